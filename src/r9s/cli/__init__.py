@@ -1,0 +1,1 @@
+"""The ``r9s`` command-line interface (argparse; commands are imported lazily)."""

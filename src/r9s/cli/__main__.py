@@ -1,0 +1,5 @@
+import sys
+
+from r9s.cli.main import main
+
+sys.exit(main())
