@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 E = TypeVar("E")
+F = TypeVar("F")
 
 SEND: Final = 0
 READ: Final = 1
@@ -82,8 +83,8 @@ OPTION_NAMES: Final = frozenset(RequestOptions.__annotations__)
 
 
 @dataclass(frozen=True, slots=True)
-class Operation(Generic[T, E]):
-    """One API endpoint, as data: ``Operation[ResultType, StreamItemType]``.
+class Operation(Generic[T, E, F]):
+    """One API endpoint, as data: ``Operation[Result, StreamItem, StreamFinal]``.
 
     ``response`` decodes a 2xx body (a model class with ``model_validate_json``, or any
     callable taking bytes); ``None`` returns the raw bytes. ``stream`` describes the
@@ -93,7 +94,7 @@ class Operation(Generic[T, E]):
     method: str
     path: str
     response: type[T] | Callable[[bytes], T] | None = None
-    stream: StreamSpec[E] | None = None
+    stream: StreamSpec[E, F] | None = None
 
     def decode(self, body: bytes) -> Any:
         decoder = self.response
@@ -109,7 +110,7 @@ class Operation(Generic[T, E]):
 class Call:
     """One prepared call: the request to send and how to treat its response."""
 
-    operation: Operation[Any, Any]
+    operation: Operation[Any, Any, Any]
     request: httpx.Request
     retries: RetryConfig | None
     stream: bool
@@ -170,7 +171,7 @@ class Pipeline:
     def prepare(
         self,
         http: HttpClient | AsyncHttpClient,
-        operation: Operation[Any, Any],
+        operation: Operation[Any, Any, Any],
         params: Mapping[str, Any],
         *,
         path: Mapping[str, str] | None = None,
@@ -297,7 +298,9 @@ class Pipeline:
             return None
         return next_delay(retries, attempt - 1, time.monotonic() - started)
 
-    def _decode(self, operation: Operation[Any, Any], response: httpx.Response, body: bytes) -> Any:
+    def _decode(
+        self, operation: Operation[Any, Any, Any], response: httpx.Response, body: bytes
+    ) -> Any:
         try:
             return operation.decode(body)
         except ValueError as exc:  # pydantic's ValidationError is a ValueError
@@ -334,11 +337,11 @@ class Pipeline:
 
     # -- results ----------------------------------------------------------------------
 
-    def stream(self, call: Call, response: httpx.Response) -> EventStream[Any]:
+    def stream(self, call: Call, response: httpx.Response) -> EventStream[Any, Any]:
         assert call.operation.stream is not None
         return EventStream(response, call.operation.stream, secret=self._secret())
 
-    def astream(self, call: Call, response: httpx.Response) -> AsyncEventStream[Any]:
+    def astream(self, call: Call, response: httpx.Response) -> AsyncEventStream[Any, Any]:
         assert call.operation.stream is not None
         return AsyncEventStream(response, call.operation.stream, secret=self._secret())
 

@@ -150,13 +150,21 @@ class SSEDecoder:
 class Accumulator(Protocol[T_co]):
     """Folds a stream's items into its final result (a completion, a message...)."""
 
-    def add(self, item: Any) -> None: ...
+    def add(self, item: Any) -> None:
+        """Take the next item of the stream."""
+        ...
 
-    def result(self) -> T_co: ...
+    def result(self) -> T_co:
+        """The result so far (complete once the stream has ended)."""
+        ...
+
+    def text(self) -> str:
+        """The text so far."""
+        ...
 
 
 @dataclass(frozen=True)
-class StreamSpec(Generic[T]):
+class StreamSpec(Generic[T, R]):
     """How one kind of stream is decoded.
 
     ``decode`` turns an event's parsed JSON into a typed item. ``done_data`` is the data
@@ -170,21 +178,21 @@ class StreamSpec(Generic[T]):
     done_data: str | None = "[DONE]"
     terminal_types: frozenset[str] = frozenset()
     skip_types: frozenset[str] = frozenset()
-    accumulator: Callable[[], Accumulator[Any]] | None = None
+    accumulator: Callable[[], Accumulator[R]] | None = None
     text: Callable[[T], str | None] | None = None
     name: str = "stream"
 
 
 @dataclass
-class EventDecoder(Generic[T]):
+class EventDecoder(Generic[T, R]):
     """Bytes in, typed items out, for one stream: SSE framing, the end marker, errors
     sent inside the stream, and the truncation check. No I/O."""
 
-    spec: StreamSpec[T]
+    spec: StreamSpec[T, R]
     response: httpx.Response
     secret: str | None = None
     done: bool = False
-    accumulator: Accumulator[Any] | None = None
+    accumulator: Accumulator[R] | None = None
     sse: SSEDecoder = field(default_factory=SSEDecoder)
 
     def __post_init__(self) -> None:
@@ -257,11 +265,11 @@ class EventDecoder(Generic[T]):
         return items
 
 
-class _StreamBase(Generic[T]):
+class _StreamBase(Generic[T, R]):
     """What the sync and async streams share: state, timing, the final result."""
 
     def __init__(
-        self, response: httpx.Response, spec: StreamSpec[T], *, secret: str | None = None
+        self, response: httpx.Response, spec: StreamSpec[T, R], *, secret: str | None = None
     ) -> None:
         self.response = response
         self._decoder = EventDecoder(spec, response, secret)
@@ -287,21 +295,21 @@ class _StreamBase(Generic[T]):
             raise TypeError(f"the {self._decoder.spec.name} has no text deltas")
         return text
 
-    def _final(self) -> Any:
+    def _accumulator(self) -> Accumulator[R]:
         accumulator = self._decoder.accumulator
         if accumulator is None:
             raise TypeError(f"the {self._decoder.spec.name} has no final result")
-        return accumulator.result()
+        return accumulator
 
 
-class EventStream(_StreamBase[T]):
+class EventStream(_StreamBase[T, R]):
     """A stream of typed events: iterate it, and close it (``with`` does) when done early.
 
     Breaking out of a ``for`` loop over the stream closes the connection; so does an error.
     """
 
     def __init__(
-        self, response: httpx.Response, spec: StreamSpec[T], *, secret: str | None = None
+        self, response: httpx.Response, spec: StreamSpec[T, R], *, secret: str | None = None
     ) -> None:
         super().__init__(response, spec, secret=secret)
         self._iterator = self._events()
@@ -330,7 +338,7 @@ class EventStream(_StreamBase[T]):
     def __next__(self) -> T:
         return next(self._iterator)
 
-    def __enter__(self) -> EventStream[T]:
+    def __enter__(self) -> EventStream[T, R]:
         return self
 
     def __exit__(
@@ -365,17 +373,22 @@ class EventStream(_StreamBase[T]):
         for _ in self:
             pass
 
-    def get_final(self) -> Any:
+    def get_final(self) -> R:
         """Read the stream to its end and return the accumulated result."""
         self.until_done()
-        return self._final()
+        return self._accumulator().result()
+
+    def get_final_text(self) -> str:
+        """Read the stream to its end and return all of its text."""
+        self.until_done()
+        return self._accumulator().text()
 
 
-class AsyncEventStream(_StreamBase[T]):
+class AsyncEventStream(_StreamBase[T, R]):
     """The async twin of ``EventStream``: ``async for``, ``async with``, ``await aclose()``."""
 
     def __init__(
-        self, response: httpx.Response, spec: StreamSpec[T], *, secret: str | None = None
+        self, response: httpx.Response, spec: StreamSpec[T, R], *, secret: str | None = None
     ) -> None:
         super().__init__(response, spec, secret=secret)
         self._iterator = self._events()
@@ -407,7 +420,7 @@ class AsyncEventStream(_StreamBase[T]):
     async def __anext__(self) -> T:
         return await self._iterator.__anext__()
 
-    async def __aenter__(self) -> AsyncEventStream[T]:
+    async def __aenter__(self) -> AsyncEventStream[T, R]:
         return self
 
     async def __aexit__(
@@ -440,7 +453,12 @@ class AsyncEventStream(_StreamBase[T]):
         async for _ in self:
             pass
 
-    async def get_final(self) -> Any:
+    async def get_final(self) -> R:
         """Read the stream to its end and return the accumulated result."""
         await self.until_done()
-        return self._final()
+        return self._accumulator().result()
+
+    async def get_final_text(self) -> str:
+        """Read the stream to its end and return all of its text."""
+        await self.until_done()
+        return self._accumulator().text()

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 E = TypeVar("E")
+F = TypeVar("F")
 
 
 class Resource:
@@ -25,39 +26,39 @@ class Resource:
     def __init__(self, client: R9S) -> None:
         self._client = client
 
-    def _call(self, operation: Operation[T, Any], params: Mapping[str, Any], **how: Any) -> T:
+    def _call(self, operation: Operation[T, Any, Any], params: Mapping[str, Any], **how: Any) -> T:
         result: T = self._client._request(operation, params, **how)
         return result
 
     async def _call_async(
-        self, operation: Operation[T, Any], params: Mapping[str, Any], **how: Any
+        self, operation: Operation[T, Any, Any], params: Mapping[str, Any], **how: Any
     ) -> T:
         result: T = await self._client._request_async(operation, params, **how)
         return result
 
     def _stream(
-        self, operation: Operation[Any, E], params: Mapping[str, Any], **how: Any
-    ) -> EventStream[E]:
-        stream: EventStream[E] = self._client._request(operation, params, stream=True, **how)
+        self, operation: Operation[Any, E, F], params: Mapping[str, Any], **how: Any
+    ) -> EventStream[E, F]:
+        stream: EventStream[E, F] = self._client._request(operation, params, stream=True, **how)
         return stream
 
     async def _stream_async(
-        self, operation: Operation[Any, E], params: Mapping[str, Any], **how: Any
-    ) -> AsyncEventStream[E]:
-        stream: AsyncEventStream[E] = await self._client._request_async(
+        self, operation: Operation[Any, E, F], params: Mapping[str, Any], **how: Any
+    ) -> AsyncEventStream[E, F]:
+        stream: AsyncEventStream[E, F] = await self._client._request_async(
             operation, params, stream=True, **how
         )
         return stream
 
     def _raw(
-        self, operation: Operation[Any, Any], params: Mapping[str, Any], **how: Any
+        self, operation: Operation[Any, Any, Any], params: Mapping[str, Any], **how: Any
     ) -> httpx.Response:
         """The open response, body unread (for binary downloads); the caller closes it."""
         response: httpx.Response = self._client._request(operation, params, raw=True, **how)
         return response
 
     async def _raw_async(
-        self, operation: Operation[Any, Any], params: Mapping[str, Any], **how: Any
+        self, operation: Operation[Any, Any, Any], params: Mapping[str, Any], **how: Any
     ) -> httpx.Response:
         response: httpx.Response = await self._client._request_async(
             operation, params, raw=True, **how

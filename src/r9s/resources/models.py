@@ -8,8 +8,8 @@ from r9s._pipeline import Operation, RequestOptions
 from r9s.models.model_info import Model, ModelListResponse
 from r9s.resources._base import Resource
 
-LIST: Operation[ModelListResponse, Never] = Operation("GET", "/models", ModelListResponse)
-RETRIEVE: Operation[Model, Never] = Operation("GET", "/models/{model}", Model)
+LIST: Operation[ModelListResponse, Never, Never] = Operation("GET", "/models", ModelListResponse)
+RETRIEVE: Operation[Model, Never, Never] = Operation("GET", "/models/{model}", Model)
 
 
 class Models(Resource):
