@@ -338,12 +338,14 @@ class Pipeline:
     # -- results ----------------------------------------------------------------------
 
     def stream(self, call: Call, response: httpx.Response) -> EventStream[Any, Any]:
-        assert call.operation.stream is not None
-        return EventStream(response, call.operation.stream, secret=self._secret())
+        spec = call.operation.stream
+        assert spec is not None
+        return (spec.sync_class or EventStream)(response, spec, secret=self._secret())
 
     def astream(self, call: Call, response: httpx.Response) -> AsyncEventStream[Any, Any]:
-        assert call.operation.stream is not None
-        return AsyncEventStream(response, call.operation.stream, secret=self._secret())
+        spec = call.operation.stream
+        assert spec is not None
+        return (spec.async_class or AsyncEventStream)(response, spec, secret=self._secret())
 
 
 def check_api_key(key: str | None) -> str:

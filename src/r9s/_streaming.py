@@ -181,6 +181,9 @@ class StreamSpec(Generic[T, R]):
     accumulator: Callable[[], Accumulator[R]] | None = None
     text: Callable[[T], str | None] | None = None
     name: str = "stream"
+    sync_class: type[EventStream[Any, Any]] | None = None
+    """A subclass of ``EventStream`` to return (one with helpers named for this kind)."""
+    async_class: type[AsyncEventStream[Any, Any]] | None = None
 
 
 @dataclass

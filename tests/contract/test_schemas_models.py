@@ -20,7 +20,10 @@ COVERED: dict[str, tuple[Any, dict[str, str]]] = {
         Model,
         {"optional:object": LENIENT, "optional:created": LENIENT, "optional:owned_by": LENIENT},
     ),
-    "ModelListResponse": (ModelListResponse, {"optional:object": LENIENT, "optional:data": LENIENT}),
+    "ModelListResponse": (
+        ModelListResponse,
+        {"optional:object": LENIENT, "optional:data": LENIENT},
+    ),
     "R9SError": (
         ErrorBody,
         {

@@ -50,9 +50,7 @@ def our_fields(ours: Any) -> dict[str, bool]:
     """``{field: required}`` of a pydantic model (by alias) or a TypedDict."""
     model_fields = getattr(ours, "model_fields", None)
     if model_fields is not None:
-        return {
-            (info.alias or field): info.is_required() for field, info in model_fields.items()
-        }
+        return {(info.alias or field): info.is_required() for field, info in model_fields.items()}
     if typing.is_typeddict(ours):
         return {key: key in ours.__required_keys__ for key in typing.get_type_hints(ours)}
     raise TypeError(f"{ours!r} is neither a pydantic model nor a TypedDict")
