@@ -1,0 +1,161 @@
+"""Run every workload for one client in this process; print the results as one JSON line.
+
+    python benchmarks/bench_client.py --client r9s --url http://127.0.0.1:PORT
+
+Each workload warms up first (connections, lazy imports, schema building), is timed with
+``perf_counter`` (wall) and ``process_time`` (this process's CPU), and is checked against
+``payloads`` afterwards: a wrong answer is reported as an error, never as a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import payloads
+from workloads import Adapter, Stream, make
+
+WARMUP_CALLS = 20
+Result = dict[str, Any]
+
+
+class WrongAnswer(Exception):
+    """A client returned something other than what the server sent."""
+
+
+def check_text(got: str) -> None:
+    if got != payloads.ANSWER:
+        raise WrongAnswer(f"answer {got[:60]!r} != {payloads.ANSWER[:60]!r}")
+
+
+def check_stream(n: int, got: Stream) -> None:
+    count, text = got
+    if count != n:
+        raise WrongAnswer(f"{count} text events, expected {n}")
+    if text != payloads.stream_text(n):
+        raise WrongAnswer(f"stream text differs (got {len(text)} chars)")
+
+
+def check_vector(got: list[float]) -> None:
+    expected = payloads.vector()
+    if len(got) != len(expected):
+        raise WrongAnswer(f"vector of {len(got)} values, expected {len(expected)}")
+    if tuple(got) != expected or not all(type(v) is float for v in got):
+        raise WrongAnswer("vector values differ")
+
+
+def time_calls(call: Callable[[], Any], n: int, check: Callable[[Any], None]) -> Result:
+    for _ in range(WARMUP_CALLS):
+        check(call())
+    results = []
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(n):
+        results.append(call())
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    for result in results:
+        check(result)
+    return {"us": wall / n * 1e6, "cpu_us": cpu / n * 1e6}
+
+
+def time_stream(run: Callable[[int], Stream], n: int) -> Result:
+    check_stream(200, run(200))
+    wall, cpu = time.perf_counter(), time.process_time()
+    got = run(n)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    check_stream(n, got)
+    return {"per_s": n / wall, "cpu_us": cpu / n * 1e6}
+
+
+def time_gather(
+    call: Callable[[], Awaitable[str]], concurrency: int, waves: int
+) -> Callable[[], Awaitable[Result]]:
+    async def measure() -> Result:
+        for got in await asyncio.gather(*(call() for _ in range(concurrency))):
+            check_text(got)
+        results: list[str] = []
+        wall, cpu = time.perf_counter(), time.process_time()
+        for _ in range(waves):
+            results += await asyncio.gather(*(call() for _ in range(concurrency)))
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        for got in results:
+            check_text(got)
+        n = concurrency * waves
+        return {"per_s": n / wall, "us": wall / n * 1e6, "cpu_us": cpu / n * 1e6}
+
+    return measure
+
+
+def attempt(results: dict[str, Result], name: str, run: Callable[[], Result]) -> None:
+    try:
+        results[name] = run()
+    except NotImplementedError:
+        pass
+    except Exception as exc:  # reported in the table, so one broken client never stops a run
+        results[name] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+
+
+async def attempt_async(
+    results: dict[str, Result], name: str, run: Callable[[], Awaitable[Result]]
+) -> None:
+    try:
+        results[name] = await run()
+    except NotImplementedError:
+        pass
+    except Exception as exc:
+        results[name] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+
+
+def run_all(adapter: Adapter, args: argparse.Namespace) -> dict[str, Result]:
+    results: dict[str, Result] = {}
+    attempt(results, "chat_call", lambda: time_calls(adapter.chat, args.calls, check_text))
+    attempt(results, "message_call", lambda: time_calls(adapter.message, args.calls, check_text))
+    attempt(results, "chat_stream", lambda: time_stream(adapter.chat_stream, args.events))
+    attempt(results, "message_stream", lambda: time_stream(adapter.message_stream, args.events))
+    for encoding in ("float", "base64"):
+        attempt(
+            results,
+            f"embed_{encoding}",
+            lambda e=encoding: time_calls(lambda: adapter.embed(e), args.embeds, check_vector),  # type: ignore[misc]
+        )
+    adapter.close()
+
+    async def run_async() -> None:
+        size, waves = args.concurrency, args.waves
+        await attempt_async(results, "async_chat", time_gather(adapter.achat, size, waves))
+        await attempt_async(results, "async_message", time_gather(adapter.amessage, size, waves))
+        await adapter.aclose()
+
+    asyncio.run(run_async())
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--client", required=True)
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument("--events", type=int, default=payloads.STREAM_EVENTS)
+    parser.add_argument("--embeds", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=100)
+    parser.add_argument("--waves", type=int, default=4)
+    args = parser.parse_args()
+    try:
+        adapter = make(args.client, args.url)
+    except Exception as exc:
+        print(json.dumps({"error": f"{type(exc).__name__}: {exc}"}))
+        return
+    results = run_all(adapter, args)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    results["peak_rss"] = {"mib": peak}
+    json.dump(results, sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()
