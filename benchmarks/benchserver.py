@@ -18,7 +18,7 @@ import asyncio
 import json
 import signal
 import sys
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import payloads
@@ -48,7 +48,7 @@ def _chunked(events: list[bytes]) -> bytes:
     return b"".join(parts)
 
 
-@lru_cache(maxsize=None)
+@cache
 def fixed(name: str) -> bytes:
     """A whole non-streamed response, encoded once."""
     if name == "models":

@@ -146,14 +146,20 @@ def message_events(n: int) -> list[bytes]:
         _event("message_start", {"type": "message_start", "message": start}),
         _event(
             "content_block_start",
-            {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+            {
+                "type": "content_block_start",
+                "index": 0,
+                "content_block": {"type": "text", "text": ""},
+            },
         ),
         _event("ping", {"type": "ping"}),
     ]
     for i in range(n):
         delta = {"type": "text_delta", "text": token(i)}
         events.append(
-            _event("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": delta})
+            _event(
+                "content_block_delta", {"type": "content_block_delta", "index": 0, "delta": delta}
+            )
         )
     events += [
         _event("content_block_stop", {"type": "content_block_stop", "index": 0}),

@@ -1,0 +1,373 @@
+"""r9s against plain httpx, the official SDKs and a raw-socket floor, in one run.
+
+    make bench                          # full run: 3 rounds, a few minutes
+    .venv/bin/python benchmarks/run.py --quick     # 1 small round, for development
+
+Starts ``benchserver.py``, then per round runs each client in its own process
+(``bench_client.py``; the order rotates and reverses between rounds), the start-up probes
+(``startup.py``) and the CLI. Cells are medians over rounds with their min-max; ratios
+are cost relative to plain httpx *in the same round*, then the median of those, so a
+noisy round moves both sides. Prints one table and writes it to ``RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+CLIENTS = ("raw", "httpx", "r9s", "openai", "anthropic")
+"""Table columns; ``raw`` is the floor (and so the server's ceiling)."""
+BASELINE = "httpx"
+LIBRARIES = ("r9s", "httpx", "openai", "anthropic")
+"""Clients with a start-up cost (the raw floor has none)."""
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    """``scenario.field`` in a client's results, or ``startup.*`` / ``cli.*``."""
+    label: str
+    rate: bool = False
+    """Higher is better (events/s, calls/s); the ratio is then inverted into a cost."""
+    target: str = ""
+    limit: float | None = None
+    """r9s's cost ratio to httpx must be at most this (``None``: no ratio target)."""
+    absolute: float | None = None
+    """r9s's value must be at least (rates) or at most (costs) this."""
+    digits: int = 0
+
+
+METRICS = (
+    Metric("chat_call.us", "chat call, µs", target="≤ x1.3", limit=1.3),
+    Metric("chat_call.cpu_us", "chat call, client CPU µs", target="≤ x1.3", limit=1.3),
+    Metric("message_call.us", "messages call, µs", target="≤ x1.3", limit=1.3),
+    Metric("message_call.cpu_us", "messages call, client CPU µs", target="≤ x1.3", limit=1.3),
+    Metric(
+        "chat_stream.per_s",
+        "chat stream, typed chunks/s",
+        rate=True,
+        target="≥ 25,000/s, ≤ x1.7",
+        limit=1.7,
+        absolute=25_000,
+    ),
+    Metric(
+        "message_stream.per_s",
+        "messages stream, typed deltas/s",
+        rate=True,
+        target="≥ 25,000/s, ≤ x1.7",
+        limit=1.7,
+        absolute=25_000,
+    ),
+    Metric("embed_float.us", "embeddings 1536 float, µs/call", target="≤ x1.2", limit=1.2),
+    Metric("embed_base64.us", "embeddings 1536 base64, µs/call", target="≤ x1.2", limit=1.2),
+    Metric(
+        "async_chat.per_s", "async chat (gather), calls/s", rate=True, target="≥ x1.0", limit=1.0
+    ),
+    Metric(
+        "async_message.per_s",
+        "async messages (gather), calls/s",
+        rate=True,
+        target="≥ x1.0",
+        limit=1.0,
+    ),
+    Metric("peak_rss.mib", "peak RSS of the run, MiB", digits=1),
+    Metric("startup.import_ms", "import, ms", target="≤ x1.3", limit=1.3, digits=1),
+    Metric("startup.import_rss", "RSS after import, MiB", target="≤ 32 MiB", absolute=32, digits=1),
+    Metric("startup.client_ms", "import + client construction, ms", digits=1),
+    Metric("cli.help_ms", "`r9s --help` wall, ms", target="< 100 ms", absolute=100),
+    Metric("cli.chat_help_ms", "`r9s chat --help` wall, ms", target="< 100 ms", absolute=100),
+)
+
+
+@dataclass
+class Settings:
+    rounds: int
+    calls: int
+    events: int
+    embeds: int
+    concurrency: int
+    waves: int
+    startup_runs: int
+    cli_runs: int
+
+
+FULL = Settings(rounds=3, calls=300, events=20_000, embeds=200, concurrency=50, waves=4,
+                startup_runs=3, cli_runs=5)  # fmt: skip
+QUICK = Settings(rounds=1, calls=50, events=2_000, embeds=40, concurrency=20, waves=2,
+                 startup_runs=1, cli_runs=2)  # fmt: skip
+
+Samples = dict[str, dict[str, list[float]]]
+"""metric key -> client -> one value per round (missing rounds are absent)."""
+
+
+# -- running ---------------------------------------------------------------------------
+
+
+class Server:
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [PYTHON, str(HERE / "benchserver.py")], stdout=subprocess.PIPE, text=True
+        )
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline().strip()
+        if not line.startswith("READY "):
+            self.process.kill()
+            raise RuntimeError(f"benchmark server did not start: {line!r}")
+        self.url = line.split()[1]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def run_json(argv: list[str], timeout: float = 600) -> dict[str, Any]:
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=HERE)
+    lines = result.stdout.strip().splitlines()
+    if result.returncode != 0 or not lines:
+        tail = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"error": f"exit {result.returncode}: {tail}"[:300]}
+    parsed: dict[str, Any] = json.loads(lines[-1])
+    return parsed
+
+
+def order_for(round_index: int, names: tuple[str, ...]) -> list[str]:
+    """Rotate by the round, and reverse every other round, so no client always runs
+    first (cold caches) or last (a busier machine)."""
+    shift = round_index % len(names)
+    order = list(names[shift:] + names[:shift])
+    return order[::-1] if round_index % 2 else order
+
+
+def wall_ms(argv: list[str]) -> float | None:
+    started = time.perf_counter()
+    result = subprocess.run(argv, capture_output=True, cwd=HERE)
+    elapsed = (time.perf_counter() - started) * 1000
+    return elapsed if result.returncode == 0 else None
+
+
+def add(samples: Samples, key: str, client: str, value: float | None) -> None:
+    if value is not None:
+        samples.setdefault(key, {}).setdefault(client, []).append(value)
+
+
+def run_round(
+    index: int, server: Server, settings: Settings, clients: tuple[str, ...], samples: Samples,
+    errors: dict[str, str],
+) -> None:  # fmt: skip
+    for client in order_for(index, clients):
+        started = time.perf_counter()
+        argv = [PYTHON, str(HERE / "bench_client.py"), "--client", client, "--url", server.url]
+        for option in ("calls", "events", "embeds", "concurrency", "waves"):
+            argv += [f"--{option}", str(getattr(settings, option))]
+        results = run_json(argv)
+        if "error" in results:
+            errors[f"{client}"] = results["error"]
+            results = {}
+        for scenario, fields in results.items():
+            if "error" in fields:
+                errors[f"{client} {scenario}"] = fields["error"]
+                continue
+            for field, value in fields.items():
+                add(samples, f"{scenario}.{field}", client, value)
+        print(f"  round {index + 1}: {client} in {time.perf_counter() - started:.1f} s", flush=True)
+
+    libraries = [c for c in order_for(index, LIBRARIES) if c in clients]
+    for _ in range(settings.startup_runs):
+        for client in libraries:
+            for step in ("import", "client"):
+                probe = run_json([PYTHON, str(HERE / "startup.py"), step, client])
+                if "error" in probe:
+                    errors[f"{client} {step}"] = probe["error"]
+                    continue
+                add(samples, f"startup.{step}_ms", client, probe["ms"])
+                if step == "import":
+                    add(samples, "startup.import_rss", client, probe["rss_mib"])
+        add(samples, "startup.python_ms", BASELINE, wall_ms([PYTHON, "-c", "pass"]))
+
+    cli = shutil.which("r9s", path=str(Path(PYTHON).parent))
+    if cli and "r9s" in clients:
+        for _ in range(settings.cli_runs):
+            add(samples, "cli.help_ms", "r9s", wall_ms([cli, "--help"]))
+            add(samples, "cli.chat_help_ms", "r9s", wall_ms([cli, "chat", "--help"]))
+
+
+# -- reporting -------------------------------------------------------------------------
+
+
+def ratios(samples: Samples, metric: Metric, client: str) -> list[float]:
+    """Same-round cost ratios to the baseline (needs both values in the same round)."""
+    mine = samples.get(metric.key, {}).get(client, [])
+    base = samples.get(metric.key, {}).get(BASELINE, [])
+    if len(mine) != len(base) or not mine:
+        return []
+    return [(b / m) if metric.rate else (m / b) for m, b in zip(mine, base, strict=True)]
+
+
+def fmt(value: float, digits: int) -> str:
+    return f"{value:,.{digits}f}"
+
+
+def cell(samples: Samples, metric: Metric, client: str) -> str:
+    values = samples.get(metric.key, {}).get(client)
+    if not values:
+        return "-"
+    text = fmt(statistics.median(values), metric.digits)
+    if metric.rate:
+        text += "/s"
+    ratio = ratios(samples, metric, client)
+    if ratio and client != BASELINE and metric.limit is not None or ratio and client == "raw":
+        text += f" x{statistics.median(ratio):.2f}"
+    if len(values) > 1:
+        text += f" ({fmt(min(values), metric.digits)}–{fmt(max(values), metric.digits)})"
+    return text
+
+
+def verdict(samples: Samples, metric: Metric) -> str:
+    if not metric.target:
+        return ""
+    values = samples.get(metric.key, {}).get("r9s")
+    if not values:
+        return f"{metric.target}: not measured"
+    ok = True
+    if metric.limit is not None:
+        ratio = ratios(samples, metric, "r9s")
+        ok = bool(ratio) and statistics.median(ratio) <= metric.limit
+    if metric.absolute is not None:
+        median = statistics.median(values)
+        ok = ok and (median >= metric.absolute if metric.rate else median <= metric.absolute)
+    return f"{metric.target}: {'met' if ok else '**not met**'}"
+
+
+def table(samples: Samples, clients: tuple[str, ...]) -> str:
+    names = {"raw": "raw socket (floor)", "httpx": "plain httpx"}
+    header = ["", *[names.get(c, c) for c in clients], "r9s target"]
+    rows = [header, ["---"] * len(header)]
+    for metric in METRICS:
+        if metric.key not in samples:
+            continue
+        rows.append(
+            [metric.label, *[cell(samples, metric, c) for c in clients], verdict(samples, metric)]
+        )
+    return "\n".join("| " + " | ".join(row) + " |" for row in rows)
+
+
+def version_of(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
+    except (OSError, StopIteration):
+        pass
+    names = [
+        "r9s",
+        "httpx",
+        "httpcore",
+        "pydantic",
+        "pydantic-core",
+        "openai",
+        "anthropic",
+        "httpx2",
+    ]
+    packages = ", ".join(f"{name} {version_of(name)}" for name in names)
+    return (
+        f"{os.cpu_count()} cores, {cpu}; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()} ({platform.python_implementation()}).\n"
+        f"Packages: {packages}."
+    )
+
+
+def report(samples: Samples, clients: tuple[str, ...], settings: Settings, command: str,
+           errors: dict[str, str], loads: tuple[float, float], seconds: float) -> str:  # fmt: skip
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    python_ms = samples.get("startup.python_ms", {}).get(BASELINE)
+    interpreter = "."
+    if python_ms:
+        interpreter = f"; the interpreter itself starts in {statistics.median(python_ms):.0f} ms."
+    lines = [
+        "# Benchmark results",
+        "",
+        f"`{command}` on {now}, {settings.rounds} round(s), {seconds:.0f} s in all.",
+        "",
+        machine(),
+        f"Load average before/after: {loads[0]:.2f} / {loads[1]:.2f} (a shared machine).",
+        "",
+        "Cells: median over rounds, `xN` = cost relative to plain httpx in the same round",
+        "(median of the per-round ratios; for rates, httpx's rate / this client's rate),",
+        "(min–max over rounds). Every answer was checked (text, event count, vector values).",
+        "",
+        table(samples, clients),
+        "",
+        "Workloads per round and client (one process each):",
+        f"{settings.calls} sequential chat / messages calls after 20 warm-up calls; one "
+        f"{settings.events:,}-event stream of each kind (after a 200-event warm-up); "
+        f"{settings.embeds} embeddings calls per encoding; {settings.waves} waves of "
+        f"{settings.concurrency} concurrent calls with `asyncio.gather`. The raw floor speaks "
+        "HTTP/1.1 over one blocking socket and `json.loads` each body or event. openai's "
+        "base64 row is its default (it asks for base64 and decodes it); httpx and raw decode "
+        "base64 with `array.frombytes`. Start-up figures are in-process times in a fresh "
+        "interpreter (OS file cache warm)" + interpreter,
+    ]
+    if errors:
+        lines += ["", "Errors (these cells are empty):", ""]
+        lines += [f"- {where}: {message}" for where, message in sorted(errors.items())]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one small round (development)")
+    parser.add_argument("--rounds", type=int, help="override the number of rounds")
+    parser.add_argument("--clients", default=",".join(CLIENTS), help="comma-separated subset")
+    parser.add_argument("--output", default=str(HERE / "RESULTS.md"), help="'-' to not write")
+    args = parser.parse_args()
+    settings = QUICK if args.quick else FULL
+    if args.rounds:
+        settings.rounds = args.rounds
+    clients = tuple(c for c in CLIENTS if c in args.clients.split(","))
+    command = "make bench" if not sys.argv[1:] else "benchmarks/run.py " + " ".join(sys.argv[1:])
+
+    started = time.perf_counter()
+    load_before = os.getloadavg()[0]
+    samples: Samples = {}
+    errors: dict[str, str] = {}
+    server = Server()
+    try:
+        for index in range(settings.rounds):
+            run_round(index, server, settings, clients, samples, errors)
+    finally:
+        server.stop()
+    text = report(samples, clients, settings, command, errors,
+                  (load_before, os.getloadavg()[0]), time.perf_counter() - started)  # fmt: skip
+    print()
+    print(text)
+    if args.output != "-":
+        Path(args.output).write_text(text)
+        print(f"written to {args.output}")
+
+
+if __name__ == "__main__":
+    main()
