@@ -177,14 +177,14 @@ def _json_indent(text: str) -> int | str:
     return indent if "\t" in indent else len(indent)
 
 
-_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$")
+_ENV_LINE = re.compile(r"^(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$")
 
 
 def _env_entries(text: str) -> Iterator[tuple[str, str, int]]:
     for number, line in enumerate(text.splitlines()):
         match = _ENV_LINE.match(line)
         if match:
-            yield match.group(1), _env_unquote(match.group(2).strip()), number
+            yield match.group(2), _env_unquote(match.group(3).strip()), number
 
 
 def _env_unquote(value: str) -> str:
@@ -213,7 +213,8 @@ def _edit_env(text: str, edits: Edits) -> str:
         if value is REMOVE:
             dropped.update(found[:1])
         elif found:
-            lines[found[0]] = f"{key}={_env_quote(value)}"
+            prefix = _ENV_LINE.match(lines[found[0]]).group(1)  # type: ignore[union-attr]
+            lines[found[0]] = f"{prefix}{key}={_env_quote(value)}"
         else:
             appended.append(f"{key}={_env_quote(value)}")
     kept = [line for number, line in enumerate(lines) if number not in dropped] + appended
