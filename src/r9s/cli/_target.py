@@ -77,7 +77,8 @@ def resolve_target(tool: Tool, args: argparse.Namespace, interactive: bool) -> t
     needs_small = tool.uses_small_model and not small
     ids: list[str] = []
     if model is None or needs_small:
-        ids = _fetch_ids(tool, base, key, interactive)
+        # A missing small model alone is no reason to fail: it falls back to the model.
+        ids = _fetch_ids(tool, base, key, interactive, required=model is None)
     if model is None:
         model = _pick(tool, ids, interactive, small=False)
     if not tool.uses_small_model:
@@ -87,13 +88,13 @@ def resolve_target(tool: Tool, args: argparse.Namespace, interactive: bool) -> t
     return Target(base, key, model, small), key_source
 
 
-def _fetch_ids(tool: Tool, base: str, key: str, interactive: bool) -> list[str]:
+def _fetch_ids(tool: Tool, base: str, key: str, interactive: bool, *, required: bool) -> list[str]:
     from r9s.cli._api import ModelListError, list_models
 
     try:
         return usable_models(tool, list_models(base, key, timeout=LIST_TIMEOUT))
     except ModelListError as exc:
-        if not interactive:
+        if not interactive and required:
             raise NotInteractive(f"cannot list models ({exc}); pass --model") from None
         _interact.warn(f"cannot list models: {exc}")
         return []
