@@ -71,7 +71,11 @@ def test_yes_without_key_or_tool_names_what_is_missing(home: Path) -> None:
 
 
 def test_flags_beat_environment_which_beats_defaults(home: Path, api: ModelsAPI) -> None:
-    env = {"R9S_API_KEY": "sk-env-key-000000000000", "R9S_MODEL": "env-model", "R9S_BASE_URL": LOCAL}
+    env = {
+        "R9S_API_KEY": "sk-env-key-000000000000",
+        "R9S_MODEL": "env-model",
+        "R9S_BASE_URL": LOCAL,
+    }
     done = r9s(home, "set", "codex", "--yes", "--model", "flag-model", env=env)
     assert done.returncode == 0, done.stderr
     config = (home / ".codex/config.toml").read_text()
@@ -130,8 +134,20 @@ def test_a_set_waits_for_the_lock_held_by_another_run(home: Path) -> None:
 def test_concurrent_sets_do_not_interleave(home: Path) -> None:
     runs = [
         subprocess.Popen(
-            [*R9S, "set", "claude", "--yes", "--api-key", KEY, "--base-url", LOCAL,
-             "--model", f"model-{n}", "--small-model", "small"],  # fmt: skip
+            [
+                *R9S,
+                "set",
+                "claude",
+                "--yes",
+                "--api-key",
+                KEY,
+                "--base-url",
+                LOCAL,
+                "--model",
+                f"model-{n}",
+                "--small-model",
+                "small",
+            ],  # fmt: skip
             env=user_env(home),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -249,8 +265,13 @@ def fake_tool(folder: Path, name: str) -> Path:
 
 @pytest.mark.parametrize(
     ("tool", "executable"),
-    [("claude", "claude"), ("codex", "codex"), ("qwen", "qwen"), ("gemini", "gemini"),
-     ("opencode", "opencode")],  # fmt: skip
+    [
+        ("claude", "claude"),
+        ("codex", "codex"),
+        ("qwen", "qwen"),
+        ("gemini", "gemini"),
+        ("opencode", "opencode"),
+    ],  # fmt: skip
 )
 def test_run_injects_r9s_for_one_run_and_touches_no_file(
     home: Path, tmp_path: Path, tool: str, executable: str

@@ -19,7 +19,9 @@ def fill(text: str) -> str:
 
 
 def set_tool(home: Path, case: Case, *extra: str) -> tuple[int, str, str]:
-    done = r9s(home, "set", case.tool, "--yes", "--api-key", KEY, "--base-url", ROOT, *case.flags, *extra)
+    done = r9s(
+        home, "set", case.tool, "--yes", "--api-key", KEY, "--base-url", ROOT, *case.flags, *extra
+    )
     return done.returncode, done.stdout, done.stderr
 
 

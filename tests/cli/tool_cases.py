@@ -235,7 +235,9 @@ GEMINI = Case(
 """,
     },
     expected={
-        ".gemini/.env": "# my env\nOTHER=1\nexport GEMINI_API_KEY={KEY}\n\nGOOGLE_GEMINI_BASE_URL={ROOT}\n",
+        ".gemini/.env": (
+            "# my env\nOTHER=1\nexport GEMINI_API_KEY={KEY}\n\nGOOGLE_GEMINI_BASE_URL={ROOT}\n"
+        ),
         ".gemini/settings.json": """{
   "general": {
     "vimMode": true
