@@ -318,6 +318,7 @@ def test_run_injects_r9s_for_one_run_and_touches_no_file(
         assert child_env["GEMINI_API_KEY"] == KEY
         assert child_env["GOOGLE_GEMINI_BASE_URL"] == LOCAL
         assert child_env["GEMINI_MODEL"] == "m1"
+        assert "headless runs (-p) need" in done.stderr
         assert "GOOGLE_API_KEY" not in child_env
     else:
         config = json.loads(child_env["OPENCODE_CONFIG_CONTENT"])

@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from r9s.cli._files import (
     KEY_FILE_MODE,
@@ -18,6 +19,7 @@ from r9s.cli._files import (
     Snapshot,
     edit,
     locked,
+    parse,
     remove,
     snapshot,
     write_atomic,
@@ -49,6 +51,31 @@ def state_dir(home: Path) -> Path:
 
 def backups_for(tool: Tool, home: Path) -> Backups:
     return Backups(state_dir(home) / "backup", tool.name)
+
+
+@dataclass(frozen=True)
+class ConfigState:
+    """A config file as the tool sees it: where, whether it exists, its values."""
+
+    path: Path
+    exists: bool
+    values: Mapping[str, Any]
+    problem: str | None = None  # why it could not be read
+
+
+def read_configs(tool: Tool, home: Path, environ: Mapping[str, str]) -> list[ConfigState]:
+    """Every config file of ``tool``, parsed (empty values where absent or malformed)."""
+    states = []
+    for config in tool.files:
+        path = config.location(home, environ)
+        before = snapshot(path)
+        try:
+            states.append(
+                ConfigState(path, before.exists, parse(config.format, before.text(), path))
+            )
+        except MalformedFile as exc:
+            states.append(ConfigState(path, before.exists, {}, exc.reason))
+    return states
 
 
 def plan_set(

@@ -44,6 +44,7 @@ class MalformedFile(Exception):
         )
         self.path = path
         self.line = line
+        self.reason = f"{display(path)}:{line}: {reason}"
 
 
 class LockTimeout(Exception):

@@ -127,19 +127,15 @@ def _inspect(tool: Tool, r9s_base: str, home: Any, environ: Any) -> ToolReport:
     from pathlib import Path
 
     from r9s._config import mask_key
-    from r9s.cli._files import MalformedFile, display, parse, snapshot
+    from r9s.cli._configure import read_configs
+    from r9s.cli._files import display
 
     report = ToolReport(tool.name, tool.title, installed=shutil.which(tool.executable))
-    docs = []
-    for config in tool.files:
-        path = config.location(home, environ)
-        state = snapshot(path)
-        report.files.append(display(path) + ("" if state.exists else " (absent)"))
-        try:
-            docs.append(parse(config.format, state.text(), path))
-        except MalformedFile as exc:
-            report.problem = str(exc).split("; nothing was written")[0]
-            docs.append({})
+    states = read_configs(tool, home, environ)
+    for state in states:
+        report.files.append(display(state.path) + ("" if state.exists else " (absent)"))
+        report.problem = report.problem or state.problem
+    docs = [state.values for state in states]
     current = tool.inspect(docs, environ)
     report.base_url = _normalized(current.base_url)
     report.points_at_r9s = _is_r9s(report.base_url, r9s_base)

@@ -13,6 +13,7 @@ r9s's own options come before TOOL; everything after TOOL goes to the tool untou
   codex        -c overrides for a provider "r9s-run"; the key in $R9S_API_KEY
   qwen-code    --auth-type openai --openai-base-url --model; the key in $OPENAI_API_KEY
   gemini-cli   GEMINI_API_KEY, GOOGLE_GEMINI_BASE_URL, GEMINI_MODEL in the environment
+               (headless runs also need the API-key auth type in ~/.gemini/settings.json)
   opencode     OPENCODE_CONFIG_CONTENT in the environment (a provider "r9s-run")
 The key never appears on the command line. The tool's exit status is r9s's.
 
@@ -37,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from r9s.cli import _interact
+    from r9s.cli._configure import read_configs
     from r9s.cli._interact import NotInteractive
     from r9s.cli._target import pick_tool, resolve_target
 
@@ -52,11 +54,13 @@ def run(args: argparse.Namespace) -> int:
         _interact.error(str(exc))
         return 2
     plan = tool.run_plan(target)
+    states = read_configs(tool, Path.home(), os.environ)
+    for note in tool.run_notes([state.values for state in states]):
+        _interact.warn(note)
     tool_args = list(args.tool_args)
     if tool_args[:1] == ["--"]:
         tool_args = tool_args[1:]
     env = {k: v for k, v in os.environ.items() if k not in plan.unset}
-    env.update(plan.env)
     with tempfile.TemporaryDirectory(prefix="r9s-run-") as private:  # mode 0700
         replacements = {}
         for name, content in plan.files.items():
@@ -66,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
                 handle.write(content)
             replacements[f"{{file:{name}}}"] = str(path)
         leading = [replacements.get(arg, arg) for arg in plan.args]
+        env.update({name: replacements.get(value, value) for name, value in plan.env.items()})
         return _spawn([executable, *leading, *tool_args], env)
 
 

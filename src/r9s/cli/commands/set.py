@@ -99,5 +99,9 @@ def run(args: argparse.Namespace) -> int:
         backup = backups.backup_path(record) if record else None
         where = f"backup {display(backup)}" if backup else "it did not exist before"
         say(f"Wrote {display(change.path)} ({where})")
+    from r9s.cli._configure import read_configs
+
+    for note in tool.warnings([state.values for state in read_configs(tool, home, environ)]):
+        say(f"Note: {note}")
     say(f"Undo with: r9s reset {tool.name}")
     return 0

@@ -86,8 +86,8 @@ class Current:
 class RunPlan:
     """How ``r9s run`` injects r9s: extra environment, leading arguments, private files.
 
-    ``args`` may contain ``{file:NAME}``, replaced by the path of a private temporary
-    file holding ``files[NAME]`` (mode 0600, deleted after the run).
+    ``args`` and ``env`` values may be ``{file:NAME}``, replaced by the path of a private
+    temporary file holding ``files[NAME]`` (mode 0600, deleted after the run).
     """
 
     env: dict[str, str]
@@ -115,6 +115,7 @@ class Tool:
     overriding_env: tuple[str, ...] = ()  # variables that beat (or join) the file
     project_files: tuple[str, ...] = ()  # relative to the working folder, or absolute
     warnings: Callable[[Sequence[Mapping[str, Any]]], list[str]] = lambda docs: []
+    run_notes: Callable[[Sequence[Mapping[str, Any]]], list[str]] = lambda docs: []
 
     @property
     def uses_small_model(self) -> bool:

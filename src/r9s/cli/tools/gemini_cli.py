@@ -45,11 +45,23 @@ def run_plan(target: Target) -> RunPlan:
             "GEMINI_API_KEY": target.api_key,
             "GOOGLE_GEMINI_BASE_URL": root_url(target.base_url),
             "GEMINI_MODEL": target.model,
-            "GEMINI_DEFAULT_AUTH_TYPE": AUTH_TYPE,
+            "GEMINI_DEFAULT_AUTH_TYPE": AUTH_TYPE,  # read by the interactive UI only
         },
         # The Google SDK prefers GOOGLE_API_KEY over GEMINI_API_KEY.
-        unset=("GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI"),
+        unset=("GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_GENAI_USE_GCA"),
     )
+
+
+def run_notes(docs: Sequence[Mapping[str, Any]]) -> list[str]:
+    # Headless, the auth type comes from settings only (the environment would select an
+    # unsupported "gateway" type), and a system settings file must be owned by root.
+    selected = table(table(docs[1].get("security")).get("auth")).get("selectedType")
+    if selected == AUTH_TYPE:
+        return []
+    return [
+        f"Gemini CLI's settings select {selected or 'no'} auth type: headless runs (-p) need "
+        f'security.auth.selectedType = "{AUTH_TYPE}" (`r9s set gemini-cli` writes it)'
+    ]
 
 
 def warnings(docs: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -77,4 +89,5 @@ TOOL = Tool(
     overriding_env=("GEMINI_API_KEY", "GOOGLE_GEMINI_BASE_URL", "GEMINI_MODEL", "GOOGLE_API_KEY"),
     project_files=(".gemini/settings.json", ".gemini/.env", ".env"),
     warnings=warnings,
+    run_notes=run_notes,
 )
