@@ -30,9 +30,7 @@ DEFAULT_MODELS = (
 def user_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """What a user's shell would have: PATH, HOME, a locale; no R9S_* from ours."""
     env = {
-        "PATH": os.pathsep.join(
-            [str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]
-        ),
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"]),
         "HOME": str(home),
         "LANG": "C.UTF-8",
     }
