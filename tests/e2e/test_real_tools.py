@@ -17,7 +17,8 @@ from tests.support.cli import KEY, r9s
 
 pytestmark = pytest.mark.slow
 
-PROMPT = "Say hello to the r9s tests"
+# The echo server calls a tool when the prompt names one: these words name none.
+PROMPT = "Greetings from r9s"
 
 # tool -> (command, model, extra `set` flags)
 TOOLS: dict[str, tuple[list[str], str, list[str]]] = {
@@ -62,7 +63,7 @@ def test_set_then_the_real_tool_talks_to_r9s(
     finished = run_tool(command, home=home, cwd=work, path=user_path(tools_bin))
 
     assert finished.code == 0, finished.stderr[-3000:]
-    assert "Echo" in finished.stdout, finished.stdout[-3000:]
+    assert "Echo:" in finished.stdout, finished.stdout[-3000:]
     assert saw_key_and_model(server, model), describe(server)
 
     # And reset puts the home back as it was before `set` (tools' own state aside).
@@ -90,7 +91,7 @@ def test_run_injects_r9s_without_touching_the_config(
     finished = run_tool(argv, home=home, cwd=work, path=user_path(tools_bin))
 
     assert finished.code == 0, finished.stderr[-3000:]
-    assert "Echo" in finished.stdout, finished.stdout[-3000:]
+    assert "Echo:" in finished.stdout, finished.stdout[-3000:]
     assert saw_key_and_model(server, model), describe(server)
     assert not (home / ".r9s").exists(), "run keeps no state and makes no backup"
 
