@@ -15,7 +15,8 @@ import pytest
 from tests.e2e.conftest import run_tool
 from tests.support.cli import KEY, r9s
 
-pytestmark = pytest.mark.slow
+# The first test also waits for the npm install of the five tools (about 1.4 GB).
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
 # The echo server calls a tool when the prompt names one: these words name none.
 PROMPT = "Greetings from r9s"

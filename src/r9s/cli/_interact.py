@@ -126,9 +126,10 @@ def choose(
 
 def _print_options(options: Sequence[str], notes: Mapping[str, str]) -> None:
     width = len(str(min(len(options), LIST_LIMIT)))
+    name_width = max((len(option) for option in options[:LIST_LIMIT]), default=0)
     for number, option in enumerate(options[:LIST_LIMIT], start=1):
-        note = f"  {notes[option]}" if option in notes else ""
-        say(f"  {number:>{width}}) {option}{note}")
+        line = f"  {number:>{width}}) {option:<{name_width}}  {notes.get(option, '')}"
+        say(line.rstrip())
     if len(options) > LIST_LIMIT:
         say(f"  ... and {len(options) - LIST_LIMIT} more: type part of a name to narrow the list")
 

@@ -42,6 +42,7 @@ def pick_tool(name: str | None, interactive: bool) -> Tool:
         + ("installed" if shutil.which(tool.executable) else "not found")
         for tool in tools
     }
+    _interact.say("Which coding tool should use r9s?")
     chosen = _interact.choose("Tool", [t.name for t in tools], notes=notes, allow_other=False)
     return next(tool for tool in tools if tool.name == chosen)
 
