@@ -71,13 +71,13 @@ def run_tool(
     try:
         out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        out, err = "", f"timed out after {timeout:g} s"
-        process.kill()
-        process.communicate()
+        _kill_group(process.pid)
+        out, err = process.communicate()
+        err += f"\n[killed: timed out after {timeout:g} s]"
     finally:
         _kill_group(process.pid)
         kill_processes_with_home(home)
-    return Finished(process.returncode if "timed out" not in err else -1, out, err)
+    return Finished(process.returncode, out, err)
 
 
 def _kill_group(pgid: int) -> None:

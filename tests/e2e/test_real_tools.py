@@ -23,7 +23,9 @@ PROMPT = "Greetings from r9s"
 
 # tool -> (command, model, extra `set` flags)
 TOOLS: dict[str, tuple[list[str], str, list[str]]] = {
-    "claude-code": (["claude", "-p", PROMPT], "claude-sonnet-4-5",
+    # The echo server calls any tool named in the last user message, and Claude Code's
+    # system reminders there name its tools (an endless agent loop): offer it none.
+    "claude-code": (["claude", "-p", PROMPT, "--tools", ""], "claude-sonnet-4-5",
                     ["--small-model", "claude-haiku-4-5"]),
     "codex": (["codex", "exec", "--skip-git-repo-check", PROMPT], "gpt-4o", []),
     "qwen-code": (["qwen", "-p", PROMPT], "qwen-plus", []),
