@@ -1,0 +1,114 @@
+"""The event decoder's JSON-text path (pydantic validators) gives what the general path
+gives: the same items, the same in-stream errors, the same skipped and final events."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import httpx
+import pytest
+from pydantic import BaseModel, TypeAdapter
+
+from r9s import errors
+from r9s._streaming import EventDecoder, StreamSpec, json_decoder
+
+
+class Delta(BaseModel):
+    content: str | None = None
+
+
+class Chunk(BaseModel):
+    id: str
+    delta: Delta
+    extra: dict[str, Any] | None = None
+
+
+class Start(BaseModel):
+    type: Literal["start"]
+    id: str
+
+
+class Stop(BaseModel):
+    type: Literal["stop"]
+
+
+Event = Start | Stop
+EVENTS: TypeAdapter[Event] = TypeAdapter(Event)
+
+CHUNKS = StreamSpec(decode=Chunk.model_validate, name="chunks")
+PLAIN = StreamSpec(decode=lambda value: Chunk.model_validate(value), name="chunks")
+TYPED = StreamSpec(
+    decode=EVENTS.validate_python,
+    done_data=None,
+    terminal_types=frozenset({"stop"}),
+    skip_types=frozenset({"ping"}),
+    name="events",
+)
+
+
+def decode(spec: StreamSpec[Any, Any], body: bytes) -> list[Any]:
+    response = httpx.Response(200, request=httpx.Request("POST", "http://bench/v1/x"))
+    decoder = EventDecoder(spec, response)
+    return decoder.feed(body) + decoder.finish()
+
+
+def test_the_json_twin_is_found_for_pydantic_validators_only() -> None:
+    assert json_decoder(CHUNKS) == Chunk.model_validate_json
+    assert json_decoder(TYPED) == EVENTS.validate_json
+    assert json_decoder(PLAIN) is None
+    explicit = StreamSpec(decode=dict, decode_json=Chunk.model_validate_json)
+    assert json_decoder(explicit) == Chunk.model_validate_json
+
+
+def test_same_items_as_the_general_path() -> None:
+    body = (
+        b'data: {"id":"a","delta":{"content":"x"}}\n\n'
+        b'data: {"id":"b","delta":{},"extra":{"k":[1,2.5,null]}}\n\n'
+        b'data: {"id":"c","delta":{"content":"\\u00e9rror \\"error\\""}}\n\n'
+        b"data: [DONE]\n\n"
+    )
+    fast = decode(CHUNKS, body)
+    assert fast == decode(PLAIN, body)
+    assert [c.delta.content for c in fast] == ["x", None, 'érror "error"']
+
+
+def test_skipped_and_final_events() -> None:
+    body = (
+        b'event: start\ndata: {"type":"start","id":"m"}\n\n'
+        b'event: ping\ndata: {"type": "ping"}\n\n'
+        b'data: {"type":"ping"}\n\n'
+        b'event: stop\ndata: {"type":"stop"}\n\n'
+        b'data: {"type":"start","id":"after the end"}\n\n'
+    )
+    assert decode(TYPED, body) == [Start(type="start", id="m"), Stop(type="stop")]
+
+
+@pytest.mark.parametrize("spec", [CHUNKS, PLAIN])
+@pytest.mark.parametrize(
+    "event",
+    [
+        b'data: {"error":{"message":"slow down","type":"rate_limit_error","code":429}}\n\n',
+        b'data: {"type":"error","error":{"type":"overloaded_error","message":"busy"}}\n\n',
+        b'event: error\ndata: {"message":"gone"}\n\n',
+        b"event: error\ndata: not json\n\n",
+    ],
+)
+def test_errors_in_the_stream_are_raised_the_same_way(
+    spec: StreamSpec[Any, Any], event: bytes
+) -> None:
+    with pytest.raises(errors.APIStatusError) as caught:
+        decode(spec, b'data: {"id":"a","delta":{}}\n\n' + event)
+    with pytest.raises(errors.APIStatusError) as general:
+        decode(PLAIN, b'data: {"id":"a","delta":{}}\n\n' + event)
+    assert type(caught.value) is type(general.value)
+    assert str(caught.value) == str(general.value)
+
+
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [(b"data: {not json\n\n", "malformed event"), (b'data: {"id":1}\n\n', "unexpected event")],
+)
+def test_bad_events_are_reported_the_same_way(event: bytes, message: str) -> None:
+    for spec in (CHUNKS, PLAIN):
+        with pytest.raises(errors.ResponseValidationError, match=message):
+            decode(spec, event)
