@@ -7,8 +7,6 @@ which are kept. The spec's names (``ChatCompletionResponse``, ``ChatCompletionSt
 and the OpenAI SDK's (``ChatCompletion``, ``ChatCompletionChunk``) both work.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal, Required, TypeAlias, TypedDict
 
@@ -141,7 +139,7 @@ class _ChatBase(TypedDict, total=False):
 
     model: Required[str]
     """The model to answer, e.g. ``"gpt-4o-mini"``."""
-    messages: Required[Sequence[Message | ChatCompletionMessage]]
+    messages: Required[Sequence["Message | ChatCompletionMessage"]]
     """The conversation so far, oldest first."""
     frequency_penalty: float
     """-2.0 to 2.0: positive values discourage repeating the same tokens."""

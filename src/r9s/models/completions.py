@@ -1,7 +1,5 @@
 """Types of ``POST /completions`` (legacy text completions), whole and streamed."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Literal, Required, TypedDict
 

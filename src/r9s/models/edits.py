@@ -1,7 +1,5 @@
 """Types of ``POST /edits``."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal, Required, TypedDict
 
 from pydantic import BeforeValidator

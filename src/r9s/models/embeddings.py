@@ -5,8 +5,6 @@ faster wire format) the server's base64 strings are decoded as little-endian flo
 Ask for ``keep_base64=True`` to get the strings instead (``Base64Embedding``).
 """
 
-from __future__ import annotations
-
 import base64
 import sys
 from array import array

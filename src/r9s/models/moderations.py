@@ -6,8 +6,6 @@ them Python names (``self_harm_intent``) and keep the wire names as aliases, so 
 work, and ``to_dict()`` gives the wire names back.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Required, TypedDict
 

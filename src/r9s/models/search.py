@@ -1,7 +1,5 @@
 """Types of ``POST /search`` (web search through Exa, Tavily or Google)."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any, Literal, Required, TypedDict
 
