@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from r9s._chat_stream import CHAT_STREAM, ChatCompletionAccumulator, chunk_text, merge_extra
 from r9s.models.chat import ChatCompletionChunk
