@@ -29,7 +29,15 @@ from r9s.utils import RetryConfig, default_retry_config
 
 if TYPE_CHECKING:
     from r9s.httpclient import AsyncHttpClient, HttpClient
+    from r9s.resources.chat import Chat
+    from r9s.resources.completions import Completions
+    from r9s.resources.edits import Edits
+    from r9s.resources.embeddings import Embeddings
+    from r9s.resources.engine_embeddings import EngineEmbeddings
     from r9s.resources.models import Models
+    from r9s.resources.moderations import Moderations
+    from r9s.resources.proxy import Proxy
+    from r9s.resources.search import Search
 
 __all__ = ["R9S"]
 
@@ -97,6 +105,16 @@ class R9S:
     """
 
     models: _Resource[Models] = _Resource("r9s.resources.models", "Models")
+    chat: _Resource[Chat] = _Resource("r9s.resources.chat", "Chat")
+    completions: _Resource[Completions] = _Resource("r9s.resources.completions", "Completions")
+    edits: _Resource[Edits] = _Resource("r9s.resources.edits", "Edits")
+    embeddings: _Resource[Embeddings] = _Resource("r9s.resources.embeddings", "Embeddings")
+    engine_embeddings: _Resource[EngineEmbeddings] = _Resource(
+        "r9s.resources.engine_embeddings", "EngineEmbeddings"
+    )
+    moderations: _Resource[Moderations] = _Resource("r9s.resources.moderations", "Moderations")
+    proxy: _Resource[Proxy] = _Resource("r9s.resources.proxy", "Proxy")
+    search: _Resource[Search] = _Resource("r9s.resources.search", "Search")
 
     def __init__(
         self,
