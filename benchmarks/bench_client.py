@@ -1,6 +1,6 @@
-"""Run every workload for one client in this process; print the results as one JSON line.
+"""Run workloads for one client in this process; print the results as one JSON line.
 
-    python benchmarks/bench_client.py --client r9s --url http://127.0.0.1:PORT
+    python benchmarks/bench_client.py --client r9s --url http://127.0.0.1:PORT [--scenario S]
 
 Each workload warms up first (connections, lazy imports, schema building), is timed with
 ``perf_counter`` (wall) and ``process_time`` (this process's CPU), and is checked against
@@ -100,45 +100,53 @@ def attempt(results: dict[str, Result], name: str, run: Callable[[], Result]) ->
         results[name] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
 
 
-async def attempt_async(
-    results: dict[str, Result], name: str, run: Callable[[], Awaitable[Result]]
-) -> None:
-    try:
-        results[name] = await run()
-    except NotImplementedError:
-        pass
-    except Exception as exc:
-        results[name] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+SCENARIOS: dict[str, str] = {
+    "chat_call": "chat",
+    "message_call": "message",
+    "chat_stream": "chat_stream",
+    "message_stream": "message_stream",
+    "embed_float": "embed",
+    "embed_base64": "embed",
+    "async_chat": "achat",
+    "async_message": "amessage",
+}
+"""Each scenario, and the adapter method it needs."""
 
 
-def run_all(adapter: Adapter, args: argparse.Namespace) -> dict[str, Result]:
-    results: dict[str, Result] = {}
-    attempt(results, "chat_call", lambda: time_calls(adapter.chat, args.calls, check_text))
-    attempt(results, "message_call", lambda: time_calls(adapter.message, args.calls, check_text))
-    attempt(results, "chat_stream", lambda: time_stream(adapter.chat_stream, args.events))
-    attempt(results, "message_stream", lambda: time_stream(adapter.message_stream, args.events))
-    for encoding in ("float", "base64"):
-        attempt(
-            results,
-            f"embed_{encoding}",
-            lambda e=encoding: time_calls(lambda: adapter.embed(e), args.embeds, check_vector),  # type: ignore[misc]
-        )
-    adapter.close()
+def supports(adapter: type[Adapter], scenario: str) -> bool:
+    method = SCENARIOS[scenario]
+    return getattr(adapter, method) is not getattr(Adapter, method)
 
-    async def run_async() -> None:
-        size, waves = args.concurrency, args.waves
-        await attempt_async(results, "async_chat", time_gather(adapter.achat, size, waves))
-        await attempt_async(results, "async_message", time_gather(adapter.amessage, size, waves))
-        await adapter.aclose()
 
-    asyncio.run(run_async())
-    return results
+def run(adapter: Adapter, scenario: str, args: argparse.Namespace) -> Result:
+    """Measure one scenario (async ones in their own event loop)."""
+    if scenario == "chat_call":
+        return time_calls(adapter.chat, args.calls, check_text)
+    if scenario == "message_call":
+        return time_calls(adapter.message, args.calls, check_text)
+    if scenario == "chat_stream":
+        return time_stream(adapter.chat_stream, args.events)
+    if scenario == "message_stream":
+        return time_stream(adapter.message_stream, args.events)
+    if scenario.startswith("embed_"):
+        encoding = scenario.removeprefix("embed_")
+        return time_calls(lambda: adapter.embed(encoding), args.embeds, check_vector)
+    call = adapter.achat if scenario == "async_chat" else adapter.amessage
+
+    async def measure() -> Result:
+        try:
+            return await time_gather(call, args.concurrency, args.waves)()
+        finally:
+            await adapter.aclose()
+
+    return asyncio.run(measure())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--client", required=True)
     parser.add_argument("--url", required=True)
+    parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS))
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--events", type=int, default=payloads.STREAM_EVENTS)
     parser.add_argument("--embeds", type=int, default=200)
@@ -150,7 +158,11 @@ def main() -> None:
     except Exception as exc:
         print(json.dumps({"error": f"{type(exc).__name__}: {exc}"}))
         return
-    results = run_all(adapter, args)
+    results: dict[str, Result] = {}
+    for scenario in args.scenario or SCENARIOS:
+        if supports(type(adapter), scenario):
+            attempt(results, scenario, lambda s=scenario: run(adapter, s, args))  # type: ignore[misc]
+    adapter.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     results["peak_rss"] = {"mib": peak}
     json.dump(results, sys.stdout)

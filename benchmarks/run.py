@@ -1,10 +1,11 @@
 """r9s against plain httpx, the official SDKs and a raw-socket floor, in one run.
 
-    make bench                          # full run: 3 rounds, a few minutes
+    make bench                          # full run: 5 rounds, a few minutes
     .venv/bin/python benchmarks/run.py --quick     # 1 small round, for development
 
-Starts ``benchserver.py``, then per round runs each client in its own process
-(``bench_client.py``; the order rotates and reverses between rounds), the start-up probes
+Starts ``benchserver.py``, then per round runs each workload for each client in a fresh
+process (``bench_client.py``), the clients of one workload back to back (the order rotates
+and reverses between rounds, so no client is always first or last), the start-up probes
 (``startup.py``) and the CLI. Cells are medians over rounds with their min-max; ratios
 are cost relative to plain httpx *in the same round*, then the median of those, so a
 noisy round moves both sides. Prints one table and writes it to ``RESULTS.md``.
@@ -26,6 +27,9 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from bench_client import SCENARIOS, supports
+from workloads import ADAPTERS
 
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
@@ -84,7 +88,7 @@ METRICS = (
         target="≥ x1.0",
         limit=1.0,
     ),
-    Metric("peak_rss.mib", "peak RSS of the run, MiB", digits=1),
+    Metric("peak_rss.mib", "peak RSS (heaviest workload), MiB", digits=1),
     Metric("startup.import_ms", "import, ms", target="≤ x1.3", limit=1.3, digits=1),
     Metric("startup.import_rss", "RSS after import, MiB", target="≤ 32 MiB", absolute=32, digits=1),
     Metric("startup.client_ms", "import + client construction, ms", digits=1),
@@ -105,7 +109,7 @@ class Settings:
     cli_runs: int
 
 
-FULL = Settings(rounds=3, calls=300, events=20_000, embeds=200, concurrency=50, waves=4,
+FULL = Settings(rounds=5, calls=300, events=20_000, embeds=200, concurrency=50, waves=4,
                 startup_runs=3, cli_runs=5)  # fmt: skip
 QUICK = Settings(rounds=1, calls=50, events=2_000, embeds=40, concurrency=20, waves=2,
                  startup_runs=1, cli_runs=2)  # fmt: skip
@@ -171,22 +175,31 @@ def run_round(
     index: int, server: Server, settings: Settings, clients: tuple[str, ...], samples: Samples,
     errors: dict[str, str],
 ) -> None:  # fmt: skip
-    for client in order_for(index, clients):
+    peaks: dict[str, float] = {}
+    for scenario in SCENARIOS:
         started = time.perf_counter()
-        argv = [PYTHON, str(HERE / "bench_client.py"), "--client", client, "--url", server.url]
-        for option in ("calls", "events", "embeds", "concurrency", "waves"):
-            argv += [f"--{option}", str(getattr(settings, option))]
-        results = run_json(argv)
-        if "error" in results:
-            errors[f"{client}"] = results["error"]
-            results = {}
-        for scenario, fields in results.items():
-            if "error" in fields:
-                errors[f"{client} {scenario}"] = fields["error"]
+        for client in order_for(index, clients):
+            if not supports(ADAPTERS[client], scenario):
                 continue
-            for field, value in fields.items():
-                add(samples, f"{scenario}.{field}", client, value)
-        print(f"  round {index + 1}: {client} in {time.perf_counter() - started:.1f} s", flush=True)
+            argv = [PYTHON, str(HERE / "bench_client.py"), "--client", client, "--url", server.url]
+            argv += ["--scenario", scenario]
+            for option in ("calls", "events", "embeds", "concurrency", "waves"):
+                argv += [f"--{option}", str(getattr(settings, option))]
+            results = run_json(argv)
+            if "error" in results:
+                errors[client] = results["error"]
+                continue
+            peaks[client] = max(peaks.get(client, 0.0), results.pop("peak_rss")["mib"])
+            for fields in results.values():
+                if "error" in fields:
+                    errors[f"{client} {scenario}"] = fields["error"]
+                    continue
+                for field, value in fields.items():
+                    add(samples, f"{scenario}.{field}", client, value)
+        elapsed = time.perf_counter() - started
+        print(f"  round {index + 1}: {scenario} in {elapsed:.1f} s", flush=True)
+    for client, peak in peaks.items():
+        add(samples, "peak_rss.mib", client, peak)
 
     libraries = [c for c in order_for(index, LIBRARIES) if c in clients]
     for _ in range(settings.startup_runs):
@@ -321,7 +334,7 @@ def report(samples: Samples, clients: tuple[str, ...], settings: Settings, comma
         "",
         table(samples, clients),
         "",
-        "Workloads per round and client (one process each):",
+        "Workloads per round, each in a fresh process per client, clients side by side:",
         f"{settings.calls} sequential chat / messages calls after 20 warm-up calls; one "
         f"{settings.events:,}-event stream of each kind (after a 200-event warm-up); "
         f"{settings.embeds} embeddings calls per encoding; {settings.waves} waves of "
