@@ -92,6 +92,7 @@ METRICS = (
     Metric("startup.import_ms", "import, ms", target="≤ x1.3", limit=1.3, digits=1),
     Metric("startup.import_rss", "RSS after import, MiB", target="≤ 32 MiB", absolute=32, digits=1),
     Metric("startup.client_ms", "import + client construction, ms", digits=1),
+    Metric("startup.client_rss", "RSS after import + client construction, MiB", digits=1),
     Metric("cli.help_ms", "`r9s --help` wall, ms", target="< 100 ms", absolute=100),
     Metric("cli.chat_help_ms", "`r9s chat --help` wall, ms", target="< 100 ms", absolute=100),
 )
@@ -210,8 +211,7 @@ def run_round(
                     errors[f"{client} {step}"] = probe["error"]
                     continue
                 add(samples, f"startup.{step}_ms", client, probe["ms"])
-                if step == "import":
-                    add(samples, "startup.import_rss", client, probe["rss_mib"])
+                add(samples, f"startup.{step}_rss", client, probe["rss_mib"])
         add(samples, "startup.python_ms", BASELINE, wall_ms([PYTHON, "-c", "pass"]))
 
     cli = shutil.which("r9s", path=str(Path(PYTHON).parent))

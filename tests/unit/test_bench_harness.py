@@ -1,0 +1,102 @@
+"""The benchmark's own pieces answer correctly and catch wrong answers (no timing here:
+the benchmark itself runs by hand, with ``make bench``)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+def bench_module(name: str) -> ModuleType:
+    if str(BENCH) not in sys.path:
+        sys.path.insert(0, str(BENCH))
+    return importlib.import_module(name)
+
+
+@pytest.fixture(scope="module")
+def url() -> Iterator[str]:
+    server = subprocess.Popen(
+        [sys.executable, str(BENCH / "benchserver.py")], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        assert line.startswith("READY "), line
+        yield line.split()[1]
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def small_run(**overrides: Any) -> argparse.Namespace:
+    values = {"calls": 3, "events": 300, "embeds": 2, "concurrency": 3, "waves": 1}
+    return argparse.Namespace(**{**values, **overrides})
+
+
+@pytest.mark.parametrize("client", ["raw", "httpx"])
+def test_every_workload_passes_its_check(url: str, client: str) -> None:
+    runner = bench_module("bench_client")
+    workloads = bench_module("workloads")
+    for scenario in runner.SCENARIOS:
+        if not runner.supports(workloads.ADAPTERS[client], scenario):
+            continue
+        adapter = workloads.make(client, url)  # a fresh one, as each benchmark process has
+        try:
+            result = runner.run(adapter, scenario, small_run())
+        finally:
+            adapter.close()
+        assert all(value > 0 for value in result.values()), (scenario, result)
+
+
+def test_the_server_answers_what_payloads_describe(url: str) -> None:
+    payloads = bench_module("payloads")
+    adapter = bench_module("workloads").make("raw", url)
+    try:
+        assert adapter.chat() == payloads.ANSWER
+        count, text = adapter.chat_stream(7)
+        assert (count, text) == (7, "w0 w1 w2 w3 w4 w5 w6 ")
+        assert adapter.message_stream(1001) == (1001, payloads.stream_text(1001))
+        assert adapter.embed("base64") == adapter.embed("float") == list(payloads.vector())
+    finally:
+        adapter.close()
+
+
+def test_wrong_answers_are_caught() -> None:
+    runner = bench_module("bench_client")
+    payloads = bench_module("payloads")
+    vector = list(payloads.vector())
+    with pytest.raises(runner.WrongAnswer):
+        runner.check_stream(10, (9, payloads.stream_text(9)))
+    with pytest.raises(runner.WrongAnswer):
+        runner.check_stream(10, (10, payloads.stream_text(9)))
+    with pytest.raises(runner.WrongAnswer):
+        runner.check_vector(vector[:-1])
+    with pytest.raises(runner.WrongAnswer):
+        runner.check_vector([*vector[:-1], vector[-1] + 1e-9])
+    with pytest.raises(runner.WrongAnswer):
+        runner.check_text(payloads.ANSWER[:-1])
+
+
+def test_ratios_are_taken_within_a_round_and_targets_judged_on_them() -> None:
+    run = bench_module("run")
+    call = next(m for m in run.METRICS if m.key == "chat_call.us")
+    stream = next(m for m in run.METRICS if m.key == "chat_stream.per_s")
+    samples = {
+        "chat_call.us": {"httpx": [100.0, 200.0, 300.0], "r9s": [120.0, 260.0, 300.0]},
+        "chat_stream.per_s": {"httpx": [30_000.0, 24_000.0], "r9s": [20_000.0, 20_000.0]},
+    }
+    assert run.ratios(samples, call, "r9s") == [1.2, 1.3, 1.0]
+    assert run.verdict(samples, call).endswith(": met")
+    assert run.ratios(samples, stream, "r9s") == [1.5, 1.2]
+    assert "not met" in run.verdict(samples, stream)  # within x1.7, but only 20,000/s
+    assert "x1.20 (120–300)" in run.cell(samples, call, "r9s")
