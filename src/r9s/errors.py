@@ -54,6 +54,12 @@ __all__ = [
 _BODY_SNIPPET = 500
 
 
+def request_id_of(headers: httpx.Headers) -> str | None:
+    """The request id a server sent (``x-request-id`` or Anthropic's ``request-id``)."""
+    value: str | None = headers.get("x-request-id") or headers.get("request-id")
+    return value
+
+
 class R9SError(Exception):
     """Base class of every error raised by r9s."""
 
@@ -119,9 +125,7 @@ class APIStatusError(R9SError):
     @property
     def request_id(self) -> str | None:
         """The server's request id, for support tickets."""
-        if self.headers is None:
-            return None
-        return self.headers.get("x-request-id") or self.headers.get("request-id")
+        return request_id_of(self.headers) if self.headers is not None else None
 
     @property
     def retry_after(self) -> float | None:
@@ -336,5 +340,5 @@ def wrap_transport_error(exc: httpx.RequestError, *, secret: str | None = None) 
     error = wrapped.__new__(wrapped)
     # R9SError first: its super().__init__ reaches httpx's, which the second call completes.
     R9SError.__init__(error, message)
-    original.__init__(error, message, request=request)  # type: ignore[misc]
+    original.__init__(error, message, request=request)  # type: ignore[arg-type]
     return error

@@ -1,0 +1,62 @@
+"""r9s: the Python SDK for the r9s LLM router.
+
+    from r9s import R9S
+    with R9S(api_key="...") as r9s:
+        print(r9s.models.list())
+
+Importing this package is cheap: the client, its HTTP stack and the response types
+load on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from r9s._version import __version__
+
+if TYPE_CHECKING:
+    from r9s import errors, models, utils
+    from r9s._streaming import AsyncEventStream, EventStream, ServerSentEvent
+    from r9s.client import R9S
+    from r9s.utils import BackoffStrategy, RetryConfig
+
+__all__ = [
+    "R9S",
+    "AsyncEventStream",
+    "BackoffStrategy",
+    "EventStream",
+    "RetryConfig",
+    "ServerSentEvent",
+    "__version__",
+    "errors",
+    "models",
+    "utils",
+]
+
+VERSION = __version__
+
+_LAZY = {
+    "R9S": "r9s.client",
+    "EventStream": "r9s._streaming",
+    "AsyncEventStream": "r9s._streaming",
+    "ServerSentEvent": "r9s._streaming",
+    "RetryConfig": "r9s.utils",
+    "BackoffStrategy": "r9s.utils",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(module), name)
+    elif name in ("errors", "models", "utils", "httpclient", "testing"):
+        value = importlib.import_module(f"r9s.{name}")
+    else:
+        raise AttributeError(f"module 'r9s' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,419 @@
+"""The one request pipeline: build, authenticate, send, retry, map errors, decode.
+
+``Pipeline.flow`` is a generator holding all of it without doing any I/O: it yields
+``(SEND, request)``, ``(READ, response)`` and ``(SLEEP, seconds)`` and is resumed with
+the result. ``run_sync`` and ``run_async`` are the only places that differ between sync
+and async: they perform those three actions.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final, Generic, TypedDict, TypeVar, cast
+from urllib.parse import quote
+
+import httpx
+
+from r9s import errors
+from r9s._retry import next_delay, should_retry_status
+from r9s._streaming import AsyncEventStream, EventStream, StreamSpec
+from r9s._version import __version__
+from r9s.utils import RetryConfig
+
+if TYPE_CHECKING:
+    from r9s.httpclient import AsyncHttpClient, HttpClient
+
+T = TypeVar("T")
+E = TypeVar("E")
+F = TypeVar("F")
+
+SEND: Final = 0
+READ: Final = 1
+SLEEP: Final = 2
+Action = tuple[int, Any]
+Flow = Generator[Action, Any, Any]
+
+USER_AGENT = f"r9s-python/{__version__}"
+DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
+"""Connect quickly or fail; allow 10 minutes between bytes for slow LLM answers."""
+
+
+class _Unset:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNSET: Final = _Unset()
+"""Marks an argument that was not given (as opposed to an explicit ``None``)."""
+
+TimeoutTypes = float | httpx.Timeout | None
+
+
+class RequestOptions(TypedDict, total=False):
+    """Per-call options accepted by every operation."""
+
+    retries: RetryConfig | None
+    """Retry policy for this call; ``None`` disables retries."""
+    timeout: TimeoutTypes
+    """Seconds (or an ``httpx.Timeout``) for this call."""
+    timeout_ms: int
+    """The timeout in milliseconds (the r9s 0.x name)."""
+    server_url: str
+    """Send this call to another base URL."""
+    http_headers: Mapping[str, str]
+    """Extra headers for this call."""
+    extra_headers: Mapping[str, str]
+    """Extra headers for this call (the OpenAI SDK's name)."""
+    extra_query: Mapping[str, str]
+    """Extra query parameters for this call."""
+    extra_body: Mapping[str, Any]
+    """Extra top-level body fields (vendor options such as ``cache_control``)."""
+
+
+OPTION_NAMES: Final = frozenset(RequestOptions.__annotations__)
+
+
+@dataclass(frozen=True, slots=True)
+class Operation(Generic[T, E, F]):
+    """One API endpoint, as data: ``Operation[Result, StreamItem, StreamFinal]``.
+
+    ``response`` decodes a 2xx body (a model class with ``model_validate_json``, or any
+    callable taking bytes); ``None`` returns the raw bytes. ``stream`` describes the
+    event stream the endpoint sends when asked to stream.
+    """
+
+    method: str
+    path: str
+    response: type[T] | Callable[[bytes], T] | None = None
+    stream: StreamSpec[E, F] | None = None
+
+    def decode(self, body: bytes) -> Any:
+        decoder = self.response
+        if decoder is None:
+            return body
+        validate: Callable[[bytes], Any] | None = getattr(decoder, "model_validate_json", None)
+        if validate is None:
+            validate = cast(Callable[[bytes], Any], decoder)
+        return validate(body)
+
+
+@dataclass(slots=True)
+class Call:
+    """One prepared call: the request to send and how to treat its response."""
+
+    operation: Operation[Any, Any, Any]
+    request: httpx.Request
+    retries: RetryConfig | None
+    stream: bool
+    raw: bool
+
+
+def _json_default(value: Any) -> Any:
+    dump = getattr(value, "model_dump", None)
+    if dump is not None:
+        return dump(mode="json", exclude_unset=True, by_alias=True)
+    if isinstance(value, tuple | set | frozenset):
+        return list(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def encode_json(body: Any) -> bytes:
+    """JSON for a request body; pydantic models inside it are dumped as they were set."""
+    return json.dumps(
+        body, ensure_ascii=False, separators=(",", ":"), default=_json_default
+    ).encode()
+
+
+def _timeout_of(value: Any) -> TimeoutTypes | _Unset:
+    if isinstance(value, _Unset) or value is None or isinstance(value, httpx.Timeout):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raise errors.ConfigurationError(f"timeout must be seconds or an httpx.Timeout, not {value!r}")
+
+
+class Pipeline:
+    """What every call of one client shares: where, who, how long, how often, logging."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | Callable[[], str],
+        base_url: str,
+        timeout: TimeoutTypes | _Unset,
+        retries: RetryConfig | None,
+        logger: logging.Logger | None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.api_key = api_key
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.retries = retries
+        self.logger = logger
+        self.headers = {"User-Agent": USER_AGENT, **(headers or {})}
+
+    # -- build ------------------------------------------------------------------------
+
+    def key(self) -> str:
+        """The API key, checked: a clear error instead of an HTTP header crash."""
+        key = self.api_key() if callable(self.api_key) else self.api_key
+        return check_api_key(key)
+
+    def prepare(
+        self,
+        http: HttpClient | AsyncHttpClient,
+        operation: Operation[Any, Any, Any],
+        params: Mapping[str, Any],
+        *,
+        path: Mapping[str, str] | None = None,
+        json_body: bool = True,
+        files: Any = None,
+        stream: bool = False,
+        raw: bool = False,
+    ) -> Call:
+        """Split options from parameters and build the request.
+
+        ``params`` holds the operation's parameters and any ``RequestOptions``. With
+        ``json_body`` the parameters are the JSON body; otherwise they are form fields
+        (sent with ``files`` as multipart) or, for GET, query parameters.
+        """
+        body = {k: v for k, v in params.items() if k not in OPTION_NAMES}
+        options: RequestOptions = {k: v for k, v in params.items() if k in OPTION_NAMES}  # type: ignore[assignment]
+        extra_body = options.get("extra_body")
+        if extra_body:
+            body.update(extra_body)
+
+        url_path = operation.path
+        if path:
+            url_path = url_path.format_map({k: quote(str(v), safe="") for k, v in path.items()})
+        base = options.get("server_url") or self.base_url
+        url = base.rstrip("/") + url_path
+
+        headers = dict(self.headers)
+        headers["Authorization"] = f"Bearer {self.key()}"
+        headers["Accept"] = (
+            "text/event-stream" if stream and operation.stream else "application/json"
+        )
+        for extra in (options.get("http_headers"), options.get("extra_headers")):
+            if extra:
+                headers.update(extra)
+
+        content: bytes | None = None
+        data: dict[str, Any] | None = None
+        query: dict[str, Any] = dict(options.get("extra_query") or {})
+        if operation.method == "GET":
+            query.update(body)
+        elif files is not None or not json_body:
+            data = body
+        elif body or operation.method == "POST":
+            content = encode_json(body)
+            headers["Content-Type"] = "application/json"
+
+        timeout: TimeoutTypes | _Unset = self.timeout
+        if "timeout_ms" in options:
+            timeout = options["timeout_ms"] / 1000
+        if "timeout" in options:
+            timeout = _timeout_of(options["timeout"])
+        request = http.build_request(
+            operation.method,
+            url,
+            content=content,
+            data=data,
+            files=files,
+            params=query or None,
+            headers=headers,
+            timeout=httpx.USE_CLIENT_DEFAULT if isinstance(timeout, _Unset) else timeout,
+        )
+        retries = options.get("retries", self.retries)
+        return Call(operation, request, retries, stream, raw)
+
+    # -- the flow ---------------------------------------------------------------------
+
+    def flow(self, call: Call) -> Flow:
+        """Send ``call.request`` with retries; return the decoded result or the open
+        response (for streams); raise the mapped error."""
+        request = call.request
+        retries = call.retries
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            sent_at = time.monotonic()
+            try:
+                response: httpx.Response = yield SEND, request
+            except httpx.RequestError as exc:
+                delay = self._retry_connection(retries, attempt, started)
+                self._log(request, type(exc).__name__, sent_at, attempt, delay)
+                if delay is None:
+                    raise errors.wrap_transport_error(exc, secret=self._secret()) from exc
+                yield SLEEP, delay
+                continue
+
+            status = response.status_code
+            if status >= 400:
+                try:
+                    body: bytes = yield READ, response
+                except httpx.RequestError:
+                    body = b""
+                delay = None
+                if should_retry_status(status, response.headers):
+                    delay = next_delay(
+                        retries, attempt - 1, time.monotonic() - started, headers=response.headers
+                    )
+                self._log(request, status, sent_at, attempt, delay)
+                if delay is None:
+                    text = body.decode("utf-8", "replace")
+                    raise errors.error_from_response(response, text, secret=self._secret())
+                yield SLEEP, delay
+                continue
+
+            if call.stream or call.raw:
+                self._log(request, status, sent_at, attempt, None)
+                return response
+            try:
+                body = yield READ, response
+            except httpx.RequestError as exc:
+                delay = self._retry_connection(retries, attempt, started)
+                self._log(request, type(exc).__name__, sent_at, attempt, delay)
+                if delay is None:
+                    raise errors.wrap_transport_error(exc, secret=self._secret()) from exc
+                yield SLEEP, delay
+                continue
+            self._log(request, status, sent_at, attempt, None)
+            return self._decode(call.operation, response, body)
+
+    def _retry_connection(
+        self, retries: RetryConfig | None, attempt: int, started: float
+    ) -> float | None:
+        if retries is None or not retries.retry_connection_errors:
+            return None
+        return next_delay(retries, attempt - 1, time.monotonic() - started)
+
+    def _decode(
+        self, operation: Operation[Any, Any, Any], response: httpx.Response, body: bytes
+    ) -> Any:
+        try:
+            return operation.decode(body)
+        except ValueError as exc:  # pydantic's ValidationError is a ValueError
+            text = body.decode("utf-8", "replace")
+            snippet = text if len(text) <= 200 else text[:200] + "..."
+            raise errors.ResponseValidationError(
+                f"could not decode {operation.method} {operation.path}: {snippet!r}",
+                response=response,
+                body=text,
+                cause=exc,
+            ) from exc
+
+    def _secret(self) -> str | None:
+        return None if callable(self.api_key) else self.api_key
+
+    def _log(
+        self,
+        request: httpx.Request,
+        outcome: int | str,
+        sent_at: float,
+        attempt: int,
+        delay: float | None,
+    ) -> None:
+        logger = self.logger
+        if logger is None:
+            return
+        elapsed = (time.monotonic() - sent_at) * 1000
+        line = (
+            f"{request.method} {request.url} -> {outcome} in {elapsed:.1f} ms (attempt {attempt})"
+        )
+        if delay is not None:
+            line += f"; retrying in {delay:.2f} s"
+        logger.debug(line)
+
+    # -- results ----------------------------------------------------------------------
+
+    def stream(self, call: Call, response: httpx.Response) -> EventStream[Any, Any]:
+        spec = call.operation.stream
+        assert spec is not None
+        return (spec.sync_class or EventStream)(response, spec, secret=self._secret())
+
+    def astream(self, call: Call, response: httpx.Response) -> AsyncEventStream[Any, Any]:
+        spec = call.operation.stream
+        assert spec is not None
+        return (spec.async_class or AsyncEventStream)(response, spec, secret=self._secret())
+
+
+def check_api_key(key: str | None) -> str:
+    """Return the key stripped, or raise ``ConfigurationError`` naming the problem."""
+    if key is None or not str(key).strip():
+        raise errors.ConfigurationError(
+            "no API key: pass api_key=... to R9S(), or set the R9S_API_KEY environment variable"
+        )
+    key = str(key).strip()
+    if any(ch.isspace() for ch in key) or not key.isascii() or not key.isprintable():
+        raise errors.ConfigurationError(
+            "the API key contains spaces or characters that cannot be sent in a header; "
+            "check for a copy-paste error"
+        )
+    return key
+
+
+def _resume(flow: Flow, result: Any, error: BaseException | None) -> tuple[bool, Any]:
+    """Resume ``flow`` with a result or an error: ``(done, value or next action)``."""
+    try:
+        return False, flow.throw(error) if error is not None else flow.send(result)
+    except StopIteration as stop:
+        return True, stop.value
+
+
+def run_sync(http: HttpClient, flow: Flow) -> Any:
+    """Drive ``flow`` with blocking I/O."""
+    done, value = _resume(flow, None, None)
+    while not done:
+        kind, subject = value
+        result: Any = None
+        error: httpx.RequestError | None = None
+        try:
+            if kind == SEND:
+                result = http.send(subject, stream=True)
+            elif kind == READ:
+                try:
+                    result = subject.read()
+                finally:
+                    subject.close()
+            else:
+                time.sleep(subject)
+        except httpx.RequestError as exc:
+            error = exc
+        done, value = _resume(flow, result, error)
+    return value
+
+
+async def run_async(http: AsyncHttpClient, flow: Flow) -> Any:
+    """Drive ``flow`` with asyncio I/O."""
+    import asyncio
+
+    done, value = _resume(flow, None, None)
+    while not done:
+        kind, subject = value
+        result: Any = None
+        error: httpx.RequestError | None = None
+        try:
+            if kind == SEND:
+                result = await http.send(subject, stream=True)
+            elif kind == READ:
+                try:
+                    result = await subject.aread()
+                finally:
+                    await subject.aclose()
+            else:
+                await asyncio.sleep(subject)
+        except httpx.RequestError as exc:
+            error = exc
+        done, value = _resume(flow, result, error)
+    return value

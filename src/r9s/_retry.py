@@ -1,0 +1,77 @@
+"""The retry policy: pure decisions, no I/O and no sleeping."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Mapping
+from email.utils import parsedate_to_datetime
+
+from r9s.utils import RetryConfig
+
+RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """The wait the server asked for: ``retry-after-ms``, then ``Retry-After`` as seconds
+    or as an HTTP date. ``None`` when absent or unreadable."""
+    value = headers.get("retry-after-ms")
+    if value:
+        try:
+            return max(0.0, float(value) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def should_retry_status(status: int, headers: Mapping[str, str]) -> bool:
+    """Whether an error status is worth another attempt (``x-should-retry`` decides first)."""
+    hint = headers.get("x-should-retry")
+    if hint == "true":
+        return True
+    if hint == "false":
+        return False
+    return status in RETRYABLE_STATUS
+
+
+def backoff_delay(config: RetryConfig, retries_done: int) -> float:
+    """Seconds to wait before retry number ``retries_done + 1``: exponential, jittered."""
+    backoff = config.backoff
+    ceiling = min(backoff.max_interval, backoff.initial_interval * backoff.exponent**retries_done)
+    return ceiling * random.uniform(0.5, 1.0) / 1000
+
+
+def next_delay(
+    config: RetryConfig | None,
+    retries_done: int,
+    elapsed: float,
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> float | None:
+    """Seconds to wait before retrying, or ``None`` to give up.
+
+    The caller has already decided that the failure is retryable. A server-requested
+    wait is used as is; a wait that would end past ``max_elapsed_time`` gives up at once
+    rather than sleeping for nothing.
+    """
+    if config is None or config.strategy == "none":
+        return None
+    if config.max_retries is not None and retries_done >= config.max_retries:
+        return None
+    delay = retry_after_seconds(headers) if headers is not None else None
+    if delay is None:
+        delay = backoff_delay(config, retries_done)
+    if elapsed + delay > config.backoff.max_elapsed_time / 1000:
+        return None
+    return delay

@@ -1,0 +1,467 @@
+"""Server-sent events: an incremental decoder and the typed event streams built on it.
+
+``SSEDecoder`` and ``EventDecoder`` are pure (bytes in, events out); ``EventStream`` and
+``AsyncEventStream`` only add the loop over the response body, so both share all logic.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+from r9s import errors
+
+if TYPE_CHECKING:
+    import httpx
+
+T = TypeVar("T")
+R = TypeVar("R")
+T_co = TypeVar("T_co", covariant=True)
+
+_BOM = b"\xef\xbb\xbf"
+
+
+class ServerSentEvent:
+    """One dispatched event: ``event`` type (default ``"message"``), ``data``, ``id``, ``retry``."""
+
+    __slots__ = ("event", "data", "id", "retry")
+
+    def __init__(
+        self, data: str, event: str = "message", id: str | None = None, retry: int | None = None
+    ) -> None:
+        self.data = data
+        self.event = event
+        self.id = id
+        self.retry = retry
+
+    def json(self) -> Any:
+        """The data parsed as JSON."""
+        return json.loads(self.data)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ServerSentEvent):
+            return NotImplemented
+        return (self.event, self.data, self.id, self.retry) == (
+            other.event,
+            other.data,
+            other.id,
+            other.retry,
+        )
+
+    def __repr__(self) -> str:
+        return f"ServerSentEvent(event={self.event!r}, data={self.data!r}, id={self.id!r})"
+
+
+class SSEDecoder:
+    """Incremental decoder following the WHATWG event-stream rules.
+
+    Feed it byte chunks cut anywhere; it returns the events completed so far. Lines end
+    with CR, LF or CRLF (a CR at the end of one chunk and an LF at the start of the next
+    are one line end), a leading BOM is dropped, ``:`` lines are comments, ``data`` lines
+    are joined with LF. Unlike the browser algorithm, ``flush()`` also delivers a last
+    event that was not followed by a blank line: some servers close right after it.
+    """
+
+    __slots__ = ("_pending", "_data", "_event", "_last_id", "_retry", "_skip_lf", "_started")
+
+    def __init__(self) -> None:
+        self._pending = b""
+        self._data: list[bytes] = []
+        self._event: str | None = None
+        self._last_id: str | None = None
+        self._retry: int | None = None
+        self._skip_lf = False
+        self._started = False
+
+    def feed(self, chunk: bytes) -> list[ServerSentEvent]:
+        """Decode ``chunk`` and return the events it completed."""
+        if not chunk:
+            return []
+        if self._skip_lf:
+            self._skip_lf = False
+            if chunk[:1] == b"\n":
+                chunk = chunk[1:]
+        if self._pending:
+            chunk = self._pending + chunk
+            self._pending = b""
+        if not self._started:
+            if len(chunk) < len(_BOM) and _BOM.startswith(chunk):
+                self._pending = chunk
+                return []
+            self._started = True
+            if chunk.startswith(_BOM):
+                chunk = chunk[len(_BOM) :]
+        lines = chunk.splitlines(keepends=True)
+        if not lines:
+            return []
+        last = lines[-1]
+        if last[-1:] == b"\r":
+            self._skip_lf = True
+        elif last[-1:] != b"\n":
+            self._pending = lines.pop()
+        events: list[ServerSentEvent] = []
+        for line in lines:
+            self._line(line.rstrip(b"\r\n"), events)
+        return events
+
+    def flush(self) -> list[ServerSentEvent]:
+        """End of stream: deliver what is still pending."""
+        events: list[ServerSentEvent] = []
+        if self._pending:
+            self._line(self._pending.rstrip(b"\r\n"), events)
+            self._pending = b""
+        self._line(b"", events)
+        return events
+
+    def _line(self, line: bytes, events: list[ServerSentEvent]) -> None:
+        if not line:
+            if self._data:
+                data = b"\n".join(self._data).decode("utf-8", "replace")
+                events.append(
+                    ServerSentEvent(data, self._event or "message", self._last_id, self._retry)
+                )
+            self._data = []
+            self._event = None
+            return
+        if line[:5] == b"data:":  # the common case first
+            value = line[5:]
+            self._data.append(value[1:] if value[:1] == b" " else value)
+            return
+        if line[:1] == b":":
+            return
+        name, colon, value = line.partition(b":")
+        if colon and value[:1] == b" ":
+            value = value[1:]
+        if name == b"data":
+            self._data.append(value)
+        elif name == b"event":
+            self._event = value.decode("utf-8", "replace")
+        elif name == b"id":
+            if b"\x00" not in value:
+                self._last_id = value.decode("utf-8", "replace")
+        elif name == b"retry" and value.isdigit():
+            self._retry = int(value)
+
+
+class Accumulator(Protocol[T_co]):
+    """Folds a stream's items into its final result (a completion, a message...)."""
+
+    def add(self, item: Any) -> None:
+        """Take the next item of the stream."""
+        ...
+
+    def result(self) -> T_co:
+        """The result so far (complete once the stream has ended)."""
+        ...
+
+    def text(self) -> str:
+        """The text so far."""
+        ...
+
+
+@dataclass(frozen=True)
+class StreamSpec(Generic[T, R]):
+    """How one kind of stream is decoded.
+
+    ``decode`` turns an event's parsed JSON into a typed item. ``done_data`` is the data
+    that ends the stream without being an item (``[DONE]``); ``terminal_types`` are event
+    types that end it after being yielded (``message_stop``). A stream that ends without
+    either raises ``IncompleteStreamError``. ``skip_types`` are dropped (``ping``).
+    ``accumulator`` builds the final result; ``text`` extracts a text delta from an item.
+    """
+
+    decode: Callable[[Any], T]
+    done_data: str | None = "[DONE]"
+    terminal_types: frozenset[str] = frozenset()
+    skip_types: frozenset[str] = frozenset()
+    accumulator: Callable[[], Accumulator[R]] | None = None
+    text: Callable[[T], str | None] | None = None
+    name: str = "stream"
+    sync_class: type[EventStream[Any, Any]] | None = None
+    """A subclass of ``EventStream`` to return (one with helpers named for this kind)."""
+    async_class: type[AsyncEventStream[Any, Any]] | None = None
+
+
+@dataclass
+class EventDecoder(Generic[T, R]):
+    """Bytes in, typed items out, for one stream: SSE framing, the end marker, errors
+    sent inside the stream, and the truncation check. No I/O."""
+
+    spec: StreamSpec[T, R]
+    response: httpx.Response
+    secret: str | None = None
+    done: bool = False
+    accumulator: Accumulator[R] | None = None
+    sse: SSEDecoder = field(default_factory=SSEDecoder)
+
+    def __post_init__(self) -> None:
+        if self.spec.accumulator is not None:
+            self.accumulator = self.spec.accumulator()
+
+    def feed(self, chunk: bytes) -> list[T]:
+        return self._items(self.sse.feed(chunk))
+
+    def finish(self) -> list[T]:
+        """The stream's body ended: deliver the rest, or raise if it was cut short."""
+        items = self._items(self.sse.flush()) if not self.done else []
+        if not self.done:
+            if self.spec.done_data is None and not self.spec.terminal_types:
+                self.done = True
+            else:
+                raise errors.IncompleteStreamError(
+                    f"the {self.spec.name} ended before its final event: the answer is incomplete",
+                    response=self.response,
+                )
+        return items
+
+    def _items(self, events: list[ServerSentEvent]) -> list[T]:
+        items: list[T] = []
+        spec = self.spec
+        for sse in events:
+            data = sse.data
+            if data == spec.done_data:
+                self.done = True
+                break
+            if not data:
+                continue
+            try:
+                payload = json.loads(data)
+            except ValueError as exc:
+                if sse.event == "error":
+                    raise errors.error_from_event(
+                        data, data, self.response, secret=self.secret
+                    ) from None
+                raise errors.ResponseValidationError(
+                    f"malformed event in the {spec.name}: {data[:200]!r}",
+                    response=self.response,
+                    body=data,
+                    cause=exc,
+                ) from exc
+            kind = payload.get("type") if type(payload) is dict else None
+            if (
+                sse.event == "error"
+                or kind == "error"
+                or (kind is None and type(payload) is dict and payload.get("error") is not None)
+            ):
+                raise errors.error_from_event(payload, data, self.response, secret=self.secret)
+            if kind in spec.skip_types:
+                continue
+            try:
+                item = spec.decode(payload)
+            except ValueError as exc:
+                raise errors.ResponseValidationError(
+                    f"unexpected event in the {spec.name}: {data[:200]!r}",
+                    response=self.response,
+                    body=data,
+                    cause=exc,
+                ) from exc
+            if self.accumulator is not None:
+                self.accumulator.add(item)
+            items.append(item)
+            if kind in spec.terminal_types or sse.event in spec.terminal_types:
+                self.done = True
+                break
+        return items
+
+
+class _StreamBase(Generic[T, R]):
+    """What the sync and async streams share: state, timing, the final result."""
+
+    def __init__(
+        self, response: httpx.Response, spec: StreamSpec[T, R], *, secret: str | None = None
+    ) -> None:
+        self.response = response
+        self._decoder = EventDecoder(spec, response, secret)
+        self._closed = False
+        self.started_at = time.monotonic()
+        """When the response headers arrived (``time.monotonic()``)."""
+        self.first_event_at: float | None = None
+        """When the first item was decoded (``time.monotonic()``), for time to first token."""
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's request id, for support tickets."""
+        return errors.request_id_of(self.response.headers)
+
+    def _first(self, items: list[T]) -> list[T]:
+        if items and self.first_event_at is None:
+            self.first_event_at = time.monotonic()
+        return items
+
+    def _text_of(self) -> Callable[[T], str | None]:
+        text = self._decoder.spec.text
+        if text is None:
+            raise TypeError(f"the {self._decoder.spec.name} has no text deltas")
+        return text
+
+    def _accumulator(self) -> Accumulator[R]:
+        accumulator = self._decoder.accumulator
+        if accumulator is None:
+            raise TypeError(f"the {self._decoder.spec.name} has no final result")
+        return accumulator
+
+
+class EventStream(_StreamBase[T, R]):
+    """A stream of typed events: iterate it, and close it (``with`` does) when done early.
+
+    Breaking out of a ``for`` loop over the stream closes the connection; so does an error.
+    """
+
+    def __init__(
+        self, response: httpx.Response, spec: StreamSpec[T, R], *, secret: str | None = None
+    ) -> None:
+        super().__init__(response, spec, secret=secret)
+        self._iterator = self._events()
+
+    def _events(self) -> Iterator[T]:
+        import httpx
+
+        decoder = self._decoder
+        try:
+            for chunk in self.response.iter_bytes():
+                yield from self._first(decoder.feed(chunk))
+                if decoder.done:
+                    return
+            yield from self._first(decoder.finish())
+        except httpx.RequestError as exc:
+            raise errors.wrap_transport_error(exc, secret=decoder.secret) from exc
+        finally:
+            self.close()
+
+    def __iter__(self) -> Iterator[T]:
+        try:
+            yield from self._iterator
+        finally:
+            self.close()
+
+    def __next__(self) -> T:
+        return next(self._iterator)
+
+    def __enter__(self) -> EventStream[T, R]:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the connection. Safe to call more than once."""
+        if not self._closed:
+            self._closed = True
+            self.response.close()
+
+    def __del__(self) -> None:
+        if not getattr(self, "_closed", True):
+            self.close()
+
+    @property
+    def text_stream(self) -> Iterator[str]:
+        """Only the text deltas, as strings."""
+        text = self._text_of()
+        for item in self:
+            delta = text(item)
+            if delta:
+                yield delta
+
+    def until_done(self) -> None:
+        """Read the stream to its end."""
+        for _ in self:
+            pass
+
+    def get_final(self) -> R:
+        """Read the stream to its end and return the accumulated result."""
+        self.until_done()
+        return self._accumulator().result()
+
+    def get_final_text(self) -> str:
+        """Read the stream to its end and return all of its text."""
+        self.until_done()
+        return self._accumulator().text()
+
+
+class AsyncEventStream(_StreamBase[T, R]):
+    """The async twin of ``EventStream``: ``async for``, ``async with``, ``await aclose()``."""
+
+    def __init__(
+        self, response: httpx.Response, spec: StreamSpec[T, R], *, secret: str | None = None
+    ) -> None:
+        super().__init__(response, spec, secret=secret)
+        self._iterator = self._events()
+
+    async def _events(self) -> AsyncIterator[T]:
+        import httpx
+
+        decoder = self._decoder
+        try:
+            async for chunk in self.response.aiter_bytes():
+                for item in self._first(decoder.feed(chunk)):
+                    yield item
+                if decoder.done:
+                    return
+            for item in self._first(decoder.finish()):
+                yield item
+        except httpx.RequestError as exc:
+            raise errors.wrap_transport_error(exc, secret=decoder.secret) from exc
+        finally:
+            await self.aclose()
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        try:
+            async for item in self._iterator:
+                yield item
+        finally:
+            await self.aclose()
+
+    async def __anext__(self) -> T:
+        return await self._iterator.__anext__()
+
+    async def __aenter__(self) -> AsyncEventStream[T, R]:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Release the connection. Safe to call more than once."""
+        if not self._closed:
+            self._closed = True
+            await self.response.aclose()
+
+    close = aclose
+
+    @property
+    async def text_stream(self) -> AsyncIterator[str]:
+        """Only the text deltas, as strings."""
+        text = self._text_of()
+        async for item in self:
+            delta = text(item)
+            if delta:
+                yield delta
+
+    async def until_done(self) -> None:
+        """Read the stream to its end."""
+        async for _ in self:
+            pass
+
+    async def get_final(self) -> R:
+        """Read the stream to its end and return the accumulated result."""
+        await self.until_done()
+        return self._accumulator().result()
+
+    async def get_final_text(self) -> str:
+        """Read the stream to its end and return all of its text."""
+        await self.until_done()
+        return self._accumulator().text()

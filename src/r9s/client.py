@@ -1,0 +1,251 @@
+"""The ``R9S`` client: configuration, HTTP clients, and the API resources."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import weakref
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+
+import httpx
+
+from r9s import errors
+from r9s._config import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, mask_key, normalize_base_url
+from r9s._pipeline import (
+    DEFAULT_TIMEOUT,
+    UNSET,
+    Call,
+    Pipeline,
+    TimeoutTypes,
+    _timeout_of,
+    _Unset,
+    run_async,
+    run_sync,
+)
+from r9s.utils import RetryConfig, default_retry_config
+
+if TYPE_CHECKING:
+    from r9s.httpclient import AsyncHttpClient, HttpClient
+    from r9s.resources.models import Models
+
+__all__ = ["R9S"]
+
+R = TypeVar("R")
+
+
+class _Resource(Generic[R]):
+    """A resource attribute, imported and built on first use (keeps ``import r9s`` light)."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = module
+        self.name = name
+        self.attribute = ""
+
+    def __set_name__(self, owner: type, attribute: str) -> None:
+        self.attribute = attribute
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> _Resource[R]: ...
+    @overload
+    def __get__(self, instance: R9S, owner: type) -> R: ...
+    def __get__(self, instance: R9S | None, owner: type) -> _Resource[R] | R:
+        if instance is None:
+            return self
+        resource: R = getattr(importlib.import_module(self.module), self.name)(instance)
+        instance.__dict__[self.attribute] = resource
+        return resource
+
+
+class _Owned:
+    """The HTTP clients a ``R9S`` created itself (and so must close)."""
+
+    __slots__ = ("sync", "async_")
+
+    def __init__(self) -> None:
+        self.sync: httpx.Client | None = None
+        self.async_: httpx.AsyncClient | None = None
+
+
+def _close_owned(owned: _Owned) -> None:
+    if owned.sync is not None:
+        owned.sync.close()
+        owned.sync = None
+    if owned.async_ is not None:
+        client, owned.async_ = owned.async_, None
+        try:
+            import asyncio
+
+            asyncio.get_running_loop().create_task(client.aclose())
+        except RuntimeError:
+            pass  # no loop left: its sockets are closed when collected
+
+
+class R9S:
+    """Client for the r9s API.
+
+    ``api_key`` defaults to ``R9S_API_KEY``. ``server_url`` is used exactly as given;
+    without it ``R9S_BASE_URL`` is used (``https://host`` and ``https://host/v1`` both
+    work), else ``https://api.r9s.ai/v1``. ``timeout`` is seconds or an ``httpx.Timeout``
+    (default: 5 s to connect, 600 s between bytes). ``retry_config`` defaults to
+    ``r9s.utils.default_retry_config()``; ``None`` disables retries. Clients passed as
+    ``client`` / ``async_client`` are used as they are and never closed by r9s.
+
+    Use it as a context manager (``with`` or ``async with``), or call ``close()``.
+    """
+
+    models: _Resource[Models] = _Resource("r9s.resources.models", "Models")
+
+    def __init__(
+        self,
+        api_key: str | Callable[[], str] | None = None,
+        *,
+        server_url: str | None = None,
+        timeout: TimeoutTypes | _Unset = UNSET,
+        timeout_ms: int | None = None,
+        retry_config: RetryConfig | None | _Unset = UNSET,
+        client: HttpClient | None = None,
+        async_client: AsyncHttpClient | None = None,
+        debug_logger: logging.Logger | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        server_idx: int | None = None,
+        url_params: Mapping[str, str] | None = None,
+    ) -> None:
+        if api_key is None:
+            api_key = os.environ.get(ENV_API_KEY)
+        if not callable(api_key):
+            from r9s._pipeline import check_api_key
+
+            api_key = check_api_key(api_key)
+        if server_idx not in (None, 0):
+            raise errors.ConfigurationError(
+                f"server_idx {server_idx} does not exist: there is one server (0)"
+            )
+        if server_url is not None:
+            base_url = server_url.format_map(url_params) if url_params else server_url
+        elif os.environ.get(ENV_BASE_URL, "").strip():
+            try:
+                base_url = normalize_base_url(os.environ[ENV_BASE_URL])
+            except ValueError as exc:
+                raise errors.ConfigurationError(f"{ENV_BASE_URL}: {exc}") from None
+        else:
+            base_url = DEFAULT_BASE_URL
+        if timeout_ms is not None and isinstance(timeout, _Unset):
+            timeout = timeout_ms / 1000
+        resolved_timeout = _timeout_of(timeout)
+        if isinstance(resolved_timeout, _Unset) and client is None and async_client is None:
+            resolved_timeout = DEFAULT_TIMEOUT
+        self._pipeline = Pipeline(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=resolved_timeout,
+            retries=default_retry_config() if isinstance(retry_config, _Unset) else retry_config,
+            logger=debug_logger,
+            headers=default_headers,
+        )
+        self._client = client
+        self._async_client = async_client
+        self._owned = _Owned()
+        self._finalizer = weakref.finalize(self, _close_owned, self._owned)
+
+    @classmethod
+    def from_env(cls, **kwargs: Any) -> R9S:
+        """A client configured from ``R9S_API_KEY`` and ``R9S_BASE_URL`` (keyword
+        arguments override them)."""
+        return cls(**kwargs)
+
+    @property
+    def base_url(self) -> str:
+        return self._pipeline.base_url
+
+    def __repr__(self) -> str:
+        key = self._pipeline.api_key
+        shown = "<callable>" if callable(key) else mask_key(key)
+        return f"R9S(base_url={self.base_url!r}, api_key={shown!r})"
+
+    # -- HTTP clients -----------------------------------------------------------------
+
+    def _timeout_for_own_client(self) -> httpx.Timeout:
+        timeout = self._pipeline.timeout
+        if isinstance(timeout, httpx.Timeout):
+            return timeout
+        return DEFAULT_TIMEOUT if isinstance(timeout, _Unset) else httpx.Timeout(timeout)
+
+    @property
+    def http_client(self) -> HttpClient:
+        """The synchronous HTTP client (created on first use unless one was given)."""
+        if self._client is None:
+            self._owned.sync = httpx.Client(
+                timeout=self._timeout_for_own_client(), follow_redirects=True
+            )
+            self._client = self._owned.sync
+        return self._client
+
+    @property
+    def async_http_client(self) -> AsyncHttpClient:
+        """The asynchronous HTTP client (created on first use unless one was given)."""
+        if self._async_client is None:
+            self._owned.async_ = httpx.AsyncClient(
+                timeout=self._timeout_for_own_client(), follow_redirects=True
+            )
+            self._async_client = self._owned.async_
+        return self._async_client
+
+    # -- the two edges of the pipeline ------------------------------------------------
+
+    def _request(self, operation: Any, params: Mapping[str, Any], **how: Any) -> Any:
+        http = self.http_client
+        call: Call = self._pipeline.prepare(http, operation, params, **how)
+        result = run_sync(http, self._pipeline.flow(call))
+        if call.stream and not call.raw:
+            return self._pipeline.stream(call, result)
+        return result
+
+    async def _request_async(self, operation: Any, params: Mapping[str, Any], **how: Any) -> Any:
+        http = self.async_http_client
+        call: Call = self._pipeline.prepare(http, operation, params, **how)
+        result = await run_async(http, self._pipeline.flow(call))
+        if call.stream and not call.raw:
+            return self._pipeline.astream(call, result)
+        return result
+
+    # -- lifetime ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the HTTP clients this object created (not those passed in)."""
+        if self._owned.sync is not None:
+            self._owned.sync.close()
+            self._owned.sync = None
+            self._client = None
+
+    async def aclose(self) -> None:
+        """Close both HTTP clients this object created (not those passed in)."""
+        self.close()
+        if self._owned.async_ is not None:
+            await self._owned.async_.aclose()
+            self._owned.async_ = None
+            self._async_client = None
+
+    def __enter__(self) -> R9S:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> R9S:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

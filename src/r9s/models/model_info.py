@@ -1,0 +1,21 @@
+"""Types of ``GET /models`` and ``GET /models/{model}``."""
+
+from __future__ import annotations
+
+from r9s.models._base import ResponseModel
+
+
+class Model(ResponseModel):
+    """A model the router serves."""
+
+    id: str
+    object: str = "model"
+    created: int | None = None
+    owned_by: str | None = None
+
+
+class ModelListResponse(ResponseModel):
+    """The list of models."""
+
+    object: str = "list"
+    data: list[Model] = []

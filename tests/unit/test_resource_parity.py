@@ -1,0 +1,49 @@
+"""Every resource method has an ``_async`` twin with the same signature (a guard against
+sync and async drifting apart, since each pair is written as two one-line methods)."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+
+import pytest
+
+import r9s.resources
+from r9s.resources._base import Resource
+
+
+def resource_classes() -> list[type[Resource]]:
+    for info in pkgutil.iter_modules(r9s.resources.__path__):
+        importlib.import_module(f"r9s.resources.{info.name}")
+    found: list[type[Resource]] = []
+    pending = list(Resource.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return sorted(found, key=lambda cls: cls.__qualname__)
+
+
+def public_methods(cls: type[Resource]) -> dict[str, object]:
+    return {
+        name: member
+        for name, member in vars(cls).items()
+        if not name.startswith("_") and callable(member)
+    }
+
+
+@pytest.mark.parametrize("cls", resource_classes(), ids=lambda cls: cls.__qualname__)
+def test_every_method_has_an_async_twin_with_the_same_signature(cls: type[Resource]) -> None:
+    methods = public_methods(cls)
+    for name, method in methods.items():
+        if name.endswith("_async"):
+            assert name.removesuffix("_async") in methods, f"{cls.__name__}.{name} has no sync twin"
+            continue
+        twin = methods.get(f"{name}_async")
+        assert twin is not None, f"{cls.__name__}.{name} has no {name}_async"
+        assert inspect.iscoroutinefunction(twin), f"{cls.__name__}.{name}_async is not async"
+        sync_sig = inspect.signature(method).replace(return_annotation=inspect.Signature.empty)
+        async_sig = inspect.signature(twin).replace(return_annotation=inspect.Signature.empty)
+        assert sync_sig == async_sig, f"{cls.__name__}.{name}: {sync_sig} != {async_sig}"
+        assert (method.__doc__ or "").strip(), f"{cls.__name__}.{name} has no docstring"
