@@ -118,6 +118,10 @@ def _content(reply: EchoReply) -> list[dict[str, Any]]:
     return blocks
 
 
+def _output_tokens(reply: EchoReply) -> int:
+    return reply.completion_tokens + _echo.count_tokens(_text(reply) if reply.tool_calls else "")
+
+
 def _usage(reply: EchoReply, output_tokens: int) -> dict[str, Any]:
     return {
         "input_tokens": reply.prompt_tokens,
@@ -166,7 +170,7 @@ def _events(message: dict[str, Any], reply: EchoReply) -> Iterator[Event]:
     yield event(
         "message_delta",
         delta={"stop_reason": message["stop_reason"], "stop_sequence": None},
-        usage={"output_tokens": reply.completion_tokens},
+        usage={"output_tokens": _output_tokens(reply)},
     )
     yield event("message_stop")
 
@@ -188,7 +192,7 @@ async def create_message(call: Call) -> Reply:
         "content": _content(reply),
         "stop_reason": _stop_reason(reply),
         "stop_sequence": None,
-        "usage": _usage(reply, reply.completion_tokens),
+        "usage": _usage(reply, _output_tokens(reply)),
     }
     if stream_flag(body):
         return EventStream(_events(message, reply), stream_error)

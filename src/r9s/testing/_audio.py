@@ -127,7 +127,8 @@ def _audio_size(call: Call, audio_format: str, text: str, speed: float) -> int:
             raise invalid(AUDIO_BYTES_HEADER, f"Invalid {AUDIO_BYTES_HEADER}: {requested!r}.")
         return int(requested)
     seconds = (0.5 + 0.25 * _echo.count_tokens(text)) / speed
-    return int(seconds * BYTES_PER_SECOND[audio_format])
+    header = len(_layout(audio_format, 0)[0])
+    return header + int(seconds * BYTES_PER_SECOND[audio_format])
 
 
 async def speech(call: Call) -> Reply:

@@ -139,9 +139,8 @@ def echo(text: str) -> str:
 
 
 def thinking_for(text: str) -> str:
-    return (
-        f"The user said: {text.strip()}. I will echo it back." if text.strip() else "Nothing to do."
-    )
+    """The reasoning shown when thinking is requested: ``Thinking about: <text>``."""
+    return f"Thinking about: {text.strip()}" if text.strip() else "Thinking about: nothing"
 
 
 def reply(turn: Turn, id_prefix: str = "call_") -> Reply:

@@ -132,7 +132,12 @@ def error_response(
     return Response(error.status, JSON_HEADERS + list(headers or []), body)
 
 
+_EXTRA_PHRASES = {529: "Overloaded"}  # Anthropic's; not in http.HTTPStatus
+
+
 def default_message(status: int) -> str:
+    if status in _EXTRA_PHRASES:
+        return _EXTRA_PHRASES[status]
     try:
         return HTTPStatus(status).phrase
     except ValueError:

@@ -133,7 +133,7 @@ def _events(call: Call, request: _Request, kind: str) -> Iterator[Event]:
         "quality": request.quality,
         "size": request.size,
     }
-    for index, seed in enumerate(request.seeds):
+    for seed in request.seeds:
         for partial in range(request.partial_images):
             shade = (partial + 1) / (request.partial_images + 1)
             name = f"{prefix}.partial_image"
@@ -158,7 +158,6 @@ def _events(call: Call, request: _Request, kind: str) -> Iterator[Event]:
             },
             name,
         )
-        del index
     yield DONE
 
 

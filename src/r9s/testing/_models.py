@@ -36,6 +36,8 @@ DEFAULT_MODELS: tuple[str, ...] = (
     "claude-sonnet-4",
     "claude-3-5-haiku",
     # Google
+    "gemini-3-pro",
+    "gemini-3-flash",
     "gemini-2.5-pro",
     "gemini-2.5-flash",
     "gemini-2.5-flash-lite",
