@@ -12,6 +12,7 @@ from typing import Any
 
 import anthropic
 import openai
+import pydantic
 import pytest
 
 from r9s.testing import LocalServer
@@ -156,6 +157,22 @@ def test_openai_responses_function_call(oai: openai.OpenAI) -> None:
         input=[{"type": "function_call_output", "call_id": call.call_id, "output": "sunny"}],
     )
     assert follow_up.output_text == "Echo: sunny"
+
+
+class Person(pydantic.BaseModel):
+    name: str
+    age: int
+    tags: list[str]
+    nickname: str | None
+
+
+def test_openai_structured_outputs(oai: openai.OpenAI) -> None:
+    chat = oai.chat.completions.parse(
+        model="gpt-4o-mini", messages=user("Ada"), response_format=Person
+    )
+    assert chat.choices[0].message.parsed == Person(name="Ada", age=1, tags=[], nickname="Ada")
+    response = oai.responses.parse(model="gpt-4o-mini", input="Ada", text_format=Person)
+    assert response.output_parsed == Person(name="Ada", age=1, tags=[], nickname="Ada")
 
 
 def test_openai_completions(oai: openai.OpenAI) -> None:
@@ -303,6 +320,13 @@ def test_anthropic_stream_thinking_and_tool_use(claude: anthropic.Anthropic) -> 
     )
     assert follow_up.content[0].type == "text"
     assert follow_up.content[0].text == "Echo: a happy accident"
+
+
+def test_anthropic_structured_output(claude: anthropic.Anthropic) -> None:
+    message = claude.messages.parse(
+        model=CLAUDE, max_tokens=256, messages=user("Ada"), output_format=Person
+    )
+    assert message.parsed_output == Person(name="Ada", age=1, tags=[], nickname="Ada")
 
 
 def test_anthropic_count_tokens_and_models(claude: anthropic.Anthropic) -> None:

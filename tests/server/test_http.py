@@ -210,3 +210,23 @@ def test_restart_after_stop() -> None:
         pass
     with server:
         assert httpx.get(server.root_url + "/").status_code == 200
+
+
+def test_an_oversized_json_body_is_413_and_the_connection_survives(
+    server: LocalServer, client: httpx.Client
+) -> None:
+    size = 64 * 1024 * 1024 + 1
+    response = client.post(
+        "/chat/completions", content=b"x" * size, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413 and response.json()["status"] == 413
+    seen = server.requests[-1]
+    assert seen.body_size == size and len(seen.body) == 8 * 1024 * 1024 and seen.json is None
+    assert client.post("/chat/completions", json=chat_body()).status_code == 200
+
+
+def test_record_limit() -> None:
+    with LocalServer(record_limit=10) as server:
+        httpx.post(server.url + "/chat/completions", json=chat_body(), headers={"x-api-key": "k"})
+        (seen,) = server.requests
+        assert len(seen.body) == 10 and seen.body_size > 10 and seen.json is None

@@ -159,17 +159,17 @@ def test_chat_forced_tool_call(client: httpx.Client) -> None:
     }
 
 
-def test_chat_tool_choice_by_name_and_by_mention(client: httpx.Client) -> None:
+def test_chat_tool_choice_by_name_and_by_request(client: httpx.Client) -> None:
     named = {"type": "function", "function": {"name": "get_time"}}
     body = chat_body("now", tools=[WEATHER, TIME], tool_choice=named)
     calls = client.post("/chat/completions", json=body).json()["choices"][0]["message"]
     assert [c["function"]["name"] for c in calls["tool_calls"]] == ["get_time"]
-    body = chat_body("use get_weather and get_time", tools=[WEATHER, TIME])
+    body = chat_body("call get_weather and call get_time", tools=[WEATHER, TIME])
     calls = client.post("/chat/completions", json=body).json()["choices"][0]["message"]
     assert [c["function"]["name"] for c in calls["tool_calls"]] == ["get_weather", "get_time"]
-    body = chat_body("no tool named here", tools=[WEATHER, TIME])
+    body = chat_body("mentions get_weather only", tools=[WEATHER, TIME])
     text = client.post("/chat/completions", json=body).json()["choices"][0]["message"]
-    assert text["content"] == "Echo: no tool named here" and "tool_calls" not in text
+    assert text["content"] == "Echo: mentions get_weather only" and "tool_calls" not in text
 
 
 def test_chat_after_a_tool_result_answers_with_text(client: httpx.Client) -> None:
@@ -195,7 +195,7 @@ def test_chat_after_a_tool_result_answers_with_text(client: httpx.Client) -> Non
 
 
 def test_chat_stream_tool_call_deltas_carry_index(client: httpx.Client) -> None:
-    body = chat_body("get_weather get_time", tools=[WEATHER, TIME], stream=True)
+    body = chat_body("call get_weather, call get_time", tools=[WEATHER, TIME], stream=True)
     chunks = stream_chunks(client.post("/chat/completions", json=body))
     calls: dict[int, dict[str, str]] = {}
     for chunk in chunks:
@@ -205,7 +205,7 @@ def test_chat_stream_tool_call_deltas_carry_index(client: httpx.Client) -> None:
             entry["name"] += delta.get("function", {}).get("name", "")
             entry["arguments"] += delta["function"].get("arguments", "")
     assert [calls[i]["name"] for i in sorted(calls)] == ["get_weather", "get_time"]
-    assert json.loads(calls[0]["arguments"])["location"] == "get_weather get_time"
+    assert json.loads(calls[0]["arguments"])["location"] == "call get_weather, call get_time"
     assert json.loads(calls[1]["arguments"]) == {}
     fragments = [c for c in chunks if c["choices"][0]["delta"].get("tool_calls")]
     assert len(fragments) > 3  # arguments arrive in pieces

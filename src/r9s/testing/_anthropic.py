@@ -58,7 +58,20 @@ def messages_turn(body: dict[str, Any]) -> Turn:
         tool_choice=_tool_choice(body),
         max_tokens=optional(body, "max_tokens", int),
         thinking=thinking.get("type") in ("enabled", "adaptive"),
+        output_schema=_output_schema(body),
     )
+
+
+def _output_schema(body: dict[str, Any]) -> dict[str, Any] | None:
+    # Structured outputs: `output_format` (beta) or `output_config.format`.
+    config = body.get("output_config")
+    found = body.get("output_format") or (
+        config.get("format") if isinstance(config, dict) else None
+    )
+    if isinstance(found, dict) and found.get("type") == "json_schema":
+        schema = found.get("schema")
+        return schema if isinstance(schema, dict) else {}
+    return None
 
 
 def _tools(body: dict[str, Any]) -> tuple[ToolDef, ...]:

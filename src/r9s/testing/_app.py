@@ -34,6 +34,7 @@ from r9s.testing._routing import Call, Reply, Route, json_response
 from r9s.testing._sse import EventStream
 
 INTERNAL_PREFIX = "/__r9s/"
+MAX_BUFFERED_BODY = 64 * 1024 * 1024  # JSON bodies are held in memory; uploads stream
 
 
 async def root(call: Call) -> Reply:
@@ -213,8 +214,11 @@ class App:
         # shows up; multipart uploads may be huge and are recorded once streamed through.
         uploads = (request.header("content-type") or "").lower().startswith("multipart/")
         if not uploads:
-            await request.body.preload()
+            fits = await request.body.preload(MAX_BUFFERED_BODY)
             self._record(request)
+            if not fits:
+                limit = f"{MAX_BUFFERED_BODY // 1024**2} MiB"
+                return error_response(family, ApiError(413, f"Request body over {limit}."))
 
         async def finish(response: Response | None) -> Response | None:
             await request.body.drain()

@@ -2,7 +2,11 @@
 
 The answer to a turn is ``Echo: <last user input>``, streamed as word-sized pieces.
 Tokens are whitespace-separated words. Tools are called when the request forces it or
-when the user text names a tool; the arguments are derived from the tool's schema.
+when the user text says ``call <tool name>``; arguments are derived from the tool's
+schema. (Merely naming a tool is not enough: coding tools send tools such as ``Bash``
+with every request, and a prompt that mentions one must not make them run it.)
+When structured output is requested, the answer is JSON built from the schema the
+same way (or ``{"echo": <text>}`` for plain JSON mode).
 Each API module only translates its wire format to a ``Turn`` and a ``Reply`` back.
 """
 
@@ -100,6 +104,7 @@ class Turn:
     ``text`` is the last user input (or the last tool result when ``after_tool`` is
     set); ``prompt_texts`` is every text of the request, for usage counting.
     ``tool_choice`` is ``"auto"``, ``"none"``, ``"required"`` or a tool name.
+    ``output_schema`` asks for JSON matching that schema; ``{}`` for any JSON object.
     """
 
     text: str
@@ -109,6 +114,7 @@ class Turn:
     tool_choice: str = "auto"
     max_tokens: int | None = None
     thinking: bool = False
+    output_schema: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +166,10 @@ def reply(turn: Turn, id_prefix: str = "call_") -> Reply:
             for index, tool in enumerate(tools)
         )
         return Reply("", calls, thinking, prompt_tokens=prompt_tokens)
+    if turn.output_schema is not None:
+        value = _value_for(turn.output_schema, turn.text, turn.output_schema)
+        structured = value if turn.output_schema else {"echo": turn.text.strip()}
+        return Reply(json.dumps(structured), (), thinking, prompt_tokens=prompt_tokens)
     text, truncated = truncate(echo(turn.text), turn.max_tokens)
     return Reply(text, (), thinking, truncated, prompt_tokens)
 
@@ -170,31 +180,44 @@ def _tools_to_call(turn: Turn) -> list[ToolDef]:
     if turn.tool_choice not in ("auto", "required"):
         named = [tool for tool in turn.tools if tool.name == turn.tool_choice]
         return named[:1] or [ToolDef(turn.tool_choice)]
-    mentioned = [tool for tool in turn.tools if _mentions(turn.text, tool.name)]
-    if mentioned:
-        return mentioned
+    asked = [tool for tool in turn.tools if _asks_for(turn.text, tool.name)]
+    if asked:
+        return asked
     return [turn.tools[0]] if turn.tool_choice == "required" else []
 
 
-def _mentions(text: str, name: str) -> bool:
-    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) is not None
+def _asks_for(text: str, name: str) -> bool:
+    return re.search(rf"\bcall {re.escape(name)}(?![\w-])", text) is not None
 
 
 def arguments_for(schema: dict[str, Any], text: str) -> dict[str, Any]:
     """Arguments matching ``schema``: the required properties (or all), filled from ``text``."""
-    properties = schema.get("properties")
-    if not isinstance(properties, dict):
-        return {}
-    required = [name for name in schema.get("required") or [] if name in properties]
-    names = required or list(properties)
-    return {name: _value_for(properties[name], text) for name in names}
+    value = _value_for(schema, text, schema) if schema else {}
+    return value if isinstance(value, dict) else {}
 
 
-def _value_for(schema: Any, text: str) -> Any:
+def _value_for(schema: Any, text: str, root: dict[str, Any]) -> Any:
+    """A value of JSON ``schema``: strings are ``text``, numbers 1, enums their first value.
+
+    Local ``$ref``s (``#/$defs/...``, as pydantic writes them) are resolved against ``root``.
+    """
     if not isinstance(schema, dict):
         return text
+    reference = schema.get("$ref")
+    if isinstance(reference, str) and reference.startswith("#/"):
+        target: Any = root
+        for part in reference[2:].split("/"):
+            target = target.get(part) if isinstance(target, dict) else None
+        return _value_for(target, text, root)
+    for combinator in ("anyOf", "oneOf", "allOf"):
+        options = schema.get(combinator)
+        if isinstance(options, list) and options:
+            usable = [o for o in options if not (isinstance(o, dict) and o.get("type") == "null")]
+            return _value_for((usable or options)[0], text, root)
     if isinstance(schema.get("enum"), list) and schema["enum"]:
         return schema["enum"][0]
+    if "const" in schema:
+        return schema["const"]
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "string")
@@ -204,6 +227,10 @@ def _value_for(schema: Any, text: str) -> Any:
         return True
     if kind == "array":
         return []
-    if kind == "object":
-        return arguments_for(schema, text)
+    if kind == "object" or "properties" in schema:
+        properties = schema.get("properties")
+        if not isinstance(properties, dict):
+            return {}
+        required = [name for name in schema.get("required") or [] if name in properties]
+        return {name: _value_for(properties[name], text, root) for name in required or properties}
     return text

@@ -213,6 +213,9 @@ def retry_headers(fault: Fault) -> list[tuple[str, str]]:
     return headers
 
 
+_JSON_BODIES: dict[str, Family] = {"json": "openai", "anthropic": "anthropic", "google": "google"}
+
+
 def status_response(fault: Fault, family: Family) -> Response:
     """The error answer of a ``status=`` fault, in the requested body style."""
     assert fault.status is not None
@@ -233,8 +236,7 @@ def status_response(fault: Fault, family: Family) -> Response:
             "<hr><center>nginx</center></body></html>\n"
         )
         return Response(status, [("content-type", "text/html"), *headers], page.encode())
-    body_family: Family = {"json": "openai", "anthropic": "anthropic", "google": "google"}[kind]  # type: ignore[assignment]
-    body = error_body(body_family, ApiError(status, message, code="injected_fault"))
+    body = error_body(_JSON_BODIES[kind], ApiError(status, message, code="injected_fault"))
     return Response(status, JSON_HEADERS + headers, dumps(body).encode())
 
 

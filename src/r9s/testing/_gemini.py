@@ -58,7 +58,15 @@ def gemini_turn(body: dict[str, Any]) -> Turn:
         tool_choice=_tool_choice(body),
         max_tokens=limit if isinstance(limit, int) and limit > 0 else None,
         thinking=isinstance(thinking, dict) and bool(thinking.get("includeThoughts")),
+        output_schema=_output_schema(config),
     )
+
+
+def _output_schema(config: dict[str, Any]) -> dict[str, Any] | None:
+    if config.get("responseMimeType") != "application/json":
+        return None
+    schema = config.get("responseJsonSchema") or config.get("responseSchema")
+    return schema if isinstance(schema, dict) else {}
 
 
 def _tools(body: dict[str, Any]) -> tuple[ToolDef, ...]:

@@ -180,9 +180,17 @@ class BodyReader:
     def truncated(self) -> bool:
         return self.size > len(self.recorded)
 
-    async def preload(self) -> None:
-        """Read the whole body now; the next reads replay it from memory."""
-        self._replay = await self.read_all()
+    async def preload(self, limit: int) -> bool:
+        """Read the whole body now, so that the next reads replay it from memory.
+
+        A body over ``limit`` bytes is read to its end but not kept: returns False.
+        """
+        parts: list[bytes] = []
+        while chunk := await self.read_chunk():
+            if self.size <= limit:
+                parts.append(chunk)
+        self._replay = b"".join(parts) if self.size <= limit else b""
+        return self.size <= limit
 
     async def read_chunk(self) -> bytes:
         """The next piece of the body, ``b""`` once it is complete."""
@@ -277,11 +285,10 @@ def _framing(head: RequestHead) -> tuple[bool, int]:
 
 @dataclass
 class Request:
-    """A request being served: its head, a streaming body and the peer address."""
+    """A request being served: its head and its streaming body."""
 
     head: RequestHead
     body: BodyReader
-    peer: str = ""
 
     @property
     def method(self) -> str:
@@ -357,10 +364,8 @@ class HTTPServer:
         task = asyncio.current_task()
         assert task is not None
         self._connections[task] = writer
-        peer = writer.get_extra_info("peername")
-        peer_text = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else ""
         try:
-            while await self._serve_one(reader, writer, peer_text):
+            while await self._serve_one(reader, writer):
                 pass
         except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
             pass
@@ -373,27 +378,25 @@ class HTTPServer:
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
-    async def _serve_one(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: str
-    ) -> bool:
+    async def _serve_one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
         """Serve one request; True if the connection may carry another."""
         try:
             head = await read_head(reader)
         except BadRequest as exc:
-            await _write_plain_error(writer, exc)
+            await _write_plain_error(writer, exc.status, str(exc))
             return False
         if head is None:
             return False
         try:
-            request = Request(head, BodyReader(reader, writer, head, self._record_limit), peer)
+            request = Request(head, BodyReader(reader, writer, head, self._record_limit))
             response = await self._handler(request)
         except BadRequest as exc:
-            await _write_plain_error(writer, exc)
+            await _write_plain_error(writer, exc.status, str(exc))
             return False
         except CutConnection:
             return False
         except Exception as exc:  # a handler bug must cost one request, not the server
-            await _write_plain_error(writer, BadRequest(f"internal error: {exc!r}", 500))
+            await _write_plain_error(writer, 500, f"internal error: {exc!r}")
             return False
         if response is None:
             return False
@@ -401,10 +404,10 @@ class HTTPServer:
         return keep_alive and request.body.complete
 
 
-async def _write_plain_error(writer: asyncio.StreamWriter, error: BadRequest) -> None:
-    body = f"{error}\n".encode()
+async def _write_plain_error(writer: asyncio.StreamWriter, status: int, message: str) -> None:
+    body = f"{message}\n".encode()
     head = (
-        f"HTTP/1.1 {error.status} {_reason(error.status)}\r\n"
+        f"HTTP/1.1 {status} {_reason(status)}\r\n"
         f"content-type: text/plain; charset=utf-8\r\ncontent-length: {len(body)}\r\n"
         "connection: close\r\n\r\n"
     )

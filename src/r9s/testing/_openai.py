@@ -101,9 +101,10 @@ def chat_turn(body: dict[str, Any]) -> Turn:
         prompt_texts=tuple(texts),
         after_tool=after_tool,
         tools=_chat_tools(body),
-        tool_choice=_chat_tool_choice(body),
+        tool_choice=tool_choice(body),
         max_tokens=max_tokens(body, "max_completion_tokens", "max_tokens"),
         thinking=optional(body, "reasoning_effort", str) not in (None, "none", "minimal"),
+        output_schema=output_schema(body.get("response_format")),
     )
 
 
@@ -118,7 +119,12 @@ def _chat_tools(body: dict[str, Any]) -> tuple[ToolDef, ...]:
     return tuple(tools)
 
 
-def _chat_tool_choice(body: dict[str, Any]) -> str:
+def tool_choice(body: dict[str, Any]) -> str:
+    """``tool_choice`` as the echo model takes it: auto, none, required or a tool name.
+
+    Accepts the chat shape ``{type, function: {name}}`` and the Responses API's flat
+    ``{type, name}`` (the r9s spec shows both on both endpoints).
+    """
     choice = body.get("tool_choice", "auto")
     if isinstance(choice, str):
         return choice
@@ -127,7 +133,24 @@ def _chat_tool_choice(body: dict[str, Any]) -> str:
         name = function.get("name") if isinstance(function, dict) else choice.get("name")
         if isinstance(name, str):
             return name
+        if choice.get("type") in ("auto", "none", "required"):
+            return str(choice["type"])
     raise invalid("tool_choice", "Invalid 'tool_choice'.")
+
+
+def output_schema(response_format: Any) -> dict[str, Any] | None:
+    """The JSON schema asked for by a chat ``response_format`` or a Responses ``text.format``
+    (``{}`` for plain JSON mode, None for text)."""
+    if not isinstance(response_format, dict):
+        return None
+    if response_format.get("type") == "json_object":
+        return {}
+    if response_format.get("type") == "json_schema":
+        nested = response_format.get("json_schema")  # chat nests it, Responses does not
+        holder = nested if isinstance(nested, dict) else response_format
+        schema = holder.get("schema")
+        return schema if isinstance(schema, dict) else {}
+    return None
 
 
 def _tool_call(call: _echo.ToolCall) -> dict[str, Any]:

@@ -9,7 +9,13 @@ from r9s.testing import _echo
 from r9s.testing._echo import Reply as EchoReply
 from r9s.testing._echo import ToolDef, Turn
 from r9s.testing._errors import invalid, missing
-from r9s.testing._openai import content_text, max_tokens, stream_flag
+from r9s.testing._openai import (
+    content_text,
+    max_tokens,
+    output_schema,
+    stream_flag,
+    tool_choice,
+)
 from r9s.testing._routing import Call, Reply, Route, json_response, optional, required
 from r9s.testing._sse import Event, EventStream, json_event
 
@@ -49,8 +55,9 @@ def responses_turn(body: dict[str, Any]) -> Turn:
         prompt_texts=tuple(texts),
         after_tool=after_tool,
         tools=_function_tools(body),
-        tool_choice=_tool_choice(body),
+        tool_choice=tool_choice(body),
         max_tokens=max_tokens(body, "max_output_tokens"),
+        output_schema=output_schema((body.get("text") or {}).get("format")),
     )
 
 
@@ -65,20 +72,6 @@ def _function_tools(body: dict[str, Any]) -> tuple[ToolDef, ...]:
             parameters = tool.get("parameters")
             tools.append(ToolDef(name, parameters if isinstance(parameters, dict) else {}))
     return tuple(tools)
-
-
-def _tool_choice(body: dict[str, Any]) -> str:
-    choice = body.get("tool_choice", "auto")
-    if isinstance(choice, str):
-        return choice
-    if isinstance(choice, dict):
-        # Flat {type, name} on the wire; the r9s spec also shows the chat shape.
-        function = choice.get("function")
-        name = function.get("name") if isinstance(function, dict) else choice.get("name")
-        if isinstance(name, str):
-            return name
-        return "required" if choice.get("type") in ("any", "required") else "auto"
-    raise invalid("tool_choice", "Invalid 'tool_choice'.")
 
 
 class _Builder:
