@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from r9s.testing import LocalServer
-from tests.server.conftest import KEY, parse_sse
+from tests.server.conftest import KEY, TLS, http, parse_sse
 
 WEATHER = {
     "name": "get_weather",
@@ -25,8 +25,8 @@ WEATHER = {
 @pytest.fixture
 def anthropic(server: LocalServer) -> Any:
     headers = {"x-api-key": KEY, "anthropic-version": "2023-06-01"}
-    with httpx.Client(base_url=server.root_url, headers=headers, timeout=10) as http:
-        yield http
+    with httpx.Client(base_url=server.root_url, headers=headers, timeout=10, verify=TLS) as api:
+        yield api
 
 
 def body(text: str = "hello claude", **extra: Any) -> dict[str, Any]:
@@ -69,7 +69,7 @@ def test_claude_code_shaped_request(server: LocalServer) -> None:
         "anthropic-version": "2023-06-01",
         "anthropic-beta": "claude-code-20250219,interleaved-thinking-2025-05-14",
     }
-    response = httpx.post(
+    response = http.post(
         server.root_url + "/v1/messages?beta=true",
         json={**payload, "stream": True},
         headers=headers,
@@ -186,7 +186,7 @@ def test_errors_have_the_anthropic_shape(anthropic: httpx.Client, server: LocalS
         "type": "invalid_request_error",
         "message": "Missing required parameter: 'messages'.",
     }
-    no_key = httpx.post(server.root_url + "/v1/messages", json=body())
+    no_key = http.post(server.root_url + "/v1/messages", json=body())
     assert no_key.status_code == 401
     assert no_key.json() == {
         "type": "error",
@@ -197,8 +197,8 @@ def test_errors_have_the_anthropic_shape(anthropic: httpx.Client, server: LocalS
 def test_wrong_key_is_401_in_anthropic_shape() -> None:
     with LocalServer(api_key=["sk-a", "sk-b"]) as server:
         url = server.root_url + "/v1/messages"
-        wrong = httpx.post(url, json=body(), headers={"x-api-key": "sk-c"})
+        wrong = http.post(url, json=body(), headers={"x-api-key": "sk-c"})
         assert wrong.status_code == 401
         assert wrong.json()["error"]["type"] == "authentication_error"
         assert wrong.json()["error"]["message"] == "Incorrect API key provided: ****."
-        assert httpx.post(url, json=body(), headers={"x-api-key": "sk-b"}).status_code == 200
+        assert http.post(url, json=body(), headers={"x-api-key": "sk-b"}).status_code == 200

@@ -13,7 +13,7 @@ import pytest
 
 from r9s.testing import LocalServer
 from r9s.testing._faults import Fault, parse_fault
-from tests.server.conftest import KEY, chat_body, parse_sse
+from tests.server.conftest import KEY, TLS, chat_body, http, parse_sse
 
 
 def fault(spec: str) -> dict[str, str]:
@@ -71,15 +71,15 @@ def test_bad_header_spec_is_a_400_naming_the_header(client: httpx.Client) -> Non
 
 def test_status_default_body_follows_the_api_family(server: LocalServer) -> None:
     headers = {**fault("status=529"), "x-api-key": KEY}
-    openai = httpx.get(server.url + "/models", headers=headers)
+    openai = http.get(server.url + "/models", headers=headers)
     assert openai.status_code == 529
     assert openai.json()["status"] == 529 and openai.json()["error"]["type"] == "server_error"
-    anthropic = httpx.post(server.root_url + "/v1/messages", json={}, headers=headers)
+    anthropic = http.post(server.root_url + "/v1/messages", json={}, headers=headers)
     assert anthropic.json() == {
         "type": "error",
         "error": {"type": "overloaded_error", "message": "Overloaded (injected fault)"},
     }
-    google = httpx.post(
+    google = http.post(
         server.root_url + "/v1beta/models/gemini-2.5-flash:generateContent",
         json={},
         headers=headers,
@@ -233,10 +233,10 @@ def test_drop_mid_stream_on_anthropic_and_responses(server: LocalServer) -> None
         "messages": [{"role": "user", "content": "hi"}],
     }
     with pytest.raises(httpx.RemoteProtocolError):
-        httpx.post(server.root_url + "/v1/messages", json=message, headers=headers)
+        http.post(server.root_url + "/v1/messages", json=message, headers=headers)
     response = {"model": "gpt-4o-mini", "input": "hi", "stream": True}
     with pytest.raises(httpx.RemoteProtocolError):
-        httpx.post(server.url + "/responses", json=response, headers=headers)
+        http.post(server.url + "/responses", json=response, headers=headers)
 
 
 # -- malformed bodies -----------------------------------------------------------------
@@ -281,7 +281,7 @@ def test_stream_error_on_anthropic(server: LocalServer) -> None:
         "messages": [{"role": "user", "content": "hi"}],
     }
     headers = {**fault("stream_error=1"), "x-api-key": KEY}
-    response = httpx.post(server.root_url + "/v1/messages", json=message, headers=headers)
+    response = http.post(server.root_url + "/v1/messages", json=message, headers=headers)
     events = parse_sse(response.text)
     assert [e.event for e in events] == ["message_start", "error"]
     assert events[1].json() == {
@@ -299,7 +299,7 @@ def test_stream_error_on_responses_and_gemini(client: httpx.Client, server: Loca
     url = server.root_url + "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse"
     gemini = {"contents": [{"parts": [{"text": "a b c"}]}]}
     headers = {**fault("stream_error=1"), "x-goog-api-key": KEY}
-    events = parse_sse(httpx.post(url, json=gemini, headers=headers).text)
+    events = parse_sse(http.post(url, json=gemini, headers=headers).text)
     assert len(events) == 2 and events[1].json()["error"]["status"] == "INTERNAL"
 
 
@@ -364,13 +364,13 @@ def test_the_header_wins_over_the_queue(client: httpx.Client, server: LocalServe
 
 def test_inject_times_from_the_spec_and_bad_specs(server: LocalServer) -> None:
     server.inject("status=500;times=3")
-    with httpx.Client(base_url=server.url, headers={"x-api-key": "k"}) as http:
-        assert [http.get("/models").status_code for _ in range(4)] == [500, 500, 500, 200]
+    with httpx.Client(base_url=server.url, headers={"x-api-key": "k"}, verify=TLS) as api:
+        assert [api.get("/models").status_code for _ in range(4)] == [500, 500, 500, 200]
     with pytest.raises(ValueError, match="unknown fault key"):
         server.inject("explode=1")
     server.inject("status=500")
     server.clear()
-    assert httpx.get(server.url + "/models", headers={"x-api-key": "k"}).status_code == 200
+    assert http.get(server.url + "/models", headers={"x-api-key": "k"}).status_code == 200
 
 
 # -- admin endpoints for out-of-process use -------------------------------------------
@@ -378,39 +378,39 @@ def test_inject_times_from_the_spec_and_bad_specs(server: LocalServer) -> None:
 
 def test_admin_faults_and_requests(server: LocalServer) -> None:
     admin = server.root_url + "/__r9s"
-    with httpx.Client(base_url=server.url, headers={"authorization": "Bearer k"}) as api:
-        queued = httpx.post(admin + "/faults", json={"spec": "status=429", "times": 2})
+    with httpx.Client(
+        base_url=server.url, headers={"authorization": "Bearer k"}, verify=TLS
+    ) as api:
+        queued = http.post(admin + "/faults", json={"spec": "status=429", "times": 2})
         assert queued.status_code == 201
         assert queued.json() == {"faults": [{"remaining": 2, "path": None}]}
         assert [api.get("/models").status_code for _ in range(3)] == [429, 429, 200]
-        httpx.post(admin + "/faults", json={"spec": "status=500", "path": "/v1/models"})
-        assert httpx.get(admin + "/faults").json()["faults"][0]["path"] == "/v1/models"
-        assert httpx.delete(admin + "/faults").json() == {"faults": []}
+        http.post(admin + "/faults", json={"spec": "status=500", "path": "/v1/models"})
+        assert http.get(admin + "/faults").json()["faults"][0]["path"] == "/v1/models"
+        assert http.delete(admin + "/faults").json() == {"faults": []}
         api.post("/chat/completions", json=chat_body("recorded"))
 
-    recorded = httpx.get(admin + "/requests").json()["requests"]
+    recorded = http.get(admin + "/requests").json()["requests"]
     assert len(recorded) == 4  # admin calls are not recorded
     last = recorded[-1]
     assert last["method"] == "POST" and last["path"] == "/v1/chat/completions"
     assert last["json"]["messages"][0]["content"] == "recorded"
     assert last["api_key"] == "k" and json.loads(last["body"]) == last["json"]
-    assert httpx.delete(admin + "/requests").json() == {"cleared": 4}
+    assert http.delete(admin + "/requests").json() == {"cleared": 4}
     assert server.requests == []
 
 
 def test_admin_rejects_bad_fault_requests(server: LocalServer) -> None:
     admin = server.root_url + "/__r9s/faults"
-    assert httpx.post(admin, json={"spec": "nope=1"}).status_code == 400
-    assert httpx.post(admin, json={"times": 2}).status_code == 400
-    assert httpx.post(admin, content=b"not json").status_code == 400
+    assert http.post(admin, json={"spec": "nope=1"}).status_code == 400
+    assert http.post(admin, json={"times": 2}).status_code == 400
+    assert http.post(admin, content=b"not json").status_code == 400
 
 
 def test_admin_paths_ignore_faults_and_auth() -> None:
     with LocalServer(api_key="sk-only") as server:
         server.inject("status=500", times=5)
-        health = httpx.get(server.root_url + "/__r9s/health", headers=fault("drop=before_headers"))
+        health = http.get(server.root_url + "/__r9s/health", headers=fault("drop=before_headers"))
         assert health.json() == {"ok": True}
-        assert httpx.post(server.root_url + "/__r9s/reset").json() == {"reset": True}
-        assert (
-            httpx.get(server.url + "/models", headers={"x-api-key": "sk-only"}).status_code == 200
-        )
+        assert http.post(server.root_url + "/__r9s/reset").json() == {"reset": True}
+        assert http.get(server.url + "/models", headers={"x-api-key": "sk-only"}).status_code == 200

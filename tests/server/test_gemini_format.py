@@ -8,15 +8,18 @@ import httpx
 import pytest
 
 from r9s.testing import LocalServer
-from tests.server.conftest import KEY, parse_sse
+from tests.server.conftest import KEY, TLS, http, parse_sse
 
 
 @pytest.fixture
 def gemini(server: LocalServer) -> Any:
     with httpx.Client(
-        base_url=server.root_url + "/v1beta", headers={"x-goog-api-key": KEY}, timeout=10
-    ) as http:
-        yield http
+        base_url=server.root_url + "/v1beta",
+        headers={"x-goog-api-key": KEY},
+        timeout=10,
+        verify=TLS,
+    ) as api:
+        yield api
 
 
 def body(text: str = "hello gemini", **extra: Any) -> dict[str, Any]:
@@ -64,8 +67,8 @@ def test_stream_without_alt_sse_is_a_json_array(gemini: httpx.Client) -> None:
 
 def test_key_in_the_query_string(server: LocalServer) -> None:
     url = server.root_url + "/v1beta/models/gemini-2.5-flash:generateContent"
-    assert httpx.post(url, params={"key": "k"}, json=body()).status_code == 200
-    missing = httpx.post(url, json=body())
+    assert http.post(url, params={"key": "k"}, json=body()).status_code == 200
+    missing = http.post(url, json=body())
     assert missing.status_code == 401
     assert missing.json()["error"]["status"] == "UNAUTHENTICATED"
 

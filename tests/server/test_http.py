@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from r9s.testing import LocalServer
-from tests.server.conftest import KEY, chat_body, raw_exchange
+from tests.server.conftest import KEY, chat_body, http, raw_exchange
 
 AUTH = f"Authorization: Bearer {KEY}\r\n"
 
@@ -18,14 +18,14 @@ AUTH = f"Authorization: Bearer {KEY}\r\n"
 def test_urls_and_root(server: LocalServer) -> None:
     assert server.url == f"http://127.0.0.1:{server.port}/v1"
     assert server.root_url == f"http://127.0.0.1:{server.port}"
-    response = httpx.get(server.root_url + "/")
+    response = http.get(server.root_url + "/")
     assert response.status_code == 200
     assert response.json()["base_url"] == server.url
 
 
 def test_head_root_is_200_without_a_body(server: LocalServer) -> None:
     # Claude Code sends it as a preconnect.
-    response = httpx.head(server.root_url + "/")
+    response = http.head(server.root_url + "/")
     assert response.status_code == 200
     assert response.content == b""
     assert int(response.headers["content-length"]) > 0
@@ -34,7 +34,7 @@ def test_head_root_is_200_without_a_body(server: LocalServer) -> None:
 
 
 def test_head_of_a_get_route_has_its_headers(server: LocalServer) -> None:
-    response = httpx.head(server.url + "/models", headers={"authorization": f"Bearer {KEY}"})
+    response = http.head(server.url + "/models", headers={"authorization": f"Bearer {KEY}"})
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     assert response.content == b""
@@ -139,7 +139,7 @@ def test_malformed_requests_get_an_error_and_a_closed_connection(
     status = int(raw.split(b" ", 2)[1])
     assert 400 <= status < 600 and status != 500
     assert b"connection: close" in raw.lower()
-    assert httpx.get(server.root_url + "/").status_code == 200  # still serving
+    assert http.get(server.root_url + "/").status_code == 200  # still serving
 
 
 def test_oversized_head_is_refused(server: LocalServer) -> None:
@@ -162,15 +162,15 @@ def test_client_closing_mid_response_does_not_hurt_the_server(server: LocalServe
     with socket.create_connection((server.host, server.port), timeout=10) as sock:
         sock.sendall(wire.encode() + body)
         sock.recv(100)
-    assert httpx.get(server.root_url + "/").status_code == 200
+    assert http.get(server.root_url + "/").status_code == 200
 
 
 def test_several_servers_at_once() -> None:
     with LocalServer() as one, LocalServer(api_key="sk-two") as two:
         assert one.port != two.port
-        assert httpx.get(one.url + "/models", headers={"x-api-key": "any"}).status_code == 200
-        assert httpx.get(two.url + "/models", headers={"x-api-key": "any"}).status_code == 401
-        assert httpx.get(two.url + "/models", headers={"x-api-key": "sk-two"}).status_code == 200
+        assert http.get(one.url + "/models", headers={"x-api-key": "any"}).status_code == 200
+        assert http.get(two.url + "/models", headers={"x-api-key": "any"}).status_code == 401
+        assert http.get(two.url + "/models", headers={"x-api-key": "sk-two"}).status_code == 200
         assert len(one.requests) == 1 and len(two.requests) == 2
 
 
@@ -180,7 +180,7 @@ def test_stop_closes_open_connections_and_joins_the_thread() -> None:
 
     def hang() -> None:
         try:
-            httpx.get(server.url + "/models", headers={"X-R9S-Fault": "delay=60"}, timeout=30)
+            http.get(server.url + "/models", headers={"X-R9S-Fault": "delay=60"}, timeout=30)
         except BaseException as exc:
             outcome.append(exc)
 
@@ -195,7 +195,7 @@ def test_stop_closes_open_connections_and_joins_the_thread() -> None:
     assert not any(t.name.startswith("r9s-local-server") for t in threading.enumerate())
     server.stop()  # idempotent
     with pytest.raises(httpx.ConnectError):
-        httpx.get(server.url + "/models")
+        http.get(server.url + "/models")
 
 
 def test_a_taken_port_fails_start() -> None:
@@ -209,7 +209,7 @@ def test_restart_after_stop() -> None:
     with server:
         pass
     with server:
-        assert httpx.get(server.root_url + "/").status_code == 200
+        assert http.get(server.root_url + "/").status_code == 200
 
 
 def test_an_oversized_json_body_is_413_and_the_connection_survives(
@@ -227,6 +227,6 @@ def test_an_oversized_json_body_is_413_and_the_connection_survives(
 
 def test_record_limit() -> None:
     with LocalServer(record_limit=10) as server:
-        httpx.post(server.url + "/chat/completions", json=chat_body(), headers={"x-api-key": "k"})
+        http.post(server.url + "/chat/completions", json=chat_body(), headers={"x-api-key": "k"})
         (seen,) = server.requests
         assert len(seen.body) == 10 and seen.body_size > 10 and seen.json is None

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from r9s.testing import LocalServer
-from tests.server.conftest import parse_sse
+from tests.server.conftest import http, parse_sse
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -34,7 +34,7 @@ def test_generation_as_url_serves_a_real_png(client: httpx.Client, server: Local
     urls = [d["url"] for d in answer["data"]]
     assert all(url.startswith(server.root_url + "/__r9s/images/") for url in urls)
     assert answer["data"][0]["revised_prompt"] == "A cute cat"
-    first, second = (httpx.get(url) for url in urls)
+    first, second = (http.get(url) for url in urls)
     assert first.headers["content-type"] == "image/png"
     assert png_size(first.content) == (8, 8) and first.content != second.content
     assert len(server.requests) == 1  # image downloads are not API calls

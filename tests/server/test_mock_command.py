@@ -11,8 +11,9 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import httpx
 import pytest
+
+from tests.server.conftest import http
 
 STARTUP = 30.0
 
@@ -51,8 +52,8 @@ def stop(process: subprocess.Popen[str], signum: int) -> tuple[int, str, str]:
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_serves_then_exits_cleanly(signum: int) -> None:
     with mock("--port", "0", "--api-key", "sk-cli-key") as (process, url, banner):
-        assert httpx.get(url + "/models", headers={"x-api-key": "sk-cli-key"}).status_code == 200
-        assert httpx.get(url + "/models", headers={"x-api-key": "other"}).status_code == 401
+        assert http.get(url + "/models", headers={"x-api-key": "sk-cli-key"}).status_code == 200
+        assert http.get(url + "/models", headers={"x-api-key": "other"}).status_code == 401
         code, _, err = stop(process, signum)
     assert code == 0
     assert f"export R9S_BASE_URL={url} R9S_API_KEY=sk-cli-key" in banner
@@ -68,11 +69,11 @@ def test_quiet_port_and_admin_endpoints() -> None:
     with mock("--port", str(port), "--quiet") as (process, url, _):
         assert url == f"http://127.0.0.1:{port}/v1"
         root = url.removesuffix("/v1")
-        httpx.post(root + "/__r9s/faults", json={"spec": "status=503", "times": 1})
+        http.post(root + "/__r9s/faults", json={"spec": "status=503", "times": 1})
         headers = {"authorization": "Bearer anything"}
-        assert httpx.get(url + "/models", headers=headers).status_code == 503
-        assert httpx.get(url + "/models", headers=headers).status_code == 200
-        recorded = httpx.get(root + "/__r9s/requests").json()["requests"]
+        assert http.get(url + "/models", headers=headers).status_code == 503
+        assert http.get(url + "/models", headers=headers).status_code == 200
+        recorded = http.get(root + "/__r9s/requests").json()["requests"]
         assert [r["path"] for r in recorded] == ["/v1/models", "/v1/models"]
         code, _, err = stop(process, signal.SIGTERM)
     assert code == 0 and "GET " not in err

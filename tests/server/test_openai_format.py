@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from r9s.testing import DEFAULT_MODELS, LocalServer
-from tests.server.conftest import chat_body, parse_sse
+from tests.server.conftest import chat_body, http, parse_sse
 
 WEATHER = {
     "type": "function",
@@ -78,11 +78,11 @@ def test_unknown_model_is_404_model_not_found(client: httpx.Client) -> None:
 def test_custom_model_list() -> None:
     with LocalServer(models=["house-model", "org/other"]) as server:
         headers = {"authorization": "Bearer k"}
-        listed = httpx.get(server.url + "/models", headers=headers).json()
+        listed = http.get(server.url + "/models", headers=headers).json()
         assert [m["id"] for m in listed["data"]] == ["house-model", "org/other"]
         body = {**chat_body(), "model": "gpt-4o-mini"}
         assert (
-            httpx.post(server.url + "/chat/completions", json=body, headers=headers).status_code
+            http.post(server.url + "/chat/completions", json=body, headers=headers).status_code
             == 404
         )
 

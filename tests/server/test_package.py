@@ -7,10 +7,9 @@ import subprocess
 import sys
 from collections.abc import Callable
 
-import httpx
-
 import r9s.testing
 from r9s.testing import LocalServer, RecordedRequest
+from tests.server.conftest import http
 
 
 def test_public_names() -> None:
@@ -23,7 +22,7 @@ def test_public_names() -> None:
 
 
 def test_r9s_server_fixture(r9s_server: LocalServer) -> None:
-    response = httpx.get(r9s_server.url + "/models", headers={"authorization": "Bearer k"})
+    response = http.get(r9s_server.url + "/models", headers={"authorization": "Bearer k"})
     assert response.status_code == 200
     (seen,) = r9s_server.requests
     assert isinstance(seen, RecordedRequest) and seen.api_key == "k"
@@ -33,7 +32,7 @@ def test_r9s_server_factory(r9s_server_factory: Callable[..., LocalServer]) -> N
     strict = r9s_server_factory(api_key="sk-one", models=["only-model"])
     other = r9s_server_factory()
     assert strict.port != other.port
-    listed = httpx.get(strict.url + "/models", headers={"x-api-key": "sk-one"}).json()
+    listed = http.get(strict.url + "/models", headers={"x-api-key": "sk-one"}).json()
     assert [m["id"] for m in listed["data"]] == ["only-model"]
 
 

@@ -8,13 +8,13 @@ import contextlib
 import socket
 from typing import Any
 
-import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from r9s.testing import LocalServer
 from r9s.testing._http import BadRequest, BodyReader, read_head
 from r9s.testing._multipart import MultipartParser, PartData, PartEnd, PartStart
+from tests.server.conftest import http
 
 TOKEN = st.text("abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1, max_size=12)
 VALUE = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=30)
@@ -124,7 +124,7 @@ def test_garbage_on_the_wire_never_breaks_the_server(garbage: list[bytes]) -> No
             if answer:
                 assert answer.startswith(b"HTTP/1.1 ")
                 assert b" 500 " not in answer.split(b"\r\n")[0]
-        assert httpx.get(server.root_url + "/").status_code == 200
+        assert http.get(server.root_url + "/").status_code == 200
 
 
 # -- multipart ------------------------------------------------------------------------

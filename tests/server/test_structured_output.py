@@ -7,7 +7,7 @@ import json
 import httpx
 
 from r9s.testing import LocalServer
-from tests.server.conftest import KEY, chat_body
+from tests.server.conftest import KEY, chat_body, http
 
 SCHEMA = {
     "type": "object",
@@ -48,7 +48,7 @@ def test_anthropic_output_config_format(server: LocalServer) -> None:
         "messages": [{"role": "user", "content": "Alice"}],
         "output_config": {"format": {"type": "json_schema", "schema": SCHEMA}},
     }
-    answer = httpx.post(server.root_url + "/v1/messages", json=body, headers={"x-api-key": KEY})
+    answer = http.post(server.root_url + "/v1/messages", json=body, headers={"x-api-key": KEY})
     assert json.loads(answer.json()["content"][0]["text"]) == EXPECTED
 
 
@@ -67,6 +67,6 @@ def test_gemini_response_schema(server: LocalServer) -> None:
         "generationConfig": {"responseMimeType": "application/json", "responseJsonSchema": schema},
     }
     url = server.root_url + "/v1beta/models/gemini-2.5-flash:generateContent"
-    answer = httpx.post(url, json=body, headers={"x-goog-api-key": KEY}).json()
+    answer = http.post(url, json=body, headers={"x-goog-api-key": KEY}).json()
     text = answer["candidates"][0]["content"]["parts"][0]["text"]
     assert json.loads(text) == {"reasoning": "who next?", "next_speaker": "user"}
