@@ -14,8 +14,15 @@ from r9s.testing import _echo
 from r9s.testing._echo import Reply as EchoReply
 from r9s.testing._echo import ToolDef, Turn
 from r9s.testing._errors import invalid
-from r9s.testing._openai import stream_flag
-from r9s.testing._routing import Call, Reply, Route, json_response, optional, required
+from r9s.testing._routing import (
+    Call,
+    Reply,
+    Route,
+    json_response,
+    optional,
+    required,
+    stream_flag,
+)
 from r9s.testing._sse import Event, EventStream, json_event
 
 

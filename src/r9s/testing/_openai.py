@@ -10,7 +10,15 @@ from r9s.testing import _echo
 from r9s.testing._echo import Reply as EchoReply
 from r9s.testing._echo import ToolDef, Turn
 from r9s.testing._errors import ApiError, invalid, missing, openai_stream_error
-from r9s.testing._routing import Call, Reply, Route, json_response, optional, required
+from r9s.testing._routing import (
+    Call,
+    Reply,
+    Route,
+    json_response,
+    optional,
+    required,
+    stream_flag,
+)
 from r9s.testing._sse import DONE, Event, EventStream, json_event
 
 
@@ -53,10 +61,6 @@ def finish_reason(reply: EchoReply) -> str:
 def include_usage(body: dict[str, Any]) -> bool:
     options = optional(body, "stream_options", dict, default={})
     return bool(options.get("include_usage"))
-
-
-def stream_flag(body: dict[str, Any]) -> bool:
-    return bool(optional(body, "stream", bool, default=False))
 
 
 def max_tokens(body: dict[str, Any], *names: str) -> int | None:

@@ -13,10 +13,17 @@ from r9s.testing._openai import (
     content_text,
     max_tokens,
     output_schema,
-    stream_flag,
     tool_choice,
 )
-from r9s.testing._routing import Call, Reply, Route, json_response, optional, required
+from r9s.testing._routing import (
+    Call,
+    Reply,
+    Route,
+    json_response,
+    optional,
+    required,
+    stream_flag,
+)
 from r9s.testing._sse import Event, EventStream, json_event
 
 

@@ -152,3 +152,8 @@ def _checked(name: str, value: Any, kinds: tuple[type, ...]) -> Any:
         expected = " or ".join(_KIND_NAMES.get(kind, kind.__name__) for kind in kinds)
         raise invalid(name, f"Invalid type for '{name}': expected {expected}.")
     return value
+
+
+def stream_flag(body: dict[str, Any]) -> bool:
+    """Whether the request asked for a stream (``"stream": true``)."""
+    return bool(optional(body, "stream", bool, default=False))
