@@ -217,8 +217,14 @@ def run_round(
     cli = shutil.which("r9s", path=str(Path(PYTHON).parent))
     if cli and "r9s" in clients:
         for _ in range(settings.cli_runs):
-            add(samples, "cli.help_ms", "r9s", wall_ms([cli, "--help"]))
-            add(samples, "cli.chat_help_ms", "r9s", wall_ms([cli, "chat", "--help"]))
+            for key, argv in (
+                ("help_ms", [cli, "--help"]),
+                ("chat_help_ms", [cli, "chat", "--help"]),
+            ):
+                elapsed = wall_ms(argv)
+                if elapsed is None:
+                    errors[f"`{' '.join(['r9s', *argv[1:]])}`"] = "exited with an error"
+                add(samples, f"cli.{key}", "r9s", elapsed)
 
 
 # -- reporting -------------------------------------------------------------------------
