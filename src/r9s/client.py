@@ -29,7 +29,11 @@ from r9s.utils import RetryConfig, default_retry_config
 
 if TYPE_CHECKING:
     from r9s.httpclient import AsyncHttpClient, HttpClient
+    from r9s.resources.audio import Audio
+    from r9s.resources.images import Images
+    from r9s.resources.messages import Messages
     from r9s.resources.models import Models
+    from r9s.resources.responses import Responses
 
 __all__ = ["R9S"]
 
@@ -97,6 +101,10 @@ class R9S:
     """
 
     models: _Resource[Models] = _Resource("r9s.resources.models", "Models")
+    messages: _Resource[Messages] = _Resource("r9s.resources.messages", "Messages")
+    responses: _Resource[Responses] = _Resource("r9s.resources.responses", "Responses")
+    images: _Resource[Images] = _Resource("r9s.resources.images", "Images")
+    audio: _Resource[Audio] = _Resource("r9s.resources.audio", "Audio")
 
     def __init__(
         self,
