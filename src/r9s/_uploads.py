@@ -229,7 +229,8 @@ def multipart(
     params: Mapping[str, Any], file_params: Sequence[str]
 ) -> Iterator[tuple[dict[str, Any], list[tuple[str, HttpxFile]]]]:
     """``(form fields, files)`` for a multipart request; files opened for it are closed
-    when the block ends. A file parameter holding a list is sent as ``name[]`` parts."""
+    when the block ends. A file parameter holding a list of several files is sent as
+    ``name[]`` parts (OpenAI's form; one file is sent as ``name``)."""
     uploads = Uploads()
     try:
         files: list[tuple[str, HttpxFile]] = []
@@ -239,6 +240,8 @@ def multipart(
                 continue
             if is_single_file(value):
                 files.append((key, uploads.file(value, key)))
+            elif len(value) == 1:  # one image goes as ``image``: every server takes that
+                files.append((key, uploads.file(value[0], key)))
             else:
                 files.extend((f"{key}[]", uploads.file(item, key)) for item in value)
         form = {k: v for k, v in form_fields(params, file_params).items() if k not in file_params}
