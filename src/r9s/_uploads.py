@@ -11,7 +11,8 @@ stream that cannot seek (a pipe) is first copied to a temporary file, so that a 
 sends it whole rather than the empty rest of it.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: with it, Python 3.11 does not see
+# ``Required[...]`` in TypedDicts (``__required_keys__`` comes out empty).
 
 import base64
 import io

@@ -6,7 +6,8 @@ return a ``Transcription`` / ``Translation`` for ``response_format`` ``json`` an
 only JSON and plain text for translations; servers send srt and vtt too: D10).
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: with it, Python 3.11 does not see
+# ``Required[...]`` in TypedDicts (``__required_keys__`` comes out empty).
 
 from collections.abc import Sequence
 from typing import Literal, Required, TypeAlias, TypedDict

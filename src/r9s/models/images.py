@@ -7,7 +7,8 @@ Stream events come in two shapes and both decode: OpenAI's
 ``UnknownImageStreamEvent``.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: with it, Python 3.11 does not see
+# ``Required[...]`` in TypedDicts (``__required_keys__`` comes out empty).
 
 import base64
 from collections.abc import Sequence

@@ -11,7 +11,8 @@ Where the r9s spec disagrees with Anthropic's wire format the wire format wins
 no 10000 cap, and responses carry ``redacted_thinking`` blocks.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: with it, Python 3.11 does not see
+# ``Required[...]`` in TypedDicts (``__required_keys__`` comes out empty).
 
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal, Required, TypeAlias, TypedDict
@@ -151,7 +152,7 @@ class AnthropicMessageMessage(TypedDict, total=False):
     previous reply (``message.content``) can be passed back as they are."""
 
     role: Required[Literal["user", "assistant"]]
-    content: Required[str | Sequence[AnthropicContent | ContentBlock]]
+    content: Required["str | Sequence[AnthropicContent | ContentBlock]"]
 
 
 MessageParam = AnthropicMessageMessage

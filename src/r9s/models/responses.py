@@ -9,7 +9,8 @@ are open; stream events carry ``item`` / ``output_index`` / ``item_id`` (the spe
 ``output_item`` / ``output_item_index`` are read too).
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: with it, Python 3.11 does not see
+# ``Required[...]`` in TypedDicts (``__required_keys__`` comes out empty).
 
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal, Required, TypeAlias, TypedDict
