@@ -4,19 +4,18 @@ retries that send the file again from its start, speech written straight to a fi
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import inspect
 import io
 import tracemalloc
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from r9s import R9S, errors
+from r9s import errors
 from r9s.utils import BackoffStrategy, RetryConfig
+from tests.support import calls
 from tests.support.sink import Sink, audio_bytes, sink_server
 from tests.unit.test_uploads import PNG, WAV, Unseekable
 
@@ -35,32 +34,8 @@ def mode(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def call(
-    mode: str,
-    sink: Sink,
-    operation: str,
-    /,
-    *,
-    consume: Callable[[Any], Any] | None = None,
-    retry_config: RetryConfig | None = None,
-    **params: Any,
-) -> Any:
-    """``operation`` ("audio.transcribe") on a fresh client, sync or async; ``consume``
-    (which may return an awaitable) reads the result inside the same event loop."""
-    resource, method = operation.split(".")
-
-    if mode == "sync":
-        with R9S(api_key="sk-test", server_url=sink.url, retry_config=retry_config) as client:
-            result = getattr(getattr(client, resource), method)(**params)
-            return consume(result) if consume else result
-
-    async def run() -> Any:
-        async with R9S(api_key="sk-test", server_url=sink.url, retry_config=retry_config) as client:
-            result = await getattr(getattr(client, resource), f"{method}_async")(**params)
-            value = consume(result) if consume else result
-            return await value if inspect.isawaitable(value) else value
-
-    return asyncio.run(run())
+def call(mode: str, sink: Sink, operation: str, /, **params: Any) -> Any:
+    return calls.call(mode, sink.url, operation, **params)
 
 
 def parts(body: bytes) -> list[str]:
