@@ -28,6 +28,15 @@ class Command:
 
 COMMANDS: tuple[Command, ...] = (
     Command("mock", "r9s.cli.commands.mock", "run the local r9s-compatible server (offline)"),
+    Command("set", "r9s.cli.commands.set", "point a coding tool (Claude Code, Codex, ...) at r9s"),
+    Command("reset", "r9s.cli.commands.reset", "restore a coding tool's config from a backup"),
+    Command("run", "r9s.cli.commands.run", "run a coding tool against r9s, changing no file"),
+    Command(
+        "doctor",
+        "r9s.cli.commands.doctor",
+        "check which coding tools are installed and pointed at r9s",
+        aliases=("status",),
+    ),
 )
 
 EPILOG = """\

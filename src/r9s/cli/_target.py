@@ -1,0 +1,116 @@
+"""Deciding what to point a tool at: base URL, key, model and small model.
+
+Each value comes from a flag, else the environment, else a question (on a terminal)
+or a default (``--yes``). Shared by ``set`` and ``run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+
+from r9s._config import (
+    DEFAULT_BASE_URL,
+    ENV_API_KEY,
+    ENV_BASE_URL,
+    ENV_MODEL,
+    mask_key,
+    normalize_base_url,
+)
+from r9s.cli import _interact
+from r9s.cli._interact import NotInteractive
+from r9s.cli._settings import Resolved, resolve
+from r9s.cli.tools import all_tools, find
+from r9s.cli.tools._base import Target, Tool, default_model, usable_models
+
+LIST_TIMEOUT = 10.0
+
+
+def pick_tool(name: str | None, interactive: bool) -> Tool:
+    """The tool named on the command line, or the one the person picks."""
+    tools = all_tools()
+    known = ", ".join(tool.name for tool in tools)
+    if name:
+        tool = find(name)
+        if tool is None:
+            raise ValueError(f"unknown tool {name!r}; choose one of: {known}")
+        return tool
+    if not interactive:
+        raise NotInteractive(f"name a tool: {known}")
+    notes = {
+        tool.name: f"{tool.title}, "
+        + ("installed" if shutil.which(tool.executable) else "not found")
+        for tool in tools
+    }
+    _interact.say("Which coding tool should use r9s?")
+    chosen = _interact.choose("Tool", [t.name for t in tools], notes=notes, allow_other=False)
+    return next(tool for tool in tools if tool.name == chosen)
+
+
+def base_url(flag: str | None) -> Resolved:
+    """The r9s base URL, normalised (a URL without a path gets ``/v1``)."""
+    found = resolve(flag, ENV_BASE_URL, DEFAULT_BASE_URL, flag_name="--base-url")
+    assert found.value is not None
+    try:
+        return Resolved(normalize_base_url(found.value), found.source)
+    except ValueError as exc:
+        raise ValueError(f"{found.source}: {exc}") from None
+
+
+def resolve_target(tool: Tool, args: argparse.Namespace, interactive: bool) -> tuple[Target, str]:
+    """The target for ``tool`` and where its key came from.
+
+    ``args`` has ``api_key``, ``base_url``, ``model`` and ``small_model``.
+    """
+    base = base_url(args.base_url).value
+    assert base is not None
+    key, key_source = resolve(args.api_key, ENV_API_KEY, flag_name="--api-key")
+    if not key:
+        if not interactive:
+            raise NotInteractive(f"no API key: pass --api-key or set {ENV_API_KEY}")
+        key, key_source = _interact.ask_secret(f"r9s API key (for {base}, hidden): "), "prompt"
+        _interact.say(f"  key {mask_key(key)}")
+    model = resolve(args.model, ENV_MODEL, flag_name="--model").value
+    small = args.small_model
+    if small and not tool.uses_small_model:
+        _interact.warn(f"{tool.title} has no small model; --small-model is ignored")
+        small = None
+    needs_small = tool.uses_small_model and not small
+    ids: list[str] = []
+    if model is None or needs_small:
+        # A missing small model alone is no reason to fail: it falls back to the model.
+        ids = _fetch_ids(tool, base, key, interactive, required=model is None)
+    if model is None:
+        model = _pick(tool, ids, interactive, small=False)
+    if not tool.uses_small_model:
+        small = model
+    elif small is None:
+        small = _pick(tool, ids, interactive, small=True, fallback=model)
+    return Target(base, key, model, small), key_source
+
+
+def _fetch_ids(tool: Tool, base: str, key: str, interactive: bool, *, required: bool) -> list[str]:
+    from r9s.cli._api import ModelListError, list_models
+
+    try:
+        return usable_models(tool, list_models(base, key, timeout=LIST_TIMEOUT))
+    except ModelListError as exc:
+        if not interactive and required:
+            raise NotInteractive(f"cannot list models ({exc}); pass --model") from None
+        _interact.warn(f"cannot list models: {exc}")
+        return []
+
+
+def _pick(
+    tool: Tool, ids: list[str], interactive: bool, *, small: bool, fallback: str | None = None
+) -> str:
+    default = default_model(tool, ids, small=small) or fallback
+    label = "Small, fast model" if small else "Model"
+    if not interactive:
+        if default is None:
+            raise NotInteractive(f"the server lists no model for {tool.title}; pass --model")
+        return default
+    if ids:
+        _interact.say(f"{label} for {tool.title} ({len(ids)} available):")
+        return _interact.choose(label, ids, default)
+    return _interact.ask_text(f"{label} id (the list is unavailable; type it)", default)

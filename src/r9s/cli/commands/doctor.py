@@ -1,0 +1,249 @@
+"""``r9s doctor`` (``status``): is each coding tool installed, pointed at r9s, working?"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from r9s.cli.tools._base import Tool
+
+EPILOG = """\
+For every supported tool: installed or not (and its version), the config file, whether
+it points at r9s, the base URL, model and masked key, whether that key works
+(GET /models), and what could override the file (environment variables, project-level
+settings). Exit status 1 when a key that points at r9s is rejected or the server is
+unreachable.
+
+examples:
+  r9s doctor
+  r9s status --json
+  r9s doctor --base-url http://127.0.0.1:8765 --no-check
+"""
+
+VERSION_TIMEOUT = 10.0
+CHECK_TIMEOUT = 8.0
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
+    parser.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="what counts as r9s (default: $R9S_BASE_URL or production)",
+    )
+    parser.add_argument(
+        "--api-key", metavar="KEY", help="also check this key (default: $R9S_API_KEY)"
+    )
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--no-check", action="store_true", help="do not contact the server")
+
+
+@dataclass
+class ToolReport:
+    """What doctor found out about one tool."""
+
+    name: str
+    title: str
+    installed: str | None = None  # path of the executable
+    version: str | None = None
+    files: list[str] = field(default_factory=list)
+    problem: str | None = None  # a malformed file
+    points_at_r9s: bool = False
+    base_url: str | None = None
+    model: str | None = None
+    key: str | None = None  # masked
+    key_source: str = ""
+    key_check: str | None = None
+    overrides: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    secret: str | None = field(default=None, repr=False)
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+    from pathlib import Path
+
+    from r9s._config import ENV_API_KEY, mask_key
+    from r9s.cli._settings import resolve
+    from r9s.cli._target import base_url
+    from r9s.cli.tools import all_tools
+
+    r9s_base, base_source = base_url(args.base_url)
+    assert r9s_base is not None
+    r9s_key, key_source = resolve(args.api_key, ENV_API_KEY, flag_name="--api-key")
+    reports = [_inspect(tool, r9s_base, Path.home(), os.environ) for tool in all_tools()]
+
+    checks: dict[tuple[str, str], Any] = {}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        versions = {
+            r.name: pool.submit(_version, r.installed) for r in reports if r.installed is not None
+        }
+        if not args.no_check:
+            wanted = [(r9s_base, r9s_key)] + [
+                (r.base_url, r.secret) for r in reports if r.points_at_r9s
+            ]
+            for url, key in wanted:
+                if url and key and (url, key) not in checks:
+                    checks[url, key] = pool.submit(_check_key, url, key)
+        results = {pair: future.result() for pair, future in checks.items()}
+        for report in reports:
+            if report.name in versions:
+                report.version = versions[report.name].result()
+            if report.points_at_r9s and report.base_url and report.secret:
+                report.key_check = results.get((report.base_url, report.secret))
+
+    r9s_check = results.get((r9s_base, r9s_key)) if r9s_key else None
+    failed = any(not ok for ok, _ in results.values())
+    if args.json:
+        body = {
+            "r9s": {
+                "base_url": r9s_base,
+                "base_url_source": base_source,
+                "api_key": mask_key(r9s_key) if r9s_key else None,
+                "api_key_source": key_source,
+                "key_check": _check_json(r9s_check),
+            },
+            "tools": [_report_json(r) for r in reports],
+        }
+        print(json.dumps(body, indent=2))
+        return 1 if failed else 0
+    print(f"r9s          {r9s_base} (from {base_source})")
+    key_line = (
+        f"{mask_key(r9s_key)} (from {key_source})" if r9s_key else f"not set (${ENV_API_KEY})"
+    )
+    print(f"API key      {key_line}{_check_text(r9s_check)}")
+    for report in reports:
+        print()
+        _print_report(report)
+    return 1 if failed else 0
+
+
+def _inspect(tool: Tool, r9s_base: str, home: Any, environ: Any) -> ToolReport:
+    import shutil
+    from pathlib import Path
+
+    from r9s._config import mask_key
+    from r9s.cli._configure import read_configs
+    from r9s.cli._files import display
+
+    report = ToolReport(tool.name, tool.title, installed=shutil.which(tool.executable))
+    states = read_configs(tool, home, environ)
+    for state in states:
+        report.files.append(display(state.path) + ("" if state.exists else " (absent)"))
+        report.problem = report.problem or state.problem
+    docs = [state.values for state in states]
+    current = tool.inspect(docs, environ)
+    report.base_url = _normalized(current.base_url)
+    report.points_at_r9s = _is_r9s(report.base_url, r9s_base)
+    report.model = current.model
+    report.secret = current.api_key
+    report.key = mask_key(current.api_key) if current.api_key else None
+    report.key_source = current.key_source
+    report.overrides = [f"${name} is set" for name in tool.overriding_env if environ.get(name)]
+    for relative in tool.project_files:
+        path = Path.cwd() / relative
+        if path.is_file():
+            report.overrides.append(f"{display(path)} exists")
+    report.notes = tool.warnings(docs)
+    return report
+
+
+def _normalized(url: str | None) -> str | None:
+    from r9s._config import normalize_base_url
+
+    if not url:
+        return None
+    try:
+        return normalize_base_url(url)
+    except ValueError:
+        return url
+
+
+def _is_r9s(url: str | None, r9s_base: str) -> bool:
+    from urllib.parse import urlsplit
+
+    if not url:
+        return False
+    host = urlsplit(url).hostname or ""
+    return url.rstrip("/") == r9s_base.rstrip("/") or host == "r9s.ai" or host.endswith(".r9s.ai")
+
+
+def _version(executable: str | None) -> str | None:
+    import subprocess
+
+    if executable is None:
+        return None
+    try:
+        done = subprocess.run(
+            [executable, "--version"],
+            capture_output=True,
+            text=True,
+            timeout=VERSION_TIMEOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    lines = done.stdout.strip().splitlines()
+    return lines[-1].strip() if done.returncode == 0 and lines else None
+
+
+def _check_key(url: str, key: str) -> tuple[bool, str]:
+    from r9s.cli._api import ModelListError, list_models
+
+    try:
+        count = len(list_models(url, key, timeout=CHECK_TIMEOUT))
+    except ModelListError as exc:
+        return False, str(exc)
+    return True, f"works ({count} models)"
+
+
+def _check_text(check: tuple[bool, str] | None) -> str:
+    if check is None:
+        return ""
+    return f": {check[1]}" if check[0] else f": FAILED: {check[1]}"
+
+
+def _check_json(check: tuple[bool, str] | None) -> dict[str, Any] | None:
+    return None if check is None else {"ok": check[0], "detail": check[1]}
+
+
+def _report_json(report: ToolReport) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    body = asdict(report)
+    body.pop("secret")
+    body["key_check"] = _check_json(report.key_check)  # type: ignore[arg-type]
+    return body
+
+
+def _print_report(report: ToolReport) -> None:
+    from r9s.cli._interact import bold
+
+    print(bold(f"{report.title} ({report.name})"))
+    installed = report.installed or "no"
+    if report.version:
+        installed += f" ({report.version})"
+    print(f"  installed    {installed}")
+    print(f"  config       {', '.join(report.files)}")
+    if report.problem:
+        print(f"  problem      {report.problem}")
+    if report.points_at_r9s:
+        target = f"r9s: {report.base_url}"
+    elif report.base_url:
+        target = f"not r9s: {report.base_url}"
+    else:
+        target = "not configured for r9s"
+    print(f"  points at    {target}")
+    if report.model:
+        print(f"  model        {report.model}")
+    if report.key:
+        check = _check_text(report.key_check)  # type: ignore[arg-type]
+        print(f"  API key      {report.key} ({report.key_source}){check}")
+    for override in report.overrides:
+        print(f"  overridden?  {override}")
+    for note in report.notes:
+        print(f"  note         {note}")

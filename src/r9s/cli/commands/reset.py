@@ -1,0 +1,157 @@
+"""``r9s reset TOOL``: restore a tool's files from a backup that ``set`` (or ``reset``) made."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from r9s.cli.commands._common import TOOLS_HELP
+
+if TYPE_CHECKING:
+    from r9s.cli._files import Operation, SavedFile
+
+EPILOG = """\
+Backups live in ~/.r9s/backup/<tool>/. Each entry is the state of the tool's files just
+before a `set` or a `reset`; restoring it brings the files back byte for byte, and removes
+files that did not exist then. The current files are backed up first, so running
+`r9s reset TOOL` twice undoes the reset.
+
+examples:
+  r9s reset claude-code               restore the newest backup
+  r9s reset --list                    every tool's backups, newest first
+  r9s reset codex --backup 2 --yes    the second newest, without asking
+  r9s reset gemini --backup ~/.r9s/backup/gemini-cli/.env.20260101-120000-000000.bak
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
+    parser.add_argument("tool", nargs="?", metavar="TOOL", help=TOOLS_HELP)
+    parser.add_argument("--list", action="store_true", help="list the backups, newest first")
+    parser.add_argument(
+        "--backup", metavar="N|PATH", help="which backup: its number in --list, or a .bak file"
+    )
+    parser.add_argument("-y", "--yes", action="store_true", help="restore without asking")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="print the diff that would be applied"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from r9s.cli import _interact
+    from r9s.cli._configure import apply_restore, backups_for, plan_restore
+    from r9s.cli._files import diff, display
+    from r9s.cli._interact import NotInteractive, say
+    from r9s.cli.tools import all_tools, find
+
+    home = Path.home()
+    interactive = not args.yes and _interact.is_interactive()
+    if args.tool and find(args.tool) is None:
+        known = ", ".join(t.name for t in all_tools())
+        raise ValueError(f"unknown tool {args.tool!r}; choose one of: {known}")
+    tools = [find(args.tool)] if args.tool else all_tools()
+    with_backups = [t for t in tools if t is not None and backups_for(t, home).operations()]
+
+    if args.list:
+        if not with_backups:
+            say("No backups yet (r9s set makes one before every change).")
+        for tool in with_backups:
+            backups = backups_for(tool, home)
+            _print_list(tool.name, backups.operations(), display, backups.folder)
+        return 0
+    try:
+        if not interactive and not args.yes and not args.dry_run:
+            raise NotInteractive(
+                "stdin is not a terminal, so r9s reset cannot confirm; pass --yes, "
+                "or --dry-run to preview"
+            )
+        if not with_backups:
+            say(f"No backups for {args.tool or 'any tool'}: nothing to restore.")
+            return 1
+        if args.tool is None:
+            if not interactive:
+                raise NotInteractive("name a tool: " + ", ".join(t.name for t in with_backups))
+            names = [t.name for t in with_backups]
+            chosen = _interact.choose("Tool to reset", names, allow_other=False)
+            tool = next(t for t in with_backups if t.name == chosen)
+        else:
+            tool = with_backups[0]
+    except NotInteractive as exc:
+        _interact.error(str(exc))
+        return 2
+
+    backups = backups_for(tool, home)
+    operation, files = _select(backups.operations(), args.backup, backups.backup_path)
+    title = (
+        f"Restore {tool.title} ({tool.name}) to before `{operation.command}` of {_when(operation)}"
+    )
+    say(_interact.bold(title))
+    changes = plan_restore(backups, files)
+    for change in changes:
+        what = "restore" if change.after is not None else "remove (it did not exist then)"
+        state = what if change.changed else "unchanged"
+        say(f"  {display(change.path)}: {state}")
+    if args.dry_run:
+        print("".join(diff(c.before, _text(c.after)) for c in changes), end="")
+        say("dry run: nothing was written")
+        return 0
+    if not any(change.changed for change in changes):
+        say("The files already match this backup: nothing to do.")
+        return 0
+    if interactive and not _interact.confirm("Restore?"):
+        say("Nothing was changed.")
+        return 1
+    saved_now, written = apply_restore(backups, files, home, operation.created_dirs)
+    current: dict[str, SavedFile] = {s.path: s for s in saved_now.files} if saved_now else {}
+    for change in written:
+        done = "restored" if change.after is not None else "removed"
+        record = current.get(str(change.path))
+        backup = backups.backup_path(record) if record else None
+        kept = f"; the replaced file is in {display(backup)}" if backup else ""
+        say(f"{display(change.path)}: {done}{kept}")
+    say(f"Undo with: r9s reset {tool.name}")
+    return 0
+
+
+def _select(
+    operations: list[Operation], choice: str | None, backup_path: Callable[[SavedFile], Path | None]
+) -> tuple[Operation, list[SavedFile]]:
+    """The operation to restore and which of its files: all, or the one .bak named."""
+    if not choice:
+        return operations[0], operations[0].files
+    if choice.isdigit():
+        number = int(choice)
+        if not 1 <= number <= len(operations):
+            raise ValueError(f"--backup {choice}: there are {len(operations)} backups (--list)")
+        return operations[number - 1], operations[number - 1].files
+    wanted = os.path.realpath(os.path.expanduser(choice))
+    for operation in operations:
+        for saved in operation.files:
+            path = backup_path(saved)
+            if path is not None and os.path.realpath(path) == wanted:
+                return operation, [saved]
+    raise ValueError(f"--backup {choice}: not one of this tool's backups (see --list)")
+
+
+def _when(operation: Operation) -> str:
+    return operation.time.replace("T", " ")[:19]
+
+
+def _text(data: bytes | None) -> str | None:
+    return None if data is None else data.decode("utf-8", "replace")
+
+
+def _print_list(
+    tool: str, operations: list[Operation], display: Callable[[Path], str], backups: Path
+) -> None:
+    print(f"{tool}  ({display(backups)})")
+    for number, operation in enumerate(operations, start=1):
+        for index, saved in enumerate(operation.files):
+            head = f"{number:>3}  {_when(operation)}  before {operation.command:<11}"
+            if index:
+                head = " " * len(head)
+            state = saved.backup if saved.backup else "(did not exist)"
+            print(f"{head}  {display(Path(saved.path))}  {state}")

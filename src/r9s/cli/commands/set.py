@@ -1,0 +1,107 @@
+"""``r9s set TOOL``: point a coding tool's config files at r9s, with a backup first."""
+
+from __future__ import annotations
+
+import argparse
+
+from r9s.cli.commands._common import TOOLS_HELP, add_target_arguments
+
+EPILOG = """\
+Each value comes from its flag, else the environment (R9S_API_KEY, R9S_BASE_URL, R9S_MODEL),
+else a question; with --yes nothing is asked and the model defaults to the best one the
+server lists for the tool. Every file is backed up to ~/.r9s/backup/<tool>/ first;
+`r9s reset TOOL` undoes the change.
+
+files written:
+  claude-code  ~/.claude/settings.json (env: ANTHROPIC_BASE_URL, ANTHROPIC_AUTH_TOKEN, ...)
+  codex        ~/.codex/config.toml ([model_providers.r9s]; the key is stored as
+               experimental_bearer_token, so the file alone is enough and ~/.codex/auth.json,
+               which may hold your OpenAI login, is left alone)
+  qwen-code    ~/.qwen/settings.json (modelProviders.openai, env.R9S_API_KEY, auth type)
+  gemini-cli   ~/.gemini/.env (key, URL) and ~/.gemini/settings.json (auth type, model)
+  opencode     ~/.config/opencode/opencode.json (provider "r9s", model "r9s/<model>")
+
+examples:
+  r9s set claude-code                                  ask for the key, pick a model
+  r9s set codex --yes --model gpt-4o                   no questions (key from R9S_API_KEY)
+  r9s set qwen --dry-run --api-key KEY --model qwen-plus   show the diff, write nothing
+  r9s set opencode --base-url http://127.0.0.1:8765 --yes  a local server
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
+    parser.add_argument("tool", nargs="?", metavar="TOOL", help=TOOLS_HELP)
+    add_target_arguments(parser)
+    parser.add_argument("-y", "--yes", action="store_true", help="ask nothing; write at once")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="print the diff that would be applied; write nothing"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="replace a malformed file (after backing it up)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    import os
+    from pathlib import Path
+
+    from r9s._config import mask_key
+    from r9s.cli import _interact
+    from r9s.cli._configure import apply_set, backups_for, plan_set
+    from r9s.cli._files import diff, display
+    from r9s.cli._interact import NotInteractive, say
+    from r9s.cli._target import pick_tool, resolve_target
+
+    interactive = not args.yes and _interact.is_interactive()
+    try:
+        if not interactive and not args.yes and not args.dry_run:
+            raise NotInteractive(
+                "stdin is not a terminal, so r9s set cannot ask or confirm; pass --yes "
+                "(with --api-key/--model or R9S_API_KEY/R9S_MODEL), or --dry-run to preview"
+            )
+        tool = pick_tool(args.tool, interactive)
+        target, key_source = resolve_target(tool, args, interactive)
+    except NotInteractive as exc:
+        _interact.error(str(exc))
+        return 2
+    home, environ = Path.home(), os.environ
+    changes = plan_set(tool, target, home, environ, force=args.force)
+
+    say(_interact.bold(f"{tool.title} ({tool.name}) -> r9s"))
+    say(f"  base URL     {target.base_url}")
+    say(f"  API key      {mask_key(target.api_key)} (from {key_source})")
+    say(f"  model        {target.model}")
+    if tool.uses_small_model:
+        say(f"  small model  {target.small_model}")
+    for change in changes:
+        state = (
+            "unchanged" if not change.changed else "update" if change.before.exists else "create"
+        )
+        say(f"  file         {display(change.path)} ({state})")
+
+    if args.dry_run:
+        patches = [diff(c.before, c.after.decode(), target.api_key) for c in changes if c.after]
+        print("".join(patches), end="")
+        say("dry run: nothing was written" if any(patches) else "dry run: nothing would change")
+        return 0
+    if not any(change.changed for change in changes):
+        say("Already set: nothing to change.")
+        return 0
+    if interactive and not _interact.confirm("Write these changes?"):
+        say("Nothing was written.")
+        return 1
+    operation, written = apply_set(tool, target, home, environ, force=args.force)
+    backups = backups_for(tool, home)
+    saved = {s.path: s for s in operation.files} if operation else {}
+    for change in written:
+        record = saved.get(str(change.path))
+        backup = backups.backup_path(record) if record else None
+        where = f"backup {display(backup)}" if backup else "it did not exist before"
+        say(f"Wrote {display(change.path)} ({where})")
+    from r9s.cli._configure import read_configs
+
+    for note in tool.warnings([state.values for state in read_configs(tool, home, environ)]):
+        say(f"Note: {note}")
+    say(f"Undo with: r9s reset {tool.name}")
+    return 0

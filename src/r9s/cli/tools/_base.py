@@ -1,0 +1,174 @@
+"""What a coding tool is, as data: its files, the edits that point it at r9s, how to run it.
+
+A tool module holds no I/O: ``render`` turns a :class:`Target` into edits that the shared
+engine (``r9s.cli._files``) applies, ``inspect`` reads a parsed config back for ``doctor``,
+and ``run_plan`` says how to inject r9s for a single run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
+
+Format = Literal["json", "toml", "env"]
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+"""The value an :class:`Update` receives for a key that does not exist yet."""
+
+REMOVE: Any = object()
+"""An edit value that deletes the key (a conflicting setting r9s replaces)."""
+
+
+@dataclass(frozen=True)
+class Update:
+    """An edit computed from the current value (``MISSING`` when absent).
+
+    The function may raise ``ValueError`` when the current value has the wrong shape;
+    the engine then refuses the file as malformed.
+    """
+
+    function: Callable[[Any], Any]
+
+
+KeyPath = tuple[str, ...]
+Edits = dict[KeyPath, Any]
+"""Key path to new value, :data:`REMOVE` or an :class:`Update`; applied in order."""
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """A config file, relative to HOME unless the variable ``dir_env`` names its folder."""
+
+    home_path: str
+    format: Format
+    holds_key: bool = True
+    dir_env: str | None = None
+    dir_env_sub: str = ""
+
+    def location(self, home: Path, environ: Mapping[str, str]) -> Path:
+        """Where the tool reads this file for this user."""
+        folder = environ.get(self.dir_env, "") if self.dir_env else ""
+        if folder:
+            return Path(folder) / self.dir_env_sub / PurePosixPath(self.home_path).name
+        return home / self.home_path
+
+
+@dataclass(frozen=True)
+class Target:
+    """What ``r9s set`` points a tool at. ``base_url`` always ends in ``/v1``-style path."""
+
+    base_url: str
+    api_key: str
+    model: str
+    small_model: str
+
+
+@dataclass(frozen=True)
+class Current:
+    """What a tool's config says now (read back for ``doctor``)."""
+
+    base_url: str | None = None
+    api_key: str | None = None
+    model: str | None = None
+    key_source: str = ""
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """How ``r9s run`` injects r9s: extra environment, leading arguments, private files.
+
+    ``args`` and ``env`` values may be ``{file:NAME}``, replaced by the path of a private
+    temporary file holding ``files[NAME]`` (mode 0600, deleted after the run).
+    """
+
+    env: dict[str, str]
+    args: list[str] = field(default_factory=list)
+    unset: tuple[str, ...] = ()
+    files: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A supported coding tool, described as data plus small pure functions."""
+
+    name: str
+    title: str
+    aliases: tuple[str, ...]
+    executable: str
+    npm_package: str
+    protocol: str  # "anthropic", "openai" or "gemini": what the tool sends
+    files: tuple[ConfigFile, ...]
+    render: Callable[[Target], list[Edits]]  # one Edits per file, in order
+    inspect: Callable[[Sequence[Mapping[str, Any]], Mapping[str, str]], Current]
+    run_plan: Callable[[Target], RunPlan]
+    preferred_models: tuple[str, ...]  # id prefixes, best first
+    preferred_small_models: tuple[str, ...] = ()  # empty: the tool has no small model
+    overriding_env: tuple[str, ...] = ()  # variables that beat (or join) the file
+    project_files: tuple[str, ...] = ()  # relative to the working folder, or absolute
+    warnings: Callable[[Sequence[Mapping[str, Any]]], list[str]] = lambda docs: []
+    run_notes: Callable[[Sequence[Mapping[str, Any]]], list[str]] = lambda docs: []
+
+    @property
+    def uses_small_model(self) -> bool:
+        return bool(self.preferred_small_models)
+
+
+# Models a coding tool cannot chat with, recognised by id when the list does not say.
+_NOT_CHAT = re.compile(
+    r"embed|whisper|tts|speech|transcri|dall-e|image|moderation|rerank|audio|realtime|sora|veo",
+    re.IGNORECASE,
+)
+
+
+def usable_models(tool: Tool, models: Sequence[Any]) -> list[str]:
+    """Ids of the models ``tool`` can use, preferred ones first.
+
+    ``models`` are :class:`r9s.cli._api.ModelInfo`-like (``id``, ``endpoint_types``).
+    A model is dropped when the list says it serves other protocols only, or when its
+    id names a non-chat model (embeddings, audio, images).
+    """
+    ids = []
+    for model in models:
+        kinds = getattr(model, "endpoint_types", None)
+        if kinds is not None and tool.protocol not in kinds and "openai" not in kinds:
+            continue
+        if _NOT_CHAT.search(model.id):
+            continue
+        ids.append(model.id)
+    return sorted(dict.fromkeys(ids), key=lambda i: _rank(i, tool.preferred_models))
+
+
+def default_model(tool: Tool, ids: Sequence[str], *, small: bool = False) -> str | None:
+    """The best id for ``tool`` among ``ids`` (its small model with ``small``)."""
+    prefixes = tool.preferred_small_models if small else tool.preferred_models
+    ranked = sorted(ids, key=lambda i: _rank(i, prefixes))
+    if ranked and _rank(ranked[0], prefixes) < len(prefixes):
+        return ranked[0]
+    return ids[0] if ids and not small else None
+
+
+def _rank(model_id: str, prefixes: Sequence[str]) -> int:
+    """Position of the first matching prefix; sorting is stable, so ties keep list order."""
+    for position, prefix in enumerate(prefixes):
+        if model_id.lower().startswith(prefix):
+            return position
+    return len(prefixes)
+
+
+def text(value: Any) -> str | None:
+    """A config value as a string, or None when absent or not a string."""
+    return value if isinstance(value, str) and value else None
+
+
+def table(value: Any) -> Mapping[str, Any]:
+    """A config value as a mapping (an empty one when absent or of another type)."""
+    return value if isinstance(value, Mapping) else {}

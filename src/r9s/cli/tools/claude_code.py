@@ -1,0 +1,92 @@
+"""Claude Code: the ``env`` object of ``~/.claude/settings.json`` (it beats the shell)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from r9s._config import root_url
+from r9s.cli.tools._base import (
+    REMOVE,
+    ConfigFile,
+    Current,
+    Edits,
+    RunPlan,
+    Target,
+    Tool,
+    table,
+    text,
+)
+
+
+def _env(target: Target) -> dict[str, str]:
+    return {
+        # Claude Code appends /v1/messages itself.
+        "ANTHROPIC_BASE_URL": root_url(target.base_url),
+        # Sent as "Authorization: Bearer"; ANTHROPIC_API_KEY would make the TUI ask first.
+        "ANTHROPIC_AUTH_TOKEN": target.api_key,
+        "ANTHROPIC_MODEL": target.model,
+        "ANTHROPIC_DEFAULT_HAIKU_MODEL": target.small_model,
+        "ANTHROPIC_SMALL_FAST_MODEL": target.small_model,
+        "API_TIMEOUT_MS": "600000",
+        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+    }
+
+
+def render(target: Target) -> list[Edits]:
+    edits: Edits = {("env", name): value for name, value in _env(target).items()}
+    # A second key would travel to r9s as x-api-key next to ours.
+    edits["env", "ANTHROPIC_API_KEY"] = REMOVE
+    return [edits]
+
+
+def inspect(docs: Sequence[Mapping[str, Any]], environ: Mapping[str, str]) -> Current:
+    env = table(docs[0].get("env"))
+    token = text(env.get("ANTHROPIC_AUTH_TOKEN"))
+    return Current(
+        base_url=text(env.get("ANTHROPIC_BASE_URL")),
+        api_key=token or text(env.get("ANTHROPIC_API_KEY")),
+        model=text(env.get("ANTHROPIC_MODEL")) or text(docs[0].get("model")),
+        key_source="ANTHROPIC_AUTH_TOKEN" if token else "ANTHROPIC_API_KEY",
+    )
+
+
+def run_plan(target: Target) -> RunPlan:
+    # --settings beats ~/.claude/settings.json, whose env would beat our environment.
+    settings = json.dumps({"env": _env(target)})
+    return RunPlan(
+        env={},
+        args=["--settings", "{file:settings.json}"],
+        unset=("ANTHROPIC_API_KEY",),
+        files={"settings.json": settings},
+    )
+
+
+def warnings(docs: Sequence[Mapping[str, Any]]) -> list[str]:
+    if docs[0].get("apiKeyHelper"):
+        return ["apiKeyHelper is set: its output is sent as the key too"]
+    return []
+
+
+TOOL = Tool(
+    name="claude-code",
+    title="Claude Code",
+    aliases=("claude", "claude_code", "cc"),
+    executable="claude",
+    npm_package="@anthropic-ai/claude-code",
+    protocol="anthropic",
+    files=(ConfigFile(".claude/settings.json", "json", dir_env="CLAUDE_CONFIG_DIR"),),
+    render=render,
+    inspect=inspect,
+    run_plan=run_plan,
+    preferred_models=("claude-sonnet-4-5", "claude-sonnet", "claude-opus", "claude"),
+    preferred_small_models=("claude-haiku-4-5", "claude-haiku", "claude-3-5-haiku"),
+    overriding_env=("ANTHROPIC_API_KEY",),
+    project_files=(
+        ".claude/settings.json",
+        ".claude/settings.local.json",
+        "/etc/claude-code/managed-settings.json",
+    ),
+    warnings=warnings,
+)

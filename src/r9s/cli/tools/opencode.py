@@ -1,0 +1,92 @@
+"""opencode: an OpenAI-compatible provider ``r9s`` in ``~/.config/opencode/opencode.json``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from r9s.cli.tools._base import (
+    MISSING,
+    ConfigFile,
+    Current,
+    Edits,
+    RunPlan,
+    Target,
+    Tool,
+    Update,
+    table,
+    text,
+)
+
+PROVIDER = "r9s"
+RUN_PROVIDER = "r9s-run"
+SCHEMA = "https://opencode.ai/config.json"
+
+
+def _provider_edits(provider: str, target: Target) -> Edits:
+    edits: Edits = {
+        ("provider", provider, "npm"): "@ai-sdk/openai-compatible",
+        ("provider", provider, "name"): "r9s",
+        ("provider", provider, "options", "baseURL"): target.base_url,
+        ("provider", provider, "options", "apiKey"): target.api_key,
+    }
+    for model in dict.fromkeys((target.model, target.small_model)):
+        edits["provider", provider, "models", model, "name"] = model
+    edits["model",] = f"{provider}/{target.model}"
+    edits["small_model",] = f"{provider}/{target.small_model}"
+    return edits
+
+
+def render(target: Target) -> list[Edits]:
+    keep_schema = Update(lambda current: SCHEMA if current is MISSING else current)
+    return [{("$schema",): keep_schema, **_provider_edits(PROVIDER, target)}]
+
+
+def inspect(docs: Sequence[Mapping[str, Any]], environ: Mapping[str, str]) -> Current:
+    config = docs[0]
+    model = text(config.get("model")) or ""
+    provider_name, _, model_id = model.partition("/")
+    options = table(table(table(config.get("provider")).get(provider_name)).get("options"))
+    return Current(
+        base_url=text(options.get("baseURL")),
+        api_key=text(options.get("apiKey")),
+        model=model_id or None,
+        key_source="options.apiKey",
+    )
+
+
+def run_plan(target: Target) -> RunPlan:
+    config: dict[str, Any] = {}
+    for (*path, last), value in _provider_edits(RUN_PROVIDER, target).items():
+        node = config
+        for key in path:
+            node = node.setdefault(key, {})
+        node[last] = value
+    # Merged above every config file; the environment is as private as the file would be.
+    return RunPlan(env={"OPENCODE_CONFIG_CONTENT": json.dumps(config)})
+
+
+TOOL = Tool(
+    name="opencode",
+    title="opencode",
+    aliases=("open-code",),
+    executable="opencode",
+    npm_package="opencode-ai",
+    protocol="openai",
+    files=(
+        ConfigFile(
+            ".config/opencode/opencode.json",
+            "json",
+            dir_env="XDG_CONFIG_HOME",
+            dir_env_sub="opencode",
+        ),
+    ),
+    render=render,
+    inspect=inspect,
+    run_plan=run_plan,
+    preferred_models=("claude-sonnet-4-5", "gpt-5", "gpt-4.1", "gpt-4o", "claude"),
+    preferred_small_models=("gpt-4o-mini", "gpt-5-mini", "claude-haiku", "gemini-2.5-flash"),
+    overriding_env=("OPENCODE_CONFIG", "OPENCODE_CONFIG_CONTENT"),
+    project_files=("opencode.json", "opencode.jsonc", ".opencode/opencode.json"),
+)

@@ -1,0 +1,102 @@
+"""Qwen Code: an OpenAI provider in ``~/.qwen/settings.json``, its key in the ``env`` object."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from r9s.cli.tools._base import (
+    MISSING,
+    ConfigFile,
+    Current,
+    Edits,
+    RunPlan,
+    Target,
+    Tool,
+    Update,
+    table,
+    text,
+)
+
+KEY_VARIABLE = "R9S_API_KEY"  # our providers are the ones reading this variable
+
+
+def _providers(target: Target) -> Update:
+    def update(current: Any) -> list[Any]:
+        if current is MISSING:
+            current = []
+        if not isinstance(current, list):
+            raise ValueError("modelProviders.openai is not a list")
+        others = [p for p in current if not (isinstance(p, dict) and _is_ours(p))]
+        ours = {
+            "id": target.model,
+            "name": target.model,
+            "baseUrl": target.base_url,
+            "envKey": KEY_VARIABLE,
+        }
+        return [ours, *others]
+
+    return Update(update)
+
+
+def _is_ours(provider: Mapping[str, Any]) -> bool:
+    return provider.get("envKey") == KEY_VARIABLE
+
+
+def render(target: Target) -> list[Edits]:
+    return [
+        {
+            ("modelProviders", "openai"): _providers(target),
+            ("env", KEY_VARIABLE): target.api_key,
+            # Without it a headless run stops at "No auth type is selected".
+            ("security", "auth", "selectedType"): "openai",
+            ("model", "name"): target.model,
+        }
+    ]
+
+
+def inspect(docs: Sequence[Mapping[str, Any]], environ: Mapping[str, str]) -> Current:
+    settings = docs[0]
+    model = text(table(settings.get("model")).get("name"))
+    providers = table(settings.get("modelProviders")).get("openai")
+    chosen: Mapping[str, Any] = {}
+    if isinstance(providers, list):
+        matching = [p for p in providers if isinstance(p, dict) and p.get("id") == model]
+        chosen = matching[0] if matching else {}
+    variable = text(chosen.get("envKey"))
+    # The settings env block has the lowest priority: the shell's variable wins.
+    key = environ.get(variable) if variable else None
+    source = f"${variable}" if key else f"env.{variable}"
+    key = key or (text(table(settings.get("env")).get(variable)) if variable else None)
+    return Current(text(chosen.get("baseUrl")), key, model, source)
+
+
+def run_plan(target: Target) -> RunPlan:
+    return RunPlan(
+        env={"OPENAI_API_KEY": target.api_key},
+        args=[
+            "--auth-type",
+            "openai",
+            "--openai-base-url",
+            target.base_url,
+            "--model",
+            target.model,
+        ],
+    )
+
+
+TOOL = Tool(
+    name="qwen-code",
+    title="Qwen Code",
+    aliases=("qwen", "qwen_code"),
+    executable="qwen",
+    npm_package="@qwen-code/qwen-code",
+    protocol="openai",
+    files=(ConfigFile(".qwen/settings.json", "json"),),
+    render=render,
+    inspect=inspect,
+    run_plan=run_plan,
+    preferred_models=("qwen3-coder", "qwen-coder", "qwen3", "qwen-max", "qwen-plus", "qwen"),
+    overriding_env=(KEY_VARIABLE, "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL"),
+    project_files=(".qwen/settings.json",),
+)

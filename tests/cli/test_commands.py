@@ -1,0 +1,388 @@
+"""The commands run as a person runs them: subprocesses, no terminal, a temporary HOME."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import KEY, R9S, ModelsAPI, mode, r9s, tree, user_env
+
+LOCAL = "http://127.0.0.1:8765"
+
+
+def test_help_of_every_command_and_imports_stay_light(home: Path) -> None:
+    probe = textwrap.dedent(
+        """
+        import sys
+        from r9s.cli.main import main
+        try:
+            main(sys.argv[1:])
+        except SystemExit:
+            pass
+        heavy = {"httpx", "pydantic", "rich", "prompt_toolkit", "tomlkit"} & set(sys.modules)
+        print("HEAVY", sorted(heavy))
+        """
+    )
+    for args in ([], ["--help"], ["set", "--help"], ["reset", "--help"], ["run", "--help"],
+                 ["doctor", "--help"], ["status", "--help"]):  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-c", probe, *args],
+            env=user_env(home),
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "HEAVY []" in done.stdout, (args, done.stdout)
+    assert "experimental_bearer_token" in r9s(home, "set", "--help").stdout
+
+
+def test_without_a_terminal_and_without_yes_set_fails_fast_with_a_clear_message(home: Path) -> None:
+    started = time.monotonic()
+    done = r9s(home, "set", "claude-code", "--api-key", KEY, "--model", "m", timeout=10)
+
+    assert time.monotonic() - started < 10
+    assert done.returncode == 2
+    assert "not a terminal" in done.stderr and "--yes" in done.stderr
+    assert not (home / ".claude").exists()
+    done = r9s(home, "reset", "claude-code", timeout=10)
+    assert done.returncode == 2
+    assert "not a terminal" in done.stderr
+
+
+def test_yes_without_key_or_tool_names_what_is_missing(home: Path) -> None:
+    done = r9s(home, "set", "codex", "--yes", "--model", "m")
+    assert done.returncode == 2
+    assert "--api-key" in done.stderr and "R9S_API_KEY" in done.stderr
+    done = r9s(home, "set", "--yes", "--api-key", KEY)
+    assert done.returncode == 2
+    assert "claude-code" in done.stderr and "opencode" in done.stderr
+    done = r9s(home, "set", "vim", "--yes", "--api-key", KEY)
+    assert done.returncode == 1
+    assert "unknown tool 'vim'" in done.stderr
+
+
+def test_flags_beat_environment_which_beats_defaults(home: Path, api: ModelsAPI) -> None:
+    env = {
+        "R9S_API_KEY": "sk-env-key-000000000000",
+        "R9S_MODEL": "env-model",
+        "R9S_BASE_URL": LOCAL,
+    }
+    done = r9s(home, "set", "codex", "--yes", "--model", "flag-model", env=env)
+    assert done.returncode == 0, done.stderr
+    config = (home / ".codex/config.toml").read_text()
+    assert 'model = "flag-model"' in config
+    assert 'experimental_bearer_token = "sk-env-key-000000000000"' in config
+    assert f'base_url = "{LOCAL}/v1"' in config
+    assert "from R9S_API_KEY" in done.stderr
+
+    # Without --model and R9S_MODEL, --yes takes the best model the server lists for the tool.
+    done = r9s(home, "set", "claude", "--yes", "--api-key", KEY, "--base-url", api.url)
+    assert done.returncode == 0, done.stderr
+    env_block = json.loads((home / ".claude/settings.json").read_text())["env"]
+    assert env_block["ANTHROPIC_MODEL"] == "claude-sonnet-4-5"
+    assert env_block["ANTHROPIC_DEFAULT_HAIKU_MODEL"] == "claude-haiku-4-5"
+    assert api.seen == [("/v1/models", f"Bearer {KEY}")]
+
+
+def test_yes_without_a_model_fails_clearly_when_the_list_cannot_be_fetched(home: Path) -> None:
+    done = r9s(home, "set", "qwen", "--yes", "--api-key", KEY, "--base-url", "http://127.0.0.1:9")
+    assert done.returncode == 2
+    assert "cannot list models" in done.stderr and "--model" in done.stderr
+    assert not (home / ".qwen").exists()
+
+
+def test_a_set_waits_for_the_lock_held_by_another_run(home: Path) -> None:
+    state = home / ".r9s"
+    state.mkdir(mode=0o700)
+    with open(state / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        process = subprocess.Popen(
+            [*R9S, "set", "codex", "--yes", "--api-key", KEY, "--model", "m", "--base-url", LOCAL],
+            env=user_env(home),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 20
+            while not (home / ".codex").exists() and time.monotonic() < deadline:
+                if process.poll() is not None:
+                    break
+                time.sleep(0.1)
+                if time.monotonic() > deadline - 18:  # two seconds of waiting is enough proof
+                    break
+            assert process.poll() is None, "it must wait while the lock is held"
+            assert not (home / ".codex").exists()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+        _, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    assert "waiting for another r9s" in err
+    assert (home / ".codex/config.toml").exists()
+
+
+def test_concurrent_sets_do_not_interleave(home: Path) -> None:
+    runs = [
+        subprocess.Popen(
+            [
+                *R9S,
+                "set",
+                "claude",
+                "--yes",
+                "--api-key",
+                KEY,
+                "--base-url",
+                LOCAL,
+                "--model",
+                f"model-{n}",
+                "--small-model",
+                "small",
+            ],  # fmt: skip
+            env=user_env(home),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for n in range(4)
+    ]
+    for run in runs:
+        assert run.wait(timeout=60) == 0
+    manifest = json.loads((home / ".r9s/backup/claude-code/manifest.json").read_text())
+    operations = manifest["operations"]
+    assert len(operations) == 4
+    # Each run saw the previous run's file: one "absent", then three different backups.
+    assert [op["files"][0]["existed"] for op in operations] == [False, True, True, True]
+    saved = [(home / ".r9s/backup/claude-code" / op["files"][0]["backup"]).read_bytes()
+             for op in operations[1:]]  # fmt: skip
+    assert len(set(saved)) == 3
+    final = (home / ".claude/settings.json").read_bytes()
+    assert final not in saved
+    json.loads(final)
+
+
+def test_backup_names_are_unique_within_one_second_and_reset_picks_by_number_or_path(
+    home: Path,
+) -> None:
+    base = ("--yes", "--api-key", KEY, "--base-url", LOCAL)
+    (home / ".codex").mkdir()
+    (home / ".codex/config.toml").write_text("# original\n")
+    for model in ("a", "b", "c"):
+        assert r9s(home, "set", "codex", *base, "--model", model).returncode == 0
+    names = sorted(p.name for p in (home / ".r9s/backup/codex").glob("*.bak"))
+    assert len(names) == 3 and len(set(names)) == 3
+    assert all(n.startswith("config.toml.") and n.endswith(".bak") for n in names)
+
+    listing = r9s(home, "reset", "codex", "--list")
+    assert listing.returncode == 0
+    lines = [line for line in listing.stdout.splitlines() if line.strip()[:1].isdigit()]
+    assert len(lines) == 3 and lines[0].split()[0] == "1"
+
+    done = r9s(home, "reset", "codex", "--backup", "3", "--yes")
+    assert done.returncode == 0, done.stderr
+    assert (home / ".codex/config.toml").read_text() == "# original\n"
+
+    # The reset itself is undoable: the newest backup is the file it replaced.
+    done = r9s(home, "reset", "codex", "--yes")
+    assert done.returncode == 0
+    assert 'model = "c"' in (home / ".codex/config.toml").read_text()
+
+    oldest = sorted((home / ".r9s/backup/codex").glob("*.bak"))[0]
+    done = r9s(home, "reset", "codex", "--backup", str(oldest), "--yes")
+    assert done.returncode == 0, done.stderr
+    assert (home / ".codex/config.toml").read_text() == "# original\n"
+    assert r9s(home, "reset", "codex", "--backup", "99", "--yes").returncode == 1
+
+
+def test_reset_dry_run_and_nothing_to_reset(home: Path) -> None:
+    done = r9s(home, "reset", "opencode", "--yes")
+    assert done.returncode == 1
+    assert "No backups" in done.stderr
+    r9s(home, "set", "opencode", "--yes", "--api-key", KEY, "--base-url", LOCAL, "--model", "m")
+    before = tree(home)
+    done = r9s(home, "reset", "opencode", "--dry-run")
+    assert done.returncode == 0
+    assert "+++ /dev/null" in done.stdout
+    assert tree(home) == before
+
+
+def test_symlinked_config_stays_a_symlink(home: Path, tmp_path: Path) -> None:
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    (dotfiles / "settings.json").write_text('{"theme": "dark"}\n')
+    (home / ".qwen").mkdir()
+    (home / ".qwen/settings.json").symlink_to(dotfiles / "settings.json")
+    done = r9s(home, "set", "qwen", "--yes", "--api-key", KEY, "--base-url", LOCAL, "--model", "m")
+    assert done.returncode == 0, done.stderr
+    assert (home / ".qwen/settings.json").is_symlink()
+    assert "R9S_API_KEY" in (dotfiles / "settings.json").read_text()
+    assert mode(dotfiles / "settings.json") == 0o600
+    assert r9s(home, "reset", "qwen", "--yes").returncode == 0
+    assert (dotfiles / "settings.json").read_text() == '{"theme": "dark"}\n'
+
+
+def test_config_dir_variables_are_honoured(home: Path, tmp_path: Path) -> None:
+    codex_home = tmp_path / "codex-home"
+    env = {"CODEX_HOME": str(codex_home)}
+    done = r9s(home, "set", "codex", "--yes", "--api-key", KEY, "--model", "m", env=env)
+    assert done.returncode == 0, done.stderr
+    assert (codex_home / "config.toml").exists()
+    assert not (home / ".codex").exists()
+
+
+def fake_tool(folder: Path, name: str) -> Path:
+    """An executable that records its arguments, environment and --settings file."""
+    script = folder / name
+    script.write_text(
+        textwrap.dedent(
+            f"""\
+            #!{sys.executable}
+            import json, os, sys
+            args = sys.argv[1:]
+            settings = None
+            if "--settings" in args:
+                path = args[args.index("--settings") + 1]
+                settings = {{"path": path, "mode": os.stat(path).st_mode & 0o777,
+                            "content": json.load(open(path))}}
+            with open(os.environ["FAKE_TOOL_LOG"], "w") as log:
+                json.dump({{"args": args, "env": dict(os.environ), "settings": settings}}, log)
+            sys.exit(int(os.environ.get("FAKE_TOOL_EXIT", "0")))
+            """
+        )
+    )
+    script.chmod(0o755)
+    return script
+
+
+@pytest.mark.parametrize(
+    ("tool", "executable"),
+    [
+        ("claude", "claude"),
+        ("codex", "codex"),
+        ("qwen", "qwen"),
+        ("gemini", "gemini"),
+        ("opencode", "opencode"),
+    ],  # fmt: skip
+)
+def test_run_injects_r9s_for_one_run_and_touches_no_file(
+    home: Path, tmp_path: Path, tool: str, executable: str
+) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake_tool(bin_dir, executable)
+    log = tmp_path / "log.json"
+    env = {
+        "PATH": f"{bin_dir}:{user_env(home)['PATH']}",
+        "FAKE_TOOL_LOG": str(log),
+        "FAKE_TOOL_EXIT": "7",
+        "ANTHROPIC_API_KEY": "sk-ant-personal",
+        "GOOGLE_API_KEY": "google-personal",
+    }
+    before = tree(home)
+
+    done = r9s(home, "run", "--api-key", KEY, "--base-url", LOCAL, "--model", "m1", tool,
+               "--", "-p", "--model", "hi there", env=env)  # fmt: skip
+
+    assert done.returncode == 7, done.stderr
+    assert tree(home) == before
+    seen = json.loads(log.read_text())
+    assert seen["args"][-3:] == ["-p", "--model", "hi there"], "the tool's args pass untouched"
+    assert KEY not in " ".join(seen["args"]), "the key never goes on the command line"
+    child_env = seen["env"]
+    if tool == "claude":
+        settings = seen["settings"]
+        assert settings["mode"] == 0o600
+        assert settings["content"]["env"]["ANTHROPIC_AUTH_TOKEN"] == KEY
+        assert settings["content"]["env"]["ANTHROPIC_BASE_URL"] == LOCAL
+        assert settings["content"]["env"]["ANTHROPIC_MODEL"] == "m1"
+        assert not Path(settings["path"]).exists(), "the private settings file is deleted"
+        assert "ANTHROPIC_API_KEY" not in child_env
+    elif tool == "codex":
+        assert child_env["R9S_API_KEY"] == KEY
+        assert 'model="m1"' in seen["args"]
+        assert f'base_url = "{LOCAL}/v1"' in " ".join(seen["args"])
+    elif tool == "qwen":
+        assert child_env["OPENAI_API_KEY"] == KEY
+        assert seen["args"][:6] == ["--auth-type", "openai", "--openai-base-url", f"{LOCAL}/v1",
+                                    "--model", "m1"]  # fmt: skip
+    elif tool == "gemini":
+        assert child_env["GEMINI_API_KEY"] == KEY
+        assert child_env["GOOGLE_GEMINI_BASE_URL"] == LOCAL
+        assert child_env["GEMINI_MODEL"] == "m1"
+        assert "headless runs (-p) need" in done.stderr
+        assert "GOOGLE_API_KEY" not in child_env
+    else:
+        config = json.loads(child_env["OPENCODE_CONFIG_CONTENT"])
+        assert config["model"] == "r9s-run/m1"
+        assert config["provider"]["r9s-run"]["options"] == {"baseURL": f"{LOCAL}/v1", "apiKey": KEY}
+
+
+def test_run_explains_a_missing_tool(home: Path) -> None:
+    done = r9s(home, "run", "--api-key", KEY, "--model", "m", "codex", "exec", "hi")
+    assert done.returncode == 1
+    assert "codex is not on PATH" in done.stderr and "npm install -g @openai/codex" in done.stderr
+
+
+def test_doctor_reports_each_tool_and_checks_the_keys(
+    home: Path, api: ModelsAPI, tmp_path: Path
+) -> None:
+    root = api.url.removesuffix("/v1")
+    r9s(home, "set", "claude", "--yes", "--api-key", KEY, "--base-url", root, "--model", "m",
+        "--small-model", "s")  # fmt: skip
+    r9s(home, "set", "codex", "--yes", "--api-key", "sk-wrong-key-0000000000", "--base-url",
+        api.url, "--model", "m")  # fmt: skip
+    (home / ".qwen").mkdir()
+    (home / ".qwen/settings.json").write_text("{oops")
+    project = tmp_path / "project"
+    (project / ".claude").mkdir(parents=True)
+    (project / ".claude/settings.local.json").write_text("{}")
+    env = {"R9S_API_KEY": KEY, "R9S_BASE_URL": api.url, "GEMINI_API_KEY": "x"}
+
+    done = r9s(home, "doctor", env=env, cwd=project)
+
+    assert done.returncode == 1, "the codex key is rejected"
+    out = done.stdout
+    assert KEY not in out
+    claude = out.split("Claude Code (claude-code)")[1].split("\n\n")[0]
+    assert f"points at    r9s: {api.url}" in claude
+    assert "sk-...cdef (ANTHROPIC_AUTH_TOKEN): works (8 models)" in claude
+    assert "overridden?  " + str(project / ".claude/settings.local.json") in claude
+    codex = out.split("Codex (codex)")[1].split("\n\n")[0]
+    assert "FAILED: the API key was rejected (401)" in codex
+    qwen = out.split("Qwen Code (qwen-code)")[1].split("\n\n")[0]
+    assert "problem      ~/.qwen/settings.json:1: invalid JSON" in qwen
+    gemini = out.split("Gemini CLI (gemini-cli)")[1].split("\n\n")[0]
+    assert "not configured for r9s" in gemini
+    assert "$GEMINI_API_KEY is set" in gemini
+    assert "installed    no" in out
+
+    done = r9s(home, "status", "--json", "--no-check", env=env, cwd=project)
+    body = json.loads(done.stdout)
+    assert done.returncode == 0
+    assert [t["name"] for t in body["tools"]] == [
+        "claude-code", "codex", "qwen-code", "gemini-cli", "opencode"
+    ]  # fmt: skip
+    assert body["tools"][0]["points_at_r9s"] is True
+    assert body["r9s"]["api_key"] == "sk-...cdef"
+    assert KEY not in done.stdout
+
+
+def test_doctor_finds_installed_tools_and_their_version(home: Path, tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "gemini"
+    script.write_text("#!/bin/sh\necho 0.61.0\n")
+    script.chmod(0o755)
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    done = r9s(home, "doctor", "--no-check", env=env)
+    assert done.returncode == 0
+    assert f"installed    {script} (0.61.0)" in done.stdout

@@ -1,0 +1,136 @@
+"""``r9s set`` / ``reset`` on each tool's real files, in a temporary HOME, as a subprocess."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.tool_cases import CASES, Case
+from tests.support.cli import KEY, mode, r9s, tree
+
+ROOT = "http://127.0.0.1:8765"
+BASE = ROOT + "/v1"
+
+
+def fill(text: str) -> str:
+    return text.replace("{KEY}", KEY).replace("{ROOT}", ROOT).replace("{BASE}", BASE)
+
+
+def set_tool(home: Path, case: Case, *extra: str) -> tuple[int, str, str]:
+    done = r9s(
+        home, "set", case.tool, "--yes", "--api-key", KEY, "--base-url", ROOT, *case.flags, *extra
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+def write(home: Path, files: dict[str, str], file_mode: int = 0o644) -> None:
+    for relative, content in files.items():
+        path = home / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+        path.chmod(file_mode)
+
+
+def backups(home: Path, case: Case) -> list[Path]:
+    return sorted((home / ".r9s" / "backup" / case.tool).glob("*.bak"))
+
+
+ids = [case.tool for case in CASES]
+
+
+@pytest.mark.parametrize("case", CASES, ids=ids)
+def test_set_over_existing_files_keeps_what_is_not_ours_then_reset_restores_bytes(
+    home: Path, case: Case
+) -> None:
+    write(home, case.existing)
+    original = tree(home)
+
+    code, _, err = set_tool(home, case)
+
+    assert code == 0, err
+    for relative, expected in case.expected.items():
+        path = home / relative
+        assert path.read_text() == fill(expected)
+        assert mode(path) == (0o600 if relative in case.key_files else 0o644)
+    saved = backups(home, case)
+    assert sorted(p.read_bytes() for p in saved) == sorted(
+        c.encode() for c in case.existing.values()
+    )
+    assert all(mode(p) == 0o600 for p in saved)
+    assert mode(home / ".r9s" / "backup") == 0o700
+    assert mode(home / ".r9s" / "backup" / case.tool) == 0o700
+    assert "Undo with: r9s reset " + case.tool in err
+
+    done = r9s(home, "reset", case.tool, "--yes")
+
+    assert done.returncode == 0, done.stderr
+    restored = {k: v for k, v in tree(home).items() if not k.startswith(".r9s")}
+    assert restored == original
+    for relative in case.existing:
+        assert mode(home / relative) == 0o644
+
+
+@pytest.mark.parametrize("case", CASES, ids=ids)
+def test_set_into_empty_home_then_reset_leaves_nothing_behind(home: Path, case: Case) -> None:
+    code, _, err = set_tool(home, case)
+
+    assert code == 0, err
+    for relative, expected in case.fresh.items():
+        assert (home / relative).read_text() == fill(expected)
+        if relative in case.key_files:
+            assert mode(home / relative) == 0o600
+        assert mode((home / relative).parent) == 0o700
+    assert backups(home, case) == []  # nothing existed, so nothing to copy
+    manifest = json.loads((home / ".r9s/backup" / case.tool / "manifest.json").read_text())
+    assert [f["existed"] for f in manifest["operations"][0]["files"]] == [False] * len(case.fresh)
+
+    done = r9s(home, "reset", case.tool, "--yes")
+
+    assert done.returncode == 0, done.stderr
+    left = sorted(p.name for p in home.iterdir())
+    assert left == [".r9s"], "the files and the folders set created are gone"
+
+
+@pytest.mark.parametrize("case", CASES, ids=ids)
+def test_malformed_file_is_refused_untouched_and_force_backs_it_up(home: Path, case: Case) -> None:
+    write(home, {**case.existing, **{p: c for p, (c, _) in case.malformed.items()}})
+    before = tree(home)
+    (relative, (content, line)) = next(iter(case.malformed.items()))
+
+    code, out, err = set_tool(home, case)
+
+    assert code == 1
+    assert f"~/{relative}:{line}:" in err
+    assert "--force" in err
+    assert err.count("\n") == 1, "one line, no traceback"
+    assert tree(home) == before
+    assert not (home / ".r9s" / "backup" / case.tool).exists()
+
+    code, _, err = set_tool(home, case, "--force")
+
+    assert code == 0, err
+    assert content.encode() in [p.read_bytes() for p in backups(home, case)]
+    assert (home / relative).read_text() != content
+    done = r9s(home, "reset", case.tool, "--yes")
+    assert done.returncode == 0
+    assert (home / relative).read_text() == content
+
+
+@pytest.mark.parametrize("case", CASES, ids=ids)
+def test_dry_run_prints_the_diff_with_the_key_masked_and_writes_nothing(
+    home: Path, case: Case
+) -> None:
+    write(home, case.existing)
+    before = tree(home)
+
+    code, out, err = set_tool(home, case, "--dry-run")
+
+    assert code == 0, err
+    assert tree(home) == before
+    assert not (home / ".r9s").exists()
+    assert out.startswith("--- ~/")
+    assert "sk-...cdef" in out
+    assert KEY not in out + err
+    assert "dry run: nothing was written" in err

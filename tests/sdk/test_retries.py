@@ -1,0 +1,112 @@
+"""Retries against the local server's fault injection."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import httpx
+import pytest
+
+from r9s import R9S, errors
+from r9s.testing import LocalServer
+from r9s.utils import BackoffStrategy, RetryConfig
+from tests.sdk.conftest import API_KEY, Caller
+
+
+def fail(spec: str, times: int) -> dict[str, str]:
+    """A fault for the first ``times`` attempts of one logical request."""
+    return {"X-R9S-Fault": f"{spec};times={times};key={uuid.uuid4().hex}"}
+
+
+@pytest.mark.parametrize("status", [408, 409, 429, 500, 502, 503, 504])
+def test_retryable_statuses_are_retried(call: Caller, server: LocalServer, status: int) -> None:
+    assert call("models.list", http_headers=fail(f"status={status}", 2)).data
+    assert len(server.requests) == 3
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 422])
+def test_other_statuses_are_not_retried(call: Caller, server: LocalServer, status: int) -> None:
+    with pytest.raises(errors.APIStatusError):
+        call("models.list", http_headers=fail(f"status={status}", 1))
+    assert len(server.requests) == 1
+
+
+def test_retries_give_up_with_the_last_error(call: Caller, server: LocalServer) -> None:
+    with pytest.raises(errors.ServiceUnavailableError):
+        call("models.list", http_headers=fail("status=503", 10))
+    assert len(server.requests) == 4  # FAST_RETRY allows 3 retries
+
+
+def test_retry_after_seconds_is_honoured(call: Caller) -> None:
+    started = time.monotonic()
+    call("models.list", http_headers=fail("status=429;retry_after=1", 1))
+    assert time.monotonic() - started >= 0.95
+
+
+def test_retry_after_ms_and_http_date_are_honoured(call: Caller, server: LocalServer) -> None:
+    started = time.monotonic()
+    call("models.list", http_headers=fail("status=503;retry_after_ms=400", 1))
+    assert time.monotonic() - started >= 0.38
+    call("models.list", http_headers=fail("status=503;retry_after_date=1", 1))
+    assert len(server.requests) == 4
+
+
+def test_max_elapsed_time_bounds_the_total(server: LocalServer) -> None:
+    config = RetryConfig("backoff", BackoffStrategy(1, 50, 1.1, 300), False)
+    with R9S(api_key=API_KEY, server_url=server.url, retry_config=config) as client:
+        started = time.monotonic()
+        with pytest.raises(errors.ServiceUnavailableError):
+            client.models.list(http_headers=fail("status=503", 1000))
+        elapsed = time.monotonic() - started
+    assert len(server.requests) > 2
+    assert elapsed < 5  # generous: 0.3 s of budget plus the last attempt
+
+
+def test_a_retry_after_beyond_the_budget_is_not_waited_for(server: LocalServer) -> None:
+    config = RetryConfig("backoff", BackoffStrategy(10, 50, 2, 2_000), False)
+    with R9S(api_key=API_KEY, server_url=server.url, retry_config=config) as client:
+        started = time.monotonic()
+        with pytest.raises(errors.RateLimitError) as caught:
+            client.models.list(http_headers=fail("status=429;retry_after=60", 5))
+    assert time.monotonic() - started < 5
+    assert caught.value.retry_after == 60
+    assert len(server.requests) == 1
+
+
+def test_seed_style_per_call_retries_override_the_client(server: LocalServer) -> None:
+    with R9S(api_key=API_KEY, server_url=server.url, retry_config=None) as client:
+        with pytest.raises(errors.ServiceUnavailableError):
+            client.models.list(http_headers=fail("status=503", 1))
+        retries = RetryConfig("backoff", BackoffStrategy(1, 50, 1.1, 100), False)
+        assert client.models.list(retries=retries, http_headers=fail("status=503", 1)).data
+    assert len(server.requests) == 3
+
+
+def test_x_should_retry_header_decides(call: Caller, server: LocalServer) -> None:
+    with pytest.raises(errors.ServiceUnavailableError):
+        call("models.list", http_headers=fail("status=503;should_retry=false", 1))
+    assert call("models.list", http_headers=fail("status=400;should_retry=true", 1)).data
+    assert len(server.requests) == 3
+
+
+@pytest.mark.parametrize("drop", ["before_headers", "mid_body"])
+def test_connection_errors_are_retried_only_when_enabled(server: LocalServer, drop: str) -> None:
+    enabled = RetryConfig("backoff", BackoffStrategy(10, 50, 2, 5_000), True)
+    with R9S(api_key=API_KEY, server_url=server.url, retry_config=enabled) as client:
+        assert client.models.list(http_headers=fail(f"drop={drop}", 1)).data
+    assert len(server.requests) == 2
+
+    disabled = RetryConfig("backoff", BackoffStrategy(10, 50, 2, 5_000), False)
+    with R9S(api_key=API_KEY, server_url=server.url, retry_config=disabled) as client:
+        with pytest.raises(errors.APIConnectionError) as caught:
+            client.models.list(http_headers=fail(f"drop={drop}", 1))
+    assert isinstance(caught.value, httpx.TransportError)
+    assert len(server.requests) == 3
+
+
+def test_default_policy_retries_twice(server: LocalServer) -> None:
+    with R9S(api_key=API_KEY, server_url=server.url) as client:
+        with pytest.raises(errors.InternalServerError):
+            client.models.list(http_headers=fail("status=500;retry_after_ms=1", 5))
+    assert len(server.requests) == 3

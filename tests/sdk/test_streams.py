@@ -1,0 +1,189 @@
+"""Event streams over real HTTP: iteration, closing, faults mid-stream, no retry once
+the stream is handed over."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from typing import Any, Never
+
+import httpx
+import pytest
+
+from r9s import R9S, AsyncEventStream, EventStream, errors
+from r9s._pipeline import Operation
+from r9s._streaming import StreamSpec
+from r9s.testing import LocalServer
+from tests.sdk.conftest import API_KEY, FAST_RETRY
+
+
+class _Text:
+    """A minimal accumulator: all text deltas of a chat stream."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def add(self, item: dict[str, Any]) -> None:
+        self.parts.append(_delta(item) or "")
+
+    def result(self) -> str:
+        return "".join(self.parts)
+
+    def text(self) -> str:
+        return self.result()
+
+
+def _delta(item: dict[str, Any]) -> str | None:
+    choices = item.get("choices") or [{}]
+    content: str | None = choices[0].get("delta", {}).get("content")
+    return content
+
+
+SPEC: StreamSpec[dict[str, Any], str] = StreamSpec(
+    decode=dict, accumulator=_Text, text=_delta, name="test chat stream"
+)
+CHAT: Operation[Never, dict[str, Any], str] = Operation("POST", "/chat/completions", stream=SPEC)
+BODY = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "one two three four"}]}
+
+
+def open_stream(client: R9S, fault: str | None = None) -> EventStream[dict[str, Any], str]:
+    params: dict[str, Any] = {**BODY, "stream": True}
+    if fault:
+        params["http_headers"] = {"X-R9S-Fault": fault}
+    stream: EventStream[dict[str, Any], str] = client._request(CHAT, params, stream=True)
+    return stream
+
+
+def idle_connections(client: R9S) -> int:
+    pool = client.http_client._transport._pool  # type: ignore[attr-defined]
+    return sum(not c.is_idle() for c in pool.connections)
+
+
+@pytest.fixture
+def client(server: LocalServer) -> Any:
+    with R9S(api_key=API_KEY, server_url=server.url, retry_config=FAST_RETRY) as c:
+        yield c
+
+
+def test_events_in_order_until_done(client: R9S, server: LocalServer) -> None:
+    with open_stream(client) as stream:
+        events = list(stream)
+    assert events and all(e["object"] == "chat.completion.chunk" for e in events)
+    assert "".join(_delta(e) or "" for e in events) == "Echo: one two three four"
+    assert stream.response.is_closed
+    assert server.requests[0].headers["accept"] == "text/event-stream"
+
+
+def test_text_stream_and_final(client: R9S) -> None:
+    assert "".join(open_stream(client).text_stream) == "Echo: one two three four"
+    assert open_stream(client).get_final() == "Echo: one two three four"
+    assert open_stream(client).get_final_text() == "Echo: one two three four"
+
+
+def test_breaking_out_closes_the_connection(client: R9S) -> None:
+    stream = open_stream(client)
+    for _ in stream:
+        break
+    assert stream.response.is_closed
+    assert idle_connections(client) == 0
+
+
+def test_with_block_closes_an_unread_stream(client: R9S) -> None:
+    with open_stream(client) as stream:
+        pass
+    assert stream.response.is_closed
+
+
+def test_drop_mid_stream_raises_and_releases(client: R9S, server: LocalServer) -> None:
+    stream = open_stream(client, "drop=mid_stream;after=2")
+    seen = []
+    with pytest.raises(httpx.RemoteProtocolError) as caught:
+        for event in stream:
+            seen.append(event)
+    assert isinstance(caught.value, errors.APIConnectionError)
+    assert len(seen) == 2
+    assert stream.response.is_closed and idle_connections(client) == 0
+    assert len(server.requests) == 1  # never retried once handed over
+
+
+def test_error_event_mid_stream_raises_typed_error(client: R9S) -> None:
+    with pytest.raises(errors.APIStatusError) as caught:
+        list(open_stream(client, "stream_error=2"))
+    assert caught.value.message
+
+
+def test_malformed_event_raises_validation_error(client: R9S) -> None:
+    with pytest.raises(errors.ResponseValidationError):
+        list(open_stream(client, "malformed=sse"))
+
+
+def test_errors_before_the_stream_starts_are_retried(client: R9S, server: LocalServer) -> None:
+    fault = f"status=503;times=1;key={uuid.uuid4().hex}"
+    assert open_stream(client, fault).get_final() == "Echo: one two three four"
+    assert len(server.requests) == 2
+
+
+def test_a_stalled_stream_times_out(server: LocalServer) -> None:
+    with R9S(api_key=API_KEY, server_url=server.url, retry_config=None, timeout=0.3) as client:
+        with pytest.raises(errors.APITimeoutError):
+            list(open_stream(client, "chunk_delay=5"))
+
+
+def test_async_stream(server: LocalServer) -> None:
+    async def run() -> tuple[str, bool, bool]:
+        async with R9S(api_key=API_KEY, server_url=server.url) as client:
+            params = {**BODY, "stream": True}
+            stream: AsyncEventStream[dict[str, Any], str] = await client._request_async(
+                CHAT, params, stream=True
+            )
+            async with stream:
+                text = "".join([t async for t in stream.text_stream])
+            broken = await client._request_async(CHAT, params, stream=True)
+            async for _ in broken:
+                break
+            await asyncio.sleep(0)
+            cut = await client._request_async(
+                CHAT,
+                {**params, "http_headers": {"X-R9S-Fault": "drop=mid_stream;after=1"}},
+                stream=True,
+            )
+            with pytest.raises(errors.APIConnectionError):
+                async for _ in cut:
+                    pass
+            return text, broken.response.is_closed, cut.response.is_closed
+
+    assert asyncio.run(run()) == ("Echo: one two three four", True, True)
+
+
+def _mock_stream(body: bytes) -> R9S:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body)
+
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    return R9S(api_key=API_KEY, server_url="http://r9s.test/v1", client=http)
+
+
+def test_a_stream_that_ends_without_its_end_marker_is_incomplete() -> None:
+    chunk = json.dumps(
+        {"object": "chat.completion.chunk", "choices": [{"delta": {"content": "x"}}]}
+    )
+    with _mock_stream(f"data: {chunk}\n\n".encode()) as client:
+        stream = open_stream(client)
+        with pytest.raises(errors.IncompleteStreamError):
+            list(stream)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"event: error\n"
+        b'data: {"type":"error","error":{"type":"overloaded_error","message":"busy"}}\n\n',
+        b'data: {"error":{"message":"busy","type":"server_error","code":529}}\n\n',
+    ],
+)
+def test_error_events_in_both_formats(body: bytes) -> None:
+    with _mock_stream(body) as client, pytest.raises(errors.ServiceUnavailableError) as caught:
+        list(open_stream(client))
+    assert caught.value.message == "busy"
+    assert caught.value.status_code == 529

@@ -1,0 +1,122 @@
+"""The shared config-file engine of ``r9s set`` / ``reset``, function by function."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from r9s.cli._files import Backups, MalformedFile, diff, edit, snapshot, write_atomic
+from r9s.cli.tools import all_tools, find
+from r9s.cli.tools._base import MISSING, REMOVE, Update, default_model, usable_models
+
+HERE = Path("/home/user/file")
+
+
+def test_json_keeps_order_and_tab_indentation_and_removes_keys() -> None:
+    text = '{\n\t"b": 1,\n\t"env": {\n\t\t"OLD": "x",\n\t\t"KEEP": "y"\n\t}\n}\n'
+    edits = {("env", "NEW"): "z", ("env", "OLD"): REMOVE, ("a",): True}
+    result = edit("json", text, edits, HERE)
+    assert (
+        result
+        == '{\n\t"b": 1,\n\t"env": {\n\t\t"KEEP": "y",\n\t\t"NEW": "z"\n\t},\n\t"a": true\n}\n'
+    )
+
+
+def test_json_wrong_shape_is_refused_with_its_line_unless_forced() -> None:
+    text = '{\n  "x": 1,\n  "env": ["not", "an", "object"]\n}\n'
+    with pytest.raises(MalformedFile) as caught:
+        edit("json", text, {("env", "K"): "v"}, HERE)
+    assert caught.value.line == 3
+    assert "env has an unexpected type" in str(caught.value)
+    assert edit("json", text, {("env", "K"): "v"}, HERE, force=True) == (
+        '{\n  "x": 1,\n  "env": {\n    "K": "v"\n  }\n}\n'
+    )
+
+
+def test_an_update_that_rejects_the_current_value_is_a_malformed_file() -> None:
+    def must_be_list(current: object) -> object:
+        if current is not MISSING and not isinstance(current, list):
+            raise ValueError("not a list")
+        return ["ours"]
+
+    with pytest.raises(MalformedFile):
+        edit("json", '{"p": {}}', {("p",): Update(must_be_list)}, HERE)
+    assert (
+        edit("json", "", {("p",): Update(must_be_list)}, HERE)
+        == '{\n  "p": [\n    "ours"\n  ]\n}\n'
+    )
+
+
+def test_toml_edits_an_existing_table_in_place_and_keeps_comments() -> None:
+    text = '[model_providers.r9s] # ours\nname = "old"  # name\nextra = 1\n\n[other]\nk = "v"\n'
+    result = edit("toml", text, {("model_providers", "r9s", "name"): "r9s"}, HERE)
+    assert (
+        result
+        == '[model_providers.r9s] # ours\nname = "r9s"  # name\nextra = 1\n\n[other]\nk = "v"\n'
+    )
+
+
+def test_toml_syntax_error_names_the_line() -> None:
+    with pytest.raises(MalformedFile) as caught:
+        edit("toml", 'a = 1\nb = "unterminated\n', {("a",): 2}, HERE)
+    assert caught.value.line == 2
+
+
+def test_env_lines_keep_comments_quote_when_needed_and_drop_duplicates() -> None:
+    text = "# c\nA=1\nexport B='x'\nA=2\nC=3 # note\n"
+    result = edit(
+        "env", text, {("A",): "has space", ("B",): "y", ("D",): "d", ("C",): REMOVE}, HERE
+    )
+    assert result == '# c\nA="has space"\nexport B=y\nD=d\n'
+
+
+def test_atomic_write_leaves_no_temporary_file_and_sets_the_mode(tmp_path: Path) -> None:
+    target = tmp_path / "new" / "deeper" / "f.json"
+    created = write_atomic(target, b"{}\n", 0o600)
+    assert created == [tmp_path / "new", tmp_path / "new" / "deeper"]
+    assert sorted(os.listdir(target.parent)) == ["f.json"]
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700
+
+
+def test_backup_names_are_unique_for_the_same_instant(tmp_path: Path) -> None:
+    backups = Backups(tmp_path, "tool")
+    backups.folder.mkdir()
+    now = datetime(2026, 1, 2, 3, 4, 5, 6)
+    names = {backups._write_unique("settings.json", now, b"x") for _ in range(3)}
+    assert names == {
+        "settings.json.20260102-030405-000006.bak",
+        "settings.json.20260102-030405-000006-1.bak",
+        "settings.json.20260102-030405-000006-2.bak",
+    }
+
+
+def test_diff_masks_the_key(tmp_path: Path) -> None:
+    before = snapshot(tmp_path / "absent.json")
+    patch = diff(before, '{"key": "sk-0123456789abcdef"}\n', "sk-0123456789abcdef")
+    assert patch.startswith("--- /dev/null\n+++ ")
+    assert "sk-...cdef" in patch and "sk-0123456789abcdef" not in patch
+
+
+def test_model_lists_are_filtered_and_ranked_per_tool() -> None:
+    class Model:
+        def __init__(self, id: str, kinds: tuple[str, ...] | None = None) -> None:
+            self.id, self.endpoint_types = id, kinds
+
+    models = [Model("gpt-4o"), Model("whisper-1"), Model("claude-haiku-4-5"),
+              Model("claude-sonnet-4-5"), Model("text-embedding-3-large"),
+              Model("gemini-only", ("gemini",))]  # fmt: skip
+    claude = find("cc")
+    assert claude is not None
+    ids = usable_models(claude, models)
+    assert ids == ["claude-sonnet-4-5", "claude-haiku-4-5", "gpt-4o"]
+    assert default_model(claude, ids, small=True) == "claude-haiku-4-5"
+    gemini = find("gemini")
+    assert gemini is not None
+    assert "gemini-only" in usable_models(gemini, models)
+    assert [t.name for t in all_tools()] == [
+        "claude-code", "codex", "qwen-code", "gemini-cli", "opencode"
+    ]  # fmt: skip

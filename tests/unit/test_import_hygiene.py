@@ -1,0 +1,39 @@
+"""Start-up cost is user-visible: heavy modules load only when they are needed.
+
+Checked through ``sys.modules`` in a fresh interpreter, never by timing.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEAVY = ("httpx", "pydantic", "rich", "prompt_toolkit", "tomlkit", "click")
+
+
+def loaded_after(code: str) -> set[str]:
+    probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    last = result.stdout.strip().splitlines()[-1]
+    return {name.split(".")[0] for name in json.loads(last)}
+
+
+def test_import_r9s_loads_nothing_heavy() -> None:
+    assert not loaded_after("import r9s") & set(HEAVY)
+
+
+def test_client_construction_needs_httpx_but_not_pydantic() -> None:
+    loaded = loaded_after("from r9s import R9S\nR9S(api_key='sk-test-0000000000000000')")
+    assert "httpx" in loaded
+    assert not loaded & {"pydantic", "rich", "prompt_toolkit", "tomlkit"}
+
+
+def test_cli_help_loads_nothing_heavy() -> None:
+    code = (
+        "import sys\nfrom r9s.cli.main import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass"
+    )
+    assert not loaded_after(code) & set(HEAVY)

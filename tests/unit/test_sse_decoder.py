@@ -1,0 +1,111 @@
+"""The SSE decoder: WHATWG framing, and the same events however the bytes are cut."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from r9s._streaming import ServerSentEvent, SSEDecoder
+
+
+def decode(*chunks: bytes) -> list[ServerSentEvent]:
+    decoder = SSEDecoder()
+    events: list[ServerSentEvent] = []
+    for chunk in chunks:
+        events.extend(decoder.feed(chunk))
+    events.extend(decoder.flush())
+    return events
+
+
+def test_fields_multiline_data_comments_and_defaults() -> None:
+    stream = (
+        b": a comment\n"
+        b"event: delta\n"
+        b"id: 7\n"
+        b"retry: 1500\n"
+        b"data: first line\n"
+        b"data:second line\n"
+        b"\n"
+        b'data: {"x": 1}\n'
+        b"\n"
+    )
+    first, second = decode(stream)
+    assert first == ServerSentEvent("first line\nsecond line", "delta", "7", 1500)
+    # the event type resets after dispatch; the last id and retry persist
+    assert second == ServerSentEvent('{"x": 1}', "message", "7", 1500)
+    assert second.json() == {"x": 1}
+
+
+def test_cr_lf_and_crlf_line_ends_and_bom() -> None:
+    expected = [ServerSentEvent("a"), ServerSentEvent("b")]
+    assert decode(b"\xef\xbb\xbfdata: a\r\n\r\ndata: b\r\n\r\n") == expected
+    assert decode(b"data: a\r\rdata: b\r\r") == expected
+    assert decode(b"data: a\n\ndata: b\n\n") == expected
+
+
+def test_cr_at_a_chunk_boundary_is_one_line_end() -> None:
+    assert decode(b"data: a\r", b"\ndata: b\r\n\r\n") == [ServerSentEvent("a\nb")]
+
+
+def test_field_without_colon_empty_data_and_unknown_fields() -> None:
+    events = decode(b"data\ndata\n\nfoo: bar\ndata: x\n\nid: a\x00b\ndata: y\n\n")
+    assert events[0].data == "\n"
+    assert events[1].data == "x"
+    assert events[2].id is None  # an id containing NUL is ignored
+
+
+def test_blank_lines_alone_dispatch_nothing() -> None:
+    assert decode(b"\n\n\r\n: keep-alive\n\n") == []
+
+
+def test_a_last_event_without_blank_line_is_delivered() -> None:
+    assert decode(b"data: [DONE]") == [ServerSentEvent("[DONE]")]
+
+
+def test_invalid_utf8_is_replaced_not_fatal() -> None:
+    assert decode(b"data: \xff\n\n")[0].data == "\ufffd"
+
+
+def test_long_lines_have_no_limit() -> None:
+    payload = "x" * 1_000_000
+    assert decode(f"data: {payload}\n\n".encode())[0].data == payload
+
+
+event_text = st.text(alphabet=st.characters(blacklist_characters="\r\n\x00"), max_size=20)
+line_end = st.sampled_from(["\n", "\r", "\r\n"])
+
+
+@st.composite
+def streams(draw: st.DrawFn) -> bytes:
+    parts: list[str] = []
+    if draw(st.booleans()):
+        parts.append("\ufeff")
+    for _ in range(draw(st.integers(0, 6))):
+        end = draw(line_end)
+        kind = draw(st.sampled_from(["data", "event", "id", "retry", "comment", "blank"]))
+        value = draw(event_text)
+        if kind == "comment":
+            parts.append(f":{value}{end}")
+        elif kind == "blank":
+            parts.append(end)
+        else:
+            parts.append(f"{kind}:{draw(st.sampled_from(['', ' ']))}{value}{end}")
+        if draw(st.booleans()):
+            parts.append(end)  # dispatch
+    return "".join(parts).encode()
+
+
+@settings(max_examples=300, deadline=None)
+@given(stream=streams(), data=st.data())
+def test_any_chunking_gives_the_same_events(stream: bytes, data: st.DataObject) -> None:
+    whole = decode(stream)
+    cuts = sorted(data.draw(st.sets(st.integers(0, len(stream)), max_size=12)))
+    pieces = [stream[a:b] for a, b in zip([0, *cuts], [*cuts, len(stream)], strict=True)]
+    assert decode(*pieces) == whole
+    assert decode(*(bytes([b]) for b in stream)) == whole
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300))
+def test_arbitrary_bytes_never_crash(stream: bytes) -> None:
+    decode(stream)
