@@ -11,7 +11,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, TypeVar
 
 from r9s import errors
 
@@ -347,7 +347,7 @@ class EventStream(_StreamBase[T, R]):
     def __next__(self) -> T:
         return next(self._iterator)
 
-    def __enter__(self) -> EventStream[T, R]:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -429,7 +429,7 @@ class AsyncEventStream(_StreamBase[T, R]):
     async def __anext__(self) -> T:
         return await self._iterator.__anext__()
 
-    async def __aenter__(self) -> AsyncEventStream[T, R]:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(

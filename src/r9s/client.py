@@ -30,10 +30,18 @@ from r9s.utils import RetryConfig, default_retry_config
 if TYPE_CHECKING:
     from r9s.httpclient import AsyncHttpClient, HttpClient
     from r9s.resources.audio import Audio
+    from r9s.resources.chat import Chat
+    from r9s.resources.completions import Completions
+    from r9s.resources.edits import Edits
+    from r9s.resources.embeddings import Embeddings
+    from r9s.resources.engine_embeddings import EngineEmbeddings
     from r9s.resources.images import Images
     from r9s.resources.messages import Messages
     from r9s.resources.models import Models
+    from r9s.resources.moderations import Moderations
+    from r9s.resources.proxy import Proxy
     from r9s.resources.responses import Responses
+    from r9s.resources.search import Search
 
 __all__ = ["R9S"]
 
@@ -101,6 +109,16 @@ class R9S:
     """
 
     models: _Resource[Models] = _Resource("r9s.resources.models", "Models")
+    chat: _Resource[Chat] = _Resource("r9s.resources.chat", "Chat")
+    completions: _Resource[Completions] = _Resource("r9s.resources.completions", "Completions")
+    edits: _Resource[Edits] = _Resource("r9s.resources.edits", "Edits")
+    embeddings: _Resource[Embeddings] = _Resource("r9s.resources.embeddings", "Embeddings")
+    engine_embeddings: _Resource[EngineEmbeddings] = _Resource(
+        "r9s.resources.engine_embeddings", "EngineEmbeddings"
+    )
+    moderations: _Resource[Moderations] = _Resource("r9s.resources.moderations", "Moderations")
+    proxy: _Resource[Proxy] = _Resource("r9s.resources.proxy", "Proxy")
+    search: _Resource[Search] = _Resource("r9s.resources.search", "Search")
     messages: _Resource[Messages] = _Resource("r9s.resources.messages", "Messages")
     responses: _Resource[Responses] = _Resource("r9s.resources.responses", "Responses")
     images: _Resource[Images] = _Resource("r9s.resources.images", "Images")

@@ -103,15 +103,17 @@ def test_custom_clients_are_used_and_never_closed(server: LocalServer) -> None:
     ) as client:
         client.models.list()
 
-        async def run() -> None:
+        async def run() -> bool:
             await client.models.list_async()
             await client.aclose()
+            still_open = not async_http.is_closed
+            await async_http.aclose()
+            return still_open
 
-        asyncio.run(run())
+        assert asyncio.run(run())
     assert [r.headers["x-custom-header"] for r in server.requests] == ["v", "a"]
-    assert not sync_http.is_closed and not async_http.is_closed
+    assert not sync_http.is_closed
     sync_http.close()
-    asyncio.run(async_http.aclose())
 
 
 def test_own_clients_are_closed_by_with_close_and_the_finalizer(server: LocalServer) -> None:

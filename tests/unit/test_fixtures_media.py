@@ -9,9 +9,11 @@ import json
 import pytest
 
 from r9s import errors
-from r9s._streams import images as image_streams
-from r9s._streams import messages as message_streams
-from r9s._streams import responses as response_streams
+from r9s._streams import (
+    images as image_streams,
+    messages as message_streams,
+    responses as response_streams,
+)
 from r9s.models import audio, images, messages, responses
 from tests.support.streams import decode_stream, fixture_bytes
 

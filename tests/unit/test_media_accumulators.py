@@ -7,14 +7,11 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from r9s import errors
-from r9s._streams.messages import SPEC as MESSAGE_SPEC
-from r9s._streams.messages import MessageAccumulator
-from r9s._streams.responses import SPEC as RESPONSE_SPEC
-from r9s._streams.responses import ResponseAccumulator
+from r9s._streams.messages import SPEC as MESSAGE_SPEC, MessageAccumulator
+from r9s._streams.responses import SPEC as RESPONSE_SPEC, ResponseAccumulator
 from r9s.models import messages, responses
 from r9s.models.messages import MESSAGE_STREAM_EVENT
 from r9s.models.responses import decode_event

@@ -12,5 +12,5 @@ class ResponseModel(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     def to_dict(self) -> dict[str, object]:
-        """The object as plain JSON-compatible data, without unset fields."""
-        return self.model_dump(mode="json", exclude_unset=True)
+        """The object as plain JSON-compatible data, with wire names, without unset fields."""
+        return self.model_dump(mode="json", exclude_unset=True, by_alias=True)

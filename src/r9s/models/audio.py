@@ -21,8 +21,8 @@ from r9s.models._base import ResponseModel
 SpeechVoice: TypeAlias = Literal["alloy", "echo", "fable", "onyx", "nova", "shimmer"] | str
 SpeechFormat: TypeAlias = Literal["mp3", "opus", "aac", "flac", "wav", "pcm"]
 TranscriptFormat: TypeAlias = Literal["json", "text", "srt", "verbose_json", "vtt"]
-TextFormat: TypeAlias = Literal["text", "srt", "vtt"]
-JsonFormat: TypeAlias = Literal["json", "verbose_json"]
+TranscriptTextFormat: TypeAlias = Literal["text", "srt", "vtt"]
+TranscriptJsonFormat: TypeAlias = Literal["json", "verbose_json"]
 
 
 class _SpeechBase(TypedDict, total=False):

@@ -9,12 +9,12 @@ from typing import Any, Unpack, overload
 from r9s._binary import AsyncBinaryResponse, BinaryResponse
 from r9s._pipeline import Operation
 from r9s.models.audio import (
-    JsonFormat,
     SpeechParams,
-    TextFormat,
     TranscriptFormat,
     Transcription,
     TranscriptionParams,
+    TranscriptJsonFormat,
+    TranscriptTextFormat,
     Translation,
     TranslationParams,
 )
@@ -84,11 +84,14 @@ class Audio(UploadingResource):
 
     @overload
     def transcribe(
-        self, *, response_format: JsonFormat | None = None, **params: Unpack[TranscriptionParams]
+        self,
+        *,
+        response_format: TranscriptJsonFormat | None = None,
+        **params: Unpack[TranscriptionParams],
     ) -> Transcription: ...
     @overload
     def transcribe(
-        self, *, response_format: TextFormat, **params: Unpack[TranscriptionParams]
+        self, *, response_format: TranscriptTextFormat, **params: Unpack[TranscriptionParams]
     ) -> str: ...
     @overload
     def transcribe(
@@ -110,11 +113,14 @@ class Audio(UploadingResource):
 
     @overload
     async def transcribe_async(
-        self, *, response_format: JsonFormat | None = None, **params: Unpack[TranscriptionParams]
+        self,
+        *,
+        response_format: TranscriptJsonFormat | None = None,
+        **params: Unpack[TranscriptionParams],
     ) -> Transcription: ...
     @overload
     async def transcribe_async(
-        self, *, response_format: TextFormat, **params: Unpack[TranscriptionParams]
+        self, *, response_format: TranscriptTextFormat, **params: Unpack[TranscriptionParams]
     ) -> str: ...
     @overload
     async def transcribe_async(
@@ -136,11 +142,14 @@ class Audio(UploadingResource):
 
     @overload
     def translate(
-        self, *, response_format: JsonFormat | None = None, **params: Unpack[TranslationParams]
+        self,
+        *,
+        response_format: TranscriptJsonFormat | None = None,
+        **params: Unpack[TranslationParams],
     ) -> Translation: ...
     @overload
     def translate(
-        self, *, response_format: TextFormat, **params: Unpack[TranslationParams]
+        self, *, response_format: TranscriptTextFormat, **params: Unpack[TranslationParams]
     ) -> str: ...
     @overload
     def translate(
@@ -160,11 +169,14 @@ class Audio(UploadingResource):
 
     @overload
     async def translate_async(
-        self, *, response_format: JsonFormat | None = None, **params: Unpack[TranslationParams]
+        self,
+        *,
+        response_format: TranscriptJsonFormat | None = None,
+        **params: Unpack[TranslationParams],
     ) -> Translation: ...
     @overload
     async def translate_async(
-        self, *, response_format: TextFormat, **params: Unpack[TranslationParams]
+        self, *, response_format: TranscriptTextFormat, **params: Unpack[TranslationParams]
     ) -> str: ...
     @overload
     async def translate_async(

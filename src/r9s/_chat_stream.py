@@ -1,0 +1,289 @@
+"""Chat completion streams: the accumulator that folds chunks into a ``ChatCompletion``,
+and the stream classes with the helper names OpenAI SDK users know. Pure, no I/O.
+
+Per chunk the accumulator only appends to lists; strings are joined when a result is
+asked for. Tool calls are reassembled by ``index``: the id, type and name come from the
+first fragment that has them, the ``arguments`` pieces are concatenated in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from r9s._streaming import AsyncEventStream, EventStream, StreamSpec
+from r9s.models.chat import (
+    ChatCompletion,
+    ChatCompletionChoice,
+    ChatCompletionChunk,
+    ChatCompletionMessage,
+    ChatCompletionMessageToolCall,
+    ChatCompletionStreamDelta,
+    ChoiceDeltaToolCall,
+    ChoiceLogprobs,
+    Usage,
+)
+
+_SKIPPED_EXTRAS = frozenset({"obfuscation"})
+"""Per-chunk padding some servers add; meaningless once the chunks are joined."""
+
+
+def merge_extra(target: dict[str, Any], extra: Mapping[str, Any]) -> None:
+    """Fold vendor fields the types do not declare: strings are concatenated (they are
+    deltas, like ``reasoning``), lists extended, objects merged the same way, and anything
+    else replaced by its latest value. Nulls change nothing."""
+    for key, value in extra.items():
+        if value is None or key in _SKIPPED_EXTRAS:
+            continue
+        old = target.get(key)
+        if isinstance(value, str) and isinstance(old, str):
+            target[key] = old + value
+        elif isinstance(value, list) and isinstance(old, list):
+            old.extend(value)
+        elif isinstance(value, Mapping) and isinstance(old, dict):
+            merge_extra(old, value)
+        elif isinstance(value, list):
+            target[key] = list(value)
+        elif isinstance(value, Mapping):
+            target[key] = {}
+            merge_extra(target[key], value)
+        else:
+            target[key] = value
+
+
+class _ToolCallParts:
+    __slots__ = ("id", "type", "name", "arguments", "extra")
+
+    def __init__(self) -> None:
+        self.id: str | None = None
+        self.type: str | None = None
+        self.name: str | None = None
+        self.arguments: list[str] = []
+        self.extra: dict[str, Any] = {}
+
+    def add(self, piece: ChoiceDeltaToolCall) -> None:
+        if piece.id and self.id is None:
+            self.id = piece.id
+        if piece.type and self.type is None:
+            self.type = piece.type
+        function = piece.function
+        if function is not None:
+            if function.name and self.name is None:
+                self.name = function.name
+            if function.arguments:
+                self.arguments.append(function.arguments)
+        if piece.__pydantic_extra__:
+            merge_extra(self.extra, piece.__pydantic_extra__)
+
+    def result(self) -> ChatCompletionMessageToolCall:
+        fields: dict[str, Any] = dict(self.extra)
+        fields["id"] = self.id or ""
+        fields["type"] = self.type or "function"
+        fields["function"] = {"name": self.name or "", "arguments": "".join(self.arguments)}
+        return ChatCompletionMessageToolCall.model_validate(fields)
+
+
+class _ChoiceParts:
+    __slots__ = (
+        "role",
+        "content",
+        "saw_content",
+        "refusal",
+        "reasoning",
+        "tool_calls",
+        "last_tool",
+        "finish_reason",
+        "logprobs",
+        "extra",
+        "choice_extra",
+    )
+
+    def __init__(self) -> None:
+        self.role = "assistant"
+        self.content: list[str] = []
+        self.saw_content = False
+        self.refusal: list[str] | None = None
+        self.reasoning: list[str] | None = None
+        self.tool_calls: dict[int, _ToolCallParts] = {}
+        self.last_tool: int | None = None
+        self.finish_reason: str | None = None
+        self.logprobs: dict[str, Any] | None = None
+        self.extra: dict[str, Any] = {}
+        self.choice_extra: dict[str, Any] = {}
+
+    def add(self, delta: ChatCompletionStreamDelta) -> None:
+        if delta.role:
+            self.role = delta.role
+        content = delta.content
+        if content is not None:
+            self.saw_content = True
+            if content:
+                self.content.append(content)
+        if delta.refusal:
+            if self.refusal is None:
+                self.refusal = []
+            self.refusal.append(delta.refusal)
+        if delta.reasoning_content:
+            if self.reasoning is None:
+                self.reasoning = []
+            self.reasoning.append(delta.reasoning_content)
+        if delta.tool_calls:
+            for piece in delta.tool_calls:
+                self._tool(piece).add(piece)
+        if delta.__pydantic_extra__:
+            merge_extra(self.extra, delta.__pydantic_extra__)
+
+    def _tool(self, piece: ChoiceDeltaToolCall) -> _ToolCallParts:
+        index = piece.index
+        if index is None:
+            # Servers that omit ``index``: a new id starts a new call, else it continues
+            # the last one.
+            last = self.tool_calls.get(self.last_tool) if self.last_tool is not None else None
+            if last is None or (piece.id and last.id and piece.id != last.id):
+                index = max(self.tool_calls, default=-1) + 1
+            else:
+                index = self.last_tool
+            assert index is not None
+        self.last_tool = index
+        parts = self.tool_calls.get(index)
+        if parts is None:
+            parts = self.tool_calls[index] = _ToolCallParts()
+        return parts
+
+    def add_logprobs(self, logprobs: ChoiceLogprobs) -> None:
+        if self.logprobs is None:
+            self.logprobs = {}
+        merge_extra(self.logprobs, logprobs.model_dump(exclude_none=True))
+
+    def result(self, index: int) -> ChatCompletionChoice:
+        message: dict[str, Any] = dict(self.extra)
+        message["role"] = self.role
+        message["content"] = "".join(self.content) if self.saw_content else None
+        if self.refusal is not None:
+            message["refusal"] = "".join(self.refusal)
+        if self.reasoning is not None:
+            message["reasoning_content"] = "".join(self.reasoning)
+        if self.tool_calls:
+            message["tool_calls"] = [
+                self.tool_calls[key].result() for key in sorted(self.tool_calls)
+            ]
+        choice: dict[str, Any] = dict(self.choice_extra)
+        choice.update(
+            index=index,
+            message=ChatCompletionMessage.model_validate(message),
+            finish_reason=self.finish_reason,
+        )
+        if self.logprobs is not None:
+            choice["logprobs"] = ChoiceLogprobs.model_validate(self.logprobs)
+        return ChatCompletionChoice.model_validate(choice)
+
+
+class ChatCompletionAccumulator:
+    """Folds ``ChatCompletionChunk``s into the ``ChatCompletion`` they add up to: content
+    (and refusal, reasoning) per choice, tool calls by ``index``, ``finish_reason``, and
+    the usage of the ``include_usage`` chunk."""
+
+    __slots__ = ("_choices", "_head", "_usage", "_extra")
+
+    def __init__(self) -> None:
+        self._choices: dict[int, _ChoiceParts] = {}
+        self._head: dict[str, Any] = {}
+        self._usage: Usage | None = None
+        self._extra: dict[str, Any] = {}
+
+    def add(self, chunk: ChatCompletionChunk) -> None:
+        if not self._head:
+            self._head = {"id": chunk.id, "created": chunk.created, "model": chunk.model}
+        else:
+            head = self._head
+            if not head["id"] and chunk.id:
+                head["id"] = chunk.id
+            if not head["model"] and chunk.model:
+                head["model"] = chunk.model
+            if not head["created"] and chunk.created:
+                head["created"] = chunk.created
+        if chunk.usage is not None:
+            self._usage = chunk.usage
+        if chunk.system_fingerprint is not None:
+            self._extra["system_fingerprint"] = chunk.system_fingerprint
+        if chunk.service_tier is not None:
+            self._extra["service_tier"] = chunk.service_tier
+        if chunk.__pydantic_extra__:
+            for key, value in chunk.__pydantic_extra__.items():
+                if value is not None and key not in _SKIPPED_EXTRAS:
+                    self._extra[key] = value
+        choices = self._choices
+        for choice in chunk.choices:
+            parts = choices.get(choice.index)
+            if parts is None:
+                parts = choices[choice.index] = _ChoiceParts()
+            parts.add(choice.delta)
+            if choice.finish_reason is not None:
+                parts.finish_reason = choice.finish_reason
+            if choice.logprobs is not None:
+                parts.add_logprobs(choice.logprobs)
+            if choice.__pydantic_extra__:
+                for key, value in choice.__pydantic_extra__.items():
+                    if value is not None:
+                        parts.choice_extra[key] = value
+
+    def result(self) -> ChatCompletion:
+        """The completion so far (complete once the stream has ended)."""
+        fields: dict[str, Any] = dict(self._extra)
+        fields.update(self._head)
+        fields["object"] = "chat.completion"
+        fields["choices"] = [self._choices[key].result(key) for key in sorted(self._choices)]
+        if self._usage is not None:
+            fields["usage"] = self._usage
+        return ChatCompletion.model_validate(fields)
+
+    def text(self) -> str:
+        """The first choice's content so far."""
+        parts = self._choices.get(0)
+        return "".join(parts.content) if parts is not None else ""
+
+
+def chunk_text(chunk: ChatCompletionChunk) -> str | None:
+    """The content delta of the first choice (index 0) in ``chunk``, if any."""
+    for choice in chunk.choices:
+        if choice.index == 0:
+            return choice.delta.content
+    return None
+
+
+class ChatCompletionStream(EventStream[ChatCompletionChunk, ChatCompletion]):
+    """A streamed chat completion: iterate ``ChatCompletionChunk``s, or use
+    ``text_stream`` (content deltas of the first choice), ``get_final_completion()``
+    (the ``ChatCompletion`` they add up to) or ``get_final_text()``."""
+
+    def get_final_completion(self) -> ChatCompletion:
+        """Read the stream to its end and return the accumulated ``ChatCompletion``."""
+        return self.get_final()
+
+    @property
+    def current_completion_snapshot(self) -> ChatCompletion:
+        """The completion accumulated from the chunks read so far."""
+        return self._accumulator().result()
+
+
+class AsyncChatCompletionStream(AsyncEventStream[ChatCompletionChunk, ChatCompletion]):
+    """The async twin of ``ChatCompletionStream``."""
+
+    async def get_final_completion(self) -> ChatCompletion:
+        """Read the stream to its end and return the accumulated ``ChatCompletion``."""
+        return await self.get_final()
+
+    @property
+    def current_completion_snapshot(self) -> ChatCompletion:
+        """The completion accumulated from the chunks read so far."""
+        return self._accumulator().result()
+
+
+CHAT_STREAM: StreamSpec[ChatCompletionChunk, ChatCompletion] = StreamSpec(
+    decode=ChatCompletionChunk.model_validate,
+    accumulator=ChatCompletionAccumulator,
+    text=chunk_text,
+    name="chat completion stream",
+    sync_class=ChatCompletionStream,
+    async_class=AsyncChatCompletionStream,
+)

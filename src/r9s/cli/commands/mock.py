@@ -1,0 +1,65 @@
+"""``r9s mock``: run the bundled r9s-compatible server until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from types import FrameType
+
+EXAMPLES = """\
+examples:
+  r9s mock                          serve on http://127.0.0.1:8765/v1, any key accepted
+  r9s mock --port 0 --api-key sk-1  a free port; only the key sk-1 is accepted
+  curl -s http://127.0.0.1:8765/v1/models -H 'Authorization: Bearer any'
+
+faults, per request:   -H 'X-R9S-Fault: status=503;retry_after=1'
+faults, queued:        POST /__r9s/faults {"spec": "drop=mid_stream;after=2", "times": 1}
+recorded requests:     GET /__r9s/requests (DELETE to clear)
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EXAMPLES
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any free)")
+    parser.add_argument(
+        "--api-key",
+        action="append",
+        metavar="KEY",
+        help="accept only this key (repeatable); by default any non-empty key is accepted",
+    )
+    parser.add_argument("--quiet", action="store_true", help="do not log each request")
+
+
+def run(args: argparse.Namespace) -> int:
+    from r9s.testing import LocalServer
+
+    def log(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    server = LocalServer(
+        api_key=args.api_key, host=args.host, port=args.port, log=None if args.quiet else log
+    )
+    server.start()
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    key = args.api_key[0] if args.api_key else "any-key"
+    try:
+        print(f"r9s local server listening on {server.url}", flush=True)
+        print(f"  export R9S_BASE_URL={server.url} R9S_API_KEY={key}")
+        print(f"  Anthropic- and Gemini-style clients: base URL {server.root_url}")
+        print("Press Ctrl-C to stop.", flush=True)
+        while not stop.wait(0.5):
+            pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        server.stop()
+    print("r9s local server stopped.", file=sys.stderr, flush=True)
+    return 0

@@ -1,0 +1,402 @@
+"""Types of ``POST /chat/completions``: the request, the completion, and its stream chunks.
+
+Request pieces are ``TypedDict``s (plain dicts work; so do the response models, e.g. an
+assistant message sent back in the next turn). Response models are lenient: real servers
+send nulls, omit fields and add vendor extras (``reasoning_content``, ``service_tier``...),
+which are kept. The spec's names (``ChatCompletionResponse``, ``ChatCompletionStreamEvent``)
+and the OpenAI SDK's (``ChatCompletion``, ``ChatCompletionChunk``) both work.
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, Literal, Required, TypeAlias, TypedDict
+
+from pydantic import BeforeValidator
+
+from r9s.models._base import ResponseModel
+
+# -- request ----------------------------------------------------------------------------
+
+
+class ImageURL(TypedDict, total=False):
+    """An image given by URL or as a ``data:image/png;base64,...`` URL."""
+
+    url: Required[str]
+    detail: Literal["auto", "low", "high"]
+    """How closely the model looks: ``low`` is cheaper and faster."""
+
+
+class MessageContent(TypedDict, total=False):
+    """One part of a multimodal message: ``{"type": "text", "text": ...}`` or
+    ``{"type": "image_url", "image_url": {"url": ...}}``."""
+
+    type: Required[Literal["text", "image_url", "input_audio", "file"]]
+    text: str
+    image_url: ImageURL
+    input_audio: Mapping[str, str]
+    """``{"data": <base64>, "format": "wav" | "mp3"}`` for audio-capable models."""
+    file: Mapping[str, str]
+    """``{"file_data": <base64 data URL>, "filename": ...}`` or ``{"file_id": ...}``."""
+
+
+class FunctionCall(TypedDict, total=False):
+    """The function a tool call invokes: its name and JSON-encoded arguments."""
+
+    name: Required[str]
+    arguments: str
+    """The arguments as a JSON string (as the model produced them)."""
+
+
+class ToolCall(TypedDict, total=False):
+    """A tool call of an assistant message, sent back with the conversation."""
+
+    id: Required[str]
+    type: Required[Literal["function"]]
+    function: Required[FunctionCall]
+
+
+class Message(TypedDict, total=False):
+    """One message of the conversation.
+
+    ``{"role": "user", "content": "Hi"}``; an assistant turn that called tools carries
+    ``tool_calls`` (``content`` may be ``None``); each tool result is
+    ``{"role": "tool", "tool_call_id": ..., "content": ...}``.
+    """
+
+    role: Required[Literal["system", "developer", "user", "assistant", "tool"]]
+    content: str | Sequence[MessageContent] | None
+    """Text, or a list of parts (text, images...). ``None`` for an assistant turn that
+    only called tools."""
+    name: str
+    """An optional name to tell participants of the same role apart."""
+    reasoning_content: str
+    """Reasoning text of an earlier assistant turn (for models that want it back)."""
+    tool_calls: Sequence[ToolCall]
+    """The tools an assistant turn called."""
+    tool_call_id: str
+    """For ``role: "tool"``: the id of the call this message answers."""
+
+
+class ToolFunction(TypedDict, total=False):
+    """A function the model may call."""
+
+    name: Required[str]
+    description: str
+    """What it does and when to call it: the model reads this."""
+    parameters: Mapping[str, Any]
+    """Its arguments as a JSON Schema object."""
+    strict: bool
+    """Ask for arguments that follow ``parameters`` exactly (where supported)."""
+
+
+class Tool(TypedDict, total=False):
+    """A tool: ``{"type": "function", "function": {"name": ..., "parameters": {...}}}``."""
+
+    type: Required[Literal["function"]]
+    function: Required[ToolFunction]
+
+
+class ToolChoiceFunction(TypedDict):
+    name: str
+
+
+class ToolChoice(TypedDict):
+    """Force one function: ``{"type": "function", "function": {"name": "get_weather"}}``."""
+
+    type: Literal["function"]
+    function: ToolChoiceFunction
+
+
+class JsonSchema(TypedDict, total=False):
+    """A JSON Schema the answer must follow (``response_format`` type ``json_schema``)."""
+
+    name: Required[str]
+    description: str
+    schema: Mapping[str, Any]
+    strict: bool
+
+
+class ResponseFormat(TypedDict, total=False):
+    """``{"type": "json_object"}``, or ``{"type": "json_schema", "json_schema": {...}}``."""
+
+    type: Required[Literal["text", "json_object", "json_schema"]]
+    json_schema: JsonSchema
+
+
+class StreamOptions(TypedDict, total=False):
+    include_usage: bool
+    """Send a last chunk with token usage (and no choices) before ``[DONE]``."""
+
+
+class ChatCompletionAudioParam(TypedDict, total=False):
+    """Spoken output for audio-capable models (with ``modalities=["text", "audio"]``)."""
+
+    voice: Required[str]
+    format: Required[Literal["mp3", "opus", "aac", "flac", "wav", "pcm", "pcm16"] | str]
+
+
+class _ChatBase(TypedDict, total=False):
+    """The chat parameters except ``stream`` (a keyword of its own on ``create``)."""
+
+    model: Required[str]
+    """The model to answer, e.g. ``"gpt-4o-mini"``."""
+    messages: Required[Sequence["Message | ChatCompletionMessage"]]
+    """The conversation so far, oldest first."""
+    frequency_penalty: float
+    """-2.0 to 2.0: positive values discourage repeating the same tokens."""
+    logit_bias: Mapping[str, float]
+    """Token id (as a string) to a bias from -100 to 100."""
+    logprobs: bool
+    """Return the log probability of each output token."""
+    top_logprobs: int
+    """0 to 20: also return this many most likely tokens at each position."""
+    max_tokens: int
+    """Most tokens to generate (older name; see ``max_completion_tokens``)."""
+    max_completion_tokens: int
+    """Most tokens to generate, reasoning tokens included."""
+    n: int
+    """How many choices to generate."""
+    modalities: Sequence[Literal["text", "audio"]]
+    """Output kinds; ``["text", "audio"]`` with ``audio`` for spoken answers."""
+    audio: ChatCompletionAudioParam
+    """Voice and format of spoken output."""
+    presence_penalty: float
+    """-2.0 to 2.0: positive values encourage new topics."""
+    response_format: ResponseFormat
+    """Ask for JSON (``json_object``) or JSON following a schema (``json_schema``)."""
+    seed: int
+    """Sample deterministically where the model supports it."""
+    service_tier: Literal["auto", "default", "flex", "priority"] | str
+    """Processing tier (provider-specific)."""
+    stop: str | Sequence[str]
+    """Up to 4 sequences where generation stops."""
+    stream_options: StreamOptions
+    """With ``stream=True``: ``{"include_usage": True}`` adds token usage at the end."""
+    temperature: float
+    """0 to 2: higher is more random."""
+    top_p: float
+    """0 to 1: nucleus sampling; change this or ``temperature``, not both."""
+    top_k: int
+    """Sample from the k most likely tokens (not OpenAI; some models support it)."""
+    tools: Sequence[Tool]
+    """Functions the model may call."""
+    tool_choice: Literal["none", "auto", "required"] | ToolChoice
+    """``"auto"`` (default with tools), ``"none"``, ``"required"``, or one function."""
+    parallel_tool_calls: bool
+    """Allow several tool calls in one turn."""
+    user: str
+    """Your end user's id, for abuse monitoring."""
+    reasoning_effort: Literal["minimal", "low", "medium", "high"] | str
+    """How hard reasoning models think."""
+    store: bool
+    """Store the completion (for distillation or evals, where supported)."""
+    metadata: Mapping[str, str]
+    """Your tags for this request."""
+
+
+class ChatCompletionRequest(_ChatBase, total=False):
+    """The body of ``POST /chat/completions``."""
+
+    stream: bool
+
+
+# -- response ---------------------------------------------------------------------------
+
+FinishReason: TypeAlias = (
+    Literal["stop", "length", "tool_calls", "content_filter", "function_call"] | str
+)
+"""Why generation stopped; values beyond OpenAI's are kept as strings."""
+
+
+def none_as_empty(value: Any) -> Any:
+    return [] if value is None else value
+
+
+def none_as_zero(value: Any) -> Any:
+    return 0 if value is None else value
+
+
+Count = Annotated[int, BeforeValidator(none_as_zero)]
+
+
+class PromptTokensDetails(ResponseModel):
+    cached_tokens: int | None = None
+    """Prompt tokens read from the provider's cache."""
+    audio_tokens: int | None = None
+
+
+class CompletionTokensDetails(ResponseModel):
+    reasoning_tokens: int | None = None
+    """Tokens spent thinking (not shown in the answer, but billed)."""
+    audio_tokens: int | None = None
+    accepted_prediction_tokens: int | None = None
+    rejected_prediction_tokens: int | None = None
+
+
+class Usage(ResponseModel):
+    """Token counts of a request."""
+
+    prompt_tokens: Count = 0
+    completion_tokens: Count = 0
+    total_tokens: Count = 0
+    prompt_tokens_details: PromptTokensDetails | None = None
+    completion_tokens_details: CompletionTokensDetails | None = None
+
+
+class ChatCompletionFunctionCall(ResponseModel):
+    """The function a tool call invokes; ``arguments`` is a JSON string."""
+
+    name: str = ""
+    arguments: str = ""
+
+
+class ChatCompletionMessageToolCall(ResponseModel):
+    """A tool call the model made."""
+
+    id: str = ""
+    type: Literal["function"] | str = "function"
+    function: ChatCompletionFunctionCall = ChatCompletionFunctionCall()
+
+
+class ChatCompletionURLCitation(ResponseModel):
+    url: str = ""
+    title: str | None = None
+    start_index: int | None = None
+    end_index: int | None = None
+
+
+class ChatCompletionAnnotation(ResponseModel):
+    """A citation in the answer (web search models)."""
+
+    type: Literal["url_citation"] | str = "url_citation"
+    url_citation: ChatCompletionURLCitation | None = None
+
+
+class ChatCompletionAudio(ResponseModel):
+    """Spoken output: base64 ``data`` in the requested format, and its ``transcript``."""
+
+    id: str = ""
+    data: str = ""
+    transcript: str | None = None
+    expires_at: int | None = None
+
+
+class ChatCompletionMessage(ResponseModel):
+    """The message a choice produced. Send it back as is in the next turn's ``messages``."""
+
+    role: Literal["assistant"] | str = "assistant"
+    content: str | None = None
+    refusal: str | None = None
+    """The model's refusal message, when it declined to answer."""
+    tool_calls: list[ChatCompletionMessageToolCall] | None = None
+    reasoning_content: str | None = None
+    """Reasoning text some models (DeepSeek, Qwen, Grok...) return beside the answer."""
+    annotations: list[ChatCompletionAnnotation] | None = None
+    audio: ChatCompletionAudio | None = None
+    name: str | None = None
+    tool_call_id: str | None = None
+
+
+class ChatCompletionTopLogprob(ResponseModel):
+    token: str = ""
+    logprob: float = 0.0
+    bytes: list[int] | None = None
+
+
+class ChatCompletionTokenLogprob(ResponseModel):
+    token: str = ""
+    logprob: float = 0.0
+    bytes: list[int] | None = None
+    top_logprobs: Annotated[list[ChatCompletionTopLogprob], BeforeValidator(none_as_empty)] = []
+
+
+class ChoiceLogprobs(ResponseModel):
+    """Log probabilities of the output tokens (``logprobs=True``)."""
+
+    content: list[ChatCompletionTokenLogprob] | None = None
+    refusal: list[ChatCompletionTokenLogprob] | None = None
+
+
+class ChatCompletionChoice(ResponseModel):
+    """One answer; ``n`` > 1 gives several."""
+
+    index: int = 0
+    message: ChatCompletionMessage = ChatCompletionMessage()
+    finish_reason: FinishReason | None = None
+    logprobs: ChoiceLogprobs | None = None
+
+
+class ChatCompletionResponse(ResponseModel):
+    """A chat completion (``ChatCompletion``)."""
+
+    id: str = ""
+    object: Literal["chat.completion"] | str = "chat.completion"
+    created: int = 0
+    model: str = ""
+    choices: Annotated[list[ChatCompletionChoice], BeforeValidator(none_as_empty)] = []
+    usage: Usage | None = None
+    system_fingerprint: str | None = None
+    service_tier: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The first choice's text ("" when there is none)."""
+        if not self.choices:
+            return ""
+        return self.choices[0].message.content or ""
+
+
+ChatCompletion = ChatCompletionResponse
+
+
+# -- stream -----------------------------------------------------------------------------
+
+
+class ChoiceDeltaToolCallFunction(ResponseModel):
+    name: str | None = None
+    arguments: str | None = None
+    """The next piece of the arguments' JSON text."""
+
+
+class ChoiceDeltaToolCall(ResponseModel):
+    """A piece of a tool call: the first piece of each call has ``id`` and the name; the
+    rest add to ``function.arguments``. ``index`` says which call it belongs to."""
+
+    index: int | None = None
+    id: str | None = None
+    type: str | None = None
+    function: ChoiceDeltaToolCallFunction | None = None
+
+
+class ChatCompletionStreamDelta(ResponseModel):
+    """What one chunk adds to a choice."""
+
+    role: str | None = None
+    content: str | None = None
+    refusal: str | None = None
+    tool_calls: list[ChoiceDeltaToolCall] | None = None
+    reasoning_content: str | None = None
+
+
+class ChatCompletionStreamChoice(ResponseModel):
+    index: int = 0
+    delta: ChatCompletionStreamDelta = ChatCompletionStreamDelta()
+    finish_reason: FinishReason | None = None
+    logprobs: ChoiceLogprobs | None = None
+
+
+class ChatCompletionStreamEvent(ResponseModel):
+    """One chunk of a streamed chat completion (``ChatCompletionChunk``). With
+    ``stream_options={"include_usage": True}`` the last chunk has ``usage`` and no choices."""
+
+    id: str = ""
+    object: Literal["chat.completion.chunk"] | str = "chat.completion.chunk"
+    created: int = 0
+    model: str = ""
+    choices: Annotated[list[ChatCompletionStreamChoice], BeforeValidator(none_as_empty)] = []
+    usage: Usage | None = None
+    system_fingerprint: str | None = None
+    service_tier: str | None = None
+
+
+ChatCompletionChunk = ChatCompletionStreamEvent
+ChoiceDelta = ChatCompletionStreamDelta

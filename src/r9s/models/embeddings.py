@@ -1,0 +1,147 @@
+"""Types of ``POST /embeddings`` and ``POST /engines/{model}/embeddings``.
+
+Vectors always arrive as ``list[float]``: with ``encoding_format="base64"`` (a smaller,
+faster wire format) the server's base64 strings are decoded as little-endian float32.
+Ask for ``keep_base64=True`` to get the strings instead (``Base64Embedding``).
+"""
+
+import base64
+import sys
+from array import array
+from collections.abc import Iterable, Sequence
+from typing import Annotated, Any, Literal, Required, TypedDict
+
+from pydantic import BeforeValidator, GetPydanticSchema
+from pydantic_core import core_schema
+
+from r9s.models._base import ResponseModel
+from r9s.models.chat import Count, none_as_empty
+
+EmbeddingInput = str | Sequence[str] | Sequence[int] | Sequence[Sequence[int]]
+"""A text, several texts, or token ids (one list, or one list per input)."""
+
+_SWAP = sys.byteorder == "big"
+
+
+def floats_from_base64(data: str | bytes) -> list[float]:
+    """Decode an embedding sent as base64 little-endian float32."""
+    values = array("f")
+    values.frombytes(base64.b64decode(data))
+    if _SWAP:
+        values.byteswap()
+    return values.tolist()
+
+
+def base64_from_floats(vector: Iterable[float]) -> str:
+    """Encode a vector as base64 little-endian float32 (the wire's base64 format)."""
+    values = array("f", vector)
+    if _SWAP:
+        values.byteswap()
+    return base64.b64encode(values.tobytes()).decode("ascii")
+
+
+def _decode(value: str) -> list[float]:
+    try:
+        return floats_from_base64(value)
+    except ValueError as exc:  # binascii.Error, or not a whole number of floats
+        raise ValueError(f"the embedding is not base64 float32 data: {exc}") from None
+
+
+def _or_else(other: core_schema.CoreSchema, convert: Any) -> GetPydanticSchema:
+    """The declared type, else ``other`` converted (tried in that order: the declared
+    type costs nothing extra when it matches)."""
+    return GetPydanticSchema(
+        lambda tp, handler: core_schema.union_schema(
+            [handler(tp), core_schema.no_info_after_validator_function(convert, other)],
+            mode="left_to_right",
+        )
+    )
+
+
+_FLOATS_OR_BASE64 = _or_else(core_schema.str_schema(), _decode)
+_BASE64_OR_FLOATS = _or_else(
+    core_schema.list_schema(core_schema.float_schema()), base64_from_floats
+)
+
+
+# -- request ----------------------------------------------------------------------------
+
+
+class EngineEmbeddingRequest(TypedDict, total=False):
+    """The body of ``POST /engines/{model}/embeddings``."""
+
+    input: Required[EmbeddingInput]
+    """What to embed: a string, a list of strings, or token ids."""
+    encoding_format: Literal["float", "base64"]
+    """The wire format. ``"base64"`` is smaller and faster to parse; you still get
+    floats back unless you ask for ``keep_base64=True``."""
+    dimensions: int
+    """Shorten the vectors to this many dimensions (text-embedding-3 and later)."""
+    user: str
+    """Your end user's id, for abuse monitoring."""
+
+
+class EmbeddingRequest(EngineEmbeddingRequest, total=False):
+    """The body of ``POST /embeddings``."""
+
+    model: Required[str]
+    """The embedding model, e.g. ``"text-embedding-3-small"``."""
+
+
+# -- response ---------------------------------------------------------------------------
+
+
+class EmbeddingObject(ResponseModel):
+    """One vector (``Embedding``); ``index`` is the position of its input."""
+
+    object: Literal["embedding"] | str = "embedding"
+    embedding: Annotated[list[float], _FLOATS_OR_BASE64] = []
+    index: int = 0
+
+
+Embedding = EmbeddingObject
+
+
+class Base64Embedding(ResponseModel):
+    """One vector as the base64 string the server sent (``keep_base64=True``)."""
+
+    object: Literal["embedding"] | str = "embedding"
+    embedding: Annotated[str, _BASE64_OR_FLOATS] = ""
+    """Little-endian float32 values, base64-encoded (e.g. for
+    ``numpy.frombuffer(base64.b64decode(s), dtype="<f4")``)."""
+    index: int = 0
+
+    def floats(self) -> list[float]:
+        """The vector decoded."""
+        return floats_from_base64(self.embedding)
+
+
+class EmbeddingUsage(ResponseModel):
+    prompt_tokens: Count = 0
+    total_tokens: Count = 0
+
+
+class EmbeddingResponse(ResponseModel):
+    """The vectors, one per input, in input order (``CreateEmbeddingResponse``)."""
+
+    object: Literal["list"] | str = "list"
+    data: Annotated[list[EmbeddingObject], BeforeValidator(none_as_empty)] = []
+    model: str = ""
+    usage: EmbeddingUsage | None = None
+
+    @property
+    def vectors(self) -> list[list[float]]:
+        """The vectors in input order."""
+        return [item.embedding for item in sorted(self.data, key=lambda item: item.index)]
+
+
+CreateEmbeddingResponse = EmbeddingResponse
+
+
+class Base64EmbeddingResponse(ResponseModel):
+    """The vectors as base64 strings (``keep_base64=True``)."""
+
+    object: Literal["list"] | str = "list"
+    data: Annotated[list[Base64Embedding], BeforeValidator(none_as_empty)] = []
+    model: str = ""
+    usage: EmbeddingUsage | None = None

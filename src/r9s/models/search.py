@@ -1,0 +1,25 @@
+"""Types of ``POST /search`` (web search through Exa, Tavily or Google)."""
+
+from collections.abc import Mapping
+from typing import Any, Literal, Required, TypedDict
+
+from r9s.models._base import ResponseModel
+
+
+class SearchRequest(TypedDict, total=False):
+    """The body of ``POST /search``."""
+
+    engine: Literal["exa", "tavily", "google"] | str
+    """The search engine (the server's default is ``"exa"``)."""
+    extra: Required[Mapping[str, Any]]
+    """The engine's parameters; ``query`` is required by all of them. Exa: ``num``,
+    ``contents``; Tavily: ``max_results``, ``search_depth``, ``include_answer``; Google:
+    ``num``, ``start``, ``safe``."""
+
+
+class SearchResponse(ResponseModel):
+    """The engine's answer, as the engine sent it (its shape differs by engine: Exa and
+    Tavily put hits in ``result["results"]``, Google in ``result["items"]``)."""
+
+    engine: Literal["exa", "tavily", "google"] | str = ""
+    result: dict[str, Any] = {}

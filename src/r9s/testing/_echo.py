@@ -1,0 +1,236 @@
+"""The echo model: a deterministic stand-in for an LLM, shared by every API family.
+
+The answer to a turn is ``Echo: <last user input>``, streamed as word-sized pieces.
+Tokens are whitespace-separated words. Tools are called when the request forces it or
+when the user text says ``call <tool name>``; arguments are derived from the tool's
+schema. (Merely naming a tool is not enough: coding tools send tools such as ``Bash``
+with every request, and a prompt that mentions one must not make them run it.)
+When structured output is requested, the answer is JSON built from the schema the
+same way (or ``{"echo": <text>}`` for plain JSON mode).
+Each API module only translates its wire format to a ``Turn`` and a ``Reply`` back.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import struct
+from dataclasses import dataclass, field
+from typing import Any
+
+ECHO_PREFIX = "Echo:"
+
+
+def count_tokens(*texts: str) -> int:
+    """Whitespace tokens, the unit of every ``usage`` this server reports."""
+    return sum(len(text.split()) for text in texts)
+
+
+def pieces(text: str) -> list[str]:
+    """Split ``text`` into word-sized deltas whose concatenation is exactly ``text``."""
+    parts = re.findall(r"\s*\S+", text)
+    tail = text[len("".join(parts)) :]
+    if tail:
+        if parts:
+            parts[-1] += tail
+        else:
+            parts = [tail]
+    return parts
+
+
+def split_evenly(text: str, count: int = 3) -> list[str]:
+    """Cut ``text`` into at most ``count`` non-empty fragments (for streamed tool arguments)."""
+    if not text:
+        return []
+    size = max(1, -(-len(text) // count))
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def truncate(text: str, max_tokens: int | None) -> tuple[str, bool]:
+    """Keep the first ``max_tokens`` words of ``text``; True if something was cut."""
+    if max_tokens is None:
+        return text, False
+    kept = pieces(text)
+    if len(kept) <= max_tokens:
+        return text, False
+    return "".join(kept[:max_tokens]).rstrip(), True
+
+
+def short_hash(*parts: str, length: int = 24) -> str:
+    digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+    return digest[:length]
+
+
+def signature(text: str) -> str:
+    """A stable stand-in for a thinking block's signature."""
+    return base64.b64encode(hashlib.sha256(("sig:" + text).encode()).digest()).decode()
+
+
+def embedding(text: str, dimensions: int) -> list[float]:
+    """A deterministic unit vector for ``text``, with float32-exact components."""
+    raw = hashlib.shake_256(text.encode()).digest(2 * dimensions)
+    values = [(int.from_bytes(raw[i : i + 2], "little") - 32767.5) for i in range(0, len(raw), 2)]
+    norm = sum(v * v for v in values) ** 0.5 or 1.0
+    packed = struct.pack(f"<{dimensions}f", *(v / norm for v in values))
+    return list(struct.unpack(f"<{dimensions}f", packed))
+
+
+def embedding_base64(vector: list[float]) -> str:
+    """Little-endian float32 bytes, base64-encoded: OpenAI's ``encoding_format=base64``."""
+    return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
+
+
+@dataclass(frozen=True)
+class ToolDef:
+    """A callable tool as the request declared it (JSON schema of its arguments)."""
+
+    name: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    id: str
+    name: str
+    arguments: str  # JSON text, as every wire format carries it
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What a request asks of the model, independent of its wire format.
+
+    ``text`` is the last user input (or the last tool result when ``after_tool`` is
+    set); ``prompt_texts`` is every text of the request, for usage counting.
+    ``tool_choice`` is ``"auto"``, ``"none"``, ``"required"`` or a tool name.
+    ``output_schema`` asks for JSON matching that schema; ``{}`` for any JSON object.
+    """
+
+    text: str
+    prompt_texts: tuple[str, ...] = ()
+    after_tool: bool = False
+    tools: tuple[ToolDef, ...] = ()
+    tool_choice: str = "auto"
+    max_tokens: int | None = None
+    thinking: bool = False
+    output_schema: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    tool_calls: tuple[ToolCall, ...] = ()
+    thinking: str | None = None
+    truncated: bool = False
+    prompt_tokens: int = 0
+
+    @property
+    def completion_tokens(self) -> int:
+        arguments = [call.arguments for call in self.tool_calls]
+        return count_tokens(self.text, self.thinking or "", *arguments)
+
+    @property
+    def reasoning_tokens(self) -> int:
+        return count_tokens(self.thinking or "")
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+def echo(text: str) -> str:
+    """``Echo: <text>`` (surrounding whitespace of ``text`` dropped)."""
+    return f"{ECHO_PREFIX} {text.strip()}" if text.strip() else ECHO_PREFIX
+
+
+def thinking_for(text: str) -> str:
+    """The reasoning shown when thinking is requested: ``Thinking about: <text>``."""
+    return f"Thinking about: {text.strip()}" if text.strip() else "Thinking about: nothing"
+
+
+def reply(turn: Turn, id_prefix: str = "call_") -> Reply:
+    """The echo model's answer to ``turn``."""
+    prompt_tokens = (
+        count_tokens(*turn.prompt_texts) if turn.prompt_texts else count_tokens(turn.text)
+    )
+    thinking = thinking_for(turn.text) if turn.thinking else None
+    tools = _tools_to_call(turn)
+    if tools:
+        calls = tuple(
+            ToolCall(
+                f"{id_prefix}{short_hash(turn.text, tool.name, str(index))}",
+                tool.name,
+                json.dumps(arguments_for(tool.parameters, turn.text)),
+            )
+            for index, tool in enumerate(tools)
+        )
+        return Reply("", calls, thinking, prompt_tokens=prompt_tokens)
+    if turn.output_schema is not None:
+        value = _value_for(turn.output_schema, turn.text, turn.output_schema)
+        structured = value if turn.output_schema else {"echo": turn.text.strip()}
+        return Reply(json.dumps(structured), (), thinking, prompt_tokens=prompt_tokens)
+    text, truncated = truncate(echo(turn.text), turn.max_tokens)
+    return Reply(text, (), thinking, truncated, prompt_tokens)
+
+
+def _tools_to_call(turn: Turn) -> list[ToolDef]:
+    if not turn.tools or turn.after_tool or turn.tool_choice == "none":
+        return []
+    if turn.tool_choice not in ("auto", "required"):
+        named = [tool for tool in turn.tools if tool.name == turn.tool_choice]
+        return named[:1] or [ToolDef(turn.tool_choice)]
+    asked = [tool for tool in turn.tools if _asks_for(turn.text, tool.name)]
+    if asked:
+        return asked
+    return [turn.tools[0]] if turn.tool_choice == "required" else []
+
+
+def _asks_for(text: str, name: str) -> bool:
+    return re.search(rf"\bcall {re.escape(name)}(?![\w-])", text) is not None
+
+
+def arguments_for(schema: dict[str, Any], text: str) -> dict[str, Any]:
+    """Arguments matching ``schema``: the required properties (or all), filled from ``text``."""
+    value = _value_for(schema, text, schema) if schema else {}
+    return value if isinstance(value, dict) else {}
+
+
+def _value_for(schema: Any, text: str, root: dict[str, Any]) -> Any:
+    """A value of JSON ``schema``: strings are ``text``, numbers 1, enums their first value.
+
+    Local ``$ref``s (``#/$defs/...``, as pydantic writes them) are resolved against ``root``.
+    """
+    if not isinstance(schema, dict):
+        return text
+    reference = schema.get("$ref")
+    if isinstance(reference, str) and reference.startswith("#/"):
+        target: Any = root
+        for part in reference[2:].split("/"):
+            target = target.get(part) if isinstance(target, dict) else None
+        return _value_for(target, text, root)
+    for combinator in ("anyOf", "oneOf", "allOf"):
+        options = schema.get(combinator)
+        if isinstance(options, list) and options:
+            usable = [o for o in options if not (isinstance(o, dict) and o.get("type") == "null")]
+            return _value_for((usable or options)[0], text, root)
+    if isinstance(schema.get("enum"), list) and schema["enum"]:
+        return schema["enum"][0]
+    if "const" in schema:
+        return schema["const"]
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "string")
+    if kind in ("integer", "number"):
+        return 1
+    if kind == "boolean":
+        return True
+    if kind == "array":
+        return []
+    if kind == "object" or "properties" in schema:
+        properties = schema.get("properties")
+        if not isinstance(properties, dict):
+            return {}
+        required = [name for name in schema.get("required") or [] if name in properties]
+        return {name: _value_for(properties[name], text, root) for name in required or properties}
+    return text

@@ -1,0 +1,1 @@
+pytest_plugins = ["r9s.testing.pytest_plugin"]

@@ -1,0 +1,59 @@
+"""``r9s.models`` exposes every public type of the text modules, lazily, and re-exports
+them explicitly for type checkers (``from r9s.models import Message`` passes
+``mypy --strict``, which ignores imports that are not ``X as X`` or in a literal
+``__all__``)."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+from pathlib import Path
+
+import pytest
+
+import r9s.models
+
+TEXT_MODULES = ("chat", "completions", "edits", "embeddings", "moderations", "search")
+TYPE_ALIASES = {"chat": {"FinishReason"}, "embeddings": {"EmbeddingInput"}}
+
+
+def public_types(module_name: str) -> set[str]:
+    """Classes defined in the module (aliases such as ``ChatCompletion`` included), and
+    its type aliases."""
+    module = importlib.import_module(f"r9s.models.{module_name}")
+    classes = {
+        name
+        for name, value in vars(module).items()
+        if not name.startswith("_")
+        and inspect.isclass(value)
+        and value.__module__ == module.__name__
+    }
+    return classes | TYPE_ALIASES.get(module_name, set())
+
+
+def type_checking_reexports() -> dict[str, str]:
+    tree = ast.parse(Path(r9s.models.__file__).read_text())
+    found: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("r9s.models.")
+        ):
+            for alias in node.names:
+                if alias.asname == alias.name:
+                    found[alias.name] = node.module.rsplit(".", 1)[-1]
+    return found
+
+
+@pytest.mark.parametrize("module_name", TEXT_MODULES)
+def test_every_public_type_is_exported_lazily_and_for_type_checkers(module_name: str) -> None:
+    names = public_types(module_name)
+    reexports = type_checking_reexports()
+    for name in names:
+        assert r9s.models._EXPORTS.get(name) == module_name, f"{name} missing from _EXPORTS"
+        assert reexports.get(name) == module_name, f"{name} not re-exported as {name} as {name}"
+        assert getattr(r9s.models, name) is getattr(
+            importlib.import_module(f"r9s.models.{module_name}"), name
+        )
