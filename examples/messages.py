@@ -1,10 +1,10 @@
 """Anthropic-style messages: a reply, then a tool call answered with a tool result."""
 
 from r9s import R9S
-from r9s.models import ToolUseBlock
+from r9s.models import AnthropicTool, MessageParam, ToolUseBlock
 
 MODEL = "claude-sonnet-4-5"
-TOOLS = [
+TOOLS: list[AnthropicTool] = [
     {
         "name": "get_weather",
         "description": "The current weather in a city",
@@ -26,7 +26,7 @@ with R9S.from_env() as r9s:
     print(reply.text)
     print(f"[{reply.stop_reason}, {reply.usage.input_tokens} in / {reply.usage.output_tokens} out]")
 
-    history = [{"role": "user", "content": "What's the weather in Paris?"}]
+    history: list[MessageParam] = [{"role": "user", "content": "What's the weather in Paris?"}]
     reply = r9s.messages.create(
         model=MODEL,
         max_tokens=256,

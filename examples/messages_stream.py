@@ -3,11 +3,18 @@
 import asyncio
 
 from r9s import R9S
-from r9s.models import ContentBlockDeltaEvent, TextDelta, ThinkingBlock, ThinkingDelta
+from r9s.models import (
+    AnthropicThinking,
+    ContentBlockDeltaEvent,
+    MessageParam,
+    TextDelta,
+    ThinkingBlock,
+    ThinkingDelta,
+)
 
 MODEL = "claude-sonnet-4-5"
-QUESTION = [{"role": "user", "content": "Name three long rivers."}]
-THINKING = {"type": "enabled", "budget_tokens": 1024}
+QUESTION: list[MessageParam] = [{"role": "user", "content": "Name three long rivers."}]
+THINKING: AnthropicThinking = {"type": "enabled", "budget_tokens": 1024}
 
 with R9S.from_env() as r9s:
     with r9s.messages.create(

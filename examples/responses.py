@@ -3,10 +3,15 @@
 import json
 
 from r9s import R9S
-from r9s.models import ResponseFunctionToolCall
+from r9s.models import (
+    ResponseFunctionCallOutput,
+    ResponseFunctionToolCall,
+    ResponseInputMessage,
+    ResponseTool,
+)
 
 MODEL = "gpt-4o-mini"
-TOOLS = [
+TOOLS: list[ResponseTool] = [
     {
         "type": "function",
         "name": "get_weather",
@@ -25,7 +30,7 @@ with R9S.from_env() as r9s:
     )
     print(response.output_text)
 
-    question = {"role": "user", "content": "What's the weather in Oslo?"}
+    question: ResponseInputMessage = {"role": "user", "content": "What's the weather in Oslo?"}
     first = r9s.responses.create(
         model=MODEL,
         input=[question],
@@ -35,7 +40,7 @@ with R9S.from_env() as r9s:
     calls = [item for item in first.output if isinstance(item, ResponseFunctionToolCall)]
     for call in calls:
         print(f"function call: {call.name}({call.arguments})")
-    results = [
+    results: list[ResponseFunctionCallOutput] = [
         {"type": "function_call_output", "call_id": call.call_id, "output": json.dumps({"c": 4})}
         for call in calls
     ]
