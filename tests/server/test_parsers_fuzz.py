@@ -8,8 +8,7 @@ import contextlib
 import socket
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from r9s.testing import LocalServer
 from r9s.testing._http import BadRequest, BodyReader, read_head

@@ -6,8 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from r9s.testing import _echo
-from r9s.testing._echo import Reply as EchoReply
-from r9s.testing._echo import ToolDef, Turn
+from r9s.testing._echo import Reply as EchoReply, ToolDef, Turn
 from r9s.testing._errors import invalid, missing
 from r9s.testing._openai import (
     content_text,
