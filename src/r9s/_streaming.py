@@ -170,13 +170,16 @@ class StreamSpec(Generic[T, R]):
     ``decode`` turns an event's parsed JSON into a typed item. ``done_data`` is the data
     that ends the stream without being an item (``[DONE]``); ``terminal_types`` are event
     types that end it after being yielded (``message_stop``). A stream that ends without
-    either raises ``IncompleteStreamError``. ``skip_types`` are dropped (``ping``).
+    either raises ``IncompleteStreamError``, unless it saw one of ``final_types``: events
+    after which the body may end, though more can follow (an image stream sends one
+    ``image_generation.completed`` per image). ``skip_types`` are dropped (``ping``).
     ``accumulator`` builds the final result; ``text`` extracts a text delta from an item.
     """
 
     decode: Callable[[Any], T]
     done_data: str | None = "[DONE]"
     terminal_types: frozenset[str] = frozenset()
+    final_types: frozenset[str] = frozenset()
     skip_types: frozenset[str] = frozenset()
     accumulator: Callable[[], Accumulator[R]] | None = None
     text: Callable[[T], str | None] | None = None
@@ -215,6 +218,7 @@ class EventDecoder(Generic[T, R]):
     response: httpx.Response
     secret: str | None = None
     done: bool = False
+    complete: bool = False
     accumulator: Accumulator[R] | None = None
     sse: SSEDecoder = field(default_factory=SSEDecoder)
 
@@ -235,7 +239,7 @@ class EventDecoder(Generic[T, R]):
         """The stream's body ended: deliver the rest, or raise if it was cut short."""
         items = self._items(self.sse.flush()) if not self.done else []
         if not self.done:
-            if self.spec.done_data is None and not self.spec.terminal_types:
+            if self.complete or (self.spec.done_data is None and not self.spec.terminal_types):
                 self.done = True
             else:
                 raise errors.IncompleteStreamError(
@@ -272,6 +276,8 @@ class EventDecoder(Generic[T, R]):
             if kind in spec.terminal_types or sse.event in spec.terminal_types:
                 self.done = True
                 break
+            if kind in spec.final_types:
+                self.complete = True
         return items
 
     def _plain(self, data: str) -> bool:

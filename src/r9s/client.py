@@ -29,14 +29,18 @@ from r9s.utils import RetryConfig, default_retry_config
 
 if TYPE_CHECKING:
     from r9s.httpclient import AsyncHttpClient, HttpClient
+    from r9s.resources.audio import Audio
     from r9s.resources.chat import Chat
     from r9s.resources.completions import Completions
     from r9s.resources.edits import Edits
     from r9s.resources.embeddings import Embeddings
     from r9s.resources.engine_embeddings import EngineEmbeddings
+    from r9s.resources.images import Images
+    from r9s.resources.messages import Messages
     from r9s.resources.models import Models
     from r9s.resources.moderations import Moderations
     from r9s.resources.proxy import Proxy
+    from r9s.resources.responses import Responses
     from r9s.resources.search import Search
 
 __all__ = ["R9S"]
@@ -115,6 +119,10 @@ class R9S:
     moderations: _Resource[Moderations] = _Resource("r9s.resources.moderations", "Moderations")
     proxy: _Resource[Proxy] = _Resource("r9s.resources.proxy", "Proxy")
     search: _Resource[Search] = _Resource("r9s.resources.search", "Search")
+    messages: _Resource[Messages] = _Resource("r9s.resources.messages", "Messages")
+    responses: _Resource[Responses] = _Resource("r9s.resources.responses", "Responses")
+    images: _Resource[Images] = _Resource("r9s.resources.images", "Images")
+    audio: _Resource[Audio] = _Resource("r9s.resources.audio", "Audio")
 
     def __init__(
         self,
