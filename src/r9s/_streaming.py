@@ -231,6 +231,7 @@ class EventDecoder(Generic[T, R]):
         # one of these quoted words in its JSON text.
         self._decode_json = json_decoder(self.spec)
         self._special = ('"error"', *(f'"{kind}"' for kind in self.spec.skip_types))
+        self._typed = bool(self.spec.terminal_types or self.spec.final_types)
 
     def feed(self, chunk: bytes) -> list[T]:
         return self._items(self.sse.feed(chunk))
@@ -262,14 +263,13 @@ class EventDecoder(Generic[T, R]):
             if decode_json is not None and sse.event != "error" and self._plain(data):
                 try:
                     item = decode_json(data)
+                    kind = getattr(item, "type", None) if self._typed else None
                 except ValueError:
                     item, kind = self._decode(sse)  # raises the error the general path gives
-                else:
-                    kind = getattr(item, "type", None) if spec.terminal_types else None
             else:
                 item, kind = self._decode(sse)
-                if item is _SKIP:
-                    continue
+            if item is _SKIP:
+                continue
             if self.accumulator is not None:
                 self.accumulator.add(item)
             items.append(item)

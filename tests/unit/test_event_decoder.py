@@ -83,6 +83,18 @@ def test_skipped_and_final_events() -> None:
     assert decode(TYPED, body) == [Start(type="start", id="m"), Stop(type="stop")]
 
 
+def test_final_types_seen_through_the_json_path() -> None:
+    spec = StreamSpec(
+        decode=EVENTS.validate_python, done_data=None, final_types=frozenset({"stop"})
+    )
+    body = b'data: {"type":"start","id":"a"}\n\ndata: {"type":"stop"}\n\n'
+    assert decode(spec, body) == [Start(type="start", id="a"), Stop(type="stop")]
+    spec_done = StreamSpec(decode=EVENTS.validate_python, final_types=frozenset({"stop"}))
+    with pytest.raises(errors.IncompleteStreamError):
+        decode(spec_done, b'data: {"type":"start","id":"a"}\n\n')
+    assert len(decode(spec_done, body)) == 2  # ended without [DONE], after a final event
+
+
 @pytest.mark.parametrize("spec", [CHUNKS, PLAIN])
 @pytest.mark.parametrize(
     "event",
