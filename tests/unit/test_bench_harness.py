@@ -93,10 +93,18 @@ def test_ratios_are_taken_within_a_round_and_targets_judged_on_them() -> None:
     stream = next(m for m in run.METRICS if m.key == "chat_stream.per_s")
     samples = {
         "chat_call.us": {"httpx": [100.0, 200.0, 300.0], "r9s": [120.0, 260.0, 300.0]},
-        "chat_stream.per_s": {"httpx": [30_000.0, 24_000.0], "r9s": [20_000.0, 20_000.0]},
+        "chat_stream.per_s": {
+            "httpx": [30_000.0, 24_000.0],
+            "r9s": [20_000.0, 20_000.0],
+            "openai": [3_000.0, 4_000.0],
+        },
     }
     assert run.ratios(samples, call, "r9s") == [1.2, 1.3, 1.0]
     assert run.verdict(samples, call).endswith(": met")
     assert run.ratios(samples, stream, "r9s") == [1.5, 1.2]
     assert "not met" in run.verdict(samples, stream)  # within x1.7, but only 20,000/s
+    samples["chat_stream.per_s"]["r9s"] = [26_000.0, 26_000.0]
+    assert run.verdict(samples, stream).endswith("met (7.6x openai)")
+    samples["chat_stream.per_s"]["openai"] = [6_000.0, 6_000.0]
+    assert "not met" in run.verdict(samples, stream)  # only 4.3x openai
     assert "x1.20 (120–300)" in run.cell(samples, call, "r9s")
