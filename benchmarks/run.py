@@ -99,6 +99,8 @@ METRICS = (
     Metric("startup.import_rss", "RSS after import, MiB", target="≤ 32 MiB", absolute=32, digits=1),
     Metric("startup.client_ms", "import + client construction, ms", digits=1),
     Metric("startup.client_rss", "RSS after import + client construction, MiB", digits=1),
+    Metric("startup.first_ms", "import + client + first call, ms", digits=1),
+    Metric("startup.first_rss", "RSS after the first call, MiB", digits=1),
     Metric("cli.help_ms", "`r9s --help` wall, ms", target="< 100 ms", absolute=100),
     Metric("cli.chat_help_ms", "`r9s chat --help` wall, ms", target="< 100 ms", absolute=100),
 )
@@ -211,8 +213,8 @@ def run_round(
     libraries = [c for c in order_for(index, LIBRARIES) if c in clients]
     for _ in range(settings.startup_runs):
         for client in libraries:
-            for step in ("import", "client"):
-                probe = run_json([PYTHON, str(HERE / "startup.py"), step, client])
+            for step in ("import", "client", "first"):
+                probe = run_json([PYTHON, str(HERE / "startup.py"), step, client, server.url])
                 if "error" in probe:
                     errors[f"{client} {step}"] = probe["error"]
                     continue
@@ -363,7 +365,8 @@ def report(samples: Samples, clients: tuple[str, ...], settings: Settings, comma
         "HTTP/1.1 over one blocking socket and `json.loads` each body or event. openai's "
         "base64 row is its default (it asks for base64 and decodes it); httpx and raw decode "
         "base64 with `array.frombytes`. Start-up figures are in-process times in a fresh "
-        "interpreter (OS file cache warm)" + interpreter,
+        "interpreter (OS file cache warm)" + interpreter + " The first call is a chat call "
+        "(a messages call for anthropic); r9s loads pydantic and its types on it.",
     ]
     if errors:
         lines += ["", "Errors (these cells are empty):", ""]

@@ -2,6 +2,7 @@
 
     python benchmarks/startup.py import r9s      # import time and RSS after it
     python benchmarks/startup.py client openai   # import plus client construction
+    python benchmarks/startup.py first r9s URL   # ... plus one chat (or messages) call
 
 The clock starts after the interpreter is up, so the numbers are the library's own cost
 (the interpreter alone is measured separately as ``python -c pass``).
@@ -15,6 +16,8 @@ import time
 
 KEY = "sk-bench-0123456789abcdef"
 URL = "http://127.0.0.1:9"
+"""Where clients point; nothing is sent there except by the ``first`` step, which is given
+the benchmark server's URL."""
 
 IMPORT = {
     "httpx": "import httpx",
@@ -23,12 +26,20 @@ IMPORT = {
     "anthropic": "import anthropic",
 }
 CLIENT = {
-    "httpx": "import httpx\nhttpx.Client()",
-    "r9s": f"from r9s import R9S\nR9S(api_key={KEY!r}, server_url={URL + '/v1'!r})",
-    "openai": f"from openai import OpenAI\nOpenAI(api_key={KEY!r}, base_url={URL + '/v1'!r})",
-    "anthropic": f"from anthropic import Anthropic\nAnthropic(api_key={KEY!r}, base_url={URL!r})",
+    "httpx": "import httpx\nc = httpx.Client(headers=H)",
+    "r9s": "from r9s import R9S\nc = R9S(api_key=KEY, server_url=URL + '/v1')",
+    "openai": "from openai import OpenAI\nc = OpenAI(api_key=KEY, base_url=URL + '/v1')",
+    "anthropic": "from anthropic import Anthropic\nc = Anthropic(api_key=KEY, base_url=URL)",
 }
-STEPS = {"import": IMPORT, "client": CLIENT}
+CALL = {
+    "httpx": "c.post(URL + '/v1/chat/completions', json={'model': MODEL, 'messages': M}).json()",
+    "r9s": "c.chat.create(model=MODEL, messages=M)",
+    "openai": "c.chat.completions.create(model=MODEL, messages=M)",
+    "anthropic": "c.messages.create(model=MODEL, max_tokens=64, messages=M)",
+}
+FIRST = {name: f"{CLIENT[name]}\n{CALL[name]}" for name in CLIENT}
+"""Time to the first answer, what a short script pays (lazy imports included)."""
+STEPS = {"import": IMPORT, "client": CLIENT, "first": FIRST}
 
 
 def rss_mib() -> float:
@@ -41,9 +52,17 @@ def rss_mib() -> float:
 
 def main() -> None:
     step, client = sys.argv[1], sys.argv[2]
+    url = sys.argv[3] if len(sys.argv) > 3 else URL
     code = compile(STEPS[step][client], "<startup>", "exec")
+    names = {
+        "KEY": KEY,
+        "MODEL": "bench-model",
+        "URL": url,
+        "H": {"Authorization": f"Bearer {KEY}"},
+        "M": [{"role": "user", "content": "Say something."}],
+    }
     started = time.perf_counter()
-    exec(code, {})
+    exec(code, names)
     elapsed = time.perf_counter() - started
     print(json.dumps({"ms": elapsed * 1000, "rss_mib": rss_mib()}))
 
