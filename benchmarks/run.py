@@ -111,6 +111,7 @@ class Settings:
     rounds: int
     calls: int
     events: int
+    repeats: int
     embeds: int
     concurrency: int
     waves: int
@@ -118,9 +119,9 @@ class Settings:
     cli_runs: int
 
 
-FULL = Settings(rounds=5, calls=300, events=20_000, embeds=200, concurrency=50, waves=8,
+FULL = Settings(rounds=5, calls=1000, events=20_000, repeats=3, embeds=200, concurrency=50, waves=8,
                 startup_runs=3, cli_runs=5)  # fmt: skip
-QUICK = Settings(rounds=1, calls=50, events=2_000, embeds=40, concurrency=20, waves=2,
+QUICK = Settings(rounds=1, calls=50, events=2_000, repeats=1, embeds=40, concurrency=20, waves=2,
                  startup_runs=1, cli_runs=2)  # fmt: skip
 
 Samples = dict[str, dict[str, list[float]]]
@@ -192,7 +193,7 @@ def run_round(
                 continue
             argv = [PYTHON, str(HERE / "bench_client.py"), "--client", client, "--url", server.url]
             argv += ["--scenario", scenario]
-            for option in ("calls", "events", "embeds", "concurrency", "waves"):
+            for option in ("calls", "events", "repeats", "embeds", "concurrency", "waves"):
                 argv += [f"--{option}", str(getattr(settings, option))]
             results = run_json(argv)
             if "error" in results:
@@ -359,7 +360,8 @@ def report(samples: Samples, clients: tuple[str, ...], settings: Settings, comma
         "",
         "Workloads per round, each in a fresh process per client, clients side by side:",
         f"{settings.calls} sequential chat / messages calls after 20 warm-up calls; one "
-        f"{settings.events:,}-event stream of each kind (after a 200-event warm-up); "
+        f"{settings.events:,}-event stream of each kind, {settings.repeats} times (the median "
+        "counts; after a 200-event warm-up); "
         f"{settings.embeds} embeddings calls per encoding; {settings.waves} waves of "
         f"{settings.concurrency} concurrent calls with `asyncio.gather`. The raw floor speaks "
         "HTTP/1.1 over one blocking socket and `json.loads` each body or event. openai's "

@@ -39,7 +39,7 @@ def url() -> Iterator[str]:
 
 
 def small_run(**overrides: Any) -> argparse.Namespace:
-    values = {"calls": 3, "events": 300, "embeds": 2, "concurrency": 3, "waves": 1}
+    values = {"calls": 3, "events": 300, "repeats": 1, "embeds": 2, "concurrency": 3, "waves": 1}
     return argparse.Namespace(**{**values, **overrides})
 
 
