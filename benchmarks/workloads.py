@@ -12,6 +12,7 @@ import base64
 import json
 import socket
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import payloads
@@ -373,12 +374,15 @@ class RawSocketAdapter(Adapter):
         body, self.buffer = self.buffer[:length], self.buffer[length:]
         return json.loads(body)
 
-    def _events(self, path: str, params: dict[str, Any], last: bytes) -> list[Any]:
-        """JSON of each ``data:`` line until the one starting with ``last``. Chunk-size
+    def _events(
+        self, path: str, params: dict[str, Any], last: bytes, text: Callable[[Any], str | None]
+    ) -> Stream:
+        """``json.loads`` each ``data:`` line until the one starting with ``last``; count
+        the events with a text (``text`` returns ``None`` for the others). Chunk-size
         lines are skipped as non-data lines (each chunk here holds whole events)."""
         self._request(path, params)
         self._head()
-        events = []
+        count, parts = 0, []
         while True:
             lines = self.buffer.split(b"\n")
             self.buffer = lines.pop()
@@ -388,8 +392,11 @@ class RawSocketAdapter(Adapter):
                     if data.startswith(last):
                         self.buffer = b"\n".join([*lines[i + 1 :], self.buffer])
                         self._drain_chunked()
-                        return events
-                    events.append(json.loads(data))
+                        return count, "".join(parts)
+                    piece = text(json.loads(data))
+                    if piece is not None:
+                        count += 1
+                        parts.append(piece)
             self._recv()
 
     def _drain_chunked(self) -> None:
@@ -410,14 +417,23 @@ class RawSocketAdapter(Adapter):
 
     def chat_stream(self, n: int) -> Stream:
         params = {"model": payloads.MODEL, "messages": MESSAGES, "max_tokens": n, "stream": True}
-        events = self._events("/v1/chat/completions", params, b"[DONE]")
-        return len(events), "".join(e["choices"][0]["delta"].get("content") or "" for e in events)
+        return self._events(
+            "/v1/chat/completions",
+            params,
+            b"[DONE]",
+            lambda chunk: chunk["choices"][0]["delta"].get("content") or "",
+        )
 
     def message_stream(self, n: int) -> Stream:
         params = {"model": payloads.MODEL, "max_tokens": n, "messages": MESSAGES, "stream": True}
-        events = self._events("/v1/messages", params, b'{"type":"message_stop"')
-        deltas = [e["delta"]["text"] for e in events if e["type"] == "content_block_delta"]
-        return len(deltas), "".join(deltas)
+        return self._events(
+            "/v1/messages",
+            params,
+            b'{"type":"message_stop"',
+            lambda event: (
+                event["delta"]["text"] if event["type"] == "content_block_delta" else None
+            ),
+        )
 
     def embed(self, encoding: str) -> list[float]:
         params = {"model": payloads.EMBED_MODEL, "input": EMBED_INPUT, "encoding_format": encoding}
