@@ -11,10 +11,10 @@ import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import TracebackType
 from typing import IO, TYPE_CHECKING, TypeAlias
 
 from r9s import errors
+from r9s._closing import AsyncClosing, Closing
 
 if TYPE_CHECKING:
     import httpx
@@ -86,7 +86,7 @@ class _BinaryBase:
         return f"<{type(self).__name__} {self.content_type or 'unknown type'}>"
 
 
-class BinaryResponse(_BinaryBase):
+class BinaryResponse(_BinaryBase, Closing):
     """A binary response body (``audio.speech``): ``read()``, iterate, or
     ``write_to_file(path)``."""
 
@@ -130,19 +130,8 @@ class BinaryResponse(_BinaryBase):
         """Release the connection (safe to call more than once)."""
         self.response.close()
 
-    def __enter__(self) -> BinaryResponse:
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class AsyncBinaryResponse(_BinaryBase):
+class AsyncBinaryResponse(_BinaryBase, AsyncClosing):
     """The async twin of ``BinaryResponse``: ``await read()``, ``async for``,
     ``await write_to_file(path)``."""
 
@@ -188,14 +177,3 @@ class AsyncBinaryResponse(_BinaryBase):
         await self.response.aclose()
 
     aclose = close
-
-    async def __aenter__(self) -> AsyncBinaryResponse:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()

@@ -10,10 +10,10 @@ import json
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from r9s import errors
+from r9s._closing import AsyncClosing, Closing
 
 if TYPE_CHECKING:
     import httpx
@@ -363,7 +363,7 @@ class _StreamBase(Generic[T, R]):
         return accumulator
 
 
-class EventStream(_StreamBase[T, R]):
+class EventStream(_StreamBase[T, R], Closing):
     """A stream of typed events: iterate it, and close it (``with`` does) when done early.
 
     Breaking out of a ``for`` loop over the stream closes the connection; so does an error.
@@ -398,17 +398,6 @@ class EventStream(_StreamBase[T, R]):
 
     def __next__(self) -> T:
         return next(self._iterator)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Release the connection. Safe to call more than once."""
@@ -445,7 +434,7 @@ class EventStream(_StreamBase[T, R]):
         return self._accumulator().text()
 
 
-class AsyncEventStream(_StreamBase[T, R]):
+class AsyncEventStream(_StreamBase[T, R], AsyncClosing):
     """The async twin of ``EventStream``: ``async for``, ``async with``, ``await aclose()``."""
 
     def __init__(
@@ -480,17 +469,6 @@ class AsyncEventStream(_StreamBase[T, R]):
 
     async def __anext__(self) -> T:
         return await self._iterator.__anext__()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Release the connection. Safe to call more than once."""

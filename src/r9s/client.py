@@ -7,12 +7,12 @@ import logging
 import os
 import weakref
 from collections.abc import Callable, Mapping
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 import httpx
 
 from r9s import errors
+from r9s._closing import AsyncClosing, Closing
 from r9s._config import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, mask_key, normalize_base_url
 from r9s._pipeline import (
     DEFAULT_TIMEOUT,
@@ -95,7 +95,7 @@ def _close_owned(owned: _Owned) -> None:
             pass  # no loop left: its sockets are closed when collected
 
 
-class R9S:
+class R9S(Closing, AsyncClosing):
     """Client for the r9s API.
 
     ``api_key`` defaults to ``R9S_API_KEY``. ``server_url`` is used exactly as given;
@@ -253,25 +253,3 @@ class R9S:
             await self._owned.async_.aclose()
             self._owned.async_ = None
             self._async_client = None
-
-    def __enter__(self) -> R9S:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    async def __aenter__(self) -> R9S:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
