@@ -1,7 +1,7 @@
 """r9s against plain httpx, the official SDKs and a raw-socket floor, in one run.
 
     make bench                          # full run: 5 rounds, a few minutes
-    .venv/bin/python benchmarks/run.py --quick     # 1 small round, for development
+    make bench BENCH_ARGS=--quick       # 1 small round, for development
 
 Starts ``benchserver.py``, then per round runs each workload for each client in a fresh
 process (``bench_client.py``), the clients of one workload back to back (the order rotates
@@ -120,7 +120,7 @@ class Settings:
 
 
 FULL = Settings(rounds=5, calls=1000, events=20_000, repeats=3, embeds=200, concurrency=50, waves=8,
-                startup_runs=3, cli_runs=5)  # fmt: skip
+                startup_runs=2, cli_runs=5)  # fmt: skip
 QUICK = Settings(rounds=1, calls=50, events=2_000, repeats=1, embeds=40, concurrency=20, waves=2,
                  startup_runs=1, cli_runs=2)  # fmt: skip
 
@@ -387,7 +387,7 @@ def main() -> None:
     if args.rounds:
         settings.rounds = args.rounds
     clients = tuple(c for c in CLIENTS if c in args.clients.split(","))
-    command = "make bench" if not sys.argv[1:] else "benchmarks/run.py " + " ".join(sys.argv[1:])
+    command = "make bench" + (f" BENCH_ARGS='{' '.join(sys.argv[1:])}'" if sys.argv[1:] else "")
 
     started = time.perf_counter()
     load_before = os.getloadavg()[0]
