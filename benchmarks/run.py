@@ -152,7 +152,10 @@ class Server:
 
 
 def run_json(argv: list[str], timeout: float = 600) -> dict[str, Any]:
-    result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=HERE)
+    try:
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=HERE)
+    except subprocess.TimeoutExpired:
+        return {"error": f"no answer within {timeout:.0f} s"}
     lines = result.stdout.strip().splitlines()
     if result.returncode != 0 or not lines:
         tail = (result.stderr.strip().splitlines() or ["no output"])[-1]

@@ -17,9 +17,23 @@ import pytest
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
+MODULES = ("payloads", "workloads", "benchserver", "bench_client", "startup", "run")
+"""The benchmark's modules import each other by these plain names (they run as scripts)."""
+
+
+@pytest.fixture(autouse=True, scope="module")
+def bench_on_path() -> Iterator[None]:
+    sys.path.insert(0, str(BENCH))
+    try:
+        yield
+    finally:
+        sys.path.remove(str(BENCH))
+        for name in MODULES:
+            sys.modules.pop(name, None)
+
+
 def bench_module(name: str) -> ModuleType:
-    if str(BENCH) not in sys.path:
-        sys.path.insert(0, str(BENCH))
+    assert name in MODULES
     return importlib.import_module(name)
 
 
