@@ -263,6 +263,7 @@ class EventDecoder(Generic[T, R]):
             if decode_json is not None and sse.event != "error" and self._plain(data):
                 try:
                     item = decode_json(data)
+                    # typed events carry the payload's "type" (a discriminated union)
                     kind = getattr(item, "type", None) if self._typed else None
                 except ValueError:
                     item, kind = self._decode(sse)  # raises the error the general path gives
