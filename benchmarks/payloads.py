@@ -132,7 +132,7 @@ def _event(name: str, data: dict[str, Any]) -> bytes:
 
 def message_events(n: int) -> list[bytes]:
     """An Anthropic Messages stream with ``n`` text deltas (and a ping, as the API sends)."""
-    start = {
+    start: dict[str, Any] = {
         "id": "msg_bench",
         "type": "message",
         "role": "assistant",

@@ -209,8 +209,8 @@ def run_round(
                     continue
                 for field, value in fields.items():
                     add(samples, f"{scenario}.{field}", client, value)
-        elapsed = time.perf_counter() - started
-        print(f"  round {index + 1}: {scenario} in {elapsed:.1f} s", flush=True)
+        seconds = time.perf_counter() - started
+        print(f"  round {index + 1}: {scenario} in {seconds:.1f} s", flush=True)
     for client, peak in peaks.items():
         add(samples, "peak_rss.mib", client, peak)
 

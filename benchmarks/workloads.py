@@ -18,7 +18,8 @@ from typing import Any
 import payloads
 
 API_KEY = "sk-bench-0123456789abcdef"
-MESSAGES = [{"role": "user", "content": "Say something."}]
+MESSAGES: Any = [{"role": "user", "content": "Say something."}]
+"""Typed ``Any``: the same literal goes to every SDK, each with its own TypedDict."""
 MAX_TOKENS = 64
 EMBED_INPUT = "The quick brown fox jumps over the lazy dog."
 
@@ -30,6 +31,9 @@ class Adapter:
     """The operations measured. Subclasses override what their client can do."""
 
     name = "?"
+
+    def __init__(self, url: str) -> None:
+        """Connect to the benchmark server at ``url`` (``http://host:port``)."""
 
     def chat(self) -> str:
         raise NotImplementedError
@@ -57,6 +61,15 @@ class Adapter:
 
     def close(self) -> None:
         return None
+
+
+def _text(block: Any) -> str:
+    """The text of a text block or text delta (each SDK types these as a union of block
+    kinds; the benchmark server only sends text, and a wrong kind fails here)."""
+    if block.type not in ("text", "text_delta"):
+        raise TypeError(f"expected text, got a {block.type} block")
+    text: str = block.text
+    return text
 
 
 def _floats_from_base64(text: str) -> list[float]:
@@ -83,10 +96,10 @@ class R9SAdapter(Adapter):
         reply = self.client.messages.create(
             model=payloads.MODEL, max_tokens=MAX_TOKENS, messages=MESSAGES
         )
-        return reply.content[0].text
+        return _text(reply.content[0])
 
     def chat_stream(self, n: int) -> Stream:
-        count, parts = 0, []
+        count, parts = 0, list[str]()
         stream = self.client.chat.create(
             model=payloads.MODEL, messages=MESSAGES, max_tokens=n, stream=True
         )
@@ -97,22 +110,26 @@ class R9SAdapter(Adapter):
         return count, "".join(parts)
 
     def message_stream(self, n: int) -> Stream:
-        count, parts = 0, []
+        from r9s.models import ContentBlockDeltaEvent
+
+        count, parts = 0, list[str]()
         stream = self.client.messages.create(
             model=payloads.MODEL, max_tokens=n, messages=MESSAGES, stream=True
         )
         with stream:
             for event in stream:
-                if event.type == "content_block_delta":
+                if isinstance(event, ContentBlockDeltaEvent):
                     count += 1
-                    parts.append(event.delta.text)
+                    parts.append(_text(event.delta))
         return count, "".join(parts)
 
     def embed(self, encoding: str) -> list[float]:
         result = self.client.embeddings.create(
-            model=payloads.EMBED_MODEL, input=EMBED_INPUT, encoding_format=encoding
+            model=payloads.EMBED_MODEL,
+            input=EMBED_INPUT,
+            encoding_format="base64" if encoding == "base64" else "float",
         )
-        return list(result.data[0].embedding)
+        return result.data[0].embedding
 
     async def achat(self) -> str:
         completion = await self.client.chat.create_async(model=payloads.MODEL, messages=MESSAGES)
@@ -122,7 +139,7 @@ class R9SAdapter(Adapter):
         reply = await self.client.messages.create_async(
             model=payloads.MODEL, max_tokens=MAX_TOKENS, messages=MESSAGES
         )
-        return reply.content[0].text
+        return _text(reply.content[0])
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -141,14 +158,14 @@ class OpenAIAdapter(Adapter):
         self.aclient = AsyncOpenAI(api_key=API_KEY, base_url=url + "/v1")
 
     def chat(self) -> str:
-        completion = self.client.chat.completions.create(model=payloads.MODEL, messages=MESSAGES)  # type: ignore[arg-type]
+        completion = self.client.chat.completions.create(model=payloads.MODEL, messages=MESSAGES)
         return completion.choices[0].message.content or ""
 
     def chat_stream(self, n: int) -> Stream:
-        count, parts = 0, []
+        count, parts = 0, list[str]()
         stream = self.client.chat.completions.create(
             model=payloads.MODEL,
-            messages=MESSAGES,  # type: ignore[arg-type]
+            messages=MESSAGES,
             max_tokens=n,
             stream=True,
         )
@@ -167,12 +184,12 @@ class OpenAIAdapter(Adapter):
             result = self.client.embeddings.create(
                 model=payloads.EMBED_MODEL, input=EMBED_INPUT, encoding_format="float"
             )
-        return list(result.data[0].embedding)
+        return result.data[0].embedding
 
     async def achat(self) -> str:
         completion = await self.aclient.chat.completions.create(
             model=payloads.MODEL,
-            messages=MESSAGES,  # type: ignore[arg-type]
+            messages=MESSAGES,
         )
         return completion.choices[0].message.content or ""
 
@@ -196,36 +213,32 @@ class AnthropicAdapter(Adapter):
         reply = self.client.messages.create(
             model=payloads.MODEL,
             max_tokens=MAX_TOKENS,
-            messages=MESSAGES,  # type: ignore[arg-type]
+            messages=MESSAGES,
         )
-        block = reply.content[0]
-        assert block.type == "text"
-        return block.text
+        return _text(reply.content[0])
 
     def message_stream(self, n: int) -> Stream:
-        count, parts = 0, []
+        count, parts = 0, list[str]()
         stream = self.client.messages.create(
             model=payloads.MODEL,
             max_tokens=n,
-            messages=MESSAGES,  # type: ignore[arg-type]
+            messages=MESSAGES,
             stream=True,
         )
         with stream:
             for event in stream:
-                if event.type == "content_block_delta" and event.delta.type == "text_delta":
+                if event.type == "content_block_delta":
                     count += 1
-                    parts.append(event.delta.text)
+                    parts.append(_text(event.delta))
         return count, "".join(parts)
 
     async def amessage(self) -> str:
         reply = await self.aclient.messages.create(
             model=payloads.MODEL,
             max_tokens=MAX_TOKENS,
-            messages=MESSAGES,  # type: ignore[arg-type]
+            messages=MESSAGES,
         )
-        block = reply.content[0]
-        assert block.type == "text"
-        return block.text
+        return _text(reply.content[0])
 
     async def aclose(self) -> None:
         await self.aclient.close()
@@ -263,7 +276,7 @@ class HttpxAdapter(Adapter):
         return text
 
     def chat_stream(self, n: int) -> Stream:
-        count, parts = 0, []
+        count, parts = 0, list[str]()
         body = {"model": payloads.MODEL, "messages": MESSAGES, "max_tokens": n, "stream": True}
         with self.client.stream("POST", "/chat/completions", json=body) as response:
             response.raise_for_status()
@@ -279,7 +292,7 @@ class HttpxAdapter(Adapter):
         return count, "".join(parts)
 
     def message_stream(self, n: int) -> Stream:
-        count, parts = 0, []
+        count, parts = 0, list[str]()
         body = {"model": payloads.MODEL, "max_tokens": n, "messages": MESSAGES, "stream": True}
         with self.client.stream("POST", "/messages", json=body) as response:
             response.raise_for_status()
@@ -302,7 +315,8 @@ class HttpxAdapter(Adapter):
         embedding = response.json()["data"][0]["embedding"]
         if encoding == "base64":
             return _floats_from_base64(embedding)
-        return list(embedding)
+        vector: list[float] = embedding
+        return vector
 
     async def achat(self) -> str:
         body = {"model": payloads.MODEL, "messages": MESSAGES}
@@ -382,7 +396,7 @@ class RawSocketAdapter(Adapter):
         lines are skipped as non-data lines (each chunk here holds whole events)."""
         self._request(path, params)
         self._head()
-        count, parts = 0, []
+        count, parts = 0, list[str]()
         while True:
             lines = self.buffer.split(b"\n")
             self.buffer = lines.pop()
@@ -438,7 +452,7 @@ class RawSocketAdapter(Adapter):
     def embed(self, encoding: str) -> list[float]:
         params = {"model": payloads.EMBED_MODEL, "input": EMBED_INPUT, "encoding_format": encoding}
         embedding = self._json("/v1/embeddings", params)["data"][0]["embedding"]
-        return _floats_from_base64(embedding) if encoding == "base64" else list(embedding)
+        return _floats_from_base64(embedding) if encoding == "base64" else embedding
 
     def close(self) -> None:
         self.sock.close()
