@@ -8,6 +8,7 @@ and async: they perform those three actions.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -115,6 +116,18 @@ class Call:
     retries: RetryConfig | None
     stream: bool
     raw: bool
+
+
+_HTTPX_CLIENTS = (httpx.Client, httpx.AsyncClient)
+"""Clients whose ``build_request`` takes a parsed ``httpx.URL`` (the ``HttpClient``
+protocol promises only ``str``)."""
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_url(url: str) -> httpx.URL:
+    """``url`` parsed once. httpx parses a URL string in ~10 us of the ~35 us it takes to
+    build a request; a parsed (immutable) ``httpx.URL`` is taken as it is."""
+    return httpx.URL(url)
 
 
 def _json_default(value: Any) -> Any:
@@ -225,7 +238,7 @@ class Pipeline:
             timeout = _timeout_of(options["timeout"])
         request = http.build_request(
             operation.method,
-            url,
+            _parsed_url(url) if isinstance(http, _HTTPX_CLIENTS) else url,  # type: ignore[arg-type]
             content=content,
             data=data,
             files=files,
