@@ -55,18 +55,14 @@ def connection(api_key: str | None = None, base_url: str | None = None) -> Conne
     return Connection(base, base_source, key, key_source)
 
 
-def client(
-    conn: Connection, *, timeout: float | None = None, retries: int | None = None
-) -> R9S:
+def client(conn: Connection, *, timeout: float | None = None, retries: int | None = None) -> R9S:
     """An SDK client for ``conn``; raises :class:`MissingKey` without a key."""
     from r9s import R9S
     from r9s.cli import _errors
     from r9s.utils import default_retry_config
 
     if not conn.api_key:
-        raise MissingKey(
-            "no API key: run `r9s login`, pass --api-key, or set R9S_API_KEY"
-        )
+        raise MissingKey("no API key: run `r9s login`, pass --api-key, or set R9S_API_KEY")
     _errors.remember(connection=conn, timeout=timeout)
     retry = default_retry_config()
     if retries is not None:

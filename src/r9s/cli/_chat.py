@@ -33,7 +33,11 @@ if TYPE_CHECKING:
     from r9s.cli._api import Connection
     from r9s.client import R9S
 
-DEFAULT_MODELS = {"chat": "gpt-4o-mini", "responses": "gpt-4o-mini", "messages": "claude-sonnet-4-5"}
+DEFAULT_MODELS = {
+    "chat": "gpt-4o-mini",
+    "responses": "gpt-4o-mini",
+    "messages": "claude-sonnet-4-5",
+}
 
 
 class ChatError(Exception):
@@ -219,11 +223,17 @@ def main(args: argparse.Namespace) -> int:
     from r9s.cli import _errors
 
     prompt = " ".join(args.prompt).strip()
-    piped_text, piped_images = ("", [])
+    piped_text, piped_images = "", list[str]()
     try:
         if sys.stdin is not None and not sys.stdin.isatty():
             piped_text, piped_images = _read_stdin()
-        interactive = not prompt and not piped_text and not piped_images and sys.stdin is not None and sys.stdin.isatty()
+        interactive = (
+            not prompt
+            and not piped_text
+            and not piped_images
+            and sys.stdin is not None
+            and sys.stdin.isatty()
+        )
         images = _images(args) + piped_images
         conversation = _build_conversation(args, interactive)
     except ChatError as exc:

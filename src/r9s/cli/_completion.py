@@ -58,7 +58,9 @@ def walk(parser: argparse.ArgumentParser) -> list[Node]:
                         visit(child, f"{path} {name}".strip(), text)
                     else:
                         # an alias: the same node under another name
-                        nodes.append(_alias(nodes, f"{path} {canonical}".strip(), f"{path} {name}".strip()))
+                        nodes.append(
+                            _alias(nodes, f"{path} {canonical}".strip(), f"{path} {name}".strip())
+                        )
             elif action.option_strings:
                 values = None if action.nargs == 0 else _values(action)
                 node.options.append(Option(list(action.option_strings), action.help or "", values))
@@ -118,7 +120,7 @@ def bash(parser: argparse.ArgumentParser) -> str:
     out += ["    esac", "}", ""]
     out += [
         "__r9s_path() {",
-        "    # the command path (\"config set\") of the words before the cursor",
+        '    # the command path ("config set") of the words before the cursor',
         '    local path="" skip=0 w i',
         "    for ((i = 1; i < COMP_CWORD; i++)); do",
         '        w="${COMP_WORDS[i]}"',
@@ -140,7 +142,7 @@ def bash(parser: argparse.ArgumentParser) -> str:
         '        words=$(__r9s_values "$path" "$prev")',
         f'        if [[ "$words" == "{FILE}" ]]; then',
         '            mapfile -t COMPREPLY < <(compgen -f -- "$cur")',
-        "        elif [[ -n \"$words\" ]]; then",
+        '        elif [[ -n "$words" ]]; then',
         '            mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")',
         "        fi",
         "        return 0",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from r9s.cli._files import KEY_FILE_MODE, edit, locked, snapshot, write_atomic
 from r9s.cli._settings import CONFIG_KEYS, config_path, state_dir
-from r9s.cli.tools._base import REMOVE
+from r9s.cli.tools._base import REMOVE, Edits
 
 
 class UnknownKey(ValueError):
@@ -35,18 +35,18 @@ def normalize_value(key: str, value: str) -> str:
     return value
 
 
-def _write(edits: Mapping[tuple[str, ...], object], home: Path | None = None) -> Path:
+def _write(edits: Edits, home: Path | None = None) -> Path:
     path = config_path(home)
     with locked(state_dir(home)):
         before = snapshot(path)
-        text = edit("toml", before.text(), dict(edits), path)  # type: ignore[arg-type]
+        text = edit("toml", before.text(), edits, path)
         write_atomic(path, text.encode("utf-8"), KEY_FILE_MODE)
     return path
 
 
 def set_values(values: Mapping[str, str], home: Path | None = None) -> Path:
     """Store ``values`` (setting name to text); returns the file's path."""
-    edits = {(check_key(k),): normalize_value(check_key(k), v) for k, v in values.items()}
+    edits: Edits = {(check_key(k),): normalize_value(check_key(k), v) for k, v in values.items()}
     return _write(edits, home)
 
 

@@ -48,7 +48,8 @@ def _describe_api(exc: Any, errors: Any) -> str:
     if isinstance(exc, errors.APITimeoutError):
         timeout = _context.get("timeout")
         waited = f" within {timeout:g} s" if timeout else ""
-        return f"timed out: no answer from {base or 'the server'}{waited} (try again, or raise --timeout)"
+        server = base or "the server"
+        return f"timed out: no answer from {server}{waited} (try again, or raise --timeout)"
     if isinstance(exc, errors.APIConnectionError):
         from r9s.cli._api import _reason
 
@@ -69,7 +70,10 @@ def _describe_api(exc: Any, errors: Any) -> str:
             from r9s._config import mask_key
 
             key = f" ({mask_key(conn.api_key)} from {conn.key_source})"
-        return f"authentication failed (401): the API key{key} was rejected; run `r9s login` or pass --api-key"
+        return (
+            f"authentication failed (401): the API key{key} was rejected; "
+            "run `r9s login` or pass --api-key"
+        )
     if isinstance(exc, errors.PermissionDeniedError):
         return f"permission denied (403): {message}"
     if isinstance(exc, errors.RateLimitError):

@@ -122,6 +122,7 @@ class RichRenderer:
         self._language = ""
         self._last_refresh = 0.0
         self._started = False
+        self._gap = False  # a blank line is due before the next block
 
     # -- the interface ------------------------------------------------------------------
 
@@ -177,7 +178,7 @@ class RichRenderer:
             if stripped.startswith(self._fence) and not stripped.strip(self._fence[0]):
                 self._commit()
                 self._fence = None
-                self._print_blank()
+                self._gap = True
             else:
                 self._pending.append(line)
             return
@@ -211,19 +212,17 @@ class RichRenderer:
             )
         from rich.markdown import Markdown
 
-        return Markdown(text, code_theme=self.code_theme)
+        return _Trimmed(Markdown(text, code_theme=self.code_theme))
 
-    def _commit(self) -> None:
+    def _commit(self, gap_after: bool = True) -> None:
         """Print the pending block for good (above the live region)."""
         if not self._pending:
             return
         lines, self._pending = self._pending, []
+        if self._gap:
+            self.console.print()
         self.console.print(self._renderable(lines))
-        if self._fence is None:
-            self._print_blank()
-
-    def _print_blank(self) -> None:
-        self.console.print()
+        self._gap = gap_after
 
     def _height(self, lines: list[str]) -> int:
         return len(self.console.render_lines(self._renderable(lines), pad=False))
@@ -248,10 +247,8 @@ class RichRenderer:
         self._commit_keeping_fence()
 
     def _commit_keeping_fence(self) -> None:
-        if not self._pending:
-            return
-        lines, self._pending = self._pending, []
-        self.console.print(self._renderable(lines))
+        # part of a block that goes on: no blank line after it
+        self._commit(gap_after=False)
 
     def _refresh(self) -> None:
         if self._live is None:
@@ -259,6 +256,25 @@ class RichRenderer:
         shown = self._pending + ([self._partial] if self._partial else [])
         self._live.update(self._renderable(shown) if shown else "", refresh=True)
         self._last_refresh = time.monotonic()
+
+
+class _Trimmed:
+    """A renderable without the blank lines rich puts around some blocks (lists), so
+    that a block printed in two parts does not get a gap between them."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.segment import Segment
+
+        lines = console.render_lines(self.inner, options, pad=False)
+        blank = ["".join(segment.text for segment in line).strip() == "" for line in lines]
+        start = blank.index(False) if False in blank else len(lines)
+        end = len(lines) - (blank[::-1].index(False) if False in blank else 0)
+        for line in lines[start:end]:
+            yield from line
+            yield Segment.line()
 
 
 def make_renderer(plain: bool) -> Renderer:

@@ -152,7 +152,9 @@ class Repl:
             _interact.say(f"System prompt: {conv.system[:100]}")
         if self.pending_images:
             count = len(self.pending_images)
-            _interact.say(f"{count} image{'s' if count > 1 else ''} will go with your first message.")
+            _interact.say(
+                f"{count} image{'s' if count > 1 else ''} will go with your first message."
+            )
 
     def _ask(self, text: str) -> None:
         from r9s.cli._errors import describe
@@ -234,7 +236,9 @@ class Repl:
 
             close = difflib.get_close_matches(name, ids, n=3, cutoff=0.4)
             hint = f"; did you mean: {', '.join(close)}?" if close else ""
-            _interact.say(f"Unknown model {name!r}{hint} The model stays {self.conversation.model}.")
+            _interact.say(
+                f"Unknown model {name!r}{hint} The model stays {self.conversation.model}."
+            )
             return
         self.conversation.model = name
         remember(model=name)

@@ -67,7 +67,9 @@ def read_config(home: Path | None = None) -> dict[str, Any]:
         raise ConfigError(f"{CONFIG_SOURCE}: {exc}; fix or delete the file") from None
 
 
-def read_dotenv(cwd: Path | None = None, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+def read_dotenv(
+    cwd: Path | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """The ``R9S_*`` entries of ``./.env`` (none with ``R9S_NO_DOTENV=1``)."""
     environ = os.environ if environ is None else environ
     if environ.get(ENV_NO_DOTENV, "").strip().lower() in ("1", "true", "yes", "on"):
