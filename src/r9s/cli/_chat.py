@@ -44,6 +44,10 @@ class ChatError(Exception):
     """A usage problem with the chat's arguments (one line, exit 2)."""
 
 
+class BrokenAnswer(Exception):
+    """The connection failed after part of the answer was shown."""
+
+
 @dataclass
 class TurnResult:
     text: str
@@ -118,6 +122,17 @@ def run_turn(
         interrupted = True
         if not catch_interrupt:
             raise
+    except Exception as exc:
+        from r9s import errors
+
+        if parts and isinstance(exc, errors.APIConnectionError):
+            from r9s.cli._api import _reason
+
+            raise BrokenAnswer(
+                f"the connection broke in the middle of the answer ({_reason(exc)}): "
+                "it is incomplete; try again"
+            ) from exc
+        raise
     finally:
         if events is not None:
             events.close()

@@ -91,7 +91,7 @@ def _describe_api(exc: Any, errors: Any) -> str:
 
 
 def _short(message: str, limit: int = 200) -> str:
-    text = " ".join(message.split())
+    text = " ".join(message.split()).rstrip(".")
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
