@@ -59,6 +59,7 @@ class Repl:
     def _session(self) -> Any:
         from prompt_toolkit import PromptSession
         from prompt_toolkit.completion import WordCompleter
+        from prompt_toolkit.filters import is_searching
         from prompt_toolkit.history import FileHistory
         from prompt_toolkit.key_binding import KeyBindings
 
@@ -69,7 +70,7 @@ class Repl:
             os.close(fd)
         bindings = KeyBindings()
 
-        @bindings.add("enter")
+        @bindings.add("enter", filter=~is_searching)
         def _send(event: Any) -> None:
             event.current_buffer.validate_and_handle()
 
