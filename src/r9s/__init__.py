@@ -17,15 +17,27 @@ from r9s._version import __version__
 
 if TYPE_CHECKING:
     from r9s import errors, models, utils
+    from r9s._binary import AsyncBinaryResponse, BinaryResponse
     from r9s._streaming import AsyncEventStream, EventStream, ServerSentEvent
+    from r9s._streams.images import AsyncImageStream, ImageStream
+    from r9s._streams.messages import AsyncMessageStream, MessageStream
+    from r9s._streams.responses import AsyncResponseStream, ResponseStream
     from r9s.client import R9S
     from r9s.utils import BackoffStrategy, RetryConfig
 
 __all__ = [
     "R9S",
+    "AsyncBinaryResponse",
     "AsyncEventStream",
+    "AsyncImageStream",
+    "AsyncMessageStream",
+    "AsyncResponseStream",
+    "BinaryResponse",
     "BackoffStrategy",
     "EventStream",
+    "ImageStream",
+    "MessageStream",
+    "ResponseStream",
     "RetryConfig",
     "ServerSentEvent",
     "__version__",
@@ -41,6 +53,14 @@ _LAZY = {
     "EventStream": "r9s._streaming",
     "AsyncEventStream": "r9s._streaming",
     "ServerSentEvent": "r9s._streaming",
+    "BinaryResponse": "r9s._binary",
+    "AsyncBinaryResponse": "r9s._binary",
+    "MessageStream": "r9s._streams.messages",
+    "AsyncMessageStream": "r9s._streams.messages",
+    "ResponseStream": "r9s._streams.responses",
+    "AsyncResponseStream": "r9s._streams.responses",
+    "ImageStream": "r9s._streams.images",
+    "AsyncImageStream": "r9s._streams.images",
     "RetryConfig": "r9s.utils",
     "BackoffStrategy": "r9s.utils",
 }

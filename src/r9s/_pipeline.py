@@ -250,6 +250,14 @@ class Pipeline:
             sent_at = time.monotonic()
             try:
                 response: httpx.Response = yield SEND, request
+                status = response.status_code
+                if status < 400:
+                    if call.stream or call.raw:
+                        self._log(request, status, sent_at, attempt, None)
+                        return response
+                    body: bytes = yield READ, response
+                    self._log(request, status, sent_at, attempt, None)
+                    return self._decode(call.operation, response, body)
             except httpx.RequestError as exc:
                 delay = self._retry_connection(retries, attempt, started)
                 self._log(request, type(exc).__name__, sent_at, attempt, delay)
@@ -258,38 +266,20 @@ class Pipeline:
                 yield SLEEP, delay
                 continue
 
-            status = response.status_code
-            if status >= 400:
-                try:
-                    body: bytes = yield READ, response
-                except httpx.RequestError:
-                    body = b""
-                delay = None
-                if should_retry_status(status, response.headers):
-                    delay = next_delay(
-                        retries, attempt - 1, time.monotonic() - started, headers=response.headers
-                    )
-                self._log(request, status, sent_at, attempt, delay)
-                if delay is None:
-                    text = body.decode("utf-8", "replace")
-                    raise errors.error_from_response(response, text, secret=self._secret())
-                yield SLEEP, delay
-                continue
-
-            if call.stream or call.raw:
-                self._log(request, status, sent_at, attempt, None)
-                return response
             try:
                 body = yield READ, response
-            except httpx.RequestError as exc:
-                delay = self._retry_connection(retries, attempt, started)
-                self._log(request, type(exc).__name__, sent_at, attempt, delay)
-                if delay is None:
-                    raise errors.wrap_transport_error(exc, secret=self._secret()) from exc
-                yield SLEEP, delay
-                continue
-            self._log(request, status, sent_at, attempt, None)
-            return self._decode(call.operation, response, body)
+            except httpx.RequestError:
+                body = b""  # the status alone decides what to raise
+            delay = None
+            if should_retry_status(status, response.headers):
+                delay = next_delay(
+                    retries, attempt - 1, time.monotonic() - started, headers=response.headers
+                )
+            self._log(request, status, sent_at, attempt, delay)
+            if delay is None:
+                text = body.decode("utf-8", "replace")
+                raise errors.error_from_response(response, text, secret=self._secret())
+            yield SLEEP, delay
 
     def _retry_connection(
         self, retries: RetryConfig | None, attempt: int, started: float

@@ -10,10 +10,10 @@ import json
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from r9s import errors
+from r9s._closing import AsyncClosing, Closing
 
 if TYPE_CHECKING:
     import httpx
@@ -170,13 +170,16 @@ class StreamSpec(Generic[T, R]):
     ``decode`` turns an event's parsed JSON into a typed item. ``done_data`` is the data
     that ends the stream without being an item (``[DONE]``); ``terminal_types`` are event
     types that end it after being yielded (``message_stop``). A stream that ends without
-    either raises ``IncompleteStreamError``. ``skip_types`` are dropped (``ping``).
+    either raises ``IncompleteStreamError``, unless it saw one of ``final_types``: events
+    after which the body may end, though more can follow (an image stream sends one
+    ``image_generation.completed`` per image). ``skip_types`` are dropped (``ping``).
     ``accumulator`` builds the final result; ``text`` extracts a text delta from an item.
     """
 
     decode: Callable[[Any], T]
     done_data: str | None = "[DONE]"
     terminal_types: frozenset[str] = frozenset()
+    final_types: frozenset[str] = frozenset()
     skip_types: frozenset[str] = frozenset()
     accumulator: Callable[[], Accumulator[R]] | None = None
     text: Callable[[T], str | None] | None = None
@@ -195,6 +198,7 @@ class EventDecoder(Generic[T, R]):
     response: httpx.Response
     secret: str | None = None
     done: bool = False
+    complete: bool = False
     accumulator: Accumulator[R] | None = None
     sse: SSEDecoder = field(default_factory=SSEDecoder)
 
@@ -209,7 +213,7 @@ class EventDecoder(Generic[T, R]):
         """The stream's body ended: deliver the rest, or raise if it was cut short."""
         items = self._items(self.sse.flush()) if not self.done else []
         if not self.done:
-            if self.spec.done_data is None and not self.spec.terminal_types:
+            if self.complete or (self.spec.done_data is None and not self.spec.terminal_types):
                 self.done = True
             else:
                 raise errors.IncompleteStreamError(
@@ -265,6 +269,8 @@ class EventDecoder(Generic[T, R]):
             if kind in spec.terminal_types or sse.event in spec.terminal_types:
                 self.done = True
                 break
+            if kind in spec.final_types:
+                self.complete = True
         return items
 
 
@@ -305,7 +311,7 @@ class _StreamBase(Generic[T, R]):
         return accumulator
 
 
-class EventStream(_StreamBase[T, R]):
+class EventStream(_StreamBase[T, R], Closing):
     """A stream of typed events: iterate it, and close it (``with`` does) when done early.
 
     Breaking out of a ``for`` loop over the stream closes the connection; so does an error.
@@ -340,17 +346,6 @@ class EventStream(_StreamBase[T, R]):
 
     def __next__(self) -> T:
         return next(self._iterator)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Release the connection. Safe to call more than once."""
@@ -387,7 +382,7 @@ class EventStream(_StreamBase[T, R]):
         return self._accumulator().text()
 
 
-class AsyncEventStream(_StreamBase[T, R]):
+class AsyncEventStream(_StreamBase[T, R], AsyncClosing):
     """The async twin of ``EventStream``: ``async for``, ``async with``, ``await aclose()``."""
 
     def __init__(
@@ -422,17 +417,6 @@ class AsyncEventStream(_StreamBase[T, R]):
 
     async def __anext__(self) -> T:
         return await self._iterator.__anext__()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Release the connection. Safe to call more than once."""

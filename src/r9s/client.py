@@ -7,12 +7,12 @@ import logging
 import os
 import weakref
 from collections.abc import Callable, Mapping
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 import httpx
 
 from r9s import errors
+from r9s._closing import AsyncClosing, Closing
 from r9s._config import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, mask_key, normalize_base_url
 from r9s._pipeline import (
     DEFAULT_TIMEOUT,
@@ -29,14 +29,18 @@ from r9s.utils import RetryConfig, default_retry_config
 
 if TYPE_CHECKING:
     from r9s.httpclient import AsyncHttpClient, HttpClient
+    from r9s.resources.audio import Audio
     from r9s.resources.chat import Chat
     from r9s.resources.completions import Completions
     from r9s.resources.edits import Edits
     from r9s.resources.embeddings import Embeddings
     from r9s.resources.engine_embeddings import EngineEmbeddings
+    from r9s.resources.images import Images
+    from r9s.resources.messages import Messages
     from r9s.resources.models import Models
     from r9s.resources.moderations import Moderations
     from r9s.resources.proxy import Proxy
+    from r9s.resources.responses import Responses
     from r9s.resources.search import Search
 
 __all__ = ["R9S"]
@@ -91,7 +95,7 @@ def _close_owned(owned: _Owned) -> None:
             pass  # no loop left: its sockets are closed when collected
 
 
-class R9S:
+class R9S(Closing, AsyncClosing):
     """Client for the r9s API.
 
     ``api_key`` defaults to ``R9S_API_KEY``. ``server_url`` is used exactly as given;
@@ -115,6 +119,10 @@ class R9S:
     moderations: _Resource[Moderations] = _Resource("r9s.resources.moderations", "Moderations")
     proxy: _Resource[Proxy] = _Resource("r9s.resources.proxy", "Proxy")
     search: _Resource[Search] = _Resource("r9s.resources.search", "Search")
+    messages: _Resource[Messages] = _Resource("r9s.resources.messages", "Messages")
+    responses: _Resource[Responses] = _Resource("r9s.resources.responses", "Responses")
+    images: _Resource[Images] = _Resource("r9s.resources.images", "Images")
+    audio: _Resource[Audio] = _Resource("r9s.resources.audio", "Audio")
 
     def __init__(
         self,
@@ -245,25 +253,3 @@ class R9S:
             await self._owned.async_.aclose()
             self._owned.async_ = None
             self._async_client = None
-
-    def __enter__(self) -> R9S:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    async def __aenter__(self) -> R9S:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()

@@ -300,6 +300,8 @@ def error_from_event(
     status = 500
     if isinstance(payload, dict):
         error = payload.get("error")
+        if error is None and payload.get("type") == "error":
+            error = payload  # the Responses API puts code and message at the top level
         declared = payload.get("status")
         if isinstance(error, dict):
             declared = error.get("status", declared)

@@ -6,6 +6,7 @@ what differs is exactly what their documented exception list says.
 
 from __future__ import annotations
 
+import types
 import typing
 from typing import Any
 
@@ -46,8 +47,24 @@ def spec_fields(name: str) -> dict[str, bool] | None:
     return fields
 
 
+def _members(ours: Any) -> list[Any]:
+    """The members of a union (``Annotated`` and nested unions unwrapped)."""
+    origin = typing.get_origin(ours)
+    if origin is typing.Annotated:
+        return _members(typing.get_args(ours)[0])
+    if origin is typing.Union or origin is types.UnionType:
+        return [member for arg in typing.get_args(ours) for member in _members(arg)]
+    return [ours]
+
+
 def our_fields(ours: Any) -> dict[str, bool]:
-    """``{field: required}`` of a pydantic model (by alias) or a TypedDict."""
+    """``{field: required}`` of a pydantic model (by alias) or a TypedDict; of a union,
+    every member's fields, required when every member requires them."""
+    members = _members(ours)
+    if len(members) > 1:
+        each = [our_fields(member) for member in members]
+        names = {name for fields in each for name in fields}
+        return {name: all(fields.get(name, False) for fields in each) for name in names}
     model_fields = getattr(ours, "model_fields", None)
     if model_fields is not None:
         return {(info.alias or field): info.is_required() for field, info in model_fields.items()}

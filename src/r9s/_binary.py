@@ -1,0 +1,179 @@
+"""Binary responses (generated speech): read them whole, iterate them, or write them to
+a file chunk by chunk without holding them in memory.
+
+The body is not read until asked for. ``read()``, ``write_to_file()`` and a finished
+iteration release the connection; otherwise close the object (``with`` does).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, TypeAlias
+
+from r9s import errors
+from r9s._closing import AsyncClosing, Closing
+
+if TYPE_CHECKING:
+    import httpx
+
+FileTarget: TypeAlias = str | os.PathLike[str] | IO[bytes]
+"""Where ``write_to_file`` writes: a path (created or replaced) or an open binary file."""
+
+
+class _Sink:
+    """Chunks to a file; counts them."""
+
+    __slots__ = ("file", "written")
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self.file = file
+        self.written = 0
+
+    def write(self, chunk: bytes) -> None:
+        self.file.write(chunk)
+        self.written += len(chunk)
+
+
+@contextmanager
+def _sink(target: FileTarget) -> Iterator[_Sink]:
+    """A sink for ``target``; a file created here is closed here, and removed if the
+    download fails half-way (no truncated audio left behind)."""
+    if not isinstance(target, str | os.PathLike):
+        yield _Sink(target)
+        return
+    path = Path(target)
+    with open(path, "wb") as file:
+        try:
+            yield _Sink(file)
+        except BaseException:
+            file.close()
+            path.unlink(missing_ok=True)
+            raise
+
+
+class _BinaryBase:
+    """What the sync and async binary responses share."""
+
+    __slots__ = ("response", "_secret")
+
+    def __init__(self, response: httpx.Response, *, secret: str | None = None) -> None:
+        self.response = response
+        """The underlying ``httpx.Response`` (its body unread)."""
+        self._secret = secret
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self.response.headers
+
+    @property
+    def content_type(self) -> str | None:
+        """The media type the server sent, e.g. ``"audio/mpeg"``."""
+        value = self.response.headers.get("content-type")
+        return value.split(";", 1)[0].strip() if value else None
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's request id, for support tickets."""
+        return errors.request_id_of(self.response.headers)
+
+    def _wrap(self, exc: httpx.RequestError) -> errors.R9SError:
+        return errors.wrap_transport_error(exc, secret=self._secret)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.content_type or 'unknown type'}>"
+
+
+class BinaryResponse(_BinaryBase, Closing):
+    """A binary response body (``audio.speech``): ``read()``, iterate, or
+    ``write_to_file(path)``."""
+
+    __slots__ = ()
+
+    def read(self) -> bytes:
+        """The whole body (in memory)."""
+        import httpx
+
+        try:
+            return self.response.read()
+        except httpx.RequestError as exc:
+            raise self._wrap(exc) from exc
+        finally:
+            self.close()
+
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        """The body in chunks as they arrive (of ``chunk_size`` bytes, if given)."""
+        import httpx
+
+        try:
+            yield from self.response.iter_bytes(chunk_size)
+        except httpx.RequestError as exc:
+            raise self._wrap(exc) from exc
+        finally:
+            self.close()
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self.iter_bytes()
+
+    def write_to_file(self, file: FileTarget, *, chunk_size: int | None = None) -> int:
+        """Write the body to ``file`` as it arrives; return the number of bytes written."""
+        with _sink(file) as sink:
+            for chunk in self.iter_bytes(chunk_size):
+                sink.write(chunk)
+        return sink.written
+
+    stream_to_file = write_to_file
+
+    def close(self) -> None:
+        """Release the connection (safe to call more than once)."""
+        self.response.close()
+
+
+class AsyncBinaryResponse(_BinaryBase, AsyncClosing):
+    """The async twin of ``BinaryResponse``: ``await read()``, ``async for``,
+    ``await write_to_file(path)``."""
+
+    __slots__ = ()
+
+    async def read(self) -> bytes:
+        """The whole body (in memory)."""
+        import httpx
+
+        try:
+            return await self.response.aread()
+        except httpx.RequestError as exc:
+            raise self._wrap(exc) from exc
+        finally:
+            await self.close()
+
+    async def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        """The body in chunks as they arrive (of ``chunk_size`` bytes, if given)."""
+        import httpx
+
+        try:
+            async for chunk in self.response.aiter_bytes(chunk_size):
+                yield chunk
+        except httpx.RequestError as exc:
+            raise self._wrap(exc) from exc
+        finally:
+            await self.close()
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self.iter_bytes()
+
+    async def write_to_file(self, file: FileTarget, *, chunk_size: int | None = None) -> int:
+        """Write the body to ``file`` as it arrives; return the number of bytes written."""
+        with _sink(file) as sink:
+            async for chunk in self.iter_bytes(chunk_size):
+                sink.write(chunk)
+        return sink.written
+
+    stream_to_file = write_to_file
+
+    async def close(self) -> None:
+        """Release the connection (safe to call more than once)."""
+        await self.response.aclose()
+
+    aclose = close

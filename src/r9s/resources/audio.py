@@ -1,0 +1,197 @@
+"""``r9s.audio``: text to speech (``POST /audio/speech``, binary), and speech to text
+(``POST /audio/transcriptions``, ``/audio/translations``, multipart uploads)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Unpack, overload
+
+from r9s._binary import AsyncBinaryResponse, BinaryResponse
+from r9s._pipeline import Operation
+from r9s.models.audio import (
+    SpeechParams,
+    TranscriptFormat,
+    Transcription,
+    TranscriptionParams,
+    TranscriptJsonFormat,
+    TranscriptTextFormat,
+    Translation,
+    TranslationParams,
+)
+from r9s.resources._multipart import UploadingResource
+
+
+def _text(body: bytes) -> str:
+    return body.decode("utf-8")
+
+
+SPEECH: Operation[bytes, Any, Any] = Operation("POST", "/audio/speech")
+TRANSCRIBE: Operation[Transcription, Any, Any] = Operation(
+    "POST", "/audio/transcriptions", Transcription
+)
+TRANSCRIBE_TEXT: Operation[str, Any, Any] = Operation("POST", "/audio/transcriptions", _text)
+TRANSLATE: Operation[Translation, Any, Any] = Operation("POST", "/audio/translations", Translation)
+TRANSLATE_TEXT: Operation[str, Any, Any] = Operation("POST", "/audio/translations", _text)
+FILES = ("file",)
+
+# The spec serves each format as its own media type, chosen by Accept (D10); the
+# wildcards keep servers that answer with another type (audio/mp3, octet-stream) happy.
+AUDIO_TYPES = {
+    "mp3": "audio/mpeg",
+    "opus": "audio/opus",
+    "aac": "audio/aac",
+    "flac": "audio/flac",
+    "wav": "audio/wav",
+    "pcm": "audio/pcm",
+}
+TEXT_TYPES = {"text": "text/plain", "srt": "application/x-subrip", "vtt": "text/vtt"}
+
+
+def _accept(params: Mapping[str, Any], accept: str) -> dict[str, Any]:
+    """``params`` with an ``Accept`` header the caller's own headers can override."""
+    return {**params, "http_headers": {"Accept": accept, **(params.get("http_headers") or {})}}
+
+
+def _speech(params: Mapping[str, Any]) -> dict[str, Any]:
+    media = AUDIO_TYPES.get(str(params.get("response_format") or "mp3"), "audio/*")
+    return _accept(params, f"{media}, audio/*;q=0.9, */*;q=0.8")
+
+
+def _transcript(
+    params: Mapping[str, Any], response_format: str | None
+) -> tuple[dict[str, Any], bool]:
+    """The form parameters, and whether the answer is text rather than JSON."""
+    if response_format is None:
+        return dict(params), False
+    params = {**params, "response_format": response_format}
+    media = TEXT_TYPES.get(response_format)
+    if media is None:
+        return params, False
+    return _accept(params, f"{media}, text/plain;q=0.9, */*;q=0.8"), True
+
+
+class Audio(UploadingResource):
+    """Speech and transcription: ``r9s.audio.speech(...)``, ``r9s.audio.transcribe(...)``,
+    ``r9s.audio.translate(...)``."""
+
+    def speech(self, **params: Unpack[SpeechParams]) -> BinaryResponse:
+        """Speak ``input``: the audio, unread, to ``read()``, iterate or ``write_to_file()``."""
+        return BinaryResponse(self._raw(SPEECH, _speech(params)))
+
+    async def speech_async(self, **params: Unpack[SpeechParams]) -> AsyncBinaryResponse:
+        """Speak ``input``: the audio, unread, to ``read()``, iterate or ``write_to_file()``."""
+        return AsyncBinaryResponse(await self._raw_async(SPEECH, _speech(params)))
+
+    @overload
+    def transcribe(
+        self,
+        *,
+        response_format: TranscriptJsonFormat | None = None,
+        **params: Unpack[TranscriptionParams],
+    ) -> Transcription: ...
+    @overload
+    def transcribe(
+        self, *, response_format: TranscriptTextFormat, **params: Unpack[TranscriptionParams]
+    ) -> str: ...
+    @overload
+    def transcribe(
+        self, *, response_format: TranscriptFormat, **params: Unpack[TranscriptionParams]
+    ) -> Transcription | str: ...
+    def transcribe(
+        self,
+        *,
+        response_format: TranscriptFormat | None = None,
+        **params: Unpack[TranscriptionParams],
+    ) -> Transcription | str:
+        """Transcribe ``file``: a ``Transcription`` for ``json``/``verbose_json`` (the
+        default), a ``str`` for ``text``/``srt``/``vtt``."""
+        form, text = _transcript(params, response_format)
+        result: Transcription | str = self._upload(
+            TRANSCRIBE_TEXT if text else TRANSCRIBE, form, FILES
+        )
+        return result
+
+    @overload
+    async def transcribe_async(
+        self,
+        *,
+        response_format: TranscriptJsonFormat | None = None,
+        **params: Unpack[TranscriptionParams],
+    ) -> Transcription: ...
+    @overload
+    async def transcribe_async(
+        self, *, response_format: TranscriptTextFormat, **params: Unpack[TranscriptionParams]
+    ) -> str: ...
+    @overload
+    async def transcribe_async(
+        self, *, response_format: TranscriptFormat, **params: Unpack[TranscriptionParams]
+    ) -> Transcription | str: ...
+    async def transcribe_async(
+        self,
+        *,
+        response_format: TranscriptFormat | None = None,
+        **params: Unpack[TranscriptionParams],
+    ) -> Transcription | str:
+        """Transcribe ``file``: a ``Transcription`` for ``json``/``verbose_json`` (the
+        default), a ``str`` for ``text``/``srt``/``vtt``."""
+        form, text = _transcript(params, response_format)
+        result: Transcription | str = await self._upload_async(
+            TRANSCRIBE_TEXT if text else TRANSCRIBE, form, FILES
+        )
+        return result
+
+    @overload
+    def translate(
+        self,
+        *,
+        response_format: TranscriptJsonFormat | None = None,
+        **params: Unpack[TranslationParams],
+    ) -> Translation: ...
+    @overload
+    def translate(
+        self, *, response_format: TranscriptTextFormat, **params: Unpack[TranslationParams]
+    ) -> str: ...
+    @overload
+    def translate(
+        self, *, response_format: TranscriptFormat, **params: Unpack[TranslationParams]
+    ) -> Translation | str: ...
+    def translate(
+        self,
+        *,
+        response_format: TranscriptFormat | None = None,
+        **params: Unpack[TranslationParams],
+    ) -> Translation | str:
+        """Translate ``file`` into English: a ``Translation`` for ``json``/``verbose_json``
+        (the default), a ``str`` for ``text``/``srt``/``vtt``."""
+        form, text = _transcript(params, response_format)
+        result: Translation | str = self._upload(TRANSLATE_TEXT if text else TRANSLATE, form, FILES)
+        return result
+
+    @overload
+    async def translate_async(
+        self,
+        *,
+        response_format: TranscriptJsonFormat | None = None,
+        **params: Unpack[TranslationParams],
+    ) -> Translation: ...
+    @overload
+    async def translate_async(
+        self, *, response_format: TranscriptTextFormat, **params: Unpack[TranslationParams]
+    ) -> str: ...
+    @overload
+    async def translate_async(
+        self, *, response_format: TranscriptFormat, **params: Unpack[TranslationParams]
+    ) -> Translation | str: ...
+    async def translate_async(
+        self,
+        *,
+        response_format: TranscriptFormat | None = None,
+        **params: Unpack[TranslationParams],
+    ) -> Translation | str:
+        """Translate ``file`` into English: a ``Translation`` for ``json``/``verbose_json``
+        (the default), a ``str`` for ``text``/``srt``/``vtt``."""
+        form, text = _transcript(params, response_format)
+        result: Translation | str = await self._upload_async(
+            TRANSLATE_TEXT if text else TRANSLATE, form, FILES
+        )
+        return result
