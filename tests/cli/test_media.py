@@ -133,8 +133,8 @@ def test_images_edit_sends_every_image(home: Path, r9s_server: LocalServer) -> N
     (home / "a.png").write_bytes(png)
     (home / "b.png").write_bytes(png)
     (home / "mask.png").write_bytes(png)
-    done = r9s(home, "images", "edit", "a.png", "b.png", "put both in one poster", "--mask",
-               "mask.png", "-m", "gpt-image-1", "-o", "poster.png", env=env(r9s_server))  # fmt: skip
+    args = ["a.png", "b.png", "put both in one poster", "--mask", "mask.png", "-m", "gpt-image-1"]
+    done = r9s(home, "images", "edit", *args, "-o", "poster.png", env=env(r9s_server))
     assert done.returncode == 0, done.stderr
     assert (home / "poster.png").read_bytes().startswith(b"\x89PNG")
     request = next(r for r in r9s_server.requests if r.path == "/v1/images/edits")

@@ -222,7 +222,9 @@ def _transcript(args: argparse.Namespace) -> int:
         params["language"] = args.language
     source = Path(args.file).expanduser()
     with _client(args) as r9s, uploading([source], "uploading") as (upload,):
-        operation = r9s.audio.transcribe if args.action == "transcribe" else r9s.audio.translate
+        operation: Any = (
+            r9s.audio.transcribe if args.action == "transcribe" else r9s.audio.translate
+        )
         result = operation(file=upload, **params)
     if isinstance(result, str):
         text = result
@@ -272,13 +274,14 @@ def run_images(args: argparse.Namespace) -> int:
             with uploading(paths, "uploading") as files:
                 image_files = files[: len(images)]
                 extra = {"mask": files[-1]} if args.mask else {}
-                result = r9s.images.edit(
+                images_api: Any = r9s.images
+                result = images_api.edit(
                     image=image_files if len(image_files) > 1 else image_files[0],
                     prompt=prompt,
                     **extra,
                     **params,
                 )
-        blobs = [_image_bytes(r9s, item, index) for index, item in enumerate(result.data, 1)]
+        blobs = [_image_bytes(item, index) for index, item in enumerate(result.data, 1)]
     if not blobs:
         raise ValueError("the server returned no image")
     targets = _targets(args.output, [sniff_image(blob) for blob in blobs])
@@ -291,13 +294,18 @@ def run_images(args: argparse.Namespace) -> int:
     return 0
 
 
-def _image_bytes(r9s: R9S, item: Any, index: int) -> bytes:
+def _image_bytes(item: Any, index: int) -> bytes:
     if item.b64_json:
         data: bytes = item.data()
         return data
     if not item.url:
         raise ValueError(f"image {index} has neither data nor a URL")
-    with r9s.http_client.stream("GET", item.url) as response:
+    import httpx
+
+    with (
+        httpx.Client(timeout=60.0, follow_redirects=True) as http,
+        http.stream("GET", item.url) as response,
+    ):
         response.raise_for_status()
         chunks: list[bytes] = []
         bar = _Bar(f"downloading image {index}", _length(response.headers))
@@ -329,5 +337,3 @@ def _targets(output: str, kinds: list[str | None]) -> list[Path]:
         return [out]
     suffix = out.suffix or IMAGE_EXTENSIONS.get(kinds[0] or "", ".png")
     return [out.with_name(f"{out.stem}-{n}{suffix}") for n in range(1, len(kinds) + 1)]
-
-
