@@ -107,7 +107,7 @@ def test_version_and_short_helps_with_examples(home: Path) -> None:
     assert r9s(home, "--version").stdout.strip() == f"r9s {__version__}"
     top = r9s(home, "--help").stdout
     assert "examples:" in top and len(top.splitlines()) < 45
-    for path, parser in every_parser():
+    for path, _parser in every_parser():
         if not path or " " in path:
             continue
         text = r9s(home, *path.split(), "--help").stdout

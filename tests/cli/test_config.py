@@ -47,7 +47,8 @@ def test_flag_beats_env_beats_dotenv_beats_config_file(home: Path, r9s_server: L
         ask()
         ask(env={"R9S_NO_DOTENV": "1"})
         ask(env={"R9S_MODEL": "from-env", "R9S_API_KEY": KEY})
-        ask("-m", "from-flag", "--api-key", "sk-flag-key-000000000000", env={"R9S_MODEL": "from-env"})
+        flag_key = "sk-flag-key-000000000000"
+        ask("-m", "from-flag", "--api-key", flag_key, env={"R9S_MODEL": "from-env"})
         assert sent_models(r9s_server_models) == [
             "from-config", "from-dotenv", "from-config", "from-env", "from-flag",
         ]  # fmt: skip
@@ -77,7 +78,7 @@ def test_flag_beats_env_beats_dotenv_beats_config_file(home: Path, r9s_server: L
 def test_config_keeps_comments_unset_and_rejects_unknown_keys(home: Path) -> None:
     config = home / ".r9s/config.toml"
     config.parent.mkdir()
-    config.write_text("# my r9s settings\nmodel = \"a\"  # the usual one\n")
+    config.write_text('# my r9s settings\nmodel = "a"  # the usual one\n')
     assert r9s(home, "config", "set", "model", "b").returncode == 0
     text = config.read_text()
     assert "# my r9s settings" in text and 'model = "b"  # the usual one' in text
