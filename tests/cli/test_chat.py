@@ -239,3 +239,87 @@ def test_network_errors_and_timeouts(home: Path, r9s_server: LocalServer) -> Non
 def test_a_missing_key_says_how_to_fix_it(home: Path, r9s_server: LocalServer) -> None:
     line = one_line_error(r9s(home, "chat", "hi", env={"R9S_BASE_URL": r9s_server.url}))
     assert "no API key: run `r9s login`" in line
+
+
+# ------------------------------------------------------------------ the other two APIs
+
+
+@pytest.mark.parametrize("stream", [True, False])
+def test_messages_api_with_system_and_image(
+    home: Path, r9s_server: LocalServer, stream: bool
+) -> None:
+    image = home / "dot.png"
+    image.write_bytes(PNG)
+    extra = [] if stream else ["--no-stream"]
+    done = r9s(home, "chat", "--api", "messages", "-s", "Be brief", "--image", str(image),
+               "--stats", *extra, "What is it?", env=env(r9s_server))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "Echo: What is it?\n"
+    assert "tokens in, 4 out" in done.stderr
+    body = next(r.json for r in reversed(r9s_server.requests) if r.path == "/v1/messages")
+    assert body["model"] == "claude-sonnet-4-5", "the default model for the messages API"
+    assert body["system"] == "Be brief" and body["max_tokens"] == 4096
+    assert body.get("stream", False) is stream
+    assert body["messages"] == [
+        {
+            "role": "user",
+            "content": [
+                {"type": "image", "source": {"type": "base64", "media_type": "image/png",
+                                             "data": base64.b64encode(PNG).decode()}},
+                {"type": "text", "text": "What is it?"},
+            ],
+        }
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("stream", [True, False])
+def test_responses_api_with_instructions_and_image(
+    home: Path, r9s_server: LocalServer, stream: bool
+) -> None:
+    image = home / "dot.png"
+    image.write_bytes(PNG)
+    extra = [] if stream else ["--no-stream"]
+    done = r9s(home, "chat", "--api", "responses", "-s", "Be brief", "--image", str(image),
+               "--max-tokens", "50", *extra, "What is it?", env=env(r9s_server))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "Echo: What is it?\n"
+    body = next(r.json for r in reversed(r9s_server.requests) if r.path == "/v1/responses")
+    assert body["instructions"] == "Be brief" and body["max_output_tokens"] == 50
+    data_url = "data:image/png;base64," + base64.b64encode(PNG).decode()
+    assert body["input"] == [
+        {
+            "role": "user",
+            "content": [
+                {"type": "input_text", "text": "What is it?"},
+                {"type": "input_image", "image_url": data_url},
+            ],
+        }
+    ]
+
+
+def test_a_chat_saved_with_one_api_continues_with_another(
+    home: Path, r9s_server: LocalServer
+) -> None:
+    first = r9s(home, "chat", "--api", "messages", "-m", "claude-haiku-4-5", "first",
+                env=env(r9s_server))  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    again = r9s(home, "chat", "-c", "second", env=env(r9s_server))
+    assert again.stdout == "Echo: second\n"
+    body = next(r.json for r in reversed(r9s_server.requests) if r.path == "/v1/messages")
+    assert body["model"] == "claude-haiku-4-5", "the API choice and model are restored"
+    assert [m["role"] for m in body["messages"]] == ["user", "assistant", "user"]
+    switched = r9s(home, "chat", "-c", "--api", "responses", "third", env=env(r9s_server))
+    assert switched.stdout == "Echo: third\n"
+    body = next(r.json for r in reversed(r9s_server.requests) if r.path == "/v1/responses")
+    assert [m["content"] for m in body["input"]] == [
+        "first", "Echo: first", "second", "Echo: second", "third",
+    ]  # fmt: skip
+
+
+def test_json_for_the_other_apis(home: Path, r9s_server: LocalServer) -> None:
+    messages = json.loads(r9s(home, "chat", "--api", "messages", "--json", "hi",
+                              env=env(r9s_server)).stdout)  # fmt: skip
+    assert messages["type"] == "message" and messages["content"][0]["text"] == "Echo: hi"
+    response = json.loads(r9s(home, "chat", "--api", "responses", "--json", "hi",
+                              env=env(r9s_server)).stdout)  # fmt: skip
+    assert response["object"] == "response" and response["status"] == "completed"

@@ -107,11 +107,19 @@ class RichRenderer:
     def __init__(self, code_theme: str = "monokai") -> None:
         from rich.console import Console
 
+        # The real size of the terminal, not $LINES/$COLUMNS (rich prefers those, and a
+        # stale value would let the live region outgrow the screen).
+        try:
+            size: os.terminal_size | None = os.get_terminal_size(sys.stdout.fileno())
+        except (OSError, ValueError):
+            size = None
         self.console = Console(
             file=sys.stdout,
             no_color=bool(os.environ.get("NO_COLOR")),
             highlight=False,
             soft_wrap=False,
+            width=size.columns if size else None,
+            height=size.lines if size else None,
         )
         self.code_theme = code_theme
         self._spinner = _Spinner()
