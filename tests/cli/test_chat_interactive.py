@@ -323,3 +323,33 @@ def test_resume_picks_from_a_list_and_continue_takes_the_last(
     child.sendeof()
     status, _ = finish(child)
     assert status == 0
+
+
+def test_the_other_apis_and_an_image_for_the_first_message(
+    home: Path, r9s_server: LocalServer
+) -> None:
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    )
+    (home / "dot.png").write_bytes(png)
+    for api, path in (("messages", "/v1/messages"), ("responses", "/v1/responses")):
+        child = spawn(home, r9s_server, "--api", api, "--image", "dot.png", "--stats")
+        child.expect(f"via the {api} API")
+        child.expect("1 image will go with your first message")
+        wait_prompt(child)
+        send(child, "what is this")
+        child.expect("Echo: what is this")
+        child.expect("tokens in, 4 out")
+        wait_prompt(child)
+        send(child, "and again")
+        child.expect("Echo: and again")
+        wait_prompt(child)
+        child.sendeof()
+        status, _ = finish(child)
+        assert status == 0
+        bodies = [r.json for r in r9s_server.requests if r.path == path]
+        first, second = bodies[-2], bodies[-1]
+        items = first["messages"] if api == "messages" else first["input"]
+        assert any(part["type"] in ("image", "input_image") for part in items[0]["content"])
+        items = second["messages"] if api == "messages" else second["input"]
+        assert [item["content"] for item in items[1:]] == ["Echo: what is this", "and again"]
