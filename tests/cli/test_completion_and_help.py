@@ -141,3 +141,57 @@ def test_help_of_every_command_imports_nothing_heavy(home: Path) -> None:
         )
         assert done.returncode == 0, done.stderr
         assert "HEAVY []" in done.stdout, (args, done.stdout)
+
+
+ZSH_HARNESS = r"""
+compdef() { :; }
+source "$R9S_SCRIPT"
+_describe() { local arr; arr=("${(@P)${@[-1]}}"); print -l -- ${arr%%:*}; }
+compadd() { shift; print -l -- "$@"; }
+_files() { print -- "<files>"; }
+_message() { print -- "<value>"; }
+words=(${=1}); CURRENT=${#words}
+[[ "$1" == *" " ]] && { words+=(""); CURRENT=${#words}; }
+_r9s
+"""
+
+
+@pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh is not installed")
+def test_zsh_completion_logic(home: Path) -> None:
+    script = home / "_r9s"
+    script.write_text(r9s(home, "completion", "zsh").stdout)
+
+    def offered(line: str) -> list[str]:
+        env = {"R9S_SCRIPT": str(script), "PATH": "/usr/bin:/bin"}
+        command = ["zsh", "-f", "-c", ZSH_HARNESS, "zsh", line]
+        done = subprocess.run(command, capture_output=True, text=True, env=env)
+        assert done.returncode == 0, done.stderr
+        return sorted(done.stdout.split())
+
+    assert {"chat", "models", "completion", "status", "--version"} <= set(offered("r9s "))
+    assert offered("r9s config ") == ["--help", "-h", "get", "list", "path", "set", "unset"]
+    assert offered("r9s chat --api ") == ["chat", "messages", "responses"]
+    assert offered("r9s chat --image ") == ["<files>"]
+    assert "<files>" in offered("r9s audio transcribe ")
+    assert offered("r9s completion ") == ["--help", "-h", "bash", "fish", "zsh"]
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed")
+def test_fish_completion_logic(home: Path) -> None:
+    script = home / "r9s.fish"
+    script.write_text(r9s(home, "completion", "fish").stdout)
+
+    def offered(line: str) -> list[str]:
+        done = subprocess.run(
+            ["fish", "--no-config", "-c", f"source {script}; complete -C {line!r}"],
+            capture_output=True, text=True, env={"HOME": str(home), "PATH": "/usr/bin:/bin"},
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return sorted(entry.split("\t")[0] for entry in done.stdout.splitlines())
+
+    assert {"chat", "models", "images", "audio", "login", "config"} <= set(offered("r9s "))
+    assert offered("r9s config ") == ["get", "list", "path", "set", "unset"]
+    assert offered("r9s config set ") == ["api_key", "base_url", "model"]
+    assert offered("r9s chat --api ") == ["chat", "messages", "responses"]
+    assert "--no-stream" in offered("r9s chat --no")
+    assert offered("r9s completion ") == ["bash", "fish", "zsh"]
