@@ -145,3 +145,12 @@ def test_models_table_filter_and_json(home: Path, r9s_server: LocalServer) -> No
 
     rejected = r9s(home, "models", env={**env, "R9S_API_KEY": ""})
     assert rejected.returncode == 1 and "no API key" in rejected.stderr
+
+
+def test_login_warns_when_the_environment_would_win(home: Path, r9s_server: LocalServer) -> None:
+    done = r9s(home, "login", "--base-url", r9s_server.url, "--api-key", KEY,
+               env={"R9S_API_KEY": OTHER})  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "warning: $R9S_API_KEY is set and wins over the file" in done.stderr
+    empty = r9s(home, "login", "--base-url", r9s_server.url, input="\n")
+    assert empty.returncode == 2 and "no key given" in empty.stderr

@@ -178,7 +178,8 @@ class Repl:
         self.pending_images = []
         self.last = result
         if result.interrupted:
-            _interact.say("(interrupted; the partial answer is kept)")
+            kept = "the partial answer is kept" if result.text else "nothing arrived"
+            _interact.say(f"(interrupted; {kept})")
         if result.text or not result.interrupted:
             conv.messages.append(Message("assistant", result.text, interrupted=result.interrupted))
         else:

@@ -56,4 +56,9 @@ def run(args: argparse.Namespace) -> int:
     _interact.say(
         f"Logged in to {base} with {mask_key(key)} ({len(models)} models); saved in {display(path)}"
     )
+    from r9s.cli.commands.config import _warn_shadowed
+
+    _warn_shadowed("api_key")
+    if args.base_url:
+        _warn_shadowed("base_url")
     return 0
