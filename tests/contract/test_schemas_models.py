@@ -24,14 +24,25 @@ COVERED: dict[str, tuple[Any, dict[str, str]]] = {
         ModelListResponse,
         {"optional:object": LENIENT, "optional:data": LENIENT},
     ),
-    "R9SError": (
-        ErrorBody,
-        {
-            "optional:error": "non-JSON and empty error bodies still parse (issue: lenient errors)",
-            "extra:type": "Anthropic's error envelope has a top-level type",
-        },
-    ),
 }
+ERROR_BODY_DIFFERENCES = {
+    "optional:error": "non-JSON and empty error bodies still parse (issue: lenient errors)",
+    "extra:type": "Anthropic's error envelope has a top-level type",
+}
+# Every error schema is the R9SError envelope with its own status (an integer on the wire, D1).
+for error_schema in (
+    "R9SError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "UnprocessableEntityError",
+    "RateLimitError",
+    "InternalServerError",
+    "ServiceUnavailableError",
+):
+    COVERED[error_schema] = (ErrorBody, ERROR_BODY_DIFFERENCES)
 
 
 @pytest.mark.parametrize("name", sorted(COVERED))

@@ -18,14 +18,11 @@ from tests.support.cli import KEY, r9s
 # The first test also waits for the npm install of the five tools (about 1.4 GB).
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
-# The echo server calls a tool when the prompt names one: these words name none.
 PROMPT = "Greetings from r9s"
 
 # tool -> (command, model, extra `set` flags)
 TOOLS: dict[str, tuple[list[str], str, list[str]]] = {
-    # The echo server calls any tool named in the last user message, and Claude Code's
-    # system reminders there name its tools (an endless agent loop): offer it none.
-    "claude-code": (["claude", "-p", PROMPT, "--tools", ""], "claude-sonnet-4-5",
+    "claude-code": (["claude", "-p", PROMPT], "claude-sonnet-4-5",
                     ["--small-model", "claude-haiku-4-5"]),
     "codex": (["codex", "exec", "--skip-git-repo-check", PROMPT], "gpt-4o", []),
     "qwen-code": (["qwen", "-p", PROMPT], "qwen-plus", []),
