@@ -323,3 +323,13 @@ def test_json_for_the_other_apis(home: Path, r9s_server: LocalServer) -> None:
     response = json.loads(r9s(home, "chat", "--api", "responses", "--json", "hi",
                               env=env(r9s_server)).stdout)  # fmt: skip
     assert response["object"] == "response" and response["status"] == "completed"
+
+
+def test_a_retried_rate_limit_is_announced_and_the_answer_still_comes(
+    home: Path, r9s_server: LocalServer
+) -> None:
+    r9s_server.inject("status=429;retry_after_ms=150", times=1)
+    done = r9s(home, "chat", "hi", env=env(r9s_server))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "Echo: hi\n"
+    assert done.stderr == "r9s: rate limited (429); retrying in 0.15 s\n"

@@ -72,7 +72,41 @@ def client(conn: Connection, *, timeout: float | None = None, retries: int | Non
         import httpx
 
         kwargs["timeout"] = httpx.Timeout(timeout, connect=min(timeout, 5.0))
-    return R9S(api_key=conn.api_key, server_url=conn.base_url, retry_config=retry, **kwargs)
+    return R9S(
+        api_key=conn.api_key,
+        server_url=conn.base_url,
+        retry_config=retry,
+        debug_logger=_retry_notices(),
+        **kwargs,
+    )
+
+
+def _retry_notices() -> Any:
+    """A logger for the SDK's per-request lines that tells the person, on stderr, when a
+    request is retried and how long it waits (a 429's Retry-After can be long)."""
+    import logging
+    import sys
+
+    logger = logging.getLogger("r9s.cli.retries")
+    if not logger.handlers:
+
+        class Notice(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                line = record.getMessage()
+                if "; retrying in " not in line:
+                    return
+                outcome = line.split(" -> ", 1)[-1].split(" in ", 1)[0]
+                wait = line.rsplit("; retrying in ", 1)[1]
+                what = {"429": "rate limited (429)"}.get(outcome)
+                if what is None:
+                    what = f"server error ({outcome})" if outcome.isdigit() else "network error"
+                sys.stderr.write(f"r9s: {what}; retrying in {wait}\n")
+                sys.stderr.flush()
+
+        logger.addHandler(Notice())
+        logger.setLevel(logging.DEBUG)
+        logger.propagate = False
+    return logger
 
 
 def fetch_models(r9s: R9S) -> list[ModelInfo]:
