@@ -33,14 +33,11 @@ def long_answer() -> tuple[str, list[str]]:
     return "\n".join(lines), visible
 
 
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
-def test_an_answer_three_screens_long_ends_up_whole_and_once_in_the_scrollback(
-    home: Path, r9s_server: LocalServer
-) -> None:
-    prompt, visible = long_answer()
+def scrollback(home: Path, server: LocalServer, prompt: str) -> str:
+    """Everything a 80x14 terminal (tmux) shows and keeps of a one-shot answer."""
     (home / "prompt.md").write_text(prompt)
-    r9s_server.inject("chunk_delay=0.002", times=1)
-    env = user_env(home, {"R9S_BASE_URL": r9s_server.url, "R9S_API_KEY": KEY,
+    server.inject("chunk_delay=0.002", times=1)
+    env = user_env(home, {"R9S_BASE_URL": server.url, "R9S_API_KEY": KEY,
                           "TERM": "xterm-256color"})  # fmt: skip
     command = " ".join(shlex.quote(p) for p in R9S) + ' chat --no-save "$(cat prompt.md)"'
     socket = f"r9s-test-{time.monotonic_ns()}"
@@ -65,6 +62,18 @@ def test_an_answer_three_screens_long_ends_up_whole_and_once_in_the_scrollback(
         assert "R9S-DONE" in screen, screen
     finally:
         subprocess.run([*tmux, "kill-server"], check=False)
+    return screen
+
+
+needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
+
+
+@needs_tmux
+def test_an_answer_three_screens_long_ends_up_whole_and_once_in_the_scrollback(
+    home: Path, r9s_server: LocalServer
+) -> None:
+    prompt, visible = long_answer()
+    screen = scrollback(home, r9s_server, prompt)
 
     flat = " ".join(screen.split())  # paragraphs wrap where the terminal ends
     position = 0
@@ -74,6 +83,15 @@ def test_an_answer_three_screens_long_ends_up_whole_and_once_in_the_scrollback(
         assert found > position, f"{line!r} is out of order"
         position = found
     assert "…" not in screen and "..." not in screen, "nothing was cropped"
+
+
+@needs_tmux
+def test_one_paragraph_taller_than_the_screen_is_whole_and_once(
+    home: Path, r9s_server: LocalServer
+) -> None:
+    words = [f"word{n:04d}" for n in range(400)]
+    screen = scrollback(home, r9s_server, " ".join(words))
+    assert re.findall(r"word\d{4}", screen) == words
 
 
 def run_in_pty(home: Path, server: LocalServer, *args: str, **extra: str) -> str:
