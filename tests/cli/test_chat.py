@@ -333,3 +333,24 @@ def test_a_retried_rate_limit_is_announced_and_the_answer_still_comes(
     assert done.returncode == 0, done.stderr
     assert done.stdout == "Echo: hi\n"
     assert done.stderr == "r9s: rate limited (429); retrying in 0.15 s\n"
+
+
+def test_an_image_alone_is_sent_without_an_empty_text_part(
+    home: Path, r9s_server: LocalServer
+) -> None:
+    import subprocess
+    import sys
+
+    from tests.support.cli import user_env
+
+    piped = subprocess.run(
+        [sys.executable, "-m", "r9s.cli", "chat", "--no-save"],
+        input=PNG,
+        capture_output=True,
+        env=user_env(home, env(r9s_server)),
+        cwd=home,
+        timeout=30,
+    )
+    assert piped.returncode == 0, piped.stderr
+    content = chat_bodies(r9s_server)[-1]["messages"][0]["content"]  # type: ignore[index]
+    assert [part["type"] for part in content] == ["image_url"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import secrets
 import time
 from dataclasses import asdict, dataclass, field
@@ -245,7 +244,9 @@ def request_params(conversation: Conversation) -> dict[str, Any]:
 def _chat_message(message: Message) -> dict[str, Any]:
     if not message.images or message.role != "user":
         return {"role": message.role, "content": message.content}
-    parts: list[dict[str, Any]] = [{"type": "text", "text": message.content}]
+    parts: list[dict[str, Any]] = (
+        [{"type": "text", "text": message.content}] if message.content else []
+    )
     parts += [{"type": "image_url", "image_url": {"url": url}} for url in message.images]
     return {"role": "user", "content": parts}
 
@@ -261,14 +262,17 @@ def _anthropic_message(message: Message) -> dict[str, Any]:
         else:
             source = {"type": "url", "url": url}
         parts.append({"type": "image", "source": source})
-    parts.append({"type": "text", "text": message.content})
+    if message.content:
+        parts.append({"type": "text", "text": message.content})
     return {"role": "user", "content": parts}
 
 
 def _responses_message(message: Message) -> dict[str, Any]:
     if not message.images or message.role != "user":
         return {"role": message.role, "content": message.content}
-    parts: list[dict[str, Any]] = [{"type": "input_text", "text": message.content}]
+    parts: list[dict[str, Any]] = []
+    if message.content:
+        parts.append({"type": "input_text", "text": message.content})
     parts += [{"type": "input_image", "image_url": url} for url in message.images]
     return {"role": "user", "content": parts}
 
@@ -310,7 +314,3 @@ def dump(final: Any) -> str:
     to_dict = getattr(final, "to_dict", None)
     body = to_dict() if callable(to_dict) else final
     return json.dumps(body, ensure_ascii=False, indent=2)
-
-
-def is_private(path: Path) -> bool:
-    return (path.stat().st_mode & 0o077) == 0 if os.name == "posix" else True
