@@ -171,7 +171,8 @@ def describe_saved(chat: SavedChat) -> str:
     conv = chat.conversation
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(chat.updated))
     turns = sum(1 for m in conv.messages if m.role == "user")
-    return f"{when}  {conv.model}  {turns} turn{'s' if turns != 1 else ''}  {conv.title}"
+    plural = "s" if turns != 1 else ""
+    return f"{when}  {conv.model}  {turns} turn{plural}  {conv.title}  [{conv.id}]"
 
 
 def export_markdown(conversation: Conversation) -> str:
