@@ -16,6 +16,7 @@ import sys
 import tempfile
 
 from r9s import R9S, errors
+from r9s.models import Message
 from r9s.testing import LocalServer
 
 API_KEY = "sk-demo-0123456789abcdef"
@@ -31,8 +32,8 @@ def sdk_demo(server: LocalServer) -> None:
         print(", ".join(model.id for model in r9s.models.list().data))
 
         section("SDK: r9s.chat.create(...)")
-        messages = [{"role": "user", "content": "What does a router do?"}]
-        completion = r9s.chat.create(model="gpt-4o-mini", messages=messages)  # type: ignore[list-item]
+        messages: list[Message] = [{"role": "user", "content": "What does a router do?"}]
+        completion = r9s.chat.create(model="gpt-4o-mini", messages=messages)
         print(completion.choices[0].message.content)
 
         section("SDK: r9s.chat.create(..., stream=True)")
@@ -46,6 +47,17 @@ def sdk_demo(server: LocalServer) -> None:
                 print(text, end="", flush=True)
             final = stream.get_final_completion()
         print(f"\n(usage: {final.usage.total_tokens if final.usage else '?'} tokens)")
+
+        section("SDK: r9s.messages.create(..., stream=True), Anthropic's format")
+        with r9s.messages.create(
+            model="claude-sonnet-4-5",
+            max_tokens=256,
+            messages=[{"role": "user", "content": "hello from the Messages API"}],
+            stream=True,
+        ) as message_stream:
+            message = message_stream.get_final_message()
+            text = message_stream.get_final_text()
+        print(text, f"(stop reason: {message.stop_reason})")
 
         section("SDK: r9s.embeddings.create(..., encoding_format='base64'), decoded for you")
         vector = (
@@ -95,6 +107,8 @@ def cli_demo(server: LocalServer) -> None:
         }
         for args in (
             ["--help"],
+            ["chat", "Name three rivers"],
+            ["models", "--filter", "claude"],
             ["set", "codex", "--yes", "--model", "gpt-4o-mini", "--dry-run"],
             ["set", "claude-code", "--yes", "--model", "claude-sonnet-4-5"],
             ["doctor"],

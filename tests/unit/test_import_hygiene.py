@@ -37,3 +37,12 @@ def test_cli_help_loads_nothing_heavy() -> None:
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass"
     )
     assert not loaded_after(code) & set(HEAVY)
+
+
+def test_cli_command_helps_load_nothing_heavy() -> None:
+    for command in ("chat", "models", "images", "audio", "login", "config", "completion"):
+        code = (
+            "import sys\nfrom r9s.cli.main import main\n"
+            f"try:\n    main([{command!r}, '--help'])\nexcept SystemExit:\n    pass"
+        )
+        assert not loaded_after(code) & set(HEAVY), command

@@ -1,17 +1,134 @@
-"""Turn any exception into the one line the CLI prints."""
+"""Turn any exception into the one line the CLI prints: what went wrong and what to do.
+
+Commands :func:`remember` what they know (the connection, the model asked for, the
+timeout), so that an error can say which key was rejected or which models come
+closest to a name the router does not know.
+"""
 
 from __future__ import annotations
 
 import sys
+from typing import Any
+
+_context: dict[str, Any] = {}
+
+SUGGESTIONS = 3
+
+
+def remember(**values: Any) -> None:
+    """Note facts for later error messages (``connection``, ``model``, ``timeout``)."""
+    _context.update({key: value for key, value in values.items() if value is not None})
+
+
+def forget() -> None:
+    _context.clear()
 
 
 def describe(exc: BaseException) -> str:
     """A one-line, key-free description of ``exc`` for the terminal."""
     errors = sys.modules.get("r9s.errors")
     if errors is not None and isinstance(exc, errors.R9SError):
-        return str(exc)
-    if isinstance(exc, OSError) and exc.strerror:
+        text = _describe_api(exc, errors)
+    elif isinstance(exc, OSError) and exc.strerror:
         where = f": {exc.filename}" if exc.filename else ""
-        return f"{exc.strerror}{where}"
-    text = str(exc) or type(exc).__name__
-    return text.splitlines()[0]
+        text = f"{exc.strerror}{where}"
+    else:
+        text = str(exc) or type(exc).__name__
+    return _one_line(text)
+
+
+def _one_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return " ".join(lines) if len(lines) <= 3 else lines[0]
+
+
+def _describe_api(exc: Any, errors: Any) -> str:
+    conn = _context.get("connection")
+    base = getattr(conn, "base_url", None)
+    if isinstance(exc, errors.APITimeoutError):
+        timeout = _context.get("timeout")
+        waited = f" within {timeout:g} s" if timeout else ""
+        server = base or "the server"
+        return f"timed out: no answer from {server}{waited} (try again, or raise --timeout)"
+    if isinstance(exc, errors.APIConnectionError):
+        from r9s.cli._api import _reason
+
+        where = f" ({conn.base_source})" if conn is not None else ""
+        return (
+            f"network error: cannot reach {base or 'the server'}{where}: {_reason(exc)}; "
+            "check the connection and the base URL"
+        )
+    if isinstance(exc, errors.IncompleteStreamError):
+        return "the connection closed in the middle of the answer: it is incomplete; try again"
+    if not isinstance(exc, errors.APIStatusError):
+        return str(exc)
+    status = exc.status_code
+    message = _short(exc.message)
+    if isinstance(exc, errors.AuthenticationError):
+        key = ""
+        if conn is not None and conn.api_key:
+            from r9s._config import mask_key
+
+            key = f" ({mask_key(conn.api_key)} from {conn.key_source})"
+        return (
+            f"authentication failed (401): the API key{key} was rejected; "
+            "run `r9s login` or pass --api-key"
+        )
+    if isinstance(exc, errors.PermissionDeniedError):
+        return f"permission denied (403): {message}"
+    if isinstance(exc, errors.RateLimitError):
+        wait = exc.retry_after
+        when = f"retry in {_seconds(wait)}" if wait is not None else "wait a moment and retry"
+        return f"rate limited (429): {message}; {when}"
+    if isinstance(exc, errors.NotFoundError) and _is_model_error(exc):
+        return _model_not_found(message)
+    if status >= 500:
+        from r9s.errors import _REASONS
+
+        reason = _REASONS.get(status, "server error")
+        return f"server error ({status} {reason}): {message}; try again later"
+    return str(exc)
+
+
+def _short(message: str, limit: int = 200) -> str:
+    text = " ".join(message.split()).rstrip(".")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.0f} s" if value >= 1 else f"{value:.1f} s"
+
+
+def _is_model_error(exc: Any) -> bool:
+    data = exc.data
+    code = getattr(getattr(data, "error", None), "code", None) if data is not None else None
+    return code == "model_not_found" or "model" in exc.message.lower()
+
+
+def _model_not_found(message: str) -> str:
+    model = _context.get("model")
+    if not model:
+        return f"not found (404): {message}"
+    names = _model_names()
+    line = f"model {model!r} not found"
+    if names:
+        import difflib
+
+        close = difflib.get_close_matches(model, names, n=SUGGESTIONS, cutoff=0.4)
+        if not close:
+            close = [name for name in names if model.lower() in name.lower()][:SUGGESTIONS]
+        if close:
+            return f"{line}; did you mean: {', '.join(close)}? (`r9s models` lists them all)"
+    return f"{line} (`r9s models` lists the available ones)"
+
+
+def _model_names() -> list[str]:
+    conn = _context.get("connection")
+    if conn is None or not conn.api_key:
+        return []
+    from r9s.cli._api import ModelListError, list_models
+
+    try:
+        return [model.id for model in list_models(conn.base_url, conn.api_key, timeout=5.0)]
+    except ModelListError:
+        return []

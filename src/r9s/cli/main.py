@@ -27,6 +27,13 @@ class Command:
 
 
 COMMANDS: tuple[Command, ...] = (
+    Command("chat", "r9s.cli.commands.chat", "talk to a model: interactive, one-shot or piped"),
+    Command("models", "r9s.cli.commands.models", "list the models the router serves"),
+    Command("images", "r9s.cli.commands.images", "generate or edit images"),
+    Command("audio", "r9s.cli.commands.audio", "text to speech, transcription, translation"),
+    Command("login", "r9s.cli.commands.login", "check an API key and store it"),
+    Command("config", "r9s.cli.commands.config", "show or edit ~/.r9s/config.toml"),
+    Command("completion", "r9s.cli.commands.completion", "shell completion for bash, zsh, fish"),
     Command("mock", "r9s.cli.commands.mock", "run the local r9s-compatible server (offline)"),
     Command("set", "r9s.cli.commands.set", "point a coding tool (Claude Code, Codex, ...) at r9s"),
     Command("reset", "r9s.cli.commands.reset", "restore a coding tool's config from a backup"),
@@ -40,11 +47,15 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 EPILOG = """\
-environment:
+settings (a flag beats the environment, which beats ./.env, which beats ~/.r9s/config.toml):
   R9S_API_KEY    API key            R9S_BASE_URL   base URL (default https://api.r9s.ai/v1)
-  R9S_MODEL      default model
+  R9S_MODEL      default model      R9S_NO_DOTENV=1  ignore ./.env
 
 examples:
+  r9s login                        check a key and store it in ~/.r9s/config.toml
+  r9s chat                         interactive chat (r9s chat "question" for one answer)
+  r9s models --filter claude       the models the router serves
+  r9s set claude-code              point Claude Code at r9s
   r9s mock --port 8765             start the offline local server
   r9s <command> --help             help and examples for one command
 """

@@ -1,0 +1,61 @@
+"""``r9s audio``: text to speech, transcription and translation."""
+
+from __future__ import annotations
+
+import argparse
+
+EPILOG = """\
+Uploads and downloads show a progress bar on stderr (on a terminal); stdout carries only
+the transcript (without -o) or nothing.
+
+examples:
+  r9s audio speech "Hello from r9s" -o hello.mp3
+  r9s audio speech "Bonjour" -o hi.wav --voice nova --format wav --model gpt-4o-mini-tts
+  r9s audio transcribe meeting.m4a
+  r9s audio transcribe meeting.m4a -o meeting.srt --format srt
+  r9s audio translate interview.mp3 -o interview.txt
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    speech = sub.add_parser("speech", help="speak TEXT into an audio file")
+    speech.add_argument("text", metavar="TEXT", help="what to say ('-' reads stdin)")
+    speech.add_argument("-o", "--output", required=True, metavar="FILE", help="audio file")
+    speech.add_argument("--voice", default="alloy", help="voice (default alloy)")
+    speech.add_argument("-m", "--model", default="tts-1", metavar="MODEL", help="default tts-1")
+    speech.add_argument(
+        "--format",
+        choices=("mp3", "opus", "aac", "flac", "wav", "pcm"),
+        help="audio format (default: from the file name, else mp3)",
+    )
+    speech.add_argument("--speed", type=float, metavar="X", help="0.25 to 4")
+    for name, text in (
+        ("transcribe", "audio to text in its language"),
+        ("translate", "audio to English text"),
+    ):
+        child = sub.add_parser(name, help=text, description=text)
+        child.add_argument("file", metavar="FILE", help="the audio file")
+        child.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
+        child.add_argument(
+            "-m", "--model", default="whisper-1", metavar="MODEL", help="default whisper-1"
+        )
+        child.add_argument(
+            "--format",
+            choices=("text", "json", "verbose_json", "srt", "vtt"),
+            help="default: text (or from the -o file's extension)",
+        )
+        child.add_argument("--prompt", metavar="TEXT", help="context or spellings to follow")
+        if name == "transcribe":
+            child.add_argument("--language", metavar="CODE", help="the language, e.g. en")
+    for child in sub.choices.values():
+        child.add_argument("--api-key", metavar="KEY", help="API key (default: $R9S_API_KEY)")
+        child.add_argument("--base-url", metavar="URL", help="base URL (default: $R9S_BASE_URL)")
+        child.add_argument("--timeout", type=float, metavar="S", help="seconds to wait")
+
+
+def run(args: argparse.Namespace) -> int:
+    from r9s.cli._media import run_audio
+
+    return run_audio(args)

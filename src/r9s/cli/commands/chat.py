@@ -1,0 +1,70 @@
+"""``r9s chat``: talk to any model, interactively or from a script."""
+
+from __future__ import annotations
+
+import argparse
+
+EPILOG = """\
+With a prompt or piped input, prints the bare answer on stdout and exits (0, or 1 with
+a one-line error on stderr). Without either, on a terminal, starts an interactive chat:
+Enter sends, Esc then Enter (or Ctrl-J) adds a line, Ctrl-R searches the history, Ctrl-C
+stops an answer, Ctrl-C on an empty line or Ctrl-D exits; /help lists the commands.
+Chats are saved in ~/.r9s/chats/.
+
+examples:
+  r9s chat                                   interactive chat
+  r9s chat "Name three rivers"               one answer, for scripts
+  git diff | r9s chat "Write a commit message for this diff"
+  cat photo.png | r9s chat "What is in this picture?"
+  r9s chat --image a.png --image b.png "What differs?"
+  r9s chat -m claude-sonnet-4-5 --api messages "Hi"    Anthropic's native endpoint
+  r9s chat --continue "And the longest?"     go on with the last chat
+  r9s chat --resume                          pick a saved chat to go on with
+  r9s chat --json --no-stream "Hi" | jq .usage
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
+    parser.add_argument("prompt", nargs="*", metavar="PROMPT", help="the question (one-shot)")
+    parser.add_argument("-m", "--model", metavar="MODEL", help="model id (default: $R9S_MODEL)")
+    parser.add_argument("-s", "--system", metavar="TEXT", help="system prompt")
+    parser.add_argument("-t", "--temperature", type=float, metavar="T", help="0 to 2")
+    parser.add_argument("--max-tokens", type=int, metavar="N", help="most tokens to generate")
+    parser.add_argument(
+        "--api",
+        choices=("chat", "messages", "responses"),
+        help="endpoint: chat completions (default), Anthropic messages, or OpenAI responses",
+    )
+    parser.add_argument(
+        "-i", "--image", action="append", metavar="PATH", help="attach an image (repeatable)"
+    )
+    parser.add_argument("--no-stream", action="store_true", help="wait for the whole answer")
+    parser.add_argument("--json", action="store_true", help="print the API's response as JSON")
+    parser.add_argument("--plain", action="store_true", help="no Markdown rendering or colour")
+    parser.add_argument(
+        "--stats", action="store_true", help="tokens and speed after each answer (stderr)"
+    )
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "-c", "--continue", dest="continue_", action="store_true", help="go on with the last chat"
+    )
+    group.add_argument(
+        "-r",
+        "--resume",
+        nargs="?",
+        const="",
+        metavar="ID",
+        help="go on with a saved chat (pick from a list without ID)",
+    )
+    parser.add_argument("--no-save", action="store_true", help="do not save this chat")
+    parser.add_argument("--api-key", metavar="KEY", help="API key (default: $R9S_API_KEY)")
+    parser.add_argument("--base-url", metavar="URL", help="base URL (default: $R9S_BASE_URL)")
+    parser.add_argument("--timeout", type=float, metavar="S", help="seconds to wait (default 600)")
+    parser.add_argument("--retries", type=int, metavar="N", help="retries on 429/5xx (default 2)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from r9s.cli._chat import main
+
+    return main(args)

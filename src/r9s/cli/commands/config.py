@@ -1,0 +1,87 @@
+"""``r9s config``: show or edit ``~/.r9s/config.toml``."""
+
+from __future__ import annotations
+
+import argparse
+
+EPILOG = """\
+settings: api_key, base_url, model. Where a value comes from, highest first: a flag,
+the environment (R9S_API_KEY, R9S_BASE_URL, R9S_MODEL), ./.env (unless R9S_NO_DOTENV=1),
+~/.r9s/config.toml. `list` and `get` show the value in effect and where it comes from.
+
+examples:
+  r9s config set model claude-sonnet-4-5
+  r9s config get model
+  r9s config list
+  r9s config unset base_url
+  r9s config path
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    setter = sub.add_parser("set", help="store a setting", description="store a setting")
+    setter.add_argument("key", metavar="KEY", choices=("api_key", "base_url", "model"))
+    setter.add_argument("value", metavar="VALUE")
+    getter = sub.add_parser("get", help="the value in effect", description="the value in effect")
+    getter.add_argument("key", metavar="KEY", choices=("api_key", "base_url", "model"))
+    getter.add_argument("--show-key", action="store_true", help="print the API key unmasked")
+    lister = sub.add_parser("list", help="every setting and its source")
+    lister.add_argument("--show-key", action="store_true", help="print the API key unmasked")
+    unsetter = sub.add_parser("unset", help="remove a setting from the file")
+    unsetter.add_argument("key", metavar="KEY", choices=("api_key", "base_url", "model"))
+    sub.add_parser("path", help="where the file is")
+
+
+def run(args: argparse.Namespace) -> int:
+    from r9s._config import DEFAULT_BASE_URL, mask_key
+    from r9s.cli import _interact
+    from r9s.cli._config_file import set_values, unset
+    from r9s.cli._files import display
+    from r9s.cli._settings import CONFIG_KEYS, config_path, resolve
+
+    if args.action == "path":
+        print(config_path())
+        return 0
+    if args.action == "set":
+        path = set_values({args.key: args.value})
+        shown = mask_key(args.value) if args.key == "api_key" else args.value
+        _interact.say(f"{args.key} = {shown} (in {display(path)})")
+        _warn_shadowed(args.key)
+        return 0
+    if args.action == "unset":
+        path = unset(args.key)
+        _interact.say(f"{args.key} removed from {display(path)}")
+        return 0
+
+    def effective(key: str) -> tuple[str | None, str]:
+        default = DEFAULT_BASE_URL if key == "base_url" else None
+        value, source = resolve(None, CONFIG_KEYS[key], default)
+        if value is not None and key == "api_key" and not args.show_key:
+            value = mask_key(value)
+        return value, source
+
+    if args.action == "get":
+        value, _source = effective(args.key)
+        if value is None:
+            return 1
+        print(value)
+        return 0
+    for key in CONFIG_KEYS:
+        value, source = effective(key)
+        print(f"{key:<9} {value if value is not None else '(not set)'}  ({source})")
+    return 0
+
+
+def _warn_shadowed(key: str) -> None:
+    import os
+
+    from r9s.cli import _interact
+    from r9s.cli._settings import CONFIG_KEYS, DOTENV_SOURCE, read_dotenv
+
+    env = CONFIG_KEYS[key]
+    if os.environ.get(env, "").strip():
+        _interact.warn(f"${env} is set and wins over the file")
+    elif read_dotenv().get(env, "").strip():
+        _interact.warn(f"{env} in {DOTENV_SOURCE} (this folder) wins over the file")

@@ -1,0 +1,53 @@
+"""``r9s images``: generate or edit images, saved to files."""
+
+from __future__ import annotations
+
+import argparse
+
+EPILOG = """\
+Results are saved whether the server sends them inline (b64_json) or as URLs. -o names a
+file (several images: NAME-1.png, NAME-2.png...) or an existing folder (or one ending
+in /). The saved paths are printed on stdout, one per line.
+
+examples:
+  r9s images generate "a lighthouse at dawn" -o lighthouse.png
+  r9s images generate "a cat" -n 3 --size 1024x1024 -o cats/
+  r9s images edit photo.png mask.png "add a red hat" -o hat.png
+  r9s images edit a.png b.png "combine both into one poster" --model gpt-image-1 -o poster.png
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    generate = sub.add_parser(
+        "generate", help="an image from a prompt", description="an image from a prompt"
+    )
+    generate.add_argument("prompt", metavar="PROMPT", help="what to draw")
+    edit = sub.add_parser(
+        "edit",
+        help="edit one or more images with a prompt",
+        description="edit one or more images with a prompt (all images are sent)",
+    )
+    edit.add_argument("images", nargs="+", metavar="IMAGE", help="image files, then the prompt")
+    edit.add_argument("--mask", metavar="PATH", help="a PNG whose transparent areas are edited")
+    for child in (generate, edit):
+        child.add_argument(
+            "-o", "--output", required=True, metavar="FILE|DIR", help="where to save"
+        )
+        child.add_argument("-n", type=int, default=None, metavar="N", help="how many images")
+        child.add_argument("--size", metavar="WxH", help="e.g. 1024x1024")
+        child.add_argument("-m", "--model", metavar="MODEL", help="image model")
+        child.add_argument("--quality", metavar="Q", help="e.g. low, medium, high, hd")
+        child.add_argument(
+            "--format", choices=("b64_json", "url"), help="ask for inline data or URLs"
+        )
+        child.add_argument("--api-key", metavar="KEY", help="API key (default: $R9S_API_KEY)")
+        child.add_argument("--base-url", metavar="URL", help="base URL (default: $R9S_BASE_URL)")
+        child.add_argument("--timeout", type=float, metavar="S", help="seconds to wait")
+
+
+def run(args: argparse.Namespace) -> int:
+    from r9s.cli._media import run_images
+
+    return run_images(args)

@@ -1,0 +1,64 @@
+"""``r9s login``: check an API key against ``GET /models``, then store it."""
+
+from __future__ import annotations
+
+import argparse
+
+EPILOG = """\
+The key is asked for (hidden) on a terminal, or read from stdin when piped. It is stored
+in ~/.r9s/config.toml (mode 0600) only after the server accepted it; --base-url is
+stored too. The environment (R9S_API_KEY) and ./.env still win over the file.
+
+examples:
+  r9s login
+  echo "$KEY" | r9s login
+  r9s login --base-url http://127.0.0.1:8765 --api-key sk-local
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
+    parser.add_argument("--api-key", metavar="KEY", help="the key (default: ask, or read stdin)")
+    parser.add_argument("--base-url", metavar="URL", help="the server to check it against")
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+
+    from r9s._config import mask_key
+    from r9s.cli import _interact
+    from r9s.cli._api import ModelListError, list_models
+    from r9s.cli._config_file import set_values
+    from r9s.cli._target import base_url
+
+    base, _source = base_url(args.base_url)
+    assert base is not None
+    key = (args.api_key or "").strip()
+    if not key:
+        if sys.stdin.isatty():
+            key = _interact.ask_secret(f"r9s API key (for {base}, hidden): ")
+        else:
+            key = sys.stdin.readline().strip()
+    if not key:
+        _interact.error("no key given: pass --api-key, pipe it, or run on a terminal")
+        return 2
+    try:
+        models = list_models(base, key)
+    except ModelListError as exc:
+        _interact.error(f"the key was not stored: {exc}")
+        return 1
+    values = {"api_key": key}
+    if args.base_url:
+        values["base_url"] = base
+    path = set_values(values)
+    from r9s.cli._files import display
+
+    _interact.say(
+        f"Logged in to {base} with {mask_key(key)} ({len(models)} models); saved in {display(path)}"
+    )
+    from r9s.cli.commands.config import _warn_shadowed
+
+    _warn_shadowed("api_key")
+    if args.base_url:
+        _warn_shadowed("base_url")
+    return 0
