@@ -119,10 +119,28 @@ class Settings:
     cli_runs: int
 
 
-FULL = Settings(rounds=5, calls=1000, events=20_000, repeats=3, embeds=200, concurrency=50, waves=8,
-                startup_runs=2, cli_runs=5)  # fmt: skip
-QUICK = Settings(rounds=1, calls=50, events=2_000, repeats=1, embeds=40, concurrency=20, waves=2,
-                 startup_runs=1, cli_runs=2)  # fmt: skip
+FULL = Settings(
+    rounds=5,
+    calls=1000,
+    events=20_000,
+    repeats=3,
+    embeds=200,
+    concurrency=50,
+    waves=16,
+    startup_runs=2,
+    cli_runs=5,
+)
+QUICK = Settings(
+    rounds=1,
+    calls=50,
+    events=2_000,
+    repeats=1,
+    embeds=40,
+    concurrency=20,
+    waves=2,
+    startup_runs=1,
+    cli_runs=2,
+)
 
 Samples = dict[str, dict[str, list[float]]]
 """metric key -> client -> one value per round (missing rounds are absent)."""
@@ -385,6 +403,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, help="override the number of rounds")
     parser.add_argument("--clients", default=",".join(CLIENTS), help="comma-separated subset")
     parser.add_argument("--output", default=str(HERE / "RESULTS.md"), help="'-' to not write")
+    parser.add_argument("--samples", help="also write every per-round value to this JSON file")
     args = parser.parse_args()
     settings = QUICK if args.quick else FULL
     if args.rounds:
@@ -406,6 +425,8 @@ def main() -> None:
                   (load_before, os.getloadavg()[0]), time.perf_counter() - started)  # fmt: skip
     print()
     print(text)
+    if args.samples:
+        Path(args.samples).write_text(json.dumps(samples, indent=1))
     if args.output != "-":
         Path(args.output).write_text(text)
         print(f"written to {args.output}")
