@@ -170,7 +170,9 @@ def test_escape_enter_makes_a_multi_line_message(home: Path, r9s_server: LocalSe
     child.send("\x1b\r")  # Esc, Enter
     child.send("line two")
     child.send("\r")
-    child.expect("line two")
+    # The typed text is echoed (and the prompt redrawn) before it is sent: wait for the
+    # answer, or Ctrl-D could arrive while the request runs and be lost.
+    child.expect("Echo: line one")
     wait_prompt(child)
     child.sendeof()
     finish(child)
