@@ -386,3 +386,20 @@ def test_doctor_finds_installed_tools_and_their_version(home: Path, tmp_path: Pa
     done = r9s(home, "doctor", "--no-check", env=env)
     assert done.returncode == 0
     assert f"installed    {script} (0.61.0)" in done.stdout
+
+
+def test_with_stdin_closed_set_reset_and_login_say_there_is_no_terminal(home: Path) -> None:
+    done = r9s(home, "set", "claude", "--api-key", KEY, "--model", "m", stdin_closed=True)
+    assert done.returncode == 2, done.stderr
+    assert "stdin is not a terminal" in done.stderr and "Traceback" not in done.stderr
+    assert not (home / ".claude").exists()
+
+    base = ("--yes", "--api-key", KEY, "--base-url", LOCAL, "--model", "m")
+    assert r9s(home, "set", "claude", *base).returncode == 0
+    done = r9s(home, "reset", "claude", stdin_closed=True)
+    assert done.returncode == 2, done.stderr
+    assert "stdin is not a terminal" in done.stderr
+
+    done = r9s(home, "login", "--base-url", LOCAL, stdin_closed=True)
+    assert done.returncode == 2, done.stderr
+    assert "no key given" in done.stderr and "'NoneType'" not in done.stderr

@@ -45,8 +45,18 @@ def r9s(
     input: str | None = None,
     timeout: float = 30,
     cwd: Path | None = None,
+    stdin_closed: bool = False,
+    umask: int | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``r9s ARGS`` without a terminal (stdin is a pipe or /dev/null)."""
+    """Run ``r9s ARGS`` without a terminal (stdin is a pipe or /dev/null; with
+    ``stdin_closed``, no file descriptor 0 at all, as under ``r9s ... <&-``)."""
+
+    def prepare() -> None:  # in the child, before r9s starts
+        if stdin_closed:
+            os.close(0)
+        if umask is not None:
+            os.umask(umask)
+
     return subprocess.run(
         [*R9S, *args],
         env=user_env(home, env),
@@ -56,6 +66,7 @@ def r9s(
         text=True,
         timeout=timeout,
         cwd=cwd or home,
+        preexec_fn=prepare if stdin_closed or umask is not None else None,
     )
 
 

@@ -19,8 +19,8 @@ class NotInteractive(Exception):
 
 
 def is_interactive() -> bool:
-    """Whether we may ask questions: stdin is a terminal."""
-    return sys.stdin.isatty()
+    """Whether we may ask questions: stdin is a terminal (it may even be closed)."""
+    return sys.stdin is not None and sys.stdin.isatty()
 
 
 def say(message: str = "") -> None:

@@ -35,9 +35,9 @@ def run(args: argparse.Namespace) -> int:
     assert base is not None
     key = (args.api_key or "").strip()
     if not key:
-        if sys.stdin.isatty():
+        if _interact.is_interactive():
             key = _interact.ask_secret(f"r9s API key (for {base}, hidden): ")
-        else:
+        elif sys.stdin is not None:
             key = sys.stdin.readline().strip()
     if not key:
         _interact.error("no key given: pass --api-key, pipe it, or run on a terminal")
