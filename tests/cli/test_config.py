@@ -154,3 +154,18 @@ def test_login_warns_when_the_environment_would_win(home: Path, r9s_server: Loca
     assert "warning: $R9S_API_KEY is set and wins over the file" in done.stderr
     empty = r9s(home, "login", "--base-url", r9s_server.url, input="\n")
     assert empty.returncode == 2 and "no key given" in empty.stderr
+
+
+def test_dotenv_quoted_values_may_be_followed_by_a_comment(home: Path) -> None:
+    project = home / "project"
+    project.mkdir()
+    (project / ".env").write_text(
+        'R9S_API_KEY="sk-dotenv-abc"  # my key\n'
+        "R9S_MODEL='model # one' # the model\n"
+        'R9S_BASE_URL="http://127.0.0.1:8765/v1"#no space\n'
+    )
+    key = r9s(home, "config", "get", "api_key", "--show-key", cwd=project)
+    assert key.stdout == "sk-dotenv-abc\n", key.stderr
+    assert r9s(home, "config", "get", "model", cwd=project).stdout == "model # one\n"
+    base = r9s(home, "config", "get", "base_url", cwd=project)
+    assert base.stdout == "http://127.0.0.1:8765/v1\n", base.stderr

@@ -188,16 +188,27 @@ def _env_entries(text: str) -> Iterator[tuple[str, str, int]]:
             yield match.group(2), _env_unquote(match.group(3).strip()), number
 
 
+_ENV_DOUBLE_QUOTED = re.compile(r'"((?:\\.|[^"\\])*)"\s*(?:#.*)?$')
+_ENV_SINGLE_QUOTED = re.compile(r"'([^']*)'\s*(?:#.*)?$")
+_ENV_ESCAPES = {"n": "\n", "r": "\r", "t": "\t"}
+
+
 def _env_unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-        return value[1:-1]
-    return value.split(" #")[0].strip()
+    """A ``.env`` value as dotenv readers see it: a quoted value ends at its closing
+    quote (a comment may follow); an unquoted one at `` #``."""
+    match = _ENV_DOUBLE_QUOTED.match(value)
+    if match:
+        return re.sub(r"\\(.)", lambda m: _ENV_ESCAPES.get(m[1], m[1]), match[1])
+    match = _ENV_SINGLE_QUOTED.match(value)
+    if match:
+        return match[1]
+    return re.split(r"\s#", value, maxsplit=1)[0].strip()
 
 
 def _env_quote(value: str) -> str:
     if re.fullmatch(r"[A-Za-z0-9_./:@+=,-]*", value):
         return value
-    return json.dumps(value)
+    return json.dumps(value, ensure_ascii=False)  # read back by _env_unquote
 
 
 def _edit_env(text: str, edits: Edits) -> str:
