@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.tool_cases import CASES, Case
+from tests.cli.tool_cases import CASES, GEMINI, Case
 from tests.support.cli import KEY, mode, r9s, tree
 
 ROOT = "http://127.0.0.1:8765"
@@ -134,3 +134,16 @@ def test_dry_run_prints_the_diff_with_the_key_masked_and_writes_nothing(
     assert "sk-...cdef" in out
     assert KEY not in out + err
     assert "dry run: nothing was written" in err
+
+
+def test_an_env_file_keeps_its_crlf_line_endings(home: Path) -> None:
+    dotenv = home / ".gemini/.env"
+    dotenv.parent.mkdir()
+    dotenv.write_bytes(b"# mine\r\nOTHER=1\r\nGEMINI_API_KEY=old\r\n")
+
+    code, _, err = set_tool(home, GEMINI)
+
+    assert code == 0, err
+    assert dotenv.read_bytes() == (
+        f"# mine\r\nOTHER=1\r\nGEMINI_API_KEY={KEY}\r\nGOOGLE_GEMINI_BASE_URL={ROOT}\r\n".encode()
+    )

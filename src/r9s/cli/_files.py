@@ -230,7 +230,8 @@ def _edit_env(text: str, edits: Edits) -> str:
         else:
             appended.append(f"{key}={_env_quote(value)}")
     kept = [line for number, line in enumerate(lines) if number not in dropped] + appended
-    return "\n".join(kept) + "\n" if kept else ""
+    newline = "\r\n" if "\r\n" in text else "\n"  # the file's own line ending
+    return newline.join(kept) + newline if kept else ""
 
 
 # ---------------------------------------------------------------- files on disk
