@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.tool_cases import CASES, GEMINI, Case
+from tests.cli.tool_cases import CASES, CODEX, GEMINI, Case
 from tests.support.cli import KEY, mode, r9s, tree
 
 ROOT = "http://127.0.0.1:8765"
@@ -147,3 +147,42 @@ def test_an_env_file_keeps_its_crlf_line_endings(home: Path) -> None:
     assert dotenv.read_bytes() == (
         f"# mine\r\nOTHER=1\r\nGEMINI_API_KEY={KEY}\r\nGOOGLE_GEMINI_BASE_URL={ROOT}\r\n".encode()
     )
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        'model_providers = { ollama = { name = "Ollama" } }\n',
+        "model_providers = {}\n",
+        'model_providers.ollama.name = "Ollama"\n',
+        '[model_providers]\nr9s = { name = "old", env_key = "X" }\n',
+    ],
+    ids=["inline", "empty-inline", "dotted", "inline-ours"],
+)
+def test_codex_providers_written_inline_or_dotted_are_edited_in_place(
+    home: Path, layout: str
+) -> None:
+    import tomllib
+
+    config = home / ".codex/config.toml"
+    config.parent.mkdir()
+    config.write_text(f"# mine\n{layout}")
+
+    code, _, err = set_tool(home, CODEX)
+
+    assert code == 0, err
+    data = tomllib.loads(config.read_text())
+    assert data["model"] == "gpt-4o" and data["model_provider"] == "r9s"
+    assert data["model_providers"]["r9s"] == {
+        "name": "r9s",
+        "base_url": BASE,
+        "wire_api": "responses",
+        "experimental_bearer_token": KEY,
+    }
+    before = tomllib.loads(layout)["model_providers"]
+    assert {k: v for k, v in data["model_providers"].items() if k != "r9s"} == {
+        k: v for k, v in before.items() if k != "r9s"
+    }
+    assert config.read_text().startswith("# mine\n")
+    assert r9s(home, "reset", "codex", "--yes").returncode == 0
+    assert config.read_text() == f"# mine\n{layout}"

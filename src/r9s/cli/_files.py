@@ -19,7 +19,7 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -79,6 +79,7 @@ def edit(fmt: Format, text: str, edits: Edits, path: Path, *, force: bool = Fals
     """
     if fmt == "env":
         return _edit_env(text, edits)
+    conflict = _conflicts(path, text)
     if fmt == "json":
         try:
             data: Any = _parse_json(text, path)
@@ -86,7 +87,7 @@ def edit(fmt: Format, text: str, edits: Edits, path: Path, *, force: bool = Fals
             if not force:
                 raise
             data = {}
-        _apply(data, edits, lambda keys: _conflict(path, text, keys), force, lambda _: {})
+        _apply(data, edits, conflict, force, lambda node, levels: {})
         return json.dumps(data, indent=_json_indent(text), ensure_ascii=False) + "\n"
     import tomlkit
 
@@ -96,8 +97,11 @@ def edit(fmt: Format, text: str, edits: Edits, path: Path, *, force: bool = Fals
         if not force:
             raise
         document = tomlkit.document()
-    _apply(document, edits, lambda keys: _conflict(path, text, keys), force, _toml_table)
-    return tomlkit.dumps(document)
+    before = document.unwrap()
+    _apply(document, edits, conflict, force, _toml_table)
+    after = tomlkit.dumps(document)
+    _check_toml(before, edits, force, after, path)
+    return after
 
 
 def _parse_json(text: str, path: Path) -> dict[str, Any]:
@@ -123,51 +127,88 @@ def _parse_toml(text: str, path: Path) -> Any:
         raise MalformedFile(path, exc.line, f"invalid TOML: {reason}") from None
 
 
-def _toml_table(levels_below: int) -> Any:
+def _toml_table(parent: Any, levels_below: int) -> Any:
     import tomlkit
+    from tomlkit.items import InlineTable
 
+    # Inside an inline table (model_providers = { ... }) only an inline table may go,
+    # and beside dotted keys (model_providers.x.name = ...) a [header] table would be
+    # rendered above the top-level keys that follow it, capturing them.
+    dotted = getattr(parent, "is_super_table", lambda: False)() and any(
+        key is not None and key.is_dotted() for key, _ in parent.value.body
+    )
+    if isinstance(parent, InlineTable) or dotted:
+        return tomlkit.inline_table()
     # A table holding only tables renders as [a.b], without an empty [a] header.
     return tomlkit.table(is_super_table=levels_below > 1)
 
 
-def _apply(
-    root: Any,
-    edits: Edits,
-    conflict: Any,
-    force: bool,
-    new_table: Any,
-) -> None:
+def _check_toml(before: dict[str, Any], edits: Edits, force: bool, after: str, path: Path) -> None:
+    """Refuse an edit whose output does not read back as exactly ``before`` plus the
+    edits (a layout tomlkit renders wrongly must not move or lose settings)."""
+    import copy
+    import tomllib
+
+    expected = copy.deepcopy(before)
+    _apply(expected, edits, _conflicts(path, ""), force, lambda node, levels: {})
+    try:
+        actual = tomllib.loads(after)
+    except tomllib.TOMLDecodeError as exc:
+        actual = {"(unreadable)": str(exc)}
+    if actual != expected:
+        raise MalformedFile(path, 1, "r9s cannot edit this layout without changing other settings")
+
+
+Conflict = Callable[..., "MalformedFile"]
+
+
+def _apply(root: Any, edits: Edits, conflict: Conflict, force: bool, new_table: Any) -> None:
+    """Apply ``edits`` to ``root`` (a dict-like document); ``new_table(parent, levels)``
+    makes a missing table, ``conflict(keys, reason)`` the error for a refused edit."""
     for keys, value in edits.items():
-        node = root
-        for depth, key in enumerate(keys[:-1]):
-            child = node.get(key, MISSING)
-            if child is MISSING or (force and not isinstance(child, Mapping)):
-                if value is REMOVE:
-                    break
-                node[key] = new_table(len(keys) - 1 - depth)
-                child = node[key]
-            elif not isinstance(child, Mapping):
-                raise conflict(keys[: depth + 1])
-            node = child
-        else:
-            last = keys[-1]
+        try:
+            _apply_one(root, keys, value, conflict, force, new_table)
+        except MalformedFile:
+            raise
+        except Exception as exc:  # the document library refused the edit
+            raise conflict(keys, f"cannot be set ({exc})") from None
+
+
+def _apply_one(
+    root: Any, keys: tuple[str, ...], value: Any, conflict: Conflict, force: bool, new_table: Any
+) -> None:
+    node = root
+    for depth, key in enumerate(keys[:-1]):
+        child = node.get(key, MISSING)
+        if child is MISSING or (force and not isinstance(child, Mapping)):
             if value is REMOVE:
-                node.pop(last, None)
-                continue
-            if isinstance(value, Update):
-                try:
-                    value = value.function(node.get(last, MISSING))
-                except ValueError:
-                    if not force:
-                        raise conflict(keys) from None
-                    value = value.function(MISSING)
-            node[last] = value
+                return
+            node[key] = new_table(node, len(keys) - 1 - depth)
+            child = node[key]
+        elif not isinstance(child, Mapping):
+            raise conflict(keys[: depth + 1])
+        node = child
+    last = keys[-1]
+    if value is REMOVE:
+        node.pop(last, None)
+        return
+    if isinstance(value, Update):
+        try:
+            value = value.function(node.get(last, MISSING))
+        except ValueError:
+            if not force:
+                raise conflict(keys) from None
+            value = value.function(MISSING)
+    node[last] = value
 
 
-def _conflict(path: Path, text: str, keys: tuple[str, ...]) -> MalformedFile:
-    where = re.search(rf'(^|[\s{{,"])"?{re.escape(keys[-1])}"?\s*[:=]', text, re.MULTILINE)
-    line = text.count("\n", 0, where.start()) + 1 if where else 1
-    return MalformedFile(path, line, f"{'.'.join(keys)} has an unexpected type")
+def _conflicts(path: Path, text: str) -> Conflict:
+    def conflict(keys: tuple[str, ...], reason: str = "has an unexpected type") -> MalformedFile:
+        where = re.search(rf'(^|[\s{{,"])"?{re.escape(keys[-1])}"?\s*[:=]', text, re.MULTILINE)
+        line = text.count("\n", 0, where.start()) + 1 if where else 1
+        return MalformedFile(path, line, f"{'.'.join(keys)} {reason}")
+
+    return conflict
 
 
 def _json_indent(text: str) -> int | str:
