@@ -186,3 +186,44 @@ def test_codex_providers_written_inline_or_dotted_are_edited_in_place(
     assert config.read_text().startswith("# mine\n")
     assert r9s(home, "reset", "codex", "--yes").returncode == 0
     assert config.read_text() == f"# mine\n{layout}"
+
+
+OLD_SECRETS = {
+    ".claude/settings.json": (
+        '{\n  "env": {\n    "ANTHROPIC_API_KEY": "sk-ant-OLDSECRET-1234567890",\n'
+        '    "MY_TOKEN": "tok-OLDSECRET-abcdefgh"\n  }\n}\n'
+    ),
+    ".codex/config.toml": (
+        'model = "old"\n\n[model_providers.r9s]\nname = "r9s"\n'
+        'experimental_bearer_token = "sk-codex-OLDSECRET-0000"\n'
+    ),
+    ".qwen/settings.json": '{\n  "env": {\n    "R9S_API_KEY": "sk-qwen-OLDSECRET-00000"\n  }\n}\n',
+    ".gemini/.env": (
+        'GEMINI_API_KEY="sk-gem-OLDSECRET-000000"  # mine\nGOOGLE_API_KEY=g-OLDSECRET-1234\n'
+    ),
+    ".config/opencode/opencode.json": (
+        '{"provider": {"openai": {"options": {"apiKey": "sk-openai-OLDSECRET-000"}},'
+        ' "r9s": {"options": {"apiKey": "sk-r9s-OLDSECRET-00000"}}}}\n'
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=ids)
+def test_dry_runs_of_set_and_reset_mask_every_key_old_and_new(home: Path, case: Case) -> None:
+    files = {p: c for p, c in OLD_SECRETS.items() if p in case.existing or p in case.fresh}
+    write(home, files)
+
+    code, out, err = set_tool(home, case, "--dry-run")
+
+    assert code == 0, err
+    assert out.startswith("--- ~/")
+    assert "OLDSECRET" not in out + err and KEY not in out + err
+    assert "sk-...cdef" in out
+
+    assert set_tool(home, case)[0] == 0
+    done = r9s(home, "reset", case.tool, "--dry-run")
+
+    assert done.returncode == 0, done.stderr
+    assert "+++ ~/" in done.stdout
+    assert "OLDSECRET" not in done.stdout + done.stderr
+    assert KEY not in done.stdout + done.stderr

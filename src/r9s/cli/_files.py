@@ -362,10 +362,9 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def diff(before: Snapshot, after: str | None, secret: str = "") -> str:
-    """A unified diff from ``before`` to ``after`` (None: deleted), ``secret`` masked."""
-    from r9s._config import mask_key
-
+def diff(before: Snapshot, after: str | None, *secrets: str) -> str:
+    """A unified diff from ``before`` to ``after`` (None: deleted), safe to print: see
+    :func:`mask_secrets`."""
     name = display(before.path)
     old = before.text().splitlines(keepends=True)
     new = (after or "").splitlines(keepends=True)
@@ -376,7 +375,42 @@ def diff(before: Snapshot, after: str | None, secret: str = "") -> str:
         tofile=name if after is not None else "/dev/null",
     )
     text = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
-    return text.replace(secret, mask_key(secret)) if secret else text
+    return mask_secrets(text, *secrets)
+
+
+# A setting whose name says it holds a credential: ANTHROPIC_AUTH_TOKEN, apiKey,
+# GEMINI_API_KEY, experimental_bearer_token, MY_SERVICE_KEY, password...
+_SECRET_NAME = re.compile(
+    r"(?i:api[_-]?key|token|secret|passw|credential|bearer|authorization)|_KEY$|^key$"
+)
+# NAME = "value", "NAME": "value", NAME=value (.env, optionally `export`); several per
+# line for inline tables and one-line JSON objects.
+_SETTING = re.compile(
+    r"""(?P<name>"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[A-Za-z_][\w.-]*)"""
+    r"""(?P<sep>\s*[:=]\s*)"""
+    r"""(?P<value>"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|(?<==)[^\s"'#,{}\[\]][^\s#,{}\[\]]*)"""
+)
+
+
+def mask_secrets(text: str, *secrets: str) -> str:
+    """``text`` with every credential masked: the values of settings whose name says
+    they hold one (on every line: old values, new ones and context alike), and each of
+    ``secrets`` wherever it appears."""
+    from r9s._config import mask_key
+
+    def masked(match: re.Match[str]) -> str:
+        name = match["name"].strip("\"'").rsplit(".", 1)[-1]
+        value = match["value"]
+        if not _SECRET_NAME.search(name):
+            return match[0]
+        quote = value[0] if value[0] in "\"'" else ""
+        inner = value[1:-1] if quote else value
+        return f"{match['name']}{match['sep']}{quote}{mask_key(inner)}{quote}"
+
+    text = _SETTING.sub(masked, text)
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        text = text.replace(secret, mask_key(secret))
+    return text
 
 
 @contextlib.contextmanager
