@@ -269,7 +269,10 @@ GEMINI = Case(
 """,
     },
     key_files=frozenset({".gemini/.env"}),
-    malformed={".gemini/settings.json": ('{\n  "model": {\n    "name": "x",\n  }\n}\n', 4)},
+    # (a trailing comma is no longer malformed: Gemini's files are read as JSON with comments)
+    malformed={
+        ".gemini/settings.json": ('{\n  "model": {\n    "name": "x"\n    "a": 1\n  }\n}\n', 4)
+    },
 )
 
 OPENCODE = Case(

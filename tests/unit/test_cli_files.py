@@ -18,7 +18,7 @@ HERE = Path("/home/user/file")
 def test_json_keeps_order_and_tab_indentation_and_removes_keys() -> None:
     text = '{\n\t"b": 1,\n\t"env": {\n\t\t"OLD": "x",\n\t\t"KEEP": "y"\n\t}\n}\n'
     edits = {("env", "NEW"): "z", ("env", "OLD"): REMOVE, ("a",): True}
-    result = edit("json", text, edits, HERE)
+    result = edit("json", text, edits, HERE).text
     assert (
         result
         == '{\n\t"b": 1,\n\t"env": {\n\t\t"KEEP": "y",\n\t\t"NEW": "z"\n\t},\n\t"a": true\n}\n'
@@ -31,7 +31,7 @@ def test_json_wrong_shape_is_refused_with_its_line_unless_forced() -> None:
         edit("json", text, {("env", "K"): "v"}, HERE)
     assert caught.value.line == 3
     assert "env has an unexpected type" in str(caught.value)
-    assert edit("json", text, {("env", "K"): "v"}, HERE, force=True) == (
+    assert edit("json", text, {("env", "K"): "v"}, HERE, force=True).text == (
         '{\n  "x": 1,\n  "env": {\n    "K": "v"\n  }\n}\n'
     )
 
@@ -45,14 +45,14 @@ def test_an_update_that_rejects_the_current_value_is_a_malformed_file() -> None:
     with pytest.raises(MalformedFile):
         edit("json", '{"p": {}}', {("p",): Update(must_be_list)}, HERE)
     assert (
-        edit("json", "", {("p",): Update(must_be_list)}, HERE)
+        edit("json", "", {("p",): Update(must_be_list)}, HERE).text
         == '{\n  "p": [\n    "ours"\n  ]\n}\n'
     )
 
 
 def test_toml_edits_an_existing_table_in_place_and_keeps_comments() -> None:
     text = '[model_providers.r9s] # ours\nname = "old"  # name\nextra = 1\n\n[other]\nk = "v"\n'
-    result = edit("toml", text, {("model_providers", "r9s", "name"): "r9s"}, HERE)
+    result = edit("toml", text, {("model_providers", "r9s", "name"): "r9s"}, HERE).text
     assert (
         result
         == '[model_providers.r9s] # ours\nname = "r9s"  # name\nextra = 1\n\n[other]\nk = "v"\n'
@@ -69,7 +69,7 @@ def test_env_lines_keep_comments_quote_when_needed_and_drop_duplicates() -> None
     text = "# c\nA=1\nexport B='x'\nA=2\nC=3 # note\n"
     result = edit(
         "env", text, {("A",): "has space", ("B",): "y", ("D",): "d", ("C",): REMOVE}, HERE
-    )
+    ).text
     assert result == '# c\nA="has space"\nexport B=y\nD=d\n'
 
 

@@ -39,7 +39,7 @@ def _write(edits: Edits, home: Path | None = None) -> Path:
     path = config_path(home)
     with locked(state_dir(home)):
         before = snapshot(path)
-        text = edit("toml", before.text(), edits, path)
+        text = edit("toml", before.text(), edits, path).text
         write_atomic(path, text.encode("utf-8"), KEY_FILE_MODE)
     return path
 

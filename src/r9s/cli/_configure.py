@@ -34,6 +34,7 @@ class Change:
     before: Snapshot
     after: bytes | None
     mode: int
+    notes: tuple[str, ...] = ()  # what the person should know (comments not kept...)
 
     @property
     def changed(self) -> bool:
@@ -93,7 +94,7 @@ def plan_set(
                 raise
             text = ""
         after = edit(config.format, text, edits, path, force=force)
-        changes.append(Change(before, after.encode(), _mode(config, before)))
+        changes.append(Change(before, after.text.encode(), _mode(config, before), after.notes))
     return changes
 
 

@@ -23,8 +23,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from r9s.cli._jsonc import Dialect, Document, JsonSyntaxError, ObjectView
 from r9s.cli.tools._base import MISSING, REMOVE, Edits, Format, Update
 
 KEY_FILE_MODE = 0o600
@@ -44,6 +45,7 @@ class MalformedFile(Exception):
         )
         self.path = path
         self.line = line
+        self.problem = reason
         self.reason = f"{display(path)}:{line}: {reason}"
 
 
@@ -61,59 +63,93 @@ def display(path: Path) -> str:
 # ---------------------------------------------------------------- parsing and editing
 
 
+class Edited(NamedTuple):
+    """An edited file's text, and what the person should know about the edit."""
+
+    text: str
+    notes: tuple[str, ...] = ()
+
+
 def parse(fmt: Format, text: str, path: Path) -> Mapping[str, Any]:
     """The file's values as plain data (for reading back); raises :class:`MalformedFile`."""
-    if fmt == "json":
-        return _parse_json(text, path)
+    if fmt in JSON_DIALECTS:
+        values: dict[str, Any] = _json_document(fmt, text, path).value
+        return values
     if fmt == "toml":
-        values: dict[str, Any] = _parse_toml(text, path).unwrap()
+        values = _parse_toml(text, path).unwrap()
         return values
     return {key: value for key, value, _ in _env_entries(text)}
 
 
-def edit(fmt: Format, text: str, edits: Edits, path: Path, *, force: bool = False) -> str:
+def edit(fmt: Format, text: str, edits: Edits, path: Path, *, force: bool = False) -> Edited:
     """``text`` with ``edits`` applied, everything else preserved.
 
     With ``force``, an unparsable file is replaced and a value of the wrong shape in the
-    way of an edit is overwritten (the caller backs the file up first).
+    way of an edit is overwritten (the caller backs the file up first); the notes say so.
     """
     if fmt == "env":
-        return _edit_env(text, edits)
+        return Edited(_edit_env(text, edits))
     conflict = _conflicts(path, text)
-    if fmt == "json":
+    notes: list[str] = []
+    replaced: list[str] = []
+    if fmt in JSON_DIALECTS:
         try:
-            data: Any = _parse_json(text, path)
-        except MalformedFile:
+            document = _json_document(fmt, text, path)
+        except MalformedFile as exc:
             if not force:
                 raise
-            data = {}
-        _apply(data, edits, conflict, force, lambda node, levels: {})
-        return json.dumps(data, indent=_json_indent(text), ensure_ascii=False) + "\n"
-    import tomlkit
+            notes.append(_replacing(exc))
+            document = Document("", JSON_DIALECTS[fmt], _json_indent(text))
+        before = document.value
+        _apply(ObjectView(document), edits, conflict, force, lambda node, levels: {}, replaced)
+        if document.dialect.trailing_commas == "remove" and document.remove_trailing_commas():
+            notes.append("trailing commas removed: this tool accepts comments but not them")
+        after = document.text if document.text.endswith("\n") else document.text + "\n"
+        _check(before, edits, force, _json_document(fmt, after, path).value, path)
+        notes += document.notes
+    else:
+        import tomlkit
 
+        try:
+            toml = _parse_toml(text, path)
+        except MalformedFile as exc:
+            if not force:
+                raise
+            notes.append(_replacing(exc))
+            toml = tomlkit.document()
+        before = toml.unwrap()
+        _apply(toml, edits, conflict, force, _toml_table, replaced)
+        after = tomlkit.dumps(toml)
+        _check(before, edits, force, _read_toml(after), path)
+    notes += [f"{keys} had an unexpected type and was replaced" for keys in replaced]
+    return Edited(after, tuple(notes))
+
+
+def _replacing(exc: MalformedFile) -> str:
+    return (
+        f"line {exc.line}: {exc.problem}: the file is replaced by one holding only "
+        "r9s's settings (the old one stays in the backup)"
+    )
+
+
+# How each tool's JSON reader reads its settings: Claude Code strict JSON; Gemini CLI
+# and Qwen Code strip comments (strip-json-comments) but refuse trailing commas;
+# opencode uses jsonc-parser with trailing commas allowed.
+JSON_DIALECTS: dict[str, Dialect] = {
+    "json": Dialect(),
+    "json-comments": Dialect(comments=True, trailing_commas="remove"),
+    "jsonc": Dialect(comments=True, trailing_commas="keep"),
+}
+
+
+def _json_document(fmt: Format, text: str, path: Path) -> Document:
     try:
-        document = _parse_toml(text, path)
-    except MalformedFile:
-        if not force:
-            raise
-        document = tomlkit.document()
-    before = document.unwrap()
-    _apply(document, edits, conflict, force, _toml_table)
-    after = tomlkit.dumps(document)
-    _check_toml(before, edits, force, after, path)
-    return after
-
-
-def _parse_json(text: str, path: Path) -> dict[str, Any]:
-    if not text.strip():
-        return {}
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise MalformedFile(path, exc.lineno, f"invalid JSON: {exc.msg}") from None
-    if not isinstance(data, dict):
+        document = Document(text, JSON_DIALECTS[fmt], _json_indent(text))
+    except JsonSyntaxError as exc:
+        raise MalformedFile(path, exc.line, f"invalid JSON: {exc.message}") from None
+    if not isinstance(document.value, dict):
         raise MalformedFile(path, 1, "the top level is not a JSON object")
-    return data
+    return document
 
 
 def _parse_toml(text: str, path: Path) -> Any:
@@ -143,18 +179,22 @@ def _toml_table(parent: Any, levels_below: int) -> Any:
     return tomlkit.table(is_super_table=levels_below > 1)
 
 
-def _check_toml(before: dict[str, Any], edits: Edits, force: bool, after: str, path: Path) -> None:
-    """Refuse an edit whose output does not read back as exactly ``before`` plus the
-    edits (a layout tomlkit renders wrongly must not move or lose settings)."""
-    import copy
+def _read_toml(text: str) -> Any:
     import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return {"(unreadable)": str(exc)}
+
+
+def _check(before: Any, edits: Edits, force: bool, actual: Any, path: Path) -> None:
+    """Refuse an edit whose output does not read back as exactly ``before`` plus the
+    edits: whatever the layout, no other setting may move, change or disappear."""
+    import copy
 
     expected = copy.deepcopy(before)
     _apply(expected, edits, _conflicts(path, ""), force, lambda node, levels: {})
-    try:
-        actual = tomllib.loads(after)
-    except tomllib.TOMLDecodeError as exc:
-        actual = {"(unreadable)": str(exc)}
     if actual != expected:
         raise MalformedFile(path, 1, "r9s cannot edit this layout without changing other settings")
 
@@ -162,12 +202,20 @@ def _check_toml(before: dict[str, Any], edits: Edits, force: bool, after: str, p
 Conflict = Callable[..., "MalformedFile"]
 
 
-def _apply(root: Any, edits: Edits, conflict: Conflict, force: bool, new_table: Any) -> None:
+def _apply(
+    root: Any,
+    edits: Edits,
+    conflict: Conflict,
+    force: bool,
+    new_table: Any,
+    replaced: list[str] | None = None,
+) -> None:
     """Apply ``edits`` to ``root`` (a dict-like document); ``new_table(parent, levels)``
-    makes a missing table, ``conflict(keys, reason)`` the error for a refused edit."""
+    makes a missing table, ``conflict(keys, reason)`` the error for a refused edit.
+    With ``force``, values in the way are overwritten and listed in ``replaced``."""
     for keys, value in edits.items():
         try:
-            _apply_one(root, keys, value, conflict, force, new_table)
+            _apply_one(root, keys, value, conflict, force, new_table, replaced)
         except MalformedFile:
             raise
         except Exception as exc:  # the document library refused the edit
@@ -175,7 +223,13 @@ def _apply(root: Any, edits: Edits, conflict: Conflict, force: bool, new_table: 
 
 
 def _apply_one(
-    root: Any, keys: tuple[str, ...], value: Any, conflict: Conflict, force: bool, new_table: Any
+    root: Any,
+    keys: tuple[str, ...],
+    value: Any,
+    conflict: Conflict,
+    force: bool,
+    new_table: Any,
+    replaced: list[str] | None,
 ) -> None:
     node = root
     for depth, key in enumerate(keys[:-1]):
@@ -183,6 +237,8 @@ def _apply_one(
         if child is MISSING or (force and not isinstance(child, Mapping)):
             if value is REMOVE:
                 return
+            if child is not MISSING and replaced is not None:
+                replaced.append(".".join(keys[: depth + 1]))
             node[key] = new_table(node, len(keys) - 1 - depth)
             child = node[key]
         elif not isinstance(child, Mapping):
@@ -198,6 +254,8 @@ def _apply_one(
         except ValueError:
             if not force:
                 raise conflict(keys) from None
+            if replaced is not None:
+                replaced.append(".".join(keys))
             value = value.function(MISSING)
     node[last] = value
 
@@ -211,12 +269,10 @@ def _conflicts(path: Path, text: str) -> Conflict:
     return conflict
 
 
-def _json_indent(text: str) -> int | str:
+def _json_indent(text: str) -> str:
+    """The file's indentation unit (two spaces for a new or one-line file)."""
     match = re.search(r"\n([ \t]+)\S", text)
-    if match is None:
-        return 2
-    indent = match.group(1)
-    return indent if "\t" in indent else len(indent)
+    return match.group(1) if match else "  "
 
 
 _ENV_LINE = re.compile(r"^(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$")

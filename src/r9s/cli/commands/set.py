@@ -79,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
             "unchanged" if not change.changed else "update" if change.before.exists else "create"
         )
         say(f"  file         {display(change.path)} ({state})")
+        for note in change.notes:
+            say(f"  note         {display(change.path)}: {note}")
 
     if args.dry_run:
         patches = [diff(c.before, c.after.decode(), target.api_key) for c in changes if c.after]

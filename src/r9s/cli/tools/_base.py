@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-Format = Literal["json", "toml", "env"]
+Format = Literal["json", "json-comments", "jsonc", "toml", "env"]
+"""``json``: strict; ``json-comments``: ``//`` and ``/* */`` comments too (trailing commas
+are read, and removed on writing); ``jsonc``: comments and trailing commas."""
 
 
 class _Missing:

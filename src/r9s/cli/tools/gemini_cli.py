@@ -80,7 +80,7 @@ TOOL = Tool(
     protocol="gemini",
     files=(
         ConfigFile(".gemini/.env", "env"),
-        ConfigFile(".gemini/settings.json", "json", holds_key=False),
+        ConfigFile(".gemini/settings.json", "json-comments", holds_key=False),
     ),
     render=render,
     inspect=inspect,

@@ -77,7 +77,7 @@ TOOL = Tool(
     files=(
         ConfigFile(
             ".config/opencode/opencode.json",
-            "json",
+            "jsonc",
             dir_env="XDG_CONFIG_HOME",
             dir_env_sub="opencode",
         ),
