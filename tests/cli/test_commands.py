@@ -403,3 +403,39 @@ def test_with_stdin_closed_set_reset_and_login_say_there_is_no_terminal(home: Pa
     done = r9s(home, "login", "--base-url", LOCAL, stdin_closed=True)
     assert done.returncode == 2, done.stderr
     assert "no key given" in done.stderr and "'NoneType'" not in done.stderr
+
+
+def test_only_set_suggests_force_and_one_bad_manifest_spoils_no_other_tool(home: Path) -> None:
+    config = home / ".r9s/config.toml"
+    config.parent.mkdir()
+    config.write_text("model = \n")
+    done = r9s(home, "config", "set", "model", "m")
+    assert done.returncode == 1
+    assert "~/.r9s/config.toml:1:" in done.stderr and "nothing was written" in done.stderr
+    assert "--force" not in done.stderr
+    config.unlink()
+
+    base = ("--yes", "--api-key", KEY, "--base-url", LOCAL, "--model", "m")
+    assert r9s(home, "set", "claude", *base, "--small-model", "s").returncode == 0
+    assert r9s(home, "set", "codex", *base).returncode == 0
+    manifest = home / ".r9s/backup/codex/manifest.json"
+    manifest.write_text("{not json")
+
+    listing = r9s(home, "reset", "--list")
+    assert listing.returncode == 1
+    assert "claude-code" in listing.stdout and ".claude/settings.json" in listing.stdout
+    assert "~/.r9s/backup/codex/manifest.json" in listing.stderr
+    assert "unreadable backup manifest" in listing.stderr and "--force" not in listing.stderr
+
+    done = r9s(home, "reset", "codex", "--yes")
+    assert done.returncode == 1
+    assert "~/.r9s/backup/codex/manifest.json:1: unreadable" in done.stderr
+    assert "--force" not in done.stderr and "move it aside" in done.stderr
+
+    done = r9s(home, "set", "codex", *base[:-1], "m2")
+    assert done.returncode == 1 and "manifest.json" in done.stderr
+    assert "--force" not in done.stderr
+
+    done = r9s(home, "reset", "claude", "--yes")
+    assert done.returncode == 0, done.stderr
+    assert not (home / ".claude/settings.json").exists()

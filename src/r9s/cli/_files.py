@@ -36,17 +36,41 @@ MANIFEST = "manifest.json"
 
 
 class MalformedFile(Exception):
-    """An existing file r9s will not edit, because it cannot parse it safely."""
+    """An existing file r9s will not edit, because it cannot parse it safely.
 
-    def __init__(self, path: Path, line: int, reason: str) -> None:
-        super().__init__(
-            f"{display(path)}:{line}: {reason}; nothing was written "
-            "(fix the file, or pass --force to back it up and replace it)"
-        )
+    ``hint`` says what to do; ``force_replaces`` what ``set --force`` would overwrite
+    (None when --force cannot help). Only ``set`` has --force, so only it adds the
+    suggestion (:meth:`suggesting_force`).
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        line: int,
+        reason: str,
+        *,
+        force_replaces: str | None = "the whole file with one holding only r9s's settings",
+        hint: str = "fix the file",
+    ) -> None:
         self.path = path
         self.line = line
         self.problem = reason
         self.reason = f"{display(path)}:{line}: {reason}"
+        self.force_replaces = force_replaces
+        self.hint = hint
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.reason}; nothing was written ({self.hint})"
+
+    def suggesting_force(self) -> MalformedFile:
+        """The same error, its hint offering ``--force`` where that would help."""
+        if self.force_replaces is None:
+            return self
+        hint = f"fix the file, or pass --force to back it up and replace {self.force_replaces}"
+        return MalformedFile(
+            self.path, self.line, self.problem, force_replaces=self.force_replaces, hint=hint
+        )
 
 
 class LockTimeout(Exception):
@@ -196,7 +220,13 @@ def _check(before: Any, edits: Edits, force: bool, actual: Any, path: Path) -> N
     expected = copy.deepcopy(before)
     _apply(expected, edits, _conflicts(path, ""), force, lambda node, levels: {})
     if actual != expected:
-        raise MalformedFile(path, 1, "r9s cannot edit this layout without changing other settings")
+        raise MalformedFile(
+            path,
+            1,
+            "r9s cannot edit this layout without changing other settings",
+            force_replaces=None,
+            hint="make the change by hand, or move the file aside",
+        )
 
 
 Conflict = Callable[..., "MalformedFile"]
@@ -264,7 +294,10 @@ def _conflicts(path: Path, text: str) -> Conflict:
     def conflict(keys: tuple[str, ...], reason: str = "has an unexpected type") -> MalformedFile:
         where = re.search(rf'(^|[\s{{,"])"?{re.escape(keys[-1])}"?\s*[:=]', text, re.MULTILINE)
         line = text.count("\n", 0, where.start()) + 1 if where else 1
-        return MalformedFile(path, line, f"{'.'.join(keys)} {reason}")
+        name = ".".join(keys)
+        return MalformedFile(
+            path, line, f"{name} {reason}", force_replaces=f"{name} (the rest is kept)"
+        )
 
     return conflict
 
@@ -564,7 +597,13 @@ class Backups:
         except FileNotFoundError:
             return []
         except (ValueError, KeyError, TypeError) as exc:
-            raise MalformedFile(path, 1, f"unreadable backup manifest ({exc})") from None
+            raise MalformedFile(
+                path,
+                1,
+                f"unreadable backup manifest ({exc})",
+                force_replaces=None,
+                hint="move it aside to start a new backup history; the .bak files stay",
+            ) from None
         return [Operation.from_json(entry) for entry in reversed(entries)]
 
     def save(self, command: str, befores: list[Snapshot]) -> Operation:

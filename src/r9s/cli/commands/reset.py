@@ -43,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from r9s.cli import _interact
     from r9s.cli._configure import apply_restore, backups_for, plan_restore
-    from r9s.cli._files import diff, display
+    from r9s.cli._files import MalformedFile, diff, display
     from r9s.cli._interact import NotInteractive, say
     from r9s.cli.tools import all_tools, find
 
@@ -53,15 +53,27 @@ def run(args: argparse.Namespace) -> int:
         known = ", ".join(t.name for t in all_tools())
         raise ValueError(f"unknown tool {args.tool!r}; choose one of: {known}")
     tools = [find(args.tool)] if args.tool else all_tools()
-    with_backups = [t for t in tools if t is not None and backups_for(t, home).operations()]
+    # One tool's unreadable manifest must not hide the others' backups.
+    history: dict[str, list[Operation]] = {}
+    unreadable: list[MalformedFile] = []
+    for tool in tools:
+        assert tool is not None
+        try:
+            history[tool.name] = backups_for(tool, home).operations()
+        except MalformedFile as exc:
+            if args.tool:
+                raise
+            unreadable.append(exc)
+    for broken in unreadable:
+        _interact.warn(f"{broken.reason}: its backups are not listed ({broken.hint})")
+    with_backups = [t for t in tools if t is not None and history.get(t.name)]
 
     if args.list:
-        if not with_backups:
+        if not with_backups and not unreadable:
             say("No backups yet (r9s set makes one before every change).")
         for tool in with_backups:
-            backups = backups_for(tool, home)
-            _print_list(tool.name, backups.operations(), display, backups.folder)
-        return 0
+            _print_list(tool.name, history[tool.name], display, backups_for(tool, home).folder)
+        return 1 if unreadable else 0
     try:
         if not interactive and not args.yes and not args.dry_run:
             raise NotInteractive(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+from collections.abc import Iterator
 
 from r9s.cli.commands._common import TOOLS_HELP, add_target_arguments
 
@@ -66,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
         _interact.error(str(exc))
         return 2
     home, environ = Path.home(), os.environ
-    changes = plan_set(tool, target, home, environ, force=args.force)
+    with _offering_force():
+        changes = plan_set(tool, target, home, environ, force=args.force)
 
     say(_interact.bold(f"{tool.title} ({tool.name}) -> r9s"))
     say(f"  base URL     {target.base_url}")
@@ -93,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
     if interactive and not _interact.confirm("Write these changes?"):
         say("Nothing was written.")
         return 1
-    operation, written = apply_set(tool, target, home, environ, force=args.force)
+    with _offering_force():
+        operation, written = apply_set(tool, target, home, environ, force=args.force)
     backups = backups_for(tool, home)
     saved = {s.path: s for s in operation.files} if operation else {}
     for change in written:
@@ -107,3 +111,14 @@ def run(args: argparse.Namespace) -> int:
         say(f"Note: {note}")
     say(f"Undo with: r9s reset {tool.name}")
     return 0
+
+
+@contextlib.contextmanager
+def _offering_force() -> Iterator[None]:
+    """A malformed file's message offers --force here, the one command that has it."""
+    from r9s.cli._files import MalformedFile
+
+    try:
+        yield
+    except MalformedFile as exc:
+        raise exc.suggesting_force() from None
