@@ -227,3 +227,24 @@ def test_dry_runs_of_set_and_reset_mask_every_key_old_and_new(home: Path, case: 
     assert "+++ ~/" in done.stdout
     assert "OLDSECRET" not in done.stdout + done.stderr
     assert KEY not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("case", CASES, ids=ids)
+def test_set_again_makes_a_readable_key_file_private_even_when_nothing_else_changes(
+    home: Path, case: Case
+) -> None:
+    assert set_tool(home, case)[0] == 0
+    for relative in case.key_files:
+        (home / relative).chmod(0o644)
+
+    code, _, err = set_tool(home, case)
+
+    assert code == 0, err
+    assert "Already set" not in err
+    assert "(permissions 644 -> 600)" in err
+    for relative in case.key_files:
+        assert mode(home / relative) == 0o600
+    assert set_tool(home, case)[2].count("Already set: nothing to change.") == 1
+    assert r9s(home, "reset", case.tool, "--yes").returncode == 0
+    for relative in case.key_files:
+        assert mode(home / relative) == 0o644, "reset restores the mode it replaced"

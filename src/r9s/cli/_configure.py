@@ -38,7 +38,17 @@ class Change:
 
     @property
     def changed(self) -> bool:
-        return self.before.data != self.after
+        return self.before.data != self.after or self.mode_changed
+
+    @property
+    def mode_changed(self) -> bool:
+        """Same content, another mode (a file holding the key left readable by others)."""
+        return (
+            self.after is not None
+            and self.before.mode is not None
+            and self.before.data == self.after
+            and self.before.mode != self.mode
+        )
 
     @property
     def path(self) -> Path:

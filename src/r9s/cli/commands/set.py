@@ -81,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
         state = (
             "unchanged" if not change.changed else "update" if change.before.exists else "create"
         )
+        if change.mode_changed:
+            state = f"permissions {change.before.mode:o} -> {change.mode:o}"
         say(f"  file         {display(change.path)} ({state})")
         for note in change.notes:
             say(f"  note         {display(change.path)}: {note}")
@@ -88,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         patches = [diff(c.before, c.after.decode(), target.api_key) for c in changes if c.after]
         print("".join(patches), end="")
-        say("dry run: nothing was written" if any(patches) else "dry run: nothing would change")
+        changing = any(change.changed for change in changes)
+        say("dry run: nothing was written" if changing else "dry run: nothing would change")
         return 0
     if not any(change.changed for change in changes):
         say("Already set: nothing to change.")
