@@ -354,3 +354,22 @@ def test_an_image_alone_is_sent_without_an_empty_text_part(
     assert piped.returncode == 0, piped.stderr
     content = chat_bodies(r9s_server)[-1]["messages"][0]["content"]  # type: ignore[index]
     assert [part["type"] for part in content] == ["image_url"]
+
+
+def test_a_chat_that_cannot_be_saved_still_answers_and_succeeds(
+    home: Path, r9s_server: LocalServer, tmp_path: Path
+) -> None:
+    (home / ".r9s").mkdir()
+    (home / ".r9s/chats").write_text("not a folder")
+    done = r9s(home, "chat", "hello", env=env(r9s_server))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "Echo: hello\n"
+    assert done.stderr.startswith("r9s: warning: the chat was not saved: ")
+    assert len(done.stderr.splitlines()) == 1
+
+    not_a_home = tmp_path / "a-file"
+    not_a_home.write_text("")
+    done = r9s(not_a_home, "chat", "hello", env=env(r9s_server), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "Echo: hello\n"
+    assert "the chat was not saved" in done.stderr and "Traceback" not in done.stderr

@@ -355,3 +355,25 @@ def test_the_other_apis_and_an_image_for_the_first_message(
         assert any(part["type"] in ("image", "input_image") for part in items[0]["content"])
         items = second["messages"] if api == "messages" else second["input"]
         assert [item["content"] for item in items[1:]] == ["Echo: what is this", "and again"]
+
+
+def test_a_chat_that_cannot_be_saved_warns_once_and_goes_on(
+    home: Path, r9s_server: LocalServer
+) -> None:
+    (home / ".r9s").mkdir()
+    (home / ".r9s/chats").write_text("not a folder")
+    child = spawn(home, r9s_server)
+    wait_prompt(child)
+    send(child, "one")
+    child.expect("Echo: one")
+    child.expect_exact("the chat is not being saved")
+    wait_prompt(child)
+    send(child, "two")
+    child.expect("Echo: two")
+    wait_prompt(child)
+    child.sendeof()
+    status, text = finish(child)
+
+    assert status == 0
+    assert text.count("not being saved") == 1
+    assert chat_bodies(r9s_server)[-1]["messages"][-1] == {"role": "user", "content": "two"}

@@ -292,10 +292,24 @@ def main(args: argparse.Namespace) -> int:
         conversation.usage.input_tokens += result.usage.input_tokens
         conversation.usage.output_tokens += result.usage.output_tokens
     if not args.no_save:
-        save(conversation)
+        problem = save_quietly(conversation)
+        if problem:
+            _interact.warn(f"the chat was not saved: {problem}")
     if args.stats:
         _interact.say(result.stats())
     return 0
+
+
+def save_quietly(conversation: Conversation) -> str | None:
+    """Save the chat; why it could not be, if it could not. Saving is a convenience:
+    a read-only or odd HOME must not turn an answer already shown into a failure."""
+    try:
+        save(conversation)
+    except OSError as exc:
+        from r9s.cli._errors import describe
+
+        return describe(exc)
+    return None
 
 
 def history_path() -> Path:

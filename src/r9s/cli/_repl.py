@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from r9s.cli import _interact
-from r9s.cli._chat import ChatError, TurnResult, history_path, run_turn
-from r9s.cli._conversation import Conversation, Message, Usage, new_id, save, write_export
+from r9s.cli._chat import ChatError, TurnResult, history_path, run_turn, save_quietly
+from r9s.cli._conversation import Conversation, Message, Usage, new_id, write_export
 from r9s.cli._files import KEY_FILE_MODE, display, make_dirs
 from r9s.cli._render import make_renderer
 
@@ -53,6 +53,7 @@ class Repl:
         self.pending_images = images
         self.last: TurnResult | None = None
         self.session: Any = None
+        self.unsaved = False  # the last save failed (and the person was told)
 
     # -- input --------------------------------------------------------------------------
 
@@ -63,11 +64,20 @@ class Repl:
         from prompt_toolkit.history import FileHistory
         from prompt_toolkit.key_binding import KeyBindings
 
+        history: Any
         path = history_path()
-        make_dirs(path.parent)
-        if not path.exists():
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT, KEY_FILE_MODE)
+        try:
+            make_dirs(path.parent)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, KEY_FILE_MODE)
             os.close(fd)
+            history = FileHistory(str(path))
+        except OSError as exc:
+            from prompt_toolkit.history import InMemoryHistory
+
+            from r9s.cli._errors import describe
+
+            _interact.warn(f"the input history is not kept: {describe(exc)}")
+            history = InMemoryHistory()
         bindings = KeyBindings()
 
         @bindings.add("enter", filter=~is_searching)
@@ -92,7 +102,7 @@ class Repl:
 
             output = create_output(stdout=sys.stderr)
         return PromptSession(
-            history=FileHistory(str(path)),
+            history=history,
             multiline=True,
             key_bindings=bindings,
             prompt_continuation=lambda width, line, wrap: "." * (width - 1) + " ",
@@ -192,8 +202,12 @@ class Repl:
         self._save()
 
     def _save(self) -> None:
-        if not self.args.no_save and self.conversation.messages:
-            save(self.conversation)
+        if self.args.no_save or not self.conversation.messages:
+            return
+        problem = save_quietly(self.conversation)
+        if problem and not self.unsaved:
+            _interact.warn(f"the chat is not being saved: {problem}")
+        self.unsaved = problem is not None
 
     # -- slash commands -----------------------------------------------------------------
 

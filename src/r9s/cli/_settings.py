@@ -59,8 +59,8 @@ def read_config(home: Path | None = None) -> dict[str, Any]:
     path = config_path(home)
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        return {}
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError):
+        return {}  # HOME may be odd (a file, /proc/1): as if there were no file
     try:
         return tomllib.loads(data.decode("utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
