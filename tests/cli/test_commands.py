@@ -439,3 +439,23 @@ def test_only_set_suggests_force_and_one_bad_manifest_spoils_no_other_tool(home:
     done = r9s(home, "reset", "claude", "--yes")
     assert done.returncode == 0, done.stderr
     assert not (home / ".claude/settings.json").exists()
+
+
+def test_doctor_does_not_take_your_own_config_for_a_project_override(home: Path) -> None:
+    base = ("--yes", "--api-key", KEY, "--base-url", LOCAL, "--model", "m")
+    assert r9s(home, "set", "claude", *base, "--small-model", "s").returncode == 0
+    assert r9s(home, "set", "gemini", *base).returncode == 0
+
+    done = r9s(home, "doctor", "--no-check", cwd=home)
+
+    assert done.returncode == 0, done.stderr
+    assert "overridden?  ~/.claude/settings.json" not in done.stdout
+    assert "overridden?  ~/.gemini" not in done.stdout
+
+    project = home / "work" / "project"
+    (project / "src").mkdir(parents=True)
+    (home / "work" / "project" / ".env").write_text("GEMINI_API_KEY=other\n")
+    done = r9s(home, "doctor", "--no-check", cwd=project / "src")
+
+    gemini = done.stdout.split("Gemini CLI (gemini-cli)")[1].split("\n\n")[0]
+    assert "overridden?  ~/work/project/.env is read instead of ~/.gemini/.env" in gemini

@@ -123,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _inspect(tool: Tool, r9s_base: str, home: Any, environ: Any) -> ToolReport:
+    import os
     import shutil
     from pathlib import Path
 
@@ -144,12 +145,30 @@ def _inspect(tool: Tool, r9s_base: str, home: Any, environ: Any) -> ToolReport:
     report.key = mask_key(current.api_key) if current.api_key else None
     report.key_source = current.key_source
     report.overrides = [f"${name} is set" for name in tool.overriding_env if environ.get(name)]
+    # Run from HOME, ./.claude/settings.json *is* the user's file: not an override.
+    own = {os.path.realpath(state.path) for state in states}
     for relative in tool.project_files:
         path = Path.cwd() / relative
-        if path.is_file():
+        if path.is_file() and os.path.realpath(path) not in own:
             report.overrides.append(f"{display(path)} exists")
+    if tool.env_file_search:
+        found = _first_env_file(tool.env_file_search, Path.cwd(), home)
+        mine = [state.path for state in states if state.path.name == ".env"]
+        if found is not None and mine and os.path.realpath(found) not in own:
+            report.overrides.append(f"{display(found)} is read instead of {display(mine[0])}")
     report.notes = tool.warnings(docs)
     return report
+
+
+def _first_env_file(names: tuple[str, ...], start: Any, home: Any) -> Any:
+    """The file a tool that searches upward for ``names`` reads: the first found in
+    ``start``, its parents up to /, then ``home`` (Gemini CLI's findEnvFile)."""
+    folder = start.resolve()
+    for candidate in (folder, *folder.parents, home):
+        for name in names:
+            if (candidate / name).is_file():
+                return candidate / name
+    return None
 
 
 def _normalized(url: str | None) -> str | None:

@@ -116,6 +116,10 @@ class Tool:
     preferred_small_models: tuple[str, ...] = ()  # empty: the tool has no small model
     overriding_env: tuple[str, ...] = ()  # variables that beat (or join) the file
     project_files: tuple[str, ...] = ()  # relative to the working folder, or absolute
+    # Files the tool looks for in the working folder, then each parent up to /, then in
+    # HOME, reading only the first it finds (Gemini CLI's .env): names in order of
+    # preference within one folder.
+    env_file_search: tuple[str, ...] = ()
     warnings: Callable[[Sequence[Mapping[str, Any]]], list[str]] = lambda docs: []
     run_notes: Callable[[Sequence[Mapping[str, Any]]], list[str]] = lambda docs: []
 

@@ -87,7 +87,8 @@ TOOL = Tool(
     run_plan=run_plan,
     preferred_models=("gemini-2.5-pro", "gemini-2.5-flash", "gemini"),
     overriding_env=("GEMINI_API_KEY", "GOOGLE_GEMINI_BASE_URL", "GEMINI_MODEL", "GOOGLE_API_KEY"),
-    project_files=(".gemini/settings.json", ".gemini/.env", ".env"),
+    project_files=(".gemini/settings.json",),
+    env_file_search=(".gemini/.env", ".env"),
     warnings=warnings,
     run_notes=run_notes,
 )
