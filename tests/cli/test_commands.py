@@ -459,3 +459,16 @@ def test_doctor_does_not_take_your_own_config_for_a_project_override(home: Path)
 
     gemini = done.stdout.split("Gemini CLI (gemini-cli)")[1].split("\n\n")[0]
     assert "overridden?  ~/work/project/.env is read instead of ~/.gemini/.env" in gemini
+
+
+def test_doctor_says_when_an_overriding_variable_holds_the_same_key(home: Path) -> None:
+    base = ("--yes", "--api-key", KEY, "--base-url", LOCAL, "--model", "m")
+    assert r9s(home, "set", "qwen", *base).returncode == 0
+
+    same = r9s(home, "doctor", "--no-check", env={"R9S_API_KEY": KEY}).stdout
+    qwen = same.split("Qwen Code (qwen-code)")[1].split("\n\n")[0]
+    assert "overridden?  $R9S_API_KEY is set, to the same value as the file" in qwen
+
+    other = r9s(home, "doctor", "--no-check", env={"R9S_API_KEY": "sk-other-0000000000"}).stdout
+    qwen = other.split("Qwen Code (qwen-code)")[1].split("\n\n")[0]
+    assert "overridden?  $R9S_API_KEY is set and wins over the file" in qwen

@@ -144,7 +144,16 @@ def _inspect(tool: Tool, r9s_base: str, home: Any, environ: Any) -> ToolReport:
     report.secret = current.api_key
     report.key = mask_key(current.api_key) if current.api_key else None
     report.key_source = current.key_source
-    report.overrides = [f"${name} is set" for name in tool.overriding_env if environ.get(name)]
+    for name in tool.overriding_env:
+        value = environ.get(name)
+        if not value:
+            continue
+        if name not in current.file_values:
+            report.overrides.append(f"${name} is set")
+        elif current.file_values[name] == value:
+            report.overrides.append(f"${name} is set, to the same value as the file")
+        else:
+            report.overrides.append(f"${name} is set and wins over the file")
     # Run from HOME, ./.claude/settings.json *is* the user's file: not an override.
     own = {os.path.realpath(state.path) for state in states}
     for relative in tool.project_files:

@@ -82,6 +82,9 @@ class Current:
     api_key: str | None = None
     model: str | None = None
     key_source: str = ""
+    # What the files give to the variables of ``Tool.overriding_env`` they also set, so
+    # that doctor can tell an override from the same value set twice.
+    file_values: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

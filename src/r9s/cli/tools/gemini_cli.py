@@ -36,7 +36,13 @@ def inspect(docs: Sequence[Mapping[str, Any]], environ: Mapping[str, str]) -> Cu
     source = "$GEMINI_API_KEY" if environ.get("GEMINI_API_KEY") else ".env"
     base = environ.get("GOOGLE_GEMINI_BASE_URL") or text(dotenv.get("GOOGLE_GEMINI_BASE_URL"))
     model = environ.get("GEMINI_MODEL") or text(table(settings.get("model")).get("name"))
-    return Current(base, key, model, source)
+    in_files = {
+        "GEMINI_API_KEY": text(dotenv.get("GEMINI_API_KEY")),
+        "GOOGLE_GEMINI_BASE_URL": text(dotenv.get("GOOGLE_GEMINI_BASE_URL")),
+        "GEMINI_MODEL": text(table(settings.get("model")).get("name")),
+    }
+    file_values = {name: value for name, value in in_files.items() if value}
+    return Current(base, key, model, source, file_values)
 
 
 def run_plan(target: Target) -> RunPlan:

@@ -64,11 +64,12 @@ def inspect(docs: Sequence[Mapping[str, Any]], environ: Mapping[str, str]) -> Cu
         matching = [p for p in providers if isinstance(p, dict) and p.get("id") == model]
         chosen = matching[0] if matching else {}
     variable = text(chosen.get("envKey"))
+    in_file = text(table(settings.get("env")).get(variable)) if variable else None
     # The settings env block has the lowest priority: the shell's variable wins.
     key = environ.get(variable) if variable else None
     source = f"${variable}" if key else f"env.{variable}"
-    key = key or (text(table(settings.get("env")).get(variable)) if variable else None)
-    return Current(text(chosen.get("baseUrl")), key, model, source)
+    file_values = {variable: in_file} if variable and in_file else {}
+    return Current(text(chosen.get("baseUrl")), key or in_file, model, source, file_values)
 
 
 def run_plan(target: Target) -> RunPlan:
