@@ -377,3 +377,44 @@ def test_a_chat_that_cannot_be_saved_warns_once_and_goes_on(
     assert status == 0
     assert text.count("not being saved") == 1
     assert chat_bodies(r9s_server)[-1]["messages"][-1] == {"role": "user", "content": "two"}
+
+
+def test_a_question_with_resume_picks_the_chat_on_the_terminal_then_answers(
+    home: Path, r9s_server: LocalServer
+) -> None:
+    from tests.support.cli import r9s
+
+    environment = {"R9S_BASE_URL": r9s_server.url, "R9S_API_KEY": KEY}
+    assert r9s(home, "chat", "-m", "gpt-4o", "older chat", env=environment).returncode == 0
+    time.sleep(0.02)
+    assert r9s(home, "chat", "newer chat", env=environment).returncode == 0
+
+    child = spawn(home, r9s_server, "and then?", "--resume")
+    child.expect(r"Chat \[")
+    listed = child.before
+    assert "older chat" in listed and "newer chat" in listed
+    number = next(
+        line.split(")")[0].strip() for line in listed.splitlines() if "older chat" in line
+    )
+    child.sendline(number)
+    child.expect("Echo: and then")
+    status, _ = finish(child)
+
+    assert status == 0
+    body = chat_bodies(r9s_server)[-1]
+    assert body["model"] == "gpt-4o"
+    assert body["messages"][0] == {"role": "user", "content": "older chat"}
+    assert body["messages"][-1] == {"role": "user", "content": "and then?"}
+
+
+def test_resume_followed_by_a_question_explains_that_it_took_it_for_an_id(
+    home: Path, r9s_server: LocalServer
+) -> None:
+    from tests.support.cli import r9s
+
+    environment = {"R9S_BASE_URL": r9s_server.url, "R9S_API_KEY": KEY}
+    done = r9s(home, "chat", "--resume", "what next?", env=environment)
+    assert done.returncode == 2
+    assert "no saved chat 'what next?'" in done.stderr
+    assert 'r9s chat "QUESTION" --resume' in done.stderr
+    assert "put the question first" in r9s(home, "chat", "--help").stdout.replace("\n", " ")

@@ -160,7 +160,7 @@ def _connection_and_client(args: argparse.Namespace) -> tuple[Connection, R9S]:
     return conn, client(conn, timeout=args.timeout, retries=args.retries)
 
 
-def _build_conversation(args: argparse.Namespace, interactive: bool) -> Conversation:
+def _build_conversation(args: argparse.Namespace, can_ask: bool) -> Conversation:
     from r9s._config import ENV_MODEL
     from r9s.cli._settings import resolve
 
@@ -171,7 +171,7 @@ def _build_conversation(args: argparse.Namespace, interactive: bool) -> Conversa
             raise ChatError("no saved chat to continue (chats are saved in ~/.r9s/chats/)")
         conversation = chats[0].conversation
     elif args.resume is not None:
-        conversation = _pick_chat(args.resume, interactive)
+        conversation = _pick_chat(args.resume, can_ask)
     if conversation is None:
         api = args.api or "chat"
         model = resolve(args.model, ENV_MODEL, flag_name="--model").value
@@ -191,16 +191,20 @@ def _build_conversation(args: argparse.Namespace, interactive: bool) -> Conversa
     return conversation
 
 
-def _pick_chat(ident: str, interactive: bool) -> Conversation:
+def _pick_chat(ident: str, can_ask: bool) -> Conversation:
     if ident:
         found = find_chat(ident)
         if found is None:
-            raise ChatError(f"no saved chat {ident!r} (r9s chat --resume lists them)")
+            raise ChatError(
+                f"no saved chat {ident!r} (r9s chat --resume lists them; --resume takes "
+                'the word after it as a chat ID, so put a question first: r9s chat "QUESTION" '
+                "--resume)"
+            )
         return found
     chats = saved_chats()
     if not chats:
         raise ChatError("no saved chats yet (chats are saved in ~/.r9s/chats/)")
-    if not interactive:
+    if not can_ask:
         raise ChatError("--resume without an ID needs a terminal to pick; pass --resume ID")
     labels = [describe_saved(chat) for chat in chats]
     ids = {label: chat.conversation for label, chat in zip(labels, chats, strict=True)}
@@ -250,7 +254,9 @@ def main(args: argparse.Namespace) -> int:
             and sys.stdin.isatty()
         )
         images = _images(args) + piped_images
-        conversation = _build_conversation(args, interactive)
+        # Picking a chat to resume only needs a terminal on stdin, even with a question.
+        can_ask = sys.stdin is not None and sys.stdin.isatty()
+        conversation = _build_conversation(args, can_ask)
     except ChatError as exc:
         _interact.error(str(exc))
         return 2

@@ -20,6 +20,7 @@ examples:
   r9s chat -m claude-sonnet-4-5 --api messages "Hi"    Anthropic's native endpoint
   r9s chat --continue "And the longest?"     go on with the last chat
   r9s chat --resume                          pick a saved chat to go on with
+  r9s chat "What else?" --resume             pick one, then ask it this question
   r9s chat --json --no-stream "Hi" | jq .usage
 """
 
@@ -55,7 +56,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         nargs="?",
         const="",
         metavar="ID",
-        help="go on with a saved chat (pick from a list without ID)",
+        help="go on with a saved chat: this ID, else pick one from a list (a word right "
+        "after --resume is taken as the ID: put the question first)",
     )
     parser.add_argument("--no-save", action="store_true", help="do not save this chat")
     parser.add_argument("--api-key", metavar="KEY", help="API key (default: $R9S_API_KEY)")
