@@ -128,3 +128,28 @@ def test_reset_asks_which_tool_and_confirms(home: Path, api: ModelsAPI, answer: 
 
     assert status == (0 if answer == "y" else 1)
     assert (home / ".qwen/settings.json").exists() == (answer == "n")
+
+
+def test_a_model_configured_for_chat_is_only_the_default_of_the_pick(
+    home: Path, api: ModelsAPI
+) -> None:
+    from tests.support.cli import r9s
+
+    assert r9s(home, "config", "set", "model", "claude-sonnet-4-5").returncode == 0
+    child = spawn(home, "set", "codex", "--base-url", api.url, env={"R9S_API_KEY": KEY})
+    child.expect(r"Model \[claude-sonnet-4-5\]")
+    assert "(from ~/.r9s/config.toml)" in child.before
+    child.sendline("gpt-4o-mini")
+    child.expect(r"Write these changes\? \[Y/n\]")
+    assert "model        gpt-4o-mini (chosen)" in child.before
+    child.sendline("y")
+    status, transcript = finish(child)
+
+    assert status == 0, transcript
+    assert 'model = "gpt-4o-mini"' in (home / ".codex/config.toml").read_text()
+
+    done = r9s(home, "set", "codex", "--yes", "--base-url", api.url, "--dry-run",
+               env={"R9S_API_KEY": KEY})  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "model        claude-sonnet-4-5 (from ~/.r9s/config.toml)" in done.stderr
+    assert "base URL     " + api.url + " (from --base-url)" in done.stderr

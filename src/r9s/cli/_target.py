@@ -1,7 +1,8 @@
 """Deciding what to point a tool at: base URL, key, model and small model.
 
-Each value comes from a flag, else the environment, else a question (on a terminal)
-or a default (``--yes``). Shared by ``set`` and ``run``.
+Each value comes from a flag, else r9s's settings (environment, ./.env, config.toml),
+else a question (on a terminal) or a default (``--yes``); ``set`` also offers the model
+pick when a model is only configured. Shared by ``set`` and ``run``.
 """
 
 from __future__ import annotations
@@ -57,12 +58,17 @@ def base_url(flag: str | None) -> Resolved:
         raise ValueError(f"{found.source}: {exc}") from None
 
 
-def resolve_target(tool: Tool, args: argparse.Namespace, interactive: bool) -> tuple[Target, str]:
-    """The target for ``tool`` and where its key came from.
+def resolve_target(
+    tool: Tool, args: argparse.Namespace, interactive: bool, *, offer_models: bool = False
+) -> tuple[Target, dict[str, str]]:
+    """The target for ``tool``, and where its base URL, key and model came from.
 
-    ``args`` has ``api_key``, ``base_url``, ``model`` and ``small_model``.
+    ``args`` has ``api_key``, ``base_url``, ``model`` and ``small_model``. With
+    ``offer_models`` (``set``), a terminal user picks the model even when one is
+    configured (R9S_MODEL, ./.env, ~/.r9s/config.toml: settings for chat, which may not
+    suit this tool); the configured one is then the default. Only ``--model`` skips it.
     """
-    base = base_url(args.base_url).value
+    base, base_source = base_url(args.base_url)
     assert base is not None
     key, key_source = resolve(args.api_key, ENV_API_KEY, flag_name="--api-key")
     if not key:
@@ -70,23 +76,30 @@ def resolve_target(tool: Tool, args: argparse.Namespace, interactive: bool) -> t
             raise NotInteractive(f"no API key: pass --api-key or set {ENV_API_KEY}")
         key, key_source = _interact.ask_secret(f"r9s API key (for {base}, hidden): "), "prompt"
         _interact.say(f"  key {mask_key(key)}")
-    model = resolve(args.model, ENV_MODEL, flag_name="--model").value
+    model, model_source = resolve(args.model, ENV_MODEL, flag_name="--model")
     small = args.small_model
     if small and not tool.uses_small_model:
         _interact.warn(f"{tool.title} has no small model; --small-model is ignored")
         small = None
     needs_small = tool.uses_small_model and not small
+    ask_model = interactive and (model is None or (offer_models and model_source != "--model"))
     ids: list[str] = []
-    if model is None or needs_small:
+    if ask_model or model is None or needs_small:
         # A missing small model alone is no reason to fail: it falls back to the model.
         ids = _fetch_ids(tool, base, key, interactive, required=model is None)
-    if model is None:
-        model = _pick(tool, ids, interactive, small=False)
+    if ask_model:
+        if model is not None:
+            _interact.say(f"  configured model: {model} (from {model_source})")
+        model, model_source = _pick(tool, ids, interactive, small=False, preferred=model), "chosen"
+    elif model is None:
+        model, model_source = _pick(tool, ids, interactive, small=False), "the best listed"
     if not tool.uses_small_model:
         small = model
     elif small is None:
         small = _pick(tool, ids, interactive, small=True, fallback=model)
-    return Target(base, key, model, small), key_source
+    assert model is not None
+    sources = {"base_url": base_source, "api_key": key_source, "model": model_source}
+    return Target(base, key, model, small), sources
 
 
 def _fetch_ids(tool: Tool, base: str, key: str, interactive: bool, *, required: bool) -> list[str]:
@@ -102,9 +115,15 @@ def _fetch_ids(tool: Tool, base: str, key: str, interactive: bool, *, required: 
 
 
 def _pick(
-    tool: Tool, ids: list[str], interactive: bool, *, small: bool, fallback: str | None = None
+    tool: Tool,
+    ids: list[str],
+    interactive: bool,
+    *,
+    small: bool,
+    fallback: str | None = None,
+    preferred: str | None = None,
 ) -> str:
-    default = default_model(tool, ids, small=small) or fallback
+    default = preferred or default_model(tool, ids, small=small) or fallback
     label = "Small, fast model" if small else "Model"
     if not interactive:
         if default is None:

@@ -16,7 +16,9 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         help="r9s base URL, with or without /v1 (default: $R9S_BASE_URL, else https://api.r9s.ai/v1)",
     )
     parser.add_argument(
-        "--model", metavar="MODEL", help="model id (default: $R9S_MODEL, else picked from the list)"
+        "--model",
+        metavar="MODEL",
+        help="model id (without it: $R9S_MODEL or a pick from the server's list; see below)",
     )
     parser.add_argument(
         "--small-model",

@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
             f"{tool.executable} is not on PATH; install it with: npm install -g {tool.npm_package}"
         )
     try:
-        target, _ = resolve_target(tool, args, _interact.is_interactive())
+        target, _sources = resolve_target(tool, args, _interact.is_interactive())
     except NotInteractive as exc:
         _interact.error(str(exc))
         return 2

@@ -9,10 +9,13 @@ from collections.abc import Iterator
 from r9s.cli.commands._common import TOOLS_HELP, add_target_arguments
 
 EPILOG = """\
-Each value comes from its flag, else the environment (R9S_API_KEY, R9S_BASE_URL, R9S_MODEL),
-else a question; with --yes nothing is asked and the model defaults to the best one the
-server lists for the tool. Every file is backed up to ~/.r9s/backup/<tool>/ first;
-`r9s reset TOOL` undoes the change.
+The key and base URL come from their flag, else R9S_API_KEY / R9S_BASE_URL (environment,
+./.env, ~/.r9s/config.toml), else a question (key) or https://api.r9s.ai/v1. On a terminal
+you pick the model from the server's list unless --model is given; a model configured for
+chat (R9S_MODEL, ./.env, config.toml) is only the default of that pick. With --yes nothing
+is asked: --model, else the configured model, else the best the server lists for the tool.
+The summary says where each value came from. Every file is backed up to
+~/.r9s/backup/<tool>/ first; `r9s reset TOOL` undoes the change.
 
 files written:
   claude-code  ~/.claude/settings.json (env: ANTHROPIC_BASE_URL, ANTHROPIC_AUTH_TOKEN, ...)
@@ -63,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
                 "(with --api-key/--model or R9S_API_KEY/R9S_MODEL), or --dry-run to preview"
             )
         tool = pick_tool(args.tool, interactive)
-        target, key_source = resolve_target(tool, args, interactive)
+        target, sources = resolve_target(tool, args, interactive, offer_models=True)
     except NotInteractive as exc:
         _interact.error(str(exc))
         return 2
@@ -72,9 +75,9 @@ def run(args: argparse.Namespace) -> int:
         changes = plan_set(tool, target, home, environ, force=args.force)
 
     say(_interact.bold(f"{tool.title} ({tool.name}) -> r9s"))
-    say(f"  base URL     {target.base_url}")
-    say(f"  API key      {mask_key(target.api_key)} (from {key_source})")
-    say(f"  model        {target.model}")
+    say(f"  base URL     {target.base_url} ({_source(sources['base_url'])})")
+    say(f"  API key      {mask_key(target.api_key)} ({_source(sources['api_key'])})")
+    say(f"  model        {target.model} ({_source(sources['model'])})")
     if tool.uses_small_model:
         say(f"  small model  {target.small_model}")
     for change in changes:
@@ -125,3 +128,12 @@ def _offering_force() -> Iterator[None]:
         yield
     except MalformedFile as exc:
         raise exc.suggesting_force() from None
+
+
+def _source(source: str) -> str:
+    """Where a value came from, for the summary."""
+    if source in ("chosen", "the best listed"):
+        return source
+    if source == "default":
+        return "the default"
+    return "typed" if source == "prompt" else f"from {source}"
