@@ -66,8 +66,13 @@ def test_yes_without_key_or_tool_names_what_is_missing(home: Path) -> None:
     assert done.returncode == 2
     assert "claude-code" in done.stderr and "opencode" in done.stderr
     done = r9s(home, "set", "vim", "--yes", "--api-key", KEY)
-    assert done.returncode == 1
+    assert done.returncode == 2, "a usage error, as docs/cli.md says"
     assert "unknown tool 'vim'" in done.stderr
+    for command in (["reset", "vim"], ["run", "vim", "--", "-p", "x"]):
+        done = r9s(home, *command)
+        assert done.returncode == 2, (command, done.stderr)
+        assert "unknown tool 'vim'" in done.stderr and "claude-code" in done.stderr
+    assert r9s(home, "reset", "Claude", "--list").returncode == 0, "names are case-insensitive"
 
 
 def test_flags_beat_environment_which_beats_defaults(home: Path, api: ModelsAPI) -> None:

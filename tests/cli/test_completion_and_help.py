@@ -101,6 +101,26 @@ def test_bash_completion_completes_commands_options_and_values(home: Path) -> No
     assert complete(home, script.name, "r9s status --j") == ["--json"]
 
 
+TOOL_NAMES = ["claude-code", "codex", "gemini-cli", "opencode", "qwen-code"]
+
+
+def test_bash_completes_tool_names_and_leaves_what_follows_run_tool_to_the_tool(
+    home: Path,
+) -> None:
+    script = home / "r9s.bash"
+    script.write_text(r9s(home, "completion", "bash").stdout)
+    (home / "photo.png").write_bytes(b"")
+
+    for command in ("set", "reset"):
+        assert set(TOOL_NAMES) <= set(complete(home, script.name, f"r9s {command} "))
+    assert complete(home, script.name, "r9s set cl") == ["claude", "claude-code", "claude_code"]
+    assert complete(home, script.name, "r9s run --model m q") == ["qwen", "qwen-code", "qwen_code"]
+    assert "--base-url" in complete(home, script.name, "r9s run --")
+    assert complete(home, script.name, "r9s run claude --") == []
+    assert complete(home, script.name, "r9s run claude -p --mo") == []
+    assert complete(home, script.name, "r9s run codex exec pho") == ["photo.png"]
+
+
 def test_version_and_short_helps_with_examples(home: Path) -> None:
     from r9s._version import __version__
 
@@ -174,6 +194,10 @@ def test_zsh_completion_logic(home: Path) -> None:
     assert offered("r9s chat --image ") == ["<files>"]
     assert "<files>" in offered("r9s audio transcribe ")
     assert offered("r9s completion ") == ["--help", "-h", "bash", "fish", "zsh"]
+    assert set(TOOL_NAMES) <= set(offered("r9s set "))
+    assert "--api-key" in offered("r9s run ")
+    assert offered("r9s run claude ") == ["<files>"]
+    assert offered("r9s run claude -p --mo") == ["<files>"]
 
 
 @pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed")
@@ -195,3 +219,6 @@ def test_fish_completion_logic(home: Path) -> None:
     assert offered("r9s chat --api ") == ["chat", "messages", "responses"]
     assert "--no-stream" in offered("r9s chat --no")
     assert offered("r9s completion ") == ["bash", "fish", "zsh"]
+    assert set(TOOL_NAMES) <= set(offered("r9s reset "))
+    assert "--api-key" in offered("r9s run --")
+    assert not [o for o in offered("r9s run claude --") if o.startswith("-")]

@@ -1,10 +1,34 @@
-"""Arguments shared by ``set`` and ``run`` (standard library only)."""
+"""Arguments shared by ``set``, ``reset`` and ``run`` (standard library only)."""
 
 from __future__ import annotations
 
 import argparse
 
 TOOLS_HELP = "claude-code, codex, qwen-code, gemini-cli or opencode (or an alias: claude, qwen...)"
+
+
+def add_tool_argument(parser: argparse.ArgumentParser, *, optional: bool) -> None:
+    """The TOOL positional: a name or alias (any case); anything else is a usage error
+    (exit 2), and the names are offered by shell completion."""
+    from r9s.cli.tools import all_tools, find
+
+    tools = all_tools()
+    known = ", ".join(tool.name for tool in tools)
+
+    def tool_name(text: str) -> str:
+        tool = find(text)
+        if tool is None:
+            raise argparse.ArgumentTypeError(f"unknown tool {text!r}; choose one of: {known}")
+        return tool.name
+
+    parser.add_argument(
+        "tool",
+        nargs="?" if optional else None,
+        metavar="TOOL",
+        type=tool_name,
+        choices=[name for tool in tools for name in (tool.name, *tool.aliases)],
+        help=TOOLS_HELP,
+    )
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:

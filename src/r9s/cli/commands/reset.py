@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from r9s.cli.commands._common import TOOLS_HELP
+from r9s.cli.commands._common import add_tool_argument
 
 if TYPE_CHECKING:
     from r9s.cli._files import Operation, SavedFile
@@ -29,7 +29,7 @@ examples:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
-    parser.add_argument("tool", nargs="?", metavar="TOOL", help=TOOLS_HELP)
+    add_tool_argument(parser, optional=True)
     parser.add_argument("--list", action="store_true", help="list the backups, newest first")
     parser.add_argument(
         "--backup", metavar="N|PATH", help="which backup: its number in --list, or a .bak file"
@@ -49,9 +49,6 @@ def run(args: argparse.Namespace) -> int:
 
     home = Path.home()
     interactive = not args.yes and _interact.is_interactive()
-    if args.tool and find(args.tool) is None:
-        known = ", ".join(t.name for t in all_tools())
-        raise ValueError(f"unknown tool {args.tool!r}; choose one of: {known}")
     tools = [find(args.tool)] if args.tool else all_tools()
     # One tool's unreadable manifest must not hide the others' backups.
     history: dict[str, list[Operation]] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from r9s.cli.commands._common import TOOLS_HELP, add_target_arguments
+from r9s.cli.commands._common import add_target_arguments, add_tool_argument
 
 EPILOG = """\
 r9s's own options come before TOOL; everything after TOOL goes to the tool untouched
@@ -27,7 +27,7 @@ examples:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     add_target_arguments(parser)
-    parser.add_argument("tool", metavar="TOOL", help=TOOLS_HELP)
+    add_tool_argument(parser, optional=False)
     parser.add_argument("tool_args", nargs=argparse.REMAINDER, metavar="ARGS", help="for the tool")
 
 

@@ -6,7 +6,7 @@ import argparse
 import contextlib
 from collections.abc import Iterator
 
-from r9s.cli.commands._common import TOOLS_HELP, add_target_arguments
+from r9s.cli.commands._common import add_target_arguments, add_tool_argument
 
 EPILOG = """\
 The key and base URL come from their flag, else R9S_API_KEY / R9S_BASE_URL (environment,
@@ -36,7 +36,7 @@ examples:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
-    parser.add_argument("tool", nargs="?", metavar="TOOL", help=TOOLS_HELP)
+    add_tool_argument(parser, optional=True)
     add_target_arguments(parser)
     parser.add_argument("-y", "--yes", action="store_true", help="ask nothing; write at once")
     parser.add_argument(
