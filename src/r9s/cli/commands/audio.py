@@ -17,10 +17,40 @@ examples:
 """
 
 
+EXAMPLES = {
+    "speech": """\
+The format follows the file's extension unless --format says otherwise.
+
+examples:
+  r9s audio speech "Hello from r9s" -o hello.mp3
+  r9s audio speech - -o notes.wav --voice nova < notes.txt
+""",
+    "transcribe": """\
+The text goes to stdout, or to -o FILE (its extension picks the format: .srt, .vtt, .json).
+
+examples:
+  r9s audio transcribe meeting.m4a
+  r9s audio transcribe meeting.m4a -o meeting.srt --language en
+""",
+    "translate": """\
+examples:
+  r9s audio translate interview.mp3
+  r9s audio translate interview.mp3 -o interview.vtt
+""",
+}
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    speech = sub.add_parser("speech", help="speak TEXT into an audio file")
+    raw = argparse.RawDescriptionHelpFormatter
+    speech = sub.add_parser(
+        "speech",
+        help="speak TEXT into an audio file",
+        description="speak TEXT into an audio file",
+        epilog=EXAMPLES["speech"],
+        formatter_class=raw,
+    )
     speech.add_argument("text", metavar="TEXT", help="what to say ('-' reads stdin)")
     speech.add_argument("-o", "--output", required=True, metavar="FILE", help="audio file")
     speech.add_argument("--voice", default="alloy", help="voice (default alloy)")
@@ -35,7 +65,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         ("transcribe", "audio to text in its language"),
         ("translate", "audio to English text"),
     ):
-        child = sub.add_parser(name, help=text, description=text)
+        child = sub.add_parser(
+            name, help=text, description=text, epilog=EXAMPLES[name], formatter_class=raw
+        )
         child.add_argument("file", metavar="FILE", help="the audio file")
         child.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
         child.add_argument(

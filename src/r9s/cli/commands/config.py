@@ -18,20 +18,58 @@ examples:
 """
 
 
+EXAMPLES = {
+    "set": """\
+examples:
+  r9s config set model claude-sonnet-4-5
+  r9s config set base_url http://127.0.0.1:8765    stored as http://127.0.0.1:8765/v1
+""",
+    "get": """\
+examples:
+  r9s config get model
+  r9s config get api_key --show-key                 the key itself, for a script
+""",
+    "list": """\
+examples:
+  r9s config list
+  R9S_NO_DOTENV=1 r9s config list                   as if there were no ./.env
+""",
+    "unset": """\
+examples:
+  r9s config unset base_url                         back to https://api.r9s.ai/v1
+""",
+    "path": """\
+examples:
+  r9s config path
+  "$EDITOR" "$(r9s config path)"
+""",
+}
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    setter = sub.add_parser("set", help="store a setting", description="store a setting")
+
+    def action(name: str, text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            help=text,
+            description=text,
+            epilog=EXAMPLES[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    setter = action("set", "store a setting")
     setter.add_argument("key", metavar="KEY", choices=("api_key", "base_url", "model"))
     setter.add_argument("value", metavar="VALUE")
-    getter = sub.add_parser("get", help="the value in effect", description="the value in effect")
+    getter = action("get", "the value in effect")
     getter.add_argument("key", metavar="KEY", choices=("api_key", "base_url", "model"))
     getter.add_argument("--show-key", action="store_true", help="print the API key unmasked")
-    lister = sub.add_parser("list", help="every setting and its source")
+    lister = action("list", "every setting and its source")
     lister.add_argument("--show-key", action="store_true", help="print the API key unmasked")
-    unsetter = sub.add_parser("unset", help="remove a setting from the file")
+    unsetter = action("unset", "remove a setting from the file")
     unsetter.add_argument("key", metavar="KEY", choices=("api_key", "base_url", "model"))
-    sub.add_parser("path", help="where the file is")
+    action("path", "where the file is")
 
 
 def run(args: argparse.Namespace) -> int:
