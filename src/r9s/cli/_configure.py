@@ -24,6 +24,7 @@ from r9s.cli._files import (
     snapshot,
     write_atomic,
 )
+from r9s.cli._settings import state_dir
 from r9s.cli.tools._base import ConfigFile, Target, Tool
 
 
@@ -53,11 +54,6 @@ class Change:
     @property
     def path(self) -> Path:
         return self.before.path
-
-
-def state_dir(home: Path) -> Path:
-    """``~/.r9s``: the lock and the backups."""
-    return home / ".r9s"
 
 
 def backups_for(tool: Tool, home: Path) -> Backups:
