@@ -225,3 +225,15 @@ def test_fish_completion_logic(home: Path) -> None:
     assert set(TOOL_NAMES) <= set(offered("r9s reset "))
     assert "--api-key" in offered("r9s run --")
     assert not [o for o in offered("r9s run claude --") if o.startswith("-")]
+
+
+def test_connection_options_read_the_same_everywhere() -> None:
+    helps: dict[str, set[str]] = {"--api-key": set(), "--base-url": set()}
+    for path, parser in every_parser():
+        for action in parser._actions:
+            for string in action.option_strings:
+                # login's key is the one it stores, mock's the ones its server accepts
+                if string in helps and path not in ("login", "mock"):
+                    helps[string].add(action.help or "")
+    assert all(len(texts) == 1 for texts in helps.values()), helps
+    assert "config.toml" in next(iter(helps["--api-key"]))

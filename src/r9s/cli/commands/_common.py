@@ -1,4 +1,4 @@
-"""Arguments shared by ``set``, ``reset`` and ``run`` (standard library only)."""
+"""Arguments shared by several commands (standard library only)."""
 
 from __future__ import annotations
 
@@ -31,14 +31,29 @@ def add_tool_argument(parser: argparse.ArgumentParser, *, optional: bool) -> Non
     )
 
 
-def add_target_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--api-key``, ``--base-url``, ``--model``, ``--small-model``."""
-    parser.add_argument("--api-key", metavar="KEY", help="r9s API key (default: $R9S_API_KEY)")
+def add_connection_arguments(
+    parser: argparse.ArgumentParser, timeout: str | None = "seconds to wait (default 600)"
+) -> None:
+    """``--api-key``, ``--base-url`` and (unless ``timeout`` is None, its help) ``--timeout``:
+    how every command that talks to r9s is pointed at it."""
+    parser.add_argument(
+        "--api-key",
+        metavar="KEY",
+        help="r9s API key (default: $R9S_API_KEY, ./.env or ~/.r9s/config.toml)",
+    )
     parser.add_argument(
         "--base-url",
         metavar="URL",
-        help="r9s base URL, with or without /v1 (default: $R9S_BASE_URL, else https://api.r9s.ai/v1)",
+        help="r9s base URL, with or without /v1 (default: $R9S_BASE_URL, ./.env, "
+        "~/.r9s/config.toml, else https://api.r9s.ai/v1)",
     )
+    if timeout is not None:
+        parser.add_argument("--timeout", type=float, metavar="S", help=timeout)
+
+
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--api-key``, ``--base-url``, ``--model``, ``--small-model``."""
+    add_connection_arguments(parser, timeout=None)
     parser.add_argument(
         "--model",
         metavar="MODEL",

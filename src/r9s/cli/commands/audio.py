@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from r9s.cli.commands._common import add_connection_arguments
+
 EPILOG = """\
 Uploads and downloads show a progress bar on stderr (on a terminal); stdout carries only
 the transcript (without -o) or nothing.
@@ -82,9 +84,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         if name == "transcribe":
             child.add_argument("--language", metavar="CODE", help="the language, e.g. en")
     for child in sub.choices.values():
-        child.add_argument("--api-key", metavar="KEY", help="API key (default: $R9S_API_KEY)")
-        child.add_argument("--base-url", metavar="URL", help="base URL (default: $R9S_BASE_URL)")
-        child.add_argument("--timeout", type=float, metavar="S", help="seconds to wait")
+        add_connection_arguments(child)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from r9s.cli.commands._common import add_connection_arguments
+
 EPILOG = """\
 With a prompt or piped input, prints the bare answer on stdout and exits (0, or 1 with
 a one-line error on stderr). Without either, on a terminal, starts an interactive chat:
@@ -60,9 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "after --resume is taken as the ID: put the question first)",
     )
     parser.add_argument("--no-save", action="store_true", help="do not save this chat")
-    parser.add_argument("--api-key", metavar="KEY", help="API key (default: $R9S_API_KEY)")
-    parser.add_argument("--base-url", metavar="URL", help="base URL (default: $R9S_BASE_URL)")
-    parser.add_argument("--timeout", type=float, metavar="S", help="seconds to wait (default 600)")
+    add_connection_arguments(parser)
     parser.add_argument("--retries", type=int, metavar="N", help="retries on 429/5xx (default 2)")
 
 

@@ -6,6 +6,8 @@ import argparse
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from r9s.cli.commands._common import add_connection_arguments
+
 if TYPE_CHECKING:
     from r9s.cli.tools._base import Tool
 
@@ -13,8 +15,9 @@ EPILOG = """\
 For every supported tool: installed or not (and its version), the config file, whether
 it points at r9s, the base URL, model and masked key, whether that key works
 (GET /models), and what could override the file (environment variables, project-level
-settings). Exit status 1 when a key that points at r9s is rejected or the server is
-unreachable.
+settings). A tool points at r9s when its base URL is r9s's (--base-url, else as for every
+command) or on r9s.ai. Exit status 1 when a key that points at r9s is rejected or the
+server is unreachable.
 
 examples:
   r9s doctor
@@ -28,13 +31,8 @@ CHECK_TIMEOUT = 8.0
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
-    parser.add_argument(
-        "--base-url",
-        metavar="URL",
-        help="what counts as r9s (default: $R9S_BASE_URL or production)",
-    )
-    parser.add_argument(
-        "--api-key", metavar="KEY", help="also check this key (default: $R9S_API_KEY)"
+    add_connection_arguments(
+        parser, timeout=f"seconds to wait for each key check (default {CHECK_TIMEOUT:g})"
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--no-check", action="store_true", help="do not contact the server")
@@ -77,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
     r9s_key, key_source = resolve(args.api_key, ENV_API_KEY, flag_name="--api-key")
     reports = [_inspect(tool, r9s_base, Path.home(), os.environ) for tool in all_tools()]
 
+    timeout = args.timeout or CHECK_TIMEOUT
     checks: dict[tuple[str, str], Any] = {}
     with ThreadPoolExecutor(max_workers=8) as pool:
         versions = {
@@ -88,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
             ]
             for url, key in wanted:
                 if url and key and (url, key) not in checks:
-                    checks[url, key] = pool.submit(_check_key, url, key)
+                    checks[url, key] = pool.submit(_check_key, url, key, timeout)
         results = {pair: future.result() for pair, future in checks.items()}
         for report in reports:
             if report.name in versions:
@@ -219,11 +218,11 @@ def _version(executable: str | None) -> str | None:
     return lines[-1].strip() if done.returncode == 0 and lines else None
 
 
-def _check_key(url: str, key: str) -> tuple[bool, str]:
+def _check_key(url: str, key: str, timeout: float) -> tuple[bool, str]:
     from r9s.cli._api import ModelListError, list_models
 
     try:
-        count = len(list_models(url, key, timeout=CHECK_TIMEOUT))
+        count = len(list_models(url, key, timeout=timeout))
     except ModelListError as exc:
         return False, str(exc)
     return True, f"works ({count} models)"

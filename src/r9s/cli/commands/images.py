@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from r9s.cli.commands._common import add_connection_arguments
+
 EPILOG = """\
 Results are saved whether the server sends them inline (b64_json) or as URLs. -o names a
 file (several images: NAME-1.png, NAME-2.png...) or an existing folder (or one ending
@@ -64,9 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         child.add_argument(
             "--format", choices=("b64_json", "url"), help="ask for inline data or URLs"
         )
-        child.add_argument("--api-key", metavar="KEY", help="API key (default: $R9S_API_KEY)")
-        child.add_argument("--base-url", metavar="URL", help="base URL (default: $R9S_BASE_URL)")
-        child.add_argument("--timeout", type=float, metavar="S", help="seconds to wait")
+        add_connection_arguments(child)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from r9s.cli.commands._common import add_connection_arguments
+
 EPILOG = """\
 A table of id, owner and creation date on a terminal; one id per line when piped (for
 scripts); --json prints the API's list.
@@ -21,9 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-f", "--filter", metavar="TEXT", help="only ids containing TEXT")
     parser.add_argument("--details", action="store_true", help="every field the router sends")
     parser.add_argument("--json", action="store_true", help="the list as JSON")
-    parser.add_argument("--api-key", metavar="KEY", help="API key (default: $R9S_API_KEY)")
-    parser.add_argument("--base-url", metavar="URL", help="base URL (default: $R9S_BASE_URL)")
-    parser.add_argument("--timeout", type=float, metavar="S", help="seconds to wait")
+    add_connection_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
