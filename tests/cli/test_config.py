@@ -169,3 +169,13 @@ def test_dotenv_quoted_values_may_be_followed_by_a_comment(home: Path) -> None:
     assert r9s(home, "config", "get", "model", cwd=project).stdout == "model # one\n"
     base = r9s(home, "config", "get", "base_url", cwd=project)
     assert base.stdout == "http://127.0.0.1:8765/v1\n", base.stderr
+
+
+def test_config_keys_may_be_written_with_dashes(home: Path) -> None:
+    done = r9s(home, "config", "set", "api-key", KEY)
+    assert done.returncode == 0, done.stderr
+    assert f'api_key = "{KEY}"' in (home / ".r9s/config.toml").read_text()
+    shown = r9s(home, "config", "get", "API-KEY", "--show-key")
+    assert shown.stdout == f"{KEY}\n", shown.stderr
+    assert r9s(home, "config", "unset", "api-key").returncode == 0
+    assert "api_key" not in (home / ".r9s/config.toml").read_text()

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from r9s.cli._files import KEY_FILE_MODE, edit, locked, snapshot, write_atomic
-from r9s.cli._settings import CONFIG_KEYS, config_path, state_dir
+from r9s.cli._settings import CONFIG_KEYS, config_path, normalize_key, state_dir
 from r9s.cli.tools._base import REMOVE, Edits
 
 
@@ -18,7 +18,7 @@ class UnknownKey(ValueError):
 
 
 def check_key(key: str) -> str:
-    normalized = key.strip().lower().replace("-", "_")
+    normalized = normalize_key(key)
     if normalized not in CONFIG_KEYS:
         raise UnknownKey(key)
     return normalized

@@ -33,6 +33,11 @@ CONFIG_KEYS: dict[str, str] = {
 ENV_TO_KEY = {env: key for key, env in CONFIG_KEYS.items()}
 
 
+def normalize_key(name: str) -> str:
+    """A setting's name as stored: ``API-Key`` is ``api_key``."""
+    return name.strip().lower().replace("-", "_")
+
+
 class Resolved(NamedTuple):
     """A value and where it came from (``"--api-key"``, ``"R9S_API_KEY"``, ``".env"``,
     ``"~/.r9s/config.toml"``, ``"default"``)."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-EPILOG = """\
-settings: api_key, base_url, model. Where a value comes from, highest first: a flag,
+from r9s.cli._settings import CONFIG_KEYS, normalize_key
+
+EPILOG = f"""\
+settings: {", ".join(CONFIG_KEYS)}. Where a value comes from, highest first: a flag,
 the environment (R9S_API_KEY, R9S_BASE_URL, R9S_MODEL), ./.env (unless R9S_NO_DOTENV=1),
 ~/.r9s/config.toml. `list` and `get` show the value in effect and where it comes from.
 
@@ -50,6 +52,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
+    def add_key(child: argparse.ArgumentParser) -> None:
+        # api-key and API_KEY name api_key too
+        child.add_argument("key", metavar="KEY", type=normalize_key, choices=list(CONFIG_KEYS))
+
     def action(name: str, text: str) -> argparse.ArgumentParser:
         return sub.add_parser(
             name,
@@ -60,15 +66,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         )
 
     setter = action("set", "store a setting")
-    setter.add_argument("key", metavar="KEY", choices=("api_key", "base_url", "model"))
+    add_key(setter)
     setter.add_argument("value", metavar="VALUE")
     getter = action("get", "the value in effect")
-    getter.add_argument("key", metavar="KEY", choices=("api_key", "base_url", "model"))
+    add_key(getter)
     getter.add_argument("--show-key", action="store_true", help="print the API key unmasked")
     lister = action("list", "every setting and its source")
     lister.add_argument("--show-key", action="store_true", help="print the API key unmasked")
     unsetter = action("unset", "remove a setting from the file")
-    unsetter.add_argument("key", metavar="KEY", choices=("api_key", "base_url", "model"))
+    add_key(unsetter)
     action("path", "where the file is")
 
 
