@@ -109,17 +109,19 @@ def _model_not_found(message: str) -> str:
     model = _context.get("model")
     if not model:
         return f"not found (404): {message}"
-    names = _model_names()
     line = f"model {model!r} not found"
-    if names:
-        import difflib
-
-        close = difflib.get_close_matches(model, names, n=SUGGESTIONS, cutoff=0.4)
-        if not close:
-            close = [name for name in names if model.lower() in name.lower()][:SUGGESTIONS]
-        if close:
-            return f"{line}; did you mean: {', '.join(close)}? (`r9s models` lists them all)"
+    close = closest_models(model, _model_names())
+    if close:
+        return f"{line}; did you mean: {', '.join(close)}? (`r9s models` lists them all)"
     return f"{line} (`r9s models` lists the available ones)"
+
+
+def closest_models(name: str, names: list[str]) -> list[str]:
+    """The few model ids nearest to ``name`` (a typo), else those containing it."""
+    import difflib
+
+    close = difflib.get_close_matches(name, names, n=SUGGESTIONS, cutoff=0.4)
+    return close or [other for other in names if name.lower() in other.lower()][:SUGGESTIONS]
 
 
 def _model_names() -> list[str]:

@@ -234,7 +234,7 @@ class Repl:
 
     def _model(self, name: str) -> None:
         from r9s.cli._api import ModelListError, list_models
-        from r9s.cli._errors import remember
+        from r9s.cli._errors import closest_models, remember
 
         ids: list[str] = []
         if self.conn.api_key:
@@ -248,9 +248,7 @@ class Repl:
                 _interact.say("Available: " + ", ".join(ids))
             return
         if ids and name not in ids:
-            import difflib
-
-            close = difflib.get_close_matches(name, ids, n=3, cutoff=0.4)
+            close = closest_models(name, ids)
             hint = f"; did you mean: {', '.join(close)}?" if close else ""
             _interact.say(
                 f"Unknown model {name!r}{hint} The model stays {self.conversation.model}."
