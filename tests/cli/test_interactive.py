@@ -153,3 +153,29 @@ def test_a_model_configured_for_chat_is_only_the_default_of_the_pick(
     assert done.returncode == 0, done.stderr
     assert "model        claude-sonnet-4-5 (from ~/.r9s/config.toml)" in done.stderr
     assert "base URL     " + api.url + " (from --base-url)" in done.stderr
+
+
+def test_doctor_styles_only_a_terminal_and_never_a_redirected_stdout(home: Path) -> None:
+    import shlex
+
+    def run(command: str, **env: str) -> str:
+        child = pexpect.spawn(
+            "bash",
+            ["-c", command],
+            env=user_env(home, {"TERM": "xterm-256color", **env}),
+            cwd=str(home),
+            encoding="utf-8",
+            timeout=20,
+        )
+        child.logfile_read = io.StringIO()
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0, child.logfile_read.getvalue()
+        return str(child.logfile_read.getvalue())
+
+    doctor = " ".join(shlex.quote(part) for part in [*R9S, "doctor", "--no-check"])
+    assert "\x1b[1mClaude Code" in run(doctor), "bold on a terminal"
+    assert "\x1b[1m" not in run(doctor, NO_COLOR="1")
+    run(f"{doctor} > report.txt")
+    report = (home / "report.txt").read_text()
+    assert "Claude Code (claude-code)" in report and "\x1b[" not in report

@@ -244,19 +244,14 @@ def main(args: argparse.Namespace) -> int:
     prompt = " ".join(args.prompt).strip()
     piped_text, piped_images = "", list[str]()
     try:
-        if sys.stdin is not None and not sys.stdin.isatty():
+        if sys.stdin is not None and not _interact.is_interactive():
             piped_text, piped_images = _read_stdin()
         interactive = (
-            not prompt
-            and not piped_text
-            and not piped_images
-            and sys.stdin is not None
-            and sys.stdin.isatty()
+            not prompt and not piped_text and not piped_images and _interact.is_interactive()
         )
         images = _images(args) + piped_images
         # Picking a chat to resume only needs a terminal on stdin, even with a question.
-        can_ask = sys.stdin is not None and sys.stdin.isatty()
-        conversation = _build_conversation(args, can_ask)
+        conversation = _build_conversation(args, _interact.is_interactive())
     except ChatError as exc:
         _interact.error(str(exc))
         return 2

@@ -10,6 +10,7 @@ import getpass
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from typing import TextIO
 
 LIST_LIMIT = 40
 
@@ -36,9 +37,21 @@ def error(message: str) -> None:
     say(f"r9s: error: {message}")
 
 
-def bold(text: str) -> str:
-    """``text`` in bold on a colour terminal (never with NO_COLOR or when redirected)."""
-    if os.environ.get("NO_COLOR") or not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
+def draws_on(stream: TextIO | None) -> bool:
+    """Whether styles, spinners and progress bars may go to ``stream``: a terminal that is
+    not ``TERM=dumb`` (never a file or a pipe)."""
+    return stream is not None and stream.isatty() and os.environ.get("TERM", "") != "dumb"
+
+
+def no_color() -> bool:
+    """``NO_COLOR`` is set (https://no-color.org)."""
+    return bool(os.environ.get("NO_COLOR"))
+
+
+def bold(text: str, stream: TextIO | None = None) -> str:
+    """``text`` in bold when it goes to a terminal (``stream``, stderr by default), and
+    plain with NO_COLOR or when redirected."""
+    if no_color() or not draws_on(sys.stderr if stream is None else stream):
         return text
     return f"\033[1m{text}\033[0m"
 

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from r9s.cli._interact import draws_on, no_color
+
 if TYPE_CHECKING:
     from r9s.client import R9S
 
@@ -37,7 +39,7 @@ class _Bar:
     def __init__(self, label: str, total: int | None) -> None:
         self.progress: Any = None
         self.task: Any = None
-        if not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
+        if not draws_on(sys.stderr):
             return
         if total is not None and total < PROGRESS_MIN_BYTES:
             return
@@ -51,7 +53,7 @@ class _Bar:
             TransferSpeedColumn,
         )
 
-        console = Console(file=sys.stderr, no_color=bool(os.environ.get("NO_COLOR")))
+        console = Console(file=sys.stderr, no_color=no_color())
         self.progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),

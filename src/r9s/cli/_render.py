@@ -21,6 +21,8 @@ import sys
 import time
 from typing import Any, Protocol, TextIO
 
+from r9s.cli._interact import draws_on, no_color
+
 REFRESH_INTERVAL = 0.05  # seconds between redraws of the live region
 
 
@@ -35,17 +37,9 @@ class Renderer(Protocol):
         """The answer is complete (or was interrupted): leave it on screen, cursor below."""
 
 
-def color_allowed(stream: TextIO) -> bool:
-    return (
-        stream.isatty()
-        and not os.environ.get("NO_COLOR")
-        and os.environ.get("TERM", "") not in ("dumb",)
-    )
-
-
 def wants_rich(plain: bool) -> bool:
     """Rich rendering: stdout is a terminal and ``--plain`` was not given."""
-    return not plain and sys.stdout.isatty() and os.environ.get("TERM", "") != "dumb"
+    return not plain and draws_on(sys.stdout)
 
 
 class _Spinner:
@@ -55,11 +49,11 @@ class _Spinner:
         self._status: Any = None
 
     def start(self, label: str) -> None:
-        if not sys.stderr.isatty() or os.environ.get("TERM", "") == "dumb":
+        if not draws_on(sys.stderr):
             return
         from rich.console import Console
 
-        console = Console(file=sys.stderr, no_color=bool(os.environ.get("NO_COLOR")))
+        console = Console(file=sys.stderr, no_color=no_color())
         self._status = console.status(label, spinner="dots")
         self._status.start()
 
@@ -115,7 +109,7 @@ class RichRenderer:
             size = None
         self.console = Console(
             file=sys.stdout,
-            no_color=bool(os.environ.get("NO_COLOR")),
+            no_color=no_color(),
             highlight=False,
             soft_wrap=False,
             width=size.columns if size else None,

@@ -122,7 +122,7 @@ class Repl:
     def _prompt(self) -> Any:
         from prompt_toolkit.formatted_text import FormattedText
 
-        if os.environ.get("NO_COLOR"):
+        if _interact.no_color():
             return FormattedText([("", "> ")])
         return FormattedText([("ansicyan bold", "> ")])
 
@@ -337,7 +337,7 @@ def copy_to_clipboard(text: str) -> str:
                 break
             except (OSError, subprocess.SubprocessError):
                 continue
-    if sys.stderr.isatty():
+    if _interact.draws_on(sys.stderr):
         encoded = base64.b64encode(text.encode()).decode("ascii")
         sys.stderr.write(f"\033]52;c;{encoded}\a")
         sys.stderr.flush()

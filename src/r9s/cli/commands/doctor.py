@@ -248,9 +248,11 @@ def _report_json(report: ToolReport) -> dict[str, Any]:
 
 
 def _print_report(report: ToolReport) -> None:
+    import sys
+
     from r9s.cli._interact import bold
 
-    print(bold(f"{report.title} ({report.name})"))
+    print(bold(f"{report.title} ({report.name})", sys.stdout))
     installed = report.installed or "no"
     if report.version:
         installed += f" ({report.version})"
