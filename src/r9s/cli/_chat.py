@@ -27,6 +27,7 @@ from r9s.cli._conversation import (
     text_of,
     usage_of,
 )
+from r9s.cli._errors import UsageError
 from r9s.cli._render import Renderer, make_renderer
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ DEFAULT_MODELS = {
 }
 
 
-class ChatError(Exception):
+class ChatError(UsageError):
     """A usage problem with the chat's arguments (one line, exit 2)."""
 
 
@@ -243,18 +244,12 @@ def main(args: argparse.Namespace) -> int:
 
     prompt = " ".join(args.prompt).strip()
     piped_text, piped_images = "", list[str]()
-    try:
-        if sys.stdin is not None and not _interact.is_interactive():
-            piped_text, piped_images = _read_stdin()
-        interactive = (
-            not prompt and not piped_text and not piped_images and _interact.is_interactive()
-        )
-        images = _images(args) + piped_images
-        # Picking a chat to resume only needs a terminal on stdin, even with a question.
-        conversation = _build_conversation(args, _interact.is_interactive())
-    except ChatError as exc:
-        _interact.error(str(exc))
-        return 2
+    if sys.stdin is not None and not _interact.is_interactive():
+        piped_text, piped_images = _read_stdin()
+    interactive = not prompt and not piped_text and not piped_images and _interact.is_interactive()
+    images = _images(args) + piped_images
+    # Picking a chat to resume only needs a terminal on stdin, even with a question.
+    conversation = _build_conversation(args, _interact.is_interactive())
     _errors.remember(model=conversation.model)
     if interactive:
         from r9s.cli._repl import Repl
@@ -265,8 +260,7 @@ def main(args: argparse.Namespace) -> int:
 
     text = "\n\n".join(part for part in (prompt, piped_text.strip("\n")) if part)
     if not text and not images:
-        _interact.error("nothing to send: give a prompt, pipe some input, or run on a terminal")
-        return 2
+        raise ChatError("nothing to send: give a prompt, pipe some input, or run on a terminal")
     conversation.messages.append(Message("user", text, images))
     _conn, client = _connection_and_client(args)
     renderer: Renderer
@@ -277,13 +271,9 @@ def main(args: argparse.Namespace) -> int:
     else:
         renderer = make_renderer(args.plain)
     with client:
-        try:
-            result = run_turn(
-                client, conversation, renderer, stream=not args.no_stream, catch_interrupt=False
-            )
-        except ChatError as exc:
-            _interact.error(str(exc))
-            return 2
+        result = run_turn(
+            client, conversation, renderer, stream=not args.no_stream, catch_interrupt=False
+        )
     if args.json:
         from r9s.cli._conversation import dump
 

@@ -12,6 +12,12 @@ from typing import Any
 
 _context: dict[str, Any] = {}
 
+
+class UsageError(Exception):
+    """The command cannot run as given (a missing value, no terminal to ask on...): one
+    line on stderr and exit status 2, like argparse's own errors."""
+
+
 SUGGESTIONS = 3
 
 

@@ -12,11 +12,13 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import TextIO
 
+from r9s.cli._errors import UsageError
+
 LIST_LIMIT = 40
 
 
-class NotInteractive(Exception):
-    """A value is missing and there is no terminal to ask for it."""
+class NotInteractive(UsageError):
+    """A value is missing and there is no terminal to ask for it (exit status 2)."""
 
 
 def is_interactive() -> bool:

@@ -131,10 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # one line for the user, never a traceback
         if os.environ.get("R9S_DEBUG"):
             raise
-        from r9s.cli._errors import describe
+        from r9s.cli._errors import UsageError, describe
 
         _report(describe(exc))
-        return 1
+        return 2 if isinstance(exc, UsageError) else 1
 
 
 if __name__ == "__main__":

@@ -71,26 +71,22 @@ def run(args: argparse.Namespace) -> int:
         for tool in with_backups:
             _print_list(tool.name, history[tool.name], display, backups_for(tool, home).folder)
         return 1 if unreadable else 0
-    try:
-        if not interactive and not args.yes and not args.dry_run:
-            raise NotInteractive(
-                "stdin is not a terminal, so r9s reset cannot confirm; pass --yes, "
-                "or --dry-run to preview"
-            )
-        if not with_backups:
-            say(f"No backups for {args.tool or 'any tool'}: nothing to restore.")
-            return 1
-        if args.tool is None:
-            if not interactive:
-                raise NotInteractive("name a tool: " + ", ".join(t.name for t in with_backups))
-            names = [t.name for t in with_backups]
-            chosen = _interact.choose("Tool to reset", names, allow_other=False)
-            tool = next(t for t in with_backups if t.name == chosen)
-        else:
-            tool = with_backups[0]
-    except NotInteractive as exc:
-        _interact.error(str(exc))
-        return 2
+    if not interactive and not args.yes and not args.dry_run:
+        raise NotInteractive(
+            "stdin is not a terminal, so r9s reset cannot confirm; pass --yes, "
+            "or --dry-run to preview"
+        )
+    if not with_backups:
+        say(f"No backups for {args.tool or 'any tool'}: nothing to restore.")
+        return 1
+    if args.tool is None:
+        if not interactive:
+            raise NotInteractive("name a tool: " + ", ".join(t.name for t in with_backups))
+        names = [t.name for t in with_backups]
+        chosen = _interact.choose("Tool to reset", names, allow_other=False)
+        tool = next(t for t in with_backups if t.name == chosen)
+    else:
+        tool = with_backups[0]
 
     backups = backups_for(tool, home)
     operation, files = _select(backups.operations(), args.backup, backups.backup_path)

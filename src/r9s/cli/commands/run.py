@@ -39,7 +39,6 @@ def run(args: argparse.Namespace) -> int:
 
     from r9s.cli import _interact
     from r9s.cli._configure import read_configs
-    from r9s.cli._interact import NotInteractive
     from r9s.cli._target import pick_tool, resolve_target
 
     tool = pick_tool(args.tool, interactive=False)
@@ -48,11 +47,7 @@ def run(args: argparse.Namespace) -> int:
         raise FileNotFoundError(
             f"{tool.executable} is not on PATH; install it with: npm install -g {tool.npm_package}"
         )
-    try:
-        target, _sources = resolve_target(tool, args, _interact.is_interactive())
-    except NotInteractive as exc:
-        _interact.error(str(exc))
-        return 2
+    target, _sources = resolve_target(tool, args, _interact.is_interactive())
     plan = tool.run_plan(target)
     states = read_configs(tool, Path.home(), os.environ)
     for note in tool.run_notes([state.values for state in states]):

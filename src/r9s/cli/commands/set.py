@@ -59,17 +59,13 @@ def run(args: argparse.Namespace) -> int:
     from r9s.cli._target import pick_tool, resolve_target
 
     interactive = not args.yes and _interact.is_interactive()
-    try:
-        if not interactive and not args.yes and not args.dry_run:
-            raise NotInteractive(
-                "stdin is not a terminal, so r9s set cannot ask or confirm; pass --yes "
-                "(with --api-key/--model or R9S_API_KEY/R9S_MODEL), or --dry-run to preview"
-            )
-        tool = pick_tool(args.tool, interactive)
-        target, sources = resolve_target(tool, args, interactive, offer_models=True)
-    except NotInteractive as exc:
-        _interact.error(str(exc))
-        return 2
+    if not interactive and not args.yes and not args.dry_run:
+        raise NotInteractive(
+            "stdin is not a terminal, so r9s set cannot ask or confirm; pass --yes "
+            "(with --api-key/--model or R9S_API_KEY/R9S_MODEL), or --dry-run to preview"
+        )
+    tool = pick_tool(args.tool, interactive)
+    target, sources = resolve_target(tool, args, interactive, offer_models=True)
     home, environ = Path.home(), os.environ
     with _offering_force():
         changes = plan_set(tool, target, home, environ, force=args.force)
