@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from r9s._config import ENV_API_KEY
 from r9s.cli.tools._base import (
     REMOVE,
     ConfigFile,
@@ -25,7 +26,6 @@ from r9s.cli.tools._base import (
 
 PROVIDER = "r9s"
 RUN_PROVIDER = "r9s-run"  # `r9s run` never reuses the file's provider (its token would win)
-RUN_KEY_VARIABLE = "R9S_API_KEY"
 
 
 def render(target: Target) -> list[Edits]:
@@ -64,11 +64,11 @@ def run_plan(target: Target) -> RunPlan:
         "name": "r9s",
         "base_url": target.base_url,
         "wire_api": "responses",
-        "env_key": RUN_KEY_VARIABLE,  # the key stays out of the command line
+        "env_key": ENV_API_KEY,  # the key stays out of the command line
     }
     inline = ", ".join(f"{key} = {json.dumps(value)}" for key, value in provider.items())
     return RunPlan(
-        env={RUN_KEY_VARIABLE: target.api_key},
+        env={ENV_API_KEY: target.api_key},
         args=[
             "-c",
             f"model_providers.{RUN_PROVIDER}={{ {inline} }}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from r9s._config import ENV_API_KEY
 from r9s.cli.tools._base import (
     MISSING,
     ConfigFile,
@@ -18,7 +19,9 @@ from r9s.cli.tools._base import (
     text,
 )
 
-KEY_VARIABLE = "R9S_API_KEY"  # our providers are the ones reading this variable
+# Our providers read the key from r9s's own variable: the settings' env block holds it,
+# and a shell that exports R9S_API_KEY for r9s works for Qwen Code too.
+KEY_VARIABLE = ENV_API_KEY
 
 
 def _providers(target: Target) -> Update:
