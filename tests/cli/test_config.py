@@ -179,3 +179,11 @@ def test_config_keys_may_be_written_with_dashes(home: Path) -> None:
     assert shown.stdout == f"{KEY}\n", shown.stderr
     assert r9s(home, "config", "unset", "api-key").returncode == 0
     assert "api_key" not in (home / ".r9s/config.toml").read_text()
+
+
+def test_config_set_echoes_the_value_as_stored(home: Path) -> None:
+    done = r9s(home, "config", "set", "base_url", "http://127.0.0.1:8765")
+    assert done.returncode == 0, done.stderr
+    assert "base_url = http://127.0.0.1:8765/v1 (in ~/.r9s/config.toml)" in done.stderr
+    done = r9s(home, "config", "set", "model", "  gpt-4o  ")
+    assert "model = gpt-4o (in" in done.stderr

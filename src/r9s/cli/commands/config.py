@@ -81,7 +81,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from r9s._config import DEFAULT_BASE_URL, mask_key
     from r9s.cli import _interact
-    from r9s.cli._config_file import set_values, unset
+    from r9s.cli._config_file import normalize_value, set_values, unset
     from r9s.cli._files import display
     from r9s.cli._settings import CONFIG_KEYS, config_path, resolve
 
@@ -89,8 +89,9 @@ def run(args: argparse.Namespace) -> int:
         print(config_path())
         return 0
     if args.action == "set":
-        path = set_values({args.key: args.value})
-        shown = mask_key(args.value) if args.key == "api_key" else args.value
+        stored = normalize_value(args.key, args.value)  # what the file will hold
+        path = set_values({args.key: stored})
+        shown = mask_key(stored) if args.key == "api_key" else stored
         _interact.say(f"{args.key} = {shown} (in {display(path)})")
         _warn_shadowed(args.key)
         return 0
