@@ -145,3 +145,21 @@ def test_images_edit_sends_every_image(home: Path, r9s_server: LocalServer) -> N
 
     lonely = r9s(home, "images", "edit", "just a prompt", "-o", "x.png", env=env(r9s_server))
     assert lonely.returncode == 1 and "at least one IMAGE" in lonely.stderr
+
+
+def test_saved_files_follow_the_umask_like_any_program_output(
+    home: Path, r9s_server: LocalServer
+) -> None:
+    audio = home / "meeting.wav"
+    audio.write_bytes(b"RIFF" + bytes(256))
+    for umask, expected in ((0o077, 0o600), (0o022, 0o644)):
+        runs = [
+            ["audio", "speech", "Hi", "-o", f"speech-{umask}.mp3"],
+            ["audio", "transcribe", "meeting.wav", "-o", f"text-{umask}.txt"],
+            ["images", "generate", "a dot", "-o", f"image-{umask}.png", "--format", "b64_json"],
+        ]
+        for args in runs:
+            done = r9s(home, *args, env=env(r9s_server), umask=umask)
+            assert done.returncode == 0, done.stderr
+            written = home / args[args.index("-o") + 1]
+            assert written.stat().st_mode & 0o777 == expected, (args, umask)

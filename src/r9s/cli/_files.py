@@ -399,6 +399,14 @@ def snapshot(path: Path) -> Snapshot:
         return Snapshot(path, None)
 
 
+def output_mode() -> int:
+    """The mode of a file the user asked for (an image, a transcript): 0666 less the
+    umask, as any program's output; r9s's own files with keys use KEY_FILE_MODE."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_atomic(path: Path, data: bytes, mode: int) -> list[Path]:
     """Replace ``path`` with ``data`` so that a crash leaves the old or new file whole.
 

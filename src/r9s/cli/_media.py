@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from r9s.cli._files import output_mode, write_atomic
 from r9s.cli._interact import draws_on, no_color
 
 if TYPE_CHECKING:
@@ -140,10 +141,8 @@ def save_stream(chunks: Iterator[bytes], target: Path, total: int | None, label:
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     bar = _Bar(label, total)
     written = 0
-    umask = os.umask(0)
-    os.umask(umask)
     try:
-        os.fchmod(fd, 0o666 & ~umask)
+        os.fchmod(fd, output_mode())
         with os.fdopen(fd, "wb") as handle:
             for chunk in chunks:
                 handle.write(chunk)
@@ -238,9 +237,7 @@ def _transcript(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        from r9s.cli._files import PLAIN_FILE_MODE, write_atomic
-
-        write_atomic(target, text.encode("utf-8"), PLAIN_FILE_MODE)
+        write_atomic(target, text.encode("utf-8"), output_mode())
         say(f"Wrote {target}")
     return 0
 
@@ -289,9 +286,7 @@ def run_images(args: argparse.Namespace) -> int:
     targets = _targets(args.output, [sniff_image(blob) for blob in blobs])
     for blob, target in zip(blobs, targets, strict=True):
         target.parent.mkdir(parents=True, exist_ok=True)
-        from r9s.cli._files import PLAIN_FILE_MODE, write_atomic
-
-        write_atomic(target, blob, PLAIN_FILE_MODE)
+        write_atomic(target, blob, output_mode())
         print(target)
     return 0
 
