@@ -37,6 +37,9 @@ def test_strict_json_refuses_comments_and_trailing_commas_with_their_line() -> N
     with pytest.raises(JsonSyntaxError) as caught:
         Document('{\n  /* open\n  "a": 1\n}', JSONC)
     assert caught.value.line == 2
+    for empty in ('{"a": [,]}', "{,}", '{"a": [1,,]}'):
+        with pytest.raises(JsonSyntaxError):
+            Document(empty, JSONC)
 
 
 def test_comment_markers_inside_strings_are_text() -> None:

@@ -76,14 +76,14 @@ def blank(text: str, dialect: Dialect) -> tuple[str, str, list[int]]:
     """
     out = list(text)
     trailing: list[int] = []
-    last = -1  # the last significant character outside comments
+    last = before = -1  # the last two significant characters outside comments
     i, n = 0, len(text)
     while i < n:
         char = text[i]
         if char == '"':
             match = _STRING.match(text, i)
             i = match.end() if match else n
-            last = i - 1
+            last, before = i - 1, last
             continue
         if char == "/" and text[i + 1 : i + 2] in ("/", "*"):
             if not dialect.comments:
@@ -101,12 +101,13 @@ def blank(text: str, dialect: Dialect) -> tuple[str, str, list[int]]:
                     out[j] = " "
             i = end
             continue
-        if char in "}]" and last >= 0 and text[last] == ",":
+        # a comma after a value, before the closing bracket ([,] is no list)
+        if char in "}]" and last > 0 and text[last] == "," and text[before] not in "[{,":
             if dialect.trailing_commas == "refuse":
                 raise JsonSyntaxError(_line(text, last), "a trailing comma")
             trailing.append(last)
         if not char.isspace():
-            last = i
+            last, before = i, last
         i += 1
     code = "".join(out)
     for position in trailing:
