@@ -1,9 +1,13 @@
 """The one engine that edits, backs up and restores every tool's config files.
 
-- Reading never guesses: a malformed file raises :class:`MalformedFile` naming the file
-  and line, unless the caller forces a rewrite (after a backup).
-- JSON keeps key order and indentation; TOML goes through tomlkit, keeping comments and
-  layout; ``.env`` files keep every line that is not ours.
+- Reading never guesses: each JSON file is read in its tool's dialect (comments or not);
+  a malformed file raises :class:`MalformedFile` naming the file and line, unless the
+  caller forces a rewrite (after a backup).
+- JSON is edited in place (``_jsonc``: comments, order and layout kept); TOML goes
+  through tomlkit, keeping comments and layout; ``.env`` files keep every line that is
+  not ours. Every JSON and TOML edit is read back and refused unless it equals the old
+  values plus r9s's edits.
+- Diffs shown to the person mask every credential (:func:`mask_secrets`).
 - Every change is backed up first to ``~/.r9s/backup/<tool>/`` with a manifest that also
   records files that did not exist, then written atomically (temp file, fsync, rename).
 - One lock (``~/.r9s/lock``) serialises every ``set`` and ``reset``.
