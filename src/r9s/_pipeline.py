@@ -26,6 +26,7 @@ from r9s._version import __version__
 from r9s.utils import RetryConfig
 
 if TYPE_CHECKING:
+    from r9s._binary import AsyncBinaryResponse, BinaryResponse
     from r9s.httpclient import AsyncHttpClient, HttpClient
 
 T = TypeVar("T")
@@ -116,6 +117,9 @@ class Call:
     retries: RetryConfig | None
     stream: bool
     raw: bool
+    secret: str
+    """The API key this call sends (resolved once, also from a callable): every error
+    path masks it, should a server echo it back."""
 
 
 _HTTPX_CLIENTS = (httpx.Client, httpx.AsyncClient)
@@ -211,8 +215,9 @@ class Pipeline:
         base = options.get("server_url") or self.base_url
         url = base.rstrip("/") + url_path
 
+        key = self.key()
         headers = dict(self.headers)
-        headers["Authorization"] = f"Bearer {self.key()}"
+        headers["Authorization"] = f"Bearer {key}"
         headers["Accept"] = (
             "text/event-stream" if stream and operation.stream else "application/json"
         )
@@ -247,7 +252,7 @@ class Pipeline:
             timeout=httpx.USE_CLIENT_DEFAULT if isinstance(timeout, _Unset) else timeout,
         )
         retries = options.get("retries", self.retries)
-        return Call(operation, request, retries, stream, raw)
+        return Call(operation, request, retries, stream, raw, key)
 
     # -- the flow ---------------------------------------------------------------------
 
@@ -275,7 +280,7 @@ class Pipeline:
                 delay = self._retry_connection(retries, attempt, started)
                 self._log(request, type(exc).__name__, sent_at, attempt, delay)
                 if delay is None:
-                    raise errors.wrap_transport_error(exc, secret=self._secret()) from exc
+                    raise errors.wrap_transport_error(exc, secret=call.secret) from exc
                 yield SLEEP, delay
                 continue
 
@@ -291,7 +296,7 @@ class Pipeline:
             self._log(request, status, sent_at, attempt, delay)
             if delay is None:
                 text = body.decode("utf-8", "replace")
-                raise errors.error_from_response(response, text, secret=self._secret())
+                raise errors.error_from_response(response, text, secret=call.secret)
             yield SLEEP, delay
 
     def _retry_connection(
@@ -315,9 +320,6 @@ class Pipeline:
                 body=text,
                 cause=exc,
             ) from exc
-
-    def _secret(self) -> str | None:
-        return None if callable(self.api_key) else self.api_key
 
     def _log(
         self,
@@ -343,12 +345,24 @@ class Pipeline:
     def stream(self, call: Call, response: httpx.Response) -> EventStream[Any, Any]:
         spec = call.operation.stream
         assert spec is not None
-        return (spec.sync_class or EventStream)(response, spec, secret=self._secret())
+        return (spec.sync_class or EventStream)(response, spec, secret=call.secret)
 
     def astream(self, call: Call, response: httpx.Response) -> AsyncEventStream[Any, Any]:
         spec = call.operation.stream
         assert spec is not None
-        return (spec.async_class or AsyncEventStream)(response, spec, secret=self._secret())
+        return (spec.async_class or AsyncEventStream)(response, spec, secret=call.secret)
+
+    @staticmethod
+    def binary(call: Call, response: httpx.Response) -> BinaryResponse:
+        from r9s._binary import BinaryResponse  # loaded with the media resources
+
+        return BinaryResponse(response, secret=call.secret)
+
+    @staticmethod
+    def abinary(call: Call, response: httpx.Response) -> AsyncBinaryResponse:
+        from r9s._binary import AsyncBinaryResponse
+
+        return AsyncBinaryResponse(response, secret=call.secret)
 
 
 def check_api_key(key: str | None) -> str:

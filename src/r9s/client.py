@@ -225,7 +225,9 @@ class R9S(Closing, AsyncClosing):
         http = self.http_client
         call: Call = self._pipeline.prepare(http, operation, params, **how)
         result = run_sync(http, self._pipeline.flow(call))
-        if call.stream and not call.raw:
+        if call.raw:
+            return self._pipeline.binary(call, result)
+        if call.stream:
             return self._pipeline.stream(call, result)
         return result
 
@@ -233,7 +235,9 @@ class R9S(Closing, AsyncClosing):
         http = self.async_http_client
         call: Call = self._pipeline.prepare(http, operation, params, **how)
         result = await run_async(http, self._pipeline.flow(call))
-        if call.stream and not call.raw:
+        if call.raw:
+            return self._pipeline.abinary(call, result)
+        if call.stream:
             return self._pipeline.astream(call, result)
         return result
 

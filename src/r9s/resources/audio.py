@@ -76,11 +76,11 @@ class Audio(UploadingResource):
 
     def speech(self, **params: Unpack[SpeechParams]) -> BinaryResponse:
         """Speak ``input``: the audio, unread, to ``read()``, iterate or ``write_to_file()``."""
-        return BinaryResponse(self._raw(SPEECH, _speech(params)))
+        return self._raw(SPEECH, _speech(params))
 
     async def speech_async(self, **params: Unpack[SpeechParams]) -> AsyncBinaryResponse:
         """Speak ``input``: the audio, unread, to ``read()``, iterate or ``write_to_file()``."""
-        return AsyncBinaryResponse(await self._raw_async(SPEECH, _speech(params)))
+        return await self._raw_async(SPEECH, _speech(params))
 
     @overload
     def transcribe(
