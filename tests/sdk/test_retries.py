@@ -74,6 +74,17 @@ def test_a_retry_after_beyond_the_budget_is_not_waited_for(server: LocalServer) 
     assert len(server.requests) == 1
 
 
+@pytest.mark.parametrize("hint", ["retry_after=0", "retry_after_ms=0", "retry_after_date=0"])
+def test_a_zero_or_past_retry_after_waits_the_backoff(server: LocalServer, hint: str) -> None:
+    # The r9s 0.x four-argument form: no max_retries, only the 1 s budget bounds them.
+    config = RetryConfig("backoff", BackoffStrategy(100, 200, 2.0, 1_000), False)
+    with R9S(api_key=API_KEY, server_url=server.url, retry_config=config) as client:
+        with pytest.raises(errors.ServiceUnavailableError):
+            client.models.list(http_headers=fail(f"status=503;{hint}", 10_000))
+    # waits of at least 50, 100, 100... ms: about ten attempts fit in the budget
+    assert 2 <= len(server.requests) <= 12
+
+
 def test_seed_style_per_call_retries_override_the_client(server: LocalServer) -> None:
     with R9S(api_key=API_KEY, server_url=server.url, retry_config=None) as client:
         with pytest.raises(errors.ServiceUnavailableError):
