@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import threading
 import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
@@ -174,6 +175,7 @@ class R9S(Closing, AsyncClosing):
         self._client = client
         self._async_client = async_client
         self._owned = _Owned()
+        self._lock = threading.Lock()
         self._finalizer = weakref.finalize(self, _close_owned, self._owned)
 
     @classmethod
@@ -202,22 +204,30 @@ class R9S(Closing, AsyncClosing):
     @property
     def http_client(self) -> HttpClient:
         """The synchronous HTTP client (created on first use unless one was given)."""
-        if self._client is None:
-            self._owned.sync = httpx.Client(
-                timeout=self._timeout_for_own_client(), follow_redirects=True
-            )
-            self._client = self._owned.sync
-        return self._client
+        client = self._client
+        if client is None:
+            with self._lock:  # threads sharing this object make one client, not one each
+                client = self._client
+                if client is None:
+                    client = self._owned.sync = httpx.Client(
+                        timeout=self._timeout_for_own_client(), follow_redirects=True
+                    )
+                    self._client = client
+        return client
 
     @property
     def async_http_client(self) -> AsyncHttpClient:
         """The asynchronous HTTP client (created on first use unless one was given)."""
-        if self._async_client is None:
-            self._owned.async_ = httpx.AsyncClient(
-                timeout=self._timeout_for_own_client(), follow_redirects=True
-            )
-            self._async_client = self._owned.async_
-        return self._async_client
+        client = self._async_client
+        if client is None:
+            with self._lock:
+                client = self._async_client
+                if client is None:
+                    client = self._owned.async_ = httpx.AsyncClient(
+                        timeout=self._timeout_for_own_client(), follow_redirects=True
+                    )
+                    self._async_client = client
+        return client
 
     # -- the two edges of the pipeline ------------------------------------------------
 

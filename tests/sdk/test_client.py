@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
@@ -186,3 +189,38 @@ def test_async_calls_run_concurrently(server: LocalServer) -> None:
 
     assert asyncio.run(run()) == 20
     assert len(server.requests) == 20
+
+
+@pytest.fixture
+def made_clients(monkeypatch: pytest.MonkeyPatch) -> list[httpx.Client | httpx.AsyncClient]:
+    """Every httpx client created during the test, in order."""
+    made: list[httpx.Client | httpx.AsyncClient] = []
+    for cls in (httpx.Client, httpx.AsyncClient):
+        original = cls.__init__
+
+        def record(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> None:
+            made.append(self)
+            __original(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, "__init__", record)
+    return made
+
+
+def test_threads_sharing_a_client_share_one_http_client(
+    server: LocalServer, made_clients: list[httpx.Client | httpx.AsyncClient]
+) -> None:
+    threads = 8
+    start = threading.Barrier(threads)
+    client = R9S(api_key=API_KEY, server_url=server.url)
+
+    def first_call() -> None:
+        start.wait()
+        client.models.list()
+
+    with ThreadPoolExecutor(threads) as pool:
+        for future in [pool.submit(first_call) for _ in range(threads)]:
+            future.result()
+    client.close()
+    assert len(made_clients) == 1
+    assert all(made.is_closed for made in made_clients)
+    assert len(server.requests) == threads
