@@ -224,3 +224,86 @@ def test_threads_sharing_a_client_share_one_http_client(
     assert len(made_clients) == 1
     assert all(made.is_closed for made in made_clients)
     assert len(server.requests) == threads
+
+
+def _async_made(made: list[httpx.Client | httpx.AsyncClient]) -> list[httpx.AsyncClient]:
+    return [client for client in made if isinstance(client, httpx.AsyncClient)]
+
+
+def test_asyncio_run_twice_on_one_client(
+    server: LocalServer, made_clients: list[httpx.Client | httpx.AsyncClient]
+) -> None:
+    with R9S(api_key=API_KEY, server_url=server.url) as client:
+        for _ in range(2):  # each asyncio.run is a new event loop
+            assert asyncio.run(client.models.list_async()).data
+        first, second = _async_made(made_clients)
+        assert first.is_closed  # the first loop's client went with its loop
+        assert not second.is_closed
+    assert second.is_closed
+    assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize("how", ["with", "close", "finalizer"])
+def test_close_also_closes_the_async_client(
+    server: LocalServer, made_clients: list[httpx.Client | httpx.AsyncClient], how: str
+) -> None:
+    client = R9S(api_key=API_KEY, server_url=server.url)
+    if how == "with":
+        with client:
+            asyncio.run(client.models.list_async())
+    else:
+        asyncio.run(client.models.list_async())
+        if how == "close":
+            client.close()
+        else:
+            del client
+            gc.collect()
+    (made,) = _async_made(made_clients)
+    assert made.is_closed
+
+
+def test_close_on_an_idle_loop_closes_through_that_loop(
+    server: LocalServer, made_clients: list[httpx.Client | httpx.AsyncClient]
+) -> None:
+    loop = asyncio.new_event_loop()
+    try:
+        client = R9S(api_key=API_KEY, server_url=server.url)
+        loop.run_until_complete(client.models.list_async())
+        client.close()
+        (made,) = _async_made(made_clients)
+        assert made.is_closed
+        pool = made._transport._pool  # type: ignore[attr-defined]
+        assert not pool.connections  # its connection was closed, not dropped
+    finally:
+        loop.close()
+
+
+def test_sync_close_inside_a_running_loop_closes_the_async_client(
+    server: LocalServer, made_clients: list[httpx.Client | httpx.AsyncClient]
+) -> None:
+    async def run() -> None:
+        client = R9S(api_key=API_KEY, server_url=server.url)
+        await client.models.list_async()
+        client.close()  # sync close() from async code: the close runs on this loop
+        for _ in range(10):
+            await asyncio.sleep(0)
+        assert _async_made(made_clients)[0].is_closed
+
+    asyncio.run(run())
+
+
+def test_threads_with_their_own_loops_share_one_client(server: LocalServer) -> None:
+    start = threading.Barrier(2)
+    client = R9S(api_key=API_KEY, server_url=server.url)
+
+    def run() -> int:
+        async def calls() -> int:
+            start.wait()
+            return sum([len((await client.models.list_async()).data) for _ in range(5)])
+
+        return asyncio.run(calls())
+
+    with ThreadPoolExecutor(2) as pool:
+        assert all(future.result() for future in [pool.submit(run) for _ in range(2)])
+    client.close()
+    assert len(server.requests) == 10
