@@ -10,7 +10,11 @@ from email.utils import parsedate_to_datetime
 
 from r9s.utils import RetryConfig
 
-RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
+RETRYABLE_4XX = frozenset({408, 409, 429})
+NOT_RETRIED_5XX = frozenset({501, 505, 508, 511})
+"""Server errors that say the request will never work as sent (not implemented, HTTP
+version, a loop in the route, a network login): every other 5xx is a passing state
+(including Cloudflare's 520-524 in front of a slow model, and Anthropic's 529)."""
 
 
 def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
@@ -50,7 +54,9 @@ def should_retry_status(status: int, headers: Mapping[str, str]) -> bool:
         return True
     if hint == "false":
         return False
-    return status in RETRYABLE_STATUS
+    if status >= 500:
+        return status not in NOT_RETRIED_5XX
+    return status in RETRYABLE_4XX
 
 
 def backoff_delay(config: RetryConfig, retries_done: int) -> float:

@@ -19,13 +19,13 @@ def fail(spec: str, times: int) -> dict[str, str]:
     return {"X-R9S-Fault": f"{spec};times={times};key={uuid.uuid4().hex}"}
 
 
-@pytest.mark.parametrize("status", [408, 409, 429, 500, 502, 503, 504])
+@pytest.mark.parametrize("status", [408, 409, 429, 500, 502, 503, 504, 520, 524])
 def test_retryable_statuses_are_retried(call: Caller, server: LocalServer, status: int) -> None:
     assert call("models.list", http_headers=fail(f"status={status}", 2)).data
     assert len(server.requests) == 3
 
 
-@pytest.mark.parametrize("status", [400, 401, 403, 404, 422])
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 422, 501, 505])
 def test_other_statuses_are_not_retried(call: Caller, server: LocalServer, status: int) -> None:
     with pytest.raises(errors.APIStatusError):
         call("models.list", http_headers=fail(f"status={status}", 1))

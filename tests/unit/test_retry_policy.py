@@ -22,12 +22,14 @@ def test_retry_after_forms() -> None:
     assert retry_after_seconds({}) is None
 
 
-@pytest.mark.parametrize("status", [408, 409, 429, 500, 502, 503, 504, 529])
+@pytest.mark.parametrize(
+    "status", [408, 409, 429, 500, 502, 503, 504, 507, 520, 521, 522, 523, 524, 529, 599]
+)
 def test_retryable_statuses(status: int) -> None:
     assert should_retry_status(status, {})
 
 
-@pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 413, 422, 501])
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 413, 422, 501, 505, 508, 511])
 def test_other_statuses_are_not_retried(status: int) -> None:
     assert not should_retry_status(status, {})
 
