@@ -20,6 +20,7 @@ from urllib.parse import quote
 import httpx
 
 from r9s import errors
+from r9s._config import check_server_url
 from r9s._retry import next_delay, should_retry_status
 from r9s._streaming import AsyncEventStream, EventStream, StreamSpec
 from r9s._version import __version__
@@ -134,6 +135,16 @@ def _parsed_url(url: str) -> httpx.URL:
     return httpx.URL(url)
 
 
+@functools.lru_cache(maxsize=64)
+def _checked_base_url(url: str) -> str:
+    """A per-call ``server_url``, checked once (``ConfigurationError`` before sending,
+    rather than a transport error retried with backoff)."""
+    try:
+        return check_server_url(url)
+    except ValueError as exc:
+        raise errors.ConfigurationError(str(exc)) from None
+
+
 def _json_default(value: Any) -> Any:
     dump = getattr(value, "model_dump", None)
     if dump is not None:
@@ -212,7 +223,8 @@ class Pipeline:
         url_path = operation.path
         if path:
             url_path = url_path.format_map({k: quote(str(v), safe="") for k, v in path.items()})
-        base = options.get("server_url") or self.base_url
+        server_url = options.get("server_url")
+        base = _checked_base_url(server_url) if server_url else self.base_url
         url = base.rstrip("/") + url_path
 
         key = self.key()

@@ -16,7 +16,14 @@ import httpx
 
 from r9s import errors
 from r9s._closing import AsyncClosing, Closing
-from r9s._config import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, mask_key, normalize_base_url
+from r9s._config import (
+    DEFAULT_BASE_URL,
+    ENV_API_KEY,
+    ENV_BASE_URL,
+    check_server_url,
+    mask_key,
+    normalize_base_url,
+)
 from r9s._pipeline import (
     DEFAULT_TIMEOUT,
     UNSET,
@@ -212,6 +219,10 @@ class R9S(Closing, AsyncClosing):
             )
         if server_url is not None:
             base_url = server_url.format_map(url_params) if url_params else server_url
+            try:
+                check_server_url(base_url)
+            except ValueError as exc:
+                raise errors.ConfigurationError(str(exc)) from None
         elif os.environ.get(ENV_BASE_URL, "").strip():
             try:
                 base_url = normalize_base_url(os.environ[ENV_BASE_URL])

@@ -7,6 +7,7 @@ import asyncio
 import gc
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -307,3 +308,38 @@ def test_threads_with_their_own_loops_share_one_client(server: LocalServer) -> N
         assert all(future.result() for future in [pool.submit(run) for _ in range(2)])
     client.close()
     assert len(server.requests) == 10
+
+
+BAD_URLS = [
+    "api.r9s.ai/v1",  # no scheme
+    "localhost:8000/v1",  # "localhost" read as the scheme
+    "ftp://api.r9s.ai/v1",
+    "http:///v1",  # no host
+    "http://:8080/v1",
+    " https://api.r9s.ai/v1",
+]
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_a_bad_server_url_is_a_configuration_error_at_once(url: str) -> None:
+    with pytest.raises(errors.ConfigurationError, match="server_url") as caught:
+        R9S(api_key=API_KEY, server_url=url)
+    assert repr(url) in str(caught.value)
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_a_bad_per_call_server_url_is_refused_before_sending(
+    call: Caller, server: LocalServer, url: str
+) -> None:
+    started = time.monotonic()
+    with pytest.raises(errors.ConfigurationError, match="server_url"):
+        call("models.list", server_url=url)
+    assert time.monotonic() - started < 1  # no backoff: nothing was sent
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("suffix", ["", "/v1", "/api/openai/v1/", "/proxy/v1"])
+def test_good_server_urls_keep_their_path(server: LocalServer, suffix: str) -> None:
+    client = R9S(api_key=API_KEY, server_url=server.root_url + suffix)
+    assert client.base_url == (server.root_url + suffix).rstrip("/")
+    client.close()
