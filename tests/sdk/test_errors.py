@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import pickle
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import httpx
@@ -192,3 +194,50 @@ def test_a_key_echoed_back_is_masked_on_every_error_path(mode: str, kind: str, h
     assert any("sk-" in text for text in texts), texts  # the masked form is there
     for text in texts:
         assert CALLABLE_KEY not in text
+
+
+def _raise_in_a_worker(url: str) -> None:
+    with R9S(api_key=API_KEY, server_url=url, retry_config=None) as client:
+        client.models.list(http_headers={"X-R9S-Fault": "status=429;retry_after=3"})
+
+
+def _connect_in_a_worker(url: str) -> None:
+    with R9S(api_key=API_KEY, server_url=url, retry_config=None) as client:
+        client.models.list()
+
+
+def _round_trip(error: BaseException) -> BaseException:
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is type(error)
+    assert str(copy) == str(error)
+    return copy
+
+
+def test_errors_survive_pickling(server: LocalServer) -> None:
+    with R9S(api_key=API_KEY, server_url=server.url, retry_config=None) as client:
+        with pytest.raises(errors.RateLimitError) as status:
+            client.models.list(http_headers={"X-R9S-Fault": "status=429;retry_after=3"})
+        with pytest.raises(errors.ResponseValidationError) as invalid:
+            client.models.list(http_headers={"X-R9S-Fault": "malformed=json"})
+        with pytest.raises(errors.APITimeoutError) as timeout:
+            client.models.list(timeout=0.2, http_headers={"X-R9S-Fault": "delay=2"})
+    copy = _round_trip(status.value)
+    assert isinstance(copy, errors.RateLimitError) and copy.status_code == 429
+    assert copy.retry_after == 3 and copy.body == status.value.body
+    _round_trip(invalid.value)
+    copy = _round_trip(timeout.value)
+    assert isinstance(copy, httpx.TimeoutException) and isinstance(copy, errors.APITimeoutError)
+
+
+def test_errors_raised_in_a_process_pool_reach_the_parent() -> None:
+    with LocalServer() as server:
+        url = server.url
+        with ProcessPoolExecutor(1) as pool:
+            with pytest.raises(errors.RateLimitError):
+                pool.submit(_raise_in_a_worker, url).result()
+    with ProcessPoolExecutor(1) as pool:  # the server has stopped: connection refused
+        with pytest.raises(httpx.ConnectError) as caught:
+            pool.submit(_connect_in_a_worker, url).result()
+    assert isinstance(caught.value, errors.APIConnectionError)
+    assert "Connection error" in str(caught.value)
+    assert caught.value.request.url.path == "/v1/models"
