@@ -31,6 +31,9 @@ V = TypeVar("V")
 T_co = TypeVar("T_co", covariant=True)
 
 _BOM = b"\xef\xbb\xbf"
+_SHORT_LINE = 64 * 1024
+"""A pending line up to this long is completed by concatenation (one copy); a longer one
+is kept in pieces and joined once its end arrives."""
 
 
 class ServerSentEvent:
@@ -77,7 +80,8 @@ class SSEDecoder:
     __slots__ = ("_pending", "_data", "_event", "_last_id", "_retry", "_skip_lf", "_started")
 
     def __init__(self) -> None:
-        self._pending = b""
+        self._pending: list[bytes] = []
+        """The start of a line whose end has not arrived, in the pieces it came in."""
         self._data: list[bytes] = []
         self._event: str | None = None
         self._last_id: str | None = None
@@ -93,35 +97,73 @@ class SSEDecoder:
             self._skip_lf = False
             if chunk[:1] == b"\n":
                 chunk = chunk[1:]
-        if self._pending:
-            chunk = self._pending + chunk
-            self._pending = b""
         if not self._started:
-            if len(chunk) < len(_BOM) and _BOM.startswith(chunk):
-                self._pending = chunk
+            chunk = self._start(chunk)
+            if not chunk:
                 return []
-            self._started = True
-            if chunk.startswith(_BOM):
-                chunk = chunk[len(_BOM) :]
+        events: list[ServerSentEvent] = []
+        pending = self._pending
+        if pending:
+            if len(pending) == 1 and len(pending[0]) <= _SHORT_LINE:
+                chunk = pending.pop() + chunk  # the common case: one copy, no search
+            else:
+                chunk = self._join(chunk, events)
         lines = chunk.splitlines(keepends=True)
         if not lines:
-            return []
+            return events
         last = lines[-1]
         if last[-1:] == b"\r":
             self._skip_lf = True
         elif last[-1:] != b"\n":
-            self._pending = lines.pop()
-        events: list[ServerSentEvent] = []
+            pending.append(lines.pop())
         for line in lines:
             self._line(line.rstrip(b"\r\n"), events)
         return events
+
+    def _start(self, chunk: bytes) -> bytes:
+        """Drop a leading BOM, which may come split across chunks."""
+        pending = self._pending
+        if pending:
+            chunk = b"".join(pending) + chunk
+            pending.clear()
+        if len(chunk) < len(_BOM) and _BOM.startswith(chunk):
+            pending.append(chunk)
+            return b""
+        self._started = True
+        return chunk[len(_BOM) :] if chunk.startswith(_BOM) else chunk
+
+    def _join(self, chunk: bytes, events: list[ServerSentEvent]) -> bytes:
+        """Complete a long pending line with the start of ``chunk`` (delivering it into
+        ``events``) and return the rest of ``chunk``; or keep ``chunk`` pending too.
+
+        A line may be megabytes long (an image as base64 in one event) and arrive in
+        many chunks: re-joining it with every chunk made its cost quadratic. Only the
+        new bytes are searched for its end, and its pieces are joined once."""
+        pending = self._pending
+        lf = chunk.find(b"\n")
+        cr = chunk.find(b"\r", 0, lf if lf >= 0 else len(chunk))
+        end = cr if cr >= 0 else lf
+        if end < 0:
+            pending.append(chunk)
+            return b""
+        pending.append(chunk[:end])
+        line = b"".join(pending)
+        pending.clear()
+        self._line(line, events)
+        if end == cr:  # CR, or CRLF: an LF right after it belongs to this line end
+            if end + 1 == len(chunk):
+                self._skip_lf = True
+                return b""
+            if chunk[end + 1 : end + 2] == b"\n":
+                end += 1
+        return chunk[end + 1 :]
 
     def flush(self) -> list[ServerSentEvent]:
         """End of stream: deliver what is still pending."""
         events: list[ServerSentEvent] = []
         if self._pending:
-            self._line(self._pending.rstrip(b"\r\n"), events)
-            self._pending = b""
+            self._line(b"".join(self._pending).rstrip(b"\r\n"), events)
+            self._pending.clear()
         self._line(b"", events)
         return events
 
