@@ -12,7 +12,7 @@ import functools
 import json
 import logging
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Collection, Generator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Generic, TypedDict, TypeVar, cast
 from urllib.parse import quote
@@ -85,6 +85,53 @@ class RequestOptions(TypedDict, total=False):
 OPTION_NAMES: Final = frozenset(RequestOptions.__annotations__)
 
 
+class ParamCheck:
+    """The keyword arguments one operation takes, from its ``TypedDict``, computed once:
+    a call then costs two set comparisons. A required one missing, or an unknown one (a
+    typo), is a ``TypeError`` before anything is sent, instead of a round trip ending in
+    a 400 whose message may not even name it. Fields the SDK does not know are sent with
+    ``extra_body``."""
+
+    __slots__ = ("name", "required", "known")
+
+    def __init__(
+        self,
+        name: str,
+        params: Any,
+        *,
+        extra: Collection[str] = (),
+        optional: Collection[str] = (),
+    ) -> None:
+        self.name = name
+        """How the operation is called, for the message (``"chat.create"``)."""
+        required: frozenset[str] = params.__required_keys__
+        self.required = required - frozenset(optional)
+        self.known = required | params.__optional_keys__ | frozenset(extra)
+
+    def __call__(self, params: Mapping[str, Any]) -> None:
+        keys = params.keys()
+        if not (keys <= self.known and keys >= self.required):
+            raise self._error(keys)
+
+    def _error(self, keys: Collection[str]) -> TypeError:
+        unknown = [key for key in keys if key not in self.known]
+        if unknown:
+            import difflib
+
+            word = unknown[0]
+            close = difflib.get_close_matches(word, sorted(self.known), n=1, cutoff=0.7)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            return TypeError(
+                f"{self.name}() got an unexpected keyword argument {word!r}{hint}; "
+                f"to send a field the SDK does not know, pass extra_body={{{word!r}: ...}}"
+            )
+        missing = sorted(self.required.difference(keys))
+        names = " and ".join(repr(name) for name in missing)
+        plural = "s" if len(missing) > 1 else ""
+        count = f"{len(missing)} " if len(missing) > 1 else ""
+        return TypeError(f"{self.name}() missing {count}required keyword argument{plural}: {names}")
+
+
 @dataclass(frozen=True, slots=True)
 class Operation(Generic[T, E, F]):
     """One API endpoint, as data: ``Operation[Result, StreamItem, StreamFinal]``.
@@ -98,6 +145,8 @@ class Operation(Generic[T, E, F]):
     path: str
     response: type[T] | Callable[[bytes], T] | None = None
     stream: StreamSpec[E, F] | None = None
+    params: ParamCheck | None = None
+    """Checks the call's keyword arguments before the request is built."""
 
     def decode(self, body: bytes) -> Any:
         decoder = self.response
@@ -214,6 +263,9 @@ class Pipeline:
         ``json_body`` the parameters are the JSON body; otherwise they are form fields
         (sent with ``files`` as multipart) or, for GET, query parameters.
         """
+        check = operation.params
+        if check is not None and files is None:  # multipart: checked before flattening
+            check(params)
         body = {k: v for k, v in params.items() if k not in OPTION_NAMES}
         options: RequestOptions = {k: v for k, v in params.items() if k in OPTION_NAMES}  # type: ignore[assignment]
         extra_body = options.get("extra_body")

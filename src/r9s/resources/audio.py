@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any, Unpack, overload
 
 from r9s._binary import AsyncBinaryResponse, BinaryResponse
-from r9s._pipeline import Operation
+from r9s._pipeline import Operation, ParamCheck
 from r9s.models.audio import (
     SpeechParams,
     TranscriptFormat,
@@ -25,13 +25,24 @@ def _text(body: bytes) -> str:
     return body.decode("utf-8")
 
 
-SPEECH: Operation[bytes, Any, Any] = Operation("POST", "/audio/speech")
-TRANSCRIBE: Operation[Transcription, Any, Any] = Operation(
-    "POST", "/audio/transcriptions", Transcription
+SPEECH: Operation[bytes, Any, Any] = Operation(
+    "POST", "/audio/speech", params=ParamCheck("audio.speech", SpeechParams)
 )
-TRANSCRIBE_TEXT: Operation[str, Any, Any] = Operation("POST", "/audio/transcriptions", _text)
-TRANSLATE: Operation[Translation, Any, Any] = Operation("POST", "/audio/translations", Translation)
-TRANSLATE_TEXT: Operation[str, Any, Any] = Operation("POST", "/audio/translations", _text)
+# response_format is a keyword of its own on transcribe/translate, put back into the form
+TRANSCRIBE_PARAMS = ParamCheck("audio.transcribe", TranscriptionParams, extra={"response_format"})
+TRANSLATE_PARAMS = ParamCheck("audio.translate", TranslationParams, extra={"response_format"})
+TRANSCRIBE: Operation[Transcription, Any, Any] = Operation(
+    "POST", "/audio/transcriptions", Transcription, params=TRANSCRIBE_PARAMS
+)
+TRANSCRIBE_TEXT: Operation[str, Any, Any] = Operation(
+    "POST", "/audio/transcriptions", _text, params=TRANSCRIBE_PARAMS
+)
+TRANSLATE: Operation[Translation, Any, Any] = Operation(
+    "POST", "/audio/translations", Translation, params=TRANSLATE_PARAMS
+)
+TRANSLATE_TEXT: Operation[str, Any, Any] = Operation(
+    "POST", "/audio/translations", _text, params=TRANSLATE_PARAMS
+)
 FILES = ("file",)
 
 # The spec serves each format as its own media type, chosen by Accept (D10); the
