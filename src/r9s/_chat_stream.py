@@ -22,6 +22,8 @@ from r9s.models.chat import (
     ChoiceDeltaToolCall,
     ChoiceLogprobs,
     Usage,
+    content_text,
+    content_thinking,
 )
 
 _SKIPPED_EXTRAS = frozenset({"obfuscation"})
@@ -117,8 +119,18 @@ class _ChoiceParts:
         content = delta.content
         if content is not None:
             self.saw_content = True
-            if content:
-                self.content.append(content)
+            if type(content) is str:
+                if content:
+                    self.content.append(content)
+            else:  # content parts: their text is content, their thinking reasoning
+                text = content_text(content)
+                if text:
+                    self.content.append(text)
+                thinking = content_thinking(content)
+                if thinking:
+                    if self.reasoning is None:
+                        self.reasoning = []
+                    self.reasoning.append(thinking)
         if delta.refusal:
             if self.refusal is None:
                 self.refusal = []
@@ -247,7 +259,10 @@ def chunk_text(chunk: ChatCompletionChunk) -> str | None:
     """The content delta of the first choice (index 0) in ``chunk``, if any."""
     for choice in chunk.choices:
         if choice.index == 0:
-            return choice.delta.content
+            content = choice.delta.content
+            if content is None or type(content) is str:
+                return content
+            return content_text(content) or None
     return None
 
 
