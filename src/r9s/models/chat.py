@@ -34,6 +34,9 @@ class MessageContent(TypedDict, total=False):
     """``{"data": <base64>, "format": "wav" | "mp3"}`` for audio-capable models."""
     file: Mapping[str, str]
     """``{"file_data": <base64 data URL>, "filename": ...}`` or ``{"file_id": ...}``."""
+    cache_control: Mapping[str, Any]
+    """A prompt-caching breakpoint, ``{"type": "ephemeral"}``, for models that take one
+    (Anthropic models through a router)."""
 
 
 class FunctionCall(TypedDict, total=False):
@@ -66,6 +69,8 @@ class Message(TypedDict, total=False):
     only called tools."""
     name: str
     """An optional name to tell participants of the same role apart."""
+    refusal: str | None
+    """The refusal of an earlier assistant turn, sent back as it came."""
     reasoning_content: str
     """Reasoning text of an earlier assistant turn (for models that want it back)."""
     tool_calls: Sequence[ToolCall]
@@ -165,7 +170,7 @@ class _ChatBase(TypedDict, total=False):
     """Sample deterministically where the model supports it."""
     service_tier: Literal["auto", "default", "flex", "priority"] | str
     """Processing tier (provider-specific)."""
-    stop: str | Sequence[str]
+    stop: str | Sequence[str] | None
     """Up to 4 sequences where generation stops."""
     stream_options: StreamOptions
     """With ``stream=True``: ``{"include_usage": True}`` adds token usage at the end."""

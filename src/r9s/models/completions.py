@@ -32,7 +32,7 @@ class _CompletionBase(TypedDict, total=False):
     """-2.0 to 2.0: positive values encourage new topics."""
     seed: int
     """Sample deterministically where the model supports it."""
-    stop: str | Sequence[str]
+    stop: str | Sequence[str] | None
     """Up to 4 sequences where generation stops."""
     stream_options: StreamOptions
     """With ``stream=True``: ``{"include_usage": True}`` adds token usage at the end."""

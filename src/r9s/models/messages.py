@@ -123,12 +123,21 @@ class AnthropicToolUseContent(TypedDict, total=False):
 
 
 class AnthropicToolResultContent(TypedDict, total=False):
-    """The result of a tool call: a string or text/image blocks; ``is_error`` marks a
-    failed call."""
+    """The result of a tool call: a string or text, image and document blocks (other
+    block kinds, such as ``search_result``, as plain dicts); ``is_error`` marks a failed
+    call."""
 
     type: Required[Literal["tool_result"]]
     tool_use_id: Required[str]
-    content: str | Sequence[AnthropicTextContent | AnthropicImageContent]
+    content: (
+        str
+        | Sequence[
+            AnthropicTextContent
+            | AnthropicImageContent
+            | AnthropicDocumentContent
+            | Mapping[str, Any]
+        ]
+    )
     is_error: bool
     cache_control: CacheControl
 

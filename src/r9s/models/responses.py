@@ -617,7 +617,7 @@ class _ResponseBase(TypedDict, total=False):
     """Reasoning options: ``{"effort": "low", "summary": "auto"}``."""
     truncation: Literal["auto", "disabled"]
     """What to do when the input is too long."""
-    stop: str | Sequence[str]
+    stop: str | Sequence[str] | None
     """Stop sequences."""
     metadata: Mapping[str, Any]
     """Your key-value pairs."""
