@@ -8,7 +8,7 @@ from typing import Any
 
 from hypothesis import given, settings, strategies as st
 
-from r9s._chat_stream import CHAT_STREAM, ChatCompletionAccumulator, chunk_text, merge_extra
+from r9s._streams.chat import CHAT_STREAM, ChatCompletionAccumulator, chunk_text, merge_extra
 from r9s.models.chat import ChatCompletionChunk
 from tests.support.text_fixtures import replay
 

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from r9s._chat_stream import CHAT_STREAM
+from r9s._streams.chat import CHAT_STREAM
 from r9s._streams.messages import SPEC as MESSAGE_STREAM
 from r9s._streams.responses import SPEC as RESPONSE_STREAM
 from r9s.cli._conversation import text_of

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Literal, Unpack, cast, overload
 
-from r9s._chat_stream import CHAT_STREAM, AsyncChatCompletionStream, ChatCompletionStream
 from r9s._pipeline import Operation, ParamCheck, RequestOptions
+from r9s._streams.chat import CHAT_STREAM, AsyncChatCompletionStream, ChatCompletionStream
 from r9s.models.chat import ChatCompletion, ChatCompletionChunk, _ChatBase
 from r9s.resources._base import Resource
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Literal, Unpack, cast, overload
 
-from r9s._completion_stream import COMPLETION_STREAM, AsyncCompletionStream, CompletionStream
 from r9s._pipeline import Operation, ParamCheck, RequestOptions
+from r9s._streams.completions import COMPLETION_STREAM, AsyncCompletionStream, CompletionStream
 from r9s.models.completions import Completion, CompletionChunk, _CompletionBase
 from r9s.resources._base import Resource
 

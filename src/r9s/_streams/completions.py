@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from r9s._chat_stream import merge_extra
 from r9s._streaming import AsyncEventStream, EventStream, StreamSpec
+from r9s._streams.chat import merge_extra
 from r9s.models.chat import Usage
 from r9s.models.completions import Completion, CompletionChunk
 
