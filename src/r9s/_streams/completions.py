@@ -5,76 +5,47 @@ from __future__ import annotations
 from typing import Any
 
 from r9s._streaming import AsyncEventStream, EventStream, StreamSpec
-from r9s._streams.chat import merge_extra
-from r9s.models.chat import Usage
-from r9s.models.completions import Completion, CompletionChunk
+from r9s._streams._choices import ChoiceAccumulator, ChoiceParts
+from r9s.models.completions import Completion, CompletionChunk, CompletionStreamChoice
 
 
-class _Parts:
-    __slots__ = ("text", "finish_reason", "logprobs")
+class _Parts(ChoiceParts):
+    __slots__ = ("pieces",)
 
     def __init__(self) -> None:
-        self.text: list[str] = []
-        self.finish_reason: str | None = None
-        self.logprobs: dict[str, Any] | None = None
+        super().__init__()
+        self.pieces: list[str] = []
+
+    def add(self, choice: CompletionStreamChoice) -> None:
+        if choice.text:
+            self.pieces.append(choice.text)
+
+    def text(self) -> str:
+        return "".join(self.pieces)
+
+    def result(self, index: int) -> dict[str, Any]:
+        choice: dict[str, Any] = dict(self.choice_extra)
+        choice.update(
+            index=index,
+            text="".join(self.pieces),
+            finish_reason=self.finish_reason,
+            logprobs=self.logprobs,
+        )
+        return choice
 
 
-class CompletionAccumulator:
+class CompletionAccumulator(ChoiceAccumulator):
     """Folds ``CompletionChunk``s into a ``Completion``: text per choice, finish reason,
-    log probabilities (lists joined), and usage when the server sends it."""
+    log probabilities (lists joined), usage and the fingerprint when the server sends
+    them (the head, usage and choice handling are the chat accumulator's)."""
 
-    __slots__ = ("_choices", "_head", "_usage", "_fingerprint")
+    __slots__ = ()
 
-    def __init__(self) -> None:
-        self._choices: dict[int, _Parts] = {}
-        self._head: dict[str, Any] = {}
-        self._usage: Usage | None = None
-        self._fingerprint: str | None = None
-
-    def add(self, chunk: CompletionChunk) -> None:
-        if not self._head or not self._head["id"]:
-            self._head = {"id": chunk.id, "created": chunk.created, "model": chunk.model}
-        if chunk.usage is not None:
-            self._usage = chunk.usage
-        if chunk.system_fingerprint is not None:
-            self._fingerprint = chunk.system_fingerprint
-        choices = self._choices
-        for choice in chunk.choices:
-            parts = choices.get(choice.index)
-            if parts is None:
-                parts = choices[choice.index] = _Parts()
-            if choice.text:
-                parts.text.append(choice.text)
-            if choice.finish_reason is not None:
-                parts.finish_reason = choice.finish_reason
-            if choice.logprobs is not None:
-                if parts.logprobs is None:
-                    parts.logprobs = {}
-                merge_extra(parts.logprobs, choice.logprobs.model_dump(exclude_none=True))
+    parts = _Parts
 
     def result(self) -> Completion:
         """The completion so far (complete once the stream has ended)."""
-        fields: dict[str, Any] = dict(self._head)
-        fields["object"] = "text_completion"
-        fields["choices"] = [
-            {
-                "index": index,
-                "text": "".join(parts.text),
-                "finish_reason": parts.finish_reason,
-                "logprobs": parts.logprobs,
-            }
-            for index, parts in sorted(self._choices.items())
-        ]
-        if self._usage is not None:
-            fields["usage"] = self._usage
-        if self._fingerprint is not None:
-            fields["system_fingerprint"] = self._fingerprint
-        return Completion.model_validate(fields)
-
-    def text(self) -> str:
-        """The first choice's text so far."""
-        parts = self._choices.get(0)
-        return "".join(parts.text) if parts is not None else ""
+        return Completion.model_validate(self.fields("text_completion"))
 
 
 def chunk_text(chunk: CompletionChunk) -> str | None:
