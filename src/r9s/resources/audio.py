@@ -43,6 +43,8 @@ TRANSLATE: Operation[Translation, Any, Any] = Operation(
 TRANSLATE_TEXT: Operation[str, Any, Any] = Operation(
     "POST", "/audio/translations", _text, params=TRANSLATE_PARAMS
 )
+TRANSCRIBE_OPERATIONS = (TRANSCRIBE, TRANSCRIBE_TEXT)
+TRANSLATE_OPERATIONS = (TRANSLATE, TRANSLATE_TEXT)
 FILES = ("file",)
 
 # The spec serves each format as its own media type, chosen by Accept (D10); the
@@ -69,16 +71,22 @@ def _speech(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _transcript(
-    params: Mapping[str, Any], response_format: str | None
-) -> tuple[dict[str, Any], bool]:
-    """The form parameters, and whether the answer is text rather than JSON."""
+    operations: tuple[Operation[Any, Any, Any], Operation[Any, Any, Any]],
+    params: Mapping[str, Any],
+    response_format: str | None,
+) -> tuple[Operation[Any, Any, Any], dict[str, Any], tuple[str, ...]]:
+    """How a transcription or translation is sent, the one place for both and their
+    async twins: the operation (``json``/``verbose_json`` decode into the model, the text
+    formats come back as ``str``), the form parameters (asking with ``Accept`` for the
+    text format's media type) and the file parameters."""
+    as_model, as_text = operations
     if response_format is None:
-        return dict(params), False
+        return as_model, dict(params), FILES
     params = {**params, "response_format": response_format}
     media = TEXT_TYPES.get(response_format)
     if media is None:
-        return params, False
-    return _accept(params, f"{media}, text/plain;q=0.9, */*;q=0.8"), True
+        return as_model, params, FILES
+    return as_text, _accept(params, f"{media}, text/plain;q=0.9, */*;q=0.8"), FILES
 
 
 class Audio(UploadingResource):
@@ -116,9 +124,8 @@ class Audio(UploadingResource):
     ) -> Transcription | str:
         """Transcribe ``file``: a ``Transcription`` for ``json``/``verbose_json`` (the
         default), a ``str`` for ``text``/``srt``/``vtt``."""
-        form, text = _transcript(params, response_format)
         result: Transcription | str = self._upload(
-            TRANSCRIBE_TEXT if text else TRANSCRIBE, form, FILES
+            *_transcript(TRANSCRIBE_OPERATIONS, params, response_format)
         )
         return result
 
@@ -145,9 +152,8 @@ class Audio(UploadingResource):
     ) -> Transcription | str:
         """Transcribe ``file``: a ``Transcription`` for ``json``/``verbose_json`` (the
         default), a ``str`` for ``text``/``srt``/``vtt``."""
-        form, text = _transcript(params, response_format)
         result: Transcription | str = await self._upload_async(
-            TRANSCRIBE_TEXT if text else TRANSCRIBE, form, FILES
+            *_transcript(TRANSCRIBE_OPERATIONS, params, response_format)
         )
         return result
 
@@ -174,8 +180,9 @@ class Audio(UploadingResource):
     ) -> Translation | str:
         """Translate ``file`` into English: a ``Translation`` for ``json``/``verbose_json``
         (the default), a ``str`` for ``text``/``srt``/``vtt``."""
-        form, text = _transcript(params, response_format)
-        result: Translation | str = self._upload(TRANSLATE_TEXT if text else TRANSLATE, form, FILES)
+        result: Translation | str = self._upload(
+            *_transcript(TRANSLATE_OPERATIONS, params, response_format)
+        )
         return result
 
     @overload
@@ -201,8 +208,7 @@ class Audio(UploadingResource):
     ) -> Translation | str:
         """Translate ``file`` into English: a ``Translation`` for ``json``/``verbose_json``
         (the default), a ``str`` for ``text``/``srt``/``vtt``."""
-        form, text = _transcript(params, response_format)
         result: Translation | str = await self._upload_async(
-            TRANSLATE_TEXT if text else TRANSLATE, form, FILES
+            *_transcript(TRANSLATE_OPERATIONS, params, response_format)
         )
         return result
