@@ -587,11 +587,11 @@ class AsyncEventStream(_StreamBase[T, R], AsyncClosing):
         """A loop over the stream was left early: no more reading, and the connection
         is released on the next turn of the event loop."""
         self._closed = True
-        import asyncio
-
         try:
+            import asyncio
+
             task = asyncio.get_running_loop().create_task(self.aclose())
-        except RuntimeError:  # no loop: the response goes with its own
+        except Exception:  # no loop (or the interpreter is exiting): it goes with its loop
             return
         _CLOSING.add(task)
         task.add_done_callback(_CLOSING.discard)
