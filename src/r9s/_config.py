@@ -29,6 +29,23 @@ def normalize_base_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
 
 
+def check_server_url(url: str) -> str:
+    """``url`` as it is, if it can be a base URL (an absolute http or https URL with a
+    host); otherwise ``ValueError`` saying what is wrong. The path is not touched."""
+    parts = urlsplit(url)
+    if url != url.strip():
+        raise ValueError(f"server_url has spaces around it: {url!r}")
+    if parts.scheme in ("http", "https"):
+        if not parts.hostname:
+            raise ValueError(f"server_url has no host: {url!r}")
+        return url
+    if parts.scheme and parts.netloc:
+        raise ValueError(f"server_url must use http or https, not {parts.scheme!r}: {url!r}")
+    raise ValueError(
+        f"server_url must be an absolute URL such as 'https://api.r9s.ai/v1', not {url!r}"
+    )
+
+
 def root_url(base_url: str) -> str:
     """The base URL without a trailing ``/v1`` (what Anthropic- and Gemini-style clients want)."""
     url = base_url.rstrip("/")

@@ -12,7 +12,7 @@ import functools
 import json
 import logging
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Collection, Generator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Generic, TypedDict, TypeVar, cast
 from urllib.parse import quote
@@ -20,12 +20,14 @@ from urllib.parse import quote
 import httpx
 
 from r9s import errors
+from r9s._config import check_server_url
 from r9s._retry import next_delay, should_retry_status
 from r9s._streaming import AsyncEventStream, EventStream, StreamSpec
 from r9s._version import __version__
 from r9s.utils import RetryConfig
 
 if TYPE_CHECKING:
+    from r9s._binary import AsyncBinaryResponse, BinaryResponse
     from r9s.httpclient import AsyncHttpClient, HttpClient
 
 T = TypeVar("T")
@@ -83,6 +85,53 @@ class RequestOptions(TypedDict, total=False):
 OPTION_NAMES: Final = frozenset(RequestOptions.__annotations__)
 
 
+class ParamCheck:
+    """The keyword arguments one operation takes, from its ``TypedDict``, computed once:
+    a call then costs two set comparisons. A required one missing, or an unknown one (a
+    typo), is a ``TypeError`` before anything is sent, instead of a round trip ending in
+    a 400 whose message may not even name it. Fields the SDK does not know are sent with
+    ``extra_body``."""
+
+    __slots__ = ("name", "required", "known")
+
+    def __init__(
+        self,
+        name: str,
+        params: Any,
+        *,
+        extra: Collection[str] = (),
+        optional: Collection[str] = (),
+    ) -> None:
+        self.name = name
+        """How the operation is called, for the message (``"chat.create"``)."""
+        required: frozenset[str] = params.__required_keys__
+        self.required = required - frozenset(optional)
+        self.known = required | params.__optional_keys__ | frozenset(extra)
+
+    def __call__(self, params: Mapping[str, Any]) -> None:
+        keys = params.keys()
+        if not (keys <= self.known and keys >= self.required):
+            raise self._error(keys)
+
+    def _error(self, keys: Collection[str]) -> TypeError:
+        unknown = [key for key in keys if key not in self.known]
+        if unknown:
+            import difflib
+
+            word = unknown[0]
+            close = difflib.get_close_matches(word, sorted(self.known), n=1, cutoff=0.7)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            return TypeError(
+                f"{self.name}() got an unexpected keyword argument {word!r}{hint}; "
+                f"to send a field the SDK does not know, pass extra_body={{{word!r}: ...}}"
+            )
+        missing = sorted(self.required.difference(keys))
+        names = " and ".join(repr(name) for name in missing)
+        plural = "s" if len(missing) > 1 else ""
+        count = f"{len(missing)} " if len(missing) > 1 else ""
+        return TypeError(f"{self.name}() missing {count}required keyword argument{plural}: {names}")
+
+
 @dataclass(frozen=True, slots=True)
 class Operation(Generic[T, E, F]):
     """One API endpoint, as data: ``Operation[Result, StreamItem, StreamFinal]``.
@@ -96,6 +145,8 @@ class Operation(Generic[T, E, F]):
     path: str
     response: type[T] | Callable[[bytes], T] | None = None
     stream: StreamSpec[E, F] | None = None
+    params: ParamCheck | None = None
+    """Checks the call's keyword arguments before the request is built."""
 
     def decode(self, body: bytes) -> Any:
         decoder = self.response
@@ -116,6 +167,9 @@ class Call:
     retries: RetryConfig | None
     stream: bool
     raw: bool
+    secret: str
+    """The API key this call sends (resolved once, also from a callable): every error
+    path masks it, should a server echo it back."""
 
 
 _HTTPX_CLIENTS = (httpx.Client, httpx.AsyncClient)
@@ -128,6 +182,16 @@ def _parsed_url(url: str) -> httpx.URL:
     """``url`` parsed once. httpx parses a URL string in ~10 us of the ~35 us it takes to
     build a request; a parsed (immutable) ``httpx.URL`` is taken as it is."""
     return httpx.URL(url)
+
+
+@functools.lru_cache(maxsize=64)
+def _checked_base_url(url: str) -> str:
+    """A per-call ``server_url``, checked once (``ConfigurationError`` before sending,
+    rather than a transport error retried with backoff)."""
+    try:
+        return check_server_url(url)
+    except ValueError as exc:
+        raise errors.ConfigurationError(str(exc)) from None
 
 
 def _json_default(value: Any) -> Any:
@@ -199,6 +263,9 @@ class Pipeline:
         ``json_body`` the parameters are the JSON body; otherwise they are form fields
         (sent with ``files`` as multipart) or, for GET, query parameters.
         """
+        check = operation.params
+        if check is not None and files is None:  # multipart: checked before flattening
+            check(params)
         body = {k: v for k, v in params.items() if k not in OPTION_NAMES}
         options: RequestOptions = {k: v for k, v in params.items() if k in OPTION_NAMES}  # type: ignore[assignment]
         extra_body = options.get("extra_body")
@@ -208,11 +275,13 @@ class Pipeline:
         url_path = operation.path
         if path:
             url_path = url_path.format_map({k: quote(str(v), safe="") for k, v in path.items()})
-        base = options.get("server_url") or self.base_url
+        server_url = options.get("server_url")
+        base = _checked_base_url(server_url) if server_url else self.base_url
         url = base.rstrip("/") + url_path
 
+        key = self.key()
         headers = dict(self.headers)
-        headers["Authorization"] = f"Bearer {self.key()}"
+        headers["Authorization"] = f"Bearer {key}"
         headers["Accept"] = (
             "text/event-stream" if stream and operation.stream else "application/json"
         )
@@ -247,7 +316,7 @@ class Pipeline:
             timeout=httpx.USE_CLIENT_DEFAULT if isinstance(timeout, _Unset) else timeout,
         )
         retries = options.get("retries", self.retries)
-        return Call(operation, request, retries, stream, raw)
+        return Call(operation, request, retries, stream, raw, key)
 
     # -- the flow ---------------------------------------------------------------------
 
@@ -275,7 +344,7 @@ class Pipeline:
                 delay = self._retry_connection(retries, attempt, started)
                 self._log(request, type(exc).__name__, sent_at, attempt, delay)
                 if delay is None:
-                    raise errors.wrap_transport_error(exc, secret=self._secret()) from exc
+                    raise errors.wrap_transport_error(exc, secret=call.secret) from exc
                 yield SLEEP, delay
                 continue
 
@@ -291,7 +360,7 @@ class Pipeline:
             self._log(request, status, sent_at, attempt, delay)
             if delay is None:
                 text = body.decode("utf-8", "replace")
-                raise errors.error_from_response(response, text, secret=self._secret())
+                raise errors.error_from_response(response, text, secret=call.secret)
             yield SLEEP, delay
 
     def _retry_connection(
@@ -315,9 +384,6 @@ class Pipeline:
                 body=text,
                 cause=exc,
             ) from exc
-
-    def _secret(self) -> str | None:
-        return None if callable(self.api_key) else self.api_key
 
     def _log(
         self,
@@ -343,12 +409,24 @@ class Pipeline:
     def stream(self, call: Call, response: httpx.Response) -> EventStream[Any, Any]:
         spec = call.operation.stream
         assert spec is not None
-        return (spec.sync_class or EventStream)(response, spec, secret=self._secret())
+        return (spec.sync_class or EventStream)(response, spec, secret=call.secret)
 
     def astream(self, call: Call, response: httpx.Response) -> AsyncEventStream[Any, Any]:
         spec = call.operation.stream
         assert spec is not None
-        return (spec.async_class or AsyncEventStream)(response, spec, secret=self._secret())
+        return (spec.async_class or AsyncEventStream)(response, spec, secret=call.secret)
+
+    @staticmethod
+    def binary(call: Call, response: httpx.Response) -> BinaryResponse:
+        from r9s._binary import BinaryResponse  # loaded with the media resources
+
+        return BinaryResponse(response, secret=call.secret)
+
+    @staticmethod
+    def abinary(call: Call, response: httpx.Response) -> AsyncBinaryResponse:
+        from r9s._binary import AsyncBinaryResponse
+
+        return AsyncBinaryResponse(response, secret=call.secret)
 
 
 def check_api_key(key: str | None) -> str:

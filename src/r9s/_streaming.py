@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterator,
+)
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
@@ -20,9 +27,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 R = TypeVar("R")
+V = TypeVar("V")
 T_co = TypeVar("T_co", covariant=True)
 
 _BOM = b"\xef\xbb\xbf"
+_SHORT_LINE = 64 * 1024
+"""A pending line up to this long is completed by concatenation (one copy); a longer one
+is kept in pieces and joined once its end arrives."""
 
 
 class ServerSentEvent:
@@ -69,7 +80,8 @@ class SSEDecoder:
     __slots__ = ("_pending", "_data", "_event", "_last_id", "_retry", "_skip_lf", "_started")
 
     def __init__(self) -> None:
-        self._pending = b""
+        self._pending: list[bytes] = []
+        """The start of a line whose end has not arrived, in the pieces it came in."""
         self._data: list[bytes] = []
         self._event: str | None = None
         self._last_id: str | None = None
@@ -85,35 +97,73 @@ class SSEDecoder:
             self._skip_lf = False
             if chunk[:1] == b"\n":
                 chunk = chunk[1:]
-        if self._pending:
-            chunk = self._pending + chunk
-            self._pending = b""
         if not self._started:
-            if len(chunk) < len(_BOM) and _BOM.startswith(chunk):
-                self._pending = chunk
+            chunk = self._start(chunk)
+            if not chunk:
                 return []
-            self._started = True
-            if chunk.startswith(_BOM):
-                chunk = chunk[len(_BOM) :]
+        events: list[ServerSentEvent] = []
+        pending = self._pending
+        if pending:
+            if len(pending) == 1 and len(pending[0]) <= _SHORT_LINE:
+                chunk = pending.pop() + chunk  # the common case: one copy, no search
+            else:
+                chunk = self._join(chunk, events)
         lines = chunk.splitlines(keepends=True)
         if not lines:
-            return []
+            return events
         last = lines[-1]
         if last[-1:] == b"\r":
             self._skip_lf = True
         elif last[-1:] != b"\n":
-            self._pending = lines.pop()
-        events: list[ServerSentEvent] = []
+            pending.append(lines.pop())
         for line in lines:
             self._line(line.rstrip(b"\r\n"), events)
         return events
+
+    def _start(self, chunk: bytes) -> bytes:
+        """Drop a leading BOM, which may come split across chunks."""
+        pending = self._pending
+        if pending:
+            chunk = b"".join(pending) + chunk
+            pending.clear()
+        if len(chunk) < len(_BOM) and _BOM.startswith(chunk):
+            pending.append(chunk)
+            return b""
+        self._started = True
+        return chunk[len(_BOM) :] if chunk.startswith(_BOM) else chunk
+
+    def _join(self, chunk: bytes, events: list[ServerSentEvent]) -> bytes:
+        """Complete a long pending line with the start of ``chunk`` (delivering it into
+        ``events``) and return the rest of ``chunk``; or keep ``chunk`` pending too.
+
+        A line may be megabytes long (an image as base64 in one event) and arrive in
+        many chunks: re-joining it with every chunk made its cost quadratic. Only the
+        new bytes are searched for its end, and its pieces are joined once."""
+        pending = self._pending
+        lf = chunk.find(b"\n")
+        cr = chunk.find(b"\r", 0, lf if lf >= 0 else len(chunk))
+        end = cr if cr >= 0 else lf
+        if end < 0:
+            pending.append(chunk)
+            return b""
+        pending.append(chunk[:end])
+        line = b"".join(pending)
+        pending.clear()
+        self._line(line, events)
+        if end == cr:  # CR, or CRLF: an LF right after it belongs to this line end
+            if end + 1 == len(chunk):
+                self._skip_lf = True
+                return b""
+            if chunk[end + 1 : end + 2] == b"\n":
+                end += 1
+        return chunk[end + 1 :]
 
     def flush(self) -> list[ServerSentEvent]:
         """End of stream: deliver what is still pending."""
         events: list[ServerSentEvent] = []
         if self._pending:
-            self._line(self._pending.rstrip(b"\r\n"), events)
-            self._pending = b""
+            self._line(b"".join(self._pending).rstrip(b"\r\n"), events)
+            self._pending.clear()
         self._line(b"", events)
         return events
 
@@ -351,6 +401,17 @@ class _StreamBase(Generic[T, R]):
             self.first_event_at = time.monotonic()
         return items
 
+    def _check_readable(self) -> None:
+        """Reading on from a stream closed before its end (a ``break``, ``close()``, an
+        error) cannot give the rest of it: say so, rather than return a part as if it
+        were the whole."""
+        if self._closed and not self._decoder.done:
+            raise errors.IncompleteStreamError(
+                f"the {self._decoder.spec.name} was closed before its end: the rest of it "
+                "cannot be read",
+                response=self.response,
+            )
+
     def _text_of(self) -> Callable[[T], str | None]:
         text = self._decoder.spec.text
         if text is None:
@@ -368,6 +429,7 @@ class EventStream(_StreamBase[T, R], Closing):
     """A stream of typed events: iterate it, and close it (``with`` does) when done early.
 
     Breaking out of a ``for`` loop over the stream closes the connection; so does an error.
+    Reading on from a stream closed before its end raises ``IncompleteStreamError``.
     """
 
     def __init__(
@@ -376,7 +438,7 @@ class EventStream(_StreamBase[T, R], Closing):
         super().__init__(response, spec, secret=secret)
         self._iterator = self._events()
 
-    def _events(self) -> Iterator[T]:
+    def _events(self) -> Generator[T, None, None]:
         import httpx
 
         decoder = self._decoder
@@ -392,19 +454,25 @@ class EventStream(_StreamBase[T, R], Closing):
             self.close()
 
     def __iter__(self) -> Iterator[T]:
+        self._check_readable()
         try:
             yield from self._iterator
         finally:
             self.close()
 
     def __next__(self) -> T:
+        if self._closed:
+            self._check_readable()
         return next(self._iterator)
 
     def close(self) -> None:
-        """Release the connection. Safe to call more than once."""
-        if not self._closed:
-            self._closed = True
-            self.response.close()
+        """Release the connection. Safe to call more than once, also inside a ``for``
+        loop over the stream (which then ends)."""
+        self._closed = True
+        iterator = self._iterator
+        if not getattr(iterator, "gi_running", False):  # not the iteration's own cleanup
+            iterator.close()
+        self.response.close()
 
     def __del__(self) -> None:
         if not getattr(self, "_closed", True):
@@ -423,6 +491,7 @@ class EventStream(_StreamBase[T, R], Closing):
         """Read the stream to its end."""
         for _ in self:
             pass
+        self._check_readable()  # closed while being read
 
     def get_final(self) -> R:
         """Read the stream to its end and return the accumulated result."""
@@ -435,6 +504,40 @@ class EventStream(_StreamBase[T, R], Closing):
         return self._accumulator().text()
 
 
+_CLOSING: set[Any] = set()
+"""Tasks closing streams left early, kept until done (the loop holds tasks weakly)."""
+
+
+class _AsyncIteration(Generic[V]):
+    """What ``async for`` iterates over an ``AsyncEventStream`` (or its ``text_stream``).
+
+    Not an async generator: a loop left early (``break``, ``return``, an error in its
+    body) drops this object at once, and it closes the stream then, where an async
+    generator would wait for the event loop's finalizer (two loop turns, during which the
+    stream looked open and could be read on from a connection about to close).
+    """
+
+    __slots__ = ("_stream", "_next")
+
+    def __init__(
+        self, stream: AsyncEventStream[Any, Any], next: Callable[[], Awaitable[V]]
+    ) -> None:
+        self._stream = stream
+        self._next = next
+        stream._check_readable()
+
+    def __aiter__(self) -> _AsyncIteration[V]:
+        return self
+
+    def __anext__(self) -> Awaitable[V]:
+        return self._next()
+
+    def __del__(self) -> None:
+        stream = self._stream
+        if not stream._closed and not stream._decoder.done:
+            stream._abandon()
+
+
 class AsyncEventStream(_StreamBase[T, R], AsyncClosing):
     """The async twin of ``EventStream``: ``async for``, ``async with``, ``await aclose()``."""
 
@@ -444,7 +547,7 @@ class AsyncEventStream(_StreamBase[T, R], AsyncClosing):
         super().__init__(response, spec, secret=secret)
         self._iterator = self._events()
 
-    async def _events(self) -> AsyncIterator[T]:
+    async def _events(self) -> AsyncGenerator[T, None]:
         import httpx
 
         decoder = self._decoder
@@ -461,37 +564,57 @@ class AsyncEventStream(_StreamBase[T, R], AsyncClosing):
         finally:
             await self.aclose()
 
-    async def __aiter__(self) -> AsyncIterator[T]:
-        try:
-            async for item in self._iterator:
-                yield item
-        finally:
-            await self.aclose()
+    def __aiter__(self) -> AsyncIterator[T]:
+        return _AsyncIteration(self, self._iterator.__anext__)
 
     async def __anext__(self) -> T:
+        if self._closed:
+            self._check_readable()
         return await self._iterator.__anext__()
 
     async def aclose(self) -> None:
-        """Release the connection. Safe to call more than once."""
-        if not self._closed:
-            self._closed = True
-            await self.response.aclose()
+        """Release the connection. Safe to call more than once, also inside an
+        ``async for`` loop over the stream (which then ends)."""
+        self._closed = True
+        iterator = self._iterator
+        if not getattr(iterator, "ag_running", False):  # not the iteration's own cleanup
+            await iterator.aclose()
+        await self.response.aclose()
 
     close = aclose
 
+    def _abandon(self) -> None:
+        """A loop over the stream was left early: no more reading, and the connection
+        is released on the next turn of the event loop."""
+        self._closed = True
+        try:
+            import asyncio
+
+            task = asyncio.get_running_loop().create_task(self.aclose())
+        except Exception:  # no loop (or the interpreter is exiting): it goes with its loop
+            return
+        _CLOSING.add(task)
+        task.add_done_callback(_CLOSING.discard)
+
     @property
-    async def text_stream(self) -> AsyncIterator[str]:
+    def text_stream(self) -> AsyncIterator[str]:
         """Only the text deltas, as strings."""
         text = self._text_of()
-        async for item in self:
-            delta = text(item)
-            if delta:
-                yield delta
+        next_item = self._iterator.__anext__
+
+        async def next_text() -> str:
+            while True:
+                delta = text(await next_item())
+                if delta:
+                    return delta
+
+        return _AsyncIteration(self, next_text)
 
     async def until_done(self) -> None:
         """Read the stream to its end."""
         async for _ in self:
             pass
+        self._check_readable()  # closed while being read
 
     async def get_final(self) -> R:
         """Read the stream to its end and return the accumulated result."""

@@ -159,15 +159,26 @@ class Uploads:
         return name or _default_name(data[:16]), data, content_type
 
     def _spool(self, stream: IO[bytes]) -> bytes | IO[bytes]:
-        """A copy of a non-seekable stream: bytes when small, else a temporary file."""
-        head = stream.read(SPOOL_IN_MEMORY + 1)
-        if isinstance(head, str):
-            raise TypeError("open the file in binary mode ('rb'), not text mode")
-        if len(head) <= SPOOL_IN_MEMORY:
-            return bytes(head)
+        """A copy of a non-seekable stream: bytes when small, else a temporary file.
+
+        A raw pipe or socket returns what one system call gives (often 64 KiB) however
+        much is asked for, so it is read until its end, not once."""
+        limit = SPOOL_IN_MEMORY
+        pieces: list[bytes] = []
+        size = 0
+        while size <= limit:
+            piece = stream.read(limit + 1 - size)
+            if isinstance(piece, str):
+                raise TypeError("open the file in binary mode ('rb'), not text mode")
+            if piece is None:
+                raise ValueError("a non-blocking stream cannot be uploaded: it has no data yet")
+            if not piece:
+                return b"".join(pieces)
+            pieces.append(piece)
+            size += len(piece)
         spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self._owned.append(spool)
-        spool.write(head)
+        spool.writelines(pieces)
         shutil.copyfileobj(stream, spool, 1024 * 1024)
         spool.seek(0)
         return spool

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import os
+import sys
+import threading
 import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
@@ -13,7 +16,14 @@ import httpx
 
 from r9s import errors
 from r9s._closing import AsyncClosing, Closing
-from r9s._config import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, mask_key, normalize_base_url
+from r9s._config import (
+    DEFAULT_BASE_URL,
+    ENV_API_KEY,
+    ENV_BASE_URL,
+    check_server_url,
+    mask_key,
+    normalize_base_url,
+)
 from r9s._pipeline import (
     DEFAULT_TIMEOUT,
     UNSET,
@@ -28,6 +38,8 @@ from r9s._pipeline import (
 from r9s.utils import RetryConfig, default_retry_config
 
 if TYPE_CHECKING:
+    import asyncio
+
     from r9s.httpclient import AsyncHttpClient, HttpClient
     from r9s.resources.audio import Audio
     from r9s.resources.chat import Chat
@@ -72,27 +84,83 @@ class _Resource(Generic[R]):
 
 
 class _Owned:
-    """The HTTP clients a ``R9S`` created itself (and so must close)."""
+    """The HTTP clients a ``R9S`` created itself (and so must close).
+
+    An ``httpx.AsyncClient`` belongs to the event loop it first ran on (its connections
+    do), so there is one per loop: ``asyncio.run()`` twice on one ``R9S`` gets a fresh
+    client the second time, and threads each running a loop do not share connections.
+    ``None`` keys a client made outside any loop (by reading ``async_http_client``); the
+    first loop to use it adopts it.
+    """
 
     __slots__ = ("sync", "async_")
 
     def __init__(self) -> None:
         self.sync: httpx.Client | None = None
-        self.async_: httpx.AsyncClient | None = None
+        self.async_: dict[asyncio.AbstractEventLoop | None, httpx.AsyncClient] = {}
 
 
-def _close_owned(owned: _Owned) -> None:
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    asyncio = sys.modules.get("asyncio")  # no loop runs before asyncio is imported
+    return asyncio._get_running_loop() if asyncio is not None else None
+
+
+_CLOSING: set[Any] = set()
+"""Tasks closing async clients, kept until done (the loop holds tasks only weakly)."""
+
+
+def _close_async_client(
+    client: httpx.AsyncClient, loop: asyncio.AbstractEventLoop | None, *, finalizing: bool
+) -> None:
+    """Close ``client``, made on ``loop``, from wherever this runs: on that loop when it
+    can run the close (its connections live there), else by marking it closed; the
+    connections of a loop that has ended close as they are collected."""
+    import asyncio
+
+    if loop is not None and not loop.is_closed():
+        running = asyncio._get_running_loop()
+        if loop is running:
+            task = loop.create_task(client.aclose())
+            _CLOSING.add(task)
+            task.add_done_callback(_CLOSING.discard)
+            return
+        if not finalizing:  # not from a garbage collection, which may come at any point
+            if loop.is_running():
+                asyncio.run_coroutine_threadsafe(client.aclose(), loop)
+                return
+            if running is None:
+                loop.run_until_complete(client.aclose())
+                return
+    _abandon(client)
+
+
+def _abandon(client: httpx.AsyncClient) -> None:
+    """Mark ``client`` closed without its loop: ``aclose()`` run as far as it goes
+    without one (it marks the client closed first, and drops its connections)."""
+    closing = client.aclose()
+    with contextlib.suppress(StopIteration, Exception):
+        closing.send(None)
+    with contextlib.suppress(RuntimeError):
+        closing.close()
+
+
+def _close_owned(
+    owned: _Owned, *, finalizing: bool = False, keep: asyncio.AbstractEventLoop | None = None
+) -> list[httpx.AsyncClient]:
+    """Close every client in ``owned`` (the one path for ``close()``, ``aclose()`` and
+    the finalizer). The async clients of loop ``keep`` (and unused ones made outside a
+    loop) are returned instead, for ``aclose()`` to await."""
     if owned.sync is not None:
-        owned.sync.close()
-        owned.sync = None
-    if owned.async_ is not None:
-        client, owned.async_ = owned.async_, None
-        try:
-            import asyncio
-
-            asyncio.get_running_loop().create_task(client.aclose())
-        except RuntimeError:
-            pass  # no loop left: its sockets are closed when collected
+        client, owned.sync = owned.sync, None
+        client.close()
+    clients, owned.async_ = owned.async_, {}
+    kept = []
+    for loop, async_client in clients.items():
+        if keep is not None and loop in (keep, None):
+            kept.append(async_client)
+        else:
+            _close_async_client(async_client, loop, finalizing=finalizing)
+    return kept
 
 
 class R9S(Closing, AsyncClosing):
@@ -151,6 +219,10 @@ class R9S(Closing, AsyncClosing):
             )
         if server_url is not None:
             base_url = server_url.format_map(url_params) if url_params else server_url
+            try:
+                check_server_url(base_url)
+            except ValueError as exc:
+                raise errors.ConfigurationError(str(exc)) from None
         elif os.environ.get(ENV_BASE_URL, "").strip():
             try:
                 base_url = normalize_base_url(os.environ[ENV_BASE_URL])
@@ -172,9 +244,11 @@ class R9S(Closing, AsyncClosing):
             headers=default_headers,
         )
         self._client = client
+        self._given_client = client
         self._async_client = async_client
         self._owned = _Owned()
-        self._finalizer = weakref.finalize(self, _close_owned, self._owned)
+        self._lock = threading.Lock()
+        self._finalizer = weakref.finalize(self, _close_owned, self._owned, finalizing=True)
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> R9S:
@@ -202,22 +276,45 @@ class R9S(Closing, AsyncClosing):
     @property
     def http_client(self) -> HttpClient:
         """The synchronous HTTP client (created on first use unless one was given)."""
-        if self._client is None:
-            self._owned.sync = httpx.Client(
-                timeout=self._timeout_for_own_client(), follow_redirects=True
-            )
-            self._client = self._owned.sync
-        return self._client
+        client = self._client
+        if client is None:
+            with self._lock:  # threads sharing this object make one client, not one each
+                client = self._client
+                if client is None:
+                    client = self._owned.sync = httpx.Client(
+                        timeout=self._timeout_for_own_client(), follow_redirects=True
+                    )
+                    self._client = client
+        return client
 
     @property
     def async_http_client(self) -> AsyncHttpClient:
-        """The asynchronous HTTP client (created on first use unless one was given)."""
-        if self._async_client is None:
-            self._owned.async_ = httpx.AsyncClient(
-                timeout=self._timeout_for_own_client(), follow_redirects=True
-            )
-            self._async_client = self._owned.async_
-        return self._async_client
+        """The asynchronous HTTP client (created on first use unless one was given; one
+        per event loop, as its connections belong to a loop)."""
+        client = self._async_client
+        if client is None:
+            loop = _running_loop()
+            client = self._owned.async_.get(loop)
+            if client is None:
+                client = self._new_async_client(loop)
+        return client
+
+    def _new_async_client(self, loop: asyncio.AbstractEventLoop | None) -> httpx.AsyncClient:
+        with self._lock:
+            clients = self._owned.async_
+            client = clients.get(loop)
+            if client is not None:
+                return client
+            client = clients.pop(None, None) if loop is not None else None
+            if client is None:
+                client = httpx.AsyncClient(
+                    timeout=self._timeout_for_own_client(), follow_redirects=True
+                )
+            clients[loop] = client
+            ended = [(old, clients.pop(old)) for old in list(clients) if old and old.is_closed()]
+        for old, stale in ended:  # the clients of loops that have ended (asyncio.run)
+            _close_async_client(stale, old, finalizing=False)
+        return client
 
     # -- the two edges of the pipeline ------------------------------------------------
 
@@ -225,7 +322,9 @@ class R9S(Closing, AsyncClosing):
         http = self.http_client
         call: Call = self._pipeline.prepare(http, operation, params, **how)
         result = run_sync(http, self._pipeline.flow(call))
-        if call.stream and not call.raw:
+        if call.raw:
+            return self._pipeline.binary(call, result)
+        if call.stream:
             return self._pipeline.stream(call, result)
         return result
 
@@ -233,23 +332,24 @@ class R9S(Closing, AsyncClosing):
         http = self.async_http_client
         call: Call = self._pipeline.prepare(http, operation, params, **how)
         result = await run_async(http, self._pipeline.flow(call))
-        if call.stream and not call.raw:
+        if call.raw:
+            return self._pipeline.abinary(call, result)
+        if call.stream:
             return self._pipeline.astream(call, result)
         return result
 
     # -- lifetime ---------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the HTTP clients this object created (not those passed in)."""
-        if self._owned.sync is not None:
-            self._owned.sync.close()
-            self._owned.sync = None
-            self._client = None
+        """Close the HTTP clients this object created (not those passed in). An async
+        client is closed on its event loop when that loop is running or can be run;
+        otherwise it is marked closed (the connections of an ended loop close as they
+        are collected)."""
+        _close_owned(self._owned)
+        self._client = self._given_client
 
     async def aclose(self) -> None:
-        """Close both HTTP clients this object created (not those passed in)."""
-        self.close()
-        if self._owned.async_ is not None:
-            await self._owned.async_.aclose()
-            self._owned.async_ = None
-            self._async_client = None
+        """Close the HTTP clients this object created (not those passed in)."""
+        for client in _close_owned(self._owned, keep=_running_loop()):
+            await client.aclose()
+        self._client = self._given_client

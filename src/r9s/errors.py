@@ -324,16 +324,45 @@ def error_from_event(
 _WRAPPED: dict[type[BaseException], type[APIConnectionError]] = {}
 
 
+def _wrapped_class(original: type[httpx.RequestError]) -> type[APIConnectionError]:
+    """The class that is both ``original`` (an httpx error) and the matching r9s class,
+    made once per httpx class."""
+    import httpx
+
+    wrapped = _WRAPPED.get(original)
+    if wrapped is None:
+        timeout = issubclass(original, httpx.TimeoutException)
+        base = APITimeoutError if timeout else APIConnectionError
+        wrapped = type(
+            original.__name__,
+            (base, original),
+            {"__module__": __name__, "__reduce__": _reduce_transport_error},
+        )
+        _WRAPPED[original] = wrapped
+    return wrapped
+
+
+def _reduce_transport_error(error: BaseException) -> tuple[Any, ...]:
+    # A made class cannot be found by name when unpickled: rebuild it from its httpx base.
+    original = next(cls for cls in type(error).__mro__ if cls.__module__.startswith("httpx"))
+    return _rebuild_transport_error, (original, error.args), error.__dict__
+
+
+def _rebuild_transport_error(
+    original: type[httpx.RequestError], args: tuple[Any, ...]
+) -> APIConnectionError:
+    wrapped = _wrapped_class(original)
+    error = wrapped.__new__(wrapped)
+    Exception.__init__(error, *args)
+    return error  # pickle then restores its attributes
+
+
 def wrap_transport_error(exc: httpx.RequestError, *, secret: str | None = None) -> R9SError:
     """An error that is both the r9s class and the original httpx class of ``exc``."""
     import httpx
 
     original = type(exc)
-    wrapped = _WRAPPED.get(original)
-    if wrapped is None:
-        base = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
-        wrapped = type(original.__name__, (base, original), {"__module__": __name__})
-        _WRAPPED[original] = wrapped
+    wrapped = _wrapped_class(original)
     request = getattr(exc, "_request", None)
     detail = _redact(str(exc) or original.__name__, secret)
     where = f" ({request.method} {request.url})" if request is not None else ""

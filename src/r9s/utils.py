@@ -26,10 +26,11 @@ class BackoffStrategy:
 class RetryConfig:
     """When and how often to retry a request.
 
-    Retried: HTTP 408, 409, 429, 500, 502, 503, 504 and 529, a response carrying
-    ``x-should-retry: true``, and (with ``retry_connection_errors``) failures to connect
-    or to receive a response. ``Retry-After`` / ``retry-after-ms`` are honoured. A
-    stream is never retried once it has been handed to the caller.
+    Retried: HTTP 408, 409, 429 and every 5xx except 501, 505, 508 and 511 (which say
+    the request will never work as sent), a response carrying ``x-should-retry: true``,
+    and (with ``retry_connection_errors``) failures to connect or to receive a response.
+    ``Retry-After`` / ``retry-after-ms`` are honoured. A stream is never retried once it
+    has been handed to the caller.
 
     ``strategy="none"`` disables retries; ``max_retries`` caps the number of retries
     (``None``: only ``backoff.max_elapsed_time`` bounds them).

@@ -26,13 +26,19 @@ def lenient(*fields: str) -> dict[str, str]:
 COVERED: list[tuple[str, Any, dict[str, str]]] = [
     # -- chat: request -----------------------------------------------------------------
     ("ChatCompletionRequest", chat.ChatCompletionRequest, {}),
-    ("Message", chat.Message, {}),
+    (
+        "Message",
+        chat.Message,
+        {"extra:refusal": "an assistant turn sent back with the refusal its response had"},
+    ),
     (
         "MessageContent",
         chat.MessageContent,
         {
             "extra:input_audio": "OpenAI's audio input part (wire format), beyond the spec",
             "extra:file": "OpenAI's file input part (wire format), beyond the spec",
+            "extra:cache_control": "prompt caching on a text part (Anthropic models through "
+            "OpenAI-format routers)",
         },
     ),
     ("ImageURL", chat.ImageURL, {}),

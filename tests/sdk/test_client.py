@@ -6,6 +6,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
@@ -186,3 +190,156 @@ def test_async_calls_run_concurrently(server: LocalServer) -> None:
 
     assert asyncio.run(run()) == 20
     assert len(server.requests) == 20
+
+
+@pytest.fixture
+def made_clients(monkeypatch: pytest.MonkeyPatch) -> list[httpx.Client | httpx.AsyncClient]:
+    """Every httpx client created during the test, in order."""
+    made: list[httpx.Client | httpx.AsyncClient] = []
+    for cls in (httpx.Client, httpx.AsyncClient):
+        original = cls.__init__
+
+        def record(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> None:
+            made.append(self)
+            __original(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, "__init__", record)
+    return made
+
+
+def test_threads_sharing_a_client_share_one_http_client(
+    server: LocalServer, made_clients: list[httpx.Client | httpx.AsyncClient]
+) -> None:
+    threads = 8
+    start = threading.Barrier(threads)
+    client = R9S(api_key=API_KEY, server_url=server.url)
+
+    def first_call() -> None:
+        start.wait()
+        client.models.list()
+
+    with ThreadPoolExecutor(threads) as pool:
+        for future in [pool.submit(first_call) for _ in range(threads)]:
+            future.result()
+    client.close()
+    assert len(made_clients) == 1
+    assert all(made.is_closed for made in made_clients)
+    assert len(server.requests) == threads
+
+
+def _async_made(made: list[httpx.Client | httpx.AsyncClient]) -> list[httpx.AsyncClient]:
+    return [client for client in made if isinstance(client, httpx.AsyncClient)]
+
+
+def test_asyncio_run_twice_on_one_client(
+    server: LocalServer, made_clients: list[httpx.Client | httpx.AsyncClient]
+) -> None:
+    with R9S(api_key=API_KEY, server_url=server.url) as client:
+        for _ in range(2):  # each asyncio.run is a new event loop
+            assert asyncio.run(client.models.list_async()).data
+        first, second = _async_made(made_clients)
+        assert first.is_closed  # the first loop's client went with its loop
+        assert not second.is_closed
+    assert second.is_closed
+    assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize("how", ["with", "close", "finalizer"])
+def test_close_also_closes_the_async_client(
+    server: LocalServer, made_clients: list[httpx.Client | httpx.AsyncClient], how: str
+) -> None:
+    client = R9S(api_key=API_KEY, server_url=server.url)
+    if how == "with":
+        with client:
+            asyncio.run(client.models.list_async())
+    else:
+        asyncio.run(client.models.list_async())
+        if how == "close":
+            client.close()
+        else:
+            del client
+            gc.collect()
+    (made,) = _async_made(made_clients)
+    assert made.is_closed
+
+
+def test_close_on_an_idle_loop_closes_through_that_loop(
+    server: LocalServer, made_clients: list[httpx.Client | httpx.AsyncClient]
+) -> None:
+    loop = asyncio.new_event_loop()
+    try:
+        client = R9S(api_key=API_KEY, server_url=server.url)
+        loop.run_until_complete(client.models.list_async())
+        client.close()
+        (made,) = _async_made(made_clients)
+        assert made.is_closed
+        pool = made._transport._pool  # type: ignore[attr-defined]
+        assert not pool.connections  # its connection was closed, not dropped
+    finally:
+        loop.close()
+
+
+def test_sync_close_inside_a_running_loop_closes_the_async_client(
+    server: LocalServer, made_clients: list[httpx.Client | httpx.AsyncClient]
+) -> None:
+    async def run() -> None:
+        client = R9S(api_key=API_KEY, server_url=server.url)
+        await client.models.list_async()
+        client.close()  # sync close() from async code: the close runs on this loop
+        for _ in range(10):
+            await asyncio.sleep(0)
+        assert _async_made(made_clients)[0].is_closed
+
+    asyncio.run(run())
+
+
+def test_threads_with_their_own_loops_share_one_client(server: LocalServer) -> None:
+    start = threading.Barrier(2)
+    client = R9S(api_key=API_KEY, server_url=server.url)
+
+    def run() -> int:
+        async def calls() -> int:
+            start.wait()
+            return sum([len((await client.models.list_async()).data) for _ in range(5)])
+
+        return asyncio.run(calls())
+
+    with ThreadPoolExecutor(2) as pool:
+        assert all(future.result() for future in [pool.submit(run) for _ in range(2)])
+    client.close()
+    assert len(server.requests) == 10
+
+
+BAD_URLS = [
+    "api.r9s.ai/v1",  # no scheme
+    "localhost:8000/v1",  # "localhost" read as the scheme
+    "ftp://api.r9s.ai/v1",
+    "http:///v1",  # no host
+    "http://:8080/v1",
+    " https://api.r9s.ai/v1",
+]
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_a_bad_server_url_is_a_configuration_error_at_once(url: str) -> None:
+    with pytest.raises(errors.ConfigurationError, match="server_url") as caught:
+        R9S(api_key=API_KEY, server_url=url)
+    assert repr(url) in str(caught.value)
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_a_bad_per_call_server_url_is_refused_before_sending(
+    call: Caller, server: LocalServer, url: str
+) -> None:
+    started = time.monotonic()
+    with pytest.raises(errors.ConfigurationError, match="server_url"):
+        call("models.list", server_url=url)
+    assert time.monotonic() - started < 1  # no backoff: nothing was sent
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("suffix", ["", "/v1", "/api/openai/v1/", "/proxy/v1"])
+def test_good_server_urls_keep_their_path(server: LocalServer, suffix: str) -> None:
+    client = R9S(api_key=API_KEY, server_url=server.root_url + suffix)
+    assert client.base_url == (server.root_url + suffix).rstrip("/")
+    client.close()

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import pickle
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
 import httpx
 import pytest
 
@@ -94,3 +100,144 @@ def test_a_key_echoed_by_the_server_is_masked_in_errors() -> None:
     assert "Incorrect API key provided" in error.message
     for text in (error.message, str(error), repr(error), error.body):
         assert API_KEY not in text
+
+
+CALLABLE_KEY = "sk-from-a-callable-0123456789"
+
+
+class _EchoKey:
+    """A server that puts the key it received into every kind of failure: an error
+    status, an error event inside a stream, a transport error, a cut binary body."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    @staticmethod
+    def key(request: httpx.Request) -> str:
+        return request.headers["authorization"].removeprefix("Bearer ")
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        key = self.key(request)
+        if self.kind == "status":
+            return httpx.Response(401, json={"error": {"message": f"Incorrect API key: {key}"}})
+        if self.kind == "transport":
+            raise httpx.ConnectError(f"refused for {key}", request=request)
+        if self.kind == "stream":
+            event = f'data: {{"error": {{"message": "bad key {key}", "code": 401}}}}\n\n'
+            return httpx.Response(
+                200, headers={"content-type": "text/event-stream"}, content=event.encode()
+            )
+        return httpx.Response(200, stream=_CutBody(f"cut for {key}"))
+
+
+class _CutBody(httpx.SyncByteStream, httpx.AsyncByteStream):
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b"RIFF"
+        raise httpx.ReadError(self.message)
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield b"RIFF"
+        raise httpx.ReadError(self.message)
+
+
+def _failure(mode: str, kind: str, api_key: str | Callable[[], str]) -> BaseException:
+    """The error one call of ``kind`` raises, sync or async, through a MockTransport."""
+    transport = httpx.MockTransport(_EchoKey(kind))
+    options: dict[str, Any] = {"api_key": api_key, "server_url": "http://r9s.test/v1"}
+    options["retry_config"] = None
+
+    def run(client: R9S) -> None:
+        if kind == "stream":
+            client.chat.create(model="m", messages=[], stream=True).until_done()
+        elif kind == "binary":
+            client.audio.speech(model="tts-1", input="hi", voice="alloy").read()
+        else:
+            client.models.list()
+
+    async def run_async(client: R9S) -> None:
+        if kind == "stream":
+            stream = await client.chat.create_async(model="m", messages=[], stream=True)
+            await stream.until_done()
+        elif kind == "binary":
+            speech = await client.audio.speech_async(model="tts-1", input="hi", voice="alloy")
+            await speech.read()
+        else:
+            await client.models.list_async()
+
+    try:
+        if mode == "sync":
+            with R9S(client=httpx.Client(transport=transport), **options) as client:
+                run(client)
+        else:
+
+            async def main() -> None:
+                http = httpx.AsyncClient(transport=transport)
+                async with R9S(async_client=http, **options) as client:
+                    await run_async(client)
+
+            asyncio.run(main())
+    except errors.R9SError as exc:
+        return exc
+    raise AssertionError("no error raised")
+
+
+@pytest.mark.parametrize("kind", ["status", "stream", "transport", "binary"])
+@pytest.mark.parametrize("how", ["string", "callable"])
+def test_a_key_echoed_back_is_masked_on_every_error_path(mode: str, kind: str, how: str) -> None:
+    api_key: str | Callable[[], str] = CALLABLE_KEY if how == "string" else lambda: CALLABLE_KEY
+    error = _failure(mode, kind, api_key)
+    assert isinstance(error, errors.R9SError)
+    texts = [error.message, str(error), repr(error), error.body]
+    assert any("sk-" in text for text in texts), texts  # the masked form is there
+    for text in texts:
+        assert CALLABLE_KEY not in text
+
+
+def _raise_in_a_worker(url: str) -> None:
+    with R9S(api_key=API_KEY, server_url=url, retry_config=None) as client:
+        client.models.list(http_headers={"X-R9S-Fault": "status=429;retry_after=3"})
+
+
+def _connect_in_a_worker(url: str) -> None:
+    with R9S(api_key=API_KEY, server_url=url, retry_config=None) as client:
+        client.models.list()
+
+
+def _round_trip(error: BaseException) -> BaseException:
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is type(error)
+    assert str(copy) == str(error)
+    return copy
+
+
+def test_errors_survive_pickling(server: LocalServer) -> None:
+    with R9S(api_key=API_KEY, server_url=server.url, retry_config=None) as client:
+        with pytest.raises(errors.RateLimitError) as status:
+            client.models.list(http_headers={"X-R9S-Fault": "status=429;retry_after=3"})
+        with pytest.raises(errors.ResponseValidationError) as invalid:
+            client.models.list(http_headers={"X-R9S-Fault": "malformed=json"})
+        with pytest.raises(errors.APITimeoutError) as timeout:
+            client.models.list(timeout=0.2, http_headers={"X-R9S-Fault": "delay=2"})
+    copy = _round_trip(status.value)
+    assert isinstance(copy, errors.RateLimitError) and copy.status_code == 429
+    assert copy.retry_after == 3 and copy.body == status.value.body
+    _round_trip(invalid.value)
+    copy = _round_trip(timeout.value)
+    assert isinstance(copy, httpx.TimeoutException) and isinstance(copy, errors.APITimeoutError)
+
+
+def test_errors_raised_in_a_process_pool_reach_the_parent() -> None:
+    with LocalServer() as server:
+        url = server.url
+        with ProcessPoolExecutor(1) as pool:
+            with pytest.raises(errors.RateLimitError):
+                pool.submit(_raise_in_a_worker, url).result()
+    with ProcessPoolExecutor(1) as pool:  # the server has stopped: connection refused
+        with pytest.raises(httpx.ConnectError) as caught:
+            pool.submit(_connect_in_a_worker, url).result()
+    assert isinstance(caught.value, errors.APIConnectionError)
+    assert "Connection error" in str(caught.value)
+    assert caught.value.request.url.path == "/v1/models"

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import threading
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
@@ -130,6 +132,27 @@ def test_a_retry_sends_the_file_again_from_its_start(
     failed, retried = sink.received[before:]
     assert (failed.size, failed.sha256) == (retried.size, retried.sha256)
     assert result.sha256 == retried.sha256 and result.bytes > len(data)
+
+
+def test_an_os_pipe_is_uploaded_whole(mode: str, sink: Sink) -> None:
+    data = WAV + bytes(range(256)) * 1200  # 300 KiB: several pipe buffers
+    read_end, write_end = os.pipe()
+
+    def feed() -> None:
+        with os.fdopen(write_end, "wb") as writer:
+            writer.write(data)
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    try:
+        with os.fdopen(read_end, "rb", buffering=0) as pipe:  # raw: short reads
+            result = call(mode, sink, "audio.transcribe", file=pipe, model="whisper-1")
+    finally:
+        writer.join()
+    received = sink.received[-1]
+    assert received.body is not None
+    assert received.body.count(data) == 1
+    assert result.bytes > len(data)
 
 
 def test_speech_is_written_to_a_file_without_holding_it(

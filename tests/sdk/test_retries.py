@@ -19,13 +19,13 @@ def fail(spec: str, times: int) -> dict[str, str]:
     return {"X-R9S-Fault": f"{spec};times={times};key={uuid.uuid4().hex}"}
 
 
-@pytest.mark.parametrize("status", [408, 409, 429, 500, 502, 503, 504])
+@pytest.mark.parametrize("status", [408, 409, 429, 500, 502, 503, 504, 520, 524])
 def test_retryable_statuses_are_retried(call: Caller, server: LocalServer, status: int) -> None:
     assert call("models.list", http_headers=fail(f"status={status}", 2)).data
     assert len(server.requests) == 3
 
 
-@pytest.mark.parametrize("status", [400, 401, 403, 404, 422])
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 422, 501, 505])
 def test_other_statuses_are_not_retried(call: Caller, server: LocalServer, status: int) -> None:
     with pytest.raises(errors.APIStatusError):
         call("models.list", http_headers=fail(f"status={status}", 1))
@@ -72,6 +72,17 @@ def test_a_retry_after_beyond_the_budget_is_not_waited_for(server: LocalServer) 
     assert time.monotonic() - started < 5
     assert caught.value.retry_after == 60
     assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("hint", ["retry_after=0", "retry_after_ms=0", "retry_after_date=0"])
+def test_a_zero_or_past_retry_after_waits_the_backoff(server: LocalServer, hint: str) -> None:
+    # The r9s 0.x four-argument form: no max_retries, only the 1 s budget bounds them.
+    config = RetryConfig("backoff", BackoffStrategy(100, 200, 2.0, 1_000), False)
+    with R9S(api_key=API_KEY, server_url=server.url, retry_config=config) as client:
+        with pytest.raises(errors.ServiceUnavailableError):
+            client.models.list(http_headers=fail(f"status=503;{hint}", 10_000))
+    # waits of at least 50, 100, 100... ms: about ten attempts fit in the budget
+    assert 2 <= len(server.requests) <= 12
 
 
 def test_seed_style_per_call_retries_override_the_client(server: LocalServer) -> None:

@@ -187,3 +187,93 @@ def test_error_events_in_both_formats(body: bytes) -> None:
         list(open_stream(client))
     assert caught.value.message == "busy"
     assert caught.value.status_code == 529
+
+
+CHAT_BODY: dict[str, Any] = {
+    "model": "gpt-4o-mini",
+    "messages": [{"role": "user", "content": "one two three four five six"}],
+}
+READERS = ["until_done", "get_final_completion", "get_final_text", "text_stream", "iterate"]
+
+
+def _read_sync(stream: Any, how: str) -> None:
+    if how == "text_stream":
+        list(stream.text_stream)
+    elif how == "iterate":
+        list(stream)
+    else:
+        getattr(stream, how)()
+
+
+async def _read_async(stream: Any, how: str) -> None:
+    if how == "text_stream":
+        [t async for t in stream.text_stream]
+    elif how == "iterate":
+        [e async for e in stream]
+    else:
+        await getattr(stream, how)()
+
+
+@pytest.mark.parametrize("how", READERS)
+@pytest.mark.parametrize("cut", ["break", "close"])
+def test_reading_a_stream_closed_before_its_end_says_so(
+    server: LocalServer, cut: str, how: str
+) -> None:
+    with R9S(api_key=API_KEY, server_url=server.url) as client:
+        stream = client.chat.create(**CHAT_BODY, stream=True)
+        if cut == "break":
+            for _ in stream:
+                break
+        else:
+            stream.close()
+        assert stream.response.is_closed
+        with pytest.raises(errors.IncompleteStreamError, match="closed before its end"):
+            _read_sync(stream, how)
+
+
+@pytest.mark.parametrize("how", READERS)
+@pytest.mark.parametrize("cut", ["break", "break_text", "close"])
+def test_async_reading_a_stream_closed_before_its_end_says_so(
+    server: LocalServer, cut: str, how: str
+) -> None:
+    async def run() -> None:
+        async with R9S(api_key=API_KEY, server_url=server.url) as client:
+            stream = await client.chat.create_async(**CHAT_BODY, stream=True)
+            if cut == "break":
+                async for _ in stream:
+                    break
+            elif cut == "break_text":
+                async for _ in stream.text_stream:
+                    break
+            else:
+                await stream.aclose()
+            await asyncio.sleep(0)  # one loop turn is enough to release the connection
+            assert stream.response.is_closed
+            with pytest.raises(errors.IncompleteStreamError, match="closed before its end"):
+                await _read_async(stream, how)
+
+    asyncio.run(run())
+
+
+def test_closing_inside_the_loop_ends_it(server: LocalServer) -> None:
+    with R9S(api_key=API_KEY, server_url=server.url) as client:
+        stream = client.chat.create(**CHAT_BODY, stream=True)
+        seen = [stream.close() for _ in stream]
+        assert len(seen) == 1 and stream.response.is_closed
+
+        async def run() -> int:
+            async with R9S(api_key=API_KEY, server_url=server.url) as aclient:
+                astream = await aclient.chat.create_async(**CHAT_BODY, stream=True)
+                seen = [await astream.aclose() async for _ in astream]
+                assert astream.response.is_closed
+                return len(seen)
+
+        assert asyncio.run(run()) == 1
+
+
+def test_a_stream_read_to_its_end_can_be_read_again(server: LocalServer) -> None:
+    with R9S(api_key=API_KEY, server_url=server.url) as client:
+        stream = client.chat.create(**CHAT_BODY, stream=True)
+        chunks = list(stream)
+        assert chunks and list(stream) == []
+        assert stream.get_final_text() == "Echo: one two three four five six"

@@ -8,7 +8,7 @@ from typing import Any
 
 from hypothesis import given, settings, strategies as st
 
-from r9s._chat_stream import CHAT_STREAM, ChatCompletionAccumulator, chunk_text, merge_extra
+from r9s._streams.chat import CHAT_STREAM, ChatCompletionAccumulator, chunk_text, merge_extra
 from r9s.models.chat import ChatCompletionChunk
 from tests.support.text_fixtures import replay
 
@@ -216,3 +216,34 @@ def test_merge_extra_rules() -> None:
     )
     merge_extra(target, {"s": "b", "l": [2], "d": {"x": "2", "y": 3}, "n": 2})
     assert target == {"s": "ab", "l": [1, 2], "d": {"x": "12", "y": 3}, "n": 2}
+
+
+def test_the_completion_accumulator_shares_head_usage_and_extras_handling() -> None:
+    from r9s._streams.completions import CompletionAccumulator
+    from r9s.models.completions import CompletionChunk
+
+    chunks = [
+        {"id": "", "model": "", "created": 0, "choices": [{"index": 0, "text": "Hel"}]},
+        {
+            "id": "cmpl-1",
+            "model": "gpt-3.5-turbo-instruct",
+            "created": 5,
+            "provider": "vendor",
+            "choices": [{"index": 0, "text": "lo", "finish_reason": "stop", "stop_reason": 7}],
+        },
+        {"id": "cmpl-1", "choices": [], "usage": {"prompt_tokens": 1, "total_tokens": 3}},
+    ]
+    accumulator = CompletionAccumulator()
+    for chunk in chunks:
+        accumulator.add(CompletionChunk.model_validate(chunk))
+    final = accumulator.result().to_dict()
+    assert (final["id"], final["model"], final["created"]) == (
+        "cmpl-1",
+        "gpt-3.5-turbo-instruct",
+        5,
+    )
+    assert final["provider"] == "vendor"  # vendor fields kept, as the chat accumulator does
+    choice = final["choices"][0]
+    assert (choice["text"], choice["finish_reason"], choice["stop_reason"]) == ("Hello", "stop", 7)
+    assert final["usage"]["total_tokens"] == 3
+    assert accumulator.text() == "Hello"

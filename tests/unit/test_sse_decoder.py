@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
+import pytest
 from hypothesis import given, settings, strategies as st
 
+from r9s import _streaming
 from r9s._streaming import ServerSentEvent, SSEDecoder
 
 
@@ -111,3 +115,34 @@ def test_any_chunking_gives_the_same_events(stream: bytes, data: st.DataObject) 
 @given(st.binary(max_size=300))
 def test_arbitrary_bytes_never_crash(stream: bytes) -> None:
     decode(stream)
+
+
+@settings(max_examples=300, deadline=None)
+@given(stream=streams(), data=st.data())
+def test_any_chunking_gives_the_same_events_on_the_long_line_path(
+    stream: bytes, data: st.DataObject
+) -> None:
+    # Every pending line takes the path for long lines (pieces kept, joined at its end).
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_streaming, "_SHORT_LINE", -1)
+        test_any_chunking_gives_the_same_events.hypothesis.inner_test(stream, data)  # type: ignore[attr-defined]
+
+
+def _seconds_to_decode(size: int) -> float:
+    line = b'data: {"b64_json": "' + b"A" * size + b'"}\n\n'
+    chunks = [line[i : i + 16384] for i in range(0, len(line), 16384)]
+    best = float("inf")
+    for _ in range(3):
+        decoder = SSEDecoder()
+        started = time.perf_counter()
+        events = [event for chunk in chunks for event in decoder.feed(chunk)]
+        best = min(best, time.perf_counter() - started)
+        assert len(events) == 1 and len(events[0].data) == size + 16
+    return best
+
+
+def test_a_long_line_in_many_chunks_costs_linear_time() -> None:
+    # An image stream carries megabytes of base64 in one event, cut into network
+    # chunks. Four times the size must cost about four times as much, not sixteen.
+    small, large = _seconds_to_decode(2 << 20), _seconds_to_decode(8 << 20)
+    assert large < 8 * small + 0.05, (small, large)

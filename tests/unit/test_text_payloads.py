@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from r9s._chat_stream import CHAT_STREAM
-from r9s._completion_stream import COMPLETION_STREAM
+from r9s._streams.chat import CHAT_STREAM
+from r9s._streams.completions import COMPLETION_STREAM
 from r9s.models.chat import ChatCompletion, ChatCompletionChunk
 from r9s.models.completions import Completion
 from r9s.models.edits import Edit

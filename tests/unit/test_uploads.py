@@ -128,6 +128,32 @@ def test_a_large_unseekable_stream_is_spooled_to_a_temporary_file(
     assert content.closed
 
 
+class Trickle(Unseekable):
+    """A pipe that returns at most ``step`` bytes per read, as a raw pipe does (one
+    syscall's worth), however much was asked for."""
+
+    def __init__(self, data: bytes, step: int = 1000) -> None:
+        super().__init__(data)
+        self.step = step
+
+    def readinto(self, buffer: Any) -> int:
+        return super().readinto(memoryview(buffer)[: self.step])
+
+
+@pytest.mark.parametrize("spool_limit", [None, 4096])
+def test_a_stream_giving_short_reads_is_read_to_its_end(
+    monkeypatch: pytest.MonkeyPatch, spool_limit: int | None
+) -> None:
+    if spool_limit is not None:  # past the in-memory limit: spooled to a temporary file
+        monkeypatch.setattr(_uploads, "SPOOL_IN_MEMORY", spool_limit)
+    data = WAV + bytes(range(256)) * 40
+    uploads = Uploads()
+    _, content, _ = uploads.file(Trickle(data), "file")
+    sent = content if isinstance(content, bytes) else content.read()
+    uploads.close()
+    assert sent == data
+
+
 def test_form_fields_follow_the_openai_multipart_conventions() -> None:
     fields = form_fields(
         {

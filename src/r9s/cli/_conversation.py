@@ -300,8 +300,9 @@ def text_of(final: Any) -> str:
     if choices is not None:
         for choice in choices:
             if getattr(choice, "index", 0) == 0:
-                content = choice.message.content
-                return content if isinstance(content, str) else ""
+                from r9s.models.chat import content_text  # content may be a list of parts
+
+                return content_text(choice.message.content)
         return ""
     for name in ("output_text", "text"):
         value = getattr(final, name, None)

@@ -1,8 +1,22 @@
-"""Base classes for the response models: lenient, keeping what they do not know."""
+"""Base classes for the response models, and the shared ways they are lenient.
+
+Response models keep what they do not know and accept what real servers send: a router
+passes vendor extras through, and many servers send ``null`` for a field they mean to
+leave out (``"id": null``, ``"index": null``, ``"usage": {"input_tokens": null}``,
+``"data": null``...). One unexpected null must not fail a whole call, nor kill a stream
+half-way after its tokens are paid for. So every field with a default is declared
+``Lenient[...]``: ``null`` takes the default. Every model module uses these helpers; a
+test walks all response models to hold them to it.
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, GetPydanticSchema
+from pydantic_core import PydanticUseDefault, core_schema
+
+T = TypeVar("T")
 
 
 class ResponseModel(BaseModel):
@@ -14,3 +28,49 @@ class ResponseModel(BaseModel):
     def to_dict(self) -> dict[str, object]:
         """The object as plain JSON-compatible data, with wire names, without unset fields."""
         return self.model_dump(mode="json", exclude_unset=True, by_alias=True)
+
+
+def or_else(other: core_schema.CoreSchema, convert: Any) -> GetPydanticSchema:
+    """An ``Annotated`` marker: the declared type, else a value matching ``other``,
+    passed through ``convert``. The declared type is tried first, in pydantic-core: a
+    value of that type costs what the type alone costs (a ``BeforeValidator`` would call
+    Python for every value); only the other kind of value reaches Python."""
+    return GetPydanticSchema(
+        lambda source, handler: core_schema.union_schema(
+            [handler(source), core_schema.no_info_after_validator_function(convert, other)],
+            mode="left_to_right",
+        )
+    )
+
+
+def _use_default(_: None) -> Any:
+    raise PydanticUseDefault()
+
+
+Lenient = Annotated[T, or_else(core_schema.none_schema(), _use_default)]
+"""A field of type ``T`` that takes its default when the server sends ``null``.
+(Give it a default: without one, ``null`` is reported as a missing field.)"""
+
+Count = Lenient[int]
+"""A token count, index or timestamp: ``null`` is its default (0)."""
+
+Text = Lenient[str]
+"""A string field (an id, a name, some text): ``null`` is its default (usually "")."""
+
+Items = Lenient[list[T]]
+"""A list field: ``null`` is its default (an empty list)."""
+
+
+def none_as_empty(value: Any) -> Any:
+    """``None`` as an empty list (for a ``BeforeValidator``; prefer ``Items``)."""
+    return [] if value is None else value
+
+
+def none_as_zero(value: Any) -> Any:
+    """``None`` as 0 (for a ``BeforeValidator``; prefer ``Count``)."""
+    return 0 if value is None else value
+
+
+def none_as_text(value: Any) -> Any:
+    """``None`` as "" (for a ``BeforeValidator``; prefer ``Text``)."""
+    return "" if value is None else value

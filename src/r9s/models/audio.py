@@ -16,7 +16,7 @@ from pydantic import Field
 
 from r9s._pipeline import RequestOptions
 from r9s._uploads import FileInput
-from r9s.models._base import ResponseModel
+from r9s.models._base import Count, Lenient, ResponseModel, Text
 
 SpeechVoice: TypeAlias = Literal["alloy", "echo", "fable", "onyx", "nova", "shimmer"] | str
 SpeechFormat: TypeAlias = Literal["mp3", "opus", "aac", "flac", "wav", "pcm"]
@@ -93,17 +93,17 @@ class TranslationParams(_TranscriptBase, RequestOptions, total=False):
 
 
 class TranscriptionWord(ResponseModel):
-    word: str = ""
-    start: float = 0.0
-    end: float = 0.0
+    word: Text = ""
+    start: Lenient[float] = 0.0
+    end: Lenient[float] = 0.0
 
 
 class TranscriptionSegment(ResponseModel):
-    id: int = 0
+    id: Count = 0
     seek: int | None = None
-    start: float = 0.0
-    end: float = 0.0
-    text: str = ""
+    start: Lenient[float] = 0.0
+    end: Lenient[float] = 0.0
+    text: Text = ""
     tokens: list[int] | None = None
     temperature: float | None = None
     avg_logprob: float | None = None
@@ -115,7 +115,7 @@ class Transcription(ResponseModel):
     """The text of the audio; ``verbose_json`` adds language, duration, segments and
     (if asked for) words."""
 
-    text: str = ""
+    text: Text = ""
     language: str | None = None
     duration: float | None = None
     words: list[TranscriptionWord] | None = None
@@ -129,7 +129,7 @@ AudioTranscriptionResponse = Transcription
 class Translation(ResponseModel):
     """The English text of the audio."""
 
-    text: str = ""
+    text: Text = ""
     language: str | None = None
     duration: float | None = None
     segments: list[TranscriptionSegment] | None = Field(default=None)

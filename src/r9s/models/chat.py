@@ -8,11 +8,9 @@ and the OpenAI SDK's (``ChatCompletion``, ``ChatCompletionChunk``) both work.
 """
 
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Literal, Required, TypeAlias, TypedDict
+from typing import Any, Literal, Required, TypeAlias, TypedDict
 
-from pydantic import BeforeValidator
-
-from r9s.models._base import ResponseModel
+from r9s.models._base import Count, Items, Lenient, ResponseModel, Text
 
 # -- request ----------------------------------------------------------------------------
 
@@ -36,6 +34,9 @@ class MessageContent(TypedDict, total=False):
     """``{"data": <base64>, "format": "wav" | "mp3"}`` for audio-capable models."""
     file: Mapping[str, str]
     """``{"file_data": <base64 data URL>, "filename": ...}`` or ``{"file_id": ...}``."""
+    cache_control: Mapping[str, Any]
+    """A prompt-caching breakpoint, ``{"type": "ephemeral"}``, for models that take one
+    (Anthropic models through a router)."""
 
 
 class FunctionCall(TypedDict, total=False):
@@ -68,6 +69,8 @@ class Message(TypedDict, total=False):
     only called tools."""
     name: str
     """An optional name to tell participants of the same role apart."""
+    refusal: str | None
+    """The refusal of an earlier assistant turn, sent back as it came."""
     reasoning_content: str
     """Reasoning text of an earlier assistant turn (for models that want it back)."""
     tool_calls: Sequence[ToolCall]
@@ -167,7 +170,7 @@ class _ChatBase(TypedDict, total=False):
     """Sample deterministically where the model supports it."""
     service_tier: Literal["auto", "default", "flex", "priority"] | str
     """Processing tier (provider-specific)."""
-    stop: str | Sequence[str]
+    stop: str | Sequence[str] | None
     """Up to 4 sequences where generation stops."""
     stream_options: StreamOptions
     """With ``stream=True``: ``{"include_usage": True}`` adds token usage at the end."""
@@ -207,17 +210,6 @@ FinishReason: TypeAlias = (
 """Why generation stopped; values beyond OpenAI's are kept as strings."""
 
 
-def none_as_empty(value: Any) -> Any:
-    return [] if value is None else value
-
-
-def none_as_zero(value: Any) -> Any:
-    return 0 if value is None else value
-
-
-Count = Annotated[int, BeforeValidator(none_as_zero)]
-
-
 class PromptTokensDetails(ResponseModel):
     cached_tokens: int | None = None
     """Prompt tokens read from the provider's cache."""
@@ -245,20 +237,20 @@ class Usage(ResponseModel):
 class ChatCompletionFunctionCall(ResponseModel):
     """The function a tool call invokes; ``arguments`` is a JSON string."""
 
-    name: str = ""
-    arguments: str = ""
+    name: Text = ""
+    arguments: Text = ""
 
 
 class ChatCompletionMessageToolCall(ResponseModel):
     """A tool call the model made."""
 
-    id: str = ""
-    type: Literal["function"] | str = "function"
-    function: ChatCompletionFunctionCall = ChatCompletionFunctionCall()
+    id: Text = ""
+    type: Lenient[Literal["function"] | str] = "function"
+    function: Lenient[ChatCompletionFunctionCall] = ChatCompletionFunctionCall()
 
 
 class ChatCompletionURLCitation(ResponseModel):
-    url: str = ""
+    url: Text = ""
     title: str | None = None
     start_index: int | None = None
     end_index: int | None = None
@@ -267,24 +259,65 @@ class ChatCompletionURLCitation(ResponseModel):
 class ChatCompletionAnnotation(ResponseModel):
     """A citation in the answer (web search models)."""
 
-    type: Literal["url_citation"] | str = "url_citation"
+    type: Lenient[Literal["url_citation"] | str] = "url_citation"
     url_citation: ChatCompletionURLCitation | None = None
 
 
 class ChatCompletionAudio(ResponseModel):
     """Spoken output: base64 ``data`` in the requested format, and its ``transcript``."""
 
-    id: str = ""
-    data: str = ""
+    id: Text = ""
+    data: Text = ""
     transcript: str | None = None
     expires_at: int | None = None
+
+
+class ChatCompletionContentPart(ResponseModel):
+    """One part of a message's content, when a server sends parts instead of a string.
+
+    Mistral's reasoning models (Magistral) answer ``[{"type": "thinking", "thinking":
+    [{"type": "text", "text": ...}]}, {"type": "text", "text": ...}]``; other types are
+    kept as they came. ``content_text()`` / ``content_thinking()`` read them."""
+
+    type: Text = "text"
+    text: str | None = None
+    thinking: "str | list[ChatCompletionContentPart] | None" = None
+
+
+MessageContentValue: TypeAlias = str | list[ChatCompletionContentPart] | None
+"""A message's (or a delta's) content: a string, or a list of parts."""
+
+
+def content_text(content: MessageContentValue) -> str:
+    """The text of a message's content: the string itself, or its ``text`` parts joined
+    (``thinking`` parts left out)."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    return "".join(part.text or "" for part in content if part.type == "text")
+
+
+def content_thinking(content: MessageContentValue) -> str:
+    """The reasoning in a message's content parts: the ``thinking`` parts' text joined
+    ("" for string content)."""
+    if content is None or isinstance(content, str):
+        return ""
+    pieces: list[str] = []
+    for part in content:
+        thinking = part.thinking
+        if part.type == "thinking" and thinking:
+            pieces.append(thinking if isinstance(thinking, str) else content_text(thinking))
+    return "".join(pieces)
 
 
 class ChatCompletionMessage(ResponseModel):
     """The message a choice produced. Send it back as is in the next turn's ``messages``."""
 
-    role: Literal["assistant"] | str = "assistant"
-    content: str | None = None
+    role: Lenient[Literal["assistant"] | str] = "assistant"
+    content: MessageContentValue = None
+    """The answer: a string, or (some servers, e.g. Mistral's reasoning models) a list of
+    parts; ``content_text(content)`` gives the text either way."""
     refusal: str | None = None
     """The model's refusal message, when it declined to answer."""
     tool_calls: list[ChatCompletionMessageToolCall] | None = None
@@ -297,16 +330,16 @@ class ChatCompletionMessage(ResponseModel):
 
 
 class ChatCompletionTopLogprob(ResponseModel):
-    token: str = ""
-    logprob: float = 0.0
+    token: Text = ""
+    logprob: Lenient[float] = 0.0
     bytes: list[int] | None = None
 
 
 class ChatCompletionTokenLogprob(ResponseModel):
-    token: str = ""
-    logprob: float = 0.0
+    token: Text = ""
+    logprob: Lenient[float] = 0.0
     bytes: list[int] | None = None
-    top_logprobs: Annotated[list[ChatCompletionTopLogprob], BeforeValidator(none_as_empty)] = []
+    top_logprobs: Items[ChatCompletionTopLogprob] = []
 
 
 class ChoiceLogprobs(ResponseModel):
@@ -319,8 +352,8 @@ class ChoiceLogprobs(ResponseModel):
 class ChatCompletionChoice(ResponseModel):
     """One answer; ``n`` > 1 gives several."""
 
-    index: int = 0
-    message: ChatCompletionMessage = ChatCompletionMessage()
+    index: Count = 0
+    message: Lenient[ChatCompletionMessage] = ChatCompletionMessage()
     finish_reason: FinishReason | None = None
     logprobs: ChoiceLogprobs | None = None
 
@@ -328,11 +361,11 @@ class ChatCompletionChoice(ResponseModel):
 class ChatCompletionResponse(ResponseModel):
     """A chat completion (``ChatCompletion``)."""
 
-    id: str = ""
-    object: Literal["chat.completion"] | str = "chat.completion"
-    created: int = 0
-    model: str = ""
-    choices: Annotated[list[ChatCompletionChoice], BeforeValidator(none_as_empty)] = []
+    id: Text = ""
+    object: Lenient[Literal["chat.completion"] | str] = "chat.completion"
+    created: Count = 0
+    model: Text = ""
+    choices: Items[ChatCompletionChoice] = []
     usage: Usage | None = None
     system_fingerprint: str | None = None
     service_tier: str | None = None
@@ -342,7 +375,7 @@ class ChatCompletionResponse(ResponseModel):
         """The first choice's text ("" when there is none)."""
         if not self.choices:
             return ""
-        return self.choices[0].message.content or ""
+        return content_text(self.choices[0].message.content)
 
 
 ChatCompletion = ChatCompletionResponse
@@ -371,15 +404,16 @@ class ChatCompletionStreamDelta(ResponseModel):
     """What one chunk adds to a choice."""
 
     role: str | None = None
-    content: str | None = None
+    content: MessageContentValue = None
+    """The next piece of text (or of content parts; see ``ChatCompletionMessage``)."""
     refusal: str | None = None
     tool_calls: list[ChoiceDeltaToolCall] | None = None
     reasoning_content: str | None = None
 
 
 class ChatCompletionStreamChoice(ResponseModel):
-    index: int = 0
-    delta: ChatCompletionStreamDelta = ChatCompletionStreamDelta()
+    index: Count = 0
+    delta: Lenient[ChatCompletionStreamDelta] = ChatCompletionStreamDelta()
     finish_reason: FinishReason | None = None
     logprobs: ChoiceLogprobs | None = None
 
@@ -388,11 +422,11 @@ class ChatCompletionStreamEvent(ResponseModel):
     """One chunk of a streamed chat completion (``ChatCompletionChunk``). With
     ``stream_options={"include_usage": True}`` the last chunk has ``usage`` and no choices."""
 
-    id: str = ""
-    object: Literal["chat.completion.chunk"] | str = "chat.completion.chunk"
-    created: int = 0
-    model: str = ""
-    choices: Annotated[list[ChatCompletionStreamChoice], BeforeValidator(none_as_empty)] = []
+    id: Text = ""
+    object: Lenient[Literal["chat.completion.chunk"] | str] = "chat.completion.chunk"
+    created: Count = 0
+    model: Text = ""
+    choices: Items[ChatCompletionStreamChoice] = []
     usage: Usage | None = None
     system_fingerprint: str | None = None
     service_tier: str | None = None

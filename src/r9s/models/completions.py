@@ -1,12 +1,10 @@
 """Types of ``POST /completions`` (legacy text completions), whole and streamed."""
 
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Literal, Required, TypedDict
+from typing import Literal, Required, TypedDict
 
-from pydantic import BeforeValidator
-
-from r9s.models._base import ResponseModel
-from r9s.models.chat import FinishReason, StreamOptions, Usage, none_as_empty
+from r9s.models._base import Count, Items, Lenient, ResponseModel, Text
+from r9s.models.chat import FinishReason, StreamOptions, Usage
 
 
 class _CompletionBase(TypedDict, total=False):
@@ -34,7 +32,7 @@ class _CompletionBase(TypedDict, total=False):
     """-2.0 to 2.0: positive values encourage new topics."""
     seed: int
     """Sample deterministically where the model supports it."""
-    stop: str | Sequence[str]
+    stop: str | Sequence[str] | None
     """Up to 4 sequences where generation stops."""
     stream_options: StreamOptions
     """With ``stream=True``: ``{"include_usage": True}`` adds token usage at the end."""
@@ -64,8 +62,8 @@ class CompletionLogprobs(ResponseModel):
 
 
 class CompletionChoice(ResponseModel):
-    text: str = ""
-    index: int = 0
+    text: Text = ""
+    index: Count = 0
     logprobs: CompletionLogprobs | None = None
     finish_reason: FinishReason | None = None
 
@@ -74,11 +72,11 @@ class CompletionResponse(ResponseModel):
     """A text completion (``Completion``). OpenAI sends ``object: "text_completion"``,
     the spec says ``"completion"``: both are accepted."""
 
-    id: str = ""
-    object: Literal["text_completion", "completion"] | str = "text_completion"
-    created: int = 0
-    model: str = ""
-    choices: Annotated[list[CompletionChoice], BeforeValidator(none_as_empty)] = []
+    id: Text = ""
+    object: Lenient[Literal["text_completion", "completion"] | str] = "text_completion"
+    created: Count = 0
+    model: Text = ""
+    choices: Items[CompletionChoice] = []
     usage: Usage | None = None
     system_fingerprint: str | None = None
 
@@ -92,8 +90,8 @@ Completion = CompletionResponse
 
 
 class CompletionStreamChoice(ResponseModel):
-    text: str = ""
-    index: int = 0
+    text: Text = ""
+    index: Count = 0
     logprobs: CompletionLogprobs | None = None
     finish_reason: FinishReason | None = None
 
@@ -101,11 +99,11 @@ class CompletionStreamChoice(ResponseModel):
 class CompletionStreamEvent(ResponseModel):
     """One chunk of a streamed completion (``CompletionChunk``)."""
 
-    id: str = ""
-    object: Literal["text_completion", "completion"] | str = "text_completion"
-    created: int = 0
-    model: str = ""
-    choices: Annotated[list[CompletionStreamChoice], BeforeValidator(none_as_empty)] = []
+    id: Text = ""
+    object: Lenient[Literal["text_completion", "completion"] | str] = "text_completion"
+    created: Count = 0
+    model: Text = ""
+    choices: Items[CompletionStreamChoice] = []
     usage: Usage | None = None
     system_fingerprint: str | None = None
 

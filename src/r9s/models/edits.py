@@ -1,11 +1,9 @@
 """Types of ``POST /edits``."""
 
-from typing import Annotated, Literal, Required, TypedDict
+from typing import Literal, Required, TypedDict
 
-from pydantic import BeforeValidator
-
-from r9s.models._base import ResponseModel
-from r9s.models.chat import FinishReason, Usage, none_as_empty
+from r9s.models._base import Count, Items, Lenient, ResponseModel, Text
+from r9s.models.chat import FinishReason, Usage
 
 
 class EditRequest(TypedDict, total=False):
@@ -26,17 +24,17 @@ class EditRequest(TypedDict, total=False):
 
 
 class EditChoice(ResponseModel):
-    text: str = ""
-    index: int = 0
+    text: Text = ""
+    index: Count = 0
     finish_reason: FinishReason | None = None
 
 
 class EditResponse(ResponseModel):
     """The edited text (``Edit``)."""
 
-    object: Literal["edit"] | str = "edit"
-    created: int = 0
-    choices: Annotated[list[EditChoice], BeforeValidator(none_as_empty)] = []
+    object: Lenient[Literal["edit"] | str] = "edit"
+    created: Count = 0
+    choices: Items[EditChoice] = []
     usage: Usage | None = None
 
     @property

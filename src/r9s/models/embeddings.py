@@ -9,13 +9,11 @@ import base64
 import sys
 from array import array
 from collections.abc import Iterable, Sequence
-from typing import Annotated, Any, Literal, Required, TypedDict
+from typing import Annotated, Literal, Required, TypedDict
 
-from pydantic import BeforeValidator, GetPydanticSchema
 from pydantic_core import core_schema
 
-from r9s.models._base import ResponseModel
-from r9s.models.chat import Count, none_as_empty
+from r9s.models._base import Count, Items, Lenient, ResponseModel, Text, or_else
 
 EmbeddingInput = str | Sequence[str] | Sequence[int] | Sequence[Sequence[int]]
 """A text, several texts, or token ids (one list, or one list per input)."""
@@ -47,21 +45,8 @@ def _decode(value: str) -> list[float]:
         raise ValueError(f"the embedding is not base64 float32 data: {exc}") from None
 
 
-def _or_else(other: core_schema.CoreSchema, convert: Any) -> GetPydanticSchema:
-    """The declared type, else ``other`` converted (tried in that order: the declared
-    type costs nothing extra when it matches)."""
-    return GetPydanticSchema(
-        lambda tp, handler: core_schema.union_schema(
-            [handler(tp), core_schema.no_info_after_validator_function(convert, other)],
-            mode="left_to_right",
-        )
-    )
-
-
-_FLOATS_OR_BASE64 = _or_else(core_schema.str_schema(), _decode)
-_BASE64_OR_FLOATS = _or_else(
-    core_schema.list_schema(core_schema.float_schema()), base64_from_floats
-)
+_FLOATS_OR_BASE64 = or_else(core_schema.str_schema(), _decode)
+_BASE64_OR_FLOATS = or_else(core_schema.list_schema(core_schema.float_schema()), base64_from_floats)
 
 
 # -- request ----------------------------------------------------------------------------
@@ -94,9 +79,9 @@ class EmbeddingRequest(EngineEmbeddingRequest, total=False):
 class EmbeddingObject(ResponseModel):
     """One vector (``Embedding``); ``index`` is the position of its input."""
 
-    object: Literal["embedding"] | str = "embedding"
-    embedding: Annotated[list[float], _FLOATS_OR_BASE64] = []
-    index: int = 0
+    object: Lenient[Literal["embedding"] | str] = "embedding"
+    embedding: Lenient[Annotated[list[float], _FLOATS_OR_BASE64]] = []
+    index: Count = 0
 
 
 Embedding = EmbeddingObject
@@ -105,11 +90,11 @@ Embedding = EmbeddingObject
 class Base64Embedding(ResponseModel):
     """One vector as the base64 string the server sent (``keep_base64=True``)."""
 
-    object: Literal["embedding"] | str = "embedding"
-    embedding: Annotated[str, _BASE64_OR_FLOATS] = ""
+    object: Lenient[Literal["embedding"] | str] = "embedding"
+    embedding: Lenient[Annotated[str, _BASE64_OR_FLOATS]] = ""
     """Little-endian float32 values, base64-encoded (e.g. for
     ``numpy.frombuffer(base64.b64decode(s), dtype="<f4")``)."""
-    index: int = 0
+    index: Count = 0
 
     def floats(self) -> list[float]:
         """The vector decoded."""
@@ -124,9 +109,9 @@ class EmbeddingUsage(ResponseModel):
 class EmbeddingResponse(ResponseModel):
     """The vectors, one per input, in input order (``CreateEmbeddingResponse``)."""
 
-    object: Literal["list"] | str = "list"
-    data: Annotated[list[EmbeddingObject], BeforeValidator(none_as_empty)] = []
-    model: str = ""
+    object: Lenient[Literal["list"] | str] = "list"
+    data: Items[EmbeddingObject] = []
+    model: Text = ""
     usage: EmbeddingUsage | None = None
 
     @property
@@ -141,7 +126,7 @@ CreateEmbeddingResponse = EmbeddingResponse
 class Base64EmbeddingResponse(ResponseModel):
     """The vectors as base64 strings (``keep_base64=True``)."""
 
-    object: Literal["list"] | str = "list"
-    data: Annotated[list[Base64Embedding], BeforeValidator(none_as_empty)] = []
-    model: str = ""
+    object: Lenient[Literal["list"] | str] = "list"
+    data: Items[Base64Embedding] = []
+    model: Text = ""
     usage: EmbeddingUsage | None = None

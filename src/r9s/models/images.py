@@ -18,7 +18,7 @@ from pydantic import Field
 
 from r9s._pipeline import RequestOptions
 from r9s._uploads import FileInput
-from r9s.models._base import ResponseModel
+from r9s.models._base import Count, Items, ResponseModel, Text
 
 # -- request --------------------------------------------------------------------------------
 
@@ -134,8 +134,8 @@ class ImageUsage(ResponseModel):
 class ImagesResponse(ResponseModel):
     """Generated or edited images (the spec's ``ImageGenerationResponse``)."""
 
-    created: int = 0
-    data: list[ImageObject] = Field(default_factory=list)
+    created: Count = 0
+    data: Items[ImageObject] = Field(default_factory=list)
     usage: ImageUsage | None = None
     background: str | None = None
     output_format: str | None = None
@@ -149,7 +149,7 @@ ImageGenerationResponse = ImagesResponse
 
 
 class _ImageEvent(ResponseModel):
-    b64_json: str = ""
+    b64_json: Text = ""
     created_at: int | None = None
     size: str | None = None
     quality: str | None = None
@@ -161,7 +161,7 @@ class ImageGenPartialImageEvent(_ImageEvent):
     """A preview of the image being generated (``partial_image_index`` from 0)."""
 
     type: Literal["image_generation.partial_image"] = "image_generation.partial_image"
-    partial_image_index: int = 0
+    partial_image_index: Count = 0
 
 
 class ImageGenCompletedEvent(_ImageEvent):
@@ -175,7 +175,7 @@ class ImageEditPartialImageEvent(_ImageEvent):
     """A preview of the image being edited."""
 
     type: Literal["image_edit.partial_image"] = "image_edit.partial_image"
-    partial_image_index: int = 0
+    partial_image_index: Count = 0
 
 
 class ImageEditCompletedEvent(_ImageEvent):
@@ -188,7 +188,7 @@ class ImageEditCompletedEvent(_ImageEvent):
 class ImageGenerationStreamData(ResponseModel):
     """One image of a spec-shaped chunk (partial, or final when ``is_final``)."""
 
-    index: int = 0
+    index: Count = 0
     b64_json: str | None = None
     url: str | None = None
     progress: float | None = None
@@ -202,22 +202,22 @@ ImageEditStreamData = ImageGenerationStreamData
 class ImageGenerationStreamEvent(ResponseModel):
     """A spec-shaped chunk of a generation stream."""
 
-    id: str = ""
-    created: int = 0
-    model: str = ""
+    id: Text = ""
+    created: Count = 0
+    model: Text = ""
     object: Literal["image.generation.chunk"] = "image.generation.chunk"
-    data: list[ImageGenerationStreamData] = Field(default_factory=list)
+    data: Items[ImageGenerationStreamData] = Field(default_factory=list)
     usage: ImageUsage | None = None
 
 
 class ImageEditStreamEvent(ResponseModel):
     """A spec-shaped chunk of an edit stream."""
 
-    id: str = ""
-    created: int = 0
-    model: str = ""
+    id: Text = ""
+    created: Count = 0
+    model: Text = ""
     object: Literal["image.edit.chunk"] = "image.edit.chunk"
-    data: list[ImageEditStreamData] = Field(default_factory=list)
+    data: Items[ImageEditStreamData] = Field(default_factory=list)
     usage: ImageUsage | None = None
 
 

@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal, Required, TypeAlias, TypedDict
 from pydantic import Field, Tag, TypeAdapter
 
 from r9s._pipeline import RequestOptions
-from r9s.models._base import ResponseModel
+from r9s.models._base import Count, Items, Lenient, ResponseModel, Text
 from r9s.models._unions import by_type
 
 # -- request content blocks -------------------------------------------------------------
@@ -123,12 +123,21 @@ class AnthropicToolUseContent(TypedDict, total=False):
 
 
 class AnthropicToolResultContent(TypedDict, total=False):
-    """The result of a tool call: a string or text/image blocks; ``is_error`` marks a
-    failed call."""
+    """The result of a tool call: a string or text, image and document blocks (other
+    block kinds, such as ``search_result``, as plain dicts); ``is_error`` marks a failed
+    call."""
 
     type: Required[Literal["tool_result"]]
     tool_use_id: Required[str]
-    content: str | Sequence[AnthropicTextContent | AnthropicImageContent]
+    content: (
+        str
+        | Sequence[
+            AnthropicTextContent
+            | AnthropicImageContent
+            | AnthropicDocumentContent
+            | Mapping[str, Any]
+        ]
+    )
     is_error: bool
     cache_control: CacheControl
 
@@ -239,7 +248,7 @@ class TextBlock(ResponseModel):
     """Text from the model."""
 
     type: Literal["text"] = "text"
-    text: str = ""
+    text: Text = ""
     citations: list[Any] | None = None
 
 
@@ -247,7 +256,7 @@ class ThinkingBlock(ResponseModel):
     """The model's visible reasoning; send it back with its ``signature``."""
 
     type: Literal["thinking"] = "thinking"
-    thinking: str = ""
+    thinking: Text = ""
     signature: str | None = None
 
 
@@ -255,7 +264,7 @@ class RedactedThinkingBlock(ResponseModel):
     """Reasoning the provider encrypted; send it back as it came."""
 
     type: Literal["redacted_thinking"] = "redacted_thinking"
-    data: str = ""
+    data: Text = ""
 
 
 class ToolUseBlock(ResponseModel):
@@ -263,9 +272,9 @@ class ToolUseBlock(ResponseModel):
     block naming ``id``."""
 
     type: Literal["tool_use"] = "tool_use"
-    id: str = ""
-    name: str = ""
-    input: dict[str, Any] = Field(default_factory=dict)
+    id: Text = ""
+    name: Text = ""
+    input: Lenient[dict[str, Any]] = Field(default_factory=dict)
 
 
 class UnknownBlock(ResponseModel):
@@ -293,8 +302,8 @@ StopReason: TypeAlias = (
 class AnthropicUsage(ResponseModel):
     """Token counts. The total input is ``input_tokens`` plus the two cache counts."""
 
-    input_tokens: int = 0
-    output_tokens: int = 0
+    input_tokens: Count = 0
+    output_tokens: Count = 0
     cache_creation_input_tokens: int | None = None
     cache_read_input_tokens: int | None = None
     service_tier: str | None = None
@@ -303,14 +312,14 @@ class AnthropicUsage(ResponseModel):
 class AnthropicMessage(ResponseModel):
     """The model's reply (``anthropic``'s ``Message``)."""
 
-    id: str = ""
-    type: str = "message"
-    role: str = "assistant"
-    content: list[ContentBlock] = Field(default_factory=list)
-    model: str = ""
+    id: Text = ""
+    type: Text = "message"
+    role: Text = "assistant"
+    content: Items[ContentBlock] = Field(default_factory=list)
+    model: Text = ""
     stop_reason: StopReason | None = None
     stop_sequence: str | None = None
-    usage: AnthropicUsage = Field(default_factory=AnthropicUsage)
+    usage: Lenient[AnthropicUsage] = Field(default_factory=AnthropicUsage)
 
     @property
     def text(self) -> str:
@@ -325,24 +334,24 @@ AnthropicMessageResponse = AnthropicMessage
 
 class TextDelta(ResponseModel):
     type: Literal["text_delta"] = "text_delta"
-    text: str = ""
+    text: Text = ""
 
 
 class InputJSONDelta(ResponseModel):
     """A piece of a tool call's input JSON; the pieces joined are the whole input."""
 
     type: Literal["input_json_delta"] = "input_json_delta"
-    partial_json: str = ""
+    partial_json: Text = ""
 
 
 class ThinkingDelta(ResponseModel):
     type: Literal["thinking_delta"] = "thinking_delta"
-    thinking: str = ""
+    thinking: Text = ""
 
 
 class SignatureDelta(ResponseModel):
     type: Literal["signature_delta"] = "signature_delta"
-    signature: str = ""
+    signature: Text = ""
 
 
 class CitationsDelta(ResponseModel):
@@ -373,22 +382,22 @@ class MessageStartEvent(ResponseModel):
     """The reply begins: its id, model and input token count (content comes later)."""
 
     type: Literal["message_start"] = "message_start"
-    message: AnthropicMessage = Field(default_factory=AnthropicMessage)
+    message: Lenient[AnthropicMessage] = Field(default_factory=AnthropicMessage)
 
 
 class ContentBlockStartEvent(ResponseModel):
     """Block ``index`` begins (text, thinking, tool_use with empty input...)."""
 
     type: Literal["content_block_start"] = "content_block_start"
-    index: int = 0
-    content_block: ContentBlock = Field(default_factory=TextBlock)
+    index: Count = 0
+    content_block: Lenient[ContentBlock] = Field(default_factory=TextBlock)
 
 
 class ContentBlockDeltaEvent(ResponseModel):
     """More of block ``index``."""
 
     type: Literal["content_block_delta"] = "content_block_delta"
-    index: int = 0
+    index: Count = 0
     delta: ContentDelta
 
 
@@ -396,7 +405,7 @@ class ContentBlockStopEvent(ResponseModel):
     """Block ``index`` is complete."""
 
     type: Literal["content_block_stop"] = "content_block_stop"
-    index: int = 0
+    index: Count = 0
 
 
 class MessageDelta(ResponseModel):
@@ -407,7 +416,7 @@ class MessageDelta(ResponseModel):
 class MessageDeltaUsage(ResponseModel):
     """Cumulative counts; ``input_tokens`` and the cache counts may be absent."""
 
-    output_tokens: int = 0
+    output_tokens: Count = 0
     input_tokens: int | None = None
     cache_creation_input_tokens: int | None = None
     cache_read_input_tokens: int | None = None
@@ -417,8 +426,8 @@ class MessageDeltaEvent(ResponseModel):
     """The reply's stop reason and output token count."""
 
     type: Literal["message_delta"] = "message_delta"
-    delta: MessageDelta = Field(default_factory=MessageDelta)
-    usage: MessageDeltaUsage = Field(default_factory=MessageDeltaUsage)
+    delta: Lenient[MessageDelta] = Field(default_factory=MessageDelta)
+    usage: Lenient[MessageDeltaUsage] = Field(default_factory=MessageDeltaUsage)
 
 
 class MessageStopEvent(ResponseModel):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from r9s.models._base import ResponseModel
+from r9s.models._base import Items, ResponseModel, Text
 
 
 class Model(ResponseModel):
     """A model the router serves."""
 
     id: str
-    object: str = "model"
+    object: Text = "model"
     created: int | None = None
     owned_by: str | None = None
 
@@ -17,5 +17,5 @@ class Model(ResponseModel):
 class ModelListResponse(ResponseModel):
     """The list of models."""
 
-    object: str = "list"
-    data: list[Model] = []
+    object: Text = "list"
+    data: Items[Model] = []

@@ -7,12 +7,11 @@ work, and ``to_dict()`` gives the wire names back.
 """
 
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Required, TypedDict
+from typing import Any, Required, TypedDict
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from r9s.models._base import ResponseModel
-from r9s.models.chat import none_as_empty
+from r9s.models._base import Items, Lenient, ResponseModel, Text
 
 
 class ModerationRequest(TypedDict, total=False):
@@ -64,9 +63,9 @@ class ModerationCategoryScores(ResponseModel):
 class ModerationResult(ResponseModel):
     """The verdict on one input."""
 
-    flagged: bool = False
-    categories: ModerationCategories = ModerationCategories()
-    category_scores: ModerationCategoryScores = ModerationCategoryScores()
+    flagged: Lenient[bool] = False
+    categories: Lenient[ModerationCategories] = ModerationCategories()
+    category_scores: Lenient[ModerationCategoryScores] = ModerationCategoryScores()
     category_applied_input_types: dict[str, list[str]] | None = None
     """For omni-moderation: which input kinds (``text``, ``image``) each category was
     judged on, by wire name."""
@@ -75,9 +74,9 @@ class ModerationResult(ResponseModel):
 class ModerationResponse(ResponseModel):
     """Moderation results, one per input (``ModerationCreateResponse``)."""
 
-    id: str = ""
-    model: str = ""
-    results: Annotated[list[ModerationResult], BeforeValidator(none_as_empty)] = []
+    id: Text = ""
+    model: Text = ""
+    results: Items[ModerationResult] = []
 
 
 ModerationCreateResponse = ModerationResponse

@@ -16,9 +16,10 @@ from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal, Required, TypeAlias, TypedDict
 
 from pydantic import AliasChoices, Field, Tag, TypeAdapter, field_validator
+from pydantic_core import core_schema
 
 from r9s._pipeline import RequestOptions
-from r9s.models._base import ResponseModel
+from r9s.models._base import Count, Items, Lenient, ResponseModel, Text, or_else
 from r9s.models._unions import by_type
 
 # -- response objects ---------------------------------------------------------------------
@@ -28,8 +29,8 @@ class ResponseOutputText(ResponseModel):
     """Text the model wrote."""
 
     type: Literal["output_text"] = "output_text"
-    text: str = ""
-    annotations: list[Any] = Field(default_factory=list)
+    text: Text = ""
+    annotations: Items[Any] = Field(default_factory=list)
     logprobs: list[Any] | None = None
 
 
@@ -37,7 +38,7 @@ class ResponseOutputRefusal(ResponseModel):
     """The model declined to answer."""
 
     type: Literal["refusal"] = "refusal"
-    refusal: str = ""
+    refusal: Text = ""
 
 
 class UnknownContentPart(ResponseModel):
@@ -58,10 +59,10 @@ class ResponseOutputMessage(ResponseModel):
     """An assistant message: ``content`` holds ``output_text`` and ``refusal`` parts."""
 
     type: Literal["message"] = "message"
-    id: str = ""
-    role: str = "assistant"
+    id: Text = ""
+    role: Text = "assistant"
     status: str | None = None
-    content: list[ResponseOutputContent] = Field(default_factory=list)
+    content: Items[ResponseOutputContent] = Field(default_factory=list)
 
 
 class ResponseFunctionToolCall(ResponseModel):
@@ -70,17 +71,17 @@ class ResponseFunctionToolCall(ResponseModel):
 
     type: Literal["function_call"] = "function_call"
     id: str | None = None
-    call_id: str = ""
-    name: str = ""
-    arguments: str = ""
+    call_id: Text = ""
+    name: Text = ""
+    arguments: Text = ""
     status: str | None = None
 
 
 class ResponseReasoningSummary(ResponseModel):
     """One part of a reasoning summary."""
 
-    type: str = "summary_text"
-    text: str = ""
+    type: Text = "summary_text"
+    text: Text = ""
 
 
 class ResponseReasoningItem(ResponseModel):
@@ -88,7 +89,7 @@ class ResponseReasoningItem(ResponseModel):
     ``include=["reasoning.encrypted_content"]``, the encrypted reasoning to send back."""
 
     type: Literal["reasoning"] = "reasoning"
-    id: str = ""
+    id: Text = ""
     summary: list[ResponseReasoningSummary] | str | None = None
     content: list[Any] | None = None
     encrypted_content: str | None = None
@@ -99,7 +100,7 @@ class ResponseFunctionWebSearch(ResponseModel):
     """A web search the model ran (``action`` holds the query)."""
 
     type: Literal["web_search_call"] = "web_search_call"
-    id: str = ""
+    id: Text = ""
     status: str | None = None
     action: dict[str, Any] | None = None
 
@@ -133,9 +134,9 @@ class ResponseOutputTokensDetails(ResponseModel):
 class ResponseUsage(ResponseModel):
     """Token counts."""
 
-    input_tokens: int = 0
-    output_tokens: int = 0
-    total_tokens: int = 0
+    input_tokens: Count = 0
+    output_tokens: Count = 0
+    total_tokens: Count = 0
     input_tokens_details: ResponseInputTokensDetails | None = None
     output_tokens_details: ResponseOutputTokensDetails | None = None
 
@@ -144,7 +145,7 @@ class ResponseError(ResponseModel):
     """Why a response failed."""
 
     code: str | None = None
-    message: str = ""
+    message: Text = ""
 
 
 class ResponseIncompleteDetails(ResponseModel):
@@ -159,7 +160,7 @@ class ResponseReasoningConfig(ResponseModel):
 
 
 class ResponseTextFormat(ResponseModel):
-    type: str = "text"
+    type: Text = "text"
 
 
 class ResponseTextConfig(ResponseModel):
@@ -170,7 +171,7 @@ class ResponseTextConfig(ResponseModel):
 class ResponseToolInfo(ResponseModel):
     """A tool the response could use (function, web search...)."""
 
-    type: str = "function"
+    type: Text = "function"
     name: str | None = None
     description: str | None = None
     parameters: dict[str, Any] | None = None
@@ -186,12 +187,12 @@ class Response(ResponseModel):
     """A model response (the spec's ``ResponseObject``). ``output_text`` is all of its
     text; ``output`` holds messages, function calls, reasoning and tool items."""
 
-    id: str = ""
-    object: str = "response"
-    created_at: int | float = 0
+    id: Text = ""
+    object: Text = "response"
+    created_at: Lenient[int | float] = 0
     status: ResponseStatus | None = None
-    model: str = ""
-    output: list[ResponseOutputItem] = Field(default_factory=list)
+    model: Text = ""
+    output: Items[ResponseOutputItem] = Field(default_factory=list)
     instructions: str | list[Any] | None = None
     max_output_tokens: int | None = None
     temperature: float | None = None
@@ -213,7 +214,7 @@ class Response(ResponseModel):
     store: bool | None = None
     text: ResponseTextConfig | None = None
     tool_choice: str | dict[str, Any] | None = None
-    tools: list[ResponseToolInfo] = Field(default_factory=list)
+    tools: Items[ResponseToolInfo] = Field(default_factory=list)
     top_logprobs: int | None = None
     truncation: str | None = None
     user: str | None = None
@@ -246,7 +247,7 @@ class _Event(ResponseModel):
 
 
 class _ResponseEvent(_Event):
-    response: Response = Field(default_factory=Response)
+    response: Lenient[Response] = Field(default_factory=Response)
 
 
 class ResponseCreatedEvent(_ResponseEvent):
@@ -280,8 +281,10 @@ class ResponseIncompleteEvent(_ResponseEvent):
 
 
 class _ItemEvent(_Event):
-    output_index: int = Field(0, validation_alias=AliasChoices("output_index", "output_item_index"))
-    item: ResponseOutputItem = Field(
+    output_index: Count = Field(
+        0, validation_alias=AliasChoices("output_index", "output_item_index")
+    )
+    item: Lenient[ResponseOutputItem] = Field(
         default_factory=lambda: UnknownOutputItem(type="unknown"),
         validation_alias=AliasChoices("item", "output_item"),
     )
@@ -300,10 +303,10 @@ class ResponseOutputItemDoneEvent(_ItemEvent):
 
 
 class _PartEvent(_Event):
-    item_id: str = ""
-    output_index: int = 0
-    content_index: int = 0
-    part: ResponseOutputContent = Field(default_factory=ResponseOutputText)
+    item_id: Text = ""
+    output_index: Count = 0
+    content_index: Count = 0
+    part: Lenient[ResponseOutputContent] = Field(default_factory=ResponseOutputText)
 
 
 class ResponseContentPartAddedEvent(_PartEvent):
@@ -314,11 +317,13 @@ class ResponseContentPartDoneEvent(_PartEvent):
     type: Literal["response.content_part.done"] = "response.content_part.done"
 
 
-def _delta_text(value: Any) -> Any:
-    """The spec allows a delta object ``{"text": ...}``; OpenAI sends a string."""
-    if isinstance(value, dict):
-        return value.get("text") or value.get("content") or ""
-    return value
+def _delta_text(value: dict[str, Any]) -> str:
+    text = value.get("text") or value.get("content") or ""
+    return text if isinstance(text, str) else ""
+
+
+DeltaText = Annotated[str, or_else(core_schema.dict_schema(), _delta_text)]
+"""A text delta: a string (OpenAI), or the spec's delta object ``{"text": ...}``."""
 
 
 class ResponseTextDeltaEvent(_Event):
@@ -327,26 +332,23 @@ class ResponseTextDeltaEvent(_Event):
     type: Literal["response.output_text.delta", "response.text.delta"] = (
         "response.output_text.delta"
     )
-    item_id: str = ""
-    output_index: int = Field(0, validation_alias=AliasChoices("output_index", "output_item_index"))
-    content_index: int = 0
-    delta: str = ""
+    item_id: Text = ""
+    output_index: Count = Field(
+        0, validation_alias=AliasChoices("output_index", "output_item_index")
+    )
+    content_index: Count = 0
+    delta: Lenient[DeltaText] = ""
     logprobs: list[Any] | None = None
-
-    @field_validator("delta", mode="before")
-    @classmethod
-    def _delta_as_text(cls, value: Any) -> Any:
-        return _delta_text(value)
 
 
 class ResponseTextDoneEvent(_Event):
     """Part ``content_index`` of message ``item_id`` is complete: its whole ``text``."""
 
     type: Literal["response.output_text.done", "response.text.done"] = "response.output_text.done"
-    item_id: str = ""
-    output_index: int = 0
-    content_index: int = 0
-    text: str = ""
+    item_id: Text = ""
+    output_index: Count = 0
+    content_index: Count = 0
+    text: Text = ""
 
 
 class ResponseFunctionCallArgumentsDeltaEvent(_Event):
@@ -355,18 +357,18 @@ class ResponseFunctionCallArgumentsDeltaEvent(_Event):
     type: Literal["response.function_call_arguments.delta"] = (
         "response.function_call_arguments.delta"
     )
-    item_id: str = ""
-    output_index: int = 0
-    delta: str = ""
+    item_id: Text = ""
+    output_index: Count = 0
+    delta: Text = ""
 
 
 class ResponseFunctionCallArgumentsDoneEvent(_Event):
     """The whole JSON ``arguments`` of function call ``item_id``."""
 
     type: Literal["response.function_call_arguments.done"] = "response.function_call_arguments.done"
-    item_id: str = ""
-    output_index: int = 0
-    arguments: str = ""
+    item_id: Text = ""
+    output_index: Count = 0
+    arguments: Text = ""
     name: str | None = None
 
 
@@ -374,18 +376,18 @@ class ResponseReasoningSummaryTextDeltaEvent(_Event):
     """More of summary part ``summary_index`` of reasoning item ``item_id``."""
 
     type: Literal["response.reasoning_summary_text.delta"] = "response.reasoning_summary_text.delta"
-    item_id: str = ""
-    output_index: int = 0
-    summary_index: int = 0
-    delta: str = ""
+    item_id: Text = ""
+    output_index: Count = 0
+    summary_index: Count = 0
+    delta: Text = ""
 
 
 class ResponseReasoningSummaryTextDoneEvent(_Event):
     type: Literal["response.reasoning_summary_text.done"] = "response.reasoning_summary_text.done"
-    item_id: str = ""
-    output_index: int = 0
-    summary_index: int = 0
-    text: str = ""
+    item_id: Text = ""
+    output_index: Count = 0
+    summary_index: Count = 0
+    text: Text = ""
 
 
 class UnknownResponseEvent(_Event):
@@ -615,7 +617,7 @@ class _ResponseBase(TypedDict, total=False):
     """Reasoning options: ``{"effort": "low", "summary": "auto"}``."""
     truncation: Literal["auto", "disabled"]
     """What to do when the input is too long."""
-    stop: str | Sequence[str]
+    stop: str | Sequence[str] | None
     """Stop sequences."""
     metadata: Mapping[str, Any]
     """Your key-value pairs."""

@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from typing import Any, Literal, Required, TypedDict
 
-from r9s.models._base import ResponseModel
+from r9s.models._base import Lenient, ResponseModel
 
 
 class SearchRequest(TypedDict, total=False):
@@ -21,5 +21,5 @@ class SearchResponse(ResponseModel):
     """The engine's answer, as the engine sent it (its shape differs by engine: Exa and
     Tavily put hits in ``result["results"]``, Google in ``result["items"]``)."""
 
-    engine: Literal["exa", "tavily", "google"] | str = ""
-    result: dict[str, Any] = {}
+    engine: Lenient[Literal["exa", "tavily", "google"] | str] = ""
+    result: Lenient[dict[str, Any]] = {}

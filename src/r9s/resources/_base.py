@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    import httpx
-
+    from r9s._binary import AsyncBinaryResponse, BinaryResponse
     from r9s._pipeline import Operation
     from r9s._streaming import AsyncEventStream, EventStream
     from r9s.client import R9S
@@ -52,15 +51,15 @@ class Resource:
 
     def _raw(
         self, operation: Operation[Any, Any, Any], params: Mapping[str, Any], **how: Any
-    ) -> httpx.Response:
+    ) -> BinaryResponse:
         """The open response, body unread (for binary downloads); the caller closes it."""
-        response: httpx.Response = self._client._request(operation, params, raw=True, **how)
+        response: BinaryResponse = self._client._request(operation, params, raw=True, **how)
         return response
 
     async def _raw_async(
         self, operation: Operation[Any, Any, Any], params: Mapping[str, Any], **how: Any
-    ) -> httpx.Response:
-        response: httpx.Response = await self._client._request_async(
+    ) -> AsyncBinaryResponse:
+        response: AsyncBinaryResponse = await self._client._request_async(
             operation, params, raw=True, **how
         )
         return response

@@ -24,6 +24,8 @@ class UploadingResource(Resource):
         *,
         stream: bool = False,
     ) -> Any:
+        if operation.params is not None:
+            operation.params(params)
         with multipart(params, files) as (form, parts):
             if stream:
                 return self._stream(operation, {**form, "stream": "true"}, files=parts)
@@ -37,6 +39,8 @@ class UploadingResource(Resource):
         *,
         stream: bool = False,
     ) -> Any:
+        if operation.params is not None:
+            operation.params(params)
         with multipart(params, files) as (form, parts):
             if stream:
                 return await self._stream_async(operation, {**form, "stream": "true"}, files=parts)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any, Unpack, overload
 
 from r9s._binary import AsyncBinaryResponse, BinaryResponse
-from r9s._pipeline import Operation
+from r9s._pipeline import Operation, ParamCheck
 from r9s.models.audio import (
     SpeechParams,
     TranscriptFormat,
@@ -25,13 +25,26 @@ def _text(body: bytes) -> str:
     return body.decode("utf-8")
 
 
-SPEECH: Operation[bytes, Any, Any] = Operation("POST", "/audio/speech")
-TRANSCRIBE: Operation[Transcription, Any, Any] = Operation(
-    "POST", "/audio/transcriptions", Transcription
+SPEECH: Operation[bytes, Any, Any] = Operation(
+    "POST", "/audio/speech", params=ParamCheck("audio.speech", SpeechParams)
 )
-TRANSCRIBE_TEXT: Operation[str, Any, Any] = Operation("POST", "/audio/transcriptions", _text)
-TRANSLATE: Operation[Translation, Any, Any] = Operation("POST", "/audio/translations", Translation)
-TRANSLATE_TEXT: Operation[str, Any, Any] = Operation("POST", "/audio/translations", _text)
+# response_format is a keyword of its own on transcribe/translate, put back into the form
+TRANSCRIBE_PARAMS = ParamCheck("audio.transcribe", TranscriptionParams, extra={"response_format"})
+TRANSLATE_PARAMS = ParamCheck("audio.translate", TranslationParams, extra={"response_format"})
+TRANSCRIBE: Operation[Transcription, Any, Any] = Operation(
+    "POST", "/audio/transcriptions", Transcription, params=TRANSCRIBE_PARAMS
+)
+TRANSCRIBE_TEXT: Operation[str, Any, Any] = Operation(
+    "POST", "/audio/transcriptions", _text, params=TRANSCRIBE_PARAMS
+)
+TRANSLATE: Operation[Translation, Any, Any] = Operation(
+    "POST", "/audio/translations", Translation, params=TRANSLATE_PARAMS
+)
+TRANSLATE_TEXT: Operation[str, Any, Any] = Operation(
+    "POST", "/audio/translations", _text, params=TRANSLATE_PARAMS
+)
+TRANSCRIBE_OPERATIONS = (TRANSCRIBE, TRANSCRIBE_TEXT)
+TRANSLATE_OPERATIONS = (TRANSLATE, TRANSLATE_TEXT)
 FILES = ("file",)
 
 # The spec serves each format as its own media type, chosen by Accept (D10); the
@@ -58,16 +71,22 @@ def _speech(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _transcript(
-    params: Mapping[str, Any], response_format: str | None
-) -> tuple[dict[str, Any], bool]:
-    """The form parameters, and whether the answer is text rather than JSON."""
+    operations: tuple[Operation[Any, Any, Any], Operation[Any, Any, Any]],
+    params: Mapping[str, Any],
+    response_format: str | None,
+) -> tuple[Operation[Any, Any, Any], dict[str, Any], tuple[str, ...]]:
+    """How a transcription or translation is sent, the one place for both and their
+    async twins: the operation (``json``/``verbose_json`` decode into the model, the text
+    formats come back as ``str``), the form parameters (asking with ``Accept`` for the
+    text format's media type) and the file parameters."""
+    as_model, as_text = operations
     if response_format is None:
-        return dict(params), False
+        return as_model, dict(params), FILES
     params = {**params, "response_format": response_format}
     media = TEXT_TYPES.get(response_format)
     if media is None:
-        return params, False
-    return _accept(params, f"{media}, text/plain;q=0.9, */*;q=0.8"), True
+        return as_model, params, FILES
+    return as_text, _accept(params, f"{media}, text/plain;q=0.9, */*;q=0.8"), FILES
 
 
 class Audio(UploadingResource):
@@ -76,11 +95,11 @@ class Audio(UploadingResource):
 
     def speech(self, **params: Unpack[SpeechParams]) -> BinaryResponse:
         """Speak ``input``: the audio, unread, to ``read()``, iterate or ``write_to_file()``."""
-        return BinaryResponse(self._raw(SPEECH, _speech(params)))
+        return self._raw(SPEECH, _speech(params))
 
     async def speech_async(self, **params: Unpack[SpeechParams]) -> AsyncBinaryResponse:
         """Speak ``input``: the audio, unread, to ``read()``, iterate or ``write_to_file()``."""
-        return AsyncBinaryResponse(await self._raw_async(SPEECH, _speech(params)))
+        return await self._raw_async(SPEECH, _speech(params))
 
     @overload
     def transcribe(
@@ -105,9 +124,8 @@ class Audio(UploadingResource):
     ) -> Transcription | str:
         """Transcribe ``file``: a ``Transcription`` for ``json``/``verbose_json`` (the
         default), a ``str`` for ``text``/``srt``/``vtt``."""
-        form, text = _transcript(params, response_format)
         result: Transcription | str = self._upload(
-            TRANSCRIBE_TEXT if text else TRANSCRIBE, form, FILES
+            *_transcript(TRANSCRIBE_OPERATIONS, params, response_format)
         )
         return result
 
@@ -134,9 +152,8 @@ class Audio(UploadingResource):
     ) -> Transcription | str:
         """Transcribe ``file``: a ``Transcription`` for ``json``/``verbose_json`` (the
         default), a ``str`` for ``text``/``srt``/``vtt``."""
-        form, text = _transcript(params, response_format)
         result: Transcription | str = await self._upload_async(
-            TRANSCRIBE_TEXT if text else TRANSCRIBE, form, FILES
+            *_transcript(TRANSCRIBE_OPERATIONS, params, response_format)
         )
         return result
 
@@ -163,8 +180,9 @@ class Audio(UploadingResource):
     ) -> Translation | str:
         """Translate ``file`` into English: a ``Translation`` for ``json``/``verbose_json``
         (the default), a ``str`` for ``text``/``srt``/``vtt``."""
-        form, text = _transcript(params, response_format)
-        result: Translation | str = self._upload(TRANSLATE_TEXT if text else TRANSLATE, form, FILES)
+        result: Translation | str = self._upload(
+            *_transcript(TRANSLATE_OPERATIONS, params, response_format)
+        )
         return result
 
     @overload
@@ -190,8 +208,7 @@ class Audio(UploadingResource):
     ) -> Translation | str:
         """Translate ``file`` into English: a ``Translation`` for ``json``/``verbose_json``
         (the default), a ``str`` for ``text``/``srt``/``vtt``."""
-        form, text = _transcript(params, response_format)
         result: Translation | str = await self._upload_async(
-            TRANSLATE_TEXT if text else TRANSLATE, form, FILES
+            *_transcript(TRANSLATE_OPERATIONS, params, response_format)
         )
         return result

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Literal, Unpack, cast, overload
 
-from r9s._chat_stream import CHAT_STREAM, AsyncChatCompletionStream, ChatCompletionStream
-from r9s._pipeline import Operation, RequestOptions
+from r9s._pipeline import Operation, ParamCheck, RequestOptions
+from r9s._streams.chat import CHAT_STREAM, AsyncChatCompletionStream, ChatCompletionStream
 from r9s.models.chat import ChatCompletion, ChatCompletionChunk, _ChatBase
 from r9s.resources._base import Resource
 
@@ -16,14 +16,19 @@ __all__ = [
     "ChatCompletionStream",
 ]
 
-CREATE: Operation[ChatCompletion, ChatCompletionChunk, ChatCompletion] = Operation(
-    "POST", "/chat/completions", ChatCompletion, CHAT_STREAM
-)
-
 
 class ChatCompletionCreateParams(_ChatBase, RequestOptions, total=False):
     """The keyword arguments of ``chat.create``: the request fields and the per-call
     options (``timeout``, ``retries``, ``extra_body``...)."""
+
+
+CREATE: Operation[ChatCompletion, ChatCompletionChunk, ChatCompletion] = Operation(
+    "POST",
+    "/chat/completions",
+    ChatCompletion,
+    CHAT_STREAM,
+    ParamCheck("chat.create", ChatCompletionCreateParams, extra={"stream"}),
+)
 
 
 class Chat(Resource):

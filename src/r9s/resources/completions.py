@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Literal, Unpack, cast, overload
 
-from r9s._completion_stream import COMPLETION_STREAM, AsyncCompletionStream, CompletionStream
-from r9s._pipeline import Operation, RequestOptions
+from r9s._pipeline import Operation, ParamCheck, RequestOptions
+from r9s._streams.completions import COMPLETION_STREAM, AsyncCompletionStream, CompletionStream
 from r9s.models.completions import Completion, CompletionChunk, _CompletionBase
 from r9s.resources._base import Resource
 
@@ -16,14 +16,19 @@ __all__ = [
     "Completions",
 ]
 
-CREATE: Operation[Completion, CompletionChunk, Completion] = Operation(
-    "POST", "/completions", Completion, COMPLETION_STREAM
-)
-
 
 class CompletionCreateParams(_CompletionBase, RequestOptions, total=False):
     """The keyword arguments of ``completions.create``: the request fields and the
     per-call options (``timeout``, ``retries``, ``extra_body``...)."""
+
+
+CREATE: Operation[Completion, CompletionChunk, Completion] = Operation(
+    "POST",
+    "/completions",
+    Completion,
+    COMPLETION_STREAM,
+    ParamCheck("completions.create", CompletionCreateParams, extra={"stream"}),
+)
 
 
 class Completions(Resource):

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from typing import Never, Unpack
 
-from r9s._pipeline import Operation, RequestOptions
+from r9s._pipeline import Operation, ParamCheck, RequestOptions
 from r9s.models.edits import Edit, EditRequest
 from r9s.resources._base import Resource
 
 __all__ = ["EditCreateParams", "Edits"]
 
-CREATE: Operation[Edit, Never, Never] = Operation("POST", "/edits", Edit)
-
 
 class EditCreateParams(EditRequest, RequestOptions, total=False):
     """The keyword arguments of ``edits.create``: the request fields and the per-call
     options."""
+
+
+CREATE: Operation[Edit, Never, Never] = Operation(
+    "POST", "/edits", Edit, params=ParamCheck("edits.create", EditCreateParams)
+)
 
 
 class Edits(Resource):

@@ -5,18 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, Never, Unpack, overload
 
-from r9s._pipeline import Operation, RequestOptions
+from r9s._pipeline import Operation, ParamCheck, RequestOptions
 from r9s.models.embeddings import Base64EmbeddingResponse, EmbeddingRequest, EmbeddingResponse
 from r9s.resources._base import Resource
 
 __all__ = ["EmbeddingCreateParams", "Embeddings"]
-
-CREATE: Operation[EmbeddingResponse, Never, Never] = Operation(
-    "POST", "/embeddings", EmbeddingResponse
-)
-CREATE_BASE64: Operation[Base64EmbeddingResponse, Never, Never] = Operation(
-    "POST", "/embeddings", Base64EmbeddingResponse
-)
 
 
 def base64_params(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -33,6 +26,15 @@ def base64_params(params: Mapping[str, Any]) -> dict[str, Any]:
 class EmbeddingCreateParams(EmbeddingRequest, RequestOptions, total=False):
     """The keyword arguments of ``embeddings.create``: the request fields and the per-call
     options."""
+
+
+PARAMS = ParamCheck("embeddings.create", EmbeddingCreateParams)
+CREATE: Operation[EmbeddingResponse, Never, Never] = Operation(
+    "POST", "/embeddings", EmbeddingResponse, params=PARAMS
+)
+CREATE_BASE64: Operation[Base64EmbeddingResponse, Never, Never] = Operation(
+    "POST", "/embeddings", Base64EmbeddingResponse, params=PARAMS
+)
 
 
 class Embeddings(Resource):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, Never, Unpack, overload
 
-from r9s._pipeline import Operation, RequestOptions
+from r9s._pipeline import Operation, ParamCheck, RequestOptions
 from r9s.models.embeddings import (
     Base64EmbeddingResponse,
     EmbeddingResponse,
@@ -15,15 +15,19 @@ from r9s.resources.embeddings import base64_params
 
 __all__ = ["EngineEmbeddingCreateParams", "EngineEmbeddings"]
 
-PATH = "/engines/{model}/embeddings"
-CREATE: Operation[EmbeddingResponse, Never, Never] = Operation("POST", PATH, EmbeddingResponse)
-CREATE_BASE64: Operation[Base64EmbeddingResponse, Never, Never] = Operation(
-    "POST", PATH, Base64EmbeddingResponse
-)
-
 
 class EngineEmbeddingCreateParams(EngineEmbeddingRequest, RequestOptions, total=False):
     """The keyword arguments of ``engine_embeddings.create`` besides ``model``."""
+
+
+PATH = "/engines/{model}/embeddings"
+PARAMS = ParamCheck("engine_embeddings.create", EngineEmbeddingCreateParams)
+CREATE: Operation[EmbeddingResponse, Never, Never] = Operation(
+    "POST", PATH, EmbeddingResponse, params=PARAMS
+)
+CREATE_BASE64: Operation[Base64EmbeddingResponse, Never, Never] = Operation(
+    "POST", PATH, Base64EmbeddingResponse, params=PARAMS
+)
 
 
 class EngineEmbeddings(Resource):

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 from typing import Literal, Unpack, cast, overload
 
-from r9s._pipeline import Operation
+from r9s._pipeline import Operation, ParamCheck
 from r9s._streams.images import SPEC, AsyncImageStream, ImageStream
 from r9s.models.images import ImageEditParams, ImageGenerateParams, ImagesResponse, ImageStreamEvent
 from r9s.resources._multipart import UploadingResource
 
 GENERATE: Operation[ImagesResponse, ImageStreamEvent, ImagesResponse] = Operation(
-    "POST", "/images/generations", ImagesResponse, SPEC
+    "POST",
+    "/images/generations",
+    ImagesResponse,
+    SPEC,
+    ParamCheck("images.create", ImageGenerateParams, extra={"stream"}),
 )
 EDIT: Operation[ImagesResponse, ImageStreamEvent, ImagesResponse] = Operation(
-    "POST", "/images/edits", ImagesResponse, SPEC
+    "POST", "/images/edits", ImagesResponse, SPEC, ParamCheck("images.edit", ImageEditParams)
 )
 EDIT_FILES = ("image", "mask")
 

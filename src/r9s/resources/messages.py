@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from typing import Literal, Unpack, cast, overload
 
-from r9s._pipeline import Operation
+from r9s._pipeline import Operation, ParamCheck
 from r9s._streams.messages import SPEC, AsyncMessageStream, MessageStream
 from r9s.models.messages import AnthropicMessage, MessageCreateParams, MessageStreamEvent
 from r9s.resources._base import Resource
 
 CREATE: Operation[AnthropicMessage, MessageStreamEvent, AnthropicMessage] = Operation(
-    "POST", "/messages", AnthropicMessage, SPEC
+    "POST",
+    "/messages",
+    AnthropicMessage,
+    SPEC,
+    # max_tokens: Anthropic requires it, the router has a default (docs/messages.md)
+    ParamCheck("messages.create", MessageCreateParams, extra={"stream"}, optional={"max_tokens"}),
 )
 
 

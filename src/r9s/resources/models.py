@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Never, Unpack
 
-from r9s._pipeline import Operation, RequestOptions
+from r9s._pipeline import Operation, ParamCheck, RequestOptions
 from r9s.models.model_info import Model, ModelListResponse
 from r9s.resources._base import Resource
 
-LIST: Operation[ModelListResponse, Never, Never] = Operation("GET", "/models", ModelListResponse)
-RETRIEVE: Operation[Model, Never, Never] = Operation("GET", "/models/{model}", Model)
+LIST: Operation[ModelListResponse, Never, Never] = Operation(
+    "GET", "/models", ModelListResponse, params=ParamCheck("models.list", RequestOptions)
+)
+RETRIEVE: Operation[Model, Never, Never] = Operation(
+    "GET", "/models/{model}", Model, params=ParamCheck("models.retrieve", RequestOptions)
+)
 
 
 class Models(Resource):

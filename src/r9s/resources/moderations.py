@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from typing import Never, Unpack
 
-from r9s._pipeline import Operation, RequestOptions
+from r9s._pipeline import Operation, ParamCheck, RequestOptions
 from r9s.models.moderations import ModerationRequest, ModerationResponse
 from r9s.resources._base import Resource
 
 __all__ = ["ModerationCreateParams", "Moderations"]
 
-CREATE: Operation[ModerationResponse, Never, Never] = Operation(
-    "POST", "/moderations", ModerationResponse
-)
-
 
 class ModerationCreateParams(ModerationRequest, RequestOptions, total=False):
     """The keyword arguments of ``moderations.create``."""
+
+
+CREATE: Operation[ModerationResponse, Never, Never] = Operation(
+    "POST",
+    "/moderations",
+    ModerationResponse,
+    params=ParamCheck("moderations.create", ModerationCreateParams),
+)
 
 
 class Moderations(Resource):

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any, Unpack
 from urllib.parse import quote
 
-from r9s._pipeline import Operation, RequestOptions
+from r9s._pipeline import Operation, ParamCheck, RequestOptions
 from r9s.resources._base import Resource
 
 __all__ = ["Proxy", "proxy_operation"]
@@ -19,6 +19,9 @@ __all__ = ["Proxy", "proxy_operation"]
 
 def _json_or_none(body: bytes) -> Any:
     return json.loads(body) if body.strip() else None
+
+
+PARAMS = ParamCheck("proxy.request", RequestOptions)
 
 
 def proxy_operation(target: str) -> Operation[Any, Any, Any]:
@@ -30,7 +33,10 @@ def proxy_operation(target: str) -> Operation[Any, Any, Any]:
         raise ValueError(f"target {target!r} may not contain '.' or '..' segments")
     # Percent-encoding everything but "/" also encodes the braces that format_map reads.
     return Operation(
-        "POST", "/nextrouter/proxy/{channelid}/" + quote(tail, safe="/"), _json_or_none
+        "POST",
+        "/nextrouter/proxy/{channelid}/" + quote(tail, safe="/"),
+        _json_or_none,
+        params=PARAMS,
     )
 
 

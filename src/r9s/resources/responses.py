@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Literal, Unpack, cast, overload
 
-from r9s._pipeline import Operation
+from r9s._pipeline import Operation, ParamCheck
 from r9s._streams.responses import SPEC, AsyncResponseStream, ResponseStream
 from r9s.models.responses import Response, ResponseCreateParams, ResponseStreamEvent
 from r9s.resources._base import Resource
 
 CREATE: Operation[Response, ResponseStreamEvent, Response] = Operation(
-    "POST", "/responses", Response, SPEC
+    "POST",
+    "/responses",
+    Response,
+    SPEC,
+    ParamCheck("responses.create", ResponseCreateParams, extra={"stream"}),
 )
 
 

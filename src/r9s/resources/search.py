@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import Never, Unpack
 
-from r9s._pipeline import Operation, RequestOptions
+from r9s._pipeline import Operation, ParamCheck, RequestOptions
 from r9s.models.search import SearchRequest, SearchResponse
 from r9s.resources._base import Resource
 
 __all__ = ["Search", "SearchCreateParams"]
 
-CREATE: Operation[SearchResponse, Never, Never] = Operation("POST", "/search", SearchResponse)
-
 
 class SearchCreateParams(SearchRequest, RequestOptions, total=False):
     """The keyword arguments of ``search.create``."""
+
+
+CREATE: Operation[SearchResponse, Never, Never] = Operation(
+    "POST", "/search", SearchResponse, params=ParamCheck("search.create", SearchCreateParams)
+)
 
 
 class Search(Resource):

@@ -8,47 +8,22 @@ first fragment that has them, the ``arguments`` pieces are concatenated in order
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from r9s._streaming import AsyncEventStream, EventStream, StreamSpec
+from r9s._streams._choices import ChoiceAccumulator, ChoiceParts, merge_extra
 from r9s.models.chat import (
     ChatCompletion,
     ChatCompletionChoice,
     ChatCompletionChunk,
     ChatCompletionMessage,
     ChatCompletionMessageToolCall,
-    ChatCompletionStreamDelta,
+    ChatCompletionStreamChoice,
     ChoiceDeltaToolCall,
     ChoiceLogprobs,
-    Usage,
+    content_text,
+    content_thinking,
 )
-
-_SKIPPED_EXTRAS = frozenset({"obfuscation"})
-"""Per-chunk padding some servers add; meaningless once the chunks are joined."""
-
-
-def merge_extra(target: dict[str, Any], extra: Mapping[str, Any]) -> None:
-    """Fold vendor fields the types do not declare: strings are concatenated (they are
-    deltas, like ``reasoning``), lists extended, objects merged the same way, and anything
-    else replaced by its latest value. Nulls change nothing."""
-    for key, value in extra.items():
-        if value is None or key in _SKIPPED_EXTRAS:
-            continue
-        old = target.get(key)
-        if isinstance(value, str) and isinstance(old, str):
-            target[key] = old + value
-        elif isinstance(value, list) and isinstance(old, list):
-            old.extend(value)
-        elif isinstance(value, Mapping) and isinstance(old, dict):
-            merge_extra(old, value)
-        elif isinstance(value, list):
-            target[key] = list(value)
-        elif isinstance(value, Mapping):
-            target[key] = {}
-            merge_extra(target[key], value)
-        else:
-            target[key] = value
 
 
 class _ToolCallParts:
@@ -83,7 +58,7 @@ class _ToolCallParts:
         return ChatCompletionMessageToolCall.model_validate(fields)
 
 
-class _ChoiceParts:
+class _ChoiceParts(ChoiceParts):
     __slots__ = (
         "role",
         "content",
@@ -92,13 +67,11 @@ class _ChoiceParts:
         "reasoning",
         "tool_calls",
         "last_tool",
-        "finish_reason",
-        "logprobs",
         "extra",
-        "choice_extra",
     )
 
     def __init__(self) -> None:
+        super().__init__()
         self.role = "assistant"
         self.content: list[str] = []
         self.saw_content = False
@@ -106,19 +79,27 @@ class _ChoiceParts:
         self.reasoning: list[str] | None = None
         self.tool_calls: dict[int, _ToolCallParts] = {}
         self.last_tool: int | None = None
-        self.finish_reason: str | None = None
-        self.logprobs: dict[str, Any] | None = None
         self.extra: dict[str, Any] = {}
-        self.choice_extra: dict[str, Any] = {}
 
-    def add(self, delta: ChatCompletionStreamDelta) -> None:
+    def add(self, choice: ChatCompletionStreamChoice) -> None:
+        delta = choice.delta
         if delta.role:
             self.role = delta.role
         content = delta.content
         if content is not None:
             self.saw_content = True
-            if content:
-                self.content.append(content)
+            if type(content) is str:
+                if content:
+                    self.content.append(content)
+            else:  # content parts: their text is content, their thinking reasoning
+                text = content_text(content)
+                if text:
+                    self.content.append(text)
+                thinking = content_thinking(content)
+                if thinking:
+                    if self.reasoning is None:
+                        self.reasoning = []
+                    self.reasoning.append(thinking)
         if delta.refusal:
             if self.refusal is None:
                 self.refusal = []
@@ -132,6 +113,9 @@ class _ChoiceParts:
                 self._tool(piece).add(piece)
         if delta.__pydantic_extra__:
             merge_extra(self.extra, delta.__pydantic_extra__)
+
+    def text(self) -> str:
+        return "".join(self.content)
 
     def _tool(self, piece: ChoiceDeltaToolCall) -> _ToolCallParts:
         index = piece.index
@@ -149,11 +133,6 @@ class _ChoiceParts:
         if parts is None:
             parts = self.tool_calls[index] = _ToolCallParts()
         return parts
-
-    def add_logprobs(self, logprobs: ChoiceLogprobs) -> None:
-        if self.logprobs is None:
-            self.logprobs = {}
-        merge_extra(self.logprobs, logprobs.model_dump(exclude_none=True))
 
     def result(self, index: int) -> ChatCompletionChoice:
         message: dict[str, Any] = dict(self.extra)
@@ -178,76 +157,29 @@ class _ChoiceParts:
         return ChatCompletionChoice.model_validate(choice)
 
 
-class ChatCompletionAccumulator:
+class ChatCompletionAccumulator(ChoiceAccumulator):
     """Folds ``ChatCompletionChunk``s into the ``ChatCompletion`` they add up to: content
     (and refusal, reasoning) per choice, tool calls by ``index``, ``finish_reason``, and
     the usage of the ``include_usage`` chunk."""
 
-    __slots__ = ("_choices", "_head", "_usage", "_extra")
+    __slots__ = ()
 
-    def __init__(self) -> None:
-        self._choices: dict[int, _ChoiceParts] = {}
-        self._head: dict[str, Any] = {}
-        self._usage: Usage | None = None
-        self._extra: dict[str, Any] = {}
-
-    def add(self, chunk: ChatCompletionChunk) -> None:
-        if not self._head:
-            self._head = {"id": chunk.id, "created": chunk.created, "model": chunk.model}
-        else:
-            head = self._head
-            if not head["id"] and chunk.id:
-                head["id"] = chunk.id
-            if not head["model"] and chunk.model:
-                head["model"] = chunk.model
-            if not head["created"] and chunk.created:
-                head["created"] = chunk.created
-        if chunk.usage is not None:
-            self._usage = chunk.usage
-        if chunk.system_fingerprint is not None:
-            self._extra["system_fingerprint"] = chunk.system_fingerprint
-        if chunk.service_tier is not None:
-            self._extra["service_tier"] = chunk.service_tier
-        if chunk.__pydantic_extra__:
-            for key, value in chunk.__pydantic_extra__.items():
-                if value is not None and key not in _SKIPPED_EXTRAS:
-                    self._extra[key] = value
-        choices = self._choices
-        for choice in chunk.choices:
-            parts = choices.get(choice.index)
-            if parts is None:
-                parts = choices[choice.index] = _ChoiceParts()
-            parts.add(choice.delta)
-            if choice.finish_reason is not None:
-                parts.finish_reason = choice.finish_reason
-            if choice.logprobs is not None:
-                parts.add_logprobs(choice.logprobs)
-            if choice.__pydantic_extra__:
-                for key, value in choice.__pydantic_extra__.items():
-                    if value is not None:
-                        parts.choice_extra[key] = value
+    parts = _ChoiceParts
+    kept = ("service_tier",)
 
     def result(self) -> ChatCompletion:
         """The completion so far (complete once the stream has ended)."""
-        fields: dict[str, Any] = dict(self._extra)
-        fields.update(self._head)
-        fields["object"] = "chat.completion"
-        fields["choices"] = [self._choices[key].result(key) for key in sorted(self._choices)]
-        if self._usage is not None:
-            fields["usage"] = self._usage
-        return ChatCompletion.model_validate(fields)
-
-    def text(self) -> str:
-        """The first choice's content so far."""
-        parts = self._choices.get(0)
-        return "".join(parts.content) if parts is not None else ""
+        return ChatCompletion.model_validate(self.fields("chat.completion"))
 
 
 def chunk_text(chunk: ChatCompletionChunk) -> str | None:
     """The content delta of the first choice (index 0) in ``chunk``, if any."""
     for choice in chunk.choices:
         if choice.index == 0:
-            return choice.delta.content
+            content = choice.delta.content
+            if content is None or type(content) is str:
+                return content
+            return content_text(content) or None
     return None
 
 
