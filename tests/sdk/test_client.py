@@ -183,13 +183,20 @@ def test_key_never_in_repr_or_errors(server: LocalServer) -> None:
 
 
 def test_async_calls_run_concurrently(server: LocalServer) -> None:
+    # Each answer takes 0.5 s: one after the other, 20 calls would take 10 s.
+    slow = {"X-R9S-Fault": "delay=0.5"}
+
     async def run() -> int:
-        async with R9S(api_key=API_KEY, server_url=server.url) as client:
-            results = await asyncio.gather(*(client.models.list_async() for _ in range(20)))
+        async with R9S(api_key=API_KEY, server_url=server.url, retry_config=None) as client:
+            calls = (client.models.list_async(http_headers=slow) for _ in range(20))
+            results = await asyncio.gather(*calls)
         return len(results)
 
+    started = time.monotonic()
     assert asyncio.run(run()) == 20
+    elapsed = time.monotonic() - started
     assert len(server.requests) == 20
+    assert 0.5 <= elapsed < 4, f"20 calls of 0.5 s took {elapsed:.2f} s"
 
 
 @pytest.fixture

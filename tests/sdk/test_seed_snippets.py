@@ -58,3 +58,5 @@ def test_the_seed_snippets_run_as_written(caplog: pytest.LogCaptureFixture) -> N
             r9_s.models.retrieve(model="missing")
         except errors.NotFoundError as e:
             assert e.status_code == 404 and e.data is not None and e.data.error is not None
+        else:
+            pytest.fail("retrieving a model the server lacks raised no NotFoundError")
