@@ -2,8 +2,10 @@
 (see tests/support/schemas.py): field names and required-ness.
 
 Every difference must be listed here with its reason; anything else fails. Union
-schemas (``AnthropicContent``...) are compared member by member through their members'
-own entries. ``ResponseFormat``, ``Audio`` and ``ImageURL`` belong to chat.
+schemas (``AnthropicContent``...) are compared by their members (which member of ours
+serves which of the spec's, and which type a tagged value decodes as, checked against
+the pairs of this table); the members' fields through the members' own entries.
+``ResponseFormat``, ``Audio`` and ``ImageURL`` belong to chat.
 """
 
 from __future__ import annotations
@@ -32,7 +34,13 @@ COVERED: dict[str, tuple[Any, dict[str, str]]] = {
         },
     ),
     "AnthropicMessageMessage": (messages.AnthropicMessageMessage, {}),
-    "AnthropicContent": (messages.AnthropicContent, {}),
+    "AnthropicContent": (
+        messages.AnthropicContent,
+        {
+            "unmatched:AnthropicRedactedThinkingContent": "a redacted_thinking block sent back "
+            "as it came; the spec's union lacks it (KNOWN-DEFECTS)",
+        },
+    ),
     "AnthropicTextContent": (
         messages.AnthropicTextContent,
         {"extra:cache_control": CACHE, "extra:citations": "Anthropic's citations on text"},
@@ -222,10 +230,13 @@ COVERED: dict[str, tuple[Any, dict[str, str]]] = {
 CHAT = {"ResponseFormat", "Audio", "ImageURL"}
 
 
+PAIRS = {name: ours for name, (ours, _) in COVERED.items()}
+
+
 @pytest.mark.parametrize("name", sorted(COVERED))
 def test_schema_matches(name: str) -> None:
     ours, expected = COVERED[name]
-    assert differences(name, ours) == set(expected)
+    assert differences(name, ours, PAIRS) == set(expected)
 
 
 def test_every_schema_of_the_area_is_covered() -> None:
