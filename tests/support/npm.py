@@ -2,6 +2,7 @@
 
 Where npm or its registry cannot be reached the caller's tests skip with the reason,
 unless ``R9S_REQUIRE_NPM=1`` (set by ``.ci/run``): then they fail, since CI must run them.
+The same holds for the shared OpenAPI spec (tests/support/spec.py).
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ REPO = Path(__file__).resolve().parents[2]
 CACHE = REPO / ".cache" / "npm"
 
 
-def unavailable(reason: str) -> None:
-    """Skip (or, where npm peers are required, fail) with ``reason``."""
+def unavailable(reason: str, *, what: str = "npm peer") -> None:
+    """Skip (or, where npm peers and the spec are required, fail) with ``reason``."""
     if os.environ.get("R9S_REQUIRE_NPM") == "1":
-        pytest.fail(f"required npm peer unavailable: {reason}")
+        pytest.fail(f"required {what} unavailable (R9S_REQUIRE_NPM=1): {reason}")
     pytest.skip(reason)
 
 

@@ -1,4 +1,5 @@
-"""Where the shared OpenAPI spec lives; tests that need it skip (saying why) without it."""
+"""Where the shared OpenAPI spec lives; tests that need it skip (saying why) without it,
+or fail where ``R9S_REQUIRE_NPM=1`` (CI, ``.ci/run``) says they must run."""
 
 from __future__ import annotations
 
@@ -6,19 +7,19 @@ import os
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.support.npm import REPO
+from tests.support.npm import REPO, unavailable
 
 SPEC = Path(os.environ.get("R9S_SPEC", REPO.parent / "shared" / "spec" / "r9s-openapi.yaml"))
 
 
 def spec_path() -> Path:
-    """The spec's path, or skip: it is read from ../shared/spec, never copied here."""
+    """The spec's path, or skip (in CI: fail): it is read from ../shared/spec, never
+    copied here."""
     if not SPEC.is_file():
-        pytest.skip(
+        unavailable(
             f"the r9s OpenAPI spec is not at {SPEC} (it lives in ../shared/spec beside the "
-            "repository; set R9S_SPEC to point at a copy)"
+            "repository; set R9S_SPEC to point at a copy)",
+            what="OpenAPI spec",
         )
     return SPEC
 
