@@ -1,0 +1,120 @@
+"""Every Python example of every docs page (``docs/*.md``, and the README) runs against
+the local server, so the examples cannot rot and a new page cannot be forgotten.
+
+A page reads top to bottom like a notebook: its ``python`` blocks run in order in one
+process and one namespace, so a block may use what an earlier block of the page made
+(``r9s``, ``messages``...), and top-level ``await`` works as in ``python -m asyncio``.
+A block that prints must print something. A block that cannot run (a sketch, a fragment
+of a bigger program) is preceded by ``<!-- not runnable: <reason> -->``; the reason is
+required.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from r9s.testing import LocalServer
+from tests.sdk.conftest import API_KEY
+
+REPO = Path(__file__).resolve().parents[2]
+PAGES = [*sorted((REPO / "docs").glob("*.md")), REPO / "README.md"]
+SKIP = r"<!--\s*not runnable:(?P<reason>[^>]*?)-->\s*\n"
+BLOCK = re.compile(rf"(?:{SKIP})?```python\n(?P<code>.*?)```", re.S)
+MARKER = re.compile(r"<!--\s*not runnable\b")
+
+
+@dataclass(frozen=True)
+class Block:
+    page: Path
+    line: int  # of the block's first line of code in the page
+    code: str
+    skip_reason: str | None
+
+    @property
+    def where(self) -> str:
+        return f"{self.page.relative_to(REPO)}:{self.line}"
+
+
+def blocks(page: Path) -> list[Block]:
+    text = page.read_text()
+    return [
+        Block(
+            page,
+            text.count("\n", 0, match.start("code")) + 1,
+            match["code"],
+            None if match["reason"] is None else match["reason"].strip(),
+        )
+        for match in BLOCK.finditer(text)
+    ]
+
+
+RUNNER = REPO / "tests" / "support" / "doc_blocks.py"
+
+RUNNABLE = {
+    page.name: runnable
+    for page in PAGES
+    if (runnable := [block for block in blocks(page) if block.skip_reason is None])
+}
+
+
+def test_a_marker_skips_the_block_right_after_it(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        "```python\nprint(1)\n```\n"
+        "<!-- not runnable: needs a real key -->\n```python\nprint(2)\n```\n"
+        "<!-- not runnable: -->\n\n```python\nprint(3)\n```\n"
+    )
+    found = [(block.line, block.code, block.skip_reason) for block in blocks(page)]
+    assert found == [
+        (2, "print(1)\n", None),
+        (6, "print(2)\n", "needs a real key"),
+        (11, "print(3)\n", ""),  # no reason: test_every_skipped_example_says_why fails it
+    ]
+
+
+def test_the_pages_are_found() -> None:
+    names = {page.name for page in PAGES}
+    assert {"chat.md", "models.md", "client.md", "README.md"} <= names
+    assert len(RUNNABLE) >= 15
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
+def test_every_skipped_example_says_why(page: Path) -> None:
+    found = blocks(page)
+    skipped = [block for block in found if block.skip_reason is not None]
+    for block in skipped:
+        assert block.skip_reason, f"{block.where}: 'not runnable' needs a reason"
+    # A marker not directly before a python block skips nothing: a mistake.
+    assert len(MARKER.findall(page.read_text())) == len(skipped)
+
+
+@pytest.mark.parametrize("page", sorted(RUNNABLE))
+def test_the_examples_of_the_page_run(page: str, server: LocalServer, tmp_path: Path) -> None:
+    payload = [
+        {"page": str(block.page), "line": block.line, "code": block.code, "where": block.where}
+        for block in RUNNABLE[page]
+    ]
+    (tmp_path / "blocks.json").write_text(json.dumps(payload))
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "R9S_API_KEY": API_KEY,
+        "R9S_BASE_URL": server.url,
+    }
+    done = subprocess.run(
+        [sys.executable, str(RUNNER), "blocks.json"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
