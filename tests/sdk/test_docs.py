@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,9 +27,12 @@ from tests.sdk.conftest import API_KEY
 
 REPO = Path(__file__).resolve().parents[2]
 PAGES = [*sorted((REPO / "docs").glob("*.md")), REPO / "README.md"]
-SKIP = r"<!--\s*not runnable:(?P<reason>[^>]*?)-->\s*\n"
-BLOCK = re.compile(rf"(?:{SKIP})?```python\n(?P<code>.*?)```", re.S)
-MARKER = re.compile(r"<!--\s*not runnable\b")
+# A marker is a line of its own (a mention of one in prose, as in the README, is not).
+SKIP = r"^<!--\s*not runnable:(?P<reason>[^>]*?)-->\s*\n"
+BLOCK = re.compile(
+    rf"(?:{SKIP})?^(?P<indent>[ \t]*)```python\n(?P<code>.*?)^(?P=indent)```", re.S | re.M
+)
+MARKER = re.compile(r"^<!--\s*not runnable\b", re.M)
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ def blocks(page: Path) -> list[Block]:
         Block(
             page,
             text.count("\n", 0, match.start("code")) + 1,
-            match["code"],
+            textwrap.dedent(match["code"]),
             None if match["reason"] is None else match["reason"].strip(),
         )
         for match in BLOCK.finditer(text)
@@ -71,12 +75,15 @@ def test_a_marker_skips_the_block_right_after_it(tmp_path: Path) -> None:
         "```python\nprint(1)\n```\n"
         "<!-- not runnable: needs a real key -->\n```python\nprint(2)\n```\n"
         "<!-- not runnable: -->\n\n```python\nprint(3)\n```\n"
+        "- in a list:\n\n  ```python\n  if True:\n      print(4)\n  ```\n"
     )
     found = [(block.line, block.code, block.skip_reason) for block in blocks(page)]
+    # The third has no reason: test_every_block_is_found_and_every_skip_says_why fails that.
     assert found == [
         (2, "print(1)\n", None),
         (6, "print(2)\n", "needs a real key"),
-        (11, "print(3)\n", ""),  # no reason: test_every_skipped_example_says_why fails it
+        (11, "print(3)\n", ""),
+        (16, "if True:\n    print(4)\n", None),
     ]
 
 
@@ -87,8 +94,9 @@ def test_the_pages_are_found() -> None:
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
-def test_every_skipped_example_says_why(page: Path) -> None:
+def test_every_block_is_found_and_every_skip_says_why(page: Path) -> None:
     found = blocks(page)
+    assert len(found) == page.read_text().count("```python")
     skipped = [block for block in found if block.skip_reason is not None]
     for block in skipped:
         assert block.skip_reason, f"{block.where}: 'not runnable' needs a reason"
