@@ -41,7 +41,7 @@ def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
 def spec_fields(name: str) -> dict[str, bool] | None:
     """``{field: required}`` of an object schema (``allOf`` merged); ``None`` for a union."""
     schema = _resolve(spec_schemas()[name])
-    if "oneOf" in schema or "anyOf" in schema:
+    if _union_parts(schema):
         return None
     fields: dict[str, bool] = {}
     parts = [_resolve(part) for part in schema.get("allOf", [])] or [schema]
