@@ -229,10 +229,9 @@ def test_network_errors_and_timeouts(home: Path, r9s_server: LocalServer) -> Non
     assert f"network error: cannot reach http://127.0.0.1:{port}/v1" in line
     assert "connection refused" in line
 
+    # Without the 0.5 s timeout the answer would come after 5 s, and no error at all.
     r9s_server.inject("delay=5", times=3)
-    started = time.monotonic()
     slow = r9s(home, "chat", "--retries", "0", "--timeout", "0.5", "hi", env=env(r9s_server))
-    assert time.monotonic() - started < 5
     assert "timed out: no answer from" in one_line_error(slow)
 
 
