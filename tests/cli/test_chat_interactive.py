@@ -85,7 +85,7 @@ def test_a_streamed_answer_appears_and_exit_leaves(home: Path, r9s_server: Local
 def test_ctrl_c_stops_a_slow_answer_keeps_it_and_the_chat_goes_on(
     home: Path, r9s_server: LocalServer
 ) -> None:
-    words = " ".join(f"w{n}" for n in range(40))
+    words = " ".join(f"w{n}" for n in range(80))
     r9s_server.inject("chunk_delay=0.2", times=1)
     child = spawn(home, r9s_server)
     wait_prompt(child)
@@ -95,7 +95,8 @@ def test_ctrl_c_stops_a_slow_answer_keeps_it_and_the_chat_goes_on(
     child.sendintr()
     child.expect_exact("(interrupted; the partial answer is kept)")
     wait_prompt(child)
-    assert time.monotonic() - started < 3, "the stream is closed at once, not read to its end"
+    # The whole answer (80 words, 0.2 s apart) would take 16 s: a loose bound still tells.
+    assert time.monotonic() - started < 5, "the stream is closed at once, not read to its end"
 
     send(child, "and now?")
     child.expect("Echo: and now\\?")

@@ -5,15 +5,16 @@ from __future__ import annotations
 import io
 import re
 import shlex
-import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pexpect
 import pytest
 
 from r9s.testing import LocalServer
+from tests.support.ci import program
 from tests.support.cli import KEY, R9S, user_env
 
 SGR_COLOUR = re.compile(r"\x1b\[[0-9;]*(3[0-9]|9[0-7]|38;[25])[0-9;]*m")
@@ -33,47 +34,48 @@ def long_answer() -> tuple[str, list[str]]:
     return "\n".join(lines), visible
 
 
-def scrollback(home: Path, server: LocalServer, prompt: str) -> str:
+@pytest.fixture
+def tmux(tmp_path: Path) -> Iterator[list[str]]:
+    """``tmux`` on a server of this test's own (its socket in tmp_path), killed afterwards."""
+    socket = tmp_path / "tmux.sock"
+    command = [program("tmux"), "-S", str(socket)]
+    yield command
+    subprocess.run([*command, "kill-server"], capture_output=True, check=False)
+    socket.unlink(missing_ok=True)
+
+
+def scrollback(home: Path, server: LocalServer, tmux: list[str], prompt: str) -> str:
     """Everything a 80x14 terminal (tmux) shows and keeps of a one-shot answer."""
     (home / "prompt.md").write_text(prompt)
     server.inject("chunk_delay=0.002", times=1)
     env = user_env(home, {"R9S_BASE_URL": server.url, "R9S_API_KEY": KEY,
                           "TERM": "xterm-256color"})  # fmt: skip
     command = " ".join(shlex.quote(p) for p in R9S) + ' chat --no-save "$(cat prompt.md)"'
-    socket = f"r9s-test-{time.monotonic_ns()}"
-    tmux = ["tmux", "-L", socket]
     subprocess.run(
         [*tmux, "new-session", "-d", "-x", "80", "-y", "14", "-c", str(home),
          "env " + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
          + f" bash -c {shlex.quote(command + '; echo R9S-DONE; sleep 60')}"],
         check=True,
     )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = subprocess.run(
-                [*tmux, "capture-pane", "-p", "-S", "-", "-E", "-"],
-                capture_output=True, text=True, check=True,
-            ).stdout  # fmt: skip
-            if "R9S-DONE" in screen:
-                break
-            time.sleep(0.2)
-        assert "R9S-DONE" in screen, screen
-    finally:
-        subprocess.run([*tmux, "kill-server"], check=False)
+    deadline = time.monotonic() + 30
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = subprocess.run(
+            [*tmux, "capture-pane", "-p", "-S", "-", "-E", "-"],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        if "R9S-DONE" in screen:
+            break
+        time.sleep(0.2)
+    assert "R9S-DONE" in screen, screen
     return screen
 
 
-needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
-
-
-@needs_tmux
 def test_an_answer_three_screens_long_ends_up_whole_and_once_in_the_scrollback(
-    home: Path, r9s_server: LocalServer
+    home: Path, r9s_server: LocalServer, tmux: list[str]
 ) -> None:
     prompt, visible = long_answer()
-    screen = scrollback(home, r9s_server, prompt)
+    screen = scrollback(home, r9s_server, tmux, prompt)
 
     flat = " ".join(screen.split())  # paragraphs wrap where the terminal ends
     position = 0
@@ -85,12 +87,11 @@ def test_an_answer_three_screens_long_ends_up_whole_and_once_in_the_scrollback(
     assert "…" not in screen and "..." not in screen, "nothing was cropped"
 
 
-@needs_tmux
 def test_one_paragraph_taller_than_the_screen_is_whole_and_once(
-    home: Path, r9s_server: LocalServer
+    home: Path, r9s_server: LocalServer, tmux: list[str]
 ) -> None:
     words = [f"word{n:04d}" for n in range(400)]
-    screen = scrollback(home, r9s_server, " ".join(words))
+    screen = scrollback(home, r9s_server, tmux, " ".join(words))
     assert re.findall(r"word\d{4}", screen) == words
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cli import KEY, R9S, ModelsAPI, mode, r9s, tree, user_env
+from tests.support.cli import KEY, R9S, ModelsAPI, mode, path_without_tools, r9s, tree, user_env
 
 LOCAL = "http://127.0.0.1:8765"
 
@@ -331,8 +331,9 @@ def test_run_injects_r9s_for_one_run_and_touches_no_file(
         assert config["provider"]["r9s-run"]["options"] == {"baseURL": f"{LOCAL}/v1", "apiKey": KEY}
 
 
-def test_run_explains_a_missing_tool(home: Path) -> None:
-    done = r9s(home, "run", "--api-key", KEY, "--model", "m", "codex", "exec", "hi")
+def test_run_explains_a_missing_tool(home: Path, tmp_path: Path) -> None:
+    bare = {"PATH": path_without_tools(tmp_path / "bin")}
+    done = r9s(home, "run", "--api-key", KEY, "--model", "m", "codex", "exec", "hi", env=bare)
     assert done.returncode == 1
     assert "codex is not on PATH" in done.stderr and "npm install -g @openai/codex" in done.stderr
 
@@ -350,7 +351,8 @@ def test_doctor_reports_each_tool_and_checks_the_keys(
     project = tmp_path / "project"
     (project / ".claude").mkdir(parents=True)
     (project / ".claude/settings.local.json").write_text("{}")
-    env = {"R9S_API_KEY": KEY, "R9S_BASE_URL": api.url, "GEMINI_API_KEY": "x"}
+    env = {"R9S_API_KEY": KEY, "R9S_BASE_URL": api.url, "GEMINI_API_KEY": "x",
+           "PATH": path_without_tools(tmp_path / "bin")}  # fmt: skip
 
     done = r9s(home, "doctor", env=env, cwd=project)
 

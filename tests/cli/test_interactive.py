@@ -9,7 +9,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.support.cli import KEY, R9S, ModelsAPI, tree, user_env
+from tests.support.cli import KEY, R9S, ModelsAPI, path_without_tools, tree, user_env
 
 
 def spawn(home: Path, *args: str, env: dict[str, str] | None = None) -> pexpect.spawn:
@@ -34,9 +34,10 @@ def finish(child: pexpect.spawn) -> tuple[int, str]:
 
 
 def test_pick_the_tool_type_the_key_hidden_and_pick_a_model_from_the_live_list(
-    home: Path, api: ModelsAPI
+    home: Path, api: ModelsAPI, tmp_path: Path
 ) -> None:
-    child = spawn(home, "set", "--base-url", api.url)
+    child = spawn(home, "set", "--base-url", api.url,
+                  env={"PATH": path_without_tools(tmp_path / "bin")})  # fmt: skip
     child.expect("Tool")
     assert "codex" in child.before and "not found" in child.before
     child.sendline("codex")

@@ -31,6 +31,18 @@ TOOLS: dict[str, tuple[list[str], str, list[str]]] = {
     "opencode": (["opencode", "run", PROMPT], "gpt-4o-mini", ["--small-model", "gpt-4o-mini"]),
 }  # fmt: skip
 
+# The files `r9s set TOOL` writes (relative to HOME). Before `set` the first of them holds
+# the person's own content (r9s edits it; a rewrite would not give those exact bytes), the
+# others do not exist (r9s creates them).
+CONFIG_FILES: dict[str, list[str]] = {
+    "claude-code": [".claude/settings.json"],
+    "codex": [".codex/config.toml"],
+    "qwen-code": [".qwen/settings.json"],
+    "gemini-cli": [".gemini/.env", ".gemini/settings.json"],
+    "opencode": [".config/opencode/opencode.json"],
+}
+OWN_CONTENT = {".json": b"{ }", ".toml": b"# mine\n", ".env": b"# mine\n"}
+
 
 def user_path(tools_bin: Path) -> str:
     return f"{tools_bin}:/usr/local/bin:/usr/bin:/bin"
@@ -56,9 +68,14 @@ def test_set_then_the_real_tool_talks_to_r9s(
     home, work = tmp_path / "home", tmp_path / "work"
     home.mkdir()
     work.mkdir()
+    files = [home / name for name in CONFIG_FILES[tool]]
+    files[0].parent.mkdir(parents=True)
+    files[0].write_bytes(OWN_CONTENT[files[0].suffix or files[0].name])
+    before = contents(files)
     done = r9s(home, "set", tool, "--yes", "--api-key", KEY, "--base-url", server.root_url,
                "--model", model, *extra)  # fmt: skip
     assert done.returncode == 0, done.stderr
+    assert all(contents([f])[f] != before[f] for f in files), "set wrote each file"
 
     finished = run_tool(command, home=home, cwd=work, path=user_path(tools_bin))
 
@@ -66,8 +83,11 @@ def test_set_then_the_real_tool_talks_to_r9s(
     assert "Echo:" in finished.stdout, finished.stdout[-3000:]
     assert saw_key_and_model(server, model), describe(server)
 
-    # And reset puts the home back as it was before `set` (tools' own state aside).
-    assert r9s(home, "reset", tool, "--yes").returncode == 0
+    # And reset puts the files back as they were before `set`, byte for byte, and removes
+    # those that did not exist (the tools' own state aside).
+    reset = r9s(home, "reset", tool, "--yes")
+    assert reset.returncode == 0, reset.stderr
+    assert contents(files) == before
 
 
 @pytest.mark.parametrize("tool", list(TOOLS))
@@ -94,6 +114,11 @@ def test_run_injects_r9s_without_touching_the_config(
     assert "Echo:" in finished.stdout, finished.stdout[-3000:]
     assert saw_key_and_model(server, model), describe(server)
     assert not (home / ".r9s").exists(), "run keeps no state and makes no backup"
+
+
+def contents(files: list[Path]) -> dict[Path, bytes | None]:
+    """Each file's bytes, or None where it does not exist."""
+    return {path: path.read_bytes() if path.exists() else None for path in files}
 
 
 def _r9s_argv() -> list[str]:

@@ -52,6 +52,7 @@ def test_parse_fault() -> None:
         "after=-2",
         "should_retry=maybe",
         "malformed=xml",
+        "truncate=-1",
     ],
 )
 def test_bad_specs_are_refused(spec: str) -> None:
@@ -301,6 +302,26 @@ def test_stream_error_on_responses_and_gemini(client: httpx.Client, server: Loca
     headers = {**fault("stream_error=1"), "x-goog-api-key": KEY}
     events = parse_sse(http.post(url, json=gemini, headers=headers).text)
     assert len(events) == 2 and events[1].json()["error"]["status"] == "INTERNAL"
+
+
+def test_truncate_ends_a_complete_body_holding_an_incomplete_stream(
+    client: httpx.Client, server: LocalServer
+) -> None:
+    whole = parse_sse(post_chat(client, "chunk_delay=0", text="a b c d", stream=True).text)
+    assert whole[-1].data == "[DONE]" and len(whole) > 3
+    cut = post_chat(client, "truncate=3", text="a b c d", stream=True)
+    assert cut.status_code == 200  # read to its end: the chunked terminator arrived
+    deltas = [e.json()["choices"] for e in parse_sse(cut.text)]
+    assert deltas == [e.json()["choices"] for e in whole[:3]]
+    message = {
+        "model": "claude-haiku-4-5",
+        "max_tokens": 9,
+        "stream": True,
+        "messages": [{"role": "user", "content": "hi"}],
+    }
+    headers = {**fault("truncate=2"), "x-api-key": KEY}
+    response = http.post(server.root_url + "/v1/messages", json=message, headers=headers)
+    assert [e.event for e in parse_sse(response.text)] == ["message_start", "content_block_start"]
 
 
 # -- times and keys -------------------------------------------------------------------

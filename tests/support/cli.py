@@ -38,6 +38,14 @@ def user_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, st
     return env
 
 
+def path_without_tools(folder: Path) -> str:
+    """A PATH on which no coding tool (claude, codex, qwen, gemini, opencode) is found,
+    whatever this machine has installed: one empty folder. r9s needs nothing from PATH
+    (``R9S`` runs it as ``python -m r9s.cli``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder)
+
+
 def r9s(
     home: Path,
     *args: str,

@@ -1,8 +1,7 @@
 """Install pinned npm packages for tests into a git-ignored cache inside the repository.
 
 Where npm or its registry cannot be reached the caller's tests skip with the reason,
-unless ``R9S_REQUIRE_NPM=1`` (set by ``.ci/run``): then they fail, since CI must run them.
-The same holds for the shared OpenAPI spec (tests/support/spec.py).
+unless ``R9S_CI=1`` (set by ``.ci/run``): then they fail, since CI must run them.
 """
 
 from __future__ import annotations
@@ -16,17 +15,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import pytest
+from tests.support.ci import unavailable
 
 REPO = Path(__file__).resolve().parents[2]
 CACHE = REPO / ".cache" / "npm"
-
-
-def unavailable(reason: str, *, what: str = "npm peer") -> None:
-    """Skip (or, where npm peers and the spec are required, fail) with ``reason``."""
-    if os.environ.get("R9S_REQUIRE_NPM") == "1":
-        pytest.fail(f"required {what} unavailable (R9S_REQUIRE_NPM=1): {reason}")
-    pytest.skip(reason)
 
 
 def npm_install(packages: dict[str, str], *, timeout: float = 600) -> Path:
@@ -34,7 +26,6 @@ def npm_install(packages: dict[str, str], *, timeout: float = 600) -> Path:
     npm = shutil.which("npm")
     if npm is None:
         unavailable("npm is not installed")
-        raise AssertionError("unreachable")
     spec = json.dumps(packages, sort_keys=True)
     folder = CACHE / hashlib.sha256(spec.encode()).hexdigest()[:16]
     folder.mkdir(parents=True, exist_ok=True)
@@ -60,7 +51,6 @@ def npm_install(packages: dict[str, str], *, timeout: float = 600) -> Path:
                 )
             except subprocess.TimeoutExpired:
                 unavailable(f"npm install {spec} timed out after {timeout:.0f} s")
-                raise AssertionError("unreachable") from None
         if result.returncode != 0:
             unavailable(f"npm install {spec} failed: {result.stderr.strip()[-500:]}")
         done.write_text(spec)

@@ -1,5 +1,5 @@
 """Where the shared OpenAPI spec lives; tests that need it skip (saying why) without it,
-or fail where ``R9S_REQUIRE_NPM=1`` (CI, ``.ci/run``) says they must run."""
+or fail where ``R9S_CI=1`` (CI, ``.ci/run``) says they must run."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from tests.support.npm import REPO, unavailable
+from tests.support.ci import unavailable
+from tests.support.npm import REPO
 
 SPEC = Path(os.environ.get("R9S_SPEC", REPO.parent / "shared" / "spec" / "r9s-openapi.yaml"))
 
@@ -18,8 +19,7 @@ def spec_path() -> Path:
     if not SPEC.is_file():
         unavailable(
             f"the r9s OpenAPI spec is not at {SPEC} (it lives in ../shared/spec beside the "
-            "repository; set R9S_SPEC to point at a copy)",
-            what="OpenAPI spec",
+            "repository; set R9S_SPEC to point at a copy)"
         )
     return SPEC
 

@@ -32,10 +32,16 @@ class Node:
     # After this many positional arguments everything belongs to another program
     # (`r9s run TOOL ARGS...`): the scripts then switch to the node "<path> --".
     rest_after: int | None = None
+    # How many positional words the command takes (None: any number). One more, be it a
+    # command it does not have, and the scripts switch to the node UNKNOWN: no offers.
+    max_words: int | None = 0
 
 
 REST = "--"
 """The last word of the pseudo command path for words r9s passes on untouched."""
+
+UNKNOWN = "?"
+"""The pseudo command path after a word the parser would reject: nothing is offered."""
 
 
 def _values(action: argparse.Action) -> list[str]:
@@ -74,18 +80,34 @@ def walk(parser: argparse.ArgumentParser) -> list[Node]:
                 node.options.append(Option(list(action.option_strings), action.help or "", values))
             elif action.nargs == argparse.REMAINDER:
                 node.rest_after = positionals
-                nodes.append(Node(f"{node.path} {REST}", positionals=[FILE]))
+                node.max_words = None
+                nodes.append(Node(f"{node.path} {REST}", positionals=[FILE], max_words=None))
             else:
                 positionals += 1
                 node.positionals.extend(_values(action))
+                words = action.nargs if isinstance(action.nargs, int) else _WORDS[action.nargs]
+                if node.max_words is not None:
+                    node.max_words = None if words is None else node.max_words + words
 
     visit(parser, "", parser.description or "")
     return nodes
 
 
+_WORDS: dict[str | None, int | None] = {None: 1, argparse.OPTIONAL: 1, "*": None, "+": None}
+"""Positional words an argument takes, by its nargs (None: any number)."""
+
+
 def _alias(nodes: list[Node], canonical: str, alias: str) -> Node:
     original = next(node for node in nodes if node.path == canonical)
-    return Node(alias, original.help, original.options, original.children, original.positionals)
+    return Node(
+        alias,
+        original.help,
+        original.options,
+        original.children,
+        original.positionals,
+        original.rest_after,
+        original.max_words,
+    )
 
 
 def _q(text: str) -> str:
@@ -116,6 +138,12 @@ def _rest_cases(nodes: list[Node]) -> list[str]:
     return [f"{node.path}|{node.rest_after}" for node in nodes if node.rest_after is not None]
 
 
+def _too_many_cases(nodes: list[Node]) -> list[str]:
+    """``PATH|N``: the Nth positional word is one more than PATH takes (the scripts count
+    one by one, so the first word too many is enough)."""
+    return [f"{node.path}|{node.max_words + 1}" for node in nodes if node.max_words is not None]
+
+
 # ------------------------------------------------------------------ bash
 
 
@@ -136,6 +164,7 @@ def bash(parser: argparse.ArgumentParser) -> str:
     out += _sh_case("__r9s_takes_value", _takes_value_cases(nodes))
     out += _sh_case("__r9s_is_sub", _sub_cases(nodes))
     out += _sh_case("__r9s_rest", _rest_cases(nodes))
+    out += _sh_case("__r9s_too_many", _too_many_cases(nodes))
     out += _values_function(nodes, "echo")
     out += ["__r9s_words() {", '    case "$1" in']
     for node in nodes:
@@ -156,6 +185,7 @@ def bash(parser: argparse.ArgumentParser) -> str:
         '        if __r9s_is_sub "$path" "$w"; then path="${path:+$path }$w"; n=0; continue; fi',
         "        n=$((n + 1))",
         f'        if __r9s_rest "$path" "$n"; then path="$path {REST}"; break; fi',
+        f'        if __r9s_too_many "$path" "$n"; then path="{UNKNOWN}"; break; fi',
         "    done",
         '    echo "$path"',
         "}",
@@ -211,6 +241,7 @@ def zsh(parser: argparse.ArgumentParser) -> str:
     out += _sh_case("__r9s_takes_value", _takes_value_cases(nodes))
     out += _sh_case("__r9s_is_sub", _sub_cases(nodes))
     out += _sh_case("__r9s_rest", _rest_cases(nodes))
+    out += _sh_case("__r9s_too_many", _too_many_cases(nodes))
     out += _values_function(nodes, "print -r --")
     out += ["__r9s_items() {", '    case "$1" in']
     for node in nodes:
@@ -239,6 +270,7 @@ def zsh(parser: argparse.ArgumentParser) -> str:
         "        fi",
         "        n=$((n + 1))",
         f'        if __r9s_rest "$cmdpath" "$n"; then cmdpath="$cmdpath {REST}"; break; fi',
+        f'        if __r9s_too_many "$cmdpath" "$n"; then cmdpath="{UNKNOWN}"; break; fi',
         "    done",
         '    local prev="${words[CURRENT-1]}"',
         f'    if [[ "$cmdpath" == *" {REST}" ]]; then _files; return; fi',
@@ -274,6 +306,7 @@ def fish(parser: argparse.ArgumentParser) -> str:
     out += _fish_switch("__r9s_takes_value", _takes_value_cases(nodes))
     out += _fish_switch("__r9s_is_sub", _sub_cases(nodes))
     out += _fish_switch("__r9s_rest", _rest_cases(nodes))
+    out += _fish_switch("__r9s_too_many", _too_many_cases(nodes))
     out += [
         "function __r9s_path",
         "    set -l tokens (commandline -opc)",
@@ -298,6 +331,10 @@ def fish(parser: argparse.ArgumentParser) -> str:
         "        set n (math $n + 1)",
         '        if __r9s_rest "$path" $n',
         f'            set path "$path {REST}"',
+        "            break",
+        "        end",
+        '        if __r9s_too_many "$path" $n',
+        f"            set path '{UNKNOWN}'",
         "            break",
         "        end",
         "    end",

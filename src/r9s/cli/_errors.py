@@ -88,17 +88,36 @@ def _describe_api(exc: Any, errors: Any) -> str:
         return f"rate limited (429): {message}; {when}"
     if isinstance(exc, errors.NotFoundError) and _is_model_error(exc):
         return _model_not_found(message)
-    if status >= 500:
-        from r9s.errors import _REASONS
+    from r9s.errors import _REASONS
 
+    if status >= 500:
         reason = _REASONS.get(status, "server error")
         return f"server error ({status} {reason}): {message}; try again later"
-    return str(exc)
+    request_id = f" (request id {exc.request_id})" if exc.request_id else ""
+    line = f"{status} {_REASONS.get(status, 'error')}: {message}{request_id}"
+    if isinstance(exc, errors.NotFoundError) and base:
+        # not the model (above): the path, so most often a base URL missing its /v1 or
+        # pointing at another server
+        where = f" from {conn.base_source}" if conn is not None else ""
+        line += f"; is the base URL right? ({base}{where})"
+    return line
 
 
 def _short(message: str, limit: int = 200) -> str:
-    text = " ".join(message.split()).rstrip(".")
+    text = " ".join(_html_title(message).split()).rstrip(".")
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _html_title(message: str) -> str:
+    """A proxy's HTML error page (nginx's "502 Bad Gateway") as "an HTML page (its title)"."""
+    start = message.lstrip()[:200].lower()
+    if not start.startswith("<") or not any(t in start for t in ("<html", "<!doctype", "<head")):
+        return message
+    import re
+
+    found = re.search(r"<title[^>]*>(.*?)</title>", message, re.IGNORECASE | re.DOTALL)
+    title = " ".join(found.group(1).split()) if found else ""
+    return f"an HTML page ({title})" if title else "an HTML page"
 
 
 def _seconds(value: float) -> str:

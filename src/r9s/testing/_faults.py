@@ -46,6 +46,7 @@ class Fault:
     after: int | None = None
     malformed: str | None = None
     stream_error: int | None = None
+    truncate: int | None = None
     chunk_delay: float = 0.0
     times: int | None = None
     key: str | None = None
@@ -102,6 +103,7 @@ FAULT_KEYS: dict[str, Any] = {
     "after": _count,
     "malformed": _choice(*MALFORMED_KINDS),
     "stream_error": _count,
+    "truncate": _count,
     "chunk_delay": _positive_float,
     "times": _count,
     "key": str,
@@ -282,6 +284,8 @@ def _fault_events(stream: EventStream, fault: Fault) -> list[Event]:
     if fault.stream_error is not None:
         sent = min(fault.stream_error, len(events))
         events = [*events[:sent], stream.error_event(sent)]
+    if fault.truncate is not None:
+        events = events[: fault.truncate]  # a complete HTTP body, an incomplete stream
     return events
 
 
