@@ -12,10 +12,7 @@ required.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +21,7 @@ import pytest
 
 from r9s.testing import LocalServer
 from tests.sdk.conftest import API_KEY
+from tests.support.processes import run_python_against
 
 REPO = Path(__file__).resolve().parents[2]
 PAGES = [*sorted((REPO / "docs").glob("*.md")), REPO / "README.md"]
@@ -111,18 +109,5 @@ def test_the_examples_of_the_page_run(page: str, server: LocalServer, tmp_path: 
         for block in RUNNABLE[page]
     ]
     (tmp_path / "blocks.json").write_text(json.dumps(payload))
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp_path),
-        "R9S_API_KEY": API_KEY,
-        "R9S_BASE_URL": server.url,
-    }
-    done = subprocess.run(
-        [sys.executable, str(RUNNER), "blocks.json"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_python_against(server.url, API_KEY, tmp_path, str(RUNNER), "blocks.json")
     assert done.returncode == 0, done.stderr[-3000:]

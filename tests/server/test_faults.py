@@ -24,6 +24,18 @@ def post_chat(client: httpx.Client, spec: str, **extra: Any) -> httpx.Response:
     return client.post("/chat/completions", json=chat_body(**extra), headers=fault(spec))
 
 
+def post_message_stream(server: LocalServer, spec: str) -> httpx.Response:
+    """A streamed Anthropic Messages request carrying the fault ``spec``."""
+    message = {
+        "model": "claude-haiku-4-5",
+        "max_tokens": 9,
+        "stream": True,
+        "messages": [{"role": "user", "content": "hi"}],
+    }
+    headers = {**fault(spec), "x-api-key": KEY}
+    return http.post(server.root_url + "/v1/messages", json=message, headers=headers)
+
+
 # -- the grammar ----------------------------------------------------------------------
 
 
@@ -226,15 +238,9 @@ def test_drop_mid_stream_after_n_events(client: httpx.Client, after: int) -> Non
 
 
 def test_drop_mid_stream_on_anthropic_and_responses(server: LocalServer) -> None:
-    headers = {**fault("drop=mid_stream;after=2"), "x-api-key": KEY}
-    message = {
-        "model": "claude-haiku-4-5",
-        "max_tokens": 9,
-        "stream": True,
-        "messages": [{"role": "user", "content": "hi"}],
-    }
     with pytest.raises(httpx.RemoteProtocolError):
-        http.post(server.root_url + "/v1/messages", json=message, headers=headers)
+        post_message_stream(server, "drop=mid_stream;after=2")
+    headers = {**fault("drop=mid_stream;after=2"), "x-api-key": KEY}
     response = {"model": "gpt-4o-mini", "input": "hi", "stream": True}
     with pytest.raises(httpx.RemoteProtocolError):
         http.post(server.url + "/responses", json=response, headers=headers)
@@ -275,15 +281,7 @@ def test_stream_error_on_chat(client: httpx.Client) -> None:
 
 
 def test_stream_error_on_anthropic(server: LocalServer) -> None:
-    message = {
-        "model": "claude-haiku-4-5",
-        "max_tokens": 9,
-        "stream": True,
-        "messages": [{"role": "user", "content": "hi"}],
-    }
-    headers = {**fault("stream_error=1"), "x-api-key": KEY}
-    response = http.post(server.root_url + "/v1/messages", json=message, headers=headers)
-    events = parse_sse(response.text)
+    events = parse_sse(post_message_stream(server, "stream_error=1").text)
     assert [e.event for e in events] == ["message_start", "error"]
     assert events[1].json() == {
         "type": "error",
@@ -313,14 +311,7 @@ def test_truncate_ends_a_complete_body_holding_an_incomplete_stream(
     assert cut.status_code == 200  # read to its end: the chunked terminator arrived
     deltas = [e.json()["choices"] for e in parse_sse(cut.text)]
     assert deltas == [e.json()["choices"] for e in whole[:3]]
-    message = {
-        "model": "claude-haiku-4-5",
-        "max_tokens": 9,
-        "stream": True,
-        "messages": [{"role": "user", "content": "hi"}],
-    }
-    headers = {**fault("truncate=2"), "x-api-key": KEY}
-    response = http.post(server.root_url + "/v1/messages", json=message, headers=headers)
+    response = post_message_stream(server, "truncate=2")
     assert [e.event for e in parse_sse(response.text)] == ["message_start", "content_block_start"]
 
 

@@ -6,6 +6,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -62,3 +63,19 @@ def serving(
         stop(process)
         if log:
             out.close()  # type: ignore[union-attr]
+
+
+def run_python_against(
+    server_url: str, api_key: str, cwd: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python ARGS`` as a user would, in ``cwd`` as its HOME, configured by environment
+    for the server at ``server_url`` and nothing else."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(cwd),
+        "R9S_API_KEY": api_key,
+        "R9S_BASE_URL": server_url,
+    }
+    return subprocess.run(
+        [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )

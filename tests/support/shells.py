@@ -67,6 +67,23 @@ def _spawn(program: str, args: list[str], cwd: Path, env: dict[str, str]) -> pex
     return child
 
 
+def _tab_each(
+    child: pexpect.spawn, out: Path, lines: Sequence[str], marker: str, answers: list[str]
+) -> dict[str, set[str]]:
+    """Press Tab after each line and collect what the spied completer wrote to ``out``;
+    ``marker`` (a command) and ``answers`` (what to wait for) take the line's number."""
+    found = {}
+    for number, line in enumerate(lines):
+        out.write_text("")
+        child.send(line + "\t")
+        child.send("\x15")  # Ctrl-U: clear the line
+        child.sendline(marker.format(number))
+        for answer in answers:
+            child.expect_exact(answer.format(number))
+        found[line] = {match for match in out.read_text().splitlines() if match}
+    return found
+
+
 BASH_SETUP = r"""
 source {script}
 __r9s_spec=$(complete -p r9s) || echo "r9s-unregistered"
@@ -98,16 +115,8 @@ def bash(program: str, home: Path, cwd: Path, lines: Sequence[str]) -> dict[str,
         child.sendline(f"source {shlex.quote(str(setup))}")
         child.expect_exact(PS1)
         assert "r9s-unregistered" not in child.before, "the script registered nothing"
-        found = {}
-        for number, line in enumerate(lines):
-            out.write_text("")
-            child.send(line + "\t")
-            child.send("\x15")  # Ctrl-U: clear the line
-            child.sendline(f"# r9s-done-{number}")
-            child.expect_exact(f"# r9s-done-{number}")  # typed after the Tab was handled
-            child.expect_exact(PS1)
-            found[line] = {match for match in out.read_text().splitlines() if match}
-        return found
+        # a comment typed after the Tab was handled, then the prompt it brings back
+        return _tab_each(child, out, lines, "# r9s-done-{}", ["# r9s-done-{}", PS1])
     finally:
         child.close(force=True)
 
@@ -139,15 +148,8 @@ def zsh(program: str, home: Path, cwd: Path, lines: Sequence[str]) -> dict[str, 
     try:
         child.sendline(f"source {shlex.quote(str(setup))}; print r9s-ready")
         child.expect_exact("\nr9s-ready\r")
-        found = {}
-        for number, line in enumerate(lines):
-            out.write_text("")
-            child.send(line + "\t")
-            child.send("\x15")  # Ctrl-U: clear the line
-            child.sendline(f"print r9s-done-{number}")
-            child.expect_exact(f"\nr9s-done-{number}\r")  # the output, not the typed echo
-            found[line] = set(out.read_text().splitlines())
-        return found
+        # wait for the output, not the typed echo
+        return _tab_each(child, out, lines, "print r9s-done-{}", ["\nr9s-done-{}\r"])
     finally:
         child.close(force=True)
 
