@@ -9,7 +9,7 @@ files), and its positional choices. Each shell gets the same tables in its own s
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 FILE = "@file"
 FILE_METAVARS = {"PATH", "FILE", "IMAGE", "DIR", "FILE|DIR", "AUDIO"}
@@ -99,15 +99,7 @@ _WORDS: dict[str | None, int | None] = {None: 1, argparse.OPTIONAL: 1, "*": None
 
 def _alias(nodes: list[Node], canonical: str, alias: str) -> Node:
     original = next(node for node in nodes if node.path == canonical)
-    return Node(
-        alias,
-        original.help,
-        original.options,
-        original.children,
-        original.positionals,
-        original.rest_after,
-        original.max_words,
-    )
+    return replace(original, path=alias)
 
 
 def _q(text: str) -> str:
