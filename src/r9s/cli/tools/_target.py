@@ -1,4 +1,4 @@
-"""Deciding what to point a tool at: base URL, key, model and small model.
+"""Deciding which tool, and what to point it at: base URL, key, model and small model.
 
 Each value comes from a flag, else r9s's settings (environment, ./.env, config.toml),
 else a question (on a terminal) or a default (``--yes``); ``set`` also offers the model
@@ -10,17 +10,10 @@ from __future__ import annotations
 import argparse
 import shutil
 
-from r9s._config import (
-    DEFAULT_BASE_URL,
-    ENV_API_KEY,
-    ENV_BASE_URL,
-    ENV_MODEL,
-    mask_key,
-    normalize_base_url,
-)
-from r9s.cli import _interact
-from r9s.cli._interact import NotInteractive
-from r9s.cli._settings import Resolved, resolve
+from r9s._config import ENV_API_KEY, ENV_MODEL, mask_key
+from r9s.cli.common import interact
+from r9s.cli.common.interact import NotInteractive
+from r9s.cli.common.settings import base_url, resolve
 from r9s.cli.tools import all_tools, find
 from r9s.cli.tools._base import Target, Tool, default_model, usable_models
 
@@ -43,19 +36,9 @@ def pick_tool(name: str | None, interactive: bool) -> Tool:
         + ("installed" if shutil.which(tool.executable) else "not found")
         for tool in tools
     }
-    _interact.say("Which coding tool should use r9s?")
-    chosen = _interact.choose("Tool", [t.name for t in tools], notes=notes, allow_other=False)
+    interact.say("Which coding tool should use r9s?")
+    chosen = interact.choose("Tool", [t.name for t in tools], notes=notes, allow_other=False)
     return next(tool for tool in tools if tool.name == chosen)
-
-
-def base_url(flag: str | None) -> Resolved:
-    """The r9s base URL, normalised (a URL without a path gets ``/v1``)."""
-    found = resolve(flag, ENV_BASE_URL, DEFAULT_BASE_URL, flag_name="--base-url")
-    assert found.value is not None
-    try:
-        return Resolved(normalize_base_url(found.value), found.source)
-    except ValueError as exc:
-        raise ValueError(f"{found.source}: {exc}") from None
 
 
 def resolve_target(
@@ -74,12 +57,12 @@ def resolve_target(
     if not key:
         if not interactive:
             raise NotInteractive(f"no API key: pass --api-key or set {ENV_API_KEY}")
-        key, key_source = _interact.ask_secret(f"r9s API key (for {base}, hidden): "), "prompt"
-        _interact.say(f"  key {mask_key(key)}")
+        key, key_source = interact.ask_secret(f"r9s API key (for {base}, hidden): "), "prompt"
+        interact.say(f"  key {mask_key(key)}")
     model, model_source = resolve(args.model, ENV_MODEL, flag_name="--model")
     small = args.small_model
     if small and not tool.uses_small_model:
-        _interact.warn(f"{tool.title} has no small model; --small-model is ignored")
+        interact.warn(f"{tool.title} has no small model; --small-model is ignored")
         small = None
     needs_small = tool.uses_small_model and not small
     ask_model = interactive and (model is None or (offer_models and model_source != "--model"))
@@ -89,7 +72,7 @@ def resolve_target(
         ids = _fetch_ids(tool, base, key, interactive, required=model is None)
     if ask_model:
         if model is not None:
-            _interact.say(f"  configured model: {model} (from {model_source})")
+            interact.say(f"  configured model: {model} (from {model_source})")
         model, model_source = _pick(tool, ids, interactive, small=False, preferred=model), "chosen"
     elif model is None:
         model, model_source = _pick(tool, ids, interactive, small=False), "the best listed"
@@ -103,14 +86,14 @@ def resolve_target(
 
 
 def _fetch_ids(tool: Tool, base: str, key: str, interactive: bool, *, required: bool) -> list[str]:
-    from r9s.cli._api import ModelListError, list_models
+    from r9s.cli.common.api import ModelListError, list_models
 
     try:
         return usable_models(tool, list_models(base, key, timeout=LIST_TIMEOUT))
     except ModelListError as exc:
         if not interactive and required:
             raise NotInteractive(f"cannot list models ({exc}); pass --model") from None
-        _interact.warn(f"cannot list models: {exc}")
+        interact.warn(f"cannot list models: {exc}")
         return []
 
 
@@ -130,6 +113,6 @@ def _pick(
             raise NotInteractive(f"the server lists no model for {tool.title}; pass --model")
         return default
     if ids:
-        _interact.say(f"{label} for {tool.title} ({len(ids)} available):")
-        return _interact.choose(label, ids, default)
-    return _interact.ask_text(f"{label} id (the list is unavailable; type it)", default)
+        interact.say(f"{label} for {tool.title} ({len(ids)} available):")
+        return interact.choose(label, ids, default)
+    return interact.ask_text(f"{label} id (the list is unavailable; type it)", default)

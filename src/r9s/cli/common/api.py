@@ -1,12 +1,13 @@
 """The one place where the CLI builds its SDK client and lists models.
 
-``client()`` resolves the key and base URL the same way for every command (flag >
+``connection()`` resolves the key and base URL the same way for every command (flag >
 environment > ``.env`` > ``~/.r9s/config.toml`` > default); ``list_models`` is what
 ``set``, ``doctor``, ``login``, ``models`` and the model-name suggestions use.
 """
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -45,9 +46,10 @@ class Connection:
 
 
 def connection(api_key: str | None = None, base_url: str | None = None) -> Connection:
+    """The base URL and key every command resolves the same way (flag > environment >
+    ``.env`` > ``~/.r9s/config.toml`` > default)."""
     from r9s._config import ENV_API_KEY
-    from r9s.cli._settings import resolve
-    from r9s.cli._target import base_url as resolve_base_url
+    from r9s.cli.common.settings import base_url as resolve_base_url, resolve
 
     base, base_source = resolve_base_url(base_url)
     assert base is not None
@@ -55,15 +57,27 @@ def connection(api_key: str | None = None, base_url: str | None = None) -> Conne
     return Connection(base, base_source, key, key_source)
 
 
+def connect(args: argparse.Namespace) -> tuple[Connection, R9S]:
+    """The connection a command's ``--api-key``, ``--base-url``, ``--timeout`` (and
+    ``--retries``, for a command that has it) give, and a client for it."""
+    conn = connection(args.api_key, args.base_url)
+    return conn, client(conn, timeout=args.timeout, retries=getattr(args, "retries", None))
+
+
 def client(conn: Connection, *, timeout: float | None = None, retries: int | None = None) -> R9S:
     """An SDK client for ``conn``; raises :class:`MissingKey` without a key."""
     from r9s import R9S
-    from r9s.cli import _errors
+    from r9s.cli.common.errors import remember
     from r9s.utils import default_retry_config
 
     if not conn.api_key:
         raise MissingKey("no API key: run `r9s login`, pass --api-key, or set R9S_API_KEY")
-    _errors.remember(connection=conn, timeout=timeout)
+    key = conn.api_key
+    remember(
+        connection=conn,
+        timeout=timeout,
+        model_names=lambda: [m.id for m in list_models(conn.base_url, key, timeout=5.0)],
+    )
     retry = default_retry_config()
     if retries is not None:
         retry.max_retries = max(0, retries)
@@ -124,6 +138,7 @@ def fetch_models(r9s: R9S) -> list[ModelInfo]:
 def list_models(base_url: str, api_key: str, timeout: float = 10.0) -> list[ModelInfo]:
     """``GET {base_url}/models`` with ``api_key``; any failure is a :class:`ModelListError`."""
     from r9s import R9S, errors
+    from r9s.cli.common.errors import connection_reason
 
     url = base_url.rstrip("/") + "/models"
     try:
@@ -132,22 +147,10 @@ def list_models(base_url: str, api_key: str, timeout: float = 10.0) -> list[Mode
     except errors.APITimeoutError:
         raise ModelListError(f"timed out after {timeout:g} s: GET {url}") from None
     except errors.APIConnectionError as exc:
-        raise ModelListError(f"cannot reach {url}: {_reason(exc)}") from None
+        raise ModelListError(f"cannot reach {url}: {connection_reason(exc)}") from None
     except (errors.AuthenticationError, errors.PermissionDeniedError) as exc:
         raise ModelListError(f"the API key was rejected ({exc.status_code}) by {url}") from None
     except errors.APIStatusError as exc:
         raise ModelListError(f"GET {url} answered {exc.status_code}") from None
     except (errors.ResponseValidationError, errors.ConfigurationError):
         raise ModelListError(f"GET {url} did not return a model list") from None
-
-
-def _reason(exc: BaseException) -> str:
-    """``connection refused`` out of ``Connection error: [Errno 111] Connection refused (...)``."""
-    text = str(exc)
-    for prefix in ("Connection error: ", "Timed out: "):
-        if text.startswith(prefix):
-            text = text[len(prefix) :]
-    text = text.split(" (", 1)[0] if text.endswith(")") else text
-    if "] " in text and text.startswith("["):
-        text = text.split("] ", 1)[1]
-    return text.strip().lower() or type(exc).__name__

@@ -7,7 +7,6 @@ at each request, so a chat can be resumed with another ``--api``.
 
 from __future__ import annotations
 
-import base64
 import json
 import secrets
 import time
@@ -16,45 +15,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from r9s.cli._files import KEY_FILE_MODE, make_dirs, write_atomic
-from r9s.cli._settings import state_dir
+from r9s.cli.common.files import KEY_FILE_MODE, make_dirs, write_atomic
+from r9s.cli.common.settings import state_dir
 
 APIS = ("chat", "messages", "responses")
 # Anthropic requires max_tokens; the CLI sends this unless --max-tokens says otherwise.
 MESSAGES_MAX_TOKENS = 4096
-
-IMAGE_TYPES = {
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-    b"GIF87a": "image/gif",
-    b"GIF89a": "image/gif",
-}
-
-
-def sniff_image(data: bytes) -> str | None:
-    """The image MIME type of ``data`` from its first bytes, or None."""
-    for magic, mime in IMAGE_TYPES.items():
-        if data.startswith(magic):
-            return mime
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
-def image_from_bytes(data: bytes, name: str = "stdin") -> str:
-    """A ``data:`` URL for image bytes; ``ValueError`` when they are not an image."""
-    mime = sniff_image(data)
-    if mime is None:
-        raise ValueError(f"{name} is not a PNG, JPEG, GIF or WebP image")
-    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-
-
-def image_from_arg(value: str) -> str:
-    """``--image PATH`` (or an http(s) URL, passed on as it is)."""
-    if value.startswith(("http://", "https://", "data:")):
-        return value
-    path = Path(value).expanduser()
-    return image_from_bytes(path.read_bytes(), value)
 
 
 @dataclass

@@ -9,22 +9,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from r9s.cli._files import (
+from r9s.cli.common.files import (
     KEY_FILE_MODE,
     PLAIN_FILE_MODE,
-    Backups,
     MalformedFile,
-    Operation,
-    SavedFile,
     Snapshot,
-    edit,
     locked,
-    parse,
     remove,
     snapshot,
     write_atomic,
 )
-from r9s.cli._settings import state_dir
+from r9s.cli.common.formats import edit, parse
+from r9s.cli.common.settings import state_dir
+from r9s.cli.tools._backups import Backups, Operation, SavedFile
 from r9s.cli.tools._base import ConfigFile, Target, Tool
 
 

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from r9s.cli._files import Backups, MalformedFile, diff, edit, snapshot, write_atomic
+from r9s.cli.common.files import MalformedFile, diff, snapshot, write_atomic
+from r9s.cli.common.formats import edit
 from r9s.cli.tools import all_tools, find
+from r9s.cli.tools._backups import Backups
 from r9s.cli.tools._base import MISSING, REMOVE, Update, default_model, usable_models
 
 HERE = Path("/home/user/file")

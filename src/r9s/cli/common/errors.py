@@ -22,7 +22,8 @@ SUGGESTIONS = 3
 
 
 def remember(**values: Any) -> None:
-    """Note facts for later error messages (``connection``, ``model``, ``timeout``)."""
+    """Note facts for later error messages: ``connection``, ``model``, ``timeout``, and
+    ``model_names``, a function listing the server's model ids (to suggest a close one)."""
     _context.update({key: value for key, value in values.items() if value is not None})
 
 
@@ -57,11 +58,9 @@ def _describe_api(exc: Any, errors: Any) -> str:
         server = base or "the server"
         return f"timed out: no answer from {server}{waited} (try again, or raise --timeout)"
     if isinstance(exc, errors.APIConnectionError):
-        from r9s.cli._api import _reason
-
         where = f" ({conn.base_source})" if conn is not None else ""
         return (
-            f"network error: cannot reach {base or 'the server'}{where}: {_reason(exc)}; "
+            f"network error: cannot reach {base or 'the server'}{where}: {connection_reason(exc)}; "
             "check the connection and the base URL"
         )
     if isinstance(exc, errors.IncompleteStreamError):
@@ -150,12 +149,25 @@ def closest_models(name: str, names: list[str]) -> list[str]:
 
 
 def _model_names() -> list[str]:
-    conn = _context.get("connection")
-    if conn is None or not conn.api_key:
+    """The ids the server lists, through what :func:`remember` was given
+    (``model_names``: the client's connection lists them); none when that fails."""
+    lister = _context.get("model_names")
+    if lister is None or not getattr(_context.get("connection"), "api_key", None):
         return []
-    from r9s.cli._api import ModelListError, list_models
-
     try:
-        return [model.id for model in list_models(conn.base_url, conn.api_key, timeout=5.0)]
-    except ModelListError:
+        names: list[str] = lister()
+    except Exception:  # a suggestion is a bonus: never a second error
         return []
+    return names
+
+
+def connection_reason(exc: BaseException) -> str:
+    """``connection refused`` out of ``Connection error: [Errno 111] Connection refused (...)``."""
+    text = str(exc)
+    for prefix in ("Connection error: ", "Timed out: "):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    text = text.split(" (", 1)[0] if text.endswith(")") else text
+    if "] " in text and text.startswith("["):
+        text = text.split("] ", 1)[1]
+    return text.strip().lower() or type(exc).__name__

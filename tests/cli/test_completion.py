@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from r9s.cli._completion import walk
+from r9s.cli.completion import walk
 from r9s.cli.main import build_parser
 from tests.support import shells
 from tests.support.ci import program

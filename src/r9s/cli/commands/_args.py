@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-TOOLS_HELP = "claude-code, codex, qwen-code, gemini-cli or opencode (or an alias: claude, qwen...)"
-
 
 def add_tool_argument(parser: argparse.ArgumentParser, *, optional: bool) -> None:
     """The TOOL positional: a name or alias (any case); anything else is a usage error
@@ -14,6 +12,9 @@ def add_tool_argument(parser: argparse.ArgumentParser, *, optional: bool) -> Non
 
     tools = all_tools()
     known = ", ".join(tool.name for tool in tools)
+    names = [tool.name for tool in tools]
+    # the short forms, as examples: "claude" for claude-code
+    short = [alias for tool in tools for alias in tool.aliases if tool.name.startswith(alias)]
 
     def tool_name(text: str) -> str:
         tool = find(text)
@@ -27,7 +28,7 @@ def add_tool_argument(parser: argparse.ArgumentParser, *, optional: bool) -> Non
         metavar="TOOL",
         type=tool_name,
         choices=[name for tool in tools for name in (tool.name, *tool.aliases)],
-        help=TOOLS_HELP,
+        help=f"{', '.join(names[:-1])} or {names[-1]} (or an alias: {', '.join(short[:2])}...)",
     )
 
 
@@ -53,6 +54,9 @@ def add_connection_arguments(
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
     """``--api-key``, ``--base-url``, ``--model``, ``--small-model``."""
+    from r9s.cli.tools import all_tools
+
+    small = ", ".join(tool.title for tool in all_tools() if tool.uses_small_model)
     add_connection_arguments(parser, timeout=None)
     parser.add_argument(
         "--model",
@@ -62,5 +66,5 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--small-model",
         metavar="MODEL",
-        help="small, fast model for background tasks (Claude Code, opencode)",
+        help=f"small, fast model for background tasks ({small})",
     )

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from r9s.cli._files import KEY_FILE_MODE, edit, locked, snapshot, write_atomic
-from r9s.cli._settings import CONFIG_KEYS, config_path, normalize_key, state_dir
-from r9s.cli.tools._base import REMOVE, Edits
+from r9s.cli.common.files import KEY_FILE_MODE, locked, snapshot, write_atomic
+from r9s.cli.common.formats import REMOVE, Edits, edit
+from r9s.cli.common.settings import CONFIG_KEYS, config_path, normalize_key, state_dir
 
 
 class UnknownKey(ValueError):
@@ -52,3 +52,17 @@ def set_values(values: Mapping[str, str], home: Path | None = None) -> Path:
 
 def unset(key: str, home: Path | None = None) -> Path:
     return _write({(check_key(key),): REMOVE}, home)
+
+
+def warn_shadowed(key: str) -> None:
+    """Warn when the environment or ./.env would win over what was just stored."""
+    import os
+
+    from r9s.cli.common import interact
+    from r9s.cli.common.settings import DOTENV_SOURCE, read_dotenv
+
+    env = CONFIG_KEYS[key]
+    if os.environ.get(env, "").strip():
+        interact.warn(f"${env} is set and wins over the file")
+    elif read_dotenv().get(env, "").strip():
+        interact.warn(f"{env} in {DOTENV_SOURCE} (this folder) wins over the file")

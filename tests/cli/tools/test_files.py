@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.tool_cases import CASES, CODEX, GEMINI, Case
+from tests.cli.tools.cases import CASES, CODEX, GEMINI, Case
 from tests.support.cli import KEY, mode, r9s, tree
 
 ROOT = "http://127.0.0.1:8765"

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import TextIO
 
-from r9s.cli._errors import UsageError
+from r9s.cli.common.errors import UsageError
 
 LIST_LIMIT = 40
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from r9s._config import ENV_API_KEY, ENV_BASE_URL, ENV_MODEL
+from r9s._config import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, ENV_MODEL, normalize_base_url
 
 ENV_NO_DOTENV = "R9S_NO_DOTENV"
 DOTENV_SOURCE = ".env"
@@ -84,7 +84,7 @@ def read_dotenv(
         text = path.read_text("utf-8-sig")
     except (FileNotFoundError, IsADirectoryError, PermissionError, UnicodeDecodeError):
         return {}
-    from r9s.cli._files import parse
+    from r9s.cli.common.formats import parse
 
     values = parse("env", text, path)
     return {key: str(value) for key, value in values.items() if key.startswith("R9S_")}
@@ -120,3 +120,13 @@ def resolve(
         if isinstance(stored, str) and stored.strip():
             return Resolved(stored.strip(), CONFIG_SOURCE)
     return Resolved(default, "default" if default is not None else "unset")
+
+
+def base_url(flag: str | None) -> Resolved:
+    """The r9s base URL, normalised (a URL without a path gets ``/v1``)."""
+    found = resolve(flag, ENV_BASE_URL, DEFAULT_BASE_URL, flag_name="--base-url")
+    assert found.value is not None
+    try:
+        return Resolved(normalize_base_url(found.value), found.source)
+    except ValueError as exc:
+        raise ValueError(f"{found.source}: {exc}") from None

@@ -12,14 +12,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from r9s.cli import _interact
-from r9s.cli._chat import ChatError, TurnResult, history_path, run_turn, save_quietly
-from r9s.cli._conversation import Conversation, Message, Usage, new_id, write_export
-from r9s.cli._files import KEY_FILE_MODE, display, make_dirs
-from r9s.cli._render import make_renderer
+from r9s.cli.chat.conversation import Conversation, Message, Usage, new_id, write_export
+from r9s.cli.chat.render import make_renderer
+from r9s.cli.chat.turn import ChatError, TurnResult, history_path, run_turn, save_quietly
+from r9s.cli.common import interact
+from r9s.cli.common.files import KEY_FILE_MODE, display, make_dirs
 
 if TYPE_CHECKING:
-    from r9s.cli._api import Connection
+    from r9s.cli.common.api import Connection
     from r9s.client import R9S
 
 HELP = """\
@@ -74,9 +74,9 @@ class Repl:
         except OSError as exc:
             from prompt_toolkit.history import InMemoryHistory
 
-            from r9s.cli._errors import describe
+            from r9s.cli.common.errors import describe
 
-            _interact.warn(f"the input history is not kept: {describe(exc)}")
+            interact.warn(f"the input history is not kept: {describe(exc)}")
             history = InMemoryHistory()
         bindings = KeyBindings()
 
@@ -122,7 +122,7 @@ class Repl:
     def _prompt(self) -> Any:
         from prompt_toolkit.formatted_text import FormattedText
 
-        if _interact.no_color():
+        if interact.no_color():
             return FormattedText([("", "> ")])
         return FormattedText([("ansicyan bold", "> ")])
 
@@ -134,7 +134,7 @@ class Repl:
         while True:
             text = self._read()
             if text is None:
-                _interact.say("Bye.")
+                interact.say("Bye.")
                 return 0
             stripped = text.strip()
             if not stripped and not self.pending_images:
@@ -152,23 +152,23 @@ class Repl:
         where = f"{conv.model} via the {conv.api} API"
         if conv.messages:
             turns = sum(1 for m in conv.messages if m.role == "user")
-            _interact.say(f"Resumed chat {conv.id} ({turns} turns) with {where}.")
+            interact.say(f"Resumed chat {conv.id} ({turns} turns) with {where}.")
             for message in conv.messages[-2:]:
                 who = "you" if message.role == "user" else conv.model
                 first = message.content.strip().splitlines()[0] if message.content.strip() else ""
-                _interact.say(f"  {who}: {first[:100]}")
+                interact.say(f"  {who}: {first[:100]}")
         else:
-            _interact.say(f"Chatting with {where}. /help for commands, Ctrl-D to leave.")
+            interact.say(f"Chatting with {where}. /help for commands, Ctrl-D to leave.")
         if conv.system:
-            _interact.say(f"System prompt: {conv.system[:100]}")
+            interact.say(f"System prompt: {conv.system[:100]}")
         if self.pending_images:
             count = len(self.pending_images)
-            _interact.say(
+            interact.say(
                 f"{count} image{'s' if count > 1 else ''} will go with your first message."
             )
 
     def _ask(self, text: str) -> None:
-        from r9s.cli._errors import describe
+        from r9s.cli.common.errors import describe
 
         conv = self.conversation
         conv.messages.append(Message("user", text, self.pending_images))
@@ -177,19 +177,19 @@ class Repl:
             result = run_turn(self.client, conv, renderer, stream=not self.args.no_stream)
         except ChatError as exc:
             conv.messages.pop()
-            _interact.error(str(exc))
+            interact.error(str(exc))
             return
         except Exception as exc:  # one line; the conversation goes on without this turn
             if os.environ.get("R9S_DEBUG"):
                 raise
             conv.messages.pop()
-            _interact.error(describe(exc))
+            interact.error(describe(exc))
             return
         self.pending_images = []
         self.last = result
         if result.interrupted:
             kept = "the partial answer is kept" if result.text else "nothing arrived"
-            _interact.say(f"(interrupted; {kept})")
+            interact.say(f"(interrupted; {kept})")
         if result.text or not result.interrupted:
             conv.messages.append(Message("assistant", result.text, interrupted=result.interrupted))
         else:
@@ -198,7 +198,7 @@ class Repl:
             conv.usage.input_tokens += result.usage.input_tokens
             conv.usage.output_tokens += result.usage.output_tokens
         if self.args.stats:
-            _interact.say(result.stats())
+            interact.say(result.stats())
         self._save()
 
     def _save(self) -> None:
@@ -206,7 +206,7 @@ class Repl:
             return
         problem = save_quietly(self.conversation)
         if problem and not self.unsaved:
-            _interact.warn(f"the chat is not being saved: {problem}")
+            interact.warn(f"the chat is not being saved: {problem}")
         self.unsaved = problem is not None
 
     # -- slash commands -----------------------------------------------------------------
@@ -216,7 +216,7 @@ class Repl:
         name, _, rest = line.partition(" ")
         rest = rest.strip()
         handlers: dict[str, Callable[[str], bool | None]] = {
-            "/help": lambda _: _interact.say(HELP),
+            "/help": lambda _: interact.say(HELP),
             "/model": self._model,
             "/system": self._system,
             "/clear": self._clear,
@@ -228,44 +228,42 @@ class Repl:
         }
         handler = handlers.get(name.lower())
         if handler is None:
-            _interact.say(f"Unknown command {name}; /help lists them.")
+            interact.say(f"Unknown command {name}; /help lists them.")
             return True
         return handler(rest) is not False
 
     def _model(self, name: str) -> None:
-        from r9s.cli._api import ModelListError, list_models
-        from r9s.cli._errors import closest_models, remember
+        from r9s.cli.common.api import ModelListError, list_models
+        from r9s.cli.common.errors import closest_models, remember
 
         ids: list[str] = []
         if self.conn.api_key:
             try:
                 ids = [m.id for m in list_models(self.conn.base_url, self.conn.api_key)]
             except ModelListError as exc:
-                _interact.warn(f"cannot list models: {exc}")
+                interact.warn(f"cannot list models: {exc}")
         if not name:
-            _interact.say(f"Model: {self.conversation.model}")
+            interact.say(f"Model: {self.conversation.model}")
             if ids:
-                _interact.say("Available: " + ", ".join(ids))
+                interact.say("Available: " + ", ".join(ids))
             return
         if ids and name not in ids:
             close = closest_models(name, ids)
             hint = f"; did you mean: {', '.join(close)}?" if close else ""
-            _interact.say(
-                f"Unknown model {name!r}{hint} The model stays {self.conversation.model}."
-            )
+            interact.say(f"Unknown model {name!r}{hint} The model stays {self.conversation.model}.")
             return
         self.conversation.model = name
         remember(model=name)
-        _interact.say(f"Model: {name}")
+        interact.say(f"Model: {name}")
         self._save()
 
     def _system(self, text: str) -> None:
         conv = self.conversation
         if not text:
-            _interact.say(f"System prompt: {conv.system}" if conv.system else "No system prompt.")
+            interact.say(f"System prompt: {conv.system}" if conv.system else "No system prompt.")
             return
         conv.system = None if text == "--clear" else text
-        _interact.say("System prompt removed." if conv.system is None else "System prompt set.")
+        interact.say("System prompt removed." if conv.system is None else "System prompt set.")
         self._save()
 
     def _clear(self, _: str) -> None:
@@ -274,21 +272,21 @@ class Repl:
         conv.usage = Usage()
         conv.id = new_id()
         self.last = None
-        _interact.say("New conversation (the previous one stays saved).")
+        interact.say("New conversation (the previous one stays saved).")
 
     def _save_to(self, target: str) -> None:
         if not target:
-            _interact.say("Usage: /save FILE")
+            interact.say("Usage: /save FILE")
             return
         path = Path(target).expanduser()
         try:
             write_export(self.conversation, path)
         except OSError as exc:
-            from r9s.cli._errors import describe
+            from r9s.cli.common.errors import describe
 
-            _interact.error(describe(exc))
+            interact.error(describe(exc))
             return
-        _interact.say(f"Saved to {display(path.resolve())}")
+        interact.say(f"Saved to {display(path.resolve())}")
 
     def _last_answer(self) -> str | None:
         for message in reversed(self.conversation.messages):
@@ -299,19 +297,19 @@ class Repl:
     def _copy(self, _: str) -> None:
         answer = self._last_answer()
         if not answer:
-            _interact.say("No answer to copy yet.")
+            interact.say("No answer to copy yet.")
             return
         how = copy_to_clipboard(answer)
-        _interact.say(f"Copied {len(answer)} characters ({how}).")
+        interact.say(f"Copied {len(answer)} characters ({how}).")
 
     def _usage(self, _: str) -> None:
         usage = self.conversation.usage
-        _interact.say(
+        interact.say(
             f"This chat: {usage.input_tokens} tokens in, {usage.output_tokens} out "
             f"({self.conversation.model})."
         )
         if self.last is not None:
-            _interact.say(f"Last answer: {self.last.stats()}")
+            interact.say(f"Last answer: {self.last.stats()}")
 
 
 CLIPBOARD_TOOLS = (
@@ -337,7 +335,7 @@ def copy_to_clipboard(text: str) -> str:
                 break
             except (OSError, subprocess.SubprocessError):
                 continue
-    if _interact.draws_on(sys.stderr):
+    if interact.draws_on(sys.stderr):
         encoded = base64.b64encode(text.encode()).decode("ascii")
         sys.stderr.write(f"\033]52;c;{encoded}\a")
         sys.stderr.flush()

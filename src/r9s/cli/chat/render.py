@@ -21,7 +21,7 @@ import sys
 import time
 from typing import Any, Protocol, TextIO
 
-from r9s.cli._interact import draws_on, no_color
+from r9s.cli.common.interact import draws_on, no_color
 
 REFRESH_INTERVAL = 0.05  # seconds between redraws of the live region
 

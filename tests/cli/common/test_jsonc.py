@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 
-from r9s.cli._files import _apply, _conflicts
-from r9s.cli._jsonc import Dialect, Document, JsonSyntaxError, ObjectView
-from r9s.cli.tools._base import REMOVE
+from r9s.cli.common.formats import REMOVE, _apply, _conflicts
+from r9s.cli.common.jsonc import Dialect, Document, JsonSyntaxError, ObjectView
 
 JSONC = Dialect(comments=True, trailing_commas="keep")
 
