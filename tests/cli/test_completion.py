@@ -1,37 +1,19 @@
-"""Completion scripts cover the whole parser; every help is short and has examples;
-``--help`` of every command imports nothing heavy."""
+"""Completion scripts cover the whole parser, in bash, zsh and fish."""
 
 from __future__ import annotations
 
 import argparse
 import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from r9s.cli.completion import walk
 from r9s.cli.main import build_parser
+from r9s.cli.tools import all_tools
 from tests.support import shells
 from tests.support.ci import program
-from tests.support.cli import r9s, user_env
-
-HEAVY = {"httpx", "pydantic", "rich", "prompt_toolkit", "tomlkit"}
-
-
-def every_parser() -> list[tuple[str, argparse.ArgumentParser]]:
-    found: list[tuple[str, argparse.ArgumentParser]] = []
-
-    def visit(parser: argparse.ArgumentParser, path: str) -> None:
-        found.append((path, parser))
-        for action in parser._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                for name, child in action.choices.items():
-                    visit(child, f"{path} {name}".strip())
-
-    visit(build_parser(full=True), "")
-    return found
+from tests.support.cli import every_parser, r9s
 
 
 def test_the_tree_knows_every_command_and_option() -> None:
@@ -100,7 +82,21 @@ def expected_completions(shell: str) -> dict[str, set[str]]:
 
 # Lines the walk above does not reach: partial words, values skipped on the way, the words
 # after `r9s run TOOL` (the tool's: files only), and words r9s does not take.
-TOOL_NAMES = {"claude-code", "codex", "gemini-cli", "opencode", "qwen-code"}
+TOOLS = all_tools()
+TOOL_NAMES = {name for tool in TOOLS for name in (tool.name, *tool.aliases)}
+
+
+def tool_lines() -> dict[str, set[str]]:
+    """For each tool, the first letters of its name after set, reset or run (with an
+    option before them): every name and alias they begin."""
+    lines: dict[str, set[str]] = {}
+    prefixes = ("r9s set ", "r9s reset --yes ", "r9s run --model m ")
+    for number, tool in enumerate(TOOLS):
+        start = tool.name[:2]
+        lines[prefixes[number % 3] + start] = {n for n in TOOL_NAMES if n.startswith(start)}
+    return lines
+
+
 MORE_LINES: dict[str, set[str]] = {
     "r9s ch": {"chat"},
     "r9s conf": {"config"},
@@ -110,13 +106,11 @@ MORE_LINES: dict[str, set[str]] = {
     "r9s chat --api re": {"responses"},
     "r9s chat --image pho": {FILE},
     "r9s status --j": {"--json"},
-    "r9s set cl": {"claude", "claude-code", "claude_code"},
-    "r9s reset --yes g": {"gemini", "gemini-cli", "gemini_cli"},
-    "r9s run --model m q": {"qwen", "qwen-code", "qwen_code"},
-    "r9s run claude ": {FILE},
-    "r9s run claude --": set(),
-    "r9s run claude -p --mo": set(),
-    "r9s run codex exec pho": {FILE},
+    # after the tool's name, the words are the tool's: files only
+    f"r9s run {TOOLS[0].name} ": {FILE},
+    f"r9s run {TOOLS[0].name} --": set(),
+    f"r9s run {TOOLS[0].name} -p --mo": set(),
+    f"r9s run {TOOLS[-1].name} exec pho": {FILE},
     # a word the parser would reject: nothing is right after it
     "r9s nonsense ": set(),
     "r9s config nonsense -": set(),
@@ -133,7 +127,7 @@ def test_each_shell_completes_every_command_path_as_the_parser_has_it(
     home.mkdir()
     work.mkdir()
     (work / FILE).write_bytes(b"")
-    expected = {**expected_completions(shell), **MORE_LINES}
+    expected = {**expected_completions(shell), **MORE_LINES, **tool_lines()}
     assert expected["r9s set "] >= TOOL_NAMES and "r9s config set " in expected
 
     offered = shells.SHELLS[shell](binary, home, work, list(expected))
@@ -153,60 +147,3 @@ def test_every_script_is_valid_in_its_shell(home: Path, shell: str) -> None:
     assert done.returncode == 0, done.stderr
     check = subprocess.run([binary, "-n"], input=done.stdout, text=True, capture_output=True)
     assert check.returncode == 0, check.stderr
-
-
-def test_version_and_short_helps_with_examples(home: Path) -> None:
-    from r9s._version import __version__
-
-    assert r9s(home, "--version").stdout.strip() == f"r9s {__version__}"
-    top = r9s(home, "--help").stdout
-    assert "examples:" in top and len(top.splitlines()) < 45
-    for path, _parser in every_parser():
-        if not path:
-            continue
-        text = r9s(home, *path.split(), "--help").stdout
-        assert "examples:" in text, path
-        assert len(text.splitlines()) < 70, (path, len(text.splitlines()))
-        if " " in path:  # a second-level command: its examples use it
-            examples = text.split("examples:")[1]
-            assert f"r9s {path} " in examples or f"r9s {path}\n" in examples, path
-
-
-def test_help_of_every_command_imports_nothing_heavy(home: Path) -> None:
-    probe = textwrap.dedent(
-        """
-        import sys
-        from r9s.cli.main import main
-        try:
-            main(sys.argv[1:])
-        except SystemExit:
-            pass
-        print("HEAVY", sorted({"httpx", "pydantic", "rich", "prompt_toolkit", "tomlkit"}
-                              & set(sys.modules)))
-        """
-    )
-    commands = [[], ["--help"], ["--version"]] + [
-        [*path.split(), "--help"] for path, _ in every_parser() if path
-    ]
-    for args in commands:
-        done = subprocess.run(
-            [sys.executable, "-c", probe, *args],
-            env=user_env(home),
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-        assert done.returncode == 0, done.stderr
-        assert "HEAVY []" in done.stdout, (args, done.stdout)
-
-
-def test_connection_options_read_the_same_everywhere() -> None:
-    helps: dict[str, set[str]] = {"--api-key": set(), "--base-url": set()}
-    for path, parser in every_parser():
-        for action in parser._actions:
-            for string in action.option_strings:
-                # login's key is the one it stores, mock's the ones its server accepts
-                if string in helps and path not in ("login", "mock"):
-                    helps[string].add(action.help or "")
-    assert all(len(texts) == 1 for texts in helps.values()), helps
-    assert "config.toml" in next(iter(helps["--api-key"]))

@@ -12,6 +12,7 @@ import pytest
 
 from r9s.testing import LocalServer
 from tests.support.cli import KEY, r9s
+from tests.support.processes import free_port
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -240,11 +241,7 @@ def test_an_unknown_model_names_the_closest_ones(home: Path, r9s_server: LocalSe
 
 
 def test_network_errors_and_timeouts(home: Path, r9s_server: LocalServer) -> None:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # nothing listens there
     dead = {"R9S_BASE_URL": f"http://127.0.0.1:{port}/v1", "R9S_API_KEY": KEY}
     refused = r9s(home, "chat", "--retries", "0", "hi", env=dead)
     line = one_line_error(refused)

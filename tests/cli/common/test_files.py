@@ -1,18 +1,15 @@
-"""The shared config-file engine of ``r9s set`` / ``reset``, function by function."""
+"""The shared file engine: editing in place (common/formats), atomic writes and masked
+diffs (common/files), function by function."""
 
 from __future__ import annotations
 
 import os
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from r9s.cli.common.files import MalformedFile, diff, snapshot, write_atomic
-from r9s.cli.common.formats import edit
-from r9s.cli.tools import all_tools, find
-from r9s.cli.tools._backups import Backups
-from r9s.cli.tools._base import MISSING, REMOVE, Update, default_model, usable_models
+from r9s.cli.common.formats import MISSING, REMOVE, Update, edit
 
 HERE = Path("/home/user/file")
 
@@ -84,41 +81,8 @@ def test_atomic_write_leaves_no_temporary_file_and_sets_the_mode(tmp_path: Path)
     assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700
 
 
-def test_backup_names_are_unique_for_the_same_instant(tmp_path: Path) -> None:
-    backups = Backups(tmp_path, "tool")
-    backups.folder.mkdir()
-    now = datetime(2026, 1, 2, 3, 4, 5, 6)
-    names = {backups._write_unique("settings.json", now, b"x") for _ in range(3)}
-    assert names == {
-        "settings.json.20260102-030405-000006.bak",
-        "settings.json.20260102-030405-000006-1.bak",
-        "settings.json.20260102-030405-000006-2.bak",
-    }
-
-
 def test_diff_masks_the_key(tmp_path: Path) -> None:
     before = snapshot(tmp_path / "absent.json")
     patch = diff(before, '{"key": "sk-0123456789abcdef"}\n', "sk-0123456789abcdef")
     assert patch.startswith("--- /dev/null\n+++ ")
     assert "sk-...cdef" in patch and "sk-0123456789abcdef" not in patch
-
-
-def test_model_lists_are_filtered_and_ranked_per_tool() -> None:
-    class Model:
-        def __init__(self, id: str, kinds: tuple[str, ...] | None = None) -> None:
-            self.id, self.endpoint_types = id, kinds
-
-    models = [Model("gpt-4o"), Model("whisper-1"), Model("claude-haiku-4-5"),
-              Model("claude-sonnet-4-5"), Model("text-embedding-3-large"),
-              Model("gemini-only", ("gemini",))]  # fmt: skip
-    claude = find("cc")
-    assert claude is not None
-    ids = usable_models(claude, models)
-    assert ids == ["claude-sonnet-4-5", "claude-haiku-4-5", "gpt-4o"]
-    assert default_model(claude, ids, small=True) == "claude-haiku-4-5"
-    gemini = find("gemini")
-    assert gemini is not None
-    assert "gemini-only" in usable_models(gemini, models)
-    assert [t.name for t in all_tools()] == [
-        "claude-code", "codex", "qwen-code", "gemini-cli", "opencode"
-    ]  # fmt: skip

@@ -7,11 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.tools.cases import CASES, CODEX, GEMINI, Case
+from r9s.cli.tools import names
+from tests.cli.tools.cases import BASE, CASES, ROOT, Case, case_of
 from tests.support.cli import KEY, mode, r9s, tree
-
-ROOT = "http://127.0.0.1:8765"
-BASE = ROOT + "/v1"
 
 
 def fill(text: str) -> str:
@@ -38,6 +36,10 @@ def backups(home: Path, case: Case) -> list[Path]:
 
 
 ids = [case.tool for case in CASES]
+
+
+def test_every_tool_has_its_case() -> None:
+    assert ids == names(), "add tests/cli/tools/cases/<module>.py for the new tool"
 
 
 @pytest.mark.parametrize("case", CASES, ids=ids)
@@ -141,7 +143,7 @@ def test_an_env_file_keeps_its_crlf_line_endings(home: Path) -> None:
     dotenv.parent.mkdir()
     dotenv.write_bytes(b"# mine\r\nOTHER=1\r\nGEMINI_API_KEY=old\r\n")
 
-    code, _, err = set_tool(home, GEMINI)
+    code, _, err = set_tool(home, case_of("gemini-cli"))
 
     assert code == 0, err
     assert dotenv.read_bytes() == (
@@ -168,7 +170,7 @@ def test_codex_providers_written_inline_or_dotted_are_edited_in_place(
     config.parent.mkdir()
     config.write_text(f"# mine\n{layout}")
 
-    code, _, err = set_tool(home, CODEX)
+    code, _, err = set_tool(home, case_of("codex"))
 
     assert code == 0, err
     data = tomllib.loads(config.read_text())

@@ -1,11 +1,60 @@
-"""For each tool: a user's existing files, and exactly what ``r9s set`` must make of them.
+"""One module per coding tool, named as its module in ``r9s.cli.tools``, defining ``CASE``:
+a user's existing files and exactly what ``r9s set`` must make of them, what ``r9s run``
+must hand the tool, and how the real tool is run end to end (tests/e2e).
 
-``{KEY}``, ``{ROOT}`` (base URL without /v1) and ``{BASE}`` (with /v1) are filled in.
+In file contents, ``{KEY}``, ``{ROOT}`` (base URL without /v1) and ``{BASE}`` (with /v1)
+are filled in. Every tool in the registry must have a case (``tests/cli/tools/test_files.py``).
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
+
+from r9s.cli.tools import names
+from tests.support.cli import KEY
+
+ROOT = "http://127.0.0.1:8765"
+BASE = ROOT + "/v1"
+RUN_MODEL = "m1"  # the --model of `r9s run` in tests/cli/tools/test_run.py
+PROMPT = "Greetings from r9s"  # what the real tools are asked (tests/e2e)
+
+__all__ = [
+    "BASE",
+    "CASES",
+    "KEY",
+    "PROMPT",
+    "ROOT",
+    "RUN_MODEL",
+    "Case",
+    "Ran",
+    "RealRun",
+    "case_of",
+]
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What a stand-in for the tool saw when ``r9s run`` started it."""
+
+    args: list[str]
+    env: dict[str, str]
+    settings: dict[str, Any] | None  # the file --settings named: path, mode, content
+    stderr: str  # r9s's
+
+
+@dataclass(frozen=True)
+class RealRun:
+    """The real tool from npm, run headless against the local server (tests/e2e)."""
+
+    version: str  # the exact version tested; bump deliberately (`npm view PKG version`)
+    args: tuple[str, ...]  # after the executable
+    model: str
+    set_flags: tuple[str, ...] = ()  # more flags for `r9s set` / `r9s run`
+    run_files: dict[str, str] = field(default_factory=dict)  # HOME-relative, for `r9s run`
 
 
 @dataclass(frozen=True)
@@ -16,345 +65,22 @@ class Case:
     expected: dict[str, str]  # after `set` over `existing`
     fresh: dict[str, str]  # after `set` into an empty HOME
     key_files: frozenset[str]  # which files hold the key (mode 0600)
+    check_run: Callable[[Ran], None]  # asserts what `r9s run` handed the tool
+    real: RealRun
     malformed: dict[str, tuple[str, int]] = field(default_factory=dict)  # content, line
 
 
-CLAUDE = Case(
-    tool="claude-code",
-    flags=("--model", "claude-sonnet-4-5", "--small-model", "claude-haiku-4-5"),
-    existing={
-        ".claude/settings.json": """{
-  "permissions": {
-    "allow": [
-      "Bash(ls)"
+def _load() -> list[Case]:
+    found = [
+        importlib.import_module(f"{__name__}.{info.name}").CASE
+        for info in pkgutil.iter_modules(__path__)
     ]
-  },
-  "env": {
-    "FOO": "1",
-    "ANTHROPIC_API_KEY": "sk-ant-old"
-  },
-  "theme": "dark"
-}
-"""
-    },
-    expected={
-        ".claude/settings.json": """{
-  "permissions": {
-    "allow": [
-      "Bash(ls)"
-    ]
-  },
-  "env": {
-    "FOO": "1",
-    "ANTHROPIC_BASE_URL": "{ROOT}",
-    "ANTHROPIC_AUTH_TOKEN": "{KEY}",
-    "ANTHROPIC_MODEL": "claude-sonnet-4-5",
-    "ANTHROPIC_DEFAULT_HAIKU_MODEL": "claude-haiku-4-5",
-    "ANTHROPIC_SMALL_FAST_MODEL": "claude-haiku-4-5",
-    "API_TIMEOUT_MS": "600000",
-    "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"
-  },
-  "theme": "dark"
-}
-"""
-    },
-    fresh={
-        ".claude/settings.json": """{
-  "env": {
-    "ANTHROPIC_BASE_URL": "{ROOT}",
-    "ANTHROPIC_AUTH_TOKEN": "{KEY}",
-    "ANTHROPIC_MODEL": "claude-sonnet-4-5",
-    "ANTHROPIC_DEFAULT_HAIKU_MODEL": "claude-haiku-4-5",
-    "ANTHROPIC_SMALL_FAST_MODEL": "claude-haiku-4-5",
-    "API_TIMEOUT_MS": "600000",
-    "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"
-  }
-}
-"""
-    },
-    key_files=frozenset({".claude/settings.json"}),
-    malformed={".claude/settings.json": ('{\n  "theme": "dark",\n  "env": "oops"\n}\n', 3)},
-)
+    order = names()
+    return sorted(found, key=lambda c: order.index(c.tool) if c.tool in order else len(order))
 
-CODEX = Case(
-    tool="codex",
-    flags=("--model", "gpt-4o"),
-    existing={
-        ".codex/config.toml": """# my codex config
-approval_policy = "on-request"  # keep me
 
-[mcp_servers.docs]
-command = "npx"   # a comment
-args = ["-y", "docs-mcp"]
+CASES: list[Case] = _load()
 
-[model_providers.other]
-name = "Other"
-base_url = "https://other.example/v1"
-"""
-    },
-    expected={
-        ".codex/config.toml": """# my codex config
-approval_policy = "on-request"  # keep me
-model = "gpt-4o"
-model_provider = "r9s"
 
-[mcp_servers.docs]
-command = "npx"   # a comment
-args = ["-y", "docs-mcp"]
-
-[model_providers.other]
-name = "Other"
-base_url = "https://other.example/v1"
-
-[model_providers.r9s]
-name = "r9s"
-base_url = "{BASE}"
-wire_api = "responses"
-experimental_bearer_token = "{KEY}"
-"""
-    },
-    fresh={
-        ".codex/config.toml": """model = "gpt-4o"
-model_provider = "r9s"
-
-[model_providers.r9s]
-name = "r9s"
-base_url = "{BASE}"
-wire_api = "responses"
-experimental_bearer_token = "{KEY}"
-"""
-    },
-    key_files=frozenset({".codex/config.toml"}),
-    malformed={".codex/config.toml": ('model = "a"\n\n[model_providers\nname = 1\n', 3)},
-)
-
-QWEN = Case(
-    tool="qwen-code",
-    flags=("--model", "qwen-plus"),
-    existing={
-        ".qwen/settings.json": """{
-    "ui": {
-        "theme": "GitHub"
-    },
-    "modelProviders": {
-        "openai": [
-            {
-                "id": "my-model",
-                "name": "mine",
-                "baseUrl": "https://example.com/v1",
-                "envKey": "MY_KEY"
-            }
-        ]
-    },
-    "env": {
-        "MY_KEY": "x"
-    }
-}
-"""
-    },
-    expected={
-        ".qwen/settings.json": """{
-    "ui": {
-        "theme": "GitHub"
-    },
-    "modelProviders": {
-        "openai": [
-            {
-                "id": "qwen-plus",
-                "name": "qwen-plus",
-                "baseUrl": "{BASE}",
-                "envKey": "R9S_API_KEY"
-            },
-            {
-                "id": "my-model",
-                "name": "mine",
-                "baseUrl": "https://example.com/v1",
-                "envKey": "MY_KEY"
-            }
-        ]
-    },
-    "env": {
-        "MY_KEY": "x",
-        "R9S_API_KEY": "{KEY}"
-    },
-    "security": {
-        "auth": {
-            "selectedType": "openai"
-        }
-    },
-    "model": {
-        "name": "qwen-plus"
-    }
-}
-"""
-    },
-    fresh={
-        ".qwen/settings.json": """{
-  "modelProviders": {
-    "openai": [
-      {
-        "id": "qwen-plus",
-        "name": "qwen-plus",
-        "baseUrl": "{BASE}",
-        "envKey": "R9S_API_KEY"
-      }
-    ]
-  },
-  "env": {
-    "R9S_API_KEY": "{KEY}"
-  },
-  "security": {
-    "auth": {
-      "selectedType": "openai"
-    }
-  },
-  "model": {
-    "name": "qwen-plus"
-  }
-}
-"""
-    },
-    key_files=frozenset({".qwen/settings.json"}),
-    malformed={".qwen/settings.json": ('{\n  "modelProviders": {\n    "openai": {}\n  }\n}\n', 3)},
-)
-
-GEMINI = Case(
-    tool="gemini-cli",
-    flags=("--model", "gemini-2.5-flash"),
-    existing={
-        ".gemini/.env": "# my env\nOTHER=1\nexport GEMINI_API_KEY=old\n\nGEMINI_API_KEY=older\n",
-        ".gemini/settings.json": """{
-  "general": {
-    "vimMode": true
-  },
-  "model": {
-    "name": "gemini-2.5-pro",
-    "maxSessionTurns": 10
-  }
-}
-""",
-    },
-    expected={
-        ".gemini/.env": (
-            "# my env\nOTHER=1\nexport GEMINI_API_KEY={KEY}\n\nGOOGLE_GEMINI_BASE_URL={ROOT}\n"
-        ),
-        ".gemini/settings.json": """{
-  "general": {
-    "vimMode": true
-  },
-  "model": {
-    "name": "gemini-2.5-flash",
-    "maxSessionTurns": 10
-  },
-  "security": {
-    "auth": {
-      "selectedType": "gemini-api-key"
-    }
-  }
-}
-""",
-    },
-    fresh={
-        ".gemini/.env": "GEMINI_API_KEY={KEY}\nGOOGLE_GEMINI_BASE_URL={ROOT}\n",
-        ".gemini/settings.json": """{
-  "security": {
-    "auth": {
-      "selectedType": "gemini-api-key"
-    }
-  },
-  "model": {
-    "name": "gemini-2.5-flash"
-  }
-}
-""",
-    },
-    key_files=frozenset({".gemini/.env"}),
-    # (a trailing comma is no longer malformed: Gemini's files are read as JSON with comments)
-    malformed={
-        ".gemini/settings.json": ('{\n  "model": {\n    "name": "x"\n    "a": 1\n  }\n}\n', 4)
-    },
-)
-
-OPENCODE = Case(
-    tool="opencode",
-    flags=("--model", "gpt-4o", "--small-model", "gpt-4o-mini"),
-    existing={
-        ".config/opencode/opencode.json": """{
-  "$schema": "https://opencode.ai/config.json",
-  "theme": "opencode",
-  "provider": {
-    "ollama": {
-      "npm": "@ai-sdk/openai-compatible",
-      "options": {
-        "baseURL": "http://127.0.0.1:11434/v1"
-      }
-    }
-  },
-  "model": "ollama/llama3"
-}
-"""
-    },
-    expected={
-        ".config/opencode/opencode.json": """{
-  "$schema": "https://opencode.ai/config.json",
-  "theme": "opencode",
-  "provider": {
-    "ollama": {
-      "npm": "@ai-sdk/openai-compatible",
-      "options": {
-        "baseURL": "http://127.0.0.1:11434/v1"
-      }
-    },
-    "r9s": {
-      "npm": "@ai-sdk/openai-compatible",
-      "name": "r9s",
-      "options": {
-        "baseURL": "{BASE}",
-        "apiKey": "{KEY}"
-      },
-      "models": {
-        "gpt-4o": {
-          "name": "gpt-4o"
-        },
-        "gpt-4o-mini": {
-          "name": "gpt-4o-mini"
-        }
-      }
-    }
-  },
-  "model": "r9s/gpt-4o",
-  "small_model": "r9s/gpt-4o-mini"
-}
-"""
-    },
-    fresh={
-        ".config/opencode/opencode.json": """{
-  "$schema": "https://opencode.ai/config.json",
-  "provider": {
-    "r9s": {
-      "npm": "@ai-sdk/openai-compatible",
-      "name": "r9s",
-      "options": {
-        "baseURL": "{BASE}",
-        "apiKey": "{KEY}"
-      },
-      "models": {
-        "gpt-4o": {
-          "name": "gpt-4o"
-        },
-        "gpt-4o-mini": {
-          "name": "gpt-4o-mini"
-        }
-      }
-    }
-  },
-  "model": "r9s/gpt-4o",
-  "small_model": "r9s/gpt-4o-mini"
-}
-"""
-    },
-    key_files=frozenset({".config/opencode/opencode.json"}),
-    malformed={".config/opencode/opencode.json": ("[1, 2]\n", 1)},
-)
-
-CASES = [CLAUDE, CODEX, QWEN, GEMINI, OPENCODE]
+def case_of(tool: str) -> Case:
+    return next(c for c in CASES if c.tool == tool)
