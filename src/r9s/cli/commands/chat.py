@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from r9s.cli.commands._common import add_connection_arguments
+from r9s.cli.commands._args import add_connection_arguments
 
 EPILOG = """\
 With a prompt or piped input, prints the bare answer on stdout and exits (0, or 1 with
@@ -67,6 +67,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from r9s.cli._chat import main
+    from r9s.cli.chat.main import run as run_chat
 
-    return main(args)
+    return run_chat(args)

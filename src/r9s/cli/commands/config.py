@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from r9s.cli._settings import CONFIG_KEYS, normalize_key
+from r9s.cli.common.settings import CONFIG_KEYS, normalize_key
 
 EPILOG = f"""\
 settings: {", ".join(CONFIG_KEYS)}. Where a value comes from, highest first: a flag,
@@ -80,10 +80,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from r9s._config import DEFAULT_BASE_URL, mask_key
-    from r9s.cli import _interact
-    from r9s.cli._config_file import normalize_value, set_values, unset
-    from r9s.cli._files import display
-    from r9s.cli._settings import CONFIG_KEYS, config_path, resolve
+    from r9s.cli.common import interact
+    from r9s.cli.common.config_file import normalize_value, set_values, unset, warn_shadowed
+    from r9s.cli.common.files import display
+    from r9s.cli.common.settings import CONFIG_KEYS, config_path, resolve
 
     if args.action == "path":
         print(config_path())
@@ -92,12 +92,12 @@ def run(args: argparse.Namespace) -> int:
         stored = normalize_value(args.key, args.value)  # what the file will hold
         path = set_values({args.key: stored})
         shown = mask_key(stored) if args.key == "api_key" else stored
-        _interact.say(f"{args.key} = {shown} (in {display(path)})")
-        _warn_shadowed(args.key)
+        interact.say(f"{args.key} = {shown} (in {display(path)})")
+        warn_shadowed(args.key)
         return 0
     if args.action == "unset":
         path = unset(args.key)
-        _interact.say(f"{args.key} removed from {display(path)}")
+        interact.say(f"{args.key} removed from {display(path)}")
         return 0
 
     def effective(key: str) -> tuple[str | None, str]:
@@ -117,16 +117,3 @@ def run(args: argparse.Namespace) -> int:
         value, source = effective(key)
         print(f"{key:<9} {value if value is not None else '(not set)'}  ({source})")
     return 0
-
-
-def _warn_shadowed(key: str) -> None:
-    import os
-
-    from r9s.cli import _interact
-    from r9s.cli._settings import CONFIG_KEYS, DOTENV_SOURCE, read_dotenv
-
-    env = CONFIG_KEYS[key]
-    if os.environ.get(env, "").strip():
-        _interact.warn(f"${env} is set and wins over the file")
-    elif read_dotenv().get(env, "").strip():
-        _interact.warn(f"{env} in {DOTENV_SOURCE} (this folder) wins over the file")

@@ -6,7 +6,7 @@ import argparse
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from r9s.cli.commands._common import add_connection_arguments
+from r9s.cli.commands._args import add_connection_arguments
 
 if TYPE_CHECKING:
     from r9s.cli.tools._base import Tool
@@ -66,8 +66,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from r9s._config import ENV_API_KEY, mask_key
-    from r9s.cli._settings import resolve
-    from r9s.cli._target import base_url
+    from r9s.cli.common.settings import base_url, resolve
     from r9s.cli.tools import all_tools
 
     r9s_base, base_source = base_url(args.base_url)
@@ -127,8 +126,8 @@ def _inspect(tool: Tool, r9s_base: str, home: Any, environ: Any) -> ToolReport:
     from pathlib import Path
 
     from r9s._config import mask_key
-    from r9s.cli._configure import read_configs
-    from r9s.cli._files import display
+    from r9s.cli.common.files import display
+    from r9s.cli.tools._configure import read_configs
 
     report = ToolReport(tool.name, tool.title, installed=shutil.which(tool.executable))
     states = read_configs(tool, home, environ)
@@ -219,7 +218,7 @@ def _version(executable: str | None) -> str | None:
 
 
 def _check_key(url: str, key: str, timeout: float) -> tuple[bool, str]:
-    from r9s.cli._api import ModelListError, list_models
+    from r9s.cli.common.api import ModelListError, list_models
 
     try:
         count = len(list_models(url, key, timeout=timeout))
@@ -250,7 +249,7 @@ def _report_json(report: ToolReport) -> dict[str, Any]:
 def _print_report(report: ToolReport) -> None:
     import sys
 
-    from r9s.cli._interact import bold
+    from r9s.cli.common.interact import bold
 
     print(bold(f"{report.title} ({report.name})", sys.stdout))
     installed = report.installed or "no"

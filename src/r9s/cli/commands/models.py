@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from r9s.cli.commands._common import add_connection_arguments
+from r9s.cli.commands._args import add_connection_arguments
 
 EPILOG = """\
 A table of id, owner and creation date on a terminal; one id per line when piped (for
@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
     from datetime import UTC, datetime
 
-    from r9s.cli._api import client, connection, fetch_models
+    from r9s.cli.common.api import client, connection, fetch_models
 
     conn = connection(args.api_key, args.base_url)
     with client(conn, timeout=args.timeout) as r9s:

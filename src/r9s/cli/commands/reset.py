@@ -8,10 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from r9s.cli.commands._common import add_tool_argument
+from r9s.cli.commands._args import add_tool_argument
 
 if TYPE_CHECKING:
-    from r9s.cli._files import Operation, SavedFile
+    from r9s.cli.tools._backups import Operation, SavedFile
 
 EPILOG = """\
 Backups live in ~/.r9s/backup/<tool>/. Each entry is the state of the tool's files just
@@ -41,14 +41,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from r9s.cli import _interact
-    from r9s.cli._configure import apply_restore, backups_for, plan_restore
-    from r9s.cli._files import MalformedFile, diff, display
-    from r9s.cli._interact import NotInteractive, say
+    from r9s.cli.common import interact
+    from r9s.cli.common.files import MalformedFile, diff, display
+    from r9s.cli.common.interact import NotInteractive, say
     from r9s.cli.tools import all_tools, find
+    from r9s.cli.tools._configure import apply_restore, backups_for, plan_restore
 
     home = Path.home()
-    interactive = not args.yes and _interact.is_interactive()
+    interactive = not args.yes and interact.is_interactive()
     tools = [find(args.tool)] if args.tool else all_tools()
     # One tool's unreadable manifest must not hide the others' backups.
     history: dict[str, list[Operation]] = {}
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
                 raise
             unreadable.append(exc)
     for broken in unreadable:
-        _interact.warn(f"{broken.reason}: its backups are not listed ({broken.hint})")
+        interact.warn(f"{broken.reason}: its backups are not listed ({broken.hint})")
     with_backups = [t for t in tools if t is not None and history.get(t.name)]
 
     if args.list:
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         if not interactive:
             raise NotInteractive("name a tool: " + ", ".join(t.name for t in with_backups))
         names = [t.name for t in with_backups]
-        chosen = _interact.choose("Tool to reset", names, allow_other=False)
+        chosen = interact.choose("Tool to reset", names, allow_other=False)
         tool = next(t for t in with_backups if t.name == chosen)
     else:
         tool = with_backups[0]
@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     title = (
         f"Restore {tool.title} ({tool.name}) to before `{operation.command}` of {_when(operation)}"
     )
-    say(_interact.bold(title))
+    say(interact.bold(title))
     changes = plan_restore(backups, files)
     for change in changes:
         what = "restore" if change.after is not None else "remove (it did not exist then)"
@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     if not any(change.changed for change in changes):
         say("The files already match this backup: nothing to do.")
         return 0
-    if interactive and not _interact.confirm("Restore?"):
+    if interactive and not interact.confirm("Restore?"):
         say("Nothing was changed.")
         return 1
     saved_now, written = apply_restore(backups, files, home, operation.created_dirs)

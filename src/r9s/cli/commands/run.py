@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from r9s.cli.commands._common import add_target_arguments, add_tool_argument
+from r9s.cli.commands._args import add_target_arguments, add_tool_argument
 
 EPILOG = """\
 r9s's own options come before TOOL; everything after TOOL goes to the tool untouched
 (a `--` right after TOOL is dropped). r9s is injected for this run only:
-  claude-code  --settings with a private temporary file (beats ~/.claude/settings.json)
-  codex        -c overrides for a provider "r9s-run"; the key in $R9S_API_KEY
-  qwen-code    --auth-type openai --openai-base-url --model; the key in $OPENAI_API_KEY
-  gemini-cli   GEMINI_API_KEY, GOOGLE_GEMINI_BASE_URL, GEMINI_MODEL in the environment
-               (headless runs also need the API-key auth type in ~/.gemini/settings.json)
-  opencode     OPENCODE_CONFIG_CONTENT in the environment (a provider "r9s-run")
-The key never appears on the command line. The tool's exit status is r9s's.
+{injections}The key never appears on the command line. The tool's exit status is r9s's.
 
 examples:
   r9s run claude -- -p "explain this repository"
@@ -25,7 +19,9 @@ examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = EPILOG
+    from r9s.cli.tools._docs import help_table
+
+    parser.epilog = EPILOG.format(injections=help_table(lambda tool: tool.injects.help))
     add_target_arguments(parser)
     add_tool_argument(parser, optional=False)
     parser.add_argument("tool_args", nargs=argparse.REMAINDER, metavar="ARGS", help="for the tool")
@@ -37,9 +33,9 @@ def run(args: argparse.Namespace) -> int:
     import tempfile
     from pathlib import Path
 
-    from r9s.cli import _interact
-    from r9s.cli._configure import read_configs
-    from r9s.cli._target import pick_tool, resolve_target
+    from r9s.cli.common import interact
+    from r9s.cli.tools._configure import read_configs
+    from r9s.cli.tools._target import pick_tool, resolve_target
 
     tool = pick_tool(args.tool, interactive=False)
     executable = shutil.which(tool.executable)
@@ -47,11 +43,11 @@ def run(args: argparse.Namespace) -> int:
         raise FileNotFoundError(
             f"{tool.executable} is not on PATH; install it with: npm install -g {tool.npm_package}"
         )
-    target, _sources = resolve_target(tool, args, _interact.is_interactive())
+    target, _sources = resolve_target(tool, args, interact.is_interactive())
     plan = tool.run_plan(target)
     states = read_configs(tool, Path.home(), os.environ)
     for note in tool.run_notes([state.values for state in states]):
-        _interact.warn(note)
+        interact.warn(note)
     tool_args = list(args.tool_args)
     if tool_args[:1] == ["--"]:
         tool_args = tool_args[1:]
