@@ -21,8 +21,9 @@ def test_doctor_reports_each_tool_and_checks_the_keys(
     root = api.url.removesuffix("/v1")
     r9s(home, "set", "claude", "--yes", "--api-key", KEY, "--base-url", root, "--model", "m",
         "--small-model", "s")  # fmt: skip
+    # A rejected key is written only with --force.
     r9s(home, "set", "codex", "--yes", "--api-key", "sk-wrong-key-0000000000", "--base-url",
-        api.url, "--model", "m")  # fmt: skip
+        api.url, "--model", "m", "--force")  # fmt: skip
     (home / ".qwen").mkdir()
     (home / ".qwen/settings.json").write_text("{oops")
     project = tmp_path / "project"

@@ -13,11 +13,12 @@ if TYPE_CHECKING:
 
 EPILOG = """\
 For every supported tool: installed or not (and its version), the config file, whether
-it points at r9s, the base URL, model and masked key, whether that key works
-(GET /models), and what could override the file (environment variables, project-level
-settings). A tool points at r9s when its base URL is r9s's (--base-url, else as for every
-command) or on r9s.ai. Exit status 1 when a key that points at r9s is rejected or the
-server is unreachable.
+it points at r9s, the base URL, every model it is set to (main, small, per-tier slots)
+and masked key, whether that key works (GET /models) and the router serves those models,
+and what could override the file (environment variables, project-level settings). A tool
+points at r9s when its base URL is r9s's (--base-url, else as for every command) or on
+r9s.ai. Exit status 1 when a key that points at r9s is rejected, the server is
+unreachable, or a model setting names a model the router does not list.
 
 examples:
   r9s doctor
@@ -51,6 +52,8 @@ class ToolReport:
     points_at_r9s: bool = False
     base_url: str | None = None
     model: str | None = None
+    models: dict[str, str] = field(default_factory=dict)  # every model setting
+    unserved: list[str] = field(default_factory=list)  # settings naming unlisted models
     key: str | None = None  # masked
     key_source: str = ""
     key_check: str | None = None
@@ -92,10 +95,19 @@ def run(args: argparse.Namespace) -> int:
             if report.name in versions:
                 report.version = versions[report.name].result()
             if report.points_at_r9s and report.base_url and report.secret:
-                report.key_check = results.get((report.base_url, report.secret))
+                found = results.get((report.base_url, report.secret))
+                if found is not None:
+                    report.key_check = found[:2]
+                    listed = found[2]
+                    report.unserved = [
+                        f"{what} {model}"
+                        for what, model in report.models.items()
+                        if listed is not None and model not in listed
+                    ]
 
-    r9s_check = results.get((r9s_base, r9s_key)) if r9s_key else None
-    failed = any(not ok for ok, _ in results.values())
+    found = results.get((r9s_base, r9s_key)) if r9s_key else None
+    r9s_check = found[:2] if found else None
+    failed = any(not check[0] for check in results.values()) or any(r.unserved for r in reports)
     if args.json:
         body = {
             "r9s": {
@@ -139,6 +151,7 @@ def _inspect(tool: Tool, r9s_base: str, home: Any, environ: Any) -> ToolReport:
     report.base_url = _normalized(current.base_url)
     report.points_at_r9s = _is_r9s(report.base_url, r9s_base)
     report.model = current.model
+    report.models = current.models()
     report.secret = current.api_key
     report.key = mask_key(current.api_key) if current.api_key else None
     report.key_source = current.key_source
@@ -217,14 +230,15 @@ def _version(executable: str | None) -> str | None:
     return lines[-1].strip() if done.returncode == 0 and lines else None
 
 
-def _check_key(url: str, key: str, timeout: float) -> tuple[bool, str]:
+def _check_key(url: str, key: str, timeout: float) -> tuple[bool, str, set[str] | None]:
+    """Whether the key works, what to say, and the ids the router lists."""
     from r9s.cli.common.api import ModelListError, list_models
 
     try:
-        count = len(list_models(url, key, timeout=timeout))
+        ids = {model.id for model in list_models(url, key, timeout=timeout)}
     except ModelListError as exc:
-        return False, str(exc)
-    return True, f"works ({count} models)"
+        return False, str(exc), None
+    return True, f"works ({len(ids)} models)", ids
 
 
 def _check_text(check: tuple[bool, str] | None) -> str:
@@ -266,8 +280,10 @@ def _print_report(report: ToolReport) -> None:
     else:
         target = "not configured for r9s"
     print(f"  points at    {target}")
-    if report.model:
-        print(f"  model        {report.model}")
+    for what, model in report.models.items():
+        print(f"  {what:<12} {model}")
+    for unserved in report.unserved:
+        print(f"  not served   {unserved}: the router does not list it (r9s models)")
     if report.key:
         check = _check_text(report.key_check)  # type: ignore[arg-type]
         print(f"  API key      {report.key} ({report.key_source}){check}")

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     executable = shutil.which(tool.executable)
     if executable is None:
         raise FileNotFoundError(
-            f"{tool.executable} is not on PATH; install it with: npm install -g {tool.npm_package}"
+            f"{tool.executable} is not on PATH; install it with: {tool.install_hint}"
         )
     target, _sources = resolve_target(tool, args, interact.is_interactive())
     plan = tool.run_plan(target)

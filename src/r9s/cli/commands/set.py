@@ -5,23 +5,31 @@ from __future__ import annotations
 import argparse
 import contextlib
 from collections.abc import Iterator
+from typing import Any
 
 from r9s.cli.commands._args import add_target_arguments, add_tool_argument
 
 EPILOG = """\
 The key and base URL come from their flag, else R9S_API_KEY / R9S_BASE_URL (environment,
-./.env, ~/.r9s/config.toml), else a question (key) or https://api.r9s.ai/v1. On a terminal
-you pick the model from the server's list unless --model is given; a model configured for
-chat (R9S_MODEL, ./.env, config.toml) is only the default of that pick. With --yes nothing
-is asked: --model, else the configured model, else the best the server lists for the tool.
-The summary says where each value came from. Every file is backed up to
-~/.r9s/backup/<tool>/ first; `r9s reset TOOL` undoes the change.
+./.env, ~/.r9s/config.toml), else a question (key) or https://api.r9s.ai/v1. The key is
+checked first (GET /models): a key the server rejects is not written unless --force; an
+unreachable server only warns. On a terminal you pick the model from the server's list
+unless --model is given; the tool's current r9s model, else a model configured for chat
+(R9S_MODEL, ./.env, config.toml), is the default of that pick. With --yes nothing is
+asked: --model, else the tool's current r9s model (so running set again to rotate a key
+keeps your models), else the configured model, else the best the server lists for the
+tool. The small model and the slots (--opus-model ...) default the same way: given, kept,
+else the best listed. The summary says where each value came from and which of your
+settings it replaces. Every file is backed up to ~/.r9s/backup/<tool>/ first;
+`r9s reset TOOL` undoes the change.
 
 files written:
 {files}
 examples:
   r9s set claude-code                                  ask for the key, pick a model
   r9s set codex --yes --model gpt-4o                   no questions (key from R9S_API_KEY)
+  r9s set codex --profile-only --reasoning-effort high   only `codex --profile r9s`
+  r9s set claude --opus-model claude-opus-4-5 --slot subagent=claude-sonnet-4-5
   r9s set qwen --dry-run --api-key KEY --model qwen-plus   show the diff, write nothing
   r9s set opencode --base-url http://127.0.0.1:8765 --yes  a local server
 """
@@ -38,7 +46,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--dry-run", action="store_true", help="print the diff that would be applied; write nothing"
     )
     parser.add_argument(
-        "--force", action="store_true", help="replace a malformed file (after backing it up)"
+        "--force",
+        action="store_true",
+        help="replace a malformed file (after backing it up); write a key the server rejects",
+    )
+    parser.add_argument(
+        "--profile-only",
+        action="store_true",
+        help="Codex: write only the r9s profile (codex --profile r9s); your default stays",
     )
 
 
@@ -50,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     from r9s.cli.common import interact
     from r9s.cli.common.files import diff, display
     from r9s.cli.common.interact import NotInteractive, say
-    from r9s.cli.tools._configure import apply_set, backups_for, plan_set
+    from r9s.cli.tools._configure import apply_set, backups_for, plan_set, read_configs
     from r9s.cli.tools._target import pick_tool, resolve_target
 
     interactive = not args.yes and interact.is_interactive()
@@ -60,8 +75,15 @@ def run(args: argparse.Namespace) -> int:
             "(with --api-key/--model or R9S_API_KEY/R9S_MODEL), or --dry-run to preview"
         )
     tool = pick_tool(args.tool, interactive)
-    target, sources = resolve_target(tool, args, interactive, offer_models=True)
     home, environ = Path.home(), os.environ
+    with _offering_force():
+        # A file r9s cannot edit is refused before anything is asked or sent.
+        plan_set(tool, _placeholder(), home, environ, force=args.force)
+    states = read_configs(tool, home, environ)
+    current = tool.inspect([state.values for state in states], environ)
+    target, sources = resolve_target(
+        tool, args, interactive, offer_models=True, current=current, check_key=True
+    )
     with _offering_force():
         changes = plan_set(tool, target, home, environ, force=args.force)
 
@@ -71,6 +93,11 @@ def run(args: argparse.Namespace) -> int:
     say(f"  model        {target.model} ({_source(sources['model'])})")
     if tool.uses_small_model:
         say(f"  small model  {target.small_model}")
+    for slot in tool.slots:
+        if slot.name in target.slots:
+            say(f"  {slot.name + ' model':<12} {target.slots[slot.name]} ({slot.setting})")
+    if target.reasoning_effort:
+        say(f"  reasoning    {target.reasoning_effort}")
     for change in changes:
         state = (
             "unchanged" if not change.changed else "update" if change.before.exists else "create"
@@ -80,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
         say(f"  file         {display(change.path)} ({state})")
         for note in change.notes:
             say(f"  note         {display(change.path)}: {note}")
+        for replaced in change.replaced:
+            say(f"  replaces     {replaced}")
 
     if args.dry_run:
         patches = [diff(c.before, c.after.decode(), target.api_key) for c in changes if c.after]
@@ -102,12 +131,16 @@ def run(args: argparse.Namespace) -> int:
         backup = backups.backup_path(record) if record else None
         where = f"backup {display(backup)}" if backup else "it did not exist before"
         say(f"Wrote {display(change.path)} ({where})")
-    from r9s.cli.tools._configure import read_configs
-
     for note in tool.warnings([state.values for state in read_configs(tool, home, environ)]):
         say(f"Note: {note}")
     say(f"Undo with: r9s reset {tool.name}")
     return 0
+
+
+def _placeholder() -> Any:
+    from r9s.cli.tools._base import Target
+
+    return Target("http://127.0.0.1/v1", "key", "model", "model")
 
 
 @contextlib.contextmanager
@@ -123,7 +156,7 @@ def _offering_force() -> Iterator[None]:
 
 def _source(source: str) -> str:
     """Where a value came from, for the summary."""
-    if source in ("chosen", "the best listed"):
+    if source in ("chosen", "the best listed") or source.startswith("kept"):
         return source
     if source == "default":
         return "the default"

@@ -25,6 +25,7 @@ __all__ = [
     "Format",
     "KeyPath",
     "RunPlan",
+    "Slot",
     "Target",
     "Tool",
     "Update",
@@ -54,6 +55,22 @@ class ConfigFile:
 
 
 @dataclass(frozen=True)
+class Slot:
+    """A model setting beyond the main and small model (Claude Code's per-tier models).
+
+    Set with ``--NAME-model M`` or ``--slot NAME=M``; without either, the best listed
+    model whose id starts with one of ``preferred``, else the small model (``fallback =
+    "small"``) or the main one (``"model"``); ``fallback = ""`` leaves it unset.
+    """
+
+    name: str
+    setting: str  # what the tool calls it, for --help and docs
+    help: str
+    preferred: tuple[str, ...] = ()
+    fallback: str = "model"
+
+
+@dataclass(frozen=True)
 class Target:
     """What ``r9s set`` points a tool at. ``base_url`` always ends in ``/v1``-style path."""
 
@@ -61,6 +78,9 @@ class Target:
     api_key: str
     model: str
     small_model: str
+    slots: Mapping[str, str] = field(default_factory=dict)  # Slot.name -> model id
+    reasoning_effort: str | None = None
+    profile_only: bool = False  # write only the tool's r9s profile, not its default
 
 
 @dataclass(frozen=True)
@@ -74,6 +94,15 @@ class Current:
     # What the files give to the variables of ``Tool.overriding_env`` they also set, so
     # that doctor can tell an override from the same value set twice.
     file_values: Mapping[str, str] = field(default_factory=dict)
+    small_model: str | None = None
+    slots: Mapping[str, str] = field(default_factory=dict)  # Slot.name -> model id
+    reasoning_effort: str | None = None
+
+    def models(self) -> dict[str, str]:
+        """Every model setting by what it is ("model", "small model", a slot's name)."""
+        slots = {f"{name} model": model for name, model in self.slots.items()}
+        named = {"model": self.model, "small model": self.small_model, **slots}
+        return {what: model for what, model in named.items() if model}
 
 
 @dataclass(frozen=True)
@@ -108,7 +137,7 @@ class Tool:
     title: str
     aliases: tuple[str, ...]
     executable: str
-    npm_package: str
+    package: str  # on npm, or on PyPI with registry="pypi"
     protocol: str  # "anthropic", "openai" or "gemini": what the tool sends
     files: tuple[ConfigFile, ...]
     render: Callable[[Target], list[Edits]]  # one Edits per file, in order
@@ -127,10 +156,25 @@ class Tool:
     env_file_search: tuple[str, ...] = ()
     warnings: Callable[[Sequence[Mapping[str, Any]]], list[str]] = lambda docs: []
     run_notes: Callable[[Sequence[Mapping[str, Any]]], list[str]] = lambda docs: []
+    registry: str = "npm"  # or "pypi"
+    slots: tuple[Slot, ...] = ()
+    reasoning_efforts: tuple[str, ...] = ()  # the values the tool accepts; empty: none
+    # The file `set --profile-only` writes alone (an index into ``files``), when the
+    # tool has profiles beside its default.
+    profile_file: int | None = None
+    # The variables `r9s env TOOL` prints (the same target as `run`, for a shell).
+    env: Callable[[Target], dict[str, str]] | None = None
 
     @property
     def uses_small_model(self) -> bool:
         return bool(self.preferred_small_models)
+
+    @property
+    def install_hint(self) -> str:
+        """The command that installs the tool."""
+        if self.registry == "pypi":
+            return f"pipx install {self.package} (or: pip install {self.package})"
+        return f"npm install -g {self.package}"
 
 
 # Models a coding tool cannot chat with, recognised by id when the list does not say.

@@ -19,7 +19,7 @@ from r9s.cli.common.files import (
     snapshot,
     write_atomic,
 )
-from r9s.cli.common.formats import edit, parse
+from r9s.cli.common.formats import REMOVE, Edits, Format, Update, edit, parse
 from r9s.cli.common.settings import state_dir
 from r9s.cli.tools._backups import Backups, Operation, SavedFile
 from r9s.cli.tools._base import ConfigFile, Target, Tool
@@ -33,6 +33,7 @@ class Change:
     after: bytes | None
     mode: int
     notes: tuple[str, ...] = ()  # what the person should know (comments not kept...)
+    replaced: tuple[str, ...] = ()  # the person's settings this removes or overrides
 
     @property
     def changed(self) -> bool:
@@ -90,6 +91,9 @@ def plan_set(
     for config, edits in zip(tool.files, tool.render(target), strict=True):
         path = config.location(home, environ)
         before = snapshot(path)
+        if not edits:  # a file this set leaves alone (Codex's default with --profile-only)
+            changes.append(Change(before, before.data, before.mode or PLAIN_FILE_MODE))
+            continue
         try:
             text = before.text()
         except MalformedFile:
@@ -97,8 +101,37 @@ def plan_set(
                 raise
             text = ""
         after = edit(config.format, text, edits, path, force=force)
-        changes.append(Change(before, after.text.encode(), _mode(config, before), after.notes))
+        replaced = _replaced(config.format, text, edits, path, target.api_key)
+        mode = _mode(config, before)
+        changes.append(Change(before, after.text.encode(), mode, after.notes, replaced))
     return changes
+
+
+def _replaced(fmt: Format, text: str, edits: Edits, path: Path, key: str) -> tuple[str, ...]:
+    """What of the person's settings ``edits`` remove or change (secrets not shown)."""
+    try:
+        values: Any = parse(fmt, text, path)
+    except MalformedFile:
+        return ()
+    said = []
+    for keys, new in edits.items():
+        old: Any = values
+        for name in keys:
+            old = old.get(name) if isinstance(old, Mapping) else None
+        name = ".".join(keys)
+        if old is None or isinstance(new, Update) or old == new:
+            continue
+        if new is REMOVE:
+            said.append(f"removed {name} (kept in the backup)")
+        elif new == key or not isinstance(old, str | int | float | bool) or _secret(name):
+            said.append(f"replaced {name} (the old value is kept in the backup)")
+        else:
+            said.append(f"replaced {name}: {old} -> {new}")
+    return tuple(said)
+
+
+def _secret(name: str) -> bool:
+    return any(word in name.lower() for word in ("key", "token", "secret", "password"))
 
 
 def _mode(config: ConfigFile, before: Snapshot) -> int:

@@ -73,7 +73,7 @@ TOOL = Tool(
     title="opencode",
     aliases=("open-code",),
     executable="opencode",
-    npm_package="opencode-ai",
+    package="opencode-ai",
     protocol="openai",
     files=(
         ConfigFile(
