@@ -54,6 +54,8 @@ def _env(target: Target) -> dict[str, str]:
 
 def render(target: Target) -> list[Edits]:
     edits: Edits = {("env", name): value for name, value in _env(target).items()}
+    # Unless kept or given: a subagent model the router does not serve would fail.
+    edits.setdefault(("env", SLOTS[3].setting), REMOVE)
     # A second key would travel to r9s as x-api-key next to ours.
     edits["env", "ANTHROPIC_API_KEY"] = REMOVE
     return [edits]

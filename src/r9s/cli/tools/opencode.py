@@ -49,11 +49,13 @@ def inspect(docs: Sequence[Mapping[str, Any]], environ: Mapping[str, str]) -> Cu
     model = text(config.get("model")) or ""
     provider_name, _, model_id = model.partition("/")
     options = table(table(table(config.get("provider")).get(provider_name)).get("options"))
+    small_provider, _, small_id = (text(config.get("small_model")) or "").partition("/")
     return Current(
         base_url=text(options.get("baseURL")),
         api_key=text(options.get("apiKey")),
         model=model_id or None,
         key_source="options.apiKey",
+        small_model=small_id if small_provider == provider_name and small_id else None,
     )
 
 
