@@ -195,13 +195,13 @@ def test_doctor_names_a_slot_the_router_does_not_serve(home: Path, router: Local
                "--model", "claude-sonnet-4-5", "--opus-model", "claude-opus-9")  # fmt: skip
     assert done.returncode == 0, done.stderr
 
-    done = r9s(home, "doctor", env={"R9S_API_KEY": KEY, "R9S_BASE_URL": router.url})
+    settings = {"R9S_API_KEY": KEY, "R9S_BASE_URL": router.url}
+    done = r9s(home, "doctor", env=settings)
 
     assert done.returncode == 1
     claude = done.stdout.split("Claude Code (claude-code)")[1].split("\n\n")[0]
     assert "opus model   claude-opus-9" in claude
     assert "not served   opus model claude-opus-9: the router does not list it" in claude
     assert "not served   model" not in claude
-    body = json.loads(r9s(home, "doctor", "--json", env={"R9S_API_KEY": KEY,
-                                                       "R9S_BASE_URL": router.url}).stdout)  # fmt: skip
+    body = json.loads(r9s(home, "doctor", "--json", env=settings).stdout)
     assert body["tools"][0]["unserved"] == ["opus model claude-opus-9"]

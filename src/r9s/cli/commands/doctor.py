@@ -20,11 +20,19 @@ points at r9s when its base URL is r9s's (--base-url, else as for every command)
 r9s.ai. Exit status 1 when a key that points at r9s is rejected, the server is
 unreachable, or a model setting names a model the router does not list.
 
+With --probe, each tool that points at r9s also sends one minimal real request (one
+output token) in the API it speaks, with its own key and model: Anthropic Messages for
+Claude Code, OpenAI Responses for Codex, Gemini generateContent for Gemini CLI, Chat
+Completions for the others; the latency and the server's exact error are reported, and
+a failed probe makes the exit status 1.
+
 examples:
   r9s doctor
+  r9s doctor --probe
   r9s status --json
   r9s doctor --base-url http://127.0.0.1:8765 --no-check
 """
+PROBE_TIMEOUT = 30.0
 
 VERSION_TIMEOUT = 10.0
 CHECK_TIMEOUT = 8.0
@@ -37,6 +45,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--no-check", action="store_true", help="do not contact the server")
+    parser.add_argument(
+        "--probe",
+        action="store_true",
+        help="send one minimal real request per configured tool, in its own API",
+    )
 
 
 @dataclass
@@ -57,6 +70,9 @@ class ToolReport:
     key: str | None = None  # masked
     key_source: str = ""
     key_check: str | None = None
+    probe: str | None = None  # what --probe found
+    probe_ok: bool | None = None
+    api: str = ""
     overrides: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     secret: str | None = field(default=None, repr=False)
@@ -76,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
     assert r9s_base is not None
     r9s_key, key_source = resolve(args.api_key, ENV_API_KEY, flag_name="--api-key")
     reports = [_inspect(tool, r9s_base, Path.home(), os.environ) for tool in all_tools()]
+    if args.probe and args.no_check:
+        raise ValueError("--probe sends requests; it cannot go with --no-check")
 
     timeout = args.timeout or CHECK_TIMEOUT
     checks: dict[tuple[str, str], Any] = {}
@@ -90,7 +108,18 @@ def run(args: argparse.Namespace) -> int:
             for url, key in wanted:
                 if url and key and (url, key) not in checks:
                     checks[url, key] = pool.submit(_check_key, url, key, timeout)
+        probes = {
+            r.name: pool.submit(_probe, r, args.timeout or PROBE_TIMEOUT)
+            for r in reports
+            if args.probe and r.points_at_r9s and r.base_url and r.secret and r.model
+        }
         results = {pair: future.result() for pair, future in checks.items()}
+        for report in reports:
+            if report.name in probes:
+                found = probes[report.name].result()
+                report.probe, report.probe_ok = found.describe(), found.ok
+            elif args.probe and report.points_at_r9s:
+                report.probe = "not sent: no key or no model configured"
         for report in reports:
             if report.name in versions:
                 report.version = versions[report.name].result()
@@ -107,7 +136,11 @@ def run(args: argparse.Namespace) -> int:
 
     found = results.get((r9s_base, r9s_key)) if r9s_key else None
     r9s_check = found[:2] if found else None
-    failed = any(not check[0] for check in results.values()) or any(r.unserved for r in reports)
+    failed = (
+        any(not check[0] for check in results.values())
+        or any(r.unserved for r in reports)
+        or any(r.probe_ok is False for r in reports)
+    )
     if args.json:
         body = {
             "r9s": {
@@ -142,6 +175,7 @@ def _inspect(tool: Tool, r9s_base: str, home: Any, environ: Any) -> ToolReport:
     from r9s.cli.tools._configure import read_configs
 
     report = ToolReport(tool.name, tool.title, installed=shutil.which(tool.executable))
+    report.api = tool.probe_api
     states = read_configs(tool, home, environ)
     for state in states:
         report.files.append(display(state.path) + ("" if state.exists else " (absent)"))
@@ -241,6 +275,13 @@ def _check_key(url: str, key: str, timeout: float) -> tuple[bool, str, set[str] 
     return True, f"works ({len(ids)} models)", ids
 
 
+def _probe(report: ToolReport, timeout: float) -> Any:
+    from r9s.cli.tools._probe import probe
+
+    assert report.base_url and report.secret and report.model
+    return probe(report.api, report.base_url, report.secret, report.model, timeout)
+
+
 def _check_text(check: tuple[bool, str] | None) -> str:
     if check is None:
         return ""
@@ -287,6 +328,8 @@ def _print_report(report: ToolReport) -> None:
     if report.key:
         check = _check_text(report.key_check)  # type: ignore[arg-type]
         print(f"  API key      {report.key} ({report.key_source}){check}")
+    if report.probe:
+        print(f"  probe        {report.probe}")
     for override in report.overrides:
         print(f"  overridden?  {override}")
     for note in report.notes:

@@ -45,7 +45,12 @@ def run(args: argparse.Namespace) -> int:
     from r9s.cli.common.files import MalformedFile, diff, display
     from r9s.cli.common.interact import NotInteractive, say
     from r9s.cli.tools import all_tools, find
-    from r9s.cli.tools._configure import apply_restore, backups_for, plan_restore
+    from r9s.cli.tools._configure import (
+        apply_restore,
+        backups_for,
+        file_secrets,
+        plan_restore,
+    )
 
     home = Path.home()
     interactive = not args.yes and interact.is_interactive()
@@ -100,7 +105,8 @@ def run(args: argparse.Namespace) -> int:
         state = what if change.changed else "unchanged"
         say(f"  {display(change.path)}: {state}")
     if args.dry_run:
-        print("".join(diff(c.before, _text(c.after)) for c in changes), end="")
+        secrets = file_secrets(tool, changes)
+        print("".join(diff(c.before, _text(c.after), *secrets) for c in changes), end="")
         say("dry run: nothing was written")
         return 0
     if not any(change.changed for change in changes):

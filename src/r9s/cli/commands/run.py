@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         tool_args = tool_args[1:]
     env = {k: v for k, v in os.environ.items() if k not in plan.unset}
     with tempfile.TemporaryDirectory(prefix="r9s-run-") as private:  # mode 0700
-        replacements = {}
+        replacements = {"{dir}": private}
         for name, content in plan.files.items():
             path = Path(private) / name
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

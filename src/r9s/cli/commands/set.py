@@ -65,7 +65,13 @@ def run(args: argparse.Namespace) -> int:
     from r9s.cli.common import interact
     from r9s.cli.common.files import diff, display
     from r9s.cli.common.interact import NotInteractive, say
-    from r9s.cli.tools._configure import apply_set, backups_for, plan_set, read_configs
+    from r9s.cli.tools._configure import (
+        apply_set,
+        backups_for,
+        file_secrets,
+        plan_set,
+        read_configs,
+    )
     from r9s.cli.tools._target import pick_tool, resolve_target
 
     interactive = not args.yes and interact.is_interactive()
@@ -111,7 +117,8 @@ def run(args: argparse.Namespace) -> int:
             say(f"  replaces     {replaced}")
 
     if args.dry_run:
-        patches = [diff(c.before, c.after.decode(), target.api_key) for c in changes if c.after]
+        secrets = [target.api_key, *file_secrets(tool, changes)]
+        patches = [diff(c.before, c.after.decode(), *secrets) for c in changes if c.after]
         print("".join(patches), end="")
         changing = any(change.changed for change in changes)
         say("dry run: nothing was written" if changing else "dry run: nothing would change")

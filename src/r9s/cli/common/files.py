@@ -194,12 +194,12 @@ def diff(before: Snapshot, after: str | None, *secrets: str) -> str:
 _SECRET_NAME = re.compile(
     r"(?i:api[_-]?key|token|secret|passw|credential|bearer|authorization)|_KEY$|^key$"
 )
-# NAME = "value", "NAME": "value", NAME=value (.env, optionally `export`); several per
-# line for inline tables and one-line JSON objects.
+# NAME = "value", "NAME": "value", NAME=value (.env, optionally `export`), NAME: value
+# (YAML); several per line for inline tables and one-line JSON objects.
 _SETTING = re.compile(
     r"""(?P<name>"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[A-Za-z_][\w.-]*)"""
     r"""(?P<sep>\s*[:=]\s*)"""
-    r"""(?P<value>"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|(?<==)[^\s"'#,{}\[\]][^\s#,{}\[\]]*)"""
+    r"""(?P<value>"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|(?<=[=:\s])[^\s"'#,{}\[\]][^\s#,{}\[\]]*)"""
 )
 
 

@@ -45,6 +45,7 @@ class ConfigFile:
     holds_key: bool = True
     dir_env: str | None = None
     dir_env_sub: str = ""
+    only_secrets: bool = False  # every value is a credential (llm's keys.json): diffs mask all
 
     def location(self, home: Path, environ: Mapping[str, str]) -> Path:
         """Where the tool reads this file for this user."""
@@ -81,6 +82,7 @@ class Target:
     slots: Mapping[str, str] = field(default_factory=dict)  # Slot.name -> model id
     reasoning_effort: str | None = None
     profile_only: bool = False  # write only the tool's r9s profile, not its default
+    listed: tuple[str, ...] = ()  # the models the router lists for the tool (when known)
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,8 @@ class RunPlan:
     """How ``r9s run`` injects r9s: extra environment, leading arguments, private files.
 
     ``args`` and ``env`` values may be ``{file:NAME}``, replaced by the path of a private
-    temporary file holding ``files[NAME]`` (mode 0600, deleted after the run).
+    temporary file holding ``files[NAME]`` (mode 0600, deleted after the run), or
+    ``{dir}``, the private temporary folder holding them.
     """
 
     env: dict[str, str]
@@ -164,6 +167,13 @@ class Tool:
     profile_file: int | None = None
     # The variables `r9s env TOOL` prints (the same target as `run`, for a shell).
     env: Callable[[Target], dict[str, str]] | None = None
+    api: str = ""  # the API it sends (doctor --probe): "" is the protocol's usual one
+
+    @property
+    def probe_api(self) -> str:
+        """ "messages", "responses", "chat" or "gemini"."""
+        usual = {"anthropic": "messages", "gemini": "gemini", "openai": "chat"}
+        return self.api or usual[self.protocol]
 
     @property
     def uses_small_model(self) -> bool:

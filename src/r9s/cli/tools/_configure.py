@@ -191,3 +191,21 @@ def apply_restore(
             with contextlib.suppress(OSError):
                 os.rmdir(folder)
         return operation, changes
+
+
+def file_secrets(tool: Tool, changes: list[Change]) -> list[str]:
+    """Every value, before and after, of the files whose values are all credentials
+    (their names do not say so), for masking in diffs."""
+    found: list[str] = []
+    paths = {str(c.location(Path.home(), os.environ)): c for c in tool.files if c.only_secrets}
+    for change in changes:
+        config = paths.get(str(change.path))
+        if config is None:
+            continue
+        for data in (change.before.data, change.after):
+            try:
+                values = parse(config.format, (data or b"").decode(), change.path)
+            except (MalformedFile, UnicodeDecodeError):
+                continue
+            found += [v for v in values.values() if isinstance(v, str) and len(v) >= 8]
+    return found

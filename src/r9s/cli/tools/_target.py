@@ -196,7 +196,8 @@ def resolve_target(
     if profile_only and tool.profile_file is None:
         raise ValueError(f"--profile-only: {tool.title} has no profiles")
     sources = {"base_url": base_source, "api_key": key_source, "model": model_source}
-    target = Target(base, key, model, small, slots, effort, profile_only)
+    listed = tuple(models.ids or ())
+    target = Target(base, key, model, small, slots, effort, profile_only, listed)
     return target, sources
 
 

@@ -120,6 +120,7 @@ TOOL = Tool(
     executable="codex",
     package="@openai/codex",
     protocol="openai",
+    api="responses",  # Codex speaks nothing else
     files=(
         ConfigFile(".codex/config.toml", "toml", dir_env="CODEX_HOME"),
         ConfigFile(f".codex/{PROVIDER}.config.toml", "toml", dir_env="CODEX_HOME"),

@@ -76,6 +76,15 @@ def inspect(docs: Sequence[Mapping[str, Any]], environ: Mapping[str, str]) -> Cu
     return Current(text(chosen.get("baseUrl")), key or in_file, model, source, file_values)
 
 
+def env(target: Target) -> dict[str, str]:
+    # Read when no settings file selects a provider (checked with Qwen Code 0.15).
+    return {
+        "OPENAI_BASE_URL": target.base_url,
+        "OPENAI_API_KEY": target.api_key,
+        "OPENAI_MODEL": target.model,
+    }
+
+
 def run_plan(target: Target) -> RunPlan:
     return RunPlan(
         env={"OPENAI_API_KEY": target.api_key},
@@ -117,4 +126,5 @@ TOOL = Tool(
     ),
     overriding_env=(KEY_VARIABLE, "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL"),
     project_files=(".qwen/settings.json",),
+    env=env,
 )

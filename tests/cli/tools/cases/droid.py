@@ -1,0 +1,82 @@
+"""Factory Droid: what ``r9s set`` makes of a user's files, what ``r9s run`` passes it, and
+its real run (tests/e2e)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.cli.tools.cases import PROMPT, Case, Ran, RealRun
+
+
+def check_run(ran: Ran) -> None:
+    path = Path(ran.env["FACTORY_RUNTIME_SETTINGS_PATH"])
+    assert path.name == "settings.json"
+    assert not path.exists(), "the private file is deleted after the run"
+
+
+ENTRY = """{
+      "model": "gpt-4o",
+      "displayName": "r9s gpt-4o",
+      "baseUrl": "{BASE}",
+      "apiKey": "{KEY}",
+      "provider": "generic-chat-completion-api",
+      "maxOutputTokens": 16384
+    }"""
+
+CASE = Case(
+    tool="droid",
+    flags=("--model", "gpt-4o"),
+    existing={
+        ".factory/settings.json": """{
+  "customModels": [
+    {
+      "model": "llama3",
+      "displayName": "Local",
+      "baseUrl": "http://127.0.0.1:11434/v1",
+      "provider": "generic-chat-completion-api"
+    }
+  ],
+  "sessionDefaultSettings": {
+    "autonomyMode": "normal"
+  }
+}
+"""
+    },
+    expected={
+        ".factory/settings.json": """{
+  "customModels": [
+    """
+        + ENTRY
+        + """,
+    {
+      "model": "llama3",
+      "displayName": "Local",
+      "baseUrl": "http://127.0.0.1:11434/v1",
+      "provider": "generic-chat-completion-api"
+    }
+  ],
+  "sessionDefaultSettings": {
+    "autonomyMode": "normal",
+    "model": "custom:r9s-gpt-4o-0"
+  }
+}
+"""
+    },
+    fresh={
+        ".factory/settings.json": """{
+  "customModels": [
+    """
+        + ENTRY
+        + """
+  ],
+  "sessionDefaultSettings": {
+    "model": "custom:r9s-gpt-4o-0"
+  }
+}
+"""
+    },
+    key_files=frozenset({".factory/settings.json"}),
+    malformed={".factory/settings.json": ('{\n  "customModels": {}\n}\n', 2)},
+    check_run=check_run,
+    real=RealRun(version="0.215.0", args=("exec", PROMPT), model="gpt-4o-mini"),
+)
