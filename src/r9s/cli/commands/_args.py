@@ -11,7 +11,6 @@ def add_tool_argument(parser: argparse.ArgumentParser, *, optional: bool) -> Non
     from r9s.cli.tools import all_tools, find, unknown_tool
 
     tools = all_tools()
-    names = [tool.name for tool in tools]
     # the short forms, as examples: "claude" for claude-code
     short = [alias for tool in tools for alias in tool.aliases if tool.name.startswith(alias)]
 
@@ -27,7 +26,21 @@ def add_tool_argument(parser: argparse.ArgumentParser, *, optional: bool) -> Non
         metavar="TOOL",
         type=tool_name,
         choices=[name for tool in tools for name in (tool.name, *tool.aliases)],
-        help=f"{', '.join(names[:-1])} or {names[-1]} (or an alias: {', '.join(short[:2])}...)",
+        help=f"a coding tool (listed below) or an alias ({', '.join(short[:2])}...)",
+    )
+
+
+def tools_line(prefix: str = "tools: ") -> str:
+    """Every tool's name, wrapped at 88 columns without breaking a name at its hyphen."""
+    import textwrap
+
+    from r9s.cli.tools import names
+
+    return (
+        textwrap.fill(
+            prefix + ", ".join(names()), width=88, break_on_hyphens=False, subsequent_indent="  "
+        )
+        + "\n"
     )
 
 
@@ -75,13 +88,13 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
             f"--{name}-model",
             metavar="MODEL",
-            help=f"{tool.title}: the model for {slot.help} ({slot.setting})",
+            help=f"{tool.title}: {slot.setting}",
         )
     parser.add_argument(
         "--slot",
         action="append",
         metavar="NAME=MODEL",
-        help=f"any model slot by name ({', '.join(slots)}); repeatable",
+        help=f"a model slot by name ({', '.join(slots)})",
     )
     efforts = {effort: None for tool in tools for effort in tool.reasoning_efforts}
     with_effort = ", ".join(tool.title for tool in tools if tool.reasoning_efforts)
@@ -89,5 +102,5 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         "--reasoning-effort",
         choices=list(efforts),
         metavar="LEVEL",
-        help=f"{with_effort}: reasoning effort ({', '.join(efforts)})",
+        help=f"{with_effort}: {', '.join(efforts)}",
     )

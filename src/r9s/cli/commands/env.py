@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from r9s.cli.commands._args import add_target_arguments
+from r9s.cli.commands._args import add_target_arguments, tools_line
 
 SHELLS = ("bash", "zsh", "fish", "powershell", "dotenv", "json")
 SDKS = ("openai", "anthropic")
@@ -20,6 +20,7 @@ terminal (as under eval or a redirect) and masked on a terminal unless --reveal.
 is guessed from $SHELL (else bash). A tool that reads its setup only from files or
 arguments (Codex, Cline, Droid, llm) has no variables: use `r9s run` or `r9s set`.
 
+{tools}
 examples:
   eval "$(r9s env claude-code)"                 this shell's claude uses r9s
   r9s env openai --shell fish | source          fish
@@ -40,13 +41,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         return tool.name
 
     tools = all_tools()
-    parser.epilog = EPILOG
+    parser.epilog = EPILOG.format(tools=tools_line())
     parser.add_argument(
         "tool",
         metavar="TOOL",
         type=target_name,
         choices=[*SDKS, *(n for tool in tools for n in (tool.name, *tool.aliases))],
-        help="a coding tool (claude-code, opencode, ...) or openai / anthropic",
+        help="a coding tool (listed below), or openai / anthropic",
     )
     parser.add_argument("--shell", choices=SHELLS, help="output syntax (default: from $SHELL)")
     parser.add_argument(

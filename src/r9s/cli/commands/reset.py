@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from r9s.cli.commands._args import add_tool_argument
+from r9s.cli.commands._args import add_tool_argument, tools_line
 
 if TYPE_CHECKING:
     from r9s.cli.tools._backups import Operation, SavedFile
@@ -19,6 +19,7 @@ before a `set` or a `reset`; restoring it brings the files back byte for byte, a
 files that did not exist then. The current files are backed up first, so running
 `r9s reset TOOL` twice undoes the reset.
 
+{tools}
 examples:
   r9s reset claude-code               restore the newest backup
   r9s reset --list                    every tool's backups, newest first
@@ -28,7 +29,7 @@ examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = EPILOG
+    parser.epilog = EPILOG.format(tools=tools_line())
     add_tool_argument(parser, optional=True)
     parser.add_argument("--list", action="store_true", help="list the backups, newest first")
     parser.add_argument(

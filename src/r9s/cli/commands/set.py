@@ -11,17 +11,12 @@ from r9s.cli.commands._args import add_target_arguments, add_tool_argument
 
 EPILOG = """\
 The key and base URL come from their flag, else R9S_API_KEY / R9S_BASE_URL (environment,
-./.env, ~/.r9s/config.toml), else a question (key) or https://api.r9s.ai/v1. The key is
-checked first (GET /models): a key the server rejects is not written unless --force; an
-unreachable server only warns. On a terminal you pick the model from the server's list
-unless --model is given; the tool's current r9s model, else a model configured for chat
-(R9S_MODEL, ./.env, config.toml), is the default of that pick. With --yes nothing is
-asked: --model, else the tool's current r9s model (so running set again to rotate a key
-keeps your models), else the configured model, else the best the server lists for the
-tool. The small model and the slots (--opus-model ...) default the same way: given, kept,
-else the best listed. The summary says where each value came from and which of your
-settings it replaces. Every file is backed up to ~/.r9s/backup/<tool>/ first;
-`r9s reset TOOL` undoes the change.
+./.env, ~/.r9s/config.toml), else a question (key) or https://api.r9s.ai/v1. A key the
+server rejects is not written (unless --force). Each model (main, small, slots) is its
+flag, else the tool's current r9s model (set again to rotate a key keeps them), else
+R9S_MODEL, else the best the server lists; on a terminal you pick the main model unless
+--model is given. The summary says where each value came from and what of yours it
+replaces. Files are backed up to ~/.r9s/backup/<tool>/ first; `r9s reset TOOL` undoes.
 
 files written:
 {files}
@@ -29,7 +24,6 @@ examples:
   r9s set claude-code                                  ask for the key, pick a model
   r9s set codex --yes --model gpt-4o                   no questions (key from R9S_API_KEY)
   r9s set codex --profile-only --reasoning-effort high   only `codex --profile r9s`
-  r9s set claude --opus-model claude-opus-4-5 --slot subagent=claude-sonnet-4-5
   r9s set qwen --dry-run --api-key KEY --model qwen-plus   show the diff, write nothing
   r9s set opencode --base-url http://127.0.0.1:8765 --yes  a local server
 """
@@ -48,12 +42,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--force",
         action="store_true",
-        help="replace a malformed file (after backing it up); write a key the server rejects",
+        help="replace a malformed file (backed up first); write a rejected key",
     )
     parser.add_argument(
         "--profile-only",
         action="store_true",
-        help="Codex: write only the r9s profile (codex --profile r9s); your default stays",
+        help="Codex: only the profile (codex --profile r9s); your default stays",
     )
 
 

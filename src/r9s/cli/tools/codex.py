@@ -132,10 +132,8 @@ TOOL = Tool(
     order=20,
     writes=Blurb(
         help=(
-            "~/.codex/config.toml ([model_providers.r9s]; the key is stored as\n"
-            "experimental_bearer_token, so the file alone is enough and ~/.codex/auth.json,\n"
-            "which may hold your OpenAI login, is left alone) and the same in the profile\n"
-            "~/.codex/r9s.config.toml (`codex --profile r9s`; --profile-only writes only it)"
+            "~/.codex/config.toml ([model_providers.r9s], key as experimental_bearer_token;\n"
+            "auth.json untouched) and the profile ~/.codex/r9s.config.toml (--profile r9s)"
         ),
         markdown=(
             '`model`, `model_provider = "r9s"`, `model_reasoning_effort` (when given), '

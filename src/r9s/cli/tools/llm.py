@@ -99,10 +99,7 @@ TOOL = Tool(
     preferred_models=("gpt-4o-mini", "gpt-4o", "gpt-5", "claude-sonnet-4-5", "claude"),
     order=100,
     writes=Blurb(
-        help=(
-            "~/.config/io.datasette.llm/extra-openai-models.yaml (r9s/<model> for every\n"
-            "model the router lists) and keys.json (the key as r9s)"
-        ),
+        help="~/.config/io.datasette.llm/ extra-openai-models.yaml (r9s/<model>), keys.json",
         markdown=(
             "`extra-openai-models.yaml`: an entry `r9s/<model>` (`api_base` with `/v1`, "
             '`api_key_name: r9s`) for every model the router lists; `keys.json`: `"r9s"`'
