@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import shlex
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from r9s.testing import LocalServer
 from tests.support.ci import program
 from tests.support.cli import KEY, R9S, r9s, user_env
 from tests.support.shells import shell_env
+from tests.support.tmux import screen_of, tmux_server
 
 # A key a shell must not mangle: quotes, a dollar sign, a backslash, a space.
 ODD_KEY = 'sk-it\'s "$HOME" \\x-0123456789'
@@ -73,30 +73,16 @@ def test_sdk_targets_and_every_output_syntax(home: Path, api: LocalServer) -> No
 
 @pytest.fixture
 def tmux(tmp_path: Path) -> Iterator[list[str]]:
-    socket = tmp_path / "tmux.sock"
-    command = [program("tmux"), "-S", str(socket)]
-    yield command
-    subprocess.run([*command, "kill-server"], capture_output=True, check=False)
+    with tmux_server(tmp_path) as command:
+        yield command
 
 
 def on_terminal(tmux: list[str], home: Path, args: str) -> str:
     """What a terminal (tmux) shows of ``r9s env ARGS``."""
+    command = " ".join(shlex.quote(p) for p in R9S) + f" env {args}"
     env = user_env(home, {"TERM": "xterm-256color"})
-    command = " ".join(shlex.quote(p) for p in R9S) + f" env {args}; echo R9S-DONE; sleep 30"
-    subprocess.run(
-        [*tmux, "new-session", "-d", "-x", "150", "-y", "20", "-c", str(home),
-         "env " + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-         + f" bash -c {shlex.quote(command)}"],
-        check=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    screen = ""
-    while time.monotonic() < deadline and "R9S-DONE" not in screen:
-        time.sleep(0.2)
-        screen = subprocess.run([*tmux, "capture-pane", "-p"], capture_output=True,
-                                text=True, check=True).stdout  # fmt: skip
+    screen = screen_of(tmux, command, cwd=home, env=env, size=(150, 20))
     subprocess.run([*tmux, "kill-server"], capture_output=True, check=False)
-    assert "R9S-DONE" in screen, screen
     return screen
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "Tool",
     "Update",
     "default_model",
+    "ours_in_list",
     "table",
     "text",
     "usable_models",
@@ -227,6 +228,24 @@ def _rank(model_id: str, prefixes: Sequence[str]) -> int:
         if model_id.lower().startswith(prefix):
             return position
     return len(prefixes)
+
+
+def ours_in_list(
+    is_ours: Callable[[Any], bool], ours: Sequence[Any], what: str, *, first: bool = True
+) -> Update:
+    """An edit of a list setting: r9s's entries (those ``is_ours`` accepts) replaced by
+    ``ours``, first or last, every other entry kept in its order. A value that is not a
+    list is refused (``what`` names it)."""
+
+    def update(current: Any) -> list[Any]:
+        if current is MISSING:
+            current = []
+        if not isinstance(current, list):
+            raise ValueError(f"{what} is not a list")
+        others = [entry for entry in current if not is_ours(entry)]
+        return [*ours, *others] if first else [*others, *ours]
+
+    return Update(update)
 
 
 def text(value: Any) -> str | None:

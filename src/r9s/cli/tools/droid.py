@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from r9s.cli.tools._base import (
-    MISSING,
     Blurb,
     ConfigFile,
     Current,
@@ -21,7 +20,7 @@ from r9s.cli.tools._base import (
     RunPlan,
     Target,
     Tool,
-    Update,
+    ours_in_list,
     table,
     text,
 )
@@ -53,16 +52,9 @@ def _is_ours(entry: Any) -> bool:
 
 
 def render(target: Target) -> list[Edits]:
-    def models(current: Any) -> list[Any]:
-        if current is MISSING:
-            current = []
-        if not isinstance(current, list):
-            raise ValueError("customModels is not a list")
-        return [*_entries(target), *(entry for entry in current if not _is_ours(entry))]
-
     return [
         {
-            ("customModels",): Update(models),
+            ("customModels",): ours_in_list(_is_ours, _entries(target), "customModels"),
             ("sessionDefaultSettings", "model"): model_id(target.model),
         }
     ]

@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from r9s.cli.tools._base import (
-    MISSING,
     Blurb,
     ConfigFile,
     Current,
@@ -18,7 +17,7 @@ from r9s.cli.tools._base import (
     RunPlan,
     Target,
     Tool,
-    Update,
+    ours_in_list,
     text,
 )
 
@@ -45,14 +44,8 @@ def _is_ours(entry: Any) -> bool:
 
 
 def render(target: Target) -> list[Edits]:
-    def models(current: Any) -> list[Any]:
-        if current is MISSING:
-            current = []
-        if not isinstance(current, list):
-            raise ValueError("the file is not a list of models")
-        return [*(entry for entry in current if not _is_ours(entry)), *_entries(target)]
-
-    return [{("",): Update(models)}, {(KEY_NAME,): target.api_key}]
+    models = ours_in_list(_is_ours, _entries(target), "the list of models", first=False)
+    return [{("",): models}, {(KEY_NAME,): target.api_key}]
 
 
 def inspect(docs: Sequence[Mapping[str, Any]], environ: Mapping[str, str]) -> Current:

@@ -7,7 +7,6 @@ from typing import Any
 
 from r9s._config import ENV_API_KEY
 from r9s.cli.tools._base import (
-    MISSING,
     Blurb,
     ConfigFile,
     Current,
@@ -16,6 +15,7 @@ from r9s.cli.tools._base import (
     Target,
     Tool,
     Update,
+    ours_in_list,
     table,
     text,
 )
@@ -26,25 +26,13 @@ KEY_VARIABLE = ENV_API_KEY
 
 
 def _providers(target: Target) -> Update:
-    def update(current: Any) -> list[Any]:
-        if current is MISSING:
-            current = []
-        if not isinstance(current, list):
-            raise ValueError("modelProviders.openai is not a list")
-        others = [p for p in current if not (isinstance(p, dict) and _is_ours(p))]
-        ours = {
-            "id": target.model,
-            "name": target.model,
-            "baseUrl": target.base_url,
-            "envKey": KEY_VARIABLE,
-        }
-        return [ours, *others]
-
-    return Update(update)
+    ours = {"id": target.model, "name": target.model, "baseUrl": target.base_url,
+            "envKey": KEY_VARIABLE}  # fmt: skip
+    return ours_in_list(_is_ours, [ours], "modelProviders.openai")
 
 
-def _is_ours(provider: Mapping[str, Any]) -> bool:
-    return provider.get("envKey") == KEY_VARIABLE
+def _is_ours(provider: Any) -> bool:
+    return isinstance(provider, dict) and provider.get("envKey") == KEY_VARIABLE
 
 
 def render(target: Target) -> list[Edits]:
