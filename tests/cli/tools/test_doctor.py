@@ -178,3 +178,20 @@ def test_probe_sends_one_request_per_tool_in_its_own_api_and_names_each_failure(
     by_name = {tool["name"]: tool for tool in body["tools"]}
     assert by_name["codex"]["probe_ok"] is True and by_name["cline"]["probe_ok"] is False
     assert r9s(home, "doctor", "--probe", "--no-check").returncode == 1
+
+
+def test_probe_says_when_the_router_does_not_serve_the_gemini_api(
+    home: Path, api: LocalServer
+) -> None:
+    set_up = r9s(home, "set", "gemini", "--yes", "--api-key", KEY, "--base-url", api.url,
+                 "--model", "gemini-2.5-flash")  # fmt: skip
+    assert set_up.returncode == 0, set_up.stderr
+    api.inject("status=404", path="/v1beta/models/*")  # as a router without that API
+
+    done = r9s(home, "doctor", "--probe", env={"R9S_API_KEY": KEY, "R9S_BASE_URL": api.url})
+
+    assert done.returncode == 1
+    gemini = done.stdout.split("Gemini CLI (gemini-cli)")[1].split("\n\n")[0]
+    assert "probe        FAILED after" in gemini
+    assert "(Gemini generateContent): 404" in gemini
+    assert "the router does not seem to serve the Gemini API" in gemini
