@@ -67,7 +67,6 @@ class Slot:
 
     name: str
     setting: str  # what the tool calls it, for --help and docs
-    help: str
     preferred: tuple[str, ...] = ()
     fallback: str = "model"
 

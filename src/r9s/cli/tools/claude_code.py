@@ -25,10 +25,10 @@ from r9s.cli.tools._base import (
 # "opus"/"sonnet"/"haiku" aliases and /model resolve to, and the model every subagent
 # uses (left unset unless asked: each agent then keeps its own tier).
 SLOTS = (
-    Slot("opus", "ANTHROPIC_DEFAULT_OPUS_MODEL", 'the "opus" tier', ("claude-opus",)),
-    Slot("sonnet", "ANTHROPIC_DEFAULT_SONNET_MODEL", 'the "sonnet" tier', ("claude-sonnet",)),
-    Slot("haiku", "ANTHROPIC_DEFAULT_HAIKU_MODEL", 'the "haiku" tier', fallback="small"),
-    Slot("subagent", "CLAUDE_CODE_SUBAGENT_MODEL", "every subagent", fallback=""),
+    Slot("opus", "ANTHROPIC_DEFAULT_OPUS_MODEL", ("claude-opus",)),
+    Slot("sonnet", "ANTHROPIC_DEFAULT_SONNET_MODEL", ("claude-sonnet",)),
+    Slot("haiku", "ANTHROPIC_DEFAULT_HAIKU_MODEL", fallback="small"),
+    Slot("subagent", "CLAUDE_CODE_SUBAGENT_MODEL", fallback=""),
 )
 SMALL = "ANTHROPIC_SMALL_FAST_MODEL"  # background tasks (the older name of the haiku tier)
 
