@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import shlex
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -71,26 +70,20 @@ def test_sdk_targets_and_every_output_syntax(home: Path, api: LocalServer) -> No
     assert done.returncode == 2 and "did you mean opencode" in done.stderr
 
 
-@pytest.fixture
-def tmux(tmp_path: Path) -> Iterator[list[str]]:
-    with tmux_server(tmp_path) as command:
-        yield command
-
-
-def on_terminal(tmux: list[str], home: Path, args: str) -> str:
-    """What a terminal (tmux) shows of ``r9s env ARGS``."""
+def on_terminal(home: Path, folder: Path, args: str) -> str:
+    """What a terminal (tmux, a server of its own in ``folder``) shows of ``r9s env ARGS``."""
     command = " ".join(shlex.quote(p) for p in R9S) + f" env {args}"
     env = user_env(home, {"TERM": "xterm-256color"})
-    screen = screen_of(tmux, command, cwd=home, env=env, size=(150, 20))
-    subprocess.run([*tmux, "kill-server"], capture_output=True, check=False)
-    return screen
+    folder.mkdir()
+    with tmux_server(folder) as tmux:
+        return screen_of(tmux, command, cwd=home, env=env, size=(150, 20))
 
 
-def test_the_key_is_masked_on_a_terminal_unless_reveal(home: Path, tmux: list[str]) -> None:
-    screen = on_terminal(tmux, home, f"openai --api-key {KEY}")
+def test_the_key_is_masked_on_a_terminal_unless_reveal(home: Path, tmp_path: Path) -> None:
+    screen = on_terminal(home, tmp_path / "masked", f"openai --api-key {KEY}")
     assert "export OPENAI_API_KEY='sk-...cdef'" in screen
     assert KEY not in screen
     assert "masked on a terminal" in screen
 
-    screen = on_terminal(tmux, home, f"openai --api-key {KEY} --reveal")
+    screen = on_terminal(home, tmp_path / "revealed", f"openai --api-key {KEY} --reveal")
     assert f"export OPENAI_API_KEY='{KEY}'" in screen
