@@ -147,12 +147,24 @@ def _from_type(spec: Any) -> OutputType[Any]:
     else:
         schema = adapter.json_schema()
     name = type_name(target)
-    if schema.get("type") == "object":
+    if _is_object(schema):
         return OutputType(name=name, schema=schema, adapter=adapter)
     wrapper = create_model(f"{name}Wrapper", **{WRAPPER_KEY: (target, ...)})  # type: ignore[call-overload]
     return OutputType(
         name=name, schema=wrap_schema(schema), adapter=TypeAdapter(wrapper), wrapped=True
     )
+
+
+def _is_object(schema: Mapping[str, Any]) -> bool:
+    """Whether the schema's root is an object (directly, or as a recursive model's root
+    reference to its own definition)."""
+    reference = schema.get("$ref")
+    if isinstance(reference, str):
+        try:
+            return resolve_ref(schema, reference).get("type") == "object"
+        except ValueError:
+            return False
+    return schema.get("type") == "object"
 
 
 def _from_schema(schema: Mapping[str, Any]) -> OutputType[Any]:

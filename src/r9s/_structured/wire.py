@@ -68,11 +68,15 @@ def _parse_error(
     output: OutputType[Any], text: str, exc: ValidationError, completion: Any
 ) -> errors.ParseError:
     found = exc.errors(include_url=False)
-    invalid_json = any(error.get("type") == "json_invalid" for error in found)
-    what = "not valid JSON" if invalid_json else f"not a valid {output.name}"
+    invalid = next((error for error in found if error.get("type") == "json_invalid"), None)
     snippet = text if len(text) <= 120 else text[:120] + "..."
+    if invalid is not None:
+        detail = str(invalid.get("msg", "")).removeprefix("Invalid JSON: ")
+        message = f"the answer is not valid JSON ({detail}): {snippet!r}"
+    else:
+        message = f"the answer is not a valid {output.name}: {describe_errors(found)}"
     return errors.ParseError(
-        f"the answer is {what}: {describe_errors(found)} (answer: {snippet!r})",
+        message,
         text=text,
         errors=list(found),
         completion=completion,

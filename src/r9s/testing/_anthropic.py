@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from r9s.testing import _echo
+from r9s.testing import _echo, _structured
 from r9s.testing._echo import Reply as EchoReply, ToolDef, Turn
 from r9s.testing._errors import invalid
 from r9s.testing._routing import (
@@ -64,7 +64,9 @@ def messages_turn(body: dict[str, Any]) -> Turn:
         tool_choice=_tool_choice(body),
         max_tokens=optional(body, "max_tokens", int),
         thinking=thinking.get("type") in ("enabled", "adaptive"),
-        output_schema=_output_schema(body),
+        output_schema=_structured.requested_schema(
+            str(body.get("model")), _output_schema(body), "output_config.format"
+        ),
     )
 
 
@@ -104,6 +106,8 @@ def _tool_choice(body: dict[str, Any]) -> str:
 def _stop_reason(reply: EchoReply) -> str:
     if reply.tool_calls:
         return "tool_use"
+    if reply.refusal:
+        return "refusal"
     return "max_tokens" if reply.truncated else "end_turn"
 
 
