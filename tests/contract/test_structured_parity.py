@@ -121,9 +121,7 @@ def test_messages_parse_sends_what_anthropic_sends(
     server: LocalServer, r9s: R9S, model: type[BaseModel]
 ) -> None:
     messages: Any = [{"role": "user", "content": PROMPT}]
-    with anthropic.Anthropic(
-        base_url=server.root_url, api_key="sk-ant", max_retries=0
-    ) as client:
+    with anthropic.Anthropic(base_url=server.root_url, api_key="sk-ant", max_retries=0) as client:
         theirs = client.messages.parse(
             model="claude-sonnet-4-5", max_tokens=512, messages=messages, output_format=model
         )
@@ -157,17 +155,13 @@ def test_async_twins_send_the_same(server: LocalServer) -> None:
     asyncio.run(both())
 
 
-def test_streamed_chat_parse_sends_what_openais_stream_sends(
-    server: LocalServer, r9s: R9S
-) -> None:
+def test_streamed_chat_parse_sends_what_openais_stream_sends(server: LocalServer, r9s: R9S) -> None:
     messages: Any = [{"role": "user", "content": PROMPT}]
     with openai.OpenAI(base_url=server.url, api_key="sk-openai", max_retries=0) as client:
         with client.chat.completions.stream(
             model="gpt-4o", messages=messages, response_format=Person
         ) as stream:
-            their_partials = [
-                event.parsed for event in stream if event.type == "content.delta"
-            ]
+            their_partials = [event.parsed for event in stream if event.type == "content.delta"]
             theirs = stream.get_final_completion()
     their_body = body(server)
     with r9s.chat.parse(
