@@ -19,6 +19,7 @@ turn asks for, refusals, and which models lack native JSON-schema output.
 
 from __future__ import annotations
 
+import ast
 import json
 import math
 import re
@@ -160,7 +161,7 @@ def _value(schema: Any, text: str, root: dict[str, Any], depth: int, variant: in
 
 
 _HINTED = (
-    "minItems", "maxItems", "uniqueItems", "minimum", "maximum", "exclusiveMinimum",
+    "minItems", "maxItems", "uniqueItems", "prefixItems", "minProperties", "minimum", "maximum", "exclusiveMinimum",
     "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "pattern", "format",
 )  # fmt: skip
 _HINT = re.compile(r"\{((?:%s): .*)\}\s*$" % "|".join(_HINTED), re.S)
@@ -188,13 +189,10 @@ def _description_hints(description: Any) -> dict[str, Any]:
 def _hint_value(key: str, raw: str) -> Any:
     if key in ("pattern", "format"):
         return raw
-    if raw in ("True", "False"):
-        return raw == "True"
-    try:
-        number = float(raw)
-    except ValueError:
+    try:  # the hint is Python's str() of the value
+        return ast.literal_eval(raw)
+    except (ValueError, SyntaxError):
         return raw
-    return int(number) if number == int(number) else number
 
 
 def _resolve(root: dict[str, Any], reference: str) -> dict[str, Any]:
@@ -239,36 +237,53 @@ def _empty(schema: dict[str, Any], root: dict[str, Any]) -> Any:
 
 
 def _number(schema: dict[str, Any], integer: bool, variant: int) -> int | float:
-    value: float = 1 + variant
+    """1 (plus ``variant``), or else the first of a few candidates that meets the bounds
+    and ``multipleOf``: the bounds themselves, just inside them, their midpoint."""
     low, high = schema.get("minimum"), schema.get("maximum")
     low_open, high_open = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
     if isinstance(low_open, bool):  # draft 4: booleans beside minimum/maximum
         low_open, low = (low if low_open else None), (None if low_open else low)
     if isinstance(high_open, bool):
         high_open, high = (high if high_open else None), (None if high_open else high)
-    step = 1 if integer else 0.5
-    if isinstance(low, int | float) and value < low:
-        value = low
-    if isinstance(low_open, int | float) and value <= low_open:
-        value = low_open + step
-    if isinstance(high, int | float) and value > high:
-        value = high
-    if isinstance(high_open, int | float) and value >= high_open:
-        value = high_open - step
-        if isinstance(low_open, int | float) and value <= low_open:
-            value = (low_open + high_open) / 2
     multiple = schema.get("multipleOf")
-    if isinstance(multiple, int | float) and multiple > 0:
-        value = math.ceil(value / multiple) * multiple
-        if (isinstance(high, int | float) and value > high) or (
-            isinstance(high_open, int | float) and value >= high_open
-        ):
-            value -= multiple
-        if integer and multiple == int(multiple):
-            value = int(round(value))
+    if not (isinstance(multiple, int | float) and multiple > 0):
+        multiple = None
+
+    def number(value: Any) -> bool:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+
+    def fits(value: float) -> bool:
+        if integer and value != int(value):
+            return False
+        if number(low) and value < low or number(low_open) and value <= low_open:
+            return False
+        if number(high) and value > high or number(high_open) and value >= high_open:
+            return False
+        return multiple is None or math.isclose(value / multiple, round(value / multiple))
+
+    start = 1 + variant
+    lower = max((v for v in (low, low_open) if number(v)), default=None)
+    upper = min((v for v in (high, high_open) if number(v)), default=None)
+    candidates: list[float] = [start]
+    for bound, direction in ((lower, 1), (upper, -1)):
+        if bound is None:
+            continue
+        for step in (0, 1, 0.5, 0.01):
+            candidates.append(bound + direction * (step + variant))
+            candidates.append(bound + direction * step)
+    if lower is not None and upper is not None:
+        candidates.append((lower + upper) / 2)
+    if multiple is not None:
+        for base in [start, *(c for c in candidates[1:])]:
+            for rounding in (math.ceil, math.floor):
+                candidates.append(rounding(base / multiple) * multiple)
+                candidates.append(rounding(base / multiple) * multiple + multiple)
     if integer:
-        return int(math.ceil(value)) if value != int(value) else int(value)
-    return int(value) if value == int(value) else value
+        candidates = [value for c in candidates for value in (math.ceil(c), math.floor(c))]
+    value = next((c for c in candidates if fits(c)), start)
+    if integer or value == int(value):
+        return int(value)
+    return value
 
 
 _FORMATS = {
