@@ -161,11 +161,13 @@ def _value(schema: Any, text: str, root: dict[str, Any], depth: int, variant: in
 
 
 _HINTED = (
-    "minItems", "maxItems", "uniqueItems", "prefixItems", "minProperties", "minimum", "maximum", "exclusiveMinimum",
-    "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "pattern", "format",
+    "minItems", "maxItems", "uniqueItems", "prefixItems", "minProperties", "minimum",
+    "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength",
+    "maxLength", "pattern", "format",
 )  # fmt: skip
-_HINT = re.compile(r"\{((?:%s): .*)\}\s*$" % "|".join(_HINTED), re.S)
-_HINT_KEY = re.compile(r"(?:^|, )(%s): " % "|".join(_HINTED))
+_KEYS = "|".join(_HINTED)
+_HINT = re.compile(rf"\{{((?:{_KEYS}): .*)\}}\s*$", re.S)
+_HINT_KEY = re.compile(rf"(?:^|, )({_KEYS}): ")
 
 
 def _description_hints(description: Any) -> dict[str, Any]:
@@ -239,31 +241,36 @@ def _empty(schema: dict[str, Any], root: dict[str, Any]) -> Any:
 def _number(schema: dict[str, Any], integer: bool, variant: int) -> int | float:
     """1 (plus ``variant``), or else the first of a few candidates that meets the bounds
     and ``multipleOf``: the bounds themselves, just inside them, their midpoint."""
-    low, high = schema.get("minimum"), schema.get("maximum")
-    low_open, high_open = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
-    if isinstance(low_open, bool):  # draft 4: booleans beside minimum/maximum
-        low_open, low = (low if low_open else None), (None if low_open else low)
-    if isinstance(high_open, bool):
-        high_open, high = (high if high_open else None), (None if high_open else high)
-    multiple = schema.get("multipleOf")
-    if not (isinstance(multiple, int | float) and multiple > 0):
+    low_given, high_given = schema.get("minimum"), schema.get("maximum")
+    low_open_given, high_open_given = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
+    if isinstance(low_open_given, bool):  # draft 4: booleans beside minimum/maximum
+        low_open_given, low_given = (
+            (low_given if low_open_given else None),
+            (None if low_open_given else low_given),
+        )
+    if isinstance(high_open_given, bool):
+        high_open_given, high_given = (
+            (high_given if high_open_given else None),
+            (None if high_open_given else high_given),
+        )
+    low, high = _bound(low_given), _bound(high_given)
+    low_open, high_open = _bound(low_open_given), _bound(high_open_given)
+    multiple = _bound(schema.get("multipleOf"))
+    if multiple is not None and multiple <= 0:
         multiple = None
-
-    def number(value: Any) -> bool:
-        return isinstance(value, int | float) and not isinstance(value, bool)
 
     def fits(value: float) -> bool:
         if integer and value != int(value):
             return False
-        if number(low) and value < low or number(low_open) and value <= low_open:
+        if (low is not None and value < low) or (low_open is not None and value <= low_open):
             return False
-        if number(high) and value > high or number(high_open) and value >= high_open:
+        if (high is not None and value > high) or (high_open is not None and value >= high_open):
             return False
         return multiple is None or math.isclose(value / multiple, round(value / multiple))
 
     start = 1 + variant
-    lower = max((v for v in (low, low_open) if number(v)), default=None)
-    upper = min((v for v in (high, high_open) if number(v)), default=None)
+    lower = max((v for v in (low, low_open) if v is not None), default=None)
+    upper = min((v for v in (high, high_open) if v is not None), default=None)
     candidates: list[float] = [start]
     for bound, direction in ((lower, 1), (upper, -1)):
         if bound is None:
@@ -284,6 +291,12 @@ def _number(schema: dict[str, Any], integer: bool, variant: int) -> int | float:
     if integer or value == int(value):
         return int(value)
     return value
+
+
+def _bound(value: Any) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
 
 
 _FORMATS = {
