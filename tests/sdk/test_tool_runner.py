@@ -29,6 +29,10 @@ FORMATS: list[Format] = ["chat", "responses", "messages"]
 MODEL = {"chat": "gpt-4o-mini", "responses": "gpt-4o-mini", "messages": "claude-sonnet-4-5"}
 
 
+LOOKUP_RESULT = "it means hello\ncall greet"  # its last line asks for the next call
+GREETING = json.dumps({"greeting": "hi", "name_length": len(LOOKUP_RESULT)}, separators=(",", ":"))
+
+
 @r9s.tool
 def lookup(word: str) -> str:
     """Look a word up.
@@ -36,7 +40,7 @@ def lookup(word: str) -> str:
     Args:
         word: The word.
     """
-    return "it means hello; now call greet"
+    return LOOKUP_RESULT
 
 
 @r9s.tool
@@ -141,7 +145,7 @@ def test_several_rounds_with_an_async_tool(
     run = run_tools(fmt, tools=[lookup, greet], **conversation(fmt, "call lookup"))
     # round 1: lookup; its result asks for greet; round 2: greet; round 3: the answer
     assert run.turns == 3 and not run.max_turns_reached
-    assert text_of(fmt, run) == 'Echo: {"greeting":"hi","name_length":30}'
+    assert text_of(fmt, run) == f"Echo: {GREETING}"
     assert len(server.requests) == 3
     sent = server.requests[0].json
     names = [t.get("name") or t["function"]["name"] for t in sent["tools"]]
@@ -219,7 +223,7 @@ def test_a_model_tool_runs_its_call(run_tools: Runner, fmt: Format) -> None:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_max_turns(run_tools: Runner, server: LocalServer, fmt: Format) -> None:
-    run = run_tools(fmt, tools=[again], max_turns=3, **conversation(fmt, "call again"))
+    run = run_tools(fmt, tools=[again], max_turns=3, **conversation(fmt, "start: call again"))
     assert run.turns == 3 and run.max_turns_reached
     assert len(server.requests) == 3
     assert run_tools.mode in ("sync", "async")
@@ -265,7 +269,7 @@ def test_the_streaming_form(run_tools: Runner, fmt: Format) -> None:
     results = [event.result for event in events if isinstance(event, ToolResultEvent)]
     assert results[1].value["greeting"] == "hi" and not results[1].is_error
     text = "".join(event.text for event in events if isinstance(event, TextEvent))
-    assert text.endswith('Echo: {"greeting":"hi","name_length":30}')
+    assert text.endswith(f"Echo: {GREETING}")
     assert kinds[-1] == "text"  # the answer streams after the last results
     assert text_of(fmt, final) == text.removeprefix("Calling lookup.").removeprefix(
         "Calling greet."

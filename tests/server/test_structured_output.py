@@ -381,7 +381,7 @@ def test_a_tool_result_can_ask_for_the_next_call_and_results_are_quoted_together
     messages: list[dict[str, Any]] = [
         {"role": "user", "content": "go"},
         {"role": "assistant", "content": None, "tool_calls": [call, other]},
-        {"role": "tool", "tool_call_id": "c1", "content": "first; now call lookup"},
+        {"role": "tool", "tool_call_id": "c1", "content": "first\ncall lookup"},
         {"role": "tool", "tool_call_id": "c2", "content": "second"},
     ]
     body = {"model": "gpt-4o-mini", "messages": messages, "tools": [NAMED]}

@@ -47,7 +47,7 @@ def messages_turn(body: dict[str, Any]) -> Turn:
     messages = required(body, "messages", list)
     system = body.get("system")
     texts = [_blocks_text(system)[0]] if system else []
-    last_text, after_tool = "", False
+    last_text, after_tool, user_text = "", False, ""
     for message in messages:
         if not isinstance(message, dict) or message.get("role") not in ("user", "assistant"):
             raise invalid("messages", "messages: each message needs a role of user or assistant")
@@ -55,9 +55,12 @@ def messages_turn(body: dict[str, Any]) -> Turn:
         texts.append(text)
         if message["role"] == "user":
             last_text, after_tool = text, tool_result
+            if not tool_result:
+                user_text = text
     thinking = optional(body, "thinking", dict, default={})
     return Turn(
         text=last_text,
+        user_text=user_text,
         prompt_texts=tuple(texts),
         after_tool=after_tool,
         tools=_tools(body),

@@ -2,7 +2,8 @@
 
 The answer to a turn is ``Echo: <last user input>``, streamed as word-sized pieces.
 Tokens are whitespace-separated words. Tools are called when the request forces it or
-when the user text (or a tool result) says ``call <tool name>``; arguments are derived
+when the user text says ``call <tool name>`` (a tool result: on a line that starts
+with it); arguments are derived
 from the tool's schema. (Merely naming a tool is not enough: coding tools send tools
 such as ``Bash`` with every request, and a prompt that mentions one must not make them
 run it.) When structured output is requested, the answer is JSON built from the schema
@@ -118,6 +119,9 @@ class Turn:
     max_tokens: int | None = None
     thinking: bool = False
     output_schema: dict[str, Any] | None = None
+    user_text: str = ""
+    """The last user input (when ``text`` is a tool result): a tool result that repeats
+    it does not ask for calls by doing so."""
 
 
 @dataclass(frozen=True)
@@ -194,9 +198,16 @@ def _tools_to_call(turn: Turn) -> list[tuple[ToolDef, dict[str, Any] | None]]:
     if not turn.tools or turn.tool_choice == "none":
         return []
     by_name = {tool.name: tool for tool in turn.tools}
+    text = turn.text
+    if turn.after_tool:
+        # A tool result asks for more calls on lines of its own that start with them; a
+        # result that merely repeats the request (or quotes it in JSON) asks for nothing.
+        if turn.user_text.strip():
+            text = text.replace(turn.user_text, "")
+        text = "\n".join(line for line in text.splitlines() if line.lstrip().startswith("call "))
     asked = [
         (by_name[name], arguments)
-        for name, arguments in _structured.requested_calls(turn.text, list(by_name))
+        for name, arguments in _structured.requested_calls(text, list(by_name))
     ]
     if turn.after_tool or asked:
         return asked

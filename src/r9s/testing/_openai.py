@@ -91,7 +91,7 @@ def choice_count(body: dict[str, Any]) -> int:
 def chat_turn(body: dict[str, Any]) -> Turn:
     messages = required(body, "messages", list)
     texts: list[str] = []
-    last_text, after_tool, previous = "", False, ""
+    last_text, after_tool, previous, user_text = "", False, "", ""
     for message in messages:
         if not isinstance(message, dict) or not isinstance(message.get("role"), str):
             raise invalid("messages", "Each message must be an object with a 'role'.")
@@ -102,10 +102,13 @@ def chat_turn(body: dict[str, Any]) -> Turn:
             # the results of one round of parallel calls are answered together
             joined = role != "user" and previous in ("tool", "function")
             last_text, after_tool = (f"{last_text}\n{text}" if joined else text), role != "user"
+            if role == "user":
+                user_text = text
         previous = role
     model = body.get("model")
     return Turn(
         text=last_text,
+        user_text=user_text,
         prompt_texts=tuple(texts),
         after_tool=after_tool,
         tools=_chat_tools(body),

@@ -33,10 +33,10 @@ def responses_turn(body: dict[str, Any]) -> Turn:
     instructions = optional(body, "instructions", str, default="")
     texts = [instructions] if instructions else []
     if isinstance(value, str):
-        last_text, after_tool = value, False
+        last_text, after_tool, user_text = value, False, value
         texts.append(value)
     elif isinstance(value, list):
-        last_text, after_tool, previous = "", False, ""
+        last_text, after_tool, previous, user_text = "", False, "", ""
         for item in value:
             if not isinstance(item, dict):
                 raise invalid("input", "Each input item must be an object.")
@@ -45,7 +45,7 @@ def responses_turn(body: dict[str, Any]) -> Turn:
                 kind = "message"
                 text = content_text(item.get("content"))
                 if item.get("role") == "user":
-                    last_text, after_tool = text, False
+                    last_text, after_tool, user_text = text, False, text
             elif kind == "function_call_output":
                 output = item.get("output")
                 text = output if isinstance(output, str) else content_text(output)
@@ -62,6 +62,7 @@ def responses_turn(body: dict[str, Any]) -> Turn:
         raise invalid("input", "'input' must be a string or a list of input items.")
     return Turn(
         text=last_text,
+        user_text=user_text,
         prompt_texts=tuple(texts),
         after_tool=after_tool,
         tools=_function_tools(body),
