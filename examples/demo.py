@@ -1,8 +1,9 @@
 """`make demo`: the SDK and the CLI doing real work against the bundled local server, offline.
 
 It starts the local r9s-compatible server on 127.0.0.1, calls it through the SDK (sync,
-async, streaming, a parsed object, a tool round, retries after an injected fault), then runs the `r9s` command the way a
-person would, in a throwaway HOME so none of your files are touched.
+async, streaming, a parsed object, a tool round, retries after an injected fault), then
+runs the `r9s` command the way a person would, in a throwaway HOME so none of your files
+are touched.
 """
 
 from __future__ import annotations
