@@ -5,7 +5,6 @@ an answer that does not fit, a truncated one, a refusal) and partial objects in 
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 from typing import Any, Literal
@@ -16,7 +15,7 @@ from typing_extensions import TypedDict  # pydantic needs this one before Python
 
 from r9s import R9S, errors
 from r9s.testing import LocalServer
-from tests.sdk.conftest import API_KEY, FAST_RETRY
+from tests.sdk.conftest import API_KEY, FAST_RETRY, Caller
 
 
 class Person(BaseModel):
@@ -88,45 +87,21 @@ class Parser:
     """``<fmt>.parse(...)`` with a fresh client, sync or async."""
 
     def __init__(self, mode: str, server: LocalServer, logger: logging.Logger | None = None):
-        self.mode = mode
-        self.server = server
-        self.logger = logger
-
-    def client(self) -> R9S:
-        return R9S(
+        self.caller = Caller(
+            mode,
             api_key=API_KEY,
-            server_url=self.server.url,
+            server_url=server.url,
             retry_config=FAST_RETRY,
-            debug_logger=self.logger,
+            debug_logger=logger,
         )
 
     def __call__(self, fmt: Format, **kwargs: Any) -> Any:
-        if self.mode == "sync":
-            with self.client() as client:
-                return getattr(client, fmt).parse(**kwargs)
-
-        async def run() -> Any:
-            async with self.client() as client:
-                return await getattr(client, fmt).parse_async(**kwargs)
-
-        return asyncio.run(run())
+        return self.caller(f"{fmt}.parse", **kwargs)
 
     def stream(self, fmt: Format, **kwargs: Any) -> tuple[list[Any], Any]:
         """``(partial objects as they changed, the final parsed result)`` of a stream."""
-        if self.mode == "sync":
-            with self.client() as client:
-                with getattr(client, fmt).parse(stream=True, **kwargs) as stream:
-                    partials = [event.partial for event in stream if event.delta]
-                    return partials, stream.get_final()
-
-        async def run() -> tuple[list[Any], Any]:
-            async with self.client() as client:
-                stream = await getattr(client, fmt).parse_async(stream=True, **kwargs)
-                async with stream:
-                    partials = [event.partial async for event in stream if event.delta]
-                    return partials, await stream.get_final()
-
-        return asyncio.run(run())
+        events, final = self.caller.stream(f"{fmt}.parse", **kwargs)
+        return [event.partial for event in events if event.delta], final
 
 
 @pytest.fixture

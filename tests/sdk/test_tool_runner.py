@@ -22,7 +22,7 @@ import r9s
 from r9s import R9S
 from r9s.testing import LocalServer
 from r9s.tools import TextEvent, ToolCallEvent, ToolResultEvent
-from tests.sdk.conftest import API_KEY, FAST_RETRY
+from tests.sdk.conftest import API_KEY, FAST_RETRY, Caller
 
 Format = Literal["chat", "responses", "messages"]
 FORMATS: list[Format] = ["chat", "responses", "messages"]
@@ -96,41 +96,19 @@ class Runner:
 
     def __init__(self, mode: str, server: LocalServer, logger: logging.Logger | None = None):
         self.mode = mode
-        self.server = server
-        self.logger = logger
-
-    def client(self) -> R9S:
-        return R9S(
+        self.caller = Caller(
+            mode,
             api_key=API_KEY,
-            server_url=self.server.url,
+            server_url=server.url,
             retry_config=FAST_RETRY,
-            debug_logger=self.logger,
+            debug_logger=logger,
         )
 
     def __call__(self, fmt: Format, **kwargs: Any) -> Any:
-        if self.mode == "sync":
-            with self.client() as client:
-                return getattr(client, fmt).run_tools(**kwargs)
-
-        async def run() -> Any:
-            async with self.client() as client:
-                return await getattr(client, fmt).run_tools_async(**kwargs)
-
-        return asyncio.run(run())
+        return self.caller(f"{fmt}.run_tools", **kwargs)
 
     def events(self, fmt: Format, **kwargs: Any) -> tuple[list[Any], Any]:
-        if self.mode == "sync":
-            with self.client() as client:
-                with getattr(client, fmt).run_tools(stream=True, **kwargs) as run:
-                    return list(run), run.get_final()
-
-        async def run() -> tuple[list[Any], Any]:
-            async with self.client() as client:
-                stream = await getattr(client, fmt).run_tools_async(stream=True, **kwargs)
-                async with stream:
-                    return [event async for event in stream], await stream.get_final()
-
-        return asyncio.run(run())
+        return self.caller.stream(f"{fmt}.run_tools", **kwargs)
 
 
 @pytest.fixture
