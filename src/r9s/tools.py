@@ -116,7 +116,8 @@ class Tool(Generic[P, R]):
                 getattr(function, "__call__", None)  # noqa: B004 - a callable object's method
             )
         self.is_async = is_async
-        functools.update_wrapper(self, function)
+        # name, docstring, module, __wrapped__; not __dict__ (a model class's would come along)
+        functools.update_wrapper(self, function, updated=())
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         return self.function(*args, **kwargs)

@@ -65,6 +65,13 @@ def mode(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+def local_caller(mode: str, server: LocalServer, **client_kwargs: Any) -> Caller:
+    """A ``Caller`` of ``server`` with the tests' key and fast retries."""
+    return Caller(
+        mode, api_key=API_KEY, server_url=server.url, retry_config=FAST_RETRY, **client_kwargs
+    )
+
+
 @pytest.fixture
 def call(mode: str, server: LocalServer) -> Caller:
-    return Caller(mode, api_key=API_KEY, server_url=server.url, retry_config=FAST_RETRY)
+    return local_caller(mode, server)

@@ -15,7 +15,7 @@ from typing_extensions import TypedDict  # pydantic needs this one before Python
 
 from r9s import R9S, errors
 from r9s.testing import LocalServer
-from tests.sdk.conftest import API_KEY, FAST_RETRY, Caller
+from tests.sdk.conftest import API_KEY, local_caller
 
 
 class Person(BaseModel):
@@ -87,13 +87,7 @@ class Parser:
     """``<fmt>.parse(...)`` with a fresh client, sync or async."""
 
     def __init__(self, mode: str, server: LocalServer, logger: logging.Logger | None = None):
-        self.caller = Caller(
-            mode,
-            api_key=API_KEY,
-            server_url=server.url,
-            retry_config=FAST_RETRY,
-            debug_logger=logger,
-        )
+        self.caller = local_caller(mode, server, debug_logger=logger)
 
     def __call__(self, fmt: Format, **kwargs: Any) -> Any:
         return self.caller(f"{fmt}.parse", **kwargs)

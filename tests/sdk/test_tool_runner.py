@@ -22,7 +22,7 @@ import r9s
 from r9s import R9S
 from r9s.testing import LocalServer
 from r9s.tools import TextEvent, ToolCallEvent, ToolResultEvent
-from tests.sdk.conftest import API_KEY, FAST_RETRY, Caller
+from tests.sdk.conftest import API_KEY, local_caller
 
 Format = Literal["chat", "responses", "messages"]
 FORMATS: list[Format] = ["chat", "responses", "messages"]
@@ -96,13 +96,7 @@ class Runner:
 
     def __init__(self, mode: str, server: LocalServer, logger: logging.Logger | None = None):
         self.mode = mode
-        self.caller = Caller(
-            mode,
-            api_key=API_KEY,
-            server_url=server.url,
-            retry_config=FAST_RETRY,
-            debug_logger=logger,
-        )
+        self.caller = local_caller(mode, server, debug_logger=logger)
 
     def __call__(self, fmt: Format, **kwargs: Any) -> Any:
         return self.caller(f"{fmt}.run_tools", **kwargs)

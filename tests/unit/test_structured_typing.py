@@ -6,12 +6,9 @@ sees ``choices[0].message.parsed`` as ``Person | None`` (as with openai's
 from __future__ import annotations
 
 import re
-import textwrap
 from pathlib import Path
 
-from mypy import api
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.typecheck import mypy_on
 
 SNIPPET = """
 from pydantic import BaseModel, TypeAdapter
@@ -66,18 +63,8 @@ async def run_async(client: R9S) -> None:
 
 
 def test_parsed_results_are_typed(tmp_path: Path) -> None:
-    source = tmp_path / "typed_parse.py"
-    source.write_text(textwrap.dedent(SNIPPET))
-    out, err, status = api.run(
-        [
-            "--config-file",
-            str(ROOT / "pyproject.toml"),
-            "--cache-dir",
-            str(tmp_path / "mypy_cache"),
-            str(source),
-        ]
-    )
-    assert status == 0, out + err
+    source, out, status = mypy_on(tmp_path, SNIPPET, "typed_parse.py")
+    assert status == 0, out
     revealed = {
         int(line): text
         for line, text in re.findall(r":(\d+): note: Revealed type is \"(.+)\"", out)
