@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import Field
 
+from r9s.models._base import Count, Items, Lenient
 from r9s.models.chat import (
     ChatCompletion,
     ChatCompletionChoice,
@@ -42,14 +43,16 @@ class ParsedChatCompletionMessage(ChatCompletionMessage, Generic[T]):
 class ParsedChoice(ChatCompletionChoice, Generic[T]):
     """A choice whose message was parsed."""
 
-    message: ParsedChatCompletionMessage[T]
+    message: Lenient[ParsedChatCompletionMessage[T]] = Field(
+        default_factory=ParsedChatCompletionMessage
+    )
 
 
 class ParsedChatCompletion(ChatCompletion, Generic[T]):
     """What ``chat.parse`` returns: a ``ChatCompletion`` whose choices carry the parsed
     object in ``choices[i].message.parsed``."""
 
-    choices: list[ParsedChoice[T]]  # type: ignore[assignment]
+    choices: Items[ParsedChoice[T]] = []  # type: ignore[assignment]
 
     @property
     def parsed(self) -> T | None:
@@ -98,12 +101,12 @@ class ChatToolRun(ChatCompletion):
     if TYPE_CHECKING:
         messages: list[Message | ChatCompletionMessage]
     else:  # request TypedDicts cannot be validated: the list is kept as it is
-        messages: list[Any] = Field(default_factory=list, exclude=True)
+        messages: Items[Any] = Field(default_factory=list, exclude=True)
     """The conversation: the messages given, every assistant turn and tool result, and
     the final answer."""
-    turns: int = Field(default=0, exclude=True)
+    turns: Count = Field(default=0, exclude=True)
     """How many requests the run made."""
-    max_turns_reached: bool = Field(default=False, exclude=True)
+    max_turns_reached: Lenient[bool] = Field(default=False, exclude=True)
     """The run stopped at ``max_turns`` with the model still calling tools (those calls
     were run and their results are the last items of ``messages``)."""
 
@@ -115,10 +118,10 @@ class ResponsesToolRun(Response):
     if TYPE_CHECKING:
         input: list[ResponseInputItem]
     else:
-        input: list[Any] = Field(default_factory=list, exclude=True)
+        input: Items[Any] = Field(default_factory=list, exclude=True)
     """The input items given, every output item and function-call output of the run."""
-    turns: int = Field(default=0, exclude=True)
-    max_turns_reached: bool = Field(default=False, exclude=True)
+    turns: Count = Field(default=0, exclude=True)
+    max_turns_reached: Lenient[bool] = Field(default=False, exclude=True)
 
 
 class MessagesToolRun(AnthropicMessage):
@@ -128,7 +131,7 @@ class MessagesToolRun(AnthropicMessage):
     if TYPE_CHECKING:
         messages: list[AnthropicMessageMessage]
     else:
-        messages: list[Any] = Field(default_factory=list, exclude=True)
+        messages: Items[Any] = Field(default_factory=list, exclude=True)
     """The conversation: the messages given, every reply and tool result."""
-    turns: int = Field(default=0, exclude=True)
-    max_turns_reached: bool = Field(default=False, exclude=True)
+    turns: Count = Field(default=0, exclude=True)
+    max_turns_reached: Lenient[bool] = Field(default=False, exclude=True)
