@@ -19,7 +19,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 import r9s
-from r9s import R9S
+from r9s import R9S, errors
 from r9s.testing import LocalServer
 from r9s.tools import TextEvent, ToolCallEvent, ToolResultEvent
 from tests.sdk.conftest import API_KEY, local_caller
@@ -256,6 +256,8 @@ def test_leaving_a_streamed_run_early_stops_it(server: LocalServer) -> None:
             for event in run:
                 if isinstance(event, ToolCallEvent):
                     break
+        with pytest.raises(errors.IncompleteStreamError, match="closed before its end"):
+            run.get_final()
     assert len(server.requests) == 1  # nothing more was sent
 
 

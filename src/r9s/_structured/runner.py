@@ -16,6 +16,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
+from r9s import errors
 from r9s._closing import AsyncClosing, Closing
 from r9s._structured.parse import resume
 from r9s.tools import (
@@ -275,6 +276,12 @@ def _prepare(
     return toolbox, tool_loop(wire, params, toolbox, max_turns)
 
 
+def _stopped() -> errors.IncompleteStreamError:
+    return errors.IncompleteStreamError(
+        "the tool run was closed before its end: it has no final result"
+    )
+
+
 class ToolRunStream(Closing, Generic[R]):
     """A tool run as it happens: iterate its ``ToolRunEvent``s (text deltas, tool calls,
     tool results); ``get_final()`` runs it to the end and returns the result. Closing it
@@ -297,7 +304,8 @@ class ToolRunStream(Closing, Generic[R]):
         """Run to the end; the last response, with the whole exchange."""
         for _ in self:
             pass
-        assert self._final is not None
+        if self._final is None:
+            raise _stopped()
         return self._final
 
     def close(self) -> None:
@@ -323,6 +331,8 @@ class AsyncToolRunStream(AsyncClosing, Generic[R]):
         """Run to the end; the last response, with the whole exchange."""
         async for _ in self:
             pass
+        if not self._final:
+            raise _stopped()
         result: R = self._final[0]
         return result
 
