@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import stat
-import time
 from pathlib import Path
 
 import pytest
@@ -135,7 +134,9 @@ def test_a_missing_image_and_binary_stdin_are_usage_errors(
     assert empty.returncode == 2 and "nothing to send" in empty.stderr
 
 
-def test_one_shot_chats_are_logged_and_continue_goes_on(home: Path, r9s_server: LocalServer) -> None:
+def test_one_shot_chats_are_logged_and_continue_goes_on(
+    home: Path, r9s_server: LocalServer
+) -> None:
     first = r9s(home, "chat", "-m", "gpt-4o", "-s", "Be terse", "first question",
                 env=env(r9s_server))  # fmt: skip
     assert first.returncode == 0, first.stderr

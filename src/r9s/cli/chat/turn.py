@@ -116,6 +116,8 @@ def run_turn(
                 "it is incomplete; try again",
                 "".join(parts),
             ) from exc
+        if parts:
+            exc.partial = "".join(parts)  # type: ignore[attr-defined]  # for the log
         raise
     finally:
         if events is not None:

@@ -112,17 +112,16 @@ VERSION = MIGRATIONS[-1].version
 
 
 def statements(script: str) -> list[str]:
-    """The SQL statements of ``script`` (a trigger body's ``;`` does not end one)."""
+    """The SQL statements of ``script``: each ``;`` that completes one (not one in a
+    string, a comment or a trigger's body) ends it."""
     found: list[str] = []
-    pending = ""
-    for line in script.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            if pending.strip():
-                found.append(pending.strip())
-            pending = ""
-    if pending.strip():
-        found.append(pending.strip())
+    start = 0
+    for end, char in enumerate(script):
+        if char == ";" and sqlite3.complete_statement(script[start : end + 1]):
+            found.append(script[start : end + 1].strip())
+            start = end + 1
+    if script[start:].strip():
+        found.append(script[start:].strip())
     return found
 
 

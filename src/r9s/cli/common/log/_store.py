@@ -235,7 +235,9 @@ def has_fts5() -> bool:
 
 
 def search_terms(text: str) -> list[str]:
-    """The words of a search: split like a shell line, so ``"two words"`` is one term."""
+    """The words of a search: split like a shell line, so ``"two words"`` is one term
+    (NUL characters dropped: SQLite would end the query there)."""
+    text = text.replace("\x00", "")
     try:
         words = shlex.split(text)
     except ValueError:  # an unbalanced quote: take the words as they are
