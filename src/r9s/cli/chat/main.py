@@ -64,9 +64,9 @@ def _setup(args: argparse.Namespace) -> Setup:
             f"-t is --template now: for a temperature write --temperature {args.template}"
         )
     if args.template is None and args.agent is None:
-        if params:
+        if params and not args.save:  # with --save, -p gives the defaults
             raise ChatError("-p goes with -t TEMPLATE or --agent NAME")
-        return Setup(skills=list(args.skill or []))
+        return Setup(params=params, skills=list(args.skill or []))
     if args.template is not None:
         from r9s.cli.common.templates import check_name, load_template
 
