@@ -44,7 +44,7 @@ def git(*args: str, cwd: Path) -> None:
         ("name: pdf-tools\ndescription: d\nmetadata:\n  version: 1.0\n",
          "error: metadata must map text to text"),
         ("name: pdf-tools\ndescription: d\ncompatibility: " + "c" * 501 + "\n", "compatibility"),
-        ("name: pdf-tools\ndescription: [unclosed\n", "the front matter is not valid YAML (line 4)"),
+        ("name: pdf-tools\ndescription: [unclosed\n", "front matter is not valid YAML (line 4)"),
         ("- a list\n", "the front matter must be a mapping"),
         ("name: pdf-tools\ndescription: d\nmodel: x\n", "warning: model: not in the Agent Skills"),
     ],

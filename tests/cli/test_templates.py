@@ -151,9 +151,12 @@ def test_templates_edit_rm_with_the_editor(home: Path, editor: dict[str, str]) -
     assert (home / "seen.txt").read_text().split("\0")[1] == new.read_text(), "shown as it is"
 
     broken = home / "broken.toml"
-    broken.write_text('prompt = "unclosed\n')
-    for content, problem in [('prompt = "unclosed\n', "hi: "), ("colour = 'red'\n", "unknown key 'colour'"),
-                             ("[options]\nseed = 3\n", "unknown option 'seed'")]:  # fmt: skip
+    mistakes = [
+        ('prompt = "unclosed\n', "hi: "),
+        ("colour = 'red'\n", "unknown key 'colour'"),
+        ("[options]\nseed = 3\n", "unknown option 'seed'"),
+    ]
+    for content, problem in mistakes:
         broken.write_text(content)
         done = r9s(home, "templates", "edit", "hi", env={**editor, "FAKE_EDIT": str(broken)})
         assert done.returncode == 2 and problem in done.stderr, done.stderr
