@@ -420,3 +420,54 @@ def test_resume_followed_by_a_question_explains_that_it_took_it_for_an_id(
     assert "no saved chat 'what next?'" in done.stderr
     assert 'r9s chat "QUESTION" --resume' in done.stderr
     assert "put the question first" in " ".join(r9s(home, "chat", "--help").stdout.split())
+
+
+def test_a_template_starts_the_chat_and_settings_changed_in_it_are_kept(
+    home: Path, r9s_server: LocalServer
+) -> None:
+    from tests.support.cli import r9s
+
+    saved = r9s(home, "chat", "--save", "tr", "-s", "You translate.", "Into $lang: $input")
+    assert saved.returncode == 0, saved.stderr
+    child = spawn(home, r9s_server, "-t", "tr", "-p", "lang", "French")
+    child.expect("System prompt: You translate.")
+    wait_prompt(child)
+    send(child, "good night")
+    child.expect("Echo: Into French: good night")
+    wait_prompt(child)
+    send(child, "and thanks")  # the template's prompt wraps the first message only
+    child.expect("Echo: and thanks")
+    wait_prompt(child)
+    send(child, "/model gpt-4o")
+    child.expect("Model: gpt-4o")
+    wait_prompt(child)
+    send(child, "/system Be brief")
+    child.expect("System prompt set")
+    wait_prompt(child)
+    child.sendeof()
+    status, _ = finish(child)
+    assert status == 0
+    assert [e["prompt"] for e in logged(home)] == ["Into French: good night", "and thanks"]
+
+    environment = {"R9S_BASE_URL": r9s_server.url, "R9S_API_KEY": KEY}
+    done = r9s(home, "chat", "-c", "more", env=environment)
+    assert done.returncode == 0, done.stderr
+    body = chat_bodies(r9s_server)[-1]
+    assert body["model"] == "gpt-4o", "/model was kept in the log"
+    assert body["messages"][0] == {"role": "system", "content": "Be brief"}  # type: ignore[index]
+    assert len(body["messages"]) == 6  # type: ignore[arg-type]
+
+
+def test_with_no_log_the_chat_says_so_and_leaves_no_trace(
+    home: Path, r9s_server: LocalServer
+) -> None:
+    child = spawn(home, r9s_server, "--no-log")
+    child.expect_exact("This chat is not kept (--no-log).")
+    wait_prompt(child)
+    send(child, "private")
+    child.expect("Echo: private")
+    wait_prompt(child)
+    child.sendeof()
+    status, _ = finish(child)
+    assert status == 0
+    assert logged(home) == []
