@@ -288,6 +288,7 @@ def run(args: argparse.Namespace) -> int:
     if result.usage is not None:
         conversation.usage.input_tokens += result.usage.input_tokens
         conversation.usage.output_tokens += result.usage.output_tokens
+    sys.stdout.flush()  # the answer is out before the log is written
     history.record(conversation, exchange_of(conversation, question, result, started=started))
     history.close()
     if args.stats:
