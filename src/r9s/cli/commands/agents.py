@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from r9s.cli.commands._args import subcommands
+
 if TYPE_CHECKING:
     from r9s.cli.common.templates import Preset
 
@@ -54,16 +56,10 @@ examples:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
-    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = subcommands(parser, EXAMPLES)
 
     def action(name: str, text: str) -> argparse.ArgumentParser:
-        child = sub.add_parser(
-            name,
-            help=text,
-            description=text,
-            epilog=EXAMPLES[name],
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
+        child = add(name, text)
         if name != "list":
             child.add_argument("name", metavar="NAME")
         return child

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from r9s.cli.commands._args import subcommands
+
 if TYPE_CHECKING:
     from r9s.cli.common.log import ConversationInfo, Exchange
 
@@ -54,16 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "-n", "--count", type=int, default=10, metavar="N", help="how many (default 10; 0: all)"
     )
     parser.add_argument("--json", action="store_true", help="the exchanges as JSON")
-    sub = parser.add_subparsers(dest="action", metavar="ACTION")
-
-    def action(name: str, text: str) -> argparse.ArgumentParser:
-        return sub.add_parser(
-            name,
-            help=text,
-            description=text,
-            epilog=EXAMPLES[name],
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
+    action = subcommands(parser, EXAMPLES, required=False)
 
     show = action("show", "one exchange, or a conversation, in full")
     show.add_argument("ident", metavar="ID", help="an exchange's number, or a conversation id")

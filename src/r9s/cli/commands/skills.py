@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from r9s.cli.commands._args import subcommands
+
 EPILOG = """\
 A skill is a folder with a SKILL.md: YAML front matter (name, description) then
 instructions; the format Claude Code and Codex read. Installed skills live in
@@ -44,16 +46,7 @@ examples:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
-    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-
-    def action(name: str, text: str) -> argparse.ArgumentParser:
-        return sub.add_parser(
-            name,
-            help=text,
-            description=text,
-            epilog=EXAMPLES[name],
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
+    action = subcommands(parser, EXAMPLES)
 
     action("list", "the installed skills")
     action("show", "an installed skill's SKILL.md and files").add_argument("name", metavar="NAME")

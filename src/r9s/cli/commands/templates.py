@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from r9s.cli.commands._args import subcommands
+
 EPILOG = """\
 A template is ~/.r9s/templates/NAME.toml: a system prompt, a prompt with $variables,
 a model, an API, options, skills. Make one with `r9s chat ... --save NAME` or
@@ -35,16 +37,7 @@ examples:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
-    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-
-    def action(name: str, text: str) -> argparse.ArgumentParser:
-        return sub.add_parser(
-            name,
-            help=text,
-            description=text,
-            epilog=EXAMPLES[name],
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
+    action = subcommands(parser, EXAMPLES)
 
     action("list", "the templates, with their variables")
     action("show", "a template's file").add_argument("name", metavar="NAME")
