@@ -58,7 +58,11 @@ class Setup:
 
 
 def _setup(args: argparse.Namespace) -> Setup:
+    from r9s.cli.common.skills import check_skill_name
+
     params = dict(args.param or [])
+    for skill in args.skill or []:
+        check_skill_name(skill)
     if args.template is not None and _is_number(args.template):
         raise ChatError(
             f"-t is --template now: for a temperature write --temperature {args.template}"

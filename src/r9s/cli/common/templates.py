@@ -109,7 +109,11 @@ def preset_from(data: Mapping[str, Any], keys: Mapping[str, str], where: str) ->
                 raise TemplateError(f"{where}: api must be one of {', '.join(APIS)}")
             values[attribute] = value if value or attribute == "description" else None
         elif attribute == "skills":
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            from r9s.cli.common.skills import NAME
+
+            if not isinstance(value, list) or not all(
+                isinstance(v, str) and NAME.fullmatch(v) for v in value
+            ):
                 raise TemplateError(f"{where}: {key} must be a list of skill names")
             values[attribute] = list(value)
         elif attribute == "options":
