@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Mapping
 
 
 def add_tool_argument(parser: argparse.ArgumentParser, *, optional: bool) -> None:
@@ -68,3 +69,22 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="MODEL",
         help=f"small, fast model for background tasks ({small})",
     )
+
+
+def subcommands(
+    parser: argparse.ArgumentParser, examples: Mapping[str, str], *, required: bool = True
+) -> Callable[[str, str], argparse.ArgumentParser]:
+    """The ``ACTION`` subcommands of ``parser`` (``args.action``): returns
+    ``action(name, help)``, which adds one with ``examples[name]`` as its epilog."""
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=required)
+
+    def action(name: str, text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            help=text,
+            description=text,
+            epilog=examples[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    return action
