@@ -69,7 +69,7 @@ def test_env_lines_keep_comments_quote_when_needed_and_drop_duplicates() -> None
     result = edit(
         "env", text, {("A",): "has space", ("B",): "y", ("D",): "d", ("C",): REMOVE}, HERE
     ).text
-    assert result == '# c\nA="has space"\nexport B=y\nD=d\n'
+    assert result == "# c\nA='has space'\nexport B=y\nD=d\n"
 
 
 def test_atomic_write_leaves_no_temporary_file_and_sets_the_mode(tmp_path: Path) -> None:
