@@ -160,6 +160,9 @@ def _parse_toml(text: str, path: Path) -> Any:
         return tomlkit.parse(text)
     except ParseError as exc:
         reason = str(exc).split(" at line ")[0]
+        deep = re.search(r"nested more than (\d+) levels", reason)
+        if deep:  # tomlkit's own limit
+            reason = f"too deeply nested (more than {deep[1]} levels)"
         raise MalformedFile(path, exc.line, f"invalid TOML: {reason}") from None
     except RecursionError:
         raise _too_deep(path) from None
