@@ -25,6 +25,7 @@ from r9s.cli.common.files import (
     PRIVATE_DIR_MODE,
     MalformedFile,
     Snapshot,
+    WriteFailed,
     create_new,
     make_dirs,
     write_atomic,
@@ -121,28 +122,30 @@ class Backups:
 
     def save(self, command: str, befores: list[Snapshot], afters: list[bytes | None]) -> Operation:
         """Copy every file of ``befores`` as it is and as it will be (``afters``; None:
-        removed) here, and record the operation."""
-        make_dirs(self.folder)
-        os.chmod(self.folder, PRIVATE_DIR_MODE)
+        removed) here, and record the operation; should that fail (a full disk), no copy
+        stays and :class:`WriteFailed` names the backup folder."""
         now = datetime.now()
-        saved = []
-        for before, after in zip(befores, afters, strict=True):
-            name = None
-            if before.data is not None:
-                name = self._copy(before.path.name, now, "bak", before.data)
-            written = None if after is None else self._copy(before.path.name, now, "written", after)
-            saved.append(
-                SavedFile(
-                    str(before.path),
-                    before.exists,
-                    name,
-                    before.mode,
-                    after_exists=after is not None,
-                    after=written,
-                )
-            )
-        operation = Operation(now.strftime("%Y%m%d-%H%M%S-%f"), now.isoformat(), command, saved)
-        self._write_manifest([*reversed(self.operations()), operation])
+        saved: list[SavedFile] = []
+        try:
+            make_dirs(self.folder)
+            os.chmod(self.folder, PRIVATE_DIR_MODE)
+            for before, after in zip(befores, afters, strict=True):
+                name = None
+                if before.data is not None:
+                    name = self._copy(before.path.name, now, "bak", before.data)
+                saved.append(SavedFile(str(before.path), before.exists, name, before.mode))
+                if after is not None:
+                    written = self._copy(before.path.name, now, "written", after)
+                    saved[-1] = replace(saved[-1], after=written)
+                saved[-1] = replace(saved[-1], after_exists=after is not None)
+            stamp = now.strftime("%Y%m%d-%H%M%S-%f")
+            operation = Operation(stamp, now.isoformat(), command, saved)
+            self._write_manifest([*reversed(self.operations()), operation])
+        except OSError as exc:  # a full disk: no copy without its record
+            self._delete_copies([Operation("", "", "", saved)])
+            if isinstance(exc, WriteFailed):
+                exc = exc.cause
+            raise WriteFailed(self.folder, exc, "nothing was changed") from None
         return operation
 
     def discard(self, operation: Operation) -> None:
