@@ -10,8 +10,10 @@ that the installed Gemini CLI still bundles this version.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
+from pathlib import Path
 from types import TracebackType
 
 from tests.support.ci import unavailable
@@ -19,29 +21,57 @@ from tests.support.npm import npm_install
 
 DOTENV_VERSION = "17.1.0"
 
-# One JSON string per line in (a file's text), dotenv.parse's result as JSON per line out.
+# One JSON string per line in (a file's text), the parse's result as JSON per line out.
 _SERVER = r"""
-const dotenv = require(process.argv[1]);
 const readline = require("readline");
 const lines = readline.createInterface({ input: process.stdin });
 lines.on("line", (line) => {
-  const parsed = dotenv.parse(Buffer.from(JSON.parse(line), "utf-8"));
+  const parsed = parse(Buffer.from(JSON.parse(line), "utf-8"));
   process.stdout.write(JSON.stringify(parsed) + "\n");
 });
 """
 
 
+def bundled_parser(bundle: Path) -> tuple[str, str]:
+    """``(dotenv version, source of its parse function)`` as the Gemini CLI bundle in
+    ``bundle`` (its ``bundle/`` folder) holds them: the very code Gemini CLI runs."""
+    versions, sources = set(), set()
+    for chunk in sorted(bundle.glob("*.js")):
+        text = chunk.read_text("utf-8")
+        if "node_modules/dotenv/package.json" not in text:
+            continue
+        versions.update(re.findall(r'name: "dotenv",\s*version: "([^"]+)"', text))
+        found = re.search(
+            r"var LINE = /.*?/mg;\s*function (\w+)\(src\) \{.*?\n\s*return obj;\s*\}",
+            text,
+            re.DOTALL,
+        )
+        if found:
+            sources.add(f"{found.group(0)}\nconst parse = {found.group(1)};")
+    assert len(versions) == 1 and len(sources) == 1, (versions, len(sources))
+    return versions.pop(), sources.pop()
+
+
 class NodeDotenv:
-    """``dotenv.parse`` in one node process: ``parse(text) -> dict``."""
+    """dotenv's ``parse`` in one node process: ``parse(text) -> dict``. By default the
+    package from npm at :data:`DOTENV_VERSION`; ``source`` is JavaScript defining
+    ``parse`` instead (the code a Gemini CLI bundle holds: :func:`bundled_parser`)."""
+
+    def __init__(self, source: str | None = None) -> None:
+        self.source = source
 
     def __enter__(self) -> NodeDotenv:
         node = shutil.which("node")
         if node is None:
             unavailable("node is not installed")
-        folder = npm_install({"dotenv": DOTENV_VERSION})
-        module = str(folder / "node_modules" / "dotenv")
+        if self.source is None:
+            folder = npm_install({"dotenv": DOTENV_VERSION})
+            module = json.dumps(str(folder / "node_modules" / "dotenv"))
+            prelude = f"const parse = require({module}).parse;"
+        else:
+            prelude = self.source
         self.process = subprocess.Popen(
-            [node, "-e", _SERVER, module],
+            [node, "-e", prelude + _SERVER],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
