@@ -44,7 +44,8 @@ def test_the_installed_gemini_cli_bundles_the_dotenv_the_quick_tests_check(
 def test_gemini_cli_sends_a_key_full_of_quotes_exactly_as_set_wrote_it(
     tools_bin: Path, tmp_path: Path
 ) -> None:
-    key = "sk-r9s-\"quoted\"-'single'-`tick`-back\\slash-#hash-$dollar"
+    # single and double quotes, a backslash and a #: only backticks can enclose it
+    key = "sk-r9s-\"quoted\"-'single'-back\\slash-#hash-$dollar"
     case = case_of("gemini-cli")
     home, work = tmp_path / "home", tmp_path / "work"
     home.mkdir()
@@ -54,6 +55,7 @@ def test_gemini_cli_sends_a_key_full_of_quotes_exactly_as_set_wrote_it(
                    server.root_url, "--model", case.real.model)  # fmt: skip
         assert done.returncode == 0, done.stderr
         assert key not in done.stderr
+        assert f"GEMINI_API_KEY=`{key}`" in (home / ".gemini/.env").read_text()
 
         finished = run_tool(
             ["gemini", "-p", PROMPT, "--skip-trust"],

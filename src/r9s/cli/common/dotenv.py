@@ -179,6 +179,6 @@ def _edit_one(text: str, key: str, value: str | None, newline: str) -> str:
         )
     raise Unwritable(
         f"the value of {key} cannot be written so that Gemini CLI's dotenv reads it back "
-        "unchanged (dotenv has no way to quote it: it holds a double quote together with "
-        "a carriage return, or every kind of quote with a line break)"
+        "unchanged (dotenv has no escapes: no quote character is free to enclose it, and "
+        "it cannot go unquoted, since it holds a #, a line break or spaces at its ends)"
     )
