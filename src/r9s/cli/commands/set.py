@@ -95,7 +95,9 @@ def run(args: argparse.Namespace) -> int:
         say("Nothing was written.")
         return 1
     with _offering_force():
-        operation, written = apply_set(tool, target, home, environ, force=args.force)
+        operation, written = apply_set(
+            tool, target, home, environ, force=args.force, planned=changes
+        )
     backups = backups_for(tool, home)
     saved = {s.path: s for s in operation.files} if operation else {}
     for change in written:

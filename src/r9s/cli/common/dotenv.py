@@ -63,16 +63,22 @@ class Entry:
 
 def _value(raw: str | None) -> str:
     value = (raw or "").strip(_JS_SPACE_CHARS)
+    if not any(quote in value for quote in "'\"`"):
+        return value  # nothing to unquote (the common case, kept fast)
     quote = value[:1]
-    value = _UNQUOTE.sub(r"\2", value)
+    value = _UNQUOTE.sub(lambda match: match[2], value)
     if quote == '"':
         value = value.replace("\\n", "\n").replace("\\r", "\r")
     return value
 
 
+def _normalized(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
 def entries(text: str) -> list[Entry]:
     """Every entry dotenv reads in ``text``, in order (duplicates included)."""
-    normalized = re.sub(r"\r\n?", "\n", text)
+    normalized = _normalized(text)
     # where a \r\n became \n, in the normalized text: to map offsets back
     collapsed = [m.start() - i for i, m in enumerate(re.finditer(r"\r\n", text))]
 
@@ -105,7 +111,7 @@ def entries(text: str) -> list[Entry]:
 
 def parse(text: str) -> dict[str, str]:
     """``dotenv.parse(text)``: the last of duplicate keys wins."""
-    return {entry.key: entry.value for entry in entries(text)}
+    return {m["key"]: _value(m["value"]) for m in _ENTRY.finditer(_normalized(text))}
 
 
 class Unwritable(ValueError):
@@ -140,7 +146,7 @@ def edit(text: str, changes: dict[str, str | None]) -> str:
     result = text
     for key, value in changes.items():
         result = _edit_one(result, key, value, newline)
-    if parse(result) != expected:
+    if parse(result) != expected:  # each step was checked; this checks them together
         raise Unwritable("r9s cannot edit this file without changing other settings")
     return result
 
@@ -168,11 +174,20 @@ def _edit_one(text: str, key: str, value: str | None, newline: str) -> str:
         def place(form: str) -> str:
             return f"{lead}{key}={form}{newline}"
 
-    for form in _forms(value):
-        candidate = place(form)
-        if parse(candidate) == wanted:  # this value, and every other one unchanged
+    # The simplest form that reads back alone; then the whole file, read back, must hold
+    # this value and every other one unchanged. Only if it does not (a neighbouring line
+    # reads differently) is each form tried against the whole file.
+    forms = _forms(value)
+    alone = [form for form in forms if parse(f"{key}={form}\n") == {key: value}]
+    if alone:
+        candidate = place(alone[0])
+        if parse(candidate) == wanted:
             return candidate
-    if text and any(parse(f"{key}={form}\n") == {key: value} for form in _forms(value)):
+    for form in forms:
+        candidate = place(form)
+        if parse(candidate) == wanted:
+            return candidate
+    if text and alone:
         raise Unwritable(
             f"r9s cannot write {key} into this file without changing how dotenv reads "
             "the lines around it"

@@ -36,9 +36,9 @@ KEY_FILE_MODE = 0o600
 PLAIN_FILE_MODE = 0o644
 PRIVATE_DIR_MODE = 0o700
 LOCK_TIMEOUT = 60.0
-MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_FILE_BYTES = 1024 * 1024
 """The largest file r9s reads to edit: settings files are kilobytes, and a larger one is
-refused at once rather than parsed for minutes."""
+refused at once rather than parsed for a long time (one of 1 MB takes seconds)."""
 
 __all__ = [
     "KEY_FILE_MODE",

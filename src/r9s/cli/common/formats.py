@@ -71,7 +71,12 @@ def parse(fmt: Format, text: str, path: Path) -> Mapping[str, Any]:
         values: dict[str, Any] = _json_document(fmt, text, path).value
         return values
     if fmt == "toml":
-        values = _parse_toml(text, path).unwrap()
+        import tomllib
+
+        try:  # the standard library's reader is the faster; tomlkit names the line
+            values = tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, RecursionError):
+            values = _parse_toml(text, path).unwrap()
         return values
     from r9s.cli.common import dotenv
 

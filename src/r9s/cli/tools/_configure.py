@@ -153,13 +153,22 @@ def _mode(config: ConfigFile, before: Snapshot) -> int:
 
 
 def apply_set(
-    tool: Tool, target: Target, home: Path, environ: Mapping[str, str], *, force: bool = False
+    tool: Tool,
+    target: Target,
+    home: Path,
+    environ: Mapping[str, str],
+    *,
+    force: bool = False,
+    planned: list[Change] | None = None,
 ) -> tuple[Operation | None, list[Change]]:
     """Back up, then write, under the lock. Files are read again inside the lock, so a
-    concurrent change is built upon rather than lost."""
+    concurrent change is built upon rather than lost; ``planned`` (what ``plan_set``
+    showed) is used as it is when no file changed since."""
     keep = keep_setting()
     with locked(state_dir(home)):
-        changes = [c for c in plan_set(tool, target, home, environ, force=force) if c.changed]
+        if planned is None or any(snapshot(c.path) != c.before for c in planned):
+            planned = plan_set(tool, target, home, environ, force=force)
+        changes = [c for c in planned if c.changed]
         if not changes:
             return None, []
         command = "set --force" if force else "set"
