@@ -146,7 +146,9 @@ def run(args: argparse.Namespace) -> int:
     for drift in drifts:
         _show_drift(drift, display, diff)
     if args.dry_run:
-        print("".join(diff(c.before, _text(c.after)) for c in changes), end="")
+        from r9s.cli.common.terminal import for_stdout
+
+        print(for_stdout("".join(diff(c.before, _text(c.after)) for c in changes)), end="")
         say("dry run: nothing was written")
         return 0
     if not any(change.changed for change in changes):
@@ -224,7 +226,9 @@ def _show_drift(drift: Drift, display: Callable[[Path], str], diff: Callable[...
     patch = diff(
         before, drift.current.text(), name=f"{name} (as r9s wrote it)", new_name=f"{name} (now)"
     )
-    for line in patch.splitlines():
+    from r9s.cli.common.terminal import printable
+
+    for line in printable(patch, keep_lines=True).splitlines():
         say(f"  {line}")
 
 

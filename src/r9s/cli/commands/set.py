@@ -84,7 +84,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.dry_run:
         patches = [diff(c.before, c.after.decode(), target.api_key) for c in changes if c.after]
-        print("".join(patches), end="")
+        from r9s.cli.common.terminal import for_stdout
+
+        print(for_stdout("".join(patches)), end="")
         changing = any(change.changed for change in changes)
         say("dry run: nothing was written" if changing else "dry run: nothing would change")
         return 0

@@ -195,7 +195,8 @@ def snapshot(path: Path) -> Snapshot:
         _refuse_odd(path, os.stat(path))
         # O_NONBLOCK: should a FIFO take the file's place between stat and open, the
         # open does not wait for a writer (and fstat refuses it).
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(path, flags)
     except FileNotFoundError:
         return Snapshot(path, None)
     try:

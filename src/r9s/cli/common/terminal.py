@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["printable"]
+__all__ = ["printable", "for_stdout"]
 
 # Terminal control: escape sequences (CSI, OSC, DCS... and their 8-bit forms), then any
 # other C0/C1 control character, the line separators and the invisible characters that
@@ -27,3 +27,11 @@ def printable(text: str, *, keep_lines: bool = False) -> str:
     ``keep_lines``, else become spaces."""
     text = _CONTROL.sub("", _SEQUENCE.sub("", text))
     return text if keep_lines else text.replace("\n", " ")
+
+
+def for_stdout(text: str) -> str:
+    """``text`` (a diff of config files, say) for stdout: made :func:`printable`, lines
+    kept, when stdout is a terminal; as it is when piped or redirected."""
+    import sys
+
+    return printable(text, keep_lines=True) if sys.stdout.isatty() else text

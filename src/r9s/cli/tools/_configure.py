@@ -193,8 +193,11 @@ def _commit(backups: Backups, command: str, changes: list[Change], keep: int) ->
                 raise WriteFailed(change.path, cause, outcome) from None
             raise
         done.append(change)
-    operation = backups.note_created_dirs(operation, created)
-    backups.prune(keep)
+    # The change is made: a disk too full to note the folders, or to prune, fails nothing.
+    with contextlib.suppress(OSError):
+        operation = backups.note_created_dirs(operation, created)
+    with contextlib.suppress(OSError):
+        backups.prune(keep)
     return operation
 
 
