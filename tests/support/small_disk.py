@@ -1,7 +1,8 @@
 """A small, full-able file system for fault tests: a tmpfs mounted in a private mount
 namespace (``unshare --mount``, as root; else inside a user namespace, ``unshare --user
---map-root-user --mount``), so nothing is mounted on the machine itself and it vanishes
-with the process. Where neither works the test is unavailable (``tests/support/ci.py``).
+--map-root-user --mount``, or with ``sudo -n``), so nothing is mounted on the machine
+itself and it vanishes with the process. Where none works the test is unavailable
+(``tests/support/ci.py``).
 
 Usage: :func:`run_inside` runs a Python script (as text) in the namespace and returns what
 it prints as JSON; the script calls ``mount_tmpfs(path, size)`` first.
@@ -47,27 +48,40 @@ def fill(folder):
 '''
 
 
-def _prefix() -> list[str]:
+def _prefixes() -> list[list[str]]:
+    """Ways to get a private mount namespace, most direct first."""
     unshare = shutil.which("unshare")
     if unshare is None or shutil.which("mount") is None:
         unavailable("unshare and mount (util-linux) are needed for a private tmpfs")
+    private = ["--mount", "--propagation", "private"]
     if os.geteuid() == 0:
-        return [unshare, "--mount", "--propagation", "private"]
-    return [unshare, "--user", "--map-root-user", "--mount", "--propagation", "private"]
+        return [[unshare, *private]]
+    ways = [[unshare, "--user", "--map-root-user", *private]]  # unprivileged user namespace
+    sudo = shutil.which("sudo")
+    if sudo is not None:
+        ways.append([sudo, "-n", unshare, *private])  # CI machines that restrict those
+    return ways
+
+
+def _prefix() -> list[str]:
+    problems = []
+    for prefix in _prefixes():
+        probe = subprocess.run(
+            [*prefix, "sh", "-c", "mount -t tmpfs -o size=4k tmpfs /mnt"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        if probe.returncode == 0:
+            return prefix
+        problems.append(f"{' '.join(prefix[:2])}: {probe.stderr.strip()}")
+    unavailable("cannot mount a tmpfs in a private mount namespace: " + "; ".join(problems))
 
 
 def run_inside(script: str, *, env: dict[str, str] | None = None, timeout: float = 240) -> Any:
     """Run ``script`` (Python, after :data:`PRELUDE`) in a private mount namespace; its
     stdout is JSON, returned decoded."""
     prefix = _prefix()
-    probe = subprocess.run(
-        [*prefix, "sh", "-c", "mount -t tmpfs -o size=4k tmpfs /mnt"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    if probe.returncode != 0:
-        unavailable(f"cannot mount a tmpfs in a private namespace: {probe.stderr.strip()}")
     code = PRELUDE + textwrap.dedent(script)
     done = subprocess.run(
         [*prefix, sys.executable, "-c", code],
