@@ -5,6 +5,7 @@ refuses to write a model id holding them. The local server plays the hostile rou
 from __future__ import annotations
 
 import io
+import json
 import shlex
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,6 +59,10 @@ def test_model_ids_and_other_server_text_printed_by_the_cli_are_stripped_of_cont
     piped = r9s(home, "models", *connect)
     assert piped.returncode == 0, piped.stderr
     assert piped.stdout.splitlines() == [SHOWN, "gpt-4o"]
+
+    as_json = r9s(home, "models", "--json", *connect)
+    assert_harmless(as_json.stdout.replace("pwned", ""))
+    assert EVIL in [model["id"] for model in json.loads(as_json.stdout)["data"]], "same data"
 
     status, table = on_terminal(home, "models", *connect)
     assert status == 0, table

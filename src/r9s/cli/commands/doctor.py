@@ -60,7 +60,6 @@ class ToolReport:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
     import os
     from concurrent.futures import ThreadPoolExecutor
     from pathlib import Path
@@ -107,7 +106,9 @@ def run(args: argparse.Namespace) -> int:
             },
             "tools": [_report_json(r) for r in reports],
         }
-        print(json.dumps(body, indent=2))
+        from r9s.cli.common.terminal import json_text
+
+        print(json_text(body, indent=2))
         return 1 if failed else 0
     print(f"r9s          {r9s_base} (from {base_source})")
     key_line = (

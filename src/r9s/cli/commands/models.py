@@ -27,12 +27,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
     import sys
     from datetime import UTC, datetime
 
     from r9s.cli.common.api import client, connection, fetch_models
-    from r9s.cli.common.terminal import printable
+    from r9s.cli.common.terminal import json_text, printable
 
     conn = connection(args.api_key, args.base_url)
     with client(conn, timeout=args.timeout) as r9s:
@@ -46,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
             {"id": m.id, "object": "model", "created": m.created, "owned_by": m.owned_by, **m.extra}
             for m in models
         ]
-        print(json.dumps({"object": "list", "data": data}, indent=2, ensure_ascii=False))
+        print(json_text({"object": "list", "data": data}, indent=2))
         return 0
 
     def created(value: int | None) -> str:

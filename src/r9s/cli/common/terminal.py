@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["printable", "for_stdout"]
+__all__ = ["for_stdout", "json_text", "printable"]
 
 # Terminal control: escape sequences (CSI, OSC, DCS... and their 8-bit forms), then any
 # other C0/C1 control character, the line separators and the invisible characters that
@@ -35,3 +35,16 @@ def for_stdout(text: str) -> str:
     import sys
 
     return printable(text, keep_lines=True) if sys.stdout.isatty() else text
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def json_text(value: object, **options: object) -> str:
+    """``json.dumps(value, ensure_ascii=False, ...)`` with the characters that could drive a
+    terminal (C1 controls, bidi overrides; json escapes C0 itself) written as ``\\uXXXX``
+    escapes: the same JSON, safe to print."""
+    import json
+
+    text = json.dumps(value, ensure_ascii=False, **options)  # type: ignore[arg-type]
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match[0]):04x}", text)
