@@ -103,7 +103,7 @@ MORE_LINES: dict[str, set[str]] = {
     "r9s ch": {"chat"},
     "r9s conf": {"config"},
     "r9s config s": {"set"},
-    "r9s config set b": {"base_url"},
+    "r9s config set b": {"base_url", "backups"},
     "r9s chat -m gpt --no-": {"--no-log", "--no-stream"},
     "r9s chat --api re": {"responses"},
     "r9s chat --image pho": {FILE},

@@ -20,6 +20,7 @@ from r9s.cli.chat.turn import ChatError, TurnResult, history_path, run_turn
 from r9s.cli.common import interact
 from r9s.cli.common.errors import UsageError
 from r9s.cli.common.files import KEY_FILE_MODE, display, make_dirs
+from r9s.cli.common.terminal import printable
 
 if TYPE_CHECKING:
     from r9s.cli.common.api import Connection
@@ -257,7 +258,7 @@ class Repl:
         if not name:
             interact.say(f"Model: {self.conversation.model}")
             if ids:
-                interact.say("Available: " + ", ".join(ids))
+                interact.say("Available: " + ", ".join(printable(i) for i in ids))
             return
         if ids and name not in ids:
             close = closest_models(name, ids)

@@ -93,7 +93,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     def effective(key: str) -> tuple[str | None, str]:
-        default = DEFAULT_BASE_URL if key == "base_url" else None
+        from r9s.cli.tools._backups import DEFAULT_KEEP
+
+        defaults = {"base_url": DEFAULT_BASE_URL, "backups": str(DEFAULT_KEEP)}
+        default = defaults.get(key)
         value, source = resolve(None, CONFIG_KEYS[key], default)
         if value is not None and key == "api_key" and not args.show_key:
             value = mask_key(value)
