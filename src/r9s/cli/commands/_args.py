@@ -41,8 +41,8 @@ def add_connection_arguments(
     parser.add_argument(
         "--api-key",
         metavar="KEY",
-        help="r9s API key (default: $R9S_API_KEY, ./.env or ~/.r9s/config.toml, which "
-        "`r9s login` writes: safer than this flag, which other users see in `ps`)",
+        help="API key (default: $R9S_API_KEY, ./.env, ~/.r9s/config.toml; "
+        "safer than this flag, seen in `ps`)",
     )
     parser.add_argument(
         "--base-url",
