@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Any
 from r9s._version import __version__
 
 if TYPE_CHECKING:
-    from r9s import errors, models, utils
+    from r9s import errors, models, structured, tools, utils
     from r9s._binary import AsyncBinaryResponse, BinaryResponse
     from r9s._streaming import AsyncEventStream, EventStream, ServerSentEvent
     from r9s._streams.images import AsyncImageStream, ImageStream
     from r9s._streams.messages import AsyncMessageStream, MessageStream
     from r9s._streams.responses import AsyncResponseStream, ResponseStream
     from r9s.client import R9S
+    from r9s.tools import Tool, tool
     from r9s.utils import BackoffStrategy, RetryConfig
 
 __all__ = [
@@ -40,9 +41,13 @@ __all__ = [
     "ResponseStream",
     "RetryConfig",
     "ServerSentEvent",
+    "Tool",
     "__version__",
     "errors",
     "models",
+    "structured",
+    "tool",
+    "tools",
     "utils",
 ]
 
@@ -63,6 +68,8 @@ _LAZY = {
     "AsyncImageStream": "r9s._streams.images",
     "RetryConfig": "r9s.utils",
     "BackoffStrategy": "r9s.utils",
+    "tool": "r9s.tools",
+    "Tool": "r9s.tools",
 }
 
 
@@ -70,7 +77,7 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is not None:
         value = getattr(importlib.import_module(module), name)
-    elif name in ("errors", "models", "utils", "httpclient", "testing"):
+    elif name in ("errors", "models", "utils", "httpclient", "testing", "tools", "structured"):
         value = importlib.import_module(f"r9s.{name}")
     else:
         raise AttributeError(f"module 'r9s' has no attribute {name!r}")

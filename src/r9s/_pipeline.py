@@ -195,6 +195,13 @@ def _checked_base_url(url: str) -> str:
 
 
 def _json_default(value: Any) -> Any:
+    if isinstance(value, type):  # a class has an unbound model_dump: say what to do instead
+        raise TypeError(
+            f"the class {value.__name__} cannot be sent as a value: for answers shaped by it, "
+            f"call chat.parse(response_format={value.__name__}, ...) (responses.parse takes "
+            "text_format=, messages.parse output_format=); to send its JSON schema, pass "
+            f"{value.__name__}.model_json_schema()"
+        )
     dump = getattr(value, "model_dump", None)
     if dump is not None:
         return dump(mode="json", exclude_unset=True, by_alias=True)

@@ -11,7 +11,10 @@ R9SError                        base: message, status_code, headers, body, raw_r
 │   │   RateLimitError 429, InternalServerError 500, ServiceUnavailableError 502/503/529
 │   └── R9SDefaultError         any other status
 ├── ResponseValidationError     a 2xx body that does not decode (``.cause``)
-└── IncompleteStreamError       an event stream that ended before its final event
+├── IncompleteStreamError       an event stream that ended before its final event
+├── ParseError                  a structured answer that does not fit the requested type
+├── LengthFinishReasonError     a structured answer cut at the token limit
+└── ContentFilterFinishReasonError  a structured answer stopped by the content filter
 ```
 
 Network failures are raised as instances of both the r9s class and the original
@@ -37,10 +40,13 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "ContentFilterFinishReasonError",
     "IncompleteStreamError",
     "InternalServerError",
+    "LengthFinishReasonError",
     "NoResponseError",
     "NotFoundError",
+    "ParseError",
     "PermissionDeniedError",
     "R9SDefaultError",
     "R9SError",
@@ -201,6 +207,46 @@ class ResponseValidationError(R9SError):
 
 class IncompleteStreamError(R9SError):
     """The event stream ended without its final event: the answer is truncated."""
+
+
+class ParseError(R9SError):
+    """A structured answer (``parse``) that is not valid JSON or does not fit the
+    requested type: ``text`` is the raw answer, ``errors`` pydantic's list of what is
+    wrong (empty when there was nothing to parse), ``completion`` the whole response."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        text: str = "",
+        errors: list[Any] | None = None,
+        completion: Any = None,
+        cause: BaseException | None = None,
+    ) -> None:
+        super().__init__(message, body=text)
+        self.text = text
+        self.errors = errors or []
+        self.completion = completion
+        self.cause = cause
+
+
+class LengthFinishReasonError(R9SError):
+    """A structured answer cut at the token limit (``finish_reason="length"``,
+    ``stop_reason="max_tokens"``, an ``incomplete`` response): its JSON is unfinished.
+    ``completion`` holds the response; raise ``max_tokens`` and try again."""
+
+    def __init__(self, message: str, *, completion: Any = None) -> None:
+        super().__init__(message)
+        self.completion = completion
+
+
+class ContentFilterFinishReasonError(R9SError):
+    """A structured answer the provider's content filter stopped
+    (``finish_reason="content_filter"``); ``completion`` holds the response."""
+
+    def __init__(self, message: str, *, completion: Any = None) -> None:
+        super().__init__(message)
+        self.completion = completion
 
 
 STATUS_CLASSES: dict[int, type[APIStatusError]] = {

@@ -42,12 +42,36 @@ class Caller:
 
         return asyncio.run(run())
 
+    def stream(self, operation: str, /, **kwargs: Any) -> tuple[list[Any], Any]:
+        """``(every item, get_final())`` of ``resource.method(stream=True, **kw)``."""
+        resource, method = operation.split(".")
+        if self.mode == "sync":
+            with R9S(**self.client_kwargs) as client:
+                with getattr(getattr(client, resource), method)(stream=True, **kwargs) as stream:
+                    return list(stream), stream.get_final()
+
+        async def run() -> tuple[list[Any], Any]:
+            async with R9S(**self.client_kwargs) as client:
+                call = getattr(getattr(client, resource), f"{method}_async")
+                stream = await call(stream=True, **kwargs)
+                async with stream:
+                    return [item async for item in stream], await stream.get_final()
+
+        return asyncio.run(run())
+
 
 @pytest.fixture(params=["sync", "async"])
 def mode(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+def local_caller(mode: str, server: LocalServer, **client_kwargs: Any) -> Caller:
+    """A ``Caller`` of ``server`` with the tests' key and fast retries."""
+    return Caller(
+        mode, api_key=API_KEY, server_url=server.url, retry_config=FAST_RETRY, **client_kwargs
+    )
+
+
 @pytest.fixture
 def call(mode: str, server: LocalServer) -> Caller:
-    return Caller(mode, api_key=API_KEY, server_url=server.url, retry_config=FAST_RETRY)
+    return local_caller(mode, server)

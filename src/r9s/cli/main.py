@@ -35,6 +35,11 @@ class Command:
 # completion are built from it.
 COMMANDS: tuple[Command, ...] = (
     Command("chat", "talk to a model: interactive, one-shot or piped"),
+    Command("logs", "search and show the log of every chat turn"),
+    Command("usage", "tokens and cost by day and model, from the log"),
+    Command("templates", "saved prompts for r9s chat -t NAME"),
+    Command("agents", "versioned instructions, model and skills: r9s chat --agent"),
+    Command("skills", "Agent Skills (SKILL.md folders) for r9s chat --skill"),
     Command("models", "list the models the router serves"),
     Command("images", "generate or edit images"),
     Command("audio", "text to speech, transcription, translation"),
@@ -59,6 +64,7 @@ settings (a flag beats the environment, which beats ./.env, which beats ~/.r9s/c
 examples:
   r9s login                        check a key and store it in ~/.r9s/config.toml
   r9s chat                         interactive chat (r9s chat "question" for one answer)
+  r9s logs -q "rust"               search every question and answer so far
   r9s models --filter claude       the models the router serves
   r9s set claude-code              point Claude Code at r9s
   r9s mock --port 8765             start the offline local server

@@ -137,8 +137,10 @@ class ChatCompletionAudioParam(TypedDict, total=False):
     format: Required[Literal["mp3", "opus", "aac", "flac", "wav", "pcm", "pcm16"] | str]
 
 
-class _ChatBase(TypedDict, total=False):
-    """The chat parameters except ``stream`` (a keyword of its own on ``create``)."""
+class _ChatFields(TypedDict, total=False):
+    """The chat parameters except ``stream`` (a keyword of its own on ``create``),
+    ``tools`` and ``response_format`` (keywords of their own on ``run_tools`` and
+    ``parse``)."""
 
     model: Required[str]
     """The model to answer, e.g. ``"gpt-4o-mini"``."""
@@ -164,8 +166,6 @@ class _ChatBase(TypedDict, total=False):
     """Voice and format of spoken output."""
     presence_penalty: float
     """-2.0 to 2.0: positive values encourage new topics."""
-    response_format: ResponseFormat
-    """Ask for JSON (``json_object``) or JSON following a schema (``json_schema``)."""
     seed: int
     """Sample deterministically where the model supports it."""
     service_tier: Literal["auto", "default", "flex", "priority"] | str
@@ -180,8 +180,6 @@ class _ChatBase(TypedDict, total=False):
     """0 to 1: nucleus sampling; change this or ``temperature``, not both."""
     top_k: int
     """Sample from the k most likely tokens (not OpenAI; some models support it)."""
-    tools: Sequence[Tool]
-    """Functions the model may call."""
     tool_choice: Literal["none", "auto", "required"] | ToolChoice
     """``"auto"`` (default with tools), ``"none"``, ``"required"``, or one function."""
     parallel_tool_calls: bool
@@ -194,6 +192,20 @@ class _ChatBase(TypedDict, total=False):
     """Store the completion (for distillation or evals, where supported)."""
     metadata: Mapping[str, str]
     """Your tags for this request."""
+
+
+class _ChatTools(TypedDict, total=False):
+    tools: Sequence[Tool]
+    """Functions the model may call."""
+
+
+class _ChatResponseFormat(TypedDict, total=False):
+    response_format: ResponseFormat
+    """Ask for JSON (``json_object``) or JSON following a schema (``json_schema``)."""
+
+
+class _ChatBase(_ChatFields, _ChatTools, _ChatResponseFormat, total=False):
+    """The chat parameters except ``stream`` (a keyword of its own on ``create``)."""
 
 
 class ChatCompletionRequest(_ChatBase, total=False):

@@ -201,7 +201,25 @@ class AnthropicThinking(TypedDict, total=False):
     budget_tokens: int
 
 
-class _MessageBase(TypedDict, total=False):
+class AnthropicJSONOutputFormat(TypedDict, total=False):
+    """``{"type": "json_schema", "schema": {...}}``: the reply is JSON following ``schema``."""
+
+    type: Required[Literal["json_schema"]]
+    schema: Required[Mapping[str, Any]]
+
+
+class AnthropicOutputConfig(TypedDict, total=False):
+    """Output options: ``format`` asks for JSON following a schema (structured outputs;
+    ``messages.parse`` fills it in from a type)."""
+
+    format: AnthropicJSONOutputFormat
+    effort: Literal["low", "medium", "high", "max"] | str
+
+
+class _MessageFields(TypedDict, total=False):
+    """The parameters except ``stream`` and ``tools`` (keywords of their own on
+    ``create`` and ``run_tools``)."""
+
     model: Required[str]
     """The model, e.g. ``"claude-sonnet-4.5"``."""
     messages: Required[Sequence[AnthropicMessageMessage]]
@@ -219,8 +237,6 @@ class _MessageBase(TypedDict, total=False):
     """Nucleus sampling, 0 to 1."""
     top_k: int
     """Sample only from the top K tokens."""
-    tools: Sequence[AnthropicTool | Mapping[str, Any]]
-    """Tools the model may call (client tools, or server tools such as web search)."""
     tool_choice: AnthropicToolChoice
     """How the model picks tools (an object, as on Anthropic's wire)."""
     metadata: Mapping[str, Any]
@@ -229,6 +245,17 @@ class _MessageBase(TypedDict, total=False):
     """Extended thinking configuration."""
     service_tier: Literal["auto", "standard_only"] | str
     """Capacity tier."""
+    output_config: AnthropicOutputConfig
+    """Output options, e.g. ``{"format": {"type": "json_schema", "schema": {...}}}``."""
+
+
+class _MessageTools(TypedDict, total=False):
+    tools: Sequence[AnthropicTool | Mapping[str, Any]]
+    """Tools the model may call (client tools, or server tools such as web search)."""
+
+
+class _MessageBase(_MessageFields, _MessageTools, total=False):
+    pass
 
 
 class AnthropicMessageRequest(_MessageBase, total=False):
@@ -239,6 +266,14 @@ class AnthropicMessageRequest(_MessageBase, total=False):
 
 class MessageCreateParams(_MessageBase, RequestOptions, total=False):
     """Keyword arguments of ``messages.create``."""
+
+
+class MessageParseParams(_MessageBase, RequestOptions, total=False):
+    """Keyword arguments of ``messages.parse`` (besides ``output_format``)."""
+
+
+class MessageRunToolsParams(_MessageFields, RequestOptions, total=False):
+    """Keyword arguments of ``messages.run_tools`` (besides ``tools``)."""
 
 
 # -- response content blocks ------------------------------------------------------------

@@ -584,7 +584,10 @@ class ResponseReasoningParams(TypedDict, total=False):
     summary: Literal["auto", "concise", "detailed"] | str
 
 
-class _ResponseBase(TypedDict, total=False):
+class _ResponseFields(TypedDict, total=False):
+    """The parameters except ``stream`` and ``tools`` (keywords of their own on
+    ``create`` and ``run_tools``)."""
+
     model: Required[str]
     """The model, e.g. ``"gpt-4o-mini"``."""
     input: Required[str | Sequence[ResponseInputItem]]
@@ -599,8 +602,6 @@ class _ResponseBase(TypedDict, total=False):
     """The most tokens to generate, reasoning included."""
     modalities: Sequence[Literal["text", "audio"]]
     """Output modalities."""
-    tools: Sequence[ResponseTool | Mapping[str, Any]]
-    """Function tools (flat shape) and built-in tools (``{"type": "web_search"}``...)."""
     tool_choice: Literal["none", "auto", "required"] | ResponseToolChoice
     """How the model picks tools."""
     parallel_tool_calls: bool
@@ -629,6 +630,15 @@ class _ResponseBase(TypedDict, total=False):
     """Processing tier."""
 
 
+class _ResponseTools(TypedDict, total=False):
+    tools: Sequence[ResponseTool | Mapping[str, Any]]
+    """Function tools (flat shape) and built-in tools (``{"type": "web_search"}``...)."""
+
+
+class _ResponseBase(_ResponseFields, _ResponseTools, total=False):
+    pass
+
+
 class ResponseRequest(_ResponseBase, total=False):
     """The body of ``POST /responses`` (the spec's shape, ``stream`` included)."""
 
@@ -637,6 +647,14 @@ class ResponseRequest(_ResponseBase, total=False):
 
 class ResponseCreateParams(_ResponseBase, RequestOptions, total=False):
     """Keyword arguments of ``responses.create``."""
+
+
+class ResponseParseParams(_ResponseBase, RequestOptions, total=False):
+    """Keyword arguments of ``responses.parse`` (besides ``text_format``)."""
+
+
+class ResponseRunToolsParams(_ResponseFields, RequestOptions, total=False):
+    """Keyword arguments of ``responses.run_tools`` (besides ``tools``)."""
 
 
 RESPONSE_OUTPUT_ITEM: TypeAdapter[ResponseOutputItem] = TypeAdapter(ResponseOutputItem)

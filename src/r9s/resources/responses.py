@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Literal, Unpack, cast, overload
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, cast, overload
 
 from r9s._pipeline import Operation, ParamCheck
 from r9s._streams.responses import SPEC, AsyncResponseStream, ResponseStream
-from r9s.models.responses import Response, ResponseCreateParams, ResponseStreamEvent
+from r9s.models.responses import (
+    Response,
+    ResponseCreateParams,
+    ResponseParseParams,
+    ResponseRunToolsParams,
+    ResponseStreamEvent,
+)
 from r9s.resources._base import Resource
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
+    from r9s._structured.runner import AsyncToolRunStream, ToolRunStream
+    from r9s._structured.stream import AsyncParsedResponseStream, ParsedResponseStream
+    from r9s._structured.wire import Strategy
+    from r9s.models.parsed import ParsedResponse, ResponsesToolRun
+    from r9s.tools import ToolLike
+
+T = TypeVar("T")
 
 CREATE: Operation[Response, ResponseStreamEvent, Response] = Operation(
     "POST",
@@ -61,3 +79,217 @@ class Responses(Resource):
             stream_ = await self._stream_async(CREATE, {**params, "stream": True})
             return cast(AsyncResponseStream, stream_)
         return await self._call_async(CREATE, params)
+
+    # -- structured outputs ---------------------------------------------------------------
+
+    @overload
+    def parse(
+        self,
+        *,
+        text_format: type[T] | TypeAdapter[T],
+        strategy: Strategy = "auto",
+        stream: Literal[False] = False,
+        **params: Unpack[ResponseParseParams],
+    ) -> ParsedResponse[T]: ...
+    @overload
+    def parse(
+        self,
+        *,
+        text_format: type[T] | TypeAdapter[T],
+        strategy: Strategy = "auto",
+        stream: Literal[True],
+        **params: Unpack[ResponseParseParams],
+    ) -> ParsedResponseStream[T]: ...
+    @overload
+    def parse(
+        self,
+        *,
+        text_format: Mapping[str, Any],
+        strategy: Strategy = "auto",
+        stream: Literal[False] = False,
+        **params: Unpack[ResponseParseParams],
+    ) -> ParsedResponse[Any]: ...
+    @overload
+    def parse(
+        self,
+        *,
+        text_format: Mapping[str, Any],
+        strategy: Strategy = "auto",
+        stream: Literal[True],
+        **params: Unpack[ResponseParseParams],
+    ) -> ParsedResponseStream[Any]: ...
+    def parse(
+        self,
+        *,
+        text_format: Any,
+        strategy: Strategy = "auto",
+        stream: bool = False,
+        **params: Unpack[ResponseParseParams],
+    ) -> Any:
+        """A response whose answer is parsed into ``text_format`` (a pydantic model,
+        any type ``pydantic.TypeAdapter`` takes, or a JSON schema dict): ``output_parsed``.
+        ``strategy`` is ``"auto"`` (JSON-schema output, a forced tool call if the server
+        rejects it), ``"native"`` or ``"tool"``; with ``stream=True``, a
+        ``ParsedResponseStream`` of partial objects."""
+        from r9s._structured.parse import parse_sync
+        from r9s._structured.stream import ParsedResponseStream
+        from r9s._structured.wire import RESPONSES
+
+        stream_class = ParsedResponseStream if stream else None
+        return parse_sync(RESPONSES, self, CREATE, stream_class, text_format, strategy, params)
+
+    @overload
+    async def parse_async(
+        self,
+        *,
+        text_format: type[T] | TypeAdapter[T],
+        strategy: Strategy = "auto",
+        stream: Literal[False] = False,
+        **params: Unpack[ResponseParseParams],
+    ) -> ParsedResponse[T]: ...
+    @overload
+    async def parse_async(
+        self,
+        *,
+        text_format: type[T] | TypeAdapter[T],
+        strategy: Strategy = "auto",
+        stream: Literal[True],
+        **params: Unpack[ResponseParseParams],
+    ) -> AsyncParsedResponseStream[T]: ...
+    @overload
+    async def parse_async(
+        self,
+        *,
+        text_format: Mapping[str, Any],
+        strategy: Strategy = "auto",
+        stream: Literal[False] = False,
+        **params: Unpack[ResponseParseParams],
+    ) -> ParsedResponse[Any]: ...
+    @overload
+    async def parse_async(
+        self,
+        *,
+        text_format: Mapping[str, Any],
+        strategy: Strategy = "auto",
+        stream: Literal[True],
+        **params: Unpack[ResponseParseParams],
+    ) -> AsyncParsedResponseStream[Any]: ...
+    async def parse_async(
+        self,
+        *,
+        text_format: Any,
+        strategy: Strategy = "auto",
+        stream: bool = False,
+        **params: Unpack[ResponseParseParams],
+    ) -> Any:
+        """A response whose answer is parsed into ``text_format``; see ``parse``."""
+        from r9s._structured.parse import parse_async
+        from r9s._structured.stream import AsyncParsedResponseStream
+        from r9s._structured.wire import RESPONSES
+
+        stream_class = AsyncParsedResponseStream if stream else None
+        return await parse_async(
+            RESPONSES, self, CREATE, stream_class, text_format, strategy, params
+        )
+
+    # -- tools ------------------------------------------------------------------------------
+
+    @overload
+    def run_tools(
+        self,
+        *,
+        tools: Sequence[ToolLike],
+        max_turns: int = 10,
+        raise_on_tool_error: bool = False,
+        stream: Literal[False] = False,
+        **params: Unpack[ResponseRunToolsParams],
+    ) -> ResponsesToolRun: ...
+    @overload
+    def run_tools(
+        self,
+        *,
+        tools: Sequence[ToolLike],
+        max_turns: int = 10,
+        raise_on_tool_error: bool = False,
+        stream: Literal[True],
+        **params: Unpack[ResponseRunToolsParams],
+    ) -> ToolRunStream[ResponsesToolRun]: ...
+    def run_tools(
+        self,
+        *,
+        tools: Sequence[ToolLike],
+        max_turns: int = 10,
+        raise_on_tool_error: bool = False,
+        stream: bool = False,
+        **params: Unpack[ResponseRunToolsParams],
+    ) -> ResponsesToolRun | ToolRunStream[ResponsesToolRun]:
+        """Send, run every function the model calls (several at once when it asks
+        for several), send the outputs, and repeat until it answers without a call or
+        ``max_turns`` requests were made. Returns the last ``Response`` with the whole
+        exchange in ``.input``; ``stream=True`` yields text deltas and tool call/result
+        events as they happen. A tool that raises becomes an error result for the model
+        unless ``raise_on_tool_error``."""
+        from r9s._structured.runner import run_tools_sync
+        from r9s._structured.wire import RESPONSES
+
+        return cast(
+            "ResponsesToolRun | ToolRunStream[ResponsesToolRun]",
+            run_tools_sync(
+                RESPONSES,
+                self,
+                CREATE,
+                tools,
+                params,
+                max_turns=max_turns,
+                raise_on_tool_error=raise_on_tool_error,
+                stream=stream,
+            ),
+        )
+
+    @overload
+    async def run_tools_async(
+        self,
+        *,
+        tools: Sequence[ToolLike],
+        max_turns: int = 10,
+        raise_on_tool_error: bool = False,
+        stream: Literal[False] = False,
+        **params: Unpack[ResponseRunToolsParams],
+    ) -> ResponsesToolRun: ...
+    @overload
+    async def run_tools_async(
+        self,
+        *,
+        tools: Sequence[ToolLike],
+        max_turns: int = 10,
+        raise_on_tool_error: bool = False,
+        stream: Literal[True],
+        **params: Unpack[ResponseRunToolsParams],
+    ) -> AsyncToolRunStream[ResponsesToolRun]: ...
+    async def run_tools_async(
+        self,
+        *,
+        tools: Sequence[ToolLike],
+        max_turns: int = 10,
+        raise_on_tool_error: bool = False,
+        stream: bool = False,
+        **params: Unpack[ResponseRunToolsParams],
+    ) -> ResponsesToolRun | AsyncToolRunStream[ResponsesToolRun]:
+        """Run the tool loop; see ``run_tools``. Async tools are awaited, sync ones run
+        in threads."""
+        from r9s._structured.runner import run_tools_async
+        from r9s._structured.wire import RESPONSES
+
+        return cast(
+            "ResponsesToolRun | AsyncToolRunStream[ResponsesToolRun]",
+            await run_tools_async(
+                RESPONSES,
+                self,
+                CREATE,
+                tools,
+                params,
+                max_turns=max_turns,
+                raise_on_tool_error=raise_on_tool_error,
+                stream=stream,
+            ),
+        )

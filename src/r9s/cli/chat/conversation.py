@@ -1,4 +1,5 @@
-"""A chat as the CLI keeps it: settings and messages, saved under ``~/.r9s/chats/``.
+"""A chat as the CLI keeps it: settings and messages (kept in the log, see
+:mod:`r9s.cli.chat.history`).
 
 Messages are kept in one neutral form (role, text, images as data or URLs) and turned
 into the wire form of the API in use (chat completions, Anthropic messages, Responses)
@@ -9,14 +10,12 @@ from __future__ import annotations
 
 import json
 import secrets
-import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from r9s.cli.common.files import KEY_FILE_MODE, make_dirs, write_atomic
-from r9s.cli.common.settings import state_dir
+from r9s.cli.common.files import KEY_FILE_MODE, write_atomic
 
 APIS = ("chat", "messages", "responses")
 # Anthropic requires max_tokens; the CLI sends this unless --max-tokens says otherwise.
@@ -50,11 +49,10 @@ class Conversation:
     usage: Usage = field(default_factory=Usage)
 
     @property
-    def title(self) -> str:
-        for message in self.messages:
-            if message.role == "user" and message.content.strip():
-                return " ".join(message.content.split())[:60]
-        return "(empty)"
+    def options(self) -> dict[str, Any]:
+        """The request options set for this chat (none: the API's defaults)."""
+        values = {"temperature": self.temperature, "max_tokens": self.max_tokens}
+        return {key: value for key, value in values.items() if value is not None}
 
     def to_json(self) -> dict[str, Any]:
         body = asdict(self)
@@ -81,64 +79,6 @@ class Conversation:
 
 def new_id() -> str:
     return f"{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
-
-
-# ------------------------------------------------------------------ persistence
-
-
-def chats_dir(home: Path | None = None) -> Path:
-    return state_dir(home) / "chats"
-
-
-def save(conversation: Conversation, home: Path | None = None) -> Path:
-    """Write the chat to ``~/.r9s/chats/<id>.json`` (0600, atomically)."""
-    folder = chats_dir(home)
-    make_dirs(folder)
-    path = folder / f"{conversation.id}.json"
-    data = json.dumps(conversation.to_json(), ensure_ascii=False, indent=1) + "\n"
-    write_atomic(path, data.encode("utf-8"), KEY_FILE_MODE)
-    return path
-
-
-@dataclass(frozen=True)
-class SavedChat:
-    path: Path
-    updated: float
-    conversation: Conversation
-
-
-def saved_chats(home: Path | None = None) -> list[SavedChat]:
-    """Every readable saved chat, the most recently updated first."""
-    chats = []
-    folder = chats_dir(home)
-    if not folder.is_dir():
-        return []
-    for path in folder.glob("*.json"):
-        try:
-            conversation = Conversation.from_json(json.loads(path.read_text("utf-8")))
-            chats.append(SavedChat(path, path.stat().st_mtime, conversation))
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-    chats.sort(key=lambda chat: (chat.updated, chat.path.name), reverse=True)
-    return chats
-
-
-def find_chat(ident: str, home: Path | None = None) -> Conversation | None:
-    """A saved chat by id, or by a unique start of its id."""
-    chats = saved_chats(home)
-    exact = [c for c in chats if c.conversation.id == ident]
-    if exact:
-        return exact[0].conversation
-    started = [c for c in chats if c.conversation.id.startswith(ident)]
-    return started[0].conversation if len(started) == 1 else None
-
-
-def describe_saved(chat: SavedChat) -> str:
-    conv = chat.conversation
-    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(chat.updated))
-    turns = sum(1 for m in conv.messages if m.role == "user")
-    plural = "s" if turns != 1 else ""
-    return f"{when}  {conv.model}  {turns} turn{plural}  {conv.title}  [{conv.id}]"
 
 
 def export_markdown(conversation: Conversation) -> str:
@@ -282,3 +222,64 @@ def dump(final: Any) -> str:
     to_dict = getattr(final, "to_dict", None)
     body = to_dict() if callable(to_dict) else final
     return json.dumps(body, ensure_ascii=False, indent=2)
+
+
+def outcome_of(final: Any) -> dict[str, Any]:
+    """What a final result of any of the three APIs says beyond its text, for the log:
+    ``finish_reason``, ``response_id``, ``usage`` (as sent), ``cost`` (``usage.cost``,
+    when the router reports it), ``tool_calls`` and ``parsed`` (structured output)."""
+    to_dict = getattr(final, "to_dict", None)
+    body: dict[str, Any] = to_dict() if callable(to_dict) else {}
+    usage = body.get("usage") if isinstance(body.get("usage"), dict) else None
+    cost = usage.get("cost") if usage else None
+    outcome: dict[str, Any] = {
+        "response_id": body.get("id") or None,
+        "usage": usage,
+        "cost": float(cost)
+        if isinstance(cost, int | float) and not isinstance(cost, bool)
+        else None,
+    }
+    calls: list[dict[str, Any]] = []
+    parsed: Any = None
+    if isinstance(body.get("choices"), list):  # chat completions
+        choice: dict[str, Any] = next((c for c in body["choices"] if c.get("index", 0) == 0), {})
+        outcome["finish_reason"] = choice.get("finish_reason")
+        for call in (choice.get("message") or {}).get("tool_calls") or []:
+            function = call.get("function") or {}
+            calls.append(
+                {
+                    "id": call.get("id"),
+                    "name": function.get("name"),
+                    "arguments": function.get("arguments"),
+                }
+            )
+        choices = getattr(final, "choices", None) or []
+        parsed = getattr(getattr(choices[0], "message", None), "parsed", None) if choices else None
+    elif isinstance(body.get("output"), list):  # responses
+        details = body.get("incomplete_details") or {}
+        outcome["finish_reason"] = details.get("reason") or body.get("status")
+        for item in body["output"]:
+            if item.get("type") == "function_call":
+                calls.append(
+                    {
+                        "id": item.get("call_id"),
+                        "name": item.get("name"),
+                        "arguments": item.get("arguments"),
+                    }
+                )
+        parsed = getattr(final, "output_parsed", None)
+    elif isinstance(body.get("content"), list):  # messages
+        outcome["finish_reason"] = body.get("stop_reason")
+        for block in body["content"]:
+            if block.get("type") == "tool_use":
+                calls.append(
+                    {
+                        "id": block.get("id"),
+                        "name": block.get("name"),
+                        "arguments": json.dumps(block.get("input")),
+                    }
+                )
+    outcome["tool_calls"] = calls or None
+    dump = getattr(parsed, "model_dump", None)
+    outcome["parsed"] = dump(mode="json") if callable(dump) else parsed
+    return outcome

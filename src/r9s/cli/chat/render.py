@@ -22,6 +22,7 @@ import time
 from typing import Any, Protocol, TextIO
 
 from r9s.cli.common.interact import draws_on, no_color
+from r9s.cli.common.terminal import printable
 
 REFRESH_INTERVAL = 0.05  # seconds between redraws of the live region
 
@@ -68,6 +69,9 @@ class PlainRenderer:
 
     def __init__(self, out: TextIO | None = None, spinner: bool = True) -> None:
         self.out = out or sys.stdout
+        # On a terminal a model's answer must not drive it (escape sequences); piped or
+        # redirected, it is passed on as sent.
+        self._terminal = self.out.isatty()
         self._spinner = _Spinner() if spinner else None
         self._last = ""
         self._started = False
@@ -83,6 +87,8 @@ class PlainRenderer:
             self._started = True
             if self._spinner is not None:
                 self._spinner.stop()
+        if self._terminal:
+            text = printable(text, keep_lines=True)
         self.out.write(text)
         self.out.flush()
         self._last = text
@@ -138,7 +144,7 @@ class RichRenderer:
             self._started = True
             self._spinner.stop()
             self._start_live()
-        self._partial += text
+        self._partial += printable(text, keep_lines=True)  # always a terminal here
         while "\n" in self._partial:
             line, self._partial = self._partial.split("\n", 1)
             self._line(line)

@@ -8,15 +8,19 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from r9s.cli.chat.conversation import Conversation, Message, Usage, new_id, write_export
+from r9s.cli.chat.history import ChatLog, exchange_of
 from r9s.cli.chat.render import make_renderer
-from r9s.cli.chat.turn import ChatError, TurnResult, history_path, run_turn, save_quietly
+from r9s.cli.chat.turn import ChatError, TurnResult, history_path, run_turn
 from r9s.cli.common import interact
+from r9s.cli.common.errors import UsageError
 from r9s.cli.common.files import KEY_FILE_MODE, display, make_dirs
+from r9s.cli.common.terminal import printable
 
 if TYPE_CHECKING:
     from r9s.cli.common.api import Connection
@@ -27,6 +31,7 @@ HELP = """\
 /model [NAME]      show the model and the available ones, or switch to NAME
 /system [TEXT]     show the system prompt, or set it (/system --clear removes it)
 /clear             start a new conversation (same model and system prompt)
+                   (every turn is kept in the log: r9s logs, r9s chat --resume)
 /save FILE         write the conversation to FILE (Markdown, or JSON for .json)
 /copy              copy the last answer to the clipboard
 /usage             tokens used so far and the speed of the last answer
@@ -45,15 +50,18 @@ class Repl:
         client: R9S,
         conversation: Conversation,
         images: list[str],
+        history: ChatLog,
+        wrap_first: Callable[[str], str] | None = None,
     ) -> None:
         self.args = args
         self.conn = conn
         self.client = client
         self.conversation = conversation
         self.pending_images = images
+        self.history = history
+        self.wrap_first = wrap_first  # a template's prompt around the first message
         self.last: TurnResult | None = None
         self.session: Any = None
-        self.unsaved = False  # the last save failed (and the person was told)
 
     # -- input --------------------------------------------------------------------------
 
@@ -161,6 +169,9 @@ class Repl:
             interact.say(f"Chatting with {where}. /help for commands, Ctrl-D to leave.")
         if conv.system:
             interact.say(f"System prompt: {conv.system[:100]}")
+        if not self.history.enabled:
+            why = "--no-log" if self.args.no_log else "the log is off: r9s logs on"
+            interact.say(f"This chat is not kept ({why}).")
         if self.pending_images:
             count = len(self.pending_images)
             interact.say(
@@ -171,8 +182,17 @@ class Repl:
         from r9s.cli.common.errors import describe
 
         conv = self.conversation
-        conv.messages.append(Message("user", text, self.pending_images))
+        if self.wrap_first is not None:
+            try:
+                text = self.wrap_first(text)
+            except UsageError as exc:
+                interact.error(str(exc))
+                return
+            self.wrap_first = None
+        question = Message("user", text, self.pending_images)
+        conv.messages.append(question)
         renderer = make_renderer(self.args.plain)
+        started = time.time()
         try:
             result = run_turn(self.client, conv, renderer, stream=not self.args.no_stream)
         except ChatError as exc:
@@ -183,6 +203,7 @@ class Repl:
             if os.environ.get("R9S_DEBUG"):
                 raise
             conv.messages.pop()
+            self.history.failed(conv, question, exc, started)
             interact.error(describe(exc))
             return
         self.pending_images = []
@@ -192,6 +213,7 @@ class Repl:
             interact.say(f"(interrupted; {kept})")
         if result.text or not result.interrupted:
             conv.messages.append(Message("assistant", result.text, interrupted=result.interrupted))
+            self.history.record(conv, exchange_of(conv, question, result, started=started))
         else:
             conv.messages.pop()  # nothing arrived: as if the question was not sent
         if result.usage is not None:
@@ -199,15 +221,6 @@ class Repl:
             conv.usage.output_tokens += result.usage.output_tokens
         if self.args.stats:
             interact.say(result.stats())
-        self._save()
-
-    def _save(self) -> None:
-        if self.args.no_save or not self.conversation.messages:
-            return
-        problem = save_quietly(self.conversation)
-        if problem and not self.unsaved:
-            interact.warn(f"the chat is not being saved: {problem}")
-        self.unsaved = problem is not None
 
     # -- slash commands -----------------------------------------------------------------
 
@@ -245,7 +258,7 @@ class Repl:
         if not name:
             interact.say(f"Model: {self.conversation.model}")
             if ids:
-                interact.say("Available: " + ", ".join(ids))
+                interact.say("Available: " + ", ".join(printable(i) for i in ids))
             return
         if ids and name not in ids:
             close = closest_models(name, ids)
@@ -255,7 +268,7 @@ class Repl:
         self.conversation.model = name
         remember(model=name)
         interact.say(f"Model: {name}")
-        self._save()
+        self.history.update(self.conversation)
 
     def _system(self, text: str) -> None:
         conv = self.conversation
@@ -264,7 +277,7 @@ class Repl:
             return
         conv.system = None if text == "--clear" else text
         interact.say("System prompt removed." if conv.system is None else "System prompt set.")
-        self._save()
+        self.history.update(conv)
 
     def _clear(self, _: str) -> None:
         conv = self.conversation

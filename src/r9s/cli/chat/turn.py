@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from r9s.cli.chat.conversation import Conversation, Usage, request_params, save, text_of, usage_of
+from r9s.cli.chat.conversation import Conversation, Usage, request_params, text_of, usage_of
 from r9s.cli.chat.render import Renderer
 from r9s.cli.common.errors import UsageError
 
@@ -24,7 +24,11 @@ class ChatError(UsageError):
 
 
 class BrokenAnswer(Exception):
-    """The connection failed after part of the answer was shown."""
+    """The connection failed after part of the answer (``partial``) was shown."""
+
+    def __init__(self, message: str, partial: str = "") -> None:
+        super().__init__(message)
+        self.partial = partial
 
 
 @dataclass
@@ -109,8 +113,11 @@ def run_turn(
 
             raise BrokenAnswer(
                 f"the connection broke in the middle of the answer ({connection_reason(exc)}): "
-                "it is incomplete; try again"
+                "it is incomplete; try again",
+                "".join(parts),
             ) from exc
+        if parts:
+            exc.partial = "".join(parts)  # type: ignore[attr-defined]  # for the log
         raise
     finally:
         if events is not None:
@@ -127,18 +134,6 @@ def run_turn(
             result.final = events.get_final()
             result.usage = usage_of(result.final)
     return result
-
-
-def save_quietly(conversation: Conversation) -> str | None:
-    """Save the chat; why it could not be, if it could not. Saving is a convenience:
-    a read-only or odd HOME must not turn an answer already shown into a failure."""
-    try:
-        save(conversation)
-    except OSError as exc:
-        from r9s.cli.common.errors import describe
-
-        return describe(exc)
-    return None
 
 
 def history_path() -> Path:

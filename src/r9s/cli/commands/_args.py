@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Mapping
 
 
 def add_tool_argument(parser: argparse.ArgumentParser, *, optional: bool) -> None:
@@ -52,7 +53,8 @@ def add_connection_arguments(
     parser.add_argument(
         "--api-key",
         metavar="KEY",
-        help="r9s API key (default: $R9S_API_KEY, ./.env or ~/.r9s/config.toml)",
+        help="API key (default: $R9S_API_KEY, ./.env, ~/.r9s/config.toml; "
+        "safer than this flag, seen in `ps`)",
     )
     parser.add_argument(
         "--base-url",
@@ -104,3 +106,22 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="LEVEL",
         help=f"{with_effort}: {', '.join(efforts)}",
     )
+
+
+def subcommands(
+    parser: argparse.ArgumentParser, examples: Mapping[str, str], *, required: bool = True
+) -> Callable[[str, str], argparse.ArgumentParser]:
+    """The ``ACTION`` subcommands of ``parser`` (``args.action``): returns
+    ``action(name, help)``, which adds one with ``examples[name]`` as its epilog."""
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=required)
+
+    def action(name: str, text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            help=text,
+            description=text,
+            epilog=examples[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    return action

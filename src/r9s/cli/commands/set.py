@@ -59,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
     from r9s.cli.common import interact
     from r9s.cli.common.files import diff, display
     from r9s.cli.common.interact import NotInteractive, say
+    from r9s.cli.common.terminal import printable
     from r9s.cli.tools._configure import (
         apply_set,
         backups_for,
@@ -88,14 +89,15 @@ def run(args: argparse.Namespace) -> int:
         changes = plan_set(tool, target, home, environ, force=args.force)
 
     say(interact.bold(f"{tool.title} ({tool.name}) -> r9s"))
-    say(f"  base URL     {target.base_url} ({_source(sources['base_url'])})")
+    say(f"  base URL     {printable(target.base_url)} ({_source(sources['base_url'])})")
     say(f"  API key      {mask_key(target.api_key)} ({_source(sources['api_key'])})")
-    say(f"  model        {target.model} ({_source(sources['model'])})")
+    say(f"  model        {printable(target.model)} ({_source(sources['model'])})")
     if tool.uses_small_model:
-        say(f"  small model  {target.small_model}")
+        say(f"  small model  {printable(target.small_model)}")
     for slot in tool.slots:
         if slot.name in target.slots:
-            say(f"  {slot.name + ' model':<12} {target.slots[slot.name]} ({slot.setting})")
+            model = printable(target.slots[slot.name])
+            say(f"  {slot.name + ' model':<12} {model} ({slot.setting})")
     if target.reasoning_effort:
         say(f"  reasoning    {target.reasoning_effort}")
     for change in changes:
@@ -108,12 +110,14 @@ def run(args: argparse.Namespace) -> int:
         for note in change.notes:
             say(f"  note         {display(change.path)}: {note}")
         for replaced in change.replaced:
-            say(f"  replaces     {replaced}")
+            say(f"  replaces     {printable(replaced)}")
 
     if args.dry_run:
+        from r9s.cli.common.terminal import for_stdout
+
         secrets = [target.api_key, *file_secrets(tool, changes)]
         patches = [diff(c.before, c.after.decode(), *secrets) for c in changes if c.after]
-        print("".join(patches), end="")
+        print(for_stdout("".join(patches)), end="")
         changing = any(change.changed for change in changes)
         say("dry run: nothing was written" if changing else "dry run: nothing would change")
         return 0
@@ -124,7 +128,9 @@ def run(args: argparse.Namespace) -> int:
         say("Nothing was written.")
         return 1
     with _offering_force():
-        operation, written = apply_set(tool, target, home, environ, force=args.force)
+        operation, written = apply_set(
+            tool, target, home, environ, force=args.force, planned=changes
+        )
     backups = backups_for(tool, home)
     saved = {s.path: s for s in operation.files} if operation else {}
     for change in written:

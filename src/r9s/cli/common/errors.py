@@ -45,7 +45,11 @@ def describe(exc: BaseException) -> str:
 
 
 def _one_line(text: str) -> str:
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    """One line, safe for a terminal: a server's message may hold escape sequences."""
+    from r9s.cli.common.terminal import printable
+
+    text = printable(text, keep_lines=True)
+    lines = [line.strip() for line in text.strip().split("\n") if line.strip()]
     return " ".join(lines) if len(lines) <= 3 else lines[0]
 
 

@@ -27,17 +27,60 @@ _KEY_LINE = re.compile(
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][\w.-]*$")
 
 
+MAX_DEPTH = 128
+"""Collections nested deeper than this are refused, as in JSON files (PyYAML builds a
+document recursively)."""
+MAX_NODES = 200_000
+"""Values in a document once its aliases are expanded: more is refused ("billion laughs":
+a few lines of anchors and aliases that would take hours to compare)."""
+
+
 def load(text: str, path: Path) -> Any:
-    """The document's value (None when empty); a syntax error is a :class:`MalformedFile`."""
+    """The document's value (None when empty); a syntax error, nesting deeper than
+    :data:`MAX_DEPTH` or aliases expanding past :data:`MAX_NODES` values is a
+    :class:`MalformedFile`."""
     import yaml
 
     try:
+        _check_size(text, path)
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise MalformedFile(path, line, f"invalid YAML: {problem}") from None
+
+
+def _check_size(text: str, path: Path) -> None:
+    """Walk the parser's events (no recursion) counting depth and expanded values."""
+    import yaml
+
+    anchors: dict[str, int] = {}
+    open_: list[list[Any]] = [[None, 0]]  # [anchor, values so far] per open collection
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1 if event.start_mark is not None else 1
+        if isinstance(event, yaml.CollectionStartEvent):
+            if len(open_) > MAX_DEPTH:
+                raise MalformedFile(
+                    path, line, f"invalid YAML: too deeply nested (more than {MAX_DEPTH} levels)"
+                )
+            open_.append([event.anchor, 1])
+            continue
+        if isinstance(event, yaml.CollectionEndEvent):
+            anchor, size = open_.pop()
+        elif isinstance(event, yaml.AliasEvent):
+            anchor, size = None, anchors.get(event.anchor or "", 1)
+        elif isinstance(event, yaml.ScalarEvent):
+            anchor, size = event.anchor, 1
+        else:
+            continue
+        if anchor is not None:
+            anchors[anchor] = size
+        open_[-1][1] += size
+        if open_[0][1] + sum(frame[1] for frame in open_[1:]) > MAX_NODES:
+            raise MalformedFile(
+                path, line, f"invalid YAML: aliases expand to more than {MAX_NODES} values"
+            )
 
 
 def parse(text: str, path: Path) -> Mapping[str, Any]:

@@ -122,10 +122,11 @@ TOOL = Tool(
         ),
     ),
     injects=Blurb(
-        help="CLINE_PROVIDER_SETTINGS_PATH naming a private temporary providers.json",
+        help="CLINE_PROVIDER_SETTINGS_PATH naming a private providers.json in memory",
         markdown=(
-            "`CLINE_PROVIDER_SETTINGS_PATH` naming a private temporary `providers.json` "
-            "(0600, deleted after the run)"
+            "`CLINE_PROVIDER_SETTINGS_PATH` naming a private `providers.json` held in memory "
+            "(`/dev/fd/N`; where there is no such file, a 0600 temporary file deleted "
+            "after the run)"
         ),
     ),
     overriding_env=("CLINE_PROVIDER_SETTINGS_PATH", "CLINE_API_KEY", "CLINE_PROVIDER"),

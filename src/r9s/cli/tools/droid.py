@@ -109,10 +109,11 @@ TOOL = Tool(
         ),
     ),
     injects=Blurb(
-        help="FACTORY_RUNTIME_SETTINGS_PATH naming a private temporary settings file",
+        help="FACTORY_RUNTIME_SETTINGS_PATH naming a private settings file in memory",
         markdown=(
-            "`FACTORY_RUNTIME_SETTINGS_PATH` naming a private temporary settings file "
-            "(0600, deleted after the run)"
+            "`FACTORY_RUNTIME_SETTINGS_PATH` naming a private settings file held in memory "
+            "(`/dev/fd/N`; where there is no such file, a 0600 temporary file deleted "
+            "after the run)"
         ),
     ),
     overriding_env=("FACTORY_RUNTIME_SETTINGS_PATH",),

@@ -3,16 +3,20 @@ its real run (tests/e2e)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from tests.cli.tools.cases import PROMPT, Case, Ran, RealRun
+from tests.cli.tools.cases import KEY, PROMPT, ROOT, RUN_MODEL, Case, Ran, RealRun
 
 
 def check_run(ran: Ran) -> None:
-    path = Path(ran.env["CLINE_PROVIDER_SETTINGS_PATH"])
-    assert not path.exists(), "the private file is deleted after the run"
-    assert os.path.basename(path) == "providers.json"
+    name = "CLINE_PROVIDER_SETTINGS_PATH"
+    path = ran.env[name]  # in memory (Linux), else a temporary file deleted after the run
+    assert path.startswith("/dev/fd/") or not Path(path).exists(), path
+    seen = ran.files[name]
+    assert seen["mode"] == 0o600
+    settings = seen["content"]["providers"]["openai-compatible"]["settings"]
+    assert settings == {"provider": "openai-compatible", "apiKey": KEY, "model": RUN_MODEL,
+                        "baseUrl": ROOT + "/v1"}  # fmt: skip
 
 
 CASE = Case(

@@ -5,13 +5,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.cli.tools.cases import PROMPT, Case, Ran, RealRun
+from tests.cli.tools.cases import KEY, PROMPT, ROOT, RUN_MODEL, Case, Ran, RealRun
 
 
 def check_run(ran: Ran) -> None:
-    path = Path(ran.env["FACTORY_RUNTIME_SETTINGS_PATH"])
-    assert path.name == "settings.json"
-    assert not path.exists(), "the private file is deleted after the run"
+    name = "FACTORY_RUNTIME_SETTINGS_PATH"
+    path = ran.env[name]  # in memory (Linux), else a temporary file deleted after the run
+    assert path.startswith("/dev/fd/") or not Path(path).exists(), path
+    seen = ran.files[name]
+    assert seen["mode"] == 0o600
+    settings = seen["content"]
+    assert settings["sessionDefaultSettings"] == {"model": f"custom:r9s-{RUN_MODEL}-0"}
+    assert [(m["model"], m["apiKey"], m["baseUrl"]) for m in settings["customModels"]] == [
+        (RUN_MODEL, KEY, ROOT + "/v1")
+    ]
 
 
 ENTRY = """{
