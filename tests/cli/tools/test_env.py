@@ -87,3 +87,17 @@ def test_the_key_is_masked_on_a_terminal_unless_reveal(home: Path, tmp_path: Pat
 
     screen = on_terminal(home, tmp_path / "revealed", f"openai --api-key {KEY} --reveal")
     assert f"export OPENAI_API_KEY='{KEY}'" in screen
+
+
+def test_dotenv_output_is_read_back_by_the_real_dotenv(home: Path, api: LocalServer) -> None:
+    from tests.support.dotenv_node import NodeDotenv
+
+    done = r9s(home, "env", "openai", "--api-key", ODD_KEY, "--base-url", api.url,
+               "--shell", "dotenv")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    with NodeDotenv() as dotenv:
+        assert dotenv.parse(done.stdout) == {"OPENAI_BASE_URL": api.url, "OPENAI_API_KEY": ODD_KEY}
+
+    done = r9s(home, "env", "openai", "--api-key", "sk-\x1b]52;c;x\x07", "--shell", "dotenv")
+    assert done.returncode == 1 and done.stdout == ""
+    assert "the API key contains control characters (U+0007, U+001B)" in done.stderr

@@ -82,7 +82,8 @@ def _variables(args: argparse.Namespace) -> tuple[dict[str, str], str]:
 
     from r9s._config import root_url
     from r9s.cli.tools import find
-    from r9s.cli.tools._configure import read_configs
+    from r9s.cli.tools._base import Target
+    from r9s.cli.tools._configure import check_target, read_configs
     from r9s.cli.tools._target import resolve_target
 
     if args.tool in SDKS:
@@ -95,6 +96,7 @@ def _variables(args: argparse.Namespace) -> tuple[dict[str, str], str]:
         key, _ = resolve(args.api_key, ENV_API_KEY, flag_name="--api-key")
         if not key:
             raise NotInteractive(f"no API key: pass --api-key or set {ENV_API_KEY}")
+        check_target(Target(base, key, "", ""), into="variables")
         if args.tool == "openai":
             found = {"OPENAI_BASE_URL": base, "OPENAI_API_KEY": key}
         else:
@@ -105,6 +107,7 @@ def _variables(args: argparse.Namespace) -> tuple[dict[str, str], str]:
     states = read_configs(tool, Path.home(), os.environ)
     current = tool.inspect([state.values for state in states], os.environ)
     target, _ = resolve_target(tool, args, False, current=current)
+    check_target(target, into="variables")  # for eval: no control characters
     if tool.env is not None:
         return tool.env(target), target.api_key
     plan = tool.run_plan(target)
@@ -124,10 +127,13 @@ def _default_shell(path: str) -> str:
 def render(variables: dict[str, str], shell: str) -> str:
     """``variables`` in ``shell``'s syntax, one per line (JSON: one object)."""
     import json
-    import re
 
     if shell == "json":
         return json.dumps(variables, indent=2) + "\n"
+    if shell == "dotenv":  # quoted as dotenv reads it back (its writer refuses what cannot be)
+        from r9s.cli.common import dotenv
+
+        return dotenv.edit("", dict(variables))
     lines = []
     for name, value in variables.items():
         if shell == "fish":
@@ -135,9 +141,6 @@ def render(variables: dict[str, str], shell: str) -> str:
             lines.append(f"set -gx {name} {quoted}")
         elif shell == "powershell":
             lines.append(f"$env:{name} = '" + value.replace("'", "''") + "'")
-        elif shell == "dotenv":
-            plain = re.fullmatch(r"[A-Za-z0-9_./:@+=,-]*", value)
-            lines.append(f"{name}={value if plain else json.dumps(value)}")
         else:
             lines.append(f"export {name}='" + value.replace("'", "'\\''") + "'")
     return "\n".join(lines) + "\n"
