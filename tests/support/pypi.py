@@ -17,13 +17,16 @@ from pathlib import Path
 from tests.support.ci import unavailable
 
 REPO = Path(__file__).resolve().parents[2]
-CACHE = REPO / ".cache" / "pypi"
+# Resolved: a worktree's .cache may be a symlink to a shared one, and a venv's scripts
+# name its python by the path it was made at, which must not be one worktree's.
+CACHE = (REPO / ".cache").resolve() / "pypi"
 
 
 def pypi_install(packages: dict[str, str], *, timeout: float = 900) -> Path:
     """Install ``{name: version}`` once into its own venv; return the venv's ``bin``."""
-    spec = json.dumps(packages, sort_keys=True)
-    folder = CACHE / hashlib.sha256(spec.encode()).hexdigest()[:16]
+    key = json.dumps(packages, sort_keys=True)
+    folder = CACHE / hashlib.sha256(key.encode()).hexdigest()[:16]
+    spec = json.dumps({"packages": packages, "at": str(folder)}, sort_keys=True)
     folder.mkdir(parents=True, exist_ok=True)
     done = folder / ".installed"
     venv = folder / "venv"
@@ -40,8 +43,8 @@ def pypi_install(packages: dict[str, str], *, timeout: float = 900) -> Path:
             try:
                 result = subprocess.run(step, capture_output=True, text=True, timeout=timeout)
             except subprocess.TimeoutExpired:
-                unavailable(f"pip install {spec} timed out after {timeout:.0f} s")
+                unavailable(f"pip install {key} timed out after {timeout:.0f} s")
             if result.returncode != 0:
-                unavailable(f"pip install {spec} failed: {result.stderr.strip()[-500:]}")
+                unavailable(f"pip install {key} failed: {result.stderr.strip()[-500:]}")
         done.write_text(spec)
     return venv / "bin"
