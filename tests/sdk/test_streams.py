@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from r9s import R9S, AsyncEventStream, EventStream, errors
-from r9s._pipeline import Operation
+from r9s._pipeline import Endpoint, event_stream
+from r9s._senders import asend, send
 from r9s._streaming import StreamSpec
 from r9s.testing import LocalServer
 from tests.sdk.conftest import API_KEY, FAST_RETRY
@@ -43,15 +44,17 @@ def _delta(item: dict[str, Any]) -> str | None:
 SPEC: StreamSpec[dict[str, Any], str] = StreamSpec(
     decode=dict, accumulator=_Text, text=_delta, name="test chat stream"
 )
-CHAT: Operation[Never, dict[str, Any], str] = Operation("POST", "/chat/completions", stream=SPEC)
+CHAT: Endpoint[Never, EventStream[dict[str, Any], str], AsyncEventStream[dict[str, Any], str]] = (
+    Endpoint("POST", "/chat/completions", stream=event_stream(SPEC, EventStream, AsyncEventStream))
+)
 BODY = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "one two three four"}]}
 
 
 def open_stream(client: R9S, fault: str | None = None) -> EventStream[dict[str, Any], str]:
-    params: dict[str, Any] = {**BODY, "stream": True}
+    params: dict[str, Any] = dict(BODY)
     if fault:
         params["http_headers"] = {"X-R9S-Fault": fault}
-    stream: EventStream[dict[str, Any], str] = client._request(CHAT, params, stream=True)
+    stream: EventStream[dict[str, Any], str] = send(client, CHAT, params, stream=True)
     return stream
 
 
@@ -133,17 +136,18 @@ def test_a_stalled_stream_times_out(server: LocalServer) -> None:
 def test_async_stream(server: LocalServer) -> None:
     async def run() -> tuple[str, bool, bool]:
         async with R9S(api_key=API_KEY, server_url=server.url) as client:
-            params = {**BODY, "stream": True}
-            stream: AsyncEventStream[dict[str, Any], str] = await client._request_async(
-                CHAT, params, stream=True
+            params = dict(BODY)
+            stream: AsyncEventStream[dict[str, Any], str] = await asend(
+                client, CHAT, params, stream=True
             )
             async with stream:
                 text = "".join([t async for t in stream.text_stream])
-            broken = await client._request_async(CHAT, params, stream=True)
+            broken = await asend(client, CHAT, params, stream=True)
             async for _ in broken:
                 break
             await asyncio.sleep(0)
-            cut = await client._request_async(
+            cut = await asend(
+                client,
                 CHAT,
                 {**params, "http_headers": {"X-R9S-Fault": "drop=mid_stream;after=1"}},
                 stream=True,

@@ -10,6 +10,7 @@ and the OpenAI SDK's (``ChatCompletion``, ``ChatCompletionChunk``) both work.
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Required, TypeAlias, TypedDict
 
+from r9s._options import RequestOptions
 from r9s.models._base import Count, Items, Lenient, ResponseModel, Text
 
 # -- request ----------------------------------------------------------------------------
@@ -200,6 +201,11 @@ class ChatCompletionRequest(_ChatBase, total=False):
     """The body of ``POST /chat/completions``."""
 
     stream: bool
+
+
+class ChatCompletionCreateParams(_ChatBase, RequestOptions, total=False):
+    """The keyword arguments of ``chat.create``: the request fields and the per-call
+    options (``timeout``, ``retries``, ``extra_body``...)."""
 
 
 # -- response ---------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from collections.abc import Mapping, Sequence
 from typing import Literal, Required, TypedDict
 
+from r9s._options import RequestOptions
 from r9s.models._base import Count, Items, Lenient, ResponseModel, Text
 from r9s.models.chat import FinishReason, StreamOptions, Usage
 
@@ -50,6 +51,11 @@ class CompletionRequest(_CompletionBase, total=False):
     """The body of ``POST /completions``."""
 
     stream: bool
+
+
+class CompletionCreateParams(_CompletionBase, RequestOptions, total=False):
+    """The keyword arguments of ``completions.create``: the request fields and the
+    per-call options (``timeout``, ``retries``, ``extra_body``...)."""
 
 
 class CompletionLogprobs(ResponseModel):

@@ -2,6 +2,7 @@
 
 from typing import Literal, Required, TypedDict
 
+from r9s._options import RequestOptions
 from r9s.models._base import Count, Items, Lenient, ResponseModel, Text
 from r9s.models.chat import FinishReason, Usage
 
@@ -21,6 +22,11 @@ class EditRequest(TypedDict, total=False):
     """0 to 2: higher is more random."""
     top_p: float
     """0 to 1: nucleus sampling; change this or ``temperature``, not both."""
+
+
+class EditCreateParams(EditRequest, RequestOptions, total=False):
+    """The keyword arguments of ``edits.create``: the request fields and the per-call
+    options."""
 
 
 class EditChoice(ResponseModel):

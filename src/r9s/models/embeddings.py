@@ -13,6 +13,7 @@ from typing import Annotated, Literal, Required, TypedDict
 
 from pydantic_core import core_schema
 
+from r9s._options import RequestOptions
 from r9s.models._base import Count, Items, Lenient, ResponseModel, Text, or_else
 
 EmbeddingInput = str | Sequence[str] | Sequence[int] | Sequence[Sequence[int]]
@@ -71,6 +72,15 @@ class EmbeddingRequest(EngineEmbeddingRequest, total=False):
 
     model: Required[str]
     """The embedding model, e.g. ``"text-embedding-3-small"``."""
+
+
+class EmbeddingCreateParams(EmbeddingRequest, RequestOptions, total=False):
+    """The keyword arguments of ``embeddings.create``: the request fields and the per-call
+    options."""
+
+
+class EngineEmbeddingCreateParams(EngineEmbeddingRequest, RequestOptions, total=False):
+    """The keyword arguments of ``engine_embeddings.create`` besides ``model``."""
 
 
 # -- response ---------------------------------------------------------------------------

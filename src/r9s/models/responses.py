@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal, Required, TypeAlias, TypedDict
 from pydantic import AliasChoices, Field, Tag, TypeAdapter, field_validator
 from pydantic_core import core_schema
 
-from r9s._pipeline import RequestOptions
+from r9s._options import RequestOptions
 from r9s.models._base import Count, Items, Lenient, ResponseModel, Text, or_else
 from r9s.models._unions import by_type
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal, Unpack, cast, overload
+from typing import Literal, Unpack, overload
 
-from r9s._pipeline import Operation, ParamCheck, RequestOptions
+from r9s._pipeline import Endpoint, ParamCheck, event_stream
+from r9s._raw import RawResource, araw, raw
 from r9s._streams.chat import CHAT_STREAM, AsyncChatCompletionStream, ChatCompletionStream
-from r9s.models.chat import ChatCompletion, ChatCompletionChunk, _ChatBase
+from r9s.models.chat import ChatCompletion, ChatCompletionCreateParams
 from r9s.resources._base import Resource
 
 __all__ = [
@@ -14,20 +15,15 @@ __all__ = [
     "Chat",
     "ChatCompletionCreateParams",
     "ChatCompletionStream",
+    "ChatWithRawResponse",
 ]
 
-
-class ChatCompletionCreateParams(_ChatBase, RequestOptions, total=False):
-    """The keyword arguments of ``chat.create``: the request fields and the per-call
-    options (``timeout``, ``retries``, ``extra_body``...)."""
-
-
-CREATE: Operation[ChatCompletion, ChatCompletionChunk, ChatCompletion] = Operation(
+CREATE: Endpoint[ChatCompletion, ChatCompletionStream, AsyncChatCompletionStream] = Endpoint(
     "POST",
     "/chat/completions",
     ChatCompletion,
-    CHAT_STREAM,
-    ParamCheck("chat.create", ChatCompletionCreateParams, extra={"stream"}),
+    event_stream(CHAT_STREAM, ChatCompletionStream, AsyncChatCompletionStream),
+    ParamCheck("chat.create", ChatCompletionCreateParams),
 )
 
 
@@ -51,9 +47,7 @@ class Chat(Resource):
         self, *, stream: bool = False, **params: Unpack[ChatCompletionCreateParams]
     ) -> ChatCompletion | ChatCompletionStream:
         """Create a chat completion; ``stream=True`` returns its chunks as they come."""
-        if stream:
-            return cast(ChatCompletionStream, self._stream(CREATE, {**params, "stream": True}))
-        return self._call(CREATE, params)
+        return self._send(CREATE, params, stream=stream)
 
     @overload
     async def create_async(
@@ -71,9 +65,11 @@ class Chat(Resource):
         self, *, stream: bool = False, **params: Unpack[ChatCompletionCreateParams]
     ) -> ChatCompletion | AsyncChatCompletionStream:
         """Create a chat completion; ``stream=True`` returns its chunks as they come."""
-        if stream:
-            return cast(
-                AsyncChatCompletionStream,
-                await self._stream_async(CREATE, {**params, "stream": True}),
-            )
-        return await self._call_async(CREATE, params)
+        return await self._asend(CREATE, params, stream=stream)
+
+
+class ChatWithRawResponse(RawResource):
+    """``r9s.with_raw_response.chat``: ``chat``'s calls, returning a ``RawResponse``."""
+
+    create = raw(Chat.create)
+    create_async = araw(Chat.create_async)

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Literal, Unpack, cast, overload
+from typing import Literal, Unpack, overload
 
-from r9s._pipeline import Operation, ParamCheck
+from r9s._pipeline import Endpoint, ParamCheck, event_stream
+from r9s._raw import RawResource, araw, raw
 from r9s._streams.responses import SPEC, AsyncResponseStream, ResponseStream
-from r9s.models.responses import Response, ResponseCreateParams, ResponseStreamEvent
+from r9s.models.responses import Response, ResponseCreateParams
 from r9s.resources._base import Resource
 
-CREATE: Operation[Response, ResponseStreamEvent, Response] = Operation(
+__all__ = ["Responses", "ResponsesWithRawResponse"]
+
+CREATE: Endpoint[Response, ResponseStream, AsyncResponseStream] = Endpoint(
     "POST",
     "/responses",
     Response,
-    SPEC,
-    ParamCheck("responses.create", ResponseCreateParams, extra={"stream"}),
+    event_stream(SPEC, ResponseStream, AsyncResponseStream),
+    ParamCheck("responses.create", ResponseCreateParams),
 )
 
 
@@ -37,9 +40,7 @@ class Responses(Resource):
         self, *, stream: bool = False, **params: Unpack[ResponseCreateParams]
     ) -> Response | ResponseStream:
         """Create a response; with ``stream=True``, a ``ResponseStream`` of its events."""
-        if stream:
-            return cast(ResponseStream, self._stream(CREATE, {**params, "stream": True}))
-        return self._call(CREATE, params)
+        return self._send(CREATE, params, stream=stream)
 
     @overload
     async def create_async(
@@ -57,7 +58,11 @@ class Responses(Resource):
         self, *, stream: bool = False, **params: Unpack[ResponseCreateParams]
     ) -> Response | AsyncResponseStream:
         """Create a response; with ``stream=True``, an ``AsyncResponseStream`` of its events."""
-        if stream:
-            stream_ = await self._stream_async(CREATE, {**params, "stream": True})
-            return cast(AsyncResponseStream, stream_)
-        return await self._call_async(CREATE, params)
+        return await self._asend(CREATE, params, stream=stream)
+
+
+class ResponsesWithRawResponse(RawResource):
+    """``r9s.with_raw_response.responses``: its calls, returning a ``RawResponse``."""
+
+    create = raw(Responses.create)
+    create_async = araw(Responses.create_async)
