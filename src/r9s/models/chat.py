@@ -10,6 +10,8 @@ and the OpenAI SDK's (``ChatCompletion``, ``ChatCompletionChunk``) both work.
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Required, TypeAlias, TypedDict
 
+from pydantic import Field
+
 from r9s._options import RequestOptions
 from r9s.models._base import Count, Items, Lenient, ResponseModel, Text
 
@@ -143,8 +145,9 @@ class _ChatBase(TypedDict, total=False):
 
     model: Required[str]
     """The model to answer, e.g. ``"gpt-4o-mini"``."""
-    messages: Required[Sequence["Message | ChatCompletionMessage"]]
-    """The conversation so far, oldest first."""
+    messages: Required[Sequence["Message | ChatCompletionMessage | Mapping[str, Any]"]]
+    """The conversation so far, oldest first (plain dicts work, also when typed as
+    ``dict[str, str]``)."""
     frequency_penalty: float
     """-2.0 to 2.0: positive values discourage repeating the same tokens."""
     logit_bias: Mapping[str, float]
@@ -181,9 +184,9 @@ class _ChatBase(TypedDict, total=False):
     """0 to 1: nucleus sampling; change this or ``temperature``, not both."""
     top_k: int
     """Sample from the k most likely tokens (not OpenAI; some models support it)."""
-    tools: Sequence[Tool]
+    tools: Sequence[Tool | Mapping[str, Any]]
     """Functions the model may call."""
-    tool_choice: Literal["none", "auto", "required"] | ToolChoice
+    tool_choice: Literal["none", "auto", "required"] | ToolChoice | Mapping[str, Any]
     """``"auto"`` (default with tools), ``"none"``, ``"required"``, or one function."""
     parallel_tool_calls: bool
     """Allow several tool calls in one turn."""
@@ -372,7 +375,8 @@ class ChatCompletionResponse(ResponseModel):
     created: Count = 0
     model: Text = ""
     choices: Items[ChatCompletionChoice] = []
-    usage: Usage | None = None
+    usage: Lenient[Usage] = Field(default_factory=Usage)
+    """Token counts (all zeros when the server sent none)."""
     system_fingerprint: str | None = None
     service_tier: str | None = None
 

@@ -3,6 +3,8 @@
 from collections.abc import Mapping, Sequence
 from typing import Literal, Required, TypedDict
 
+from pydantic import Field
+
 from r9s._options import RequestOptions
 from r9s.models._base import Count, Items, Lenient, ResponseModel, Text
 from r9s.models.chat import FinishReason, StreamOptions, Usage
@@ -83,7 +85,8 @@ class CompletionResponse(ResponseModel):
     created: Count = 0
     model: Text = ""
     choices: Items[CompletionChoice] = []
-    usage: Usage | None = None
+    usage: Lenient[Usage] = Field(default_factory=Usage)
+    """Token counts (all zeros when the server sent none)."""
     system_fingerprint: str | None = None
 
     @property

@@ -2,6 +2,8 @@
 
 from typing import Literal, Required, TypedDict
 
+from pydantic import Field
+
 from r9s._options import RequestOptions
 from r9s.models._base import Count, Items, Lenient, ResponseModel, Text
 from r9s.models.chat import FinishReason, Usage
@@ -41,7 +43,8 @@ class EditResponse(ResponseModel):
     object: Lenient[Literal["edit"] | str] = "edit"
     created: Count = 0
     choices: Items[EditChoice] = []
-    usage: Usage | None = None
+    usage: Lenient[Usage] = Field(default_factory=Usage)
+    """Token counts (all zeros when the server sent none)."""
 
     @property
     def text(self) -> str:

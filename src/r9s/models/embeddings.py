@@ -11,6 +11,7 @@ from array import array
 from collections.abc import Iterable, Sequence
 from typing import Annotated, Literal, Required, TypedDict
 
+from pydantic import Field
 from pydantic_core import core_schema
 
 from r9s._options import RequestOptions
@@ -122,7 +123,8 @@ class EmbeddingResponse(ResponseModel):
     object: Lenient[Literal["list"] | str] = "list"
     data: Items[EmbeddingObject] = []
     model: Text = ""
-    usage: EmbeddingUsage | None = None
+    usage: Lenient[EmbeddingUsage] = Field(default_factory=EmbeddingUsage)
+    """Token counts (all zeros when the server sent none)."""
 
     @property
     def vectors(self) -> list[list[float]]:
@@ -139,4 +141,5 @@ class Base64EmbeddingResponse(ResponseModel):
     object: Lenient[Literal["list"] | str] = "list"
     data: Items[Base64Embedding] = []
     model: Text = ""
-    usage: EmbeddingUsage | None = None
+    usage: Lenient[EmbeddingUsage] = Field(default_factory=EmbeddingUsage)
+    """Token counts (all zeros when the server sent none)."""

@@ -199,7 +199,8 @@ class Response(ResponseModel):
     top_p: float | None = None
     error: ResponseError | None = None
     incomplete_details: ResponseIncompleteDetails | None = None
-    usage: ResponseUsage | None = None
+    usage: Lenient[ResponseUsage] = Field(default_factory=ResponseUsage)
+    """Token counts (all zeros when the server sent none)."""
     background: bool | None = None
     billing: dict[str, Any] | None = None
     completed_at: int | float | None = None
@@ -540,6 +541,7 @@ ResponseInputItem: TypeAlias = (
     | ResponseReasoningItem
     | ResponseFunctionWebSearch
     | UnknownOutputItem
+    | Mapping[str, Any]
 )
 """An item of ``input``; items of an earlier ``response.output`` can be sent back as
 they are."""
