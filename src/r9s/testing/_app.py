@@ -220,7 +220,12 @@ class App:
                 limit = f"{MAX_BUFFERED_BODY // 1024**2} MiB"
                 return error_response(family, ApiError(413, f"Request body over {limit}."))
 
+        fault: Fault | None = None
+
         async def finish(response: Response | None) -> Response | None:
+            if response is not None and fault is not None and fault.request_id:
+                named = (fault.request_id, self.new_id("req_"))
+                response = Response(response.status, [*response.headers, named], response.body)
             await request.body.drain()
             if uploads:
                 self._record(request)

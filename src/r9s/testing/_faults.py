@@ -50,6 +50,7 @@ class Fault:
     chunk_delay: float = 0.0
     times: int | None = None
     key: str | None = None
+    request_id: str | None = None  # a header name: answer with a request id in it
 
 
 def _positive_float(value: str) -> float:
@@ -82,6 +83,12 @@ def _choice(*allowed: str) -> Any:
     return parse
 
 
+def _header_name(value: str) -> str:
+    if not value or not all(ch.isalnum() or ch in "-_" for ch in value):
+        raise ValueError("must be a header name, such as x-request-id")
+    return value
+
+
 def _boolean(value: str) -> bool:
     if value.lower() in ("true", "1", "yes"):
         return True
@@ -107,6 +114,7 @@ FAULT_KEYS: dict[str, Any] = {
     "chunk_delay": _positive_float,
     "times": _count,
     "key": str,
+    "request_id": _header_name,
 }
 assert set(FAULT_KEYS) == {f.name for f in fields(Fault)}
 
