@@ -131,7 +131,7 @@ def _logger_from_env() -> logging.Logger | None:
     return logger
 
 
-_ANY_PATH = ParamCheck("request", RequestOptions)
+_ANY_PATH = {method: ParamCheck(method.lower(), RequestOptions) for method in ("GET", "POST")}
 """A call to a path the SDK does not know takes only the per-call options as keywords."""
 
 
@@ -180,7 +180,7 @@ def _same(value: Any) -> Any:
 def _endpoint(method: str, path: str, cast_to: Any) -> Endpoint[Any, Any, Any]:
     if not path.startswith(("http://", "https://", "/")):
         path = "/" + path
-    return Endpoint(method, path, _decoder_for(cast_to), _any_stream(), _ANY_PATH)
+    return Endpoint(method, path, _decoder_for(cast_to), _any_stream(), _ANY_PATH[method])
 
 
 class R9S(Closing, AsyncClosing):

@@ -3,15 +3,24 @@ logging, and what a request carries."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
+import httpx
 import pytest
 
 from r9s import R9S, errors
 from r9s.testing import LocalServer
-from tests.sdk.conftest import API_KEY
+from tests.sdk.conftest import API_KEY, FAST_RETRY
 from tests.support.twins import Twin
+
+USER = {"role": "user", "content": "hi"}
+UNKNOWN_PATH = {"X-R9S-Fault": "status=404;message=Unknown request URL: POST /v1/x."}
 
 
 def test_models_list_and_retrieve(r9s: Twin, server: LocalServer) -> None:
@@ -167,3 +176,134 @@ def test_good_server_urls_keep_their_path(server: LocalServer, suffix: str) -> N
     client = R9S(api_key=API_KEY, server_url=server.root_url + suffix)
     assert client.base_url == (server.root_url + suffix).rstrip("/")
     client.close()
+
+
+def test_the_missing_key_error_says_r9s_login_is_for_the_cli(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("R9S_API_KEY", raising=False)
+    with pytest.raises(errors.ConfigurationError) as caught:
+        R9S()
+    assert "api_key=" in str(caught.value) and "R9S_API_KEY" in str(caught.value)
+    assert "`r9s login` stores is for the r9s command only" in str(caught.value)
+
+
+# -- a base URL without /v1 -------------------------------------------------------------
+
+
+def test_a_404_from_a_base_url_without_v1_says_it_is_used_as_given(r9s: Twin) -> None:
+    server_url = r9s.base_url.removesuffix("/v1")
+    with R9S(api_key=API_KEY, server_url=server_url, retry_config=None) as client:
+        with pytest.raises(errors.NotFoundError) as caught:
+            Twin(client, r9s.mode).chat.create(model="gpt-4o-mini", messages=[USER])
+    message = str(caught.value)
+    assert f"the base URL {server_url} is used as given and has no /v1" in message
+    assert f"did you mean server_url='{server_url}/v1'?" in message
+
+
+def test_no_hint_for_a_base_url_with_v1_or_a_model_not_found(r9s: Twin) -> None:
+    with pytest.raises(errors.NotFoundError) as caught:
+        r9s.chat.create(model="gpt-4o-mini", messages=[USER], http_headers=UNKNOWN_PATH)
+    assert caught.value.message == "Unknown request URL: POST /v1/x."  # the URL has /v1
+    server_url = r9s.base_url.removesuffix("/v1")
+    with R9S(api_key=API_KEY, server_url=server_url + "/v1", retry_config=None) as client:
+        with pytest.raises(errors.NotFoundError) as missing_model:
+            Twin(client, r9s.mode).models.retrieve(model="no-such-model")
+    assert "used as given" not in str(missing_model.value)
+
+
+# -- copies with other options ----------------------------------------------------------
+
+
+def test_with_options_makes_a_copy_that_shares_the_connections(
+    server: LocalServer, mode: str
+) -> None:
+    with R9S(api_key=API_KEY, server_url=server.url, retry_config=None) as client:
+        copy = client.with_options(retries=FAST_RETRY, headers={"x-team": "search"})
+        r9s, original = Twin(copy, mode), Twin(client, mode)
+        server.inject("status=503", times=1)
+        assert r9s.models.list().data  # the copy retries
+        sent = server.requests[-1].headers
+        assert sent["x-team"] == "search" and sent["user-agent"].startswith("r9s-python/")
+        server.inject("status=503", times=1)
+        with pytest.raises(errors.ServiceUnavailableError):  # the original does not
+            original.models.list()
+        assert "x-team" not in server.requests[-1].headers
+        slow = client.with_options(timeout=0.3)
+        with pytest.raises(errors.APITimeoutError):
+            Twin(slow, mode).models.list(http_headers={"X-R9S-Fault": "delay=3"})
+        assert copy.http_client is client.http_client  # one connection pool
+        copy.close()  # closes nothing: the connections are the original's
+        assert original.models.list().data
+        assert client.with_options(server_url=server.url + "/v1x").base_url.endswith("/v1x")
+        http = client.http_client
+    assert isinstance(http, httpx.Client) and http.is_closed
+
+
+def test_a_copy_shares_the_async_client_of_each_loop(server: LocalServer) -> None:
+    async def run() -> bool:
+        async with R9S(api_key=API_KEY, server_url=server.url) as client:
+            copy = client.with_options(headers={"x-team": "a"})
+            await copy.models.list_async()
+            return copy.async_http_client is client.async_http_client
+
+    assert asyncio.run(run())
+
+
+def test_with_options_checks_what_it_is_given(server: LocalServer) -> None:
+    with R9S(api_key=API_KEY, server_url=server.url) as client:
+        with pytest.raises(errors.ConfigurationError, match="server_url"):
+            client.with_options(server_url="api.r9s.ai/v1")
+        with pytest.raises(errors.ConfigurationError, match="timeout"):
+            client.with_options(timeout="5")  # type: ignore[arg-type]
+        with pytest.raises(errors.ConfigurationError, match="API key"):
+            client.with_options(api_key="sk bad key")
+
+
+# -- R9S_LOG --------------------------------------------------------------------------------
+
+LOGGED = """
+from r9s import R9S
+with R9S() as r9s:
+    r9s.models.list()
+"""
+
+
+def run_logged(server: LocalServer, tmp_path: Path, level: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "R9S_API_KEY": API_KEY,
+        "R9S_BASE_URL": server.url,
+        "R9S_LOG": level,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", LOGGED], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_r9s_log_info_logs_each_exchange_to_stderr(server: LocalServer, tmp_path: Path) -> None:
+    done = run_logged(server, tmp_path, "info")
+    assert done.returncode == 0, done.stderr
+    assert f"r9s INFO GET {server.url}/models -> 200 in " in done.stderr
+    assert "request headers" not in done.stderr and API_KEY not in done.stderr
+
+
+def test_r9s_log_debug_adds_the_headers_with_the_key_masked(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    done = run_logged(server, tmp_path, "DEBUG")
+    assert done.returncode == 0, done.stderr
+    assert "r9s DEBUG request headers: " in done.stderr
+    assert "'authorization': '****'" in done.stderr and "response headers" in done.stderr
+    assert API_KEY not in done.stderr
+
+
+def test_r9s_log_off_or_wrong(server: LocalServer, tmp_path: Path) -> None:
+    quiet = run_logged(server, tmp_path, "off")
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    wrong = run_logged(server, tmp_path, "verbose")
+    assert wrong.returncode == 1
+    assert "R9S_LOG must be one of debug, info, warning, error (or unset), not 'verbose'" in (
+        wrong.stderr
+    )

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from r9s import R9S
+from r9s import R9S, client as r9s_client
 from r9s.testing import LocalServer
 from tests.sdk.conftest import API_KEY
 
@@ -198,3 +198,106 @@ def test_threads_with_their_own_loops_share_one_client(server: LocalServer) -> N
         assert all(future.result() for future in [pool.submit(run) for _ in range(2)])
     client.close()
     assert len(server.requests) == 10
+
+
+# -- closing on the owner loop, whatever the client ---------------------------------------
+
+
+class NotHttpx:
+    """An async HTTP client that is not an ``httpx.AsyncClient`` (as an aiohttp-based one
+    would not be): it notes the loop it sends on and the loop its ``aclose()`` runs on."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncClient()
+        self.used_on: asyncio.AbstractEventLoop | None = None
+        self.closed_on: asyncio.AbstractEventLoop | None = None
+
+    def build_request(self, method: str, url: str, **kwargs: Any) -> httpx.Request:
+        return self.inner.build_request(method, url, **kwargs)
+
+    async def send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
+        self.used_on = asyncio.get_running_loop()
+        return await self.inner.send(request, stream=stream)
+
+    async def aclose(self) -> None:
+        assert self.closed_on is None, "closed twice"
+        self.closed_on = asyncio.get_running_loop()
+        await self.inner.aclose()
+
+
+@pytest.fixture
+def not_httpx(monkeypatch: pytest.MonkeyPatch) -> list[NotHttpx]:
+    """Every async client r9s makes during the test is a ``NotHttpx``; in order."""
+    made: list[NotHttpx] = []
+    original = r9s_client._http_factories
+
+    def factories(timeout: httpx.Timeout) -> Any:
+        sync, _ = original(timeout)
+        return sync, lambda: made.append(NotHttpx()) or made[-1]
+
+    monkeypatch.setattr(r9s_client, "_http_factories", factories)
+    return made
+
+
+def test_each_loop_closes_its_own_client_as_it_ends(
+    server: LocalServer, not_httpx: list[NotHttpx]
+) -> None:
+    with R9S(api_key=API_KEY, server_url=server.url) as client:
+        for _ in range(3):
+            asyncio.run(client.models.list_async())
+            made = not_httpx[-1]
+            assert made.closed_on is made.used_on is not None  # closed as asyncio.run ended
+    assert len(not_httpx) == 3
+
+
+def test_close_from_another_thread_runs_on_the_owner_loop(
+    server: LocalServer, not_httpx: list[NotHttpx]
+) -> None:
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever)
+    thread.start()
+    try:
+        client = R9S(api_key=API_KEY, server_url=server.url)
+        asyncio.run_coroutine_threadsafe(client.models.list_async(), loop).result(10)
+        client.close()
+        (made,) = not_httpx
+        deadline = time.monotonic() + 10
+        while made.closed_on is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert made.closed_on is loop
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        loop.close()
+
+
+def test_a_client_whose_loop_has_closed_is_dropped_not_half_closed(
+    server: LocalServer, not_httpx: list[NotHttpx]
+) -> None:
+    loop = asyncio.new_event_loop()
+    client = R9S(api_key=API_KEY, server_url=server.url)
+    loop.run_until_complete(client.models.list_async())
+    loop.close()  # without shutdown_asyncgens: nothing could close the client on it
+    asyncio.run(client.models.list_async())  # a new loop, a new client
+    client.close()
+    gc.collect()  # an unraisable error here (a close run without its loop) fails the test
+    first, second = not_httpx
+    assert first.closed_on is None  # never run off its loop
+    assert second.closed_on is second.used_on
+
+
+def test_a_collected_client_is_closed_on_its_idle_loop_when_that_loop_shuts_down(
+    server: LocalServer, not_httpx: list[NotHttpx]
+) -> None:
+    loop = asyncio.new_event_loop()
+    try:
+        client = R9S(api_key=API_KEY, server_url=server.url)
+        loop.run_until_complete(client.models.list_async())
+        del client
+        gc.collect()  # the finalizer runs no loop: the close waits for the owner loop
+        (made,) = not_httpx
+        assert made.closed_on is None
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        assert made.closed_on is loop
+    finally:
+        loop.close()

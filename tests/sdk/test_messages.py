@@ -12,6 +12,7 @@ from r9s.models import (
     AnthropicMessage,
     MessageStartEvent,
     MessageStopEvent,
+    MessageTokensCount,
     ThinkingBlock,
     ToolUseBlock,
 )
@@ -44,6 +45,32 @@ def test_messages_create(r9s: Twin, server: LocalServer) -> None:
     sent = server.requests[-1]
     assert sent.path == "/v1/messages" and sent.json["system"][0]["cache_control"]
     assert sent.headers["authorization"] == f"Bearer {API_KEY}" and "stream" not in sent.json
+
+
+def test_count_tokens(r9s: Twin, server: LocalServer) -> None:
+    turn = [{"role": "user", "content": "one two three"}]
+    counted = r9s.messages.count_tokens(
+        model=CLAUDE, messages=turn, system="Be brief.", tools=[WEATHER]
+    )
+    assert isinstance(counted, MessageTokensCount) and counted.input_tokens > 3  # with system
+    sent = server.requests[-1]
+    assert (sent.method, sent.path) == ("POST", "/v1/messages/count_tokens")
+    assert sent.json == {
+        "model": CLAUDE,
+        "messages": turn,
+        "system": "Be brief.",
+        "tools": [WEATHER],
+    }
+    assert r9s.messages.count_tokens(model=CLAUDE, messages=turn).input_tokens == 3
+    # what the same messages take as input when sent
+    reply = r9s.messages.create(
+        model=CLAUDE, max_tokens=16, messages=turn, system="Be brief.", tools=[WEATHER]
+    )
+    assert reply.usage.input_tokens == counted.input_tokens
+    with pytest.raises(TypeError, match="max_tokens"):  # not a count_tokens parameter
+        r9s.messages.count_tokens(model=CLAUDE, messages=turn, max_tokens=16)
+    with pytest.raises(errors.NotFoundError):
+        r9s.messages.count_tokens(model="claude-nope", messages=turn)
 
 
 def test_messages_stream_matches_the_plain_answer(r9s: Twin, server: LocalServer) -> None:
