@@ -14,7 +14,17 @@ from typing import TYPE_CHECKING, Any, Unpack
 
 import httpx
 
-from r9s._pipeline import Directives, Endpoint, Flow, Outcome, Pipeline, Prepared, Read, Send
+from r9s._pipeline import (
+    Action,
+    Directives,
+    Endpoint,
+    Flow,
+    Outcome,
+    Pipeline,
+    Prepared,
+    Read,
+    Send,
+)
 
 if TYPE_CHECKING:
     from r9s.client import R9S
@@ -83,12 +93,13 @@ def _result(
 
 def _run(http: HttpClient, flow: Flow) -> Outcome:
     """Perform the flow's actions with blocking I/O; return what it returns."""
-    resume = flow.send
-    action = next(flow)
+    action: Any = next(flow)
     while True:
+        result: Any = None
+        error: httpx.RequestError | None = None
         try:
             if isinstance(action, Send):
-                result: Any = http.send(action.request, stream=True)
+                result = http.send(action.request, stream=True)
             elif isinstance(action, Read):
                 response = action.response
                 try:
@@ -97,29 +108,22 @@ def _run(http: HttpClient, flow: Flow) -> Outcome:
                     response.close()
             else:
                 time.sleep(action.seconds)
-                result = None
         except httpx.RequestError as exc:
-            try:
-                action = flow.throw(exc)
-            except StopIteration as stop:
-                outcome: Outcome = stop.value
-                return outcome
-            continue
-        try:
-            action = resume(result)
-        except StopIteration as stop:
-            outcome = stop.value
-            return outcome
+            error = exc
+        action = _resume(flow, result, error)
+        if type(action) is tuple:
+            return action
 
 
 async def _arun(http: AsyncHttpClient, flow: Flow) -> Outcome:
     """Perform the flow's actions with asyncio I/O; return what it returns."""
-    resume = flow.send
-    action = next(flow)
+    action: Any = next(flow)
     while True:
+        result: Any = None
+        error: httpx.RequestError | None = None
         try:
             if isinstance(action, Send):
-                result: Any = await http.send(action.request, stream=True)
+                result = await http.send(action.request, stream=True)
             elif isinstance(action, Read):
                 response = action.response
                 try:
@@ -130,16 +134,18 @@ async def _arun(http: AsyncHttpClient, flow: Flow) -> Outcome:
                 import asyncio
 
                 await asyncio.sleep(action.seconds)
-                result = None
         except httpx.RequestError as exc:
-            try:
-                action = flow.throw(exc)
-            except StopIteration as stop:
-                outcome: Outcome = stop.value
-                return outcome
-            continue
-        try:
-            action = resume(result)
-        except StopIteration as stop:
-            outcome = stop.value
-            return outcome
+            error = exc
+        action = _resume(flow, result, error)
+        if type(action) is tuple:
+            return action
+
+
+def _resume(flow: Flow, result: Any, error: httpx.RequestError | None) -> Action | Outcome:
+    """The flow's next action, resumed with ``result`` (or ``error`` thrown in), or the
+    outcome it returns (the only tuple it gives)."""
+    try:
+        return flow.throw(error) if error is not None else flow.send(result)
+    except StopIteration as stop:
+        outcome: Outcome = stop.value
+        return outcome

@@ -92,15 +92,6 @@ class _Resource(Generic[R]):
         return made
 
 
-class _RawTwin(_Resource[R]):
-    """A resource of ``with_raw_response``: the raw twin of the same resource of a client
-    whose calls return ``RawResponse``s."""
-
-    def _make(self, cls: Any, instance: Any) -> R:
-        made: R = cls(getattr(instance._target, self.attribute))
-        return made
-
-
 def _http_factories(
     timeout: httpx.Timeout,
 ) -> tuple[Callable[[], HttpClient], Callable[[], AsyncHttpClient]]:
@@ -541,42 +532,43 @@ def _own_timeout(timeout: TimeoutTypes | _Unset) -> httpx.Timeout:
     return DEFAULT_TIMEOUT if isinstance(timeout, _Unset) else httpx.Timeout(timeout)
 
 
+class _RawTwin(_Resource[R]):
+    """A resource of ``with_raw_response``: the raw twin (``ChatWithRawResponse``, in the
+    module of ``Chat``) of the same resource of a client whose calls return
+    ``RawResponse``s."""
+
+    def __init__(self) -> None:
+        super().__init__("", "")
+
+    def __set_name__(self, owner: type, attribute: str) -> None:
+        resource: _Resource[Any] = R9S.__dict__[attribute]
+        self.module = resource.module
+        self.name = resource.name + "WithRawResponse"
+        self.attribute = attribute
+
+    def _make(self, cls: Any, instance: Any) -> R:
+        made: R = cls(getattr(instance._target, self.attribute))
+        return made
+
+
 class R9SWithRawResponse(RawResource):
     """``r9s.with_raw_response``: every call of the client, returning a ``RawResponse``."""
 
     __slots__ = ("__dict__",)
 
-    models: _RawTwin[ModelsWithRawResponse] = _RawTwin(
-        "r9s.resources.models", "ModelsWithRawResponse"
-    )
-    chat: _RawTwin[ChatWithRawResponse] = _RawTwin("r9s.resources.chat", "ChatWithRawResponse")
-    completions: _RawTwin[CompletionsWithRawResponse] = _RawTwin(
-        "r9s.resources.completions", "CompletionsWithRawResponse"
-    )
-    edits: _RawTwin[EditsWithRawResponse] = _RawTwin("r9s.resources.edits", "EditsWithRawResponse")
-    embeddings: _RawTwin[EmbeddingsWithRawResponse] = _RawTwin(
-        "r9s.resources.embeddings", "EmbeddingsWithRawResponse"
-    )
-    engine_embeddings: _RawTwin[EngineEmbeddingsWithRawResponse] = _RawTwin(
-        "r9s.resources.engine_embeddings", "EngineEmbeddingsWithRawResponse"
-    )
-    moderations: _RawTwin[ModerationsWithRawResponse] = _RawTwin(
-        "r9s.resources.moderations", "ModerationsWithRawResponse"
-    )
-    proxy: _RawTwin[ProxyWithRawResponse] = _RawTwin("r9s.resources.proxy", "ProxyWithRawResponse")
-    search: _RawTwin[SearchWithRawResponse] = _RawTwin(
-        "r9s.resources.search", "SearchWithRawResponse"
-    )
-    messages: _RawTwin[MessagesWithRawResponse] = _RawTwin(
-        "r9s.resources.messages", "MessagesWithRawResponse"
-    )
-    responses: _RawTwin[ResponsesWithRawResponse] = _RawTwin(
-        "r9s.resources.responses", "ResponsesWithRawResponse"
-    )
-    images: _RawTwin[ImagesWithRawResponse] = _RawTwin(
-        "r9s.resources.images", "ImagesWithRawResponse"
-    )
-    audio: _RawTwin[AudioWithRawResponse] = _RawTwin("r9s.resources.audio", "AudioWithRawResponse")
+    models: _RawTwin[ModelsWithRawResponse] = _RawTwin()
+    chat: _RawTwin[ChatWithRawResponse] = _RawTwin()
+    completions: _RawTwin[CompletionsWithRawResponse] = _RawTwin()
+    edits: _RawTwin[EditsWithRawResponse] = _RawTwin()
+    embeddings: _RawTwin[EmbeddingsWithRawResponse] = _RawTwin()
+    engine_embeddings: _RawTwin[EngineEmbeddingsWithRawResponse] = _RawTwin()
+    moderations: _RawTwin[ModerationsWithRawResponse] = _RawTwin()
+    proxy: _RawTwin[ProxyWithRawResponse] = _RawTwin()
+    search: _RawTwin[SearchWithRawResponse] = _RawTwin()
+    messages: _RawTwin[MessagesWithRawResponse] = _RawTwin()
+    responses: _RawTwin[ResponsesWithRawResponse] = _RawTwin()
+    images: _RawTwin[ImagesWithRawResponse] = _RawTwin()
+    audio: _RawTwin[AudioWithRawResponse] = _RawTwin()
 
     get = raw(R9S.get)
     get_async = araw(R9S.get_async)

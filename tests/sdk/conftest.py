@@ -13,6 +13,15 @@ from tests.support.twins import MODES, Twin
 
 API_KEY = "sk-test-0123456789abcdef"
 FAST_RETRY = RetryConfig("backoff", BackoffStrategy(10, 50, 2.0, 10_000), True, max_retries=3)
+WEATHER = {  # a tool, in Anthropic's shape
+    "name": "get_weather",
+    "description": "Weather in a city",
+    "input_schema": {
+        "type": "object",
+        "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
+        "required": ["city"],
+    },
+}
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from r9s.models import (
     Translation,
 )
 from r9s.testing import LocalServer
-from tests.support.twins import Twin
+from tests.support.twins import Twin, speech_to_file
 
 MiB = 1024 * 1024
 
@@ -23,19 +22,15 @@ MiB = 1024 * 1024
 def test_speech_to_a_file_and_back(r9s: Twin, server: LocalServer, tmp_path: Path) -> None:
     size = 24 * MiB
     target = tmp_path / "speech.wav"
-    tracemalloc.start()
-    try:
-        written = r9s.audio.speech(
-            model="tts-1",
-            voice="alloy",
-            input="hello",
-            response_format="wav",
-            http_headers={"x-r9s-audio-bytes": str(size)},
-            consume=lambda audio: audio.write_to_file(target),
-        )
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    written, peak = speech_to_file(
+        r9s,
+        target,
+        model="tts-1",
+        voice="alloy",
+        input="hello",
+        response_format="wav",
+        http_headers={"x-r9s-audio-bytes": str(size)},
+    )
     assert written == size == target.stat().st_size
     assert target.read_bytes()[:4] == b"RIFF"
     assert peak < 8 * MiB, f"peak {peak / MiB:.1f} MiB while writing {size // MiB} MiB"

@@ -17,19 +17,10 @@ from r9s.models import (
     ToolUseBlock,
 )
 from r9s.testing import LocalServer
-from tests.sdk.conftest import API_KEY
+from tests.sdk.conftest import API_KEY, WEATHER
 from tests.support.twins import Twin, drain, text_only
 
 CLAUDE = "claude-sonnet-4-5"
-WEATHER = {
-    "name": "get_weather",
-    "description": "Weather in a city",
-    "input_schema": {
-        "type": "object",
-        "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
-        "required": ["city"],
-    },
-}
 
 
 def test_messages_create(r9s: Twin, server: LocalServer) -> None:

@@ -12,18 +12,10 @@ from r9s.models import (
     ResponseFunctionToolCall,
 )
 from r9s.testing import LocalServer
+from tests.sdk.conftest import WEATHER
 from tests.support.twins import Twin, drain, text_only
 
 GPT = "gpt-4o-mini"
-WEATHER = {
-    "name": "get_weather",
-    "description": "Weather in a city",
-    "input_schema": {
-        "type": "object",
-        "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
-        "required": ["city"],
-    },
-}
 FUNCTION = {
     "type": "function",
     "name": "get_weather",

@@ -18,7 +18,7 @@ import pytest
 from r9s import R9S, errors
 from r9s.utils import BackoffStrategy, RetryConfig
 from tests.support.sink import Sink, audio_bytes, sink_server
-from tests.support.twins import Twin
+from tests.support.twins import Twin, speech_to_file
 from tests.unit.test_uploads import PNG, WAV, Unseekable
 
 MiB = 1024 * 1024
@@ -149,18 +149,9 @@ def test_speech_is_written_to_a_file_without_holding_it(
 ) -> None:
     size = 32 * MiB
     target = tmp_path / "speech.mp3"
-    tracemalloc.start()
-    try:
-        written = r9s.audio.speech(
-            model="tts-1",
-            input="hello",
-            voice="alloy",
-            http_headers={"x-size": str(size)},
-            consume=lambda audio: audio.write_to_file(target),
-        )
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    written, peak = speech_to_file(
+        r9s, target, model="tts-1", input="hello", voice="alloy", http_headers={"x-size": str(size)}
+    )
     assert written == size == target.stat().st_size
     expected = hashlib.sha256()
     for chunk in audio_bytes(size):

@@ -121,3 +121,17 @@ def streamed(create: Any, /, **params: Any) -> tuple[list[Any], str, Any]:
     events, final, _ = create(stream=True, consume=drain, **params)
     text = "".join(create(stream=True, consume=text_only, **params))
     return events, text, final
+
+
+def speech_to_file(r9s: Twin, target: Any, /, **params: Any) -> tuple[int, int]:
+    """``(bytes written, peak bytes allocated meanwhile)`` of ``audio.speech`` written
+    straight to ``target``: the peak shows the audio was not held in memory."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        written = r9s.audio.speech(consume=lambda audio: audio.write_to_file(target), **params)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return written, peak
