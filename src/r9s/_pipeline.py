@@ -146,7 +146,7 @@ class Endpoint(Generic[T, S, AS]):
 # -- what the flow asks its driver to do ------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made per call, and frozen costs 2x
 class Send:
     """Send ``request``; resume with the response (headers read, body not) or throw the
     ``httpx.RequestError``."""
@@ -154,14 +154,14 @@ class Send:
     request: httpx.Request
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made per call, and frozen costs 2x
 class Read:
     """Read ``response``'s body and release the connection; resume with the bytes."""
 
     response: httpx.Response
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made per call, and frozen costs 2x
 class Sleep:
     """Wait ``seconds`` before the next attempt."""
 
@@ -289,17 +289,13 @@ class Pipeline:
         http: HttpClient | AsyncHttpClient,
         endpoint: Endpoint[Any, Any, Any],
         params: Mapping[str, Any],
-        *,
         stream: bool = False,
-        path: Mapping[str, str] | None = None,
-        headers: Mapping[str, str] | None = None,
-        body: Mapping[str, Any] | None = None,
-        files: Sequence[str] | None = None,
+        directives: Directives | None = None,
     ) -> Prepared:
         """Split the caller's options from the request fields and build the request.
 
         ``params`` are what the caller passed: the endpoint's fields and any
-        ``RequestOptions``. The rest are the SDK's own directives, never mixed with them:
+        ``RequestOptions``. ``directives`` are the SDK's own, never mixed with them:
         ``path`` fills the path template, ``headers`` are defaults the caller's headers
         override, ``body`` is the body as it is (``params`` then hold options only), and
         ``files`` names the fields that are files: the fields are then sent as multipart
@@ -309,6 +305,12 @@ class Pipeline:
         check = endpoint.params
         if check is not None:
             check(params)
+        path = headers = body = files = None
+        if directives:
+            path = directives.get("path")
+            headers = directives.get("headers")
+            body = directives.get("body")
+            files = directives.get("files")
         options: RequestOptions = {k: v for k, v in params.items() if k in OPTION_NAMES}  # type: ignore[assignment]
         if body is None:
             fields = {k: v for k, v in params.items() if k not in OPTION_NAMES}
@@ -385,6 +387,7 @@ class Pipeline:
         (or open, for a stream); raise the mapped error."""
         request = call.request
         retries = call.retries
+        send = Send(request)
         started = time.monotonic()
         attempt = 0
         while True:
@@ -393,7 +396,7 @@ class Pipeline:
             # here, and a whole-call deadline would bound this attempt's timeout here.
             sent_at = time.monotonic()
             try:
-                response: httpx.Response = yield Send(request)
+                response: httpx.Response = yield send
                 status = response.status_code
                 if status < 400:
                     body: bytes | None = None if call.stream else (yield Read(response))

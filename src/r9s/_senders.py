@@ -10,7 +10,7 @@ else is shared; only the I/O differs.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -35,16 +35,15 @@ def send(
     client: R9S,
     endpoint: Endpoint[Any, Any, Any],
     params: Any,
-    *,
     stream: bool = False,
-    **directives: Unpack[Directives],
+    directives: Directives | None = None,
 ) -> Any:
     """Make one call with blocking I/O; see the module's notes for what it returns.
     ``directives`` are the SDK's own (``path``, ``headers``, ``body``, ``files``: see
     ``Pipeline.prepare``), never the caller's options."""
     pipeline = client._pipeline
     http = client.http_client
-    call = pipeline.prepare(http, endpoint, params, stream=stream, **directives)
+    call = pipeline.prepare(http, endpoint, params, stream, directives)
     try:
         response, body = _run(http, pipeline.flow(call))
     finally:
@@ -60,14 +59,13 @@ async def asend(
     client: R9S,
     endpoint: Endpoint[Any, Any, Any],
     params: Any,
-    *,
     stream: bool = False,
-    **directives: Unpack[Directives],
+    directives: Directives | None = None,
 ) -> Any:
     """``send`` with asyncio I/O."""
     pipeline = client._pipeline
     http = client.async_http_client
-    call = pipeline.prepare(http, endpoint, params, stream=stream, **directives)
+    call = pipeline.prepare(http, endpoint, params, stream, directives)
     try:
         response, body = await _arun(http, pipeline.flow(call))
     finally:

@@ -359,7 +359,7 @@ class R9S(Closing, AsyncClosing):
         """``GET path`` (relative to the base URL, or absolute) with ``query`` parameters;
         the JSON answer as ``cast_to`` (a model class, any type pydantic validates,
         ``bytes`` or ``str``), or parsed (``None``: as ``json.loads`` gives it)."""
-        return send(self, _endpoint("GET", path, cast_to), options, body=query or {})
+        return send(self, _endpoint("GET", path, cast_to), options, False, {"body": query or {}})
 
     @overload
     async def get_async(
@@ -390,7 +390,8 @@ class R9S(Closing, AsyncClosing):
         """``GET path`` (relative to the base URL, or absolute) with ``query`` parameters;
         the JSON answer as ``cast_to`` (a model class, any type pydantic validates,
         ``bytes`` or ``str``), or parsed (``None``: as ``json.loads`` gives it)."""
-        return await asend(self, _endpoint("GET", path, cast_to), options, body=query or {})
+        endpoint = _endpoint("GET", path, cast_to)
+        return await asend(self, endpoint, options, False, {"body": query or {}})
 
     @overload
     def post(
@@ -435,7 +436,7 @@ class R9S(Closing, AsyncClosing):
         answer as ``cast_to`` (as for ``get``). With ``stream=True`` (``"stream": true`` is
         added to the body), an ``EventStream`` of each event's data as parsed JSON."""
         endpoint = _endpoint("POST", path, cast_to)
-        return send(self, endpoint, options, stream=stream, body=body or {})
+        return send(self, endpoint, options, stream, {"body": body or {}})
 
     @overload
     async def post_async(
@@ -480,7 +481,7 @@ class R9S(Closing, AsyncClosing):
         answer as ``cast_to`` (as for ``get``). With ``stream=True`` (``"stream": true`` is
         added to the body), an ``AsyncEventStream`` of each event's data as parsed JSON."""
         endpoint = _endpoint("POST", path, cast_to)
-        return await asend(self, endpoint, options, stream=stream, body=body or {})
+        return await asend(self, endpoint, options, stream, {"body": body or {}})
 
     # -- HTTP clients -----------------------------------------------------------------
 

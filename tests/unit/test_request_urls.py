@@ -48,8 +48,16 @@ def test_httpx_and_other_clients_build_the_same_request() -> None:
     other = StrOnlyClient()
     with httpx.Client() as client:
         for endpoint, path in ((GET_MODEL, {"model": "org/m 1"}), (CHAT, None)):
-            ours = pipeline().prepare(client, endpoint, params, path=path).request
-            theirs = pipeline().prepare(other, endpoint, params, path=path).request
+            ours = (
+                pipeline()
+                .prepare(client, endpoint, params, directives={"path": path} if path else None)
+                .request
+            )
+            theirs = (
+                pipeline()
+                .prepare(other, endpoint, params, directives={"path": path} if path else None)
+                .request
+            )
             assert ours.url == theirs.url
             assert ours.method == theirs.method
             assert ours.headers == theirs.headers

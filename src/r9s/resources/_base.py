@@ -66,7 +66,7 @@ class Resource:
         stream: bool = False,
         **directives: Unpack[Directives],
     ) -> Any:
-        return send(self._client, endpoint, params, stream=stream, **directives)
+        return send(self._client, endpoint, params, stream, directives)
 
     @overload
     async def _asend(
@@ -103,4 +103,4 @@ class Resource:
         stream: bool = False,
         **directives: Unpack[Directives],
     ) -> Any:
-        return await asend(self._client, endpoint, params, stream=stream, **directives)
+        return await asend(self._client, endpoint, params, stream, directives)
