@@ -437,10 +437,15 @@ def wrap_stream_cut(
     """The error for a connection that failed after ``what`` (``"the chat stream"``)
     began: an ``IncompleteStreamError`` (reason ``"connection_lost"``) that is also the
     ``APIConnectionError`` / ``APITimeoutError`` and the httpx class of ``exc``."""
+    import httpx
+
     wrapped = _stream_cut_class(type(exc))
+    kind = "Timed out" if isinstance(exc, httpx.TimeoutException) else "Connection error"
     count = f"{events} event{'s' if events != 1 else ''}"
-    prefix = f"{what} was cut off after {count}, the answer is incomplete: "
-    error = _wrap(exc, wrapped, prefix, "", secret)
+    # The transport error's own words first, as for any connection error (what reads
+    # "Connection error: <reason>" keeps working); then what it cut.
+    suffix = f", after {count} of {what}: the answer is incomplete"
+    error = _wrap(exc, wrapped, f"{kind}: ", suffix, secret)
     error.raw_response = response
     error.headers = response.headers if response is not None else None
     error.status_code = response.status_code if response is not None else None
@@ -474,7 +479,7 @@ def _wrap(
     request = getattr(exc, "_request", None)
     detail = _redact(str(exc) or original.__name__, secret)
     where = f" ({request.method} {request.url})" if request is not None else ""
-    message = f"{prefix}{detail}{where}{suffix}"
+    message = f"{prefix}{detail}{suffix}{where}"
     error = wrapped.__new__(wrapped)
     # R9SError first: its super().__init__ reaches httpx's, which the second call completes.
     R9SError.__init__(error, message)

@@ -315,7 +315,8 @@ def test_a_connection_cut_mid_stream_is_an_incomplete_stream_and_a_connection_er
     assert isinstance(error, errors.APIConnectionError)
     assert isinstance(error, httpx.RemoteProtocolError)  # as httpx raised it
     assert (error.reason, error.events) == ("connection_lost", 3)
-    assert error.message.startswith("the chat completion stream was cut off after 3 events")
+    assert error.message.startswith("Connection error: peer closed connection")
+    assert "after 3 events of the chat completion stream: the answer is incomplete" in str(error)
     assert error.data.error.code == "connection_lost"
     assert error.headers is not None and error.headers["x-request-id"].startswith("req_")
     copy = pickle.loads(pickle.dumps(error))
