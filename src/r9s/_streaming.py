@@ -234,9 +234,9 @@ class StreamSpec(Generic[T, R]):
     accumulator: Callable[[], Accumulator[R]] | None = None
     text: Callable[[T], str | None] | None = None
     name: str = "stream"
-    sync_class: type[EventStream[Any, Any]] | None = None
-    """A subclass of ``EventStream`` to return (one with helpers named for this kind)."""
-    async_class: type[AsyncEventStream[Any, Any]] | None = None
+    open_ended: bool = False
+    """The body may end after any event (a stream the SDK does not know): the end of the
+    body ends it, as does ``done_data``."""
     decode_json: Callable[[str], T] | None = None
     """``decode`` applied to the event's JSON text instead of its parsed value. Optional:
     when ``decode`` is a pydantic validator (``Model.model_validate``,
@@ -271,6 +271,8 @@ class EventDecoder(Generic[T, R]):
     complete: bool = False
     accumulator: Accumulator[R] | None = None
     sse: SSEDecoder = field(default_factory=SSEDecoder)
+    count: int = 0
+    """Items delivered so far."""
 
     def __post_init__(self) -> None:
         if self.spec.accumulator is not None:
@@ -290,12 +292,16 @@ class EventDecoder(Generic[T, R]):
         """The stream's body ended: deliver the rest, or raise if it was cut short."""
         items = self._items(self.sse.flush()) if not self.done else []
         if not self.done:
-            if self.complete or (self.spec.done_data is None and not self.spec.terminal_types):
+            spec = self.spec
+            if self.complete or spec.open_ended or (not spec.done_data and not spec.terminal_types):
                 self.done = True
             else:
+                count = self.count + len(items)
                 raise errors.IncompleteStreamError(
-                    f"the {self.spec.name} ended before its final event: the answer is incomplete",
+                    f"the {self.spec.name} ended after {count} event{'s' if count != 1 else ''} "
+                    "without its final event: the answer is incomplete",
                     response=self.response,
+                    events=count,
                 )
         return items
 
@@ -329,6 +335,7 @@ class EventDecoder(Generic[T, R]):
                 break
             if kind in spec.final_types:
                 self.complete = True
+        self.count += len(items)
         return items
 
     def _plain(self, data: str) -> bool:
@@ -405,12 +412,26 @@ class _StreamBase(Generic[T, R]):
         """Reading on from a stream closed before its end (a ``break``, ``close()``, an
         error) cannot give the rest of it: say so, rather than return a part as if it
         were the whole."""
-        if self._closed and not self._decoder.done:
+        decoder = self._decoder
+        if self._closed and not decoder.done:
             raise errors.IncompleteStreamError(
-                f"the {self._decoder.spec.name} was closed before its end: the rest of it "
-                "cannot be read",
+                f"the {decoder.spec.name} was closed before its end (after {decoder.count} "
+                "events): the rest of it cannot be read",
                 response=self.response,
+                events=decoder.count,
+                reason="closed",
             )
+
+    def _cut(self, exc: httpx.RequestError) -> errors.IncompleteStreamError:
+        """The error for a connection lost in the middle of the stream."""
+        decoder = self._decoder
+        return errors.wrap_stream_cut(
+            exc,
+            what=f"the {decoder.spec.name}",
+            events=decoder.count,
+            response=self.response,
+            secret=decoder.secret,
+        )
 
     def _text_of(self) -> Callable[[T], str | None]:
         text = self._decoder.spec.text
@@ -449,7 +470,7 @@ class EventStream(_StreamBase[T, R], Closing):
                     return
             yield from self._first(decoder.finish())
         except httpx.RequestError as exc:
-            raise errors.wrap_transport_error(exc, secret=decoder.secret) from exc
+            raise self._cut(exc) from exc
         finally:
             self.close()
 
@@ -504,10 +525,6 @@ class EventStream(_StreamBase[T, R], Closing):
         return self._accumulator().text()
 
 
-_CLOSING: set[Any] = set()
-"""Tasks closing streams left early, kept until done (the loop holds tasks weakly)."""
-
-
 class _AsyncIteration(Generic[V]):
     """What ``async for`` iterates over an ``AsyncEventStream`` (or its ``text_stream``).
 
@@ -560,7 +577,7 @@ class AsyncEventStream(_StreamBase[T, R], AsyncClosing):
             for item in self._first(decoder.finish()):
                 yield item
         except httpx.RequestError as exc:
-            raise errors.wrap_transport_error(exc, secret=decoder.secret) from exc
+            raise self._cut(exc) from exc
         finally:
             await self.aclose()
 
@@ -587,14 +604,9 @@ class AsyncEventStream(_StreamBase[T, R], AsyncClosing):
         """A loop over the stream was left early: no more reading, and the connection
         is released on the next turn of the event loop."""
         self._closed = True
-        try:
-            import asyncio
+        from r9s._tasks import in_background
 
-            task = asyncio.get_running_loop().create_task(self.aclose())
-        except Exception:  # no loop (or the interpreter is exiting): it goes with its loop
-            return
-        _CLOSING.add(task)
-        task.add_done_callback(_CLOSING.discard)
+        in_background(self.aclose)
 
     @property
     def text_stream(self) -> AsyncIterator[str]:

@@ -15,7 +15,8 @@ from typing_extensions import TypedDict  # pydantic needs this one before Python
 
 from r9s import R9S, errors
 from r9s.testing import LocalServer
-from tests.sdk.conftest import API_KEY, local_caller
+from tests.sdk.conftest import API_KEY
+from tests.support.twins import Twin, method, to_the_end
 
 
 class Person(BaseModel):
@@ -84,23 +85,24 @@ def refusal_of(fmt: Format, result: Any) -> str | None:
 
 
 class Parser:
-    """``<fmt>.parse(...)`` with a fresh client, sync or async."""
+    """``<fmt>.parse(...)`` on a client, sync or async."""
 
-    def __init__(self, mode: str, server: LocalServer, logger: logging.Logger | None = None):
-        self.caller = local_caller(mode, server, debug_logger=logger)
+    def __init__(self, r9s: Twin) -> None:
+        self.r9s = r9s
 
     def __call__(self, fmt: Format, **kwargs: Any) -> Any:
-        return self.caller(f"{fmt}.parse", **kwargs)
+        return method(self.r9s, f"{fmt}.parse")(**kwargs)
 
     def stream(self, fmt: Format, **kwargs: Any) -> tuple[list[Any], Any]:
         """``(partial objects as they changed, the final parsed result)`` of a stream."""
-        events, final = self.caller.stream(f"{fmt}.parse", **kwargs)
+        call = method(self.r9s, f"{fmt}.parse")
+        events, final = call(stream=True, consume=to_the_end, **kwargs)
         return [event.partial for event in events if event.delta], final
 
 
 @pytest.fixture
-def parse(mode: str, server: LocalServer) -> Parser:
-    return Parser(mode, server)
+def parse(r9s: Twin) -> Parser:
+    return Parser(r9s)
 
 
 # -- strategies -------------------------------------------------------------------------
@@ -160,7 +162,9 @@ def test_auto_falls_back_once_to_the_tool_form_on_a_400_naming_the_field(
     handler = logging.Handler()
     handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
     logger.addHandler(handler)
-    result = Parser(mode, server, logger)(fmt, **request(fmt, "Ada", Person, model=NO_NATIVE[fmt]))
+    kwargs = request(fmt, "Ada", Person, model=NO_NATIVE[fmt])
+    with R9S(api_key=API_KEY, server_url=server.url, debug_logger=logger) as client:
+        result = Parser(Twin(client, mode))(fmt, **kwargs)
     assert parsed_of(fmt, result).name == "Ada"
     first, second = [r.json for r in server.requests]
     assert "tools" not in first and second["tools"][-1]
@@ -324,10 +328,8 @@ def test_streams_carry_the_partial_object(parse: Parser, fmt: Format, strategy: 
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_a_stream_falls_back_too(mode: str, server: LocalServer, fmt: Format) -> None:
-    partials, final = Parser(mode, server).stream(
-        fmt, **request(fmt, "Ada", Person, model=NO_NATIVE[fmt])
-    )
+def test_a_stream_falls_back_too(parse: Parser, server: LocalServer, fmt: Format) -> None:
+    partials, final = parse.stream(fmt, **request(fmt, "Ada", Person, model=NO_NATIVE[fmt]))
     assert parsed_of(fmt, final).name == "Ada"
     assert partials[-1]["name"] == "Ada"
     assert len(server.requests) == 2

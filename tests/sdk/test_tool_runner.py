@@ -22,7 +22,8 @@ import r9s
 from r9s import R9S, errors
 from r9s.testing import LocalServer
 from r9s.tools import TextEvent, ToolCallEvent, ToolResultEvent
-from tests.sdk.conftest import API_KEY, local_caller
+from tests.sdk.conftest import API_KEY
+from tests.support.twins import Twin, method, to_the_end
 
 Format = Literal["chat", "responses", "messages"]
 FORMATS: list[Format] = ["chat", "responses", "messages"]
@@ -92,22 +93,25 @@ def text_of(fmt: Format, run: Any) -> str:
 
 
 class Runner:
-    """``<fmt>.run_tools(...)`` with a fresh client, sync or async."""
+    """``<fmt>.run_tools(...)`` on a client, sync or async."""
 
-    def __init__(self, mode: str, server: LocalServer, logger: logging.Logger | None = None):
-        self.mode = mode
-        self.caller = local_caller(mode, server, debug_logger=logger)
+    def __init__(self, r9s: Twin) -> None:
+        self.r9s = r9s
+        self.mode = r9s.mode
 
     def __call__(self, fmt: Format, **kwargs: Any) -> Any:
-        return self.caller(f"{fmt}.run_tools", **kwargs)
+        return method(self.r9s, f"{fmt}.run_tools")(**kwargs)
 
     def events(self, fmt: Format, **kwargs: Any) -> tuple[list[Any], Any]:
-        return self.caller.stream(f"{fmt}.run_tools", **kwargs)
+        """``(every event, get_final())`` of a streamed run."""
+        call = method(self.r9s, f"{fmt}.run_tools")
+        events, final = call(stream=True, consume=to_the_end, **kwargs)
+        return events, final
 
 
 @pytest.fixture
-def run_tools(mode: str, server: LocalServer) -> Runner:
-    return Runner(mode, server)
+def run_tools(r9s: Twin) -> Runner:
+    return Runner(r9s)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -155,9 +159,10 @@ def test_a_tool_that_raises_is_an_error_result(
 ) -> None:
     logger = logging.getLogger(f"test.tools.{fmt}.{mode}")
     with caplog.at_level(logging.WARNING, logger=logger.name):
-        run = Runner(mode, server, logger)(
-            fmt, tools=[explode], **conversation(fmt, "call explode")
-        )
+        with R9S(api_key=API_KEY, server_url=server.url, debug_logger=logger) as client:
+            run = Runner(Twin(client, mode))(
+                fmt, tools=[explode], **conversation(fmt, "call explode")
+            )
     assert text_of(fmt, run) == "Echo: Error: RuntimeError: the tool broke"
     assert "tool explode raised RuntimeError" in caplog.text
     if fmt == "messages":

@@ -32,7 +32,7 @@ from r9s.tools import (
 )
 
 if TYPE_CHECKING:
-    from r9s._pipeline import Operation
+    from r9s._pipeline import Endpoint
     from r9s._structured.wire import Wire
     from r9s.resources._base import Resource
 
@@ -199,7 +199,7 @@ async def run_calls_async(toolbox: Toolbox, calls: Sequence[ToolCall]) -> list[T
 def _steps_sync(
     wire: Wire,
     resource: Resource,
-    operation: Operation[Any, Any, Any],
+    endpoint: Endpoint[Any, Any, Any],
     flow: Generator[tuple[int, Any], Any, Any],
     toolbox: Toolbox,
     stream: bool,
@@ -210,14 +210,14 @@ def _steps_sync(
         result: Any = None
         if kind == SEND:
             if stream:
-                with resource._stream(operation, {**subject, "stream": True}) as events:
+                with resource._send(endpoint, subject, stream=True) as events:
                     for event in events:
                         text = wire.text_delta(event)
                         if text:
                             yield TextEvent(text)
                     result = events.get_final()
             else:
-                result = resource._call(operation, subject)
+                result = resource._send(endpoint, subject)
         elif kind == RUN:
             result = run_calls(toolbox, subject)
         else:
@@ -229,7 +229,7 @@ def _steps_sync(
 async def _steps_async(
     wire: Wire,
     resource: Resource,
-    operation: Operation[Any, Any, Any],
+    endpoint: Endpoint[Any, Any, Any],
     flow: Generator[tuple[int, Any], Any, Any],
     toolbox: Toolbox,
     stream: bool,
@@ -241,7 +241,7 @@ async def _steps_async(
         result: Any = None
         if kind == SEND:
             if stream:
-                opened = await resource._stream_async(operation, {**subject, "stream": True})
+                opened = await resource._asend(endpoint, subject, stream=True)
                 async with opened as events:
                     async for event in events:
                         text = wire.text_delta(event)
@@ -249,7 +249,7 @@ async def _steps_async(
                             yield TextEvent(text)
                     result = await events.get_final()
             else:
-                result = await resource._call_async(operation, subject)
+                result = await resource._asend(endpoint, subject)
         elif kind == RUN:
             result = await run_calls_async(toolbox, subject)
         else:
@@ -261,17 +261,17 @@ async def _steps_async(
 def _prepare(
     wire: Wire,
     resource: Resource,
+    endpoint: Endpoint[Any, Any, Any],
     tools: Sequence[Any],
     params: Mapping[str, Any],
     max_turns: int,
     raise_on_tool_error: bool,
 ) -> tuple[Toolbox, Generator[tuple[int, Any], Any, Any]]:
-    if "stream" in params:
-        raise TypeError(f"{wire.name}.run_tools() takes stream= as its own keyword argument")
     if max_turns < 1:
         raise ValueError(f"max_turns must be at least 1, not {max_turns}")
-    pipeline = getattr(resource._client, "_pipeline", None)
-    logger = getattr(pipeline, "logger", None) or FALLBACK_LOGGER
+    if endpoint.params is not None:
+        endpoint.params(params)  # a typo is a TypeError now, also for a stream
+    logger = resource._client._pipeline.logger or FALLBACK_LOGGER
     toolbox = Toolbox(tools, wire, raise_errors=raise_on_tool_error, logger=logger)
     return toolbox, tool_loop(wire, params, toolbox, max_turns)
 
@@ -346,16 +346,17 @@ class AsyncToolRunStream(AsyncClosing, Generic[R]):
 def run_tools_sync(
     wire: Wire,
     resource: Resource,
-    operation: Operation[Any, Any, Any],
+    endpoint: Endpoint[Any, Any, Any],
     tools: Sequence[Any],
     params: Mapping[str, Any],
-    *,
     max_turns: int,
     raise_on_tool_error: bool,
     stream: bool,
 ) -> Any:
-    toolbox, flow = _prepare(wire, resource, tools, params, max_turns, raise_on_tool_error)
-    steps = _steps_sync(wire, resource, operation, flow, toolbox, stream)
+    toolbox, flow = _prepare(
+        wire, resource, endpoint, tools, params, max_turns, raise_on_tool_error
+    )
+    steps = _steps_sync(wire, resource, endpoint, flow, toolbox, stream)
     run: ToolRunStream[Any] = ToolRunStream(steps)
     return run if stream else run.get_final()
 
@@ -363,16 +364,17 @@ def run_tools_sync(
 async def run_tools_async(
     wire: Wire,
     resource: Resource,
-    operation: Operation[Any, Any, Any],
+    endpoint: Endpoint[Any, Any, Any],
     tools: Sequence[Any],
     params: Mapping[str, Any],
-    *,
     max_turns: int,
     raise_on_tool_error: bool,
     stream: bool,
 ) -> Any:
-    toolbox, flow = _prepare(wire, resource, tools, params, max_turns, raise_on_tool_error)
+    toolbox, flow = _prepare(
+        wire, resource, endpoint, tools, params, max_turns, raise_on_tool_error
+    )
     final: list[Any] = []
-    steps = _steps_async(wire, resource, operation, flow, toolbox, stream, final)
+    steps = _steps_async(wire, resource, endpoint, flow, toolbox, stream, final)
     run: AsyncToolRunStream[Any] = AsyncToolRunStream(steps, final)
     return run if stream else await run.get_final()
