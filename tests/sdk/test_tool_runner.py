@@ -23,7 +23,7 @@ from r9s import R9S, errors
 from r9s.testing import LocalServer
 from r9s.tools import TextEvent, ToolCallEvent, ToolResultEvent
 from tests.sdk.conftest import API_KEY
-from tests.support.twins import Twin, method, to_the_end
+from tests.support.twins import Twin, left_early, method, to_the_end
 
 Format = Literal["chat", "responses", "messages"]
 FORMATS: list[Format] = ["chat", "responses", "messages"]
@@ -263,6 +263,45 @@ def test_leaving_a_streamed_run_early_stops_it(server: LocalServer) -> None:
                     break
         with pytest.raises(errors.IncompleteStreamError, match="closed before its end"):
             run.get_final()
+    assert len(server.requests) == 1  # nothing more was sent
+
+
+def busy_connections(http: Any) -> int:
+    """Connections of an httpx client's pool that are in use."""
+    return sum(not connection.is_idle() for connection in http._transport._pool.connections)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_breaking_out_of_a_streamed_run_stops_it_like_any_stream(
+    mode: str, server: LocalServer, fmt: Format
+) -> None:
+    # The first event is the first word of an answer still streaming: leaving the loop
+    # (no with, no close) closes that answer's connection and ends the run.
+    with R9S(api_key=API_KEY, server_url=server.url) as client:
+
+        def leave(run: Any) -> Any:
+            outcome = left_early(run)
+            if mode == "sync":
+                return (*outcome, busy_connections(client.http_client))
+
+            async def after() -> Any:
+                first, error = await outcome
+                http = client.async_http_client
+                for _ in range(100):  # httpx frees the pool's connection a few turns later
+                    if not busy_connections(http):
+                        break
+                    await asyncio.sleep(0)
+                return first, error, busy_connections(http)
+
+            return after()
+
+        first, error, busy = method(Twin(client, mode), f"{fmt}.run_tools")(
+            stream=True, consume=leave, tools=[lookup], **conversation(fmt, "one two three four")
+        )
+    assert isinstance(first, TextEvent)
+    assert busy == 0
+    assert isinstance(error, errors.IncompleteStreamError) and error.reason == "closed"
+    assert "the tool run was closed before its end" in str(error)
     assert len(server.requests) == 1  # nothing more was sent
 
 

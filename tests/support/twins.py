@@ -97,6 +97,34 @@ def to_the_end(stream: Any) -> Any:
         return list(stream), stream.get_final()
 
 
+def left_early(stream: Any) -> Any:
+    """``(the first event, the error of reading on)`` of a stream whose loop was left at
+    its first event (the error is ``None`` if reading on raised nothing). Async, the
+    loop turns once after leaving it: the connection is released by then."""
+    if hasattr(stream, "__aiter__"):
+
+        async def read() -> Any:
+            async for event in stream:
+                first = event
+                break
+            await asyncio.sleep(0)
+            try:
+                await stream.get_final()
+            except Exception as exc:
+                return first, exc
+            return first, None
+
+        return read()
+    for event in stream:
+        first = event
+        break
+    try:
+        stream.get_final()
+    except Exception as exc:
+        return first, exc
+    return first, None
+
+
 def text_only(stream: Any) -> Any:
     """The text deltas of a stream."""
     if hasattr(stream, "__aiter__"):

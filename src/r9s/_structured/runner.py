@@ -13,11 +13,11 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Generator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 from r9s import errors
-from r9s._closing import AsyncClosing, Closing
+from r9s._streaming import AsyncClosingStream, ClosingStream
 from r9s._structured.parse import resume
 from r9s.tools import (
     TextEvent,
@@ -234,7 +234,7 @@ async def _steps_async(
     toolbox: Toolbox,
     stream: bool,
     final: list[Any],
-) -> AsyncIterator[ToolRunEvent]:
+) -> AsyncGenerator[ToolRunEvent, None]:
     done, value = resume(flow, None, None)
     while not done:
         kind, subject = value
@@ -276,71 +276,74 @@ def _prepare(
     return toolbox, tool_loop(wire, params, toolbox, max_turns)
 
 
-def _stopped() -> errors.IncompleteStreamError:
-    return errors.IncompleteStreamError(
-        "the tool run was closed before its end: it has no final result"
-    )
+_UNFINISHED: Any = object()
 
 
-class ToolRunStream(Closing, Generic[R]):
+class _RunEnds:
+    """What the sync and async tool-run streams share: the run's result, once it ended."""
+
+    _final: Any = _UNFINISHED
+
+    def _ended(self) -> bool:
+        return self._final is not _UNFINISHED
+
+    def _closed_early(self) -> errors.IncompleteStreamError:
+        return errors.IncompleteStreamError(
+            "the tool run was closed before its end: it has no final result", reason="closed"
+        )
+
+
+class ToolRunStream(_RunEnds, ClosingStream[ToolRunEvent], Generic[R]):
     """A tool run as it happens: iterate its ``ToolRunEvent``s (text deltas, tool calls,
-    tool results); ``get_final()`` runs it to the end and returns the result. Closing it
-    (``with`` does) stops the run and releases the connection."""
+    tool results); ``get_final()`` runs it to the end and returns the result. Like every
+    stream, leaving the ``for`` loop early, ``close()`` or the end of a ``with`` block
+    stops the run and releases the connection; the run then has no result."""
 
-    def __init__(self, steps: Generator[ToolRunEvent, None, Any]) -> None:
-        self._steps = steps
-        self._final: R | None = None
-        self._done = False
+    def __init__(self, steps: Generator[ToolRunEvent, None, R]) -> None:
+        self._closed = False
+        self._iterator = self._events(steps)
 
-    def __iter__(self) -> Iterator[ToolRunEvent]:
-        while not self._done:
-            try:
-                yield next(self._steps)
-            except StopIteration as stop:
-                self._final = stop.value
-                self._done = True
+    def _events(
+        self, steps: Generator[ToolRunEvent, None, R]
+    ) -> Generator[ToolRunEvent, None, None]:
+        try:
+            self._final = yield from steps
+        finally:
+            self.close()
 
     def get_final(self) -> R:
         """Run to the end; the last response, with the whole exchange."""
-        for _ in self:
-            pass
-        if self._final is None:
-            raise _stopped()
-        return self._final
-
-    def close(self) -> None:
-        """Stop the run (safe to call more than once)."""
-        self._done = True
-        self._steps.close()
+        self.until_done()
+        final: R = self._final
+        return final
 
 
-class AsyncToolRunStream(AsyncClosing, Generic[R]):
+class AsyncToolRunStream(_RunEnds, AsyncClosingStream[ToolRunEvent], Generic[R]):
     """The async twin of ``ToolRunStream``: ``async for``, ``async with``."""
 
-    def __init__(self, steps: AsyncIterator[ToolRunEvent], final: list[Any]) -> None:
+    def __init__(self, steps: AsyncGenerator[ToolRunEvent, None], final: list[Any]) -> None:
+        self._closed = False
         self._steps = steps
-        self._final = final
+        self._iterator = self._events(steps, final)
 
-    def __aiter__(self) -> AsyncIterator[ToolRunEvent]:
-        return self
+    async def _events(
+        self, steps: AsyncGenerator[ToolRunEvent, None], final: list[Any]
+    ) -> AsyncGenerator[ToolRunEvent, None]:
+        try:
+            async for event in steps:
+                yield event
+            self._final = final[0]
+        finally:
+            await self.aclose()
 
-    async def __anext__(self) -> ToolRunEvent:
-        return await self._steps.__anext__()
+    async def _arelease(self) -> None:
+        await self._steps.aclose()  # an async for left early does not close what it read
 
     async def get_final(self) -> R:
         """Run to the end; the last response, with the whole exchange."""
-        async for _ in self:
-            pass
-        if not self._final:
-            raise _stopped()
-        result: R = self._final[0]
-        return result
-
-    async def aclose(self) -> None:
-        """Stop the run (safe to call more than once)."""
-        closing = getattr(self._steps, "aclose", None)
-        if closing is not None:
-            await closing()
+        await self.until_done()
+        final: R = self._final
+        return final
 
 
 def run_tools_sync(
