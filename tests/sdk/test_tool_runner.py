@@ -305,6 +305,25 @@ def test_breaking_out_of_a_streamed_run_stops_it_like_any_stream(
     assert len(server.requests) == 1  # nothing more was sent
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_run_carries_the_last_request_id(run_tools: Runner, fmt: Format) -> None:
+    ids = {"X-R9S-Fault": "request_id=x-request-id"}
+    run = run_tools(
+        fmt, tools=[lookup, greet], http_headers=ids, **conversation(fmt, "call lookup")
+    )
+    assert run.request_id is not None and run.request_id.startswith("req_")
+
+
+def test_a_typo_is_a_type_error_naming_run_tools_before_sending(
+    run_tools: Runner, server: LocalServer
+) -> None:
+    for stream in (False, True):
+        with pytest.raises(TypeError, match=r"responses\.run_tools\(\) got an unexpected"):
+            run_tools("responses", tools=[lookup], stream=stream, **conversation("responses", "x"),
+                      temprature=1)  # fmt: skip
+    assert server.requests == []
+
+
 def test_bad_arguments_to_run_tools(server: LocalServer) -> None:
     with R9S(api_key=API_KEY, server_url=server.url) as client:
         with pytest.raises(ValueError, match="max_turns must be at least 1"):
