@@ -94,7 +94,7 @@ def test_logs_lists_searches_filters_and_shows(home: Path, r9s_server: LocalServ
     assert ids("-q", "借用检查") == [third["id"]]
     assert sorted(ids("-q", "Echo", "--model", "gpt-4o")) == [first["id"], second["id"]]
     assert ids("--model", "claude*") == [third["id"]]
-    assert ids("-c", str(first["conversation_id"])[:16]) == [first["id"], second["id"]]
+    assert ids("-c", str(first["conversation_id"])[:20]) == [first["id"], second["id"]]
     assert ids("--since", "1h") == [first["id"], second["id"], third["id"]]
     assert ids("--since", "2099-01-01") == []
     found = r9s(home, "logs", "-q", "lifetimes").stdout
