@@ -7,29 +7,42 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from r9s.cli.tools import all_tools
+from r9s.cli.tools import find
 from tests.cli.tools.cases import case_of
 from tests.support.npm import npm_install
+from tests.support.pypi import pypi_install
 
-# Every registered tool at the exact version its case names (tests/cli/tools/cases/);
-# bump deliberately (`npm view PKG version`) and rerun `make test`.
-TOOL_PACKAGES = {tool.npm_package: case_of(tool.name).real.version for tool in all_tools()}
 TOOL_TIMEOUT = 120.0
 
 
 @pytest.fixture(scope="session")
-def tools_bin() -> Path:
-    """``node_modules/.bin`` holding every registered tool's executable."""
-    folder = npm_install(TOOL_PACKAGES, timeout=1200) / "node_modules" / ".bin"
-    for tool in all_tools():
-        assert (folder / tool.executable).exists(), f"{tool.executable} missing from {folder}"
-    return folder
+def tool_bin() -> Callable[[str], Path]:
+    """The folder holding a tool's executable: the tool installed from its registry (npm,
+    or PyPI into a virtual environment) at the exact version its case names
+    (tests/cli/tools/cases/; bump deliberately and rerun `make test`), each tool in its
+    own cached folder, so adding one installs only that one."""
+    found: dict[str, Path] = {}
+
+    def install(name: str) -> Path:
+        if name not in found:
+            tool = find(name)
+            assert tool is not None
+            packages = {tool.package: case_of(tool.name).real.version}
+            if tool.registry == "pypi":
+                folder = pypi_install(packages)
+            else:
+                folder = npm_install(packages, timeout=1200) / "node_modules" / ".bin"
+            assert (folder / tool.executable).exists(), f"{tool.executable} not in {folder}"
+            found[name] = folder
+        return found[name]
+
+    return install
 
 
 @dataclass

@@ -4,6 +4,7 @@ by Gemini CLI itself: a key full of quotes and backslashes reaches the server un
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,14 +20,20 @@ from tests.support.dotenv_node import DOTENV_VERSION, NodeDotenv, bundled_parser
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
 
-def gemini_bundle(tools_bin: Path) -> Path:
-    return tools_bin.parent / "@google" / "gemini-cli" / "bundle"
+@pytest.fixture
+def gemini_bin(tool_bin: Callable[[str], Path]) -> Path:
+    """The folder holding the installed Gemini CLI's executable."""
+    return tool_bin("gemini-cli")
+
+
+def gemini_bundle(gemini_bin: Path) -> Path:
+    return gemini_bin.parent / "@google" / "gemini-cli" / "bundle"
 
 
 def test_the_installed_gemini_cli_bundles_the_dotenv_the_quick_tests_check(
-    tools_bin: Path,
+    gemini_bin: Path,
 ) -> None:
-    version, source = bundled_parser(gemini_bundle(tools_bin))
+    version, source = bundled_parser(gemini_bundle(gemini_bin))
     assert version == DOTENV_VERSION, "bump DOTENV_VERSION in tests/support/dotenv_node.py"
     rng = random.Random(17)
     with NodeDotenv(source) as gemini, NodeDotenv() as package:
@@ -42,7 +49,7 @@ def test_the_installed_gemini_cli_bundles_the_dotenv_the_quick_tests_check(
 
 
 def test_gemini_cli_sends_a_key_full_of_quotes_exactly_as_set_wrote_it(
-    tools_bin: Path, tmp_path: Path
+    gemini_bin: Path, tmp_path: Path
 ) -> None:
     # single and double quotes, a backslash and a #: only backticks can enclose it
     key = "sk-r9s-\"quoted\"-'single'-back\\slash-#hash-$dollar"
@@ -61,7 +68,7 @@ def test_gemini_cli_sends_a_key_full_of_quotes_exactly_as_set_wrote_it(
             ["gemini", "-p", PROMPT, "--skip-trust"],
             home=home,
             cwd=work,
-            path=f"{tools_bin}:/usr/local/bin:/usr/bin:/bin",
+            path=f"{gemini_bin}:/usr/local/bin:/usr/bin:/bin",
         )
 
         assert finished.code == 0, finished.stderr[-3000:]

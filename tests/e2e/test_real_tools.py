@@ -7,6 +7,7 @@ the server's echo answer; the server must have seen our key and our model.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from tests.cli.tools.cases import CASES, Case
 from tests.e2e.conftest import run_tool
 from tests.support.cli import KEY, R9S, r9s
 
-# The first test also waits for the npm install of every tool (about 1.4 GB).
+# A tool's first test also waits for its install (npm or PyPI; 2.5 GB for all of them).
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 IDS = [case.tool for case in CASES]
 
@@ -38,11 +39,21 @@ def config_files(case: Case) -> list[str]:
     return [config.home_path for config in tool.files]
 
 
-OWN_CONTENT = {".json": b"{ }", ".toml": b"# mine\n", ".env": b"# mine\n"}
+OWN_CONTENT = {
+    ".json": b"{ }",
+    ".toml": b"# mine\n",
+    ".env": b"# mine\n",
+    ".yml": b"# mine\n",
+    ".yaml": b"# mine\n",
+}
 
 
 def user_path(tools_bin: Path) -> str:
     return f"{tools_bin}:/usr/local/bin:/usr/bin:/bin"
+
+
+def real_tool(case: Case, tool_bin: Callable[[str], Path]) -> Path:
+    return tool_bin(case.tool)
 
 
 def saw_key_and_model(server: LocalServer, model: str) -> bool:
@@ -59,15 +70,16 @@ def describe(server: LocalServer) -> str:
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_set_then_the_real_tool_talks_to_r9s(
-    case: Case, tools_bin: Path, r9s_server: LocalServer, tmp_path: Path
+    case: Case, tool_bin: Callable[[str], Path], r9s_server: LocalServer, tmp_path: Path
 ) -> None:
+    tools_bin = real_tool(case, tool_bin)
     server = r9s_server
     tool, model, extra = case.tool, case.real.model, case.real.set_flags
     home, work = tmp_path / "home", tmp_path / "work"
     home.mkdir()
     work.mkdir()
     files = [home / name for name in config_files(case)]
-    files[0].parent.mkdir(parents=True)
+    files[0].parent.mkdir(parents=True, exist_ok=True)
     files[0].write_bytes(OWN_CONTENT[files[0].suffix or files[0].name])
     before = contents(files)
     done = r9s(home, "set", tool, "--yes", "--api-key", KEY, "--base-url", server.root_url,
@@ -91,8 +103,9 @@ def test_set_then_the_real_tool_talks_to_r9s(
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_run_injects_r9s_without_touching_the_config(
-    case: Case, tools_bin: Path, r9s_server: LocalServer, tmp_path: Path
+    case: Case, tool_bin: Callable[[str], Path], r9s_server: LocalServer, tmp_path: Path
 ) -> None:
+    tools_bin = real_tool(case, tool_bin)
     server = r9s_server
     model, extra = case.real.model, case.real.set_flags
     home, work = tmp_path / "home", tmp_path / "work"
@@ -117,3 +130,29 @@ def test_run_injects_r9s_without_touching_the_config(
 def contents(files: list[Path]) -> dict[Path, bytes | None]:
     """Each file's bytes, or None where it does not exist."""
     return {path: path.read_bytes() if path.exists() else None for path in files}
+
+
+def test_codex_profile_works_beside_the_users_own_default(
+    tool_bin: Callable[[str], Path], r9s_server: LocalServer, tmp_path: Path
+) -> None:
+    """`set codex --profile-only` leaves config.toml alone; `codex --profile r9s` uses r9s
+    with the reasoning effort asked for."""
+    server = r9s_server
+    home, work = tmp_path / "home", tmp_path / "work"
+    (home / ".codex").mkdir(parents=True)
+    work.mkdir()
+    own = b'model = "o3"  # my default, with OpenAI\n'
+    (home / ".codex/config.toml").write_bytes(own)
+    done = r9s(home, "set", "codex", "--yes", "--api-key", KEY, "--base-url", server.url,
+               "--model", "gpt-4o", "--reasoning-effort", "low", "--profile-only")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (home / ".codex/config.toml").read_bytes() == own
+
+    argv = ["codex", "exec", "--profile", "r9s", "--skip-git-repo-check", "Greetings"]
+    finished = run_tool(argv, home=home, cwd=work, path=user_path(tool_bin("codex")))
+
+    assert finished.code == 0, finished.stderr[-3000:]
+    assert "Echo:" in finished.stdout
+    sent = [r.json for r in server.requests if r.path == "/v1/responses"]
+    assert sent and sent[-1]["model"] == "gpt-4o"
+    assert sent[-1]["reasoning"]["effort"] == "low"

@@ -50,6 +50,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("set", "point a coding tool (Claude Code, Codex, ...) at r9s"),
     Command("reset", "restore a coding tool's config from a backup"),
     Command("run", "run a coding tool against r9s, changing no file"),
+    Command("env", "print variables that point a tool or an SDK app at r9s"),
     Command(
         "doctor", "check which coding tools are installed and pointed at r9s", aliases=("status",)
     ),

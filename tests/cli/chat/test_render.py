@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import re
 import shlex
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,8 +12,8 @@ import pexpect
 import pytest
 
 from r9s.testing import LocalServer
-from tests.support.ci import program
 from tests.support.cli import KEY, R9S, user_env
+from tests.support.tmux import screen_of, tmux_server
 
 SGR_COLOUR = re.compile(r"\x1b\[[0-9;]*(3[0-9]|9[0-7]|38;[25])[0-9;]*m")
 
@@ -37,11 +35,8 @@ def long_answer() -> tuple[str, list[str]]:
 @pytest.fixture
 def tmux(tmp_path: Path) -> Iterator[list[str]]:
     """``tmux`` on a server of this test's own (its socket in tmp_path), killed afterwards."""
-    socket = tmp_path / "tmux.sock"
-    command = [program("tmux"), "-S", str(socket)]
-    yield command
-    subprocess.run([*command, "kill-server"], capture_output=True, check=False)
-    socket.unlink(missing_ok=True)
+    with tmux_server(tmp_path) as command:
+        yield command
 
 
 def scrollback(home: Path, server: LocalServer, tmux: list[str], prompt: str) -> str:
@@ -51,24 +46,7 @@ def scrollback(home: Path, server: LocalServer, tmux: list[str], prompt: str) ->
     env = user_env(home, {"R9S_BASE_URL": server.url, "R9S_API_KEY": KEY,
                           "TERM": "xterm-256color"})  # fmt: skip
     command = " ".join(shlex.quote(p) for p in R9S) + ' chat --no-save "$(cat prompt.md)"'
-    subprocess.run(
-        [*tmux, "new-session", "-d", "-x", "80", "-y", "14", "-c", str(home),
-         "env " + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-         + f" bash -c {shlex.quote(command + '; echo R9S-DONE; sleep 60')}"],
-        check=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    screen = ""
-    while time.monotonic() < deadline:
-        screen = subprocess.run(
-            [*tmux, "capture-pane", "-p", "-S", "-", "-E", "-"],
-            capture_output=True, text=True, check=True,
-        ).stdout  # fmt: skip
-        if "R9S-DONE" in screen:
-            break
-        time.sleep(0.2)
-    assert "R9S-DONE" in screen, screen
-    return screen
+    return screen_of(tmux, command, cwd=home, env=env, size=(80, 14), history=True)
 
 
 def test_an_answer_three_screens_long_ends_up_whole_and_once_in_the_scrollback(

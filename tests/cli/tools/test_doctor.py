@@ -21,8 +21,9 @@ def test_doctor_reports_each_tool_and_checks_the_keys(
     root = api.url.removesuffix("/v1")
     r9s(home, "set", "claude", "--yes", "--api-key", KEY, "--base-url", root, "--model", "m",
         "--small-model", "s")  # fmt: skip
+    # A rejected key is written only with --force.
     r9s(home, "set", "codex", "--yes", "--api-key", "sk-wrong-key-0000000000", "--base-url",
-        api.url, "--model", "m")  # fmt: skip
+        api.url, "--model", "m", "--force")  # fmt: skip
     (home / ".qwen").mkdir()
     (home / ".qwen/settings.json").write_text("{oops")
     project = tmp_path / "project"
@@ -127,3 +128,70 @@ def test_doctor_styles_only_a_terminal_and_never_a_redirected_stdout(home: Path)
     run(f"{doctor} > report.txt")
     report = (home / "report.txt").read_text()
     assert "Claude Code (claude-code)" in report and "\x1b[" not in report
+
+
+def test_probe_sends_one_request_per_tool_in_its_own_api_and_names_each_failure(
+    home: Path, api: LocalServer
+) -> None:
+    base = ("--yes", "--api-key", KEY, "--base-url", api.url)
+    for tool, model in [("claude", "claude-sonnet-4-5"), ("codex", "gpt-4o"),
+                        ("gemini", "gemini-2.5-flash"), ("qwen", "qwen-plus"),
+                        ("opencode", "gpt-4o-mini")]:  # fmt: skip
+        assert r9s(home, "set", tool, *base, "--model", model).returncode == 0
+    # Two broken ones: a model the router does not know, a key it refuses.
+    assert r9s(home, "set", "aider", *base, "--model", "no-such-model").returncode == 0
+    bad = ("--yes", "--api-key", "sk-refused-0000000000", "--base-url", api.url)
+    assert r9s(home, "set", "cline", *bad, "--model", "gpt-4o", "--force").returncode == 0
+    api.clear()
+
+    done = r9s(home, "doctor", "--probe", env={"R9S_API_KEY": KEY, "R9S_BASE_URL": api.url})
+
+    assert done.returncode == 1, "two probes fail"
+    probes = {}
+    for block in done.stdout.split("\n\n")[1:]:
+        title = block.splitlines()[0]
+        probes[title] = next((line for line in block.splitlines() if "probe" in line), "")
+    assert "ok in" in probes["Claude Code (claude-code)"]
+    assert "(Anthropic Messages)" in probes["Claude Code (claude-code)"]
+    assert "(OpenAI Responses)" in probes["Codex (codex)"] and "ok in" in probes["Codex (codex)"]
+    assert "ok in" in probes["Gemini CLI (gemini-cli)"]
+    assert "(Gemini generateContent)" in probes["Gemini CLI (gemini-cli)"]
+    assert "ok in" in probes["Qwen Code (qwen-code)"] and "ok in" in probes["opencode (opencode)"]
+    assert (
+        "FAILED after" in probes["aider (aider)"]
+        and "404 The model `no-such-model` does not exist" in probes["aider (aider)"]
+    )
+    assert "401 Incorrect API key provided" in probes["Cline CLI (cline)"]
+    assert probes["Kilo Code CLI (kilo-code)"] == "", "a tool not set up is not probed"
+    assert "sk-refused-0000000000" not in done.stdout
+    sent = sorted((r.path, r.json.get("model") if isinstance(r.json, dict) else None)
+                  for r in api.requests if r.method == "POST")  # fmt: skip
+    assert sent == sorted([
+        ("/v1/messages", "claude-sonnet-4-5"), ("/v1/responses", "gpt-4o"),
+        ("/v1beta/models/gemini-2.5-flash:generateContent", None),
+        ("/v1/chat/completions", "qwen-plus"), ("/v1/chat/completions", "gpt-4o-mini"),
+        ("/v1/chat/completions", "no-such-model"), ("/v1/chat/completions", "gpt-4o"),
+    ])  # fmt: skip
+
+    body = json.loads(r9s(home, "doctor", "--probe", "--json",
+                          env={"R9S_API_KEY": KEY, "R9S_BASE_URL": api.url}).stdout)  # fmt: skip
+    by_name = {tool["name"]: tool for tool in body["tools"]}
+    assert by_name["codex"]["probe_ok"] is True and by_name["cline"]["probe_ok"] is False
+    assert r9s(home, "doctor", "--probe", "--no-check").returncode == 1
+
+
+def test_probe_says_when_the_router_does_not_serve_the_gemini_api(
+    home: Path, api: LocalServer
+) -> None:
+    set_up = r9s(home, "set", "gemini", "--yes", "--api-key", KEY, "--base-url", api.url,
+                 "--model", "gemini-2.5-flash")  # fmt: skip
+    assert set_up.returncode == 0, set_up.stderr
+    api.inject("status=404", path="/v1beta/models/*")  # as a router without that API
+
+    done = r9s(home, "doctor", "--probe", env={"R9S_API_KEY": KEY, "R9S_BASE_URL": api.url})
+
+    assert done.returncode == 1
+    gemini = done.stdout.split("Gemini CLI (gemini-cli)")[1].split("\n\n")[0]
+    assert "probe        FAILED after" in gemini
+    assert "(Gemini generateContent): 404" in gemini
+    assert "the router does not seem to serve the Gemini API" in gemini

@@ -11,6 +11,7 @@ import pytest
 from tests.cli.tools.cases import ROOT
 from tests.support.cli import KEY, r9s, tree
 
+LLM_MODELS = ".config/io.datasette.llm/extra-openai-models.yaml"
 SET = ("--yes", "--api-key", KEY, "--base-url", ROOT, "--model", "m", "--small-model", "s")
 
 
@@ -78,8 +79,17 @@ def test_json_refuses_nan_and_other_non_json_input(
         ("qwen", ".qwen/settings.json", '{"a": ' + '{"b": ' * 5_000 + "1" + "}" * 5_001),
         ("codex", ".codex/config.toml", "a = " + "[" * 100_000 + "]" * 100_000 + "\n"),
         ("codex", ".codex/config.toml", "a = " + "{b = " * 3_000 + "1" + "}" * 3_000 + "\n"),
+        ("aider", ".aider.conf.yml", "a: " + "[" * 100_000 + "]" * 100_000 + "\n"),
+        ("llm", LLM_MODELS, "".join(" " * n + "- a:\n" for n in range(0, 600, 2))),
     ],
-    ids=["json-arrays", "jsonc-objects", "toml-arrays", "toml-inline-tables"],
+    ids=[
+        "json-arrays",
+        "jsonc-objects",
+        "toml-arrays",
+        "toml-inline-tables",
+        "yaml-flow",
+        "yaml-blocks",
+    ],  # fmt: skip
 )
 def test_deep_nesting_is_refused_as_too_deeply_nested_with_the_file_name(
     home: Path, tool: str, relative: str, content: str
@@ -90,12 +100,26 @@ def test_deep_nesting_is_refused_as_too_deeply_nested_with_the_file_name(
     done = r9s(home, "set", tool, *(SET if tool == "claude" else SET[:-2]))
 
     assert done.returncode == 1, done.stderr
-    assert f"~/{relative}:1: invalid" in done.stderr and "too deeply nested" in done.stderr
+    line = 65 if tool == "llm" else 1  # the first collection past the limit
+    assert f"~/{relative}:{line}: invalid" in done.stderr and "too deeply nested" in done.stderr
     assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
     assert tree(home) == before
     doctor = r9s(home, "doctor", "--no-check")
     assert doctor.returncode == 0, doctor.stderr
     assert "too deeply nested" in doctor.stdout and "Codex (codex)" in doctor.stdout
+
+
+def test_yaml_aliases_that_expand_without_end_are_refused_at_once(home: Path) -> None:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 10)]
+    write(home, ".aider.conf.yml", "\n".join(lines) + "\n")  # 9**10 values, expanded
+    before = tree(home)
+
+    done = r9s(home, "set", "aider", *SET[:-2], timeout=60)
+
+    assert done.returncode == 1, done.stderr
+    assert "~/.aider.conf.yml:6: invalid YAML: aliases expand to more than" in done.stderr
+    assert tree(home) == before
 
 
 def test_env_file_is_split_only_at_line_breaks(home: Path) -> None:
@@ -136,6 +160,15 @@ SECRETS = {
         '[mcp_servers.x]\nenv = { API_TOKEN = "HUSH12-llllllllllllllll" }\n'
         'bearer_token = """HUSH13-mmmmmmmmmmmmmmmm"""\n'
     ),
+    ".aider.conf.yml": (
+        "openai-api-key: HUSH14-nnnnnnnnnnnnnnnn  # mine\n"
+        "anthropic-api-key: 'HUSH15-oooooooooooooooo'\n"
+        'set-env:\n  - GITHUB_TOKEN="HUSH16-pppppppppppppppp"\n'
+        "  - 'AUTH=Authorization: Bearer HUSH17-qqqqqqqqqqqqqqqq'\n"
+    ),
+    ".config/io.datasette.llm/keys.json": (  # names that say nothing: every value is a key
+        '{"openai": "HUSH18-rrrrrrrrrrrrrrrr", "claude": "HUSH19-ssssssssssssssss"}\n'
+    ),
 }
 
 
@@ -145,6 +178,8 @@ SECRETS = {
         ("claude", ".claude/settings.json"),
         ("gemini", ".gemini/.env"),
         ("codex", ".codex/config.toml"),
+        ("aider", ".aider.conf.yml"),
+        ("llm", ".config/io.datasette.llm/keys.json"),
     ],
 )
 def test_dry_run_and_reset_diffs_mask_every_credential(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,11 @@ from tests.support.cli import KEY, mode, r9s, tree
 
 def fill(text: str) -> str:
     return text.replace("{KEY}", KEY).replace("{ROOT}", ROOT).replace("{BASE}", BASE)
+
+
+def written(path: Path) -> str:
+    """A file as r9s wrote it, the time of writing (Cline's updatedAt) as ``{NOW}``."""
+    return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", "{NOW}", path.read_text())
 
 
 def set_tool(home: Path, case: Case, *extra: str) -> tuple[int, str, str]:
@@ -54,7 +60,7 @@ def test_set_over_existing_files_keeps_what_is_not_ours_then_reset_restores_byte
     assert code == 0, err
     for relative, expected in case.expected.items():
         path = home / relative
-        assert path.read_text() == fill(expected)
+        assert written(path) == fill(expected)
         assert mode(path) == (0o600 if relative in case.key_files else 0o644)
     saved = backups(home, case)
     assert sorted(p.read_bytes() for p in saved) == sorted(
@@ -80,10 +86,11 @@ def test_set_into_empty_home_then_reset_leaves_nothing_behind(home: Path, case: 
 
     assert code == 0, err
     for relative, expected in case.fresh.items():
-        assert (home / relative).read_text() == fill(expected)
+        assert written(home / relative) == fill(expected)
         if relative in case.key_files:
             assert mode(home / relative) == 0o600
-        assert mode((home / relative).parent) == 0o700
+        if (home / relative).parent != home:  # a folder set created
+            assert mode((home / relative).parent) == 0o700
     assert backups(home, case) == []  # nothing existed, so nothing to copy
     manifest = json.loads((home / ".r9s/backup" / case.tool / "manifest.json").read_text())
     assert [f["existed"] for f in manifest["operations"][0]["files"]] == [False] * len(case.fresh)
@@ -207,6 +214,14 @@ OLD_SECRETS = {
         '{"provider": {"openai": {"options": {"apiKey": "sk-openai-OLDSECRET-000"}},'
         ' "r9s": {"options": {"apiKey": "sk-r9s-OLDSECRET-00000"}}}}\n'
     ),
+    ".config/kilo/kilo.json": '{"provider": {"r9s": {"options": {"apiKey": "sk-OLDSECRET-1"}}}}\n',
+    ".cline/data/settings/providers.json": (
+        '{"providers": {"openai-compatible": {"settings": {"apiKey": "sk-OLDSECRET-22"}}}}\n'
+    ),
+    ".factory/settings.json": '{"customModels": [{"apiKey": "sk-OLDSECRET-333"}]}\n',
+    ".aider.conf.yml": "openai-api-key: sk-OLDSECRET-4444  # mine\n",
+    ".config/io.datasette.llm/extra-openai-models.yaml": "[]\n",
+    ".config/io.datasette.llm/keys.json": '{"r9s": "sk-OLDSECRET-55555"}\n',
 }
 
 

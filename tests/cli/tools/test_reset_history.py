@@ -210,3 +210,31 @@ def test_reset_original_on_a_file_r9s_created_then_the_person_filled(home: Path)
     assert done.returncode == 1, "a change after set is never thrown away silently"
     assert "changed after r9s wrote it" in done.stderr
     assert (home / relative).read_text() == '{"mine": true}\n'
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_every_tool_detects_a_change_after_set_and_force_restores_it_backed_up(
+    home: Path, case: Case
+) -> None:
+    write(home, case.existing)
+    original = user_files(home)
+    set_model(home, case, "first")
+    set_model(home, case, "second")
+    relative = next(iter(case.fresh))
+    changed = (home / relative).read_bytes() + b"\n"  # valid in every format
+    (home / relative).write_bytes(changed)
+    before = tree(home)
+
+    refused = r9s(home, "reset", case.tool, "--original", "--yes")
+
+    assert refused.returncode == 1
+    assert f"~/{relative} changed after r9s wrote it (`set` of 20" in refused.stderr
+    assert "nothing was written" in refused.stderr and KEY not in refused.stderr
+    assert tree(home) == before
+
+    done = r9s(home, "reset", case.tool, "--original", "--yes", "--force")
+
+    assert done.returncode == 0, done.stderr
+    assert user_files(home) == original
+    saved = [p.read_bytes() for p in (home / ".r9s/backup" / case.tool).glob("*.bak")]
+    assert changed in saved, "the changed file is backed up first"

@@ -16,7 +16,8 @@ from tests.support.cli import R9S, path_without_tools, r9s, tree, user_env
 
 
 def fake_tool(folder: Path, name: str) -> Path:
-    """An executable that records its arguments, environment and --settings file."""
+    """An executable that records its arguments, environment, --settings file and the
+    files its ``*_PATH`` variables name."""
     script = folder / name
     script.write_text(
         textwrap.dedent(
@@ -29,8 +30,13 @@ def fake_tool(folder: Path, name: str) -> Path:
                 path = args[args.index("--settings") + 1]
                 settings = {{"path": path, "mode": os.stat(path).st_mode & 0o777,
                             "content": json.load(open(path))}}
+            files = {{name: {{"mode": os.stat(path).st_mode & 0o777,
+                             "content": json.load(open(path))}}
+                     for name, path in os.environ.items()
+                     if name.endswith("_PATH") and os.path.isfile(path)}}
             with open(os.environ["FAKE_TOOL_LOG"], "w") as log:
-                json.dump({{"args": args, "env": dict(os.environ), "settings": settings}}, log)
+                json.dump({{"args": args, "env": dict(os.environ), "settings": settings,
+                           "files": files}}, log)
             sys.exit(int(os.environ.get("FAKE_TOOL_EXIT", "0")))
             """
         )
@@ -66,7 +72,8 @@ def test_run_injects_r9s_for_one_run_and_touches_no_file(
     seen = json.loads(log.read_text())
     assert seen["args"][-3:] == ["-p", "--model", "hi there"], "the tool's args pass untouched"
     assert KEY not in " ".join(seen["args"]), "the key never goes on the command line"
-    case.check_run(Ran(seen["args"], seen["env"], seen["settings"], done.stderr))
+    ran = Ran(seen["args"], seen["env"], seen["settings"], done.stderr, seen["files"])
+    case.check_run(ran)
 
 
 def test_run_explains_a_missing_tool(home: Path, tmp_path: Path) -> None:

@@ -153,7 +153,7 @@ def test_backup_names_are_unique_within_one_second_and_reset_picks_by_number_or_
     (home / ".codex/config.toml").write_text("# original\n")
     for model in ("a", "b", "c"):
         assert r9s(home, "set", "codex", *base, "--model", model).returncode == 0
-    names = sorted(p.name for p in (home / ".r9s/backup/codex").glob("*.bak"))
+    names = sorted(p.name for p in (home / ".r9s/backup/codex").glob("config.toml.*.bak"))
     assert len(names) == 3 and len(set(names)) == 3
     assert all(n.startswith("config.toml.") and n.endswith(".bak") for n in names)
 
@@ -171,7 +171,7 @@ def test_backup_names_are_unique_within_one_second_and_reset_picks_by_number_or_
     assert done.returncode == 0
     assert 'model = "c"' in (home / ".codex/config.toml").read_text()
 
-    oldest = sorted((home / ".r9s/backup/codex").glob("*.bak"))[0]
+    oldest = sorted((home / ".r9s/backup/codex").glob("config.toml.*.bak"))[0]
     done = r9s(home, "reset", "codex", "--backup", str(oldest), "--yes")
     assert done.returncode == 0, done.stderr
     assert (home / ".codex/config.toml").read_text() == "# original\n"

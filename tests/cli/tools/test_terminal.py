@@ -100,10 +100,19 @@ def test_manual_entry_when_the_list_cannot_be_fetched(home: Path) -> None:
     assert config["model"] == "r9s/my-model" and config["small_model"] == "r9s/my-model"
 
 
-def test_a_rejected_key_is_reported_and_answering_no_writes_nothing(
+def test_a_rejected_key_is_refused_before_any_question_and_force_writes_it(
     home: Path, api: LocalServer
 ) -> None:
     child = spawn(home, "set", "gemini", "--base-url", api.url, "--api-key", "sk-bad")
+    status, transcript = finish(child)
+
+    assert status == 1
+    assert "the API key was rejected (401)" in transcript
+    assert "nothing was written" in transcript and "--force" in transcript
+    assert "Model" not in transcript, "nothing is asked for a key that cannot work"
+    assert tree(home) == {}
+
+    child = spawn(home, "set", "gemini", "--base-url", api.url, "--api-key", "sk-bad", "--force")
     child.expect("the API key was rejected")
     child.expect("type it")
     child.sendline("gemini-2.5-flash")
@@ -153,5 +162,7 @@ def test_a_model_configured_for_chat_is_only_the_default_of_the_pick(
     done = r9s(home, "set", "codex", "--yes", "--base-url", api.url, "--dry-run",
                env={"R9S_API_KEY": KEY})  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "model        claude-sonnet-4-5 (from ~/.r9s/config.toml)" in done.stderr
+    # Run again, the tool's own model (picked above) beats the one configured for chat.
+    assert "model        gpt-4o-mini (kept: the tool's current model)" in done.stderr
     assert "base URL     " + api.url + " (from --base-url)" in done.stderr
+    assert "dry run: nothing would change" in done.stderr

@@ -9,18 +9,16 @@ from collections.abc import Callable, Mapping
 def add_tool_argument(parser: argparse.ArgumentParser, *, optional: bool) -> None:
     """The TOOL positional: a name or alias (any case); anything else is a usage error
     (exit 2), and the names are offered by shell completion."""
-    from r9s.cli.tools import all_tools, find
+    from r9s.cli.tools import all_tools, find, unknown_tool
 
     tools = all_tools()
-    known = ", ".join(tool.name for tool in tools)
-    names = [tool.name for tool in tools]
     # the short forms, as examples: "claude" for claude-code
     short = [alias for tool in tools for alias in tool.aliases if tool.name.startswith(alias)]
 
     def tool_name(text: str) -> str:
         tool = find(text)
         if tool is None:
-            raise argparse.ArgumentTypeError(f"unknown tool {text!r}; choose one of: {known}")
+            raise argparse.ArgumentTypeError(unknown_tool(text))
         return tool.name
 
     parser.add_argument(
@@ -29,7 +27,21 @@ def add_tool_argument(parser: argparse.ArgumentParser, *, optional: bool) -> Non
         metavar="TOOL",
         type=tool_name,
         choices=[name for tool in tools for name in (tool.name, *tool.aliases)],
-        help=f"{', '.join(names[:-1])} or {names[-1]} (or an alias: {', '.join(short[:2])}...)",
+        help=f"a coding tool (listed below) or an alias ({', '.join(short[:2])}...)",
+    )
+
+
+def tools_line(prefix: str = "tools: ") -> str:
+    """Every tool's name, wrapped at 88 columns without breaking a name at its hyphen."""
+    import textwrap
+
+    from r9s.cli.tools import names
+
+    return (
+        textwrap.fill(
+            prefix + ", ".join(names()), width=88, break_on_hyphens=False, subsequent_indent="  "
+        )
+        + "\n"
     )
 
 
@@ -55,10 +67,12 @@ def add_connection_arguments(
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--api-key``, ``--base-url``, ``--model``, ``--small-model``."""
+    """``--api-key``, ``--base-url``, ``--model``, ``--small-model``, the model slots
+    (``--opus-model``..., ``--slot NAME=MODEL``) and ``--reasoning-effort``."""
     from r9s.cli.tools import all_tools
 
-    small = ", ".join(tool.title for tool in all_tools() if tool.uses_small_model)
+    tools = all_tools()
+    small = ", ".join(tool.title for tool in tools if tool.uses_small_model)
     add_connection_arguments(parser, timeout=None)
     parser.add_argument(
         "--model",
@@ -69,6 +83,28 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         "--small-model",
         metavar="MODEL",
         help=f"small, fast model for background tasks ({small})",
+    )
+
+    slots = {slot.name: (slot, tool) for tool in tools for slot in tool.slots}
+    for name, (slot, tool) in slots.items():
+        parser.add_argument(
+            f"--{name}-model",
+            metavar="MODEL",
+            help=f"{tool.title}: {slot.setting}",
+        )
+    parser.add_argument(
+        "--slot",
+        action="append",
+        metavar="NAME=MODEL",
+        help=f"a model slot by name ({', '.join(slots)})",
+    )
+    efforts = {effort: None for tool in tools for effort in tool.reasoning_efforts}
+    with_effort = ", ".join(tool.title for tool in tools if tool.reasoning_efforts)
+    parser.add_argument(
+        "--reasoning-effort",
+        choices=list(efforts),
+        metavar="LEVEL",
+        help=f"{with_effort}: {', '.join(efforts)}",
     )
 
 

@@ -13,17 +13,26 @@ if TYPE_CHECKING:
 
 EPILOG = """\
 For every supported tool: installed or not (and its version), the config file, whether
-it points at r9s, the base URL, model and masked key, whether that key works
-(GET /models), and what could override the file (environment variables, project-level
-settings). A tool points at r9s when its base URL is r9s's (--base-url, else as for every
-command) or on r9s.ai. Exit status 1 when a key that points at r9s is rejected or the
-server is unreachable.
+it points at r9s, the base URL, every model it is set to (main, small, per-tier slots)
+and masked key, whether that key works (GET /models) and the router serves those models,
+and what could override the file (environment variables, project-level settings). A tool
+points at r9s when its base URL is r9s's (--base-url, else as for every command) or on
+r9s.ai. Exit status 1 when a key that points at r9s is rejected, the server is
+unreachable, or a model setting names a model the router does not list.
+
+With --probe, each tool that points at r9s also sends one minimal real request (one
+output token) in the API it speaks, with its own key and model: Anthropic Messages for
+Claude Code, OpenAI Responses for Codex, Gemini generateContent for Gemini CLI, Chat
+Completions for the others; the latency and the server's exact error are reported, and
+a failed probe makes the exit status 1.
 
 examples:
   r9s doctor
+  r9s doctor --probe
   r9s status --json
   r9s doctor --base-url http://127.0.0.1:8765 --no-check
 """
+PROBE_TIMEOUT = 30.0
 
 VERSION_TIMEOUT = 10.0
 CHECK_TIMEOUT = 8.0
@@ -36,6 +45,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--no-check", action="store_true", help="do not contact the server")
+    parser.add_argument(
+        "--probe",
+        action="store_true",
+        help="send one minimal real request per configured tool, in its own API",
+    )
 
 
 @dataclass
@@ -51,9 +65,14 @@ class ToolReport:
     points_at_r9s: bool = False
     base_url: str | None = None
     model: str | None = None
+    models: dict[str, str] = field(default_factory=dict)  # every model setting
+    unserved: list[str] = field(default_factory=list)  # settings naming unlisted models
     key: str | None = None  # masked
     key_source: str = ""
     key_check: str | None = None
+    probe: str | None = None  # what --probe found
+    probe_ok: bool | None = None
+    api: str = ""
     overrides: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     secret: str | None = field(default=None, repr=False)
@@ -72,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
     assert r9s_base is not None
     r9s_key, key_source = resolve(args.api_key, ENV_API_KEY, flag_name="--api-key")
     reports = [_inspect_safely(tool, r9s_base, Path.home(), os.environ) for tool in all_tools()]
+    if args.probe and args.no_check:
+        raise ValueError("--probe sends requests; it cannot go with --no-check")
 
     timeout = args.timeout or CHECK_TIMEOUT
     checks: dict[tuple[str, str], Any] = {}
@@ -86,15 +107,39 @@ def run(args: argparse.Namespace) -> int:
             for url, key in wanted:
                 if url and key and (url, key) not in checks:
                     checks[url, key] = pool.submit(_check_key, url, key, timeout)
+        probes = {
+            r.name: pool.submit(_probe, r, args.timeout or PROBE_TIMEOUT)
+            for r in reports
+            if args.probe and r.points_at_r9s and r.base_url and r.secret and r.model
+        }
         results = {pair: future.result() for pair, future in checks.items()}
+        for report in reports:
+            if report.name in probes:
+                found = probes[report.name].result()
+                report.probe, report.probe_ok = found.describe(), found.ok
+            elif args.probe and report.points_at_r9s:
+                report.probe = "not sent: no key or no model configured"
         for report in reports:
             if report.name in versions:
                 report.version = versions[report.name].result()
             if report.points_at_r9s and report.base_url and report.secret:
-                report.key_check = results.get((report.base_url, report.secret))
+                found = results.get((report.base_url, report.secret))
+                if found is not None:
+                    report.key_check = found[:2]
+                    listed = found[2]
+                    report.unserved = [
+                        f"{what} {model}"
+                        for what, model in report.models.items()
+                        if listed is not None and model not in listed
+                    ]
 
-    r9s_check = results.get((r9s_base, r9s_key)) if r9s_key else None
-    failed = any(not ok for ok, _ in results.values())
+    found = results.get((r9s_base, r9s_key)) if r9s_key else None
+    r9s_check = found[:2] if found else None
+    failed = (
+        any(not check[0] for check in results.values())
+        or any(r.unserved for r in reports)
+        or any(r.probe_ok is False for r in reports)
+    )
     if args.json:
         body = {
             "r9s": {
@@ -148,6 +193,7 @@ def _inspect(tool: Tool, r9s_base: str, home: Any, environ: Any) -> ToolReport:
     from r9s.cli.tools._configure import read_configs
 
     report = ToolReport(tool.name, tool.title, installed=shutil.which(tool.executable))
+    report.api = tool.probe_api
     states = read_configs(tool, home, environ)
     for state in states:
         report.files.append(display(state.path) + ("" if state.exists else " (absent)"))
@@ -157,6 +203,7 @@ def _inspect(tool: Tool, r9s_base: str, home: Any, environ: Any) -> ToolReport:
     report.base_url = _normalized(current.base_url)
     report.points_at_r9s = _is_r9s(report.base_url, r9s_base)
     report.model = current.model
+    report.models = current.models()
     report.secret = current.api_key
     report.key = mask_key(current.api_key) if current.api_key else None
     report.key_source = current.key_source
@@ -235,14 +282,22 @@ def _version(executable: str | None) -> str | None:
     return lines[-1].strip() if done.returncode == 0 and lines else None
 
 
-def _check_key(url: str, key: str, timeout: float) -> tuple[bool, str]:
+def _check_key(url: str, key: str, timeout: float) -> tuple[bool, str, set[str] | None]:
+    """Whether the key works, what to say, and the ids the router lists."""
     from r9s.cli.common.api import ModelListError, list_models
 
     try:
-        count = len(list_models(url, key, timeout=timeout))
+        ids = {model.id for model in list_models(url, key, timeout=timeout)}
     except ModelListError as exc:
-        return False, str(exc)
-    return True, f"works ({count} models)"
+        return False, str(exc), None
+    return True, f"works ({len(ids)} models)", ids
+
+
+def _probe(report: ToolReport, timeout: float) -> Any:
+    from r9s.cli.tools._probe import probe
+
+    assert report.base_url and report.secret and report.model
+    return probe(report.api, report.base_url, report.secret, report.model, timeout)
 
 
 def _check_text(check: tuple[bool, str] | None) -> str:
@@ -288,11 +343,15 @@ def _print_report(report: ToolReport) -> None:
     else:
         target = "not configured for r9s"
     print(f"  points at    {target}")
-    if report.model:
-        print(f"  model        {report.model}")
+    for what, model in report.models.items():
+        print(f"  {what:<12} {model}")
+    for unserved in report.unserved:
+        print(f"  not served   {unserved}: the router does not list it (r9s models)")
     if report.key:
         check = _check_text(report.key_check)  # type: ignore[arg-type]
         print(f"  API key      {report.key} ({report.key_source}){check}")
+    if report.probe:
+        print(f"  probe        {report.probe}")
     for override in report.overrides:
         print(f"  overridden?  {override}")
     for note in report.notes:

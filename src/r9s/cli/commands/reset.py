@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from r9s.cli.commands._args import add_tool_argument
+from r9s.cli.commands._args import add_tool_argument, tools_line
 
 if TYPE_CHECKING:
     from r9s.cli.tools._backups import Backups, Operation, SavedFile
@@ -27,6 +27,7 @@ shows the change before anything is written; it then asks, or with --yes needs -
 (the changed file is backed up first either way). Each tool keeps the original state and
 the last 10 changes (`r9s config set backups N`, or R9S_BACKUPS).
 
+{tools}
 examples:
   r9s reset claude-code               restore the newest backup (undo the last change)
   r9s reset claude-code --original    back to before r9s first touched Claude Code
@@ -37,7 +38,7 @@ examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = EPILOG
+    parser.epilog = EPILOG.format(tools=tools_line())
     add_tool_argument(parser, optional=True)
     parser.add_argument("--list", action="store_true", help="list the backups, newest first")
     which = parser.add_mutually_exclusive_group()
@@ -84,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
         apply_restore,
         backups_for,
         changed_since,
+        file_secrets,
         plan_restore,
     )
 
@@ -143,12 +145,14 @@ def run(args: argparse.Namespace) -> int:
         for drift in changed_since(backups, [saved.path for saved in restore.files])
         if any(c.path == drift.path and c.changed for c in changes)
     ]
+    secrets = file_secrets(tool, changes, drifts)
     for drift in drifts:
-        _show_drift(drift, display, diff)
+        _show_drift(drift, display, diff, secrets)
     if args.dry_run:
         from r9s.cli.common.terminal import for_stdout
 
-        print(for_stdout("".join(diff(c.before, _text(c.after)) for c in changes)), end="")
+        patches = "".join(diff(c.before, _text(c.after), *secrets) for c in changes)
+        print(for_stdout(patches), end="")
         say("dry run: nothing was written")
         return 0
     if not any(change.changed for change in changes):
@@ -213,7 +217,9 @@ def _select(backups: Backups, choice: str | None, original: bool) -> Restore:
     return Restore(files, operation.created_dirs, state, operation)
 
 
-def _show_drift(drift: Drift, display: Callable[[Path], str], diff: Callable[..., str]) -> None:
+def _show_drift(
+    drift: Drift, display: Callable[[Path], str], diff: Callable[..., str], secrets: list[str]
+) -> None:
     from r9s.cli.common.interact import say, warn
 
     name = display(drift.path)
@@ -224,7 +230,11 @@ def _show_drift(drift: Drift, display: Callable[[Path], str], diff: Callable[...
     warn(f"{name} changed after r9s wrote it ({when}): restoring replaces these changes")
     before = None if drift.written is None else drift.written.decode("utf-8", "replace")
     patch = diff(
-        before, drift.current.text(), name=f"{name} (as r9s wrote it)", new_name=f"{name} (now)"
+        before,
+        drift.current.text(),
+        *secrets,
+        name=f"{name} (as r9s wrote it)",
+        new_name=f"{name} (now)",
     )
     from r9s.cli.common.terminal import printable
 

@@ -15,7 +15,8 @@ r9s's own options come before TOOL; everything after TOOL goes to the tool untou
 {injections}The key never appears on the tool's command line: it goes through the environment, or
 a private file that exists only in memory (Linux: nothing is left on disk, even if the
 tool is killed). r9s then becomes the tool (exec), so its exit status is the tool's and
-r9s's own command line, --api-key included, is gone from `ps`. Better still, keep the
+r9s's own command line, --api-key included, is gone from `ps`. (llm, which needs a
+folder, gets a private one on disk, removed when it exits.) Better still, keep the
 key out of the command line and your shell history: R9S_API_KEY, or `r9s login`.
 
 examples:
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     executable = shutil.which(tool.executable)
     if executable is None:
         raise FileNotFoundError(
-            f"{tool.executable} is not on PATH; install it with: npm install -g {tool.npm_package}"
+            f"{tool.executable} is not on PATH; install it with: {tool.install_hint}"
         )
     target, _sources = resolve_target(tool, args, interact.is_interactive())
     plan = tool.run_plan(target)
@@ -58,12 +59,16 @@ def run(args: argparse.Namespace) -> int:
         tool_args = tool_args[1:]
     env = {k: v for k, v in os.environ.items() if k not in plan.unset}
 
-    def command(paths: dict[str, str]) -> list[str]:
+    def command(paths: dict[str, str], folder: Path | None = None) -> list[str]:
         replacements = {f"{{file:{name}}}": path for name, path in paths.items()}
+        if folder is not None:
+            replacements["{dir}"] = str(folder)
         env.update({name: replacements.get(value, value) for name, value in plan.env.items()})
         return [executable, *(replacements.get(arg, arg) for arg in plan.args), *tool_args]
 
-    in_memory = _memory_files(plan.files)
+    # A tool given a whole folder ({dir}: llm writes its log there too) gets one on disk.
+    wants_folder = "{dir}" in (*plan.args, *plan.env.values())
+    in_memory = None if wants_folder else _memory_files(plan.files)
     if in_memory is not None and os.name == "posix":
         paths, fds = in_memory
         argv = command(paths)
@@ -82,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(content)
             paths[name] = str(path)
-        return _spawn(command(paths), env)
+        return _spawn(command(paths, folder), env)
 
 
 def _memory_files(files: dict[str, str]) -> tuple[dict[str, str], list[int]] | None:

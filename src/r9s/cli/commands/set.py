@@ -5,23 +5,25 @@ from __future__ import annotations
 import argparse
 import contextlib
 from collections.abc import Iterator
+from typing import Any
 
 from r9s.cli.commands._args import add_target_arguments, add_tool_argument
 
 EPILOG = """\
 The key and base URL come from their flag, else R9S_API_KEY / R9S_BASE_URL (environment,
-./.env, ~/.r9s/config.toml), else a question (key) or https://api.r9s.ai/v1. On a terminal
-you pick the model from the server's list unless --model is given; a model configured for
-chat (R9S_MODEL, ./.env, config.toml) is only the default of that pick. With --yes nothing
-is asked: --model, else the configured model, else the best the server lists for the tool.
-The summary says where each value came from. Every file is backed up to
-~/.r9s/backup/<tool>/ first; `r9s reset TOOL` undoes the change.
+./.env, ~/.r9s/config.toml), else a question (key) or https://api.r9s.ai/v1. A key the
+server rejects is not written (unless --force). Each model (main, small, slots) is its
+flag, else the tool's current r9s model (set again to rotate a key keeps them), else
+R9S_MODEL, else the best the server lists; on a terminal you pick the main model unless
+--model is given. The summary says where each value came from and what of yours it
+replaces. Files are backed up to ~/.r9s/backup/<tool>/ first; `r9s reset TOOL` undoes.
 
 files written:
 {files}
 examples:
   r9s set claude-code                                  ask for the key, pick a model
   r9s set codex --yes --model gpt-4o                   no questions (key from R9S_API_KEY)
+  r9s set codex --profile-only --reasoning-effort high   only `codex --profile r9s`
   r9s set qwen --dry-run --api-key KEY --model qwen-plus   show the diff, write nothing
   r9s set opencode --base-url http://127.0.0.1:8765 --yes  a local server
 """
@@ -38,7 +40,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--dry-run", action="store_true", help="print the diff that would be applied; write nothing"
     )
     parser.add_argument(
-        "--force", action="store_true", help="replace a malformed file (after backing it up)"
+        "--force",
+        action="store_true",
+        help="replace a malformed file (backed up first); write a rejected key",
+    )
+    parser.add_argument(
+        "--profile-only",
+        action="store_true",
+        help="Codex: only the profile (codex --profile r9s); your default stays",
     )
 
 
@@ -51,7 +60,13 @@ def run(args: argparse.Namespace) -> int:
     from r9s.cli.common.files import diff, display
     from r9s.cli.common.interact import NotInteractive, say
     from r9s.cli.common.terminal import printable
-    from r9s.cli.tools._configure import apply_set, backups_for, plan_set
+    from r9s.cli.tools._configure import (
+        apply_set,
+        backups_for,
+        file_secrets,
+        plan_set,
+        read_configs,
+    )
     from r9s.cli.tools._target import pick_tool, resolve_target
 
     interactive = not args.yes and interact.is_interactive()
@@ -61,8 +76,15 @@ def run(args: argparse.Namespace) -> int:
             "(with --api-key/--model or R9S_API_KEY/R9S_MODEL), or --dry-run to preview"
         )
     tool = pick_tool(args.tool, interactive)
-    target, sources = resolve_target(tool, args, interactive, offer_models=True)
     home, environ = Path.home(), os.environ
+    with _offering_force():
+        # A file r9s cannot edit is refused before anything is asked or sent.
+        plan_set(tool, _placeholder(), home, environ, force=args.force)
+    states = read_configs(tool, home, environ)
+    current = tool.inspect([state.values for state in states], environ)
+    target, sources = resolve_target(
+        tool, args, interactive, offer_models=True, current=current, check_key=True
+    )
     with _offering_force():
         changes = plan_set(tool, target, home, environ, force=args.force)
 
@@ -72,6 +94,12 @@ def run(args: argparse.Namespace) -> int:
     say(f"  model        {printable(target.model)} ({_source(sources['model'])})")
     if tool.uses_small_model:
         say(f"  small model  {printable(target.small_model)}")
+    for slot in tool.slots:
+        if slot.name in target.slots:
+            model = printable(target.slots[slot.name])
+            say(f"  {slot.name + ' model':<12} {model} ({slot.setting})")
+    if target.reasoning_effort:
+        say(f"  reasoning    {target.reasoning_effort}")
     for change in changes:
         state = (
             "unchanged" if not change.changed else "update" if change.before.exists else "create"
@@ -81,11 +109,14 @@ def run(args: argparse.Namespace) -> int:
         say(f"  file         {display(change.path)} ({state})")
         for note in change.notes:
             say(f"  note         {display(change.path)}: {note}")
+        for replaced in change.replaced:
+            say(f"  replaces     {printable(replaced)}")
 
     if args.dry_run:
-        patches = [diff(c.before, c.after.decode(), target.api_key) for c in changes if c.after]
         from r9s.cli.common.terminal import for_stdout
 
+        secrets = [target.api_key, *file_secrets(tool, changes)]
+        patches = [diff(c.before, c.after.decode(), *secrets) for c in changes if c.after]
         print(for_stdout("".join(patches)), end="")
         changing = any(change.changed for change in changes)
         say("dry run: nothing was written" if changing else "dry run: nothing would change")
@@ -107,12 +138,16 @@ def run(args: argparse.Namespace) -> int:
         backup = backups.backup_path(record) if record else None
         where = f"backup {display(backup)}" if backup else "it did not exist before"
         say(f"Wrote {display(change.path)} ({where})")
-    from r9s.cli.tools._configure import read_configs
-
     for note in tool.warnings([state.values for state in read_configs(tool, home, environ)]):
         say(f"Note: {note}")
     say(f"Undo with: r9s reset {tool.name}")
     return 0
+
+
+def _placeholder() -> Any:
+    from r9s.cli.tools._base import Target
+
+    return Target("http://127.0.0.1/v1", "key", "model", "model")
 
 
 @contextlib.contextmanager
@@ -128,7 +163,7 @@ def _offering_force() -> Iterator[None]:
 
 def _source(source: str) -> str:
     """Where a value came from, for the summary."""
-    if source in ("chosen", "the best listed"):
+    if source in ("chosen", "the best listed") or source.startswith("kept"):
         return source
     if source == "default":
         return "the default"

@@ -16,7 +16,15 @@ if TYPE_CHECKING:
 
 
 class ModelListError(Exception):
-    """The model list could not be fetched; the message says why, without the key."""
+    """The model list could not be fetched; the message says why, without the key.
+
+    ``rejected`` is true when the server refused the key (401/403), as opposed to being
+    unreachable or answering something else.
+    """
+
+    def __init__(self, message: str, *, rejected: bool = False) -> None:
+        super().__init__(message)
+        self.rejected = rejected
 
 
 class MissingKey(Exception):
@@ -149,7 +157,9 @@ def list_models(base_url: str, api_key: str, timeout: float = 10.0) -> list[Mode
     except errors.APIConnectionError as exc:
         raise ModelListError(f"cannot reach {url}: {connection_reason(exc)}") from None
     except (errors.AuthenticationError, errors.PermissionDeniedError) as exc:
-        raise ModelListError(f"the API key was rejected ({exc.status_code}) by {url}") from None
+        raise ModelListError(
+            f"the API key was rejected ({exc.status_code}) by {url}", rejected=True
+        ) from None
     except errors.APIStatusError as exc:
         raise ModelListError(f"GET {url} answered {exc.status_code}") from None
     except (errors.ResponseValidationError, errors.ConfigurationError):

@@ -25,9 +25,10 @@ from typing import Any, Literal, NamedTuple
 from r9s.cli.common.files import MalformedFile
 from r9s.cli.common.jsonc import Dialect, Document, JsonSyntaxError, ObjectView
 
-Format = Literal["json", "json-comments", "jsonc", "toml", "env"]
+Format = Literal["json", "json-comments", "jsonc", "toml", "env", "yaml"]
 """``json``: strict; ``json-comments``: ``//`` and ``/* */`` comments too (trailing commas
-are read, and removed on writing); ``jsonc``: comments and trailing commas."""
+are read, and removed on writing); ``jsonc``: comments and trailing commas; ``yaml``: see
+:mod:`r9s.cli.common.yamlfile`."""
 
 
 class _Missing:
@@ -78,6 +79,10 @@ def parse(fmt: Format, text: str, path: Path) -> Mapping[str, Any]:
         except (tomllib.TOMLDecodeError, RecursionError):
             values = _parse_toml(text, path).unwrap()
         return values
+    if fmt == "yaml":
+        from r9s.cli.common import yamlfile
+
+        return yamlfile.parse(text, path)
     from r9s.cli.common import dotenv
 
     return dotenv.parse(text)
@@ -91,6 +96,8 @@ def edit(fmt: Format, text: str, edits: Edits, path: Path, *, force: bool = Fals
     """
     if fmt == "env":
         return Edited(_edit_env(text, edits, path))
+    if fmt == "yaml":
+        return _edit_yaml(text, edits, path, force)
     conflict = _conflicts(path, text)
     notes: list[str] = []
     replaced: list[str] = []
@@ -128,6 +135,26 @@ def edit(fmt: Format, text: str, edits: Edits, path: Path, *, force: bool = Fals
         _check(before, edits, force, _read_toml(after), path)
     notes += [f"{keys} had an unexpected type and was replaced" for keys in replaced]
     return Edited(after, tuple(notes))
+
+
+def _edit_yaml(text: str, edits: Edits, path: Path, force: bool) -> Edited:
+    import copy
+
+    from r9s.cli.common import yamlfile
+
+    conflict = _conflicts(path, text)
+
+    def apply(values: Any, edits: Mapping[KeyPath, Any]) -> Any:
+        expected = copy.deepcopy(values)
+        _apply(expected, dict(edits), conflict, force, lambda node, levels: {})
+        return expected
+
+    try:
+        return Edited(yamlfile.edit(text, edits, path, apply))
+    except MalformedFile as exc:
+        if not force or exc.force_replaces is None:
+            raise
+        return Edited(yamlfile.edit("", edits, path, apply), (_replacing(exc),))
 
 
 def _replacing(exc: MalformedFile) -> str:

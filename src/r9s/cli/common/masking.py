@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["mask_secrets"]
+__all__ = ["holds_secret", "mask_secrets"]
 
 # A setting whose name says it holds a credential: ANTHROPIC_AUTH_TOKEN, apiKey,
 # GEMINI_API_KEY, experimental_bearer_token, MY_SERVICE_KEY, password, Authorization...
@@ -20,9 +20,9 @@ _SECRET_NAME = re.compile(
     r"key|token|secret|passw|credential|bearer|authori[sz]ation|cookie|session[_-]?id",
     re.IGNORECASE,
 )
-# ...except those whose value names a variable rather than holding a key (Codex's
-# env_key, Qwen Code's envKey).
-_NAMES_A_VARIABLE = re.compile(r"env[_-]?key", re.IGNORECASE)
+# ...except those whose value names a variable or a stored key rather than holding one
+# (Codex's env_key, Qwen Code's envKey, llm's api_key_name).
+_NAMES_A_KEY = re.compile(r"env[_-]?key|.*key[_-]?name", re.IGNORECASE)
 
 _QUOTED = (
     r'"""[\s\S]*?"""|'
@@ -31,12 +31,13 @@ _QUOTED = (
     r"'[^']*'|"
     r"`[^`]*`"
 )
-# NAME = "value", "NAME": "value", NAME=value (.env, optionally `export`); several per
-# line for inline tables and one-line JSON objects.
+# NAME = "value", "NAME": "value", NAME=value (.env, optionally `export`), NAME: value
+# (YAML); several per line for inline tables and one-line JSON objects.
 _SETTING = re.compile(
     r"""(?P<name>"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[A-Za-z_][\w.-]*)"""
-    r"""(?P<sep>\s*[:=]\s*)"""
-    rf"""(?P<value>{_QUOTED}|(?<==)[^\s"'`#,{{}}\[\]][^\s#,{{}}\[\]]*)"""
+    rf"""(?:(?P<sep>\s*[:=]\s*)(?P<value>{_QUOTED})"""
+    # a bare value on the same line: NAME=value, NAME = value, NAME: value (YAML)
+    r"""|(?P<bare_sep>[ \t]*(?:=|:(?=[ \t]))[ \t]*)(?P<bare>[^\s"'`#,{}\[\]][^\s#,{}\[\]]*))"""
 )
 # scheme://user:password@ or scheme://token@
 _USERINFO = re.compile(
@@ -47,18 +48,26 @@ _AUTH_SCHEME = re.compile(r"\b(?P<scheme>Bearer|Basic)(?P<space>\s+)(?P<credenti
 MASK = "****"
 
 
+def holds_secret(name: str) -> bool:
+    """Whether a setting named ``name`` (a dotted path: its last part counts) holds a
+    credential."""
+    last = name.rsplit(".", 1)[-1]
+    return bool(_SECRET_NAME.search(last)) and not _NAMES_A_KEY.fullmatch(last)
+
+
 def mask_secrets(text: str, *secrets: str) -> str:
     """``text`` with every credential masked (see the module's docstring); each of
     ``secrets`` is masked wherever it appears."""
     from r9s._config import mask_key
 
     def setting(match: re.Match[str]) -> str:
-        name = match["name"].strip("\"'").rsplit(".", 1)[-1]
-        if not _SECRET_NAME.search(name) or _NAMES_A_VARIABLE.fullmatch(name):
+        if not holds_secret(match["name"].strip("\"'")):
             return match[0]
+        if match["bare"] is not None:
+            return f"{match['name']}{match['bare_sep']}{mask_key(match['bare'])}"
         value = match["value"]
         quote = next((q for q in ('"""', "'''", '"', "'", "`") if value.startswith(q)), "")
-        inner = value[len(quote) : len(value) - len(quote)] if quote else value
+        inner = value[len(quote) : len(value) - len(quote)]
         return f"{match['name']}{match['sep']}{quote}{mask_key(inner)}{quote}"
 
     def userinfo(match: re.Match[str]) -> str:
@@ -66,9 +75,11 @@ def mask_secrets(text: str, *secrets: str) -> str:
             return f"{match['scheme']}{match['user']}:{MASK}@"
         return f"{match['scheme']}{MASK}@" if match["user"] else match[0]
 
+    # The scheme's credential first: `Authorization: Bearer TOKEN` as a YAML setting would
+    # mask only the word Bearer.
+    text = _AUTH_SCHEME.sub(lambda m: f"{m['scheme']}{m['space']}{MASK}", text)
     text = _SETTING.sub(setting, text)
     text = _USERINFO.sub(userinfo, text)
-    text = _AUTH_SCHEME.sub(lambda m: f"{m['scheme']}{m['space']}{MASK}", text)
     for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
         text = text.replace(secret, mask_key(secret))
     return text

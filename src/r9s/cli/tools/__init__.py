@@ -9,6 +9,7 @@ tables all read :func:`all_tools`.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import importlib
 import pkgutil
@@ -42,3 +43,14 @@ def find(name: str) -> Tool | None:
         if wanted == tool.name or wanted in tool.aliases:
             return tool
     return None
+
+
+def unknown_tool(name: str) -> str:
+    """The message for a name that is no tool: the closest names, then every name."""
+    tools = all_tools()
+    spellings = {n: t.name for t in tools for n in (t.name, *t.aliases)}
+    close = difflib.get_close_matches(name.strip().lower(), list(spellings), n=3, cutoff=0.6)
+    guesses = list(dict.fromkeys(spellings[c] for c in close))
+    known = ", ".join(tool.name for tool in tools)
+    hint = f"; did you mean {' or '.join(guesses)}?" if guesses else ""
+    return f"unknown tool {name!r}{hint} (choose one of: {known})"

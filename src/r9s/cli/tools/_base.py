@@ -25,10 +25,12 @@ __all__ = [
     "Format",
     "KeyPath",
     "RunPlan",
+    "Slot",
     "Target",
     "Tool",
     "Update",
     "default_model",
+    "ours_in_list",
     "table",
     "text",
     "usable_models",
@@ -44,6 +46,7 @@ class ConfigFile:
     holds_key: bool = True
     dir_env: str | None = None
     dir_env_sub: str = ""
+    only_secrets: bool = False  # every value is a credential (llm's keys.json): diffs mask all
 
     def location(self, home: Path, environ: Mapping[str, str]) -> Path:
         """Where the tool reads this file for this user."""
@@ -54,6 +57,21 @@ class ConfigFile:
 
 
 @dataclass(frozen=True)
+class Slot:
+    """A model setting beyond the main and small model (Claude Code's per-tier models).
+
+    Set with ``--NAME-model M`` or ``--slot NAME=M``; without either, the best listed
+    model whose id starts with one of ``preferred``, else the small model (``fallback =
+    "small"``) or the main one (``"model"``); ``fallback = ""`` leaves it unset.
+    """
+
+    name: str
+    setting: str  # what the tool calls it, for --help and docs
+    preferred: tuple[str, ...] = ()
+    fallback: str = "model"
+
+
+@dataclass(frozen=True)
 class Target:
     """What ``r9s set`` points a tool at. ``base_url`` always ends in ``/v1``-style path."""
 
@@ -61,6 +79,10 @@ class Target:
     api_key: str
     model: str
     small_model: str
+    slots: Mapping[str, str] = field(default_factory=dict)  # Slot.name -> model id
+    reasoning_effort: str | None = None
+    profile_only: bool = False  # write only the tool's r9s profile, not its default
+    listed: tuple[str, ...] = ()  # the models the router lists for the tool (when known)
 
 
 @dataclass(frozen=True)
@@ -74,6 +96,15 @@ class Current:
     # What the files give to the variables of ``Tool.overriding_env`` they also set, so
     # that doctor can tell an override from the same value set twice.
     file_values: Mapping[str, str] = field(default_factory=dict)
+    small_model: str | None = None
+    slots: Mapping[str, str] = field(default_factory=dict)  # Slot.name -> model id
+    reasoning_effort: str | None = None
+
+    def models(self) -> dict[str, str]:
+        """Every model setting by what it is ("model", "small model", a slot's name)."""
+        slots = {f"{name} model": model for name, model in self.slots.items()}
+        named = {"model": self.model, "small model": self.small_model, **slots}
+        return {what: model for what, model in named.items() if model}
 
 
 @dataclass(frozen=True)
@@ -81,7 +112,8 @@ class RunPlan:
     """How ``r9s run`` injects r9s: extra environment, leading arguments, private files.
 
     ``args`` and ``env`` values may be ``{file:NAME}``, replaced by the path of a private
-    temporary file holding ``files[NAME]`` (mode 0600, deleted after the run).
+    temporary file holding ``files[NAME]`` (mode 0600, deleted after the run), or
+    ``{dir}``, the private temporary folder holding them.
     """
 
     env: dict[str, str]
@@ -108,7 +140,7 @@ class Tool:
     title: str
     aliases: tuple[str, ...]
     executable: str
-    npm_package: str
+    package: str  # on npm, or on PyPI with registry="pypi"
     protocol: str  # "anthropic", "openai" or "gemini": what the tool sends
     files: tuple[ConfigFile, ...]
     render: Callable[[Target], list[Edits]]  # one Edits per file, in order
@@ -127,10 +159,32 @@ class Tool:
     env_file_search: tuple[str, ...] = ()
     warnings: Callable[[Sequence[Mapping[str, Any]]], list[str]] = lambda docs: []
     run_notes: Callable[[Sequence[Mapping[str, Any]]], list[str]] = lambda docs: []
+    registry: str = "npm"  # or "pypi"
+    slots: tuple[Slot, ...] = ()
+    reasoning_efforts: tuple[str, ...] = ()  # the values the tool accepts; empty: none
+    # The file `set --profile-only` writes alone (an index into ``files``), when the
+    # tool has profiles beside its default.
+    profile_file: int | None = None
+    # The variables `r9s env TOOL` prints (the same target as `run`, for a shell).
+    env: Callable[[Target], dict[str, str]] | None = None
+    api: str = ""  # the API it sends (doctor --probe): "" is the protocol's usual one
+
+    @property
+    def probe_api(self) -> str:
+        """ "messages", "responses", "chat" or "gemini"."""
+        usual = {"anthropic": "messages", "gemini": "gemini", "openai": "chat"}
+        return self.api or usual[self.protocol]
 
     @property
     def uses_small_model(self) -> bool:
         return bool(self.preferred_small_models)
+
+    @property
+    def install_hint(self) -> str:
+        """The command that installs the tool."""
+        if self.registry == "pypi":
+            return f"pipx install {self.package} (or: pip install {self.package})"
+        return f"npm install -g {self.package}"
 
 
 # Models a coding tool cannot chat with, recognised by id when the list does not say.
@@ -173,6 +227,24 @@ def _rank(model_id: str, prefixes: Sequence[str]) -> int:
         if model_id.lower().startswith(prefix):
             return position
     return len(prefixes)
+
+
+def ours_in_list(
+    is_ours: Callable[[Any], bool], ours: Sequence[Any], what: str, *, first: bool = True
+) -> Update:
+    """An edit of a list setting: r9s's entries (those ``is_ours`` accepts) replaced by
+    ``ours``, first or last, every other entry kept in its order. A value that is not a
+    list is refused (``what`` names it)."""
+
+    def update(current: Any) -> list[Any]:
+        if current is MISSING:
+            current = []
+        if not isinstance(current, list):
+            raise ValueError(f"{what} is not a list")
+        others = [entry for entry in current if not is_ours(entry)]
+        return [*ours, *others] if first else [*others, *ours]
+
+    return Update(update)
 
 
 def text(value: Any) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,8 @@ from r9s.cli.common.files import (
     snapshot,
     write_atomic,
 )
-from r9s.cli.common.formats import edit, parse
+from r9s.cli.common.formats import REMOVE, Edits, Format, Update, edit, parse
+from r9s.cli.common.masking import holds_secret
 from r9s.cli.common.settings import state_dir
 from r9s.cli.tools._backups import Backups, Operation, SavedFile, keep_setting
 from r9s.cli.tools._base import ConfigFile, Target, Tool
@@ -41,6 +42,7 @@ class Change:
     after: bytes | None
     mode: int
     notes: tuple[str, ...] = ()  # what the person should know (comments not kept...)
+    replaced: tuple[str, ...] = ()  # the person's settings this removes or overrides
 
     @property
     def changed(self) -> bool:
@@ -93,13 +95,15 @@ def read_configs(tool: Tool, home: Path, environ: Mapping[str, str]) -> list[Con
     return states
 
 
-def check_target(target: Target) -> None:
+def check_target(target: Target, into: str = "a config file") -> None:
     """Refuse values that must not reach a config file: a model id (or key, or URL) with
     control characters (an escape sequence from a server's model list, a pasted line
     break) would be written as is, and shown to whoever reads the file."""
+    slots = [(f"{name} model id", model) for name, model in target.slots.items()]
     for what, value in (
         ("model id", target.model),
         ("small model id", target.small_model),
+        *slots,
         ("base URL", target.base_url),
         ("API key", target.api_key),
     ):
@@ -109,7 +113,7 @@ def check_target(target: Target) -> None:
             shown = "" if what == "API key" else f" {ascii(value)}"
             raise ValueError(
                 f"the {what}{shown} contains control characters ({codes}); "
-                "r9s will not write it into a config file"
+                f"r9s will not write it into {into}"
             )
 
 
@@ -125,6 +129,9 @@ def plan_set(
     for config, edits in zip(tool.files, tool.render(target), strict=True):
         path = config.location(home, environ)
         before = snapshot(path)
+        if not edits:  # a file this set leaves alone (Codex's default with --profile-only)
+            changes.append(Change(before, before.data, before.mode or PLAIN_FILE_MODE))
+            continue
         try:
             text = before.text()
         except MalformedFile:
@@ -132,9 +139,34 @@ def plan_set(
                 raise
             text = ""
         after = edit(config.format, text, edits, path, force=force)
+        replaced = _replaced(config.format, text, edits, path, target.api_key)
         notes = after.notes + _link_notes(before)
-        changes.append(Change(before, after.text.encode(), _mode(config, before), notes))
+        mode = _mode(config, before)
+        changes.append(Change(before, after.text.encode(), mode, notes, replaced))
     return changes
+
+
+def _replaced(fmt: Format, text: str, edits: Edits, path: Path, key: str) -> tuple[str, ...]:
+    """What of the person's settings ``edits`` remove or change (secrets not shown)."""
+    try:
+        values: Any = parse(fmt, text, path)
+    except MalformedFile:
+        return ()
+    said = []
+    for keys, new in edits.items():
+        old: Any = values
+        for name in keys:
+            old = old.get(name) if isinstance(old, Mapping) else None
+        name = ".".join(keys)
+        if old is None or isinstance(new, Update) or old == new:
+            continue
+        if new is REMOVE:
+            said.append(f"removed {name} (kept in the backup)")
+        elif new == key or not isinstance(old, str | int | float | bool) or holds_secret(name):
+            said.append(f"replaced {name} (the old value is kept in the backup)")
+        else:
+            said.append(f"replaced {name}: {old} -> {new}")
+    return tuple(said)
 
 
 def _link_notes(before: Snapshot) -> tuple[str, ...]:
@@ -277,6 +309,26 @@ def apply_restore(
             with contextlib.suppress(OSError):
                 os.rmdir(folder)
         return operation, changes
+
+
+def file_secrets(tool: Tool, changes: Sequence[Change], drifts: Sequence[Drift] = ()) -> list[str]:
+    """Every value, before and after (and as r9s wrote it, for a file changed since), of
+    the files whose values are all credentials (their names do not say so), for masking
+    in diffs."""
+    found: list[str] = []
+    paths = {str(c.location(Path.home(), os.environ)): c for c in tool.files if c.only_secrets}
+    contents = [(c.path, data) for c in changes for data in (c.before.data, c.after)]
+    contents += [(d.path, data) for d in drifts for data in (d.written, d.current.data)]
+    for path, data in contents:
+        config = paths.get(str(path))
+        if config is None:
+            continue
+        try:
+            values = parse(config.format, (data or b"").decode(), path)
+        except (MalformedFile, UnicodeDecodeError):
+            continue
+        found += [v for v in values.values() if isinstance(v, str) and len(v) >= 8]
+    return found
 
 
 @dataclass(frozen=True)

@@ -14,29 +14,48 @@ from r9s.cli.tools._base import (
     Current,
     Edits,
     RunPlan,
+    Slot,
     Target,
     Tool,
     table,
     text,
 )
 
+# The per-tier models Claude Code 2.1 reads (checked in its bundled code): what the
+# "opus"/"sonnet"/"haiku" aliases and /model resolve to, and the model every subagent
+# uses (left unset unless asked: each agent then keeps its own tier).
+SLOTS = (
+    Slot("opus", "ANTHROPIC_DEFAULT_OPUS_MODEL", ("claude-opus",)),
+    Slot("sonnet", "ANTHROPIC_DEFAULT_SONNET_MODEL", ("claude-sonnet",)),
+    Slot("haiku", "ANTHROPIC_DEFAULT_HAIKU_MODEL", fallback="small"),
+    Slot("subagent", "CLAUDE_CODE_SUBAGENT_MODEL", fallback=""),
+)
+SMALL = "ANTHROPIC_SMALL_FAST_MODEL"  # background tasks (the older name of the haiku tier)
+
 
 def _env(target: Target) -> dict[str, str]:
-    return {
+    env = {
         # Claude Code appends /v1/messages itself.
         "ANTHROPIC_BASE_URL": root_url(target.base_url),
         # Sent as "Authorization: Bearer"; ANTHROPIC_API_KEY would make the TUI ask first.
         "ANTHROPIC_AUTH_TOKEN": target.api_key,
         "ANTHROPIC_MODEL": target.model,
-        "ANTHROPIC_DEFAULT_HAIKU_MODEL": target.small_model,
-        "ANTHROPIC_SMALL_FAST_MODEL": target.small_model,
-        "API_TIMEOUT_MS": "600000",
-        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
     }
+    for slot in SLOTS[:3]:
+        env[slot.setting] = target.slots.get(slot.name) or target.small_model
+    env[SMALL] = target.small_model
+    subagent = target.slots.get("subagent")
+    if subagent:
+        env[SLOTS[3].setting] = subagent
+    env["API_TIMEOUT_MS"] = "600000"
+    env["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1"
+    return env
 
 
 def render(target: Target) -> list[Edits]:
     edits: Edits = {("env", name): value for name, value in _env(target).items()}
+    # Unless kept or given: a subagent model the router does not serve would fail.
+    edits.setdefault(("env", SLOTS[3].setting), REMOVE)
     # A second key would travel to r9s as x-api-key next to ours.
     edits["env", "ANTHROPIC_API_KEY"] = REMOVE
     return [edits]
@@ -45,11 +64,14 @@ def render(target: Target) -> list[Edits]:
 def inspect(docs: Sequence[Mapping[str, Any]], environ: Mapping[str, str]) -> Current:
     env = table(docs[0].get("env"))
     token = text(env.get("ANTHROPIC_AUTH_TOKEN"))
+    slots = {slot.name: text(env.get(slot.setting)) for slot in SLOTS}
     return Current(
         base_url=text(env.get("ANTHROPIC_BASE_URL")),
         api_key=token or text(env.get("ANTHROPIC_API_KEY")),
         model=text(env.get("ANTHROPIC_MODEL")) or text(docs[0].get("model")),
         key_source="ANTHROPIC_AUTH_TOKEN" if token else "ANTHROPIC_API_KEY",
+        small_model=text(env.get(SMALL)) or slots["haiku"],
+        slots={name: model for name, model in slots.items() if model},
     )
 
 
@@ -75,7 +97,7 @@ TOOL = Tool(
     title="Claude Code",
     aliases=("claude", "claude_code", "cc"),
     executable="claude",
-    npm_package="@anthropic-ai/claude-code",
+    package="@anthropic-ai/claude-code",
     protocol="anthropic",
     files=(ConfigFile(".claude/settings.json", "json", dir_env="CLAUDE_CONFIG_DIR"),),
     render=render,
@@ -87,8 +109,10 @@ TOOL = Tool(
         help="~/.claude/settings.json (env: ANTHROPIC_BASE_URL, ANTHROPIC_AUTH_TOKEN, ...)",
         markdown=(
             "`env`: `ANTHROPIC_BASE_URL` (no `/v1`), `ANTHROPIC_AUTH_TOKEN`, "
-            "`ANTHROPIC_MODEL`, `ANTHROPIC_DEFAULT_HAIKU_MODEL`, "
-            "`ANTHROPIC_SMALL_FAST_MODEL`, `API_TIMEOUT_MS`, "
+            "`ANTHROPIC_MODEL`, `ANTHROPIC_DEFAULT_OPUS_MODEL`, "
+            "`ANTHROPIC_DEFAULT_SONNET_MODEL`, `ANTHROPIC_DEFAULT_HAIKU_MODEL`, "
+            "`ANTHROPIC_SMALL_FAST_MODEL`, `CLAUDE_CODE_SUBAGENT_MODEL` (when given), "
+            "`API_TIMEOUT_MS`, "
             "`CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC`; removes `env.ANTHROPIC_API_KEY`, "
             "which would travel as a second key"
         ),
@@ -104,6 +128,8 @@ TOOL = Tool(
     ),
     preferred_small_models=("claude-haiku-4-5", "claude-haiku", "claude-3-5-haiku"),
     overriding_env=("ANTHROPIC_API_KEY",),
+    slots=SLOTS,
+    env=_env,
     project_files=(
         ".claude/settings.json",
         ".claude/settings.local.json",

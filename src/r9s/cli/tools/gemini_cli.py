@@ -92,7 +92,7 @@ TOOL = Tool(
     title="Gemini CLI",
     aliases=("gemini", "gemini_cli"),
     executable="gemini",
-    npm_package="@google/gemini-cli",
+    package="@google/gemini-cli",
     protocol="gemini",
     files=(
         ConfigFile(".gemini/.env", "env"),

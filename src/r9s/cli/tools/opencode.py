@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from r9s.cli.tools._base import (
@@ -23,9 +23,11 @@ from r9s.cli.tools._base import (
 PROVIDER = "r9s"
 RUN_PROVIDER = "r9s-run"
 SCHEMA = "https://opencode.ai/config.json"
+PREFERRED = ("claude-sonnet-4-5", "gpt-5", "gpt-4.1", "gpt-4o", "claude")
+PREFERRED_SMALL = ("gpt-4o-mini", "gpt-5-mini", "claude-haiku", "gemini-2.5-flash")
 
 
-def _provider_edits(provider: str, target: Target) -> Edits:
+def provider_edits(provider: str, target: Target) -> Edits:
     edits: Edits = {
         ("provider", provider, "npm"): "@ai-sdk/openai-compatible",
         ("provider", provider, "name"): "r9s",
@@ -39,9 +41,14 @@ def _provider_edits(provider: str, target: Target) -> Edits:
     return edits
 
 
-def render(target: Target) -> list[Edits]:
-    keep_schema = Update(lambda current: SCHEMA if current is MISSING else current)
-    return [{("$schema",): keep_schema, **_provider_edits(PROVIDER, target)}]
+def renderer(schema: str) -> Callable[[Target], list[Edits]]:
+    """``render`` for opencode's config format (Kilo Code reads the same, its own schema)."""
+
+    def render(target: Target) -> list[Edits]:
+        keep_schema = Update(lambda current: schema if current is MISSING else current)
+        return [{("$schema",): keep_schema, **provider_edits(PROVIDER, target)}]
+
+    return render
 
 
 def inspect(docs: Sequence[Mapping[str, Any]], environ: Mapping[str, str]) -> Current:
@@ -49,23 +56,30 @@ def inspect(docs: Sequence[Mapping[str, Any]], environ: Mapping[str, str]) -> Cu
     model = text(config.get("model")) or ""
     provider_name, _, model_id = model.partition("/")
     options = table(table(table(config.get("provider")).get(provider_name)).get("options"))
+    small_provider, _, small_id = (text(config.get("small_model")) or "").partition("/")
     return Current(
         base_url=text(options.get("baseURL")),
         api_key=text(options.get("apiKey")),
         model=model_id or None,
         key_source="options.apiKey",
+        small_model=small_id if small_provider == provider_name and small_id else None,
     )
 
 
-def run_plan(target: Target) -> RunPlan:
+def config_content(target: Target) -> str:
+    """A whole config holding only the provider ``r9s-run`` (for ``*_CONFIG_CONTENT``)."""
     config: dict[str, Any] = {}
-    for (*path, last), value in _provider_edits(RUN_PROVIDER, target).items():
+    for (*path, last), value in provider_edits(RUN_PROVIDER, target).items():
         node = config
         for key in path:
             node = node.setdefault(key, {})
         node[last] = value
+    return json.dumps(config)
+
+
+def run_plan(target: Target) -> RunPlan:
     # Merged above every config file; the environment is as private as the file would be.
-    return RunPlan(env={"OPENCODE_CONFIG_CONTENT": json.dumps(config)})
+    return RunPlan(env={"OPENCODE_CONFIG_CONTENT": config_content(target)})
 
 
 TOOL = Tool(
@@ -73,7 +87,7 @@ TOOL = Tool(
     title="opencode",
     aliases=("open-code",),
     executable="opencode",
-    npm_package="opencode-ai",
+    package="opencode-ai",
     protocol="openai",
     files=(
         ConfigFile(
@@ -83,10 +97,10 @@ TOOL = Tool(
             dir_env_sub="opencode",
         ),
     ),
-    render=render,
+    render=renderer(SCHEMA),
     inspect=inspect,
     run_plan=run_plan,
-    preferred_models=("claude-sonnet-4-5", "gpt-5", "gpt-4.1", "gpt-4o", "claude"),
+    preferred_models=PREFERRED,
     order=50,
     writes=Blurb(
         help='~/.config/opencode/opencode.json (provider "r9s", model "r9s/<model>")',
@@ -99,7 +113,7 @@ TOOL = Tool(
         help='OPENCODE_CONFIG_CONTENT in the environment (a provider "r9s-run")',
         markdown="`OPENCODE_CONFIG_CONTENT` with a provider `r9s-run`",
     ),
-    preferred_small_models=("gpt-4o-mini", "gpt-5-mini", "claude-haiku", "gemini-2.5-flash"),
+    preferred_small_models=PREFERRED_SMALL,
     overriding_env=("OPENCODE_CONFIG", "OPENCODE_CONFIG_CONTENT"),
     project_files=("opencode.json", "opencode.jsonc", ".opencode/opencode.json"),
 )

@@ -7,7 +7,6 @@ from typing import Any
 
 from r9s._config import ENV_API_KEY
 from r9s.cli.tools._base import (
-    MISSING,
     Blurb,
     ConfigFile,
     Current,
@@ -16,6 +15,7 @@ from r9s.cli.tools._base import (
     Target,
     Tool,
     Update,
+    ours_in_list,
     table,
     text,
 )
@@ -26,25 +26,13 @@ KEY_VARIABLE = ENV_API_KEY
 
 
 def _providers(target: Target) -> Update:
-    def update(current: Any) -> list[Any]:
-        if current is MISSING:
-            current = []
-        if not isinstance(current, list):
-            raise ValueError("modelProviders.openai is not a list")
-        others = [p for p in current if not (isinstance(p, dict) and _is_ours(p))]
-        ours = {
-            "id": target.model,
-            "name": target.model,
-            "baseUrl": target.base_url,
-            "envKey": KEY_VARIABLE,
-        }
-        return [ours, *others]
-
-    return Update(update)
+    ours = {"id": target.model, "name": target.model, "baseUrl": target.base_url,
+            "envKey": KEY_VARIABLE}  # fmt: skip
+    return ours_in_list(_is_ours, [ours], "modelProviders.openai")
 
 
-def _is_ours(provider: Mapping[str, Any]) -> bool:
-    return provider.get("envKey") == KEY_VARIABLE
+def _is_ours(provider: Any) -> bool:
+    return isinstance(provider, dict) and provider.get("envKey") == KEY_VARIABLE
 
 
 def render(target: Target) -> list[Edits]:
@@ -76,6 +64,15 @@ def inspect(docs: Sequence[Mapping[str, Any]], environ: Mapping[str, str]) -> Cu
     return Current(text(chosen.get("baseUrl")), key or in_file, model, source, file_values)
 
 
+def env(target: Target) -> dict[str, str]:
+    # Read when no settings file selects a provider (checked with Qwen Code 0.15).
+    return {
+        "OPENAI_BASE_URL": target.base_url,
+        "OPENAI_API_KEY": target.api_key,
+        "OPENAI_MODEL": target.model,
+    }
+
+
 def run_plan(target: Target) -> RunPlan:
     return RunPlan(
         env={"OPENAI_API_KEY": target.api_key},
@@ -95,7 +92,7 @@ TOOL = Tool(
     title="Qwen Code",
     aliases=("qwen", "qwen_code"),
     executable="qwen",
-    npm_package="@qwen-code/qwen-code",
+    package="@qwen-code/qwen-code",
     protocol="openai",
     files=(ConfigFile(".qwen/settings.json", "json-comments"),),
     render=render,
@@ -117,4 +114,5 @@ TOOL = Tool(
     ),
     overriding_env=(KEY_VARIABLE, "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL"),
     project_files=(".qwen/settings.json",),
+    env=env,
 )

@@ -44,6 +44,7 @@ class Ran:
     env: dict[str, str]
     settings: dict[str, Any] | None  # the file --settings named: path, mode, content
     stderr: str  # r9s's
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # by the *_PATH naming it
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,21 @@ def check_run(ran: Ran) -> None:
     assert f'base_url = "{BASE}"' in " ".join(ran.args)
 
 
+# `codex --profile r9s`: everything in one file, layered over config.toml.
+PROFILE = """model = "gpt-4o"
+model_provider = "r9s"
+model_reasoning_effort = "high"
+
+[model_providers.r9s]
+name = "r9s"
+base_url = "{BASE}"
+wire_api = "responses"
+experimental_bearer_token = "{KEY}"
+"""
+
 CASE = Case(
     tool="codex",
-    flags=("--model", "gpt-4o"),
+    flags=("--model", "gpt-4o", "--reasoning-effort", "high"),
     existing={
         ".codex/config.toml": """# my codex config
 approval_policy = "on-request"  # keep me
@@ -33,6 +45,7 @@ base_url = "https://other.example/v1"
 approval_policy = "on-request"  # keep me
 model = "gpt-4o"
 model_provider = "r9s"
+model_reasoning_effort = "high"
 
 [mcp_servers.docs]
 command = "npx"   # a comment
@@ -47,20 +60,23 @@ name = "r9s"
 base_url = "{BASE}"
 wire_api = "responses"
 experimental_bearer_token = "{KEY}"
-"""
+""",
+        ".codex/r9s.config.toml": PROFILE,
     },
     fresh={
         ".codex/config.toml": """model = "gpt-4o"
 model_provider = "r9s"
+model_reasoning_effort = "high"
 
 [model_providers.r9s]
 name = "r9s"
 base_url = "{BASE}"
 wire_api = "responses"
 experimental_bearer_token = "{KEY}"
-"""
+""",
+        ".codex/r9s.config.toml": PROFILE,
     },
-    key_files=frozenset({".codex/config.toml"}),
+    key_files=frozenset({".codex/config.toml", ".codex/r9s.config.toml"}),
     malformed={".codex/config.toml": ('model = "a"\n\n[model_providers\nname = 1\n', 3)},
     check_run=check_run,
     real=RealRun(version="0.171.0", args=("exec", "--skip-git-repo-check", PROMPT), model="gpt-4o"),
