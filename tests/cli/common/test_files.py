@@ -98,12 +98,15 @@ def test_masking_hides_every_kind_of_credential_and_nothing_else() -> None:
         ' "cmd": "curl -H \'Authorization: Basic dXNlcjpwYXNzd29yZA==\'"}\n'
         "DB_PASSWORD='multi\nline secret value'\nexport SESSION_ID=abcdefghijklmnopqrst\n"
         'bearer_token = """tok-0123456789abcdef"""\n'
+        'max_tokens = 4096\nmaxOutputTokens: 8192\nauth_tokens = "tok-abcdefghijkl"\n'
     )
     masked = mask_secrets(text, "explicit-secret-000000")
     for secret in ("0123456789abcdef", "abcdefghijklmnopqrstuvwxyz", "hunter2", "ghp_123456",
                    "dXNlcjpwYXNzd29yZA", "line secret value", "abcdefghijklmnopqrst"):  # fmt: skip
         assert secret not in masked, secret
     assert '"envKey": "R9S_API_KEY"' in masked, "a variable's name is no secret"
+    assert "max_tokens = 4096" in masked and "maxOutputTokens: 8192" in masked, "counts"
+    assert "tok-abcdefghijkl" not in masked
     assert '"theme": "dark"' in masked and "http://bob:****@proxy:3128" in masked
     assert masked.count("\n") < text.count("\n"), "the multi-line value is masked whole"
     assert mask_secrets("x explicit-secret-000000 y", "explicit-secret-000000") == (

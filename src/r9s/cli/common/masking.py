@@ -23,6 +23,8 @@ _SECRET_NAME = re.compile(
 # ...except those whose value names a variable or a stored key rather than holding one
 # (Codex's env_key, Qwen Code's envKey, llm's api_key_name).
 _NAMES_A_KEY = re.compile(r"env[_-]?key|.*key[_-]?name", re.IGNORECASE)
+# ...and those that count tokens (max_tokens, maxOutputTokens, thinking_budget_tokens).
+_COUNTS_TOKENS = re.compile(r".*(?:max|min|num|budget|limit|context)\w*tokens?", re.IGNORECASE)
 
 _QUOTED = (
     r'"""[\s\S]*?"""|'
@@ -52,7 +54,11 @@ def holds_secret(name: str) -> bool:
     """Whether a setting named ``name`` (a dotted path: its last part counts) holds a
     credential."""
     last = name.rsplit(".", 1)[-1]
-    return bool(_SECRET_NAME.search(last)) and not _NAMES_A_KEY.fullmatch(last)
+    return (
+        bool(_SECRET_NAME.search(last))
+        and not _NAMES_A_KEY.fullmatch(last)
+        and not _COUNTS_TOKENS.fullmatch(last)
+    )
 
 
 def mask_secrets(text: str, *secrets: str) -> str:
