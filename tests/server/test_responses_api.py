@@ -78,7 +78,12 @@ def test_input_items_as_codex_sends_them(client: httpx.Client) -> None:
         "prompt_cache_key": "abc",
     }
     answer = client.post("/responses", json=body).json()
-    assert answer["output"][0]["content"][0]["text"] == "Echo: say hi"
+    reasoning, message = answer["output"]
+    assert message["content"][0]["text"] == "Echo: say hi"
+    # reasoning asked for: its item first, no summary unless asked, the encrypted content
+    # since it is included
+    assert reasoning["type"] == "reasoning" and reasoning["summary"] == []
+    assert reasoning["encrypted_content"]
 
 
 def test_stream_event_sequence(client: httpx.Client) -> None:
