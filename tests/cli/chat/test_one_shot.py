@@ -64,8 +64,11 @@ def test_no_stream_system_temperature_and_max_tokens(home: Path, r9s_server: Loc
         env=env(r9s_server),
     )
 
-    assert done.returncode == 0, done.stderr
-    assert done.stdout == "Echo: one\n"  # the echo model stops at max_tokens words
+    # the echo model stops at max_tokens words: the part is printed, and the exit
+    # status says that it is only a part
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == "Echo: one\n"
+    assert "incomplete: it reached the token limit" in done.stderr
     body = chat_bodies(r9s_server)[-1]
     assert "stream" not in body or body["stream"] is False
     assert body["model"] == "gpt-4o" and body["temperature"] == 0.2 and body["max_tokens"] == 2

@@ -194,7 +194,14 @@ def test_slash_commands(home: Path, r9s_server: LocalServer) -> None:
     wait_prompt(child)
     send(child, "/model")
     child.expect("Model: gpt-4o-mini")
-    child.expect("Available: .*claude-sonnet-4-5")
+    child.expect("Chat models for the chat API")
+    wait_prompt(child)
+    listed = screen(child).rsplit("Chat models for the chat API", 1)[1]
+    # one model a line, the current one marked; models one cannot chat with left out
+    assert "* gpt-4o-mini\n" in listed and "  claude-sonnet-4-5\n" in listed
+    assert "whisper-1" not in listed and "text-embedding-3-small" not in listed
+    send(child, "/modle")
+    child.expect("Unknown command /modle; did you mean /model?")
     wait_prompt(child)
     send(child, "/model gpt4o")
     child.expect("Unknown model 'gpt4o'; did you mean: gpt-4o")
@@ -338,7 +345,7 @@ def test_the_other_apis_and_an_image_for_the_first_message(
     for api, path in (("messages", "/v1/messages"), ("responses", "/v1/responses")):
         child = spawn(home, r9s_server, "--api", api, "--image", "dot.png", "--stats")
         child.expect(f"via the {api} API")
-        child.expect("1 image will go with your first message")
+        child.expect("1 attachment will go with your first message")
         wait_prompt(child)
         send(child, "what is this")
         child.expect("Echo: what is this")

@@ -148,6 +148,15 @@ def closest_models(name: str, names: list[str]) -> list[str]:
     return close or [other for other in names if name.lower() in other.lower()][:SUGGESTIONS]
 
 
+def did_you_mean(word: str, choices: list[str], cutoff: float = 0.6) -> str | None:
+    """The choice closest to ``word`` (a mistyped command, flag or slash command), if
+    one is close enough."""
+    import difflib
+
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
 def _model_names() -> list[str]:
     """The ids the server lists, through what :func:`remember` was given
     (``model_names``: the client's connection lists them); none when that fails."""
