@@ -259,3 +259,34 @@ def _print_extract(text: str) -> None:
         block = text
     sys.stdout.write(block if block.endswith("\n") or not block else f"{block}\n")
     sys.stdout.flush()
+
+
+def describe_image(args: argparse.Namespace) -> int:
+    """``r9s images describe IMAGE [PROMPT]``: one answer about an image, as ``r9s chat``
+    gives it (streamed, rendered on a terminal; not saved as a chat)."""
+    from r9s._config import ENV_MODEL
+    from r9s.cli.common.api import connect
+    from r9s.cli.common.errors import describe, remember
+    from r9s.cli.common.settings import resolve
+
+    try:
+        if args.image == "-":
+            image = image_from_bytes(sys.stdin.buffer.read(), "stdin")
+        else:
+            image = image_from_arg(args.image)
+    except (OSError, ValueError) as exc:
+        raise ChatError(
+            _("{image}: {problem}").format(image=args.image, problem=describe(exc))
+        ) from None
+    api = args.api or "chat"
+    model = resolve(args.model, ENV_MODEL, flag_name="--model").value or DEFAULT_MODELS[api]
+    conversation = Conversation(model=model, api=api)
+    prompt = args.prompt or _("Describe this image in detail.")
+    conversation.messages.append(Message("user", prompt, [image]))
+    remember(model=model)
+    with connect(args)[1] as client:
+        result = run_turn(client, conversation, make_renderer(args.plain), catch_interrupt=False)
+    if result.problem:
+        interact.error(result.problem)
+        return 1
+    return 0
