@@ -37,7 +37,7 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command("chat", "talk to a model: interactive, one-shot or piped"),
     Command("models", "list the models the router serves, or show one"),
-    Command("embed", "embedding vectors, and similarity search in a local collection"),
+    Command("embed", "embedding vectors; search a local collection by similarity"),
     Command("images", "generate, edit or describe images"),
     Command("audio", "text to speech, transcription, translation"),
     Command("login", "check an API key and store it"),
@@ -108,6 +108,20 @@ class Parser(argparse.ArgumentParser):
         super().error(message)
 
 
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's help, with an option's forms on one line (``-m, --model MODEL``, not
+    ``-m MODEL, --model MODEL``): most options then take one line, not two."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=30)
+
+    def _format_action_invocation(self, action: argparse.Action) -> str:
+        if not action.option_strings or action.nargs == 0:
+            return super()._format_action_invocation(action)
+        value = self._format_args(action, self._get_default_metavar_for_optional(action))
+        return f"{', '.join(action.option_strings)} {value}"
+
+
 TOP_OPTIONS = ("-h", "--help", "--version")
 
 
@@ -163,7 +177,7 @@ def build_parser(argv: Sequence[str] = (), *, full: bool = False) -> argparse.Ar
             aliases=list(command.aliases),
             help=command.help,
             description=command.help,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=HelpFormatter,
         )
         if full or command is selected:
             load(command).add_arguments(child)
@@ -194,6 +208,54 @@ def _unknown_arguments(
                 )
             )
     deepest.error(_("unrecognized arguments: {arguments}").format(arguments=" ".join(unknown)))
+
+
+def _check_long_flags(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """A mistyped long flag, before argparse takes the word after it for something else
+    (``models --filtre x``: "invalid choice: 'x'"): said with the closest flag."""
+    known: set[str] = set()
+
+    def visit(current: argparse.ArgumentParser) -> None:
+        for action in current._actions:
+            known.update(action.option_strings)
+            if isinstance(action, argparse._SubParsersAction):
+                for child in action.choices.values():
+                    visit(child)
+
+    visit(parser)
+    for token in argv:
+        if token == "--":
+            return
+        if not token.startswith("--") or any(char.isspace() for char in token):
+            continue
+        flag = token.split("=", 1)[0]
+        if flag in known or any(option.startswith(flag) for option in known):
+            continue  # argparse takes unique prefixes
+        from r9s.cli.common.errors import did_you_mean
+
+        close = did_you_mean(flag, sorted(known), cutoff=0.7)
+        if close:
+            from r9s.cli.common.i18n import _
+
+            deepest = _option_strings(parser, _partial_namespace(parser, argv))[1]
+            deepest.error(
+                _("unrecognized argument {flag}; did you mean {close}?").format(
+                    flag=flag, close=close
+                )
+            )
+
+
+def _partial_namespace(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """Which command and subcommand ``argv`` names (to show that one's usage)."""
+    namespace = argparse.Namespace()
+    words = [token for token in argv if not token.startswith("-")]
+    if words:
+        command = find_command(words[0])
+        if command is not None:
+            namespace._command = command
+        for index, word in enumerate(words[1:3]):
+            setattr(namespace, f"_word{index}", word)
+    return namespace
 
 
 def _option_strings(
@@ -235,6 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     parser = build_parser(argv)
+    _check_long_flags(parser, argv)
     args, unknown = parser.parse_known_args(argv)
     if unknown:
         _unknown_arguments(parser, args, unknown)

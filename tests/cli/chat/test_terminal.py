@@ -426,3 +426,37 @@ def test_resume_followed_by_a_question_explains_that_it_took_it_for_an_id(
     assert "no saved chat 'what next?'" in done.stderr
     assert 'r9s chat "QUESTION" --resume' in done.stderr
     assert "put the question first" in r9s(home, "chat", "--help").stdout.replace("\n", " ")
+
+
+def test_timing_and_reasoning_in_the_chat(home: Path, r9s_server: LocalServer) -> None:
+    child = spawn(home, r9s_server, "--reasoning", "low")
+    wait_prompt(child)
+    send(child, "/timing")
+    child.expect("No answer to time yet")
+    child.expect(r"Timing on: shown after each answer \(/timing off stops it\)")
+    wait_prompt(child)
+    send(child, "why")
+    child.expect("Thinking about: why")  # the reasoning, before the answer
+    child.expect("Echo: why")
+    child.expect(r"timing: router \d+ ms · upstream first token \d+ ms")
+    wait_prompt(child)
+    assert chat_bodies(r9s_server)[-1]["reasoning_effort"] == "low"
+    request = [r for r in r9s_server.requests if r.path == "/v1/chat/completions"][-1]
+    assert request.headers["x-nextrouter-sse-probe"] == "r9s"
+    send(child, "/timing off")
+    child.expect("Timing off")
+    wait_prompt(child)
+    send(child, "again")
+    child.expect("Echo: again")
+    wait_prompt(child)
+    send(child, "/timing")
+    # the last answer's, asked for; it was sent without the probe, timing being off
+    child.expect(r"timing: router time not reported · first token \d+ ms")
+    child.expect("Timing on")
+    wait_prompt(child)
+    send(child, "/exit")
+    status, text = finish(child)
+    assert status == 0
+    assert text.count("timing: router") == 2
+    request = [r for r in r9s_server.requests if r.path == "/v1/chat/completions"][-1]
+    assert "x-nextrouter-sse-probe" not in request.headers

@@ -38,6 +38,7 @@ API_LIMITS = {("messages", "image"): 5 * MB}
 KIND_NAMES = {"image": "an image", "pdf": "a PDF", "audio": "audio", "text": "a text file"}
 AUDIO_FORMATS = {"audio/wav": "wav", "audio/mpeg": "mp3"}
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+HEAD = 8192  # bytes read to tell the kind
 
 
 class AttachmentError(UsageError):
@@ -74,8 +75,8 @@ class Attachment:
 
 
 def sniff(data: bytes, name: str = "") -> tuple[str, str] | None:
-    """``(kind, MIME type)`` of ``data`` from its first bytes, or None if it is none of
-    the kinds an API takes."""
+    """``(kind, MIME type)`` of ``data`` (the first bytes of a file are enough), or None
+    if it is none of the kinds an API takes."""
     image = sniff_image(data)
     if image is not None:
         return "image", image
@@ -84,9 +85,11 @@ def sniff(data: bytes, name: str = "") -> tuple[str, str] | None:
     audio = _sniff_audio(data)
     if audio is not None:
         return "audio", audio
-    if b"\x00" not in data[:8192]:
-        try:
-            data.decode("utf-8-sig")
+    if b"\x00" not in data[:HEAD]:
+        import codecs
+
+        try:  # the head may end in the middle of a character
+            codecs.getincrementaldecoder("utf-8")().decode(data[:HEAD], final=False)
         except UnicodeDecodeError:
             return None
         guessed = mimetypes.guess_type(name)[0] if name else None
@@ -138,25 +141,26 @@ def load(value: str) -> str | Attachment:
         data, name = _download(value), value.rsplit("/", 1)[-1].split("?", 1)[0]
     else:
         path = Path(value).expanduser()
-        name = path.name
         try:
-            size = path.stat().st_size
             if not path.is_file():
+                if not path.exists():
+                    raise FileNotFoundError(2, "No such file or directory")
                 raise AttachmentError(_("-a {value}: not a file").format(value=value))
-            # a file far above every limit is refused without reading it
-            if size > max(LIMITS.values()):
-                raise AttachmentError(
-                    _("-a {value}: {size} is more than any attachment may weigh ({limit})").format(
-                        value=value, size=_size(size), limit=_size(max(LIMITS.values()))
-                    )
-                )
-            data = path.read_bytes()
+            with path.open("rb") as handle:
+                # the kind from the first bytes, and its limit, before reading it all
+                found = sniff(handle.read(HEAD), path.name)
+                if found is not None:
+                    check_size(found[0], path.stat().st_size, value)
+                handle.seek(0)
+                data = handle.read()
         except OSError as exc:
             from r9s.cli.common.errors import describe
 
+            problem = exc.strerror or describe(exc)  # the name is said already
             raise AttachmentError(
-                _("-a {value}: {problem}").format(value=value, problem=describe(exc))
+                _("-a {value}: {problem}").format(value=value, problem=problem)
             ) from None
+        name = path.name
     return from_bytes(data, name, value)
 
 
@@ -177,7 +181,13 @@ def from_bytes(data: bytes, name: str, label: str) -> str | Attachment:
             )
         )
     if kind == "text":
-        return Attachment(kind, mime, name, data.decode("utf-8-sig"), len(data))
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise AttachmentError(
+                _("-a {label}: not an image, PDF, audio or text file").format(label=label)
+            ) from None
+        return Attachment(kind, mime, name, text, len(data))
     return Attachment(kind, mime, name, base64.b64encode(data).decode("ascii"), len(data))
 
 
