@@ -140,6 +140,8 @@ def route(argv: Sequence[str]) -> list[str]:
         typo = _typo(first)
         if typo is not None:
             raise UnknownCommand(first, typo)
+    if first.startswith("-") and any(find_command(token) for token in argv[1:]):
+        return argv  # options before a command (r9s --api-key K models): argparse says no
     return ["chat", *argv]
 
 
