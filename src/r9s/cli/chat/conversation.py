@@ -247,30 +247,26 @@ def request_params(
     params: dict[str, Any] = {"model": conversation.model}
     if conversation.temperature is not None:
         params["temperature"] = conversation.temperature
+    if api not in APIS:
+        raise ValueError(f"unknown API {api!r}: choose one of {', '.join(APIS)}")
+    wire = [item for message in messages for item in _wire_messages(message, api, with_tools)]
     if api == "chat":
-        wire: list[dict[str, Any]] = []
         if conversation.system:
-            wire.append({"role": "system", "content": conversation.system})
-        for message in messages:
-            wire += _chat_messages(message, with_tools)
+            wire.insert(0, {"role": "system", "content": conversation.system})
         params["messages"] = wire
         if conversation.max_tokens is not None:
             params["max_tokens"] = conversation.max_tokens
     elif api == "messages":
         if conversation.system:
             params["system"] = conversation.system
-        params["messages"] = [
-            m for message in messages for m in _anthropic_messages(message, with_tools)
-        ]
+        params["messages"] = wire
         params["max_tokens"] = _messages_max_tokens(conversation)
-    elif api == "responses":
+    else:
         if conversation.system:
             params["instructions"] = conversation.system
-        params["input"] = [m for message in messages for m in _responses_items(message, with_tools)]
+        params["input"] = wire
         if conversation.max_tokens is not None:
             params["max_output_tokens"] = conversation.max_tokens
-    else:
-        raise ValueError(f"unknown API {api!r}: choose one of {', '.join(APIS)}")
     chat_options.apply(api, conversation.options, params)
     if api == "responses" and show_reasoning and isinstance(params.get("reasoning"), dict):
         effort = params["reasoning"].get("effort")
@@ -338,94 +334,66 @@ def _told(message: Message) -> str:
     return "\n\n".join(lines)
 
 
-def _chat_messages(message: Message, with_tools: bool) -> list[dict[str, Any]]:
+def _wire_messages(message: Message, api: str, with_tools: bool) -> list[dict[str, Any]]:
+    """One message in the wire form of ``api``: a user's with its parts; an answer with
+    its tool rounds (in the API's own form with tools, else told as text)."""
     if message.role == "user":
         if not message.images and not message.files:
             return [{"role": "user", "content": message.content}]
-        return [{"role": "user", "content": _user_parts(message, "chat")}]
+        return [{"role": "user", "content": _user_parts(message, api)}]
     if not with_tools:
         return [{"role": message.role, "content": _told(message)}]
-    wire: list[dict[str, Any]] = []
-    for tool_round in message.tool_rounds:
-        calls = [
-            {
-                "id": call.id,
-                "type": "function",
-                "function": {"name": call.name, "arguments": call.arguments},
-            }
-            for call in tool_round.calls
-        ]
-        wire.append({"role": "assistant", "content": tool_round.text or None, "tool_calls": calls})
-        wire += [
-            {"role": "tool", "tool_call_id": call.id, "content": call.result}
-            for call in tool_round.calls
-        ]
+    wire = [item for tool_round in message.tool_rounds for item in _ROUNDS[api](tool_round)]
     wire.append({"role": message.role, "content": message.content})
     return wire
 
 
-def _anthropic_messages(message: Message, with_tools: bool) -> list[dict[str, Any]]:
-    if message.role == "user":
-        if not message.images and not message.files:
-            return [{"role": "user", "content": message.content}]
-        return [{"role": "user", "content": _user_parts(message, "messages")}]
-    if not with_tools:
-        return [{"role": message.role, "content": _told(message)}]
-    wire: list[dict[str, Any]] = []
-    for tool_round in message.tool_rounds:
-        blocks: list[dict[str, Any]] = (
-            [{"type": "text", "text": tool_round.text}] if tool_round.text else []
-        )
-        blocks += [
-            {
-                "type": "tool_use",
-                "id": call.id,
-                "name": call.name,
-                "input": _arguments(call.arguments),
-            }
-            for call in tool_round.calls
-        ]
-        wire.append({"role": "assistant", "content": blocks})
-        results = [
-            {
-                "type": "tool_result",
-                "tool_use_id": call.id,
-                "content": call.result,
-                "is_error": call.is_error,
-            }
-            for call in tool_round.calls
-        ]
-        wire.append({"role": "user", "content": results})
-    wire.append({"role": message.role, "content": message.content})
-    return wire
+def _chat_round(tool_round: ToolRound) -> list[dict[str, Any]]:
+    calls = [
+        {"id": call.id, "type": "function",
+         "function": {"name": call.name, "arguments": call.arguments}}
+        for call in tool_round.calls
+    ]  # fmt: skip
+    results = [
+        {"role": "tool", "tool_call_id": call.id, "content": call.result}
+        for call in tool_round.calls
+    ]
+    return [{"role": "assistant", "content": tool_round.text or None, "tool_calls": calls},
+            *results]  # fmt: skip
 
 
-def _responses_items(message: Message, with_tools: bool) -> list[dict[str, Any]]:
-    if message.role == "user":
-        if not message.images and not message.files:
-            return [{"role": "user", "content": message.content}]
-        return [{"role": "user", "content": _user_parts(message, "responses")}]
-    if not with_tools:
-        return [{"role": message.role, "content": _told(message)}]
-    wire: list[dict[str, Any]] = []
-    for tool_round in message.tool_rounds:
-        if tool_round.text:
-            wire.append({"role": "assistant", "content": tool_round.text})
-        wire += [
-            {
-                "type": "function_call",
-                "call_id": call.id,
-                "name": call.name,
-                "arguments": call.arguments,
-            }
-            for call in tool_round.calls
-        ]
-        wire += [
-            {"type": "function_call_output", "call_id": call.id, "output": call.result}
-            for call in tool_round.calls
-        ]
-    wire.append({"role": message.role, "content": message.content})
-    return wire
+def _messages_round(tool_round: ToolRound) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = (
+        [{"type": "text", "text": tool_round.text}] if tool_round.text else []
+    )
+    blocks += [
+        {"type": "tool_use", "id": call.id, "name": call.name,
+         "input": _arguments(call.arguments)}
+        for call in tool_round.calls
+    ]  # fmt: skip
+    results = [
+        {"type": "tool_result", "tool_use_id": call.id, "content": call.result,
+         "is_error": call.is_error}
+        for call in tool_round.calls
+    ]  # fmt: skip
+    return [{"role": "assistant", "content": blocks}, {"role": "user", "content": results}]
+
+
+def _responses_round(tool_round: ToolRound) -> list[dict[str, Any]]:
+    said = [{"role": "assistant", "content": tool_round.text}] if tool_round.text else []
+    calls = [
+        {"type": "function_call", "call_id": call.id, "name": call.name,
+         "arguments": call.arguments}
+        for call in tool_round.calls
+    ]  # fmt: skip
+    outputs = [
+        {"type": "function_call_output", "call_id": call.id, "output": call.result}
+        for call in tool_round.calls
+    ]
+    return [*said, *calls, *outputs]
+
+
+_ROUNDS = {"chat": _chat_round, "messages": _messages_round, "responses": _responses_round}
 
 
 def _arguments(text: str) -> Any:
