@@ -460,3 +460,68 @@ def test_timing_and_reasoning_in_the_chat(home: Path, r9s_server: LocalServer) -
     assert text.count("timing: router") == 2
     request = [r for r in r9s_server.requests if r.path == "/v1/chat/completions"][-1]
     assert "x-nextrouter-sse-probe" not in request.headers
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def test_a_terminated_chat_gives_the_terminal_its_echo_back(
+    home: Path, r9s_server: LocalServer
+) -> None:
+    """Keys typed while an answer streams are not echoed; r9s killed then (SIGTERM, as a
+    closing window sends SIGHUP) must not leave the terminal so."""
+    import os
+    import signal
+    import shlex
+
+    r9s_server.inject("chunk_delay=0.2", path="/v1/chat/completions")
+    env = user_env(home, {"TERM": "xterm-256color", "NO_COLOR": "1", "PROMPT_TOOLKIT_NO_CPR": "1",
+                          "R9S_BASE_URL": r9s_server.url, "R9S_API_KEY": KEY})  # fmt: skip
+    command = " ".join(shlex.quote(part) for part in [*R9S, "chat", "--no-save"])
+    child = pexpect.spawn("bash", ["--norc", "-c", f"{command}; stty -a > stty.txt"], env=env,
+                          cwd=str(home), encoding="utf-8", timeout=15)  # fmt: skip
+    child.logfile_read = io.StringIO()
+    wait_prompt(child)
+    send(child, " ".join(f"word{n}" for n in range(60)))
+    child.expect("Echo: word0 word1")  # streaming now
+    (r9s_pid,) = _children(child.pid)
+    os.kill(r9s_pid, signal.SIGTERM)
+    child.expect(pexpect.EOF)
+    child.close()
+    settings = (home / "stty.txt").read_text().split()
+    assert "echo" in settings and "-echo" not in settings, settings
+    assert "icanon" in settings and "isig" in settings, settings
+
+
+def test_a_chat_terminated_at_its_prompt_leaves_no_raw_terminal(
+    home: Path, r9s_server: LocalServer
+) -> None:
+    import os
+    import signal
+    import shlex
+
+    env = user_env(home, {"TERM": "xterm-256color", "NO_COLOR": "1", "PROMPT_TOOLKIT_NO_CPR": "1",
+                          "R9S_BASE_URL": r9s_server.url, "R9S_API_KEY": KEY})  # fmt: skip
+    command = " ".join(shlex.quote(part) for part in [*R9S, "chat", "--no-save"])
+    child = pexpect.spawn("bash", ["--norc", "-c", f"{command}; stty -a > stty.txt"], env=env,
+                          cwd=str(home), encoding="utf-8", timeout=15)  # fmt: skip
+    child.logfile_read = io.StringIO()
+    wait_prompt(child)
+    child.send("half a question")
+    child.expect("question")
+    (r9s_pid,) = _children(child.pid)
+    os.kill(r9s_pid, signal.SIGTERM)
+    child.expect(pexpect.EOF)
+    child.close()
+    settings = (home / "stty.txt").read_text().split()
+    assert {"echo", "icanon", "isig"} <= set(settings), settings

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any, Protocol, TextIO
@@ -68,16 +70,61 @@ def quiet_terminal() -> Iterator[None]:
     """While an answer streams on a terminal: keys typed are not echoed (they would land
     in the middle of the drawing), and Ctrl-C does not make the terminal driver throw
     away the output it still holds (``NOFLSH``). Without that, the cursor moves of the
-    redrawn region are lost with it and the partial answer ends up on screen twice."""
-    state = _set_quiet()
-    if state is not None:
+    redrawn region are lost with it and the partial answer ends up on screen twice.
+    The terminal is put back however r9s ends (:func:`guarded_terminal`)."""
+    with guarded_terminal():
+        state = _set_quiet()
+        if state is None:
+            yield
+            return
         _QUIET.append(state)
+        try:
+            yield
+        finally:
+            _QUIET.remove(state)
+            _apply(state[0], state[1])
+
+
+@contextlib.contextmanager
+def guarded_terminal() -> Iterator[None]:
+    """The terminal's settings as they are now, put back should r9s be ended by SIGTERM
+    or SIGHUP meanwhile (a closed window, ``kill``): Python would die without unwinding,
+    leaving a terminal without echo (or, from the interactive prompt, in raw mode)."""
+    saved = _settings()
+    if saved is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    fd, attributes = saved
+    previous: dict[int, Any] = {}
+
+    def restore_and_die(signum: int, frame: Any) -> None:
+        _apply(fd, attributes)
+        signal.signal(signum, previous.get(signum, signal.SIG_DFL))
+        os.kill(os.getpid(), signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None:
+            previous[signum] = signal.signal(signum, restore_and_die)
     try:
         yield
     finally:
-        if state is not None:
-            _QUIET.remove(state)
-            _apply(state[0], state[1])
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _settings() -> tuple[int, list[Any]] | None:
+    try:
+        import termios
+
+        fd = sys.stdin.fileno()
+        if not os.isatty(fd):
+            return None
+        return fd, termios.tcgetattr(fd)
+    except (ImportError, OSError, ValueError, AttributeError):
+        return None
+    except Exception:  # termios.error
+        return None
 
 
 @contextlib.contextmanager
@@ -96,13 +143,13 @@ def speaking_terminal() -> Iterator[None]:
 
 
 def _set_quiet() -> tuple[int, list[Any], list[Any]] | None:
+    found = _settings()
+    if found is None:
+        return None
+    fd, saved = found
     try:
         import termios
 
-        fd = sys.stdin.fileno()
-        if not os.isatty(fd):
-            return None
-        saved = termios.tcgetattr(fd)
         changed = list(saved)
         changed[3] = (changed[3] & ~termios.ECHO) | termios.NOFLSH
         termios.tcsetattr(fd, termios.TCSANOW, changed)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from r9s.cli.chat.attachments import Attachment
 from r9s.cli.chat.conversation import Conversation, Message, Usage, new_id, write_export
-from r9s.cli.chat.render import make_renderer, speaking_terminal
+from r9s.cli.chat.render import guarded_terminal, make_renderer, speaking_terminal
 from r9s.cli.chat.turn import (
     ChatError,
     TurnResult,
@@ -161,6 +161,10 @@ class Repl:
     # -- the loop -----------------------------------------------------------------------
 
     def run(self) -> int:
+        with guarded_terminal():  # cooked again, even if killed at the prompt
+            return self._loop()
+
+    def _loop(self) -> int:
         self.session = self._session()
         self._greet()
         while True:
