@@ -5,7 +5,10 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 import re
+import shlex
+import signal
 import time
 from pathlib import Path
 
@@ -480,10 +483,6 @@ def test_a_terminated_chat_gives_the_terminal_its_echo_back(
 ) -> None:
     """Keys typed while an answer streams are not echoed; r9s killed then (SIGTERM, as a
     closing window sends SIGHUP) must not leave the terminal so."""
-    import os
-    import shlex
-    import signal
-
     r9s_server.inject("chunk_delay=0.2", path="/v1/chat/completions")
     env = user_env(home, {"TERM": "xterm-256color", "NO_COLOR": "1", "PROMPT_TOOLKIT_NO_CPR": "1",
                           "R9S_BASE_URL": r9s_server.url, "R9S_API_KEY": KEY})  # fmt: skip
@@ -506,10 +505,6 @@ def test_a_terminated_chat_gives_the_terminal_its_echo_back(
 def test_a_chat_terminated_at_its_prompt_leaves_no_raw_terminal(
     home: Path, r9s_server: LocalServer
 ) -> None:
-    import os
-    import shlex
-    import signal
-
     env = user_env(home, {"TERM": "xterm-256color", "NO_COLOR": "1", "PROMPT_TOOLKIT_NO_CPR": "1",
                           "R9S_BASE_URL": r9s_server.url, "R9S_API_KEY": KEY})  # fmt: skip
     command = " ".join(shlex.quote(part) for part in [*R9S, "chat", "--no-save"])
