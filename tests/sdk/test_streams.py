@@ -311,6 +311,15 @@ def test_comments_are_kept_with_when_they_arrived(server: LocalServer) -> None:
             return [c.text for c in stream.comments]
 
     assert asyncio.run(async_run()) == ["R9S PROCESSING"]
+    schema = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+    with (
+        R9S(api_key=API_KEY, server_url=server.url) as client,
+        client.chat.parse(
+            **BODY, response_format=schema, stream=True, extra_headers=probe
+        ) as parsed,
+    ):
+        parsed.get_final()
+        assert [c.text for c in parsed.comments] == ["R9S PROCESSING"]  # a parse stream too
     with (
         R9S(api_key=API_KEY, server_url=server.url) as client,
         client.chat.create(**BODY, stream=True) as stream,

@@ -18,7 +18,7 @@ from r9s.models.parsed import ParsedChatCompletion, ParsedMessage, ParsedRespons
 from r9s.models.responses import ResponseStreamEvent
 
 if TYPE_CHECKING:
-    from r9s._streaming import AsyncEventStream, EventStream
+    from r9s._streaming import AsyncEventStream, EventStream, SSEComment
     from r9s._structured.schema import OutputType
     from r9s._structured.wire import Wire
 
@@ -78,6 +78,8 @@ _UNREAD: Any = object()
 class _ParsedStreamBase(Generic[E, R, T]):
     """What the sync and async structured streams share."""
 
+    _stream: EventStream[E, Any] | AsyncEventStream[E, Any]
+
     def __init__(self, wire: Wire, output: OutputType[T], tool: str | None) -> None:
         self._wire = wire
         self._output = output
@@ -102,6 +104,12 @@ class _ParsedStreamBase(Generic[E, R, T]):
         return self._track.text
 
     @property
+    def comments(self) -> list[SSEComment]:
+        """The stream's comment lines so far, with when each arrived (as an
+        ``EventStream``'s: a router's ``: R9S PROCESSING``)."""
+        return self._stream.comments
+
+    @property
     def partial(self) -> Any:
         """The answer parsed as far as it has been read."""
         return self._output.unwrap(partial_json(self._track.text))
@@ -111,6 +119,8 @@ class ParsedStream(_ParsedStreamBase[E, R, T], Closing):
     """A structured answer as it streams: iterate ``ParsedStreamEvent``s (``.partial``
     is the object so far); ``get_final_parsed()`` reads to the end and parses. Close it
     (``with`` does) when leaving early."""
+
+    _stream: EventStream[E, Any]
 
     def __init__(
         self, stream: EventStream[E, Any], wire: Wire, output: OutputType[T], tool: str | None
@@ -146,6 +156,8 @@ class ParsedStream(_ParsedStreamBase[E, R, T], Closing):
 
 class AsyncParsedStream(_ParsedStreamBase[E, R, T], AsyncClosing):
     """The async twin of ``ParsedStream``: ``async for``, ``async with``."""
+
+    _stream: AsyncEventStream[E, Any]
 
     def __init__(
         self,

@@ -121,6 +121,14 @@ def test_timing_splits_router_and_upstream_time(home: Path, r9s_server: LocalSer
     assert first >= router + upstream - 1 and total >= first
 
 
+def test_timing_of_a_structured_answer(home: Path, r9s_server: LocalServer) -> None:
+    r9s_server.inject("probe_delay=0.2")
+    done = r9s(home, "chat", "--timing", "--schema", "name", "Ada", env=env(r9s_server))
+    assert done.returncode == 0, done.stderr
+    found = re.search(r"timing: router (\d+) ms · upstream first token \d+ ms", done.stderr)
+    assert found and int(found.group(1)) >= 200, done.stderr
+
+
 def test_timing_without_the_probe_says_so(home: Path, r9s_server: LocalServer) -> None:
     done = r9s(home, "chat", "--timing", "--no-stream", "hi", env=env(r9s_server))
     assert done.returncode == 0, done.stderr
