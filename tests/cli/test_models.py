@@ -107,12 +107,22 @@ def test_show_lists_the_details_and_the_options_the_model_takes(
     )
 
 
-def test_show_without_the_routers_parameters(home: Path, r9s_server_factory: object) -> None:
-    # a router that lists no supported parameters: the -o keys r9s knows are shown
-    server = r9s_server_factory(api_key=KEY, models=["whisper-1"])  # type: ignore[operator]
-    done = r9s(home, "models", "show", "whisper-1", env=env(server))
+def test_show_a_model_that_takes_no_option(home: Path, api: LocalServer) -> None:
+    done = r9s(home, "models", "show", "whisper-1", env=env(api))
     assert done.returncode == 0, done.stderr
+    assert "endpoints       audio/transcriptions, audio/translations" in done.stdout
     assert "r9s chat -o keys it takes (as the router lists them):\n  none" in done.stdout
+
+
+def test_show_when_the_router_lists_no_parameters() -> None:
+    from r9s.cli.commands.models import describe
+    from r9s.cli.common.api import ModelInfo
+
+    lines = describe(ModelInfo("m-1", "acme", None, 1_700_000_000, {"modality": "text->text"}))
+    assert lines[:4] == ["id        m-1", "owner     acme", "created   2023-11-14",
+                         "modality  text->text"]  # fmt: skip
+    assert lines[5] == "The router does not say which parameters this model takes; -o takes:"
+    assert "  temperature          float    randomness" in lines[6]
 
 
 def test_a_terminal_gets_the_table_and_the_count(home: Path, api: LocalServer) -> None:

@@ -175,7 +175,6 @@ def _cell(value: object, key: str = "") -> str:
 def _show(args: argparse.Namespace) -> int:
     import json
 
-    from r9s.cli.chat.options import OPTIONS, help_table
     from r9s.cli.common.api import client, connection, fetch_models
     from r9s.cli.common.errors import closest_models, remember
 
@@ -200,43 +199,49 @@ def _show(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(_entry(found), indent=2, ensure_ascii=False))
         return 0
+    print("\n".join(describe(found)))
+    return 0
+
+
+def describe(model: Any) -> list[str]:
+    """``models show``: the model's fields, then the ``-o`` keys it takes (when the router
+    lists its supported parameters; otherwise the keys r9s knows)."""
+    from r9s.cli.chat.options import OPTIONS, help_table
+
     rows = [
-        (_("id"), found.id),
-        (_("owner"), found.owned_by),
-        (_("created"), _created(found.created)),
+        (_("id"), model.id),
+        (_("owner"), model.owned_by),
+        (_("created"), _created(model.created)),
     ]
     rows += [
-        (key.replace("_", " "), _cell(value))
-        for key, value in found.extra.items()
+        (key.replace("_", " "), _cell(value, key))
+        for key, value in model.extra.items()
         if key != "supported_parameters"
     ]
     width = max(len(label) for label, _value in rows)
-    for label, value in rows:
-        print(f"{label:<{width}}  {value}")
-    supported = found.extra.get("supported_parameters")
-    print()
-    if isinstance(supported, list):
-        names = {str(name) for name in supported}
-        takes = [
-            option.name
-            for option in OPTIONS
-            if names & {option.name, *option.aliases, *_wire_names(option)}
-        ]
-        print(_("r9s chat -o keys it takes (as the router lists them):"))
-        print("  " + (", ".join(takes) if takes else _("none")))
-        # tools and response_format are what --functions and --schema send
-        covered = {n for o in OPTIONS for n in (o.name, *o.aliases, *_wire_names(o))}
-        others = sorted(names - covered - {"tools", "tool_choice", "response_format"})
-        if others:
-            print(
-                _("other parameters (send them with --extra): {names}").format(
-                    names=", ".join(others)
-                )
-            )
-    else:
-        print(_("The router does not say which parameters this model takes; -o takes:"))
-        print(help_table())
-    return 0
+    lines = [f"{label:<{width}}  {value}" for label, value in rows]
+    lines.append("")
+    supported = model.extra.get("supported_parameters")
+    if not isinstance(supported, list):
+        lines.append(_("The router does not say which parameters this model takes; -o takes:"))
+        lines.append(help_table())
+        return lines
+    names = {str(name) for name in supported}
+    takes = [
+        option.name
+        for option in OPTIONS
+        if names & {option.name, *option.aliases, *_wire_names(option)}
+    ]
+    lines.append(_("r9s chat -o keys it takes (as the router lists them):"))
+    lines.append("  " + (", ".join(takes) if takes else _("none")))
+    # tools and response_format are what --functions and --schema send
+    covered = {n for o in OPTIONS for n in (o.name, *o.aliases, *_wire_names(o))}
+    others = sorted(names - covered - {"tools", "tool_choice", "response_format"})
+    if others:
+        lines.append(
+            _("other parameters (send them with --extra): {names}").format(names=", ".join(others))
+        )
+    return lines
 
 
 def _wire_names(option: Any) -> set[str]:
