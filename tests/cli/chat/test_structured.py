@@ -195,6 +195,19 @@ def test_a_failing_tool_and_inline_code(home: Path, r9s_server: LocalServer) -> 
     assert inline.stderr == '-> add({"a": 1, "b": 1})\n<- 2\n'
 
 
+def test_max_turns_stops_a_run_that_goes_on(home: Path, r9s_server: LocalServer) -> None:
+    # a tool whose result asks for another call, again and again
+    code = "def again(n: int) -> str:\n    return 'call again'"
+    done = r9s(home, "chat", "--functions", code, "--max-turns", "3", "please call again",
+               env=env(r9s_server))  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.count("-> again(") == 3
+    assert done.stderr.endswith(
+        "r9s: error: the model was still calling tools after 3 requests; the exchange stops there\n"
+    )
+    assert len(bodies(r9s_server, "chat")) == 3
+
+
 def test_functions_errors(home: Path, r9s_server: LocalServer) -> None:
     (home / "broken.py").write_text("def f(:\n")
     (home / "tools.py").write_text(FUNCTIONS)

@@ -179,6 +179,7 @@ def turn_settings(args: argparse.Namespace) -> TurnSettings:
         settings.tools = load(args.functions)
     if args.max_turns < 1:
         raise ChatError(_("--max-turns must be 1 or more"))
+    settings.max_turns = args.max_turns
     return settings
 
 

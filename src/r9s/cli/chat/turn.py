@@ -67,6 +67,7 @@ class TurnSettings:
     timing: bool = False  # ask the router for its probe (X-NextRouter-SSE-Probe)
     schema: dict[str, Any] | None = None  # --schema: a structured answer
     tools: list[Tool[..., Any]] = field(default_factory=list)  # --functions
+    max_turns: int = 10  # requests of one tool run, at the most
     # Asked before each tool call runs (the call, "-> name(arguments)"); None runs all.
     confirm: Callable[[ToolCall, str], bool] | None = None
 
@@ -208,15 +209,14 @@ def run_turn(
     whole (a failed or incomplete response, a cut or refused one) is shown and said in
     ``problem``."""
     settings = settings or TurnSettings(stream=stream)
-    if not stream:
-        settings.stream = False
+    streaming = settings.stream and stream
     params = request_params(
         conversation, with_tools=bool(settings.tools), show_reasoning=settings.show_reasoning
     )
     resource = resource_for(client, conversation.api)
     if settings.timing:
         params["extra_headers"] = {PROBE_HEADER: "r9s"}
-    if settings.stream and conversation.api == "chat":
+    if streaming and conversation.api == "chat":
         params["stream_options"] = {"include_usage": True}
     answer = _Answer(renderer, settings.show_reasoning)
     started = time.monotonic()
@@ -226,11 +226,14 @@ def run_turn(
     try:
         with quiet_terminal():
             if settings.tools:
-                events = resource.run_tools(**params, tools=settings.tools, stream=True)
+                # streamed whatever --no-stream says: each call is shown as it comes
+                events = resource.run_tools(
+                    **params, tools=settings.tools, max_turns=settings.max_turns, stream=True
+                )
                 result.final = _tool_run(events, answer, settings)
             elif settings.schema is not None:
                 keyword = PARSE_KEYWORDS[conversation.api]
-                if not settings.stream:
+                if not streaming:
                     result.final = resource.parse(**params, **{keyword: settings.schema})
                     answer.thought(reasoning_of(result.final))
                     answer.first_at = None
@@ -240,7 +243,7 @@ def run_turn(
                         answer.event(event.event, show_text=False)
                     result.final = events.get_final()
                 result.parsed = _parsed(result.final)
-            elif settings.stream:
+            elif streaming:
                 events = resource.create(stream=True, **params)
                 for event in events:
                     answer.event(event)
