@@ -128,6 +128,14 @@ def test_no_reasoning_hides_it_and_asks_no_summary(home: Path, r9s_server: Local
     assert last_body(r9s_server, "responses")["reasoning"] == {"effort": "medium"}
 
 
+def test_json_has_the_reasoning_and_stderr_stays_quiet(home: Path, r9s_server: LocalServer) -> None:
+    done = r9s(home, "chat", "--json", "--api", "responses", "--reasoning", "low", "hm",
+               env=env(r9s_server))  # fmt: skip
+    assert (done.returncode, done.stderr) == (0, "")
+    reasoning = json.loads(done.stdout)["output"][0]
+    assert reasoning["summary"] == [{"type": "summary_text", "text": "Thinking about: hm"}]
+
+
 def test_reasoning_of_a_whole_answer_shows_too(home: Path, r9s_server: LocalServer) -> None:
     for api in ("chat", "responses", "messages"):
         done = r9s(

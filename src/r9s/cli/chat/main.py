@@ -217,7 +217,9 @@ def run(args: argparse.Namespace) -> int:
     renderer: Renderer
     if args.json or args.extract:
         # the answer is printed at the end; meanwhile the spinner, reasoning and tool calls
-        renderer = PlainRenderer(open(os.devnull, "w"), spinner=not args.json)  # noqa: SIM115
+        # (--json: the reasoning is in the JSON, not on stderr too)
+        nowhere = open(os.devnull, "w")  # noqa: SIM115 - for the whole run
+        renderer = PlainRenderer(nowhere, spinner=not args.json, reasoning=not args.json)
     else:
         renderer = make_renderer(args.plain)
     with client:

@@ -218,9 +218,12 @@ class _Spinner:
 class PlainRenderer:
     """Deltas straight to stdout; a final newline if the answer lacks one."""
 
-    def __init__(self, out: TextIO | None = None, spinner: bool = True) -> None:
+    def __init__(
+        self, out: TextIO | None = None, spinner: bool = True, reasoning: bool = True
+    ) -> None:
         self.out = out or sys.stdout
         self._spinner = _Spinner() if spinner else None
+        self._show_reasoning = reasoning
         self._side = SideText()
         self._last = ""
         self._started = False
@@ -252,6 +255,8 @@ class PlainRenderer:
         self._last = text
 
     def reasoning(self, text: str) -> None:
+        if not self._show_reasoning:
+            return
         self._stop_spinner()
         self._end_answer_line()
         self._side.write(text)
