@@ -18,6 +18,7 @@ from r9s._version import __version__
 if TYPE_CHECKING:
     from r9s import errors, models, structured, tools, utils
     from r9s._binary import AsyncBinaryResponse, BinaryResponse
+    from r9s._raw import RawResponse
     from r9s._streaming import AsyncEventStream, EventStream, ServerSentEvent
     from r9s._streams.images import AsyncImageStream, ImageStream
     from r9s._streams.messages import AsyncMessageStream, MessageStream
@@ -38,6 +39,7 @@ __all__ = [
     "EventStream",
     "ImageStream",
     "MessageStream",
+    "RawResponse",
     "ResponseStream",
     "RetryConfig",
     "ServerSentEvent",
@@ -60,6 +62,7 @@ _LAZY = {
     "ServerSentEvent": "r9s._streaming",
     "BinaryResponse": "r9s._binary",
     "AsyncBinaryResponse": "r9s._binary",
+    "RawResponse": "r9s._raw",
     "MessageStream": "r9s._streams.messages",
     "AsyncMessageStream": "r9s._streams.messages",
     "ResponseStream": "r9s._streams.responses",

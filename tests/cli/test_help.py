@@ -26,7 +26,9 @@ def test_version_and_short_helps_with_examples(home: Path) -> None:
             continue
         text = r9s(home, *path.split(), "--help").stdout
         assert "examples:" in text, path
-        assert len(text.splitlines()) < 70, (path, len(text.splitlines()))
+        # chat takes the most options (grouped in its help); every other help fits a screen
+        limit = 100 if path == "chat" else 70
+        assert len(text.splitlines()) < limit, (path, len(text.splitlines()))
         if " " in path:  # a second-level command: its examples use it
             examples = text.split("examples:")[1]
             assert f"r9s {path} " in examples or f"r9s {path}\n" in examples, path
@@ -41,8 +43,8 @@ def test_help_of_every_command_imports_nothing_heavy(home: Path) -> None:
             main(sys.argv[1:])
         except SystemExit:
             pass
-        print("HEAVY", sorted({"httpx", "pydantic", "rich", "prompt_toolkit", "tomlkit"}
-                              & set(sys.modules)))
+        heavy = {"httpx", "pydantic", "rich", "prompt_toolkit", "tomlkit", "sqlite3", "yaml"}
+        print("HEAVY", sorted(heavy & set(sys.modules)))
         """
     )
     commands = [[], ["--help"], ["--version"]] + [

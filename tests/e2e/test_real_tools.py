@@ -82,8 +82,9 @@ def test_set_then_the_real_tool_talks_to_r9s(
     assert saw_key_and_model(server, model), describe(server)
 
     # And reset puts the files back as they were before `set`, byte for byte, and removes
-    # those that did not exist (the tools' own state aside).
-    reset = r9s(home, "reset", tool, "--yes")
+    # those that did not exist (the tools' own state aside). A tool may have rewritten its
+    # file meanwhile (Qwen Code adds "$version"): reset then needs --force with --yes.
+    reset = r9s(home, "reset", tool, "--yes", "--force")
     assert reset.returncode == 0, reset.stderr
     assert contents(files) == before
 

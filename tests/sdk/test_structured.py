@@ -13,9 +13,10 @@ import pytest
 from pydantic import BaseModel, Field, TypeAdapter, field_validator
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
-from r9s import R9S, errors
+from r9s import R9S, RawResponse, errors
 from r9s.testing import LocalServer
-from tests.sdk.conftest import API_KEY, local_caller
+from tests.sdk.conftest import API_KEY
+from tests.support.twins import Twin, left_early, method, to_the_end
 
 
 class Person(BaseModel):
@@ -84,23 +85,24 @@ def refusal_of(fmt: Format, result: Any) -> str | None:
 
 
 class Parser:
-    """``<fmt>.parse(...)`` with a fresh client, sync or async."""
+    """``<fmt>.parse(...)`` on a client, sync or async."""
 
-    def __init__(self, mode: str, server: LocalServer, logger: logging.Logger | None = None):
-        self.caller = local_caller(mode, server, debug_logger=logger)
+    def __init__(self, r9s: Twin) -> None:
+        self.r9s = r9s
 
     def __call__(self, fmt: Format, **kwargs: Any) -> Any:
-        return self.caller(f"{fmt}.parse", **kwargs)
+        return method(self.r9s, f"{fmt}.parse")(**kwargs)
 
     def stream(self, fmt: Format, **kwargs: Any) -> tuple[list[Any], Any]:
         """``(partial objects as they changed, the final parsed result)`` of a stream."""
-        events, final = self.caller.stream(f"{fmt}.parse", **kwargs)
+        call = method(self.r9s, f"{fmt}.parse")
+        events, final = call(stream=True, consume=to_the_end, **kwargs)
         return [event.partial for event in events if event.delta], final
 
 
 @pytest.fixture
-def parse(mode: str, server: LocalServer) -> Parser:
-    return Parser(mode, server)
+def parse(r9s: Twin) -> Parser:
+    return Parser(r9s)
 
 
 # -- strategies -------------------------------------------------------------------------
@@ -160,7 +162,9 @@ def test_auto_falls_back_once_to_the_tool_form_on_a_400_naming_the_field(
     handler = logging.Handler()
     handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
     logger.addHandler(handler)
-    result = Parser(mode, server, logger)(fmt, **request(fmt, "Ada", Person, model=NO_NATIVE[fmt]))
+    kwargs = request(fmt, "Ada", Person, model=NO_NATIVE[fmt])
+    with R9S(api_key=API_KEY, server_url=server.url, debug_logger=logger) as client:
+        result = Parser(Twin(client, mode))(fmt, **kwargs)
     assert parsed_of(fmt, result).name == "Ada"
     first, second = [r.json for r in server.requests]
     assert "tools" not in first and second["tools"][-1]
@@ -324,10 +328,8 @@ def test_streams_carry_the_partial_object(parse: Parser, fmt: Format, strategy: 
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_a_stream_falls_back_too(mode: str, server: LocalServer, fmt: Format) -> None:
-    partials, final = Parser(mode, server).stream(
-        fmt, **request(fmt, "Ada", Person, model=NO_NATIVE[fmt])
-    )
+def test_a_stream_falls_back_too(parse: Parser, server: LocalServer, fmt: Format) -> None:
+    partials, final = parse.stream(fmt, **request(fmt, "Ada", Person, model=NO_NATIVE[fmt]))
     assert parsed_of(fmt, final).name == "Ada"
     assert partials[-1]["name"] == "Ada"
     assert len(server.requests) == 2
@@ -345,3 +347,78 @@ def test_a_list_streams_unwrapped(parse: Parser) -> None:
     partials, final = parse.stream("chat", **request("chat", "Ada", schema))
     assert final.choices[0].message.parsed == []
     assert partials[-1] == []
+
+
+# -- what every call gives: raw responses, request ids, streams left early --------------
+
+ANSWER_WITH_AN_ID = {"X-R9S-Fault": "request_id=x-request-id"}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_results_carry_the_request_id(parse: Parser, fmt: Format) -> None:
+    result = parse(fmt, http_headers=ANSWER_WITH_AN_ID, **request(fmt, "Ada", Person))
+    assert result.request_id is not None and result.request_id.startswith("req_")
+    fallback = request(fmt, "Ada", Person, model=NO_NATIVE[fmt], http_headers=ANSWER_WITH_AN_ID)
+    assert parse(fmt, **fallback).request_id.startswith("req_")  # the second request's
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_with_raw_response_parses_on_parse(r9s: Twin, server: LocalServer, fmt: Format) -> None:
+    raw_parse = method(r9s.with_raw_response, f"{fmt}.parse")
+    raw = raw_parse(http_headers=ANSWER_WITH_AN_ID, **request(fmt, "Ada", Person))
+    assert isinstance(raw, RawResponse)
+    assert raw.status_code == 200 and raw.request_id is not None
+    assert raw.headers["content-type"].startswith("application/json")
+    result = raw.parse()
+    assert parsed_of(fmt, result) == parsed_of(fmt, parse_answer(r9s, fmt))
+    assert result.request_id == raw.request_id and raw.parse() is result
+    # the fallback happens before the raw response: it is the second request's
+    raw = raw_parse(**request(fmt, "Ada", Person, model=NO_NATIVE[fmt]))
+    assert parsed_of(fmt, raw.parse()).name == "Ada"
+    assert "tools" in server.requests[-1].json
+
+
+def parse_answer(r9s: Twin, fmt: Format) -> Any:
+    return method(r9s, f"{fmt}.parse")(**request(fmt, "Ada", Person))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_with_raw_response_gives_a_parsed_stream_on_parse(r9s: Twin, fmt: Format) -> None:
+    def read(raw: Any) -> Any:
+        assert raw.headers["content-type"].startswith("text/event-stream")
+        return to_the_end(raw.parse())
+
+    raw_parse = method(r9s.with_raw_response, f"{fmt}.parse")
+    events, final = raw_parse(stream=True, consume=read, **request(fmt, "Ada Lovelace", Person))
+    assert type(final).__name__.startswith("Parsed")
+    person = parsed_of(fmt, final)
+    assert person.name == "Ada Lovelace"
+    assert events[-1].partial == person.model_dump(exclude_unset=True)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_leaving_a_parsed_stream_early_closes_it(r9s: Twin, fmt: Format) -> None:
+    streams: list[Any] = []
+
+    def leave(stream: Any) -> Any:
+        streams.append(stream)
+        return left_early(stream)
+
+    first, error = method(r9s, f"{fmt}.parse")(
+        stream=True, consume=leave, **request(fmt, "Ada Lovelace", Person)
+    )
+    assert first.event is not None
+    assert streams[0].response.is_closed  # at once, also after an async for
+    assert isinstance(error, errors.IncompleteStreamError) and error.reason == "closed"
+    assert "closed before its end" in str(error)
+
+
+def test_a_typo_is_a_type_error_naming_parse_before_sending(
+    parse: Parser, server: LocalServer
+) -> None:
+    for stream in (False, True):
+        with pytest.raises(TypeError, match=r"chat\.parse\(\) got an unexpected .*'temprature'"):
+            parse("chat", stream=stream, temprature=0.5, **request("chat", "Ada", Person))
+    with pytest.raises(TypeError, match=r"messages\.parse\(\) missing .*'messages'"):
+        parse("messages", model="claude-sonnet-4-5", output_format=Person)
+    assert server.requests == []

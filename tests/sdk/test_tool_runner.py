@@ -22,7 +22,8 @@ import r9s
 from r9s import R9S, errors
 from r9s.testing import LocalServer
 from r9s.tools import TextEvent, ToolCallEvent, ToolResultEvent
-from tests.sdk.conftest import API_KEY, local_caller
+from tests.sdk.conftest import API_KEY
+from tests.support.twins import Twin, left_early, method, to_the_end
 
 Format = Literal["chat", "responses", "messages"]
 FORMATS: list[Format] = ["chat", "responses", "messages"]
@@ -92,22 +93,25 @@ def text_of(fmt: Format, run: Any) -> str:
 
 
 class Runner:
-    """``<fmt>.run_tools(...)`` with a fresh client, sync or async."""
+    """``<fmt>.run_tools(...)`` on a client, sync or async."""
 
-    def __init__(self, mode: str, server: LocalServer, logger: logging.Logger | None = None):
-        self.mode = mode
-        self.caller = local_caller(mode, server, debug_logger=logger)
+    def __init__(self, r9s: Twin) -> None:
+        self.r9s = r9s
+        self.mode = r9s.mode
 
     def __call__(self, fmt: Format, **kwargs: Any) -> Any:
-        return self.caller(f"{fmt}.run_tools", **kwargs)
+        return method(self.r9s, f"{fmt}.run_tools")(**kwargs)
 
     def events(self, fmt: Format, **kwargs: Any) -> tuple[list[Any], Any]:
-        return self.caller.stream(f"{fmt}.run_tools", **kwargs)
+        """``(every event, get_final())`` of a streamed run."""
+        call = method(self.r9s, f"{fmt}.run_tools")
+        events, final = call(stream=True, consume=to_the_end, **kwargs)
+        return events, final
 
 
 @pytest.fixture
-def run_tools(mode: str, server: LocalServer) -> Runner:
-    return Runner(mode, server)
+def run_tools(r9s: Twin) -> Runner:
+    return Runner(r9s)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -155,9 +159,10 @@ def test_a_tool_that_raises_is_an_error_result(
 ) -> None:
     logger = logging.getLogger(f"test.tools.{fmt}.{mode}")
     with caplog.at_level(logging.WARNING, logger=logger.name):
-        run = Runner(mode, server, logger)(
-            fmt, tools=[explode], **conversation(fmt, "call explode")
-        )
+        with R9S(api_key=API_KEY, server_url=server.url, debug_logger=logger) as client:
+            run = Runner(Twin(client, mode))(
+                fmt, tools=[explode], **conversation(fmt, "call explode")
+            )
     assert text_of(fmt, run) == "Echo: Error: RuntimeError: the tool broke"
     assert "tool explode raised RuntimeError" in caplog.text
     if fmt == "messages":
@@ -259,6 +264,64 @@ def test_leaving_a_streamed_run_early_stops_it(server: LocalServer) -> None:
         with pytest.raises(errors.IncompleteStreamError, match="closed before its end"):
             run.get_final()
     assert len(server.requests) == 1  # nothing more was sent
+
+
+def busy_connections(http: Any) -> int:
+    """Connections of an httpx client's pool that are in use."""
+    return sum(not connection.is_idle() for connection in http._transport._pool.connections)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_breaking_out_of_a_streamed_run_stops_it_like_any_stream(
+    mode: str, server: LocalServer, fmt: Format
+) -> None:
+    # The first event is the first word of an answer still streaming: leaving the loop
+    # (no with, no close) closes that answer's connection and ends the run.
+    with R9S(api_key=API_KEY, server_url=server.url) as client:
+
+        def leave(run: Any) -> Any:
+            outcome = left_early(run)
+            if mode == "sync":
+                return (*outcome, busy_connections(client.http_client))
+
+            async def after() -> Any:
+                first, error = await outcome
+                http = client.async_http_client
+                for _ in range(100):  # httpx frees the pool's connection a few turns later
+                    if not busy_connections(http):
+                        break
+                    await asyncio.sleep(0)
+                return first, error, busy_connections(http)
+
+            return after()
+
+        first, error, busy = method(Twin(client, mode), f"{fmt}.run_tools")(
+            stream=True, consume=leave, tools=[lookup], **conversation(fmt, "one two three four")
+        )
+    assert isinstance(first, TextEvent)
+    assert busy == 0
+    assert isinstance(error, errors.IncompleteStreamError) and error.reason == "closed"
+    assert "the tool run was closed before its end" in str(error)
+    assert len(server.requests) == 1  # nothing more was sent
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_run_carries_the_last_request_id(run_tools: Runner, fmt: Format) -> None:
+    ids = {"X-R9S-Fault": "request_id=x-request-id"}
+    run = run_tools(
+        fmt, tools=[lookup, greet], http_headers=ids, **conversation(fmt, "call lookup")
+    )
+    assert run.request_id is not None and run.request_id.startswith("req_")
+
+
+def test_a_typo_is_a_type_error_naming_run_tools_before_sending(
+    run_tools: Runner, server: LocalServer
+) -> None:
+    for stream in (False, True):
+        with pytest.raises(TypeError, match=r"responses\.run_tools\(\) got an unexpected"):
+            run_tools("responses", tools=[lookup], stream=stream, **conversation("responses", "x"),
+                      temprature=1)  # fmt: skip
+    assert server.requests == []
 
 
 def test_bad_arguments_to_run_tools(server: LocalServer) -> None:

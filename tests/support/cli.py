@@ -104,3 +104,12 @@ def tree(root: Path) -> dict[str, bytes]:
 
 def mode(path: Path) -> int:
     return path.stat().st_mode & 0o777
+
+
+def logged(home: Path) -> list[dict[str, object]]:
+    """Every exchange of ``home``'s log, oldest first, as ``r9s logs --json -n 0`` gives."""
+    import json
+
+    done = r9s(home, "logs", "--json", "-n", "0")
+    assert done.returncode == 0, done.stderr
+    return list(json.loads(done.stdout))

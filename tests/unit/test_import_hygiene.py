@@ -9,7 +9,7 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("httpx", "pydantic", "rich", "prompt_toolkit", "tomlkit", "click")
+HEAVY = ("httpx", "pydantic", "rich", "prompt_toolkit", "tomlkit", "click", "sqlite3", "yaml")
 
 
 def loaded_after(code: str) -> set[str]:

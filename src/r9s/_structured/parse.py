@@ -1,13 +1,16 @@
 """``parse``: one structured call, its strategy and its fallback, written once.
 
-``parse_flow`` is a generator that does no I/O: it yields the parameters of each request
-to send and is resumed with the result (or the error) of sending them. ``parse_sync`` and
-``parse_async`` send through a resource's bridges (``_call``/``_stream`` and their async
-twins) and wrap a stream in the matching ``ParsedStream`` class.
+``parse_flow`` is a generator that does no I/O: it yields the request to send (the
+endpoint and its parameters) and is resumed with the result (or the error) of sending
+it. The endpoint is the resource's ``PARSE`` one, made for the call: its result is the
+parsed one, and a stream is the format's ``Parsed...Stream``. Parsing is thereby part
+of finishing the call, as decoding is: ``with_raw_response`` defers it to ``parse()``
+like any result. ``parse_sync`` and ``parse_async`` send through the resource's bridges.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -18,32 +21,50 @@ from r9s._structured.wire import Strategy, Wire
 if TYPE_CHECKING:
     import logging
 
-    from r9s._pipeline import Operation
+    from r9s._pipeline import Endpoint
     from r9s._structured.schema import OutputType
-    from r9s._structured.stream import AsyncParsedStream, ParsedStream
     from r9s.resources._base import Resource
 
 STRATEGIES = ("auto", "native", "tool")
 
-ParseFlow = Generator[dict[str, Any], Any, tuple[Any, "str | None"]]
+Request = tuple["Endpoint[Any, Any, Any]", dict[str, Any]]
+ParseFlow = Generator[Request, Any, Any]
+
+
+def parsed_endpoint(
+    template: Endpoint[Any, Any, Any], wire: Wire, output: OutputType[Any], tool: str | None
+) -> Endpoint[Any, Any, Any]:
+    """``template`` (a resource's ``PARSE`` endpoint) for one call: its result parsed into
+    ``output`` (``tool``: the forced tool's name, or ``None``), its stream the format's
+    structured one."""
+    from r9s._structured.stream import parsed_handover
+
+    decode = template.decode
+
+    def parsed(body: bytes) -> Any:
+        return wire.parsed(decode(body), output, tool)
+
+    return dataclasses.replace(
+        template, response=parsed, stream=parsed_handover(wire, output, tool)
+    )
 
 
 def parse_flow(
     wire: Wire,
+    template: Endpoint[Any, Any, Any],
     output: OutputType[Any],
     strategy: Strategy,
     params: Mapping[str, Any],
     logger: logging.Logger | None,
 ) -> ParseFlow:
     """Send the request the strategy asks for; with ``"auto"``, send the tool form once
-    if the server rejects the native one. Returns ``(result, forced tool name or None)``."""
-    if strategy not in STRATEGIES:
-        raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, not {strategy!r}")
+    if the server rejects the native one. Returns the result."""
     base = dict(params)
     if strategy == "tool":
-        return (yield wire.forced_tool(base, output)), output.name
+        forced = parsed_endpoint(template, wire, output, output.name)
+        return (yield forced, wire.forced_tool(base, output))
     try:
-        return (yield wire.native(base, output)), None
+        return (yield parsed_endpoint(template, wire, output, None), wire.native(base, output))
     except errors.APIStatusError as exc:
         if strategy != "auto" or not wire.rejects_native(exc):
             raise
@@ -54,21 +75,24 @@ def parse_flow(
                 wire.name,
                 exc.message,
             )
-    return (yield wire.forced_tool(base, output)), output.name
-
-
-def _logger(resource: Resource) -> logging.Logger | None:
-    pipeline = getattr(resource._client, "_pipeline", None)
-    return getattr(pipeline, "logger", None)
+    forced = parsed_endpoint(template, wire, output, output.name)
+    return (yield forced, wire.forced_tool(base, output))
 
 
 def _start(
-    wire: Wire, resource: Resource, spec: Any, strategy: Strategy, params: Mapping[str, Any]
-) -> tuple[OutputType[Any], ParseFlow]:
-    if "stream" in params:
-        raise TypeError(f"{wire.name}.parse() takes stream= as its own keyword argument")
+    wire: Wire,
+    resource: Resource,
+    template: Endpoint[Any, Any, Any],
+    spec: Any,
+    strategy: Strategy,
+    params: Mapping[str, Any],
+) -> ParseFlow:
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, not {strategy!r}")
+    if template.params is not None:
+        template.params(params)  # a typo is a TypeError now, also for a stream
     output = output_type(spec)
-    return output, parse_flow(wire, output, strategy, params, _logger(resource))
+    return parse_flow(wire, template, output, strategy, params, resource._client._pipeline.logger)
 
 
 def resume(flow: Generator[Any, Any, Any], result: Any, error: BaseException | None) -> Any:
@@ -79,62 +103,49 @@ def resume(flow: Generator[Any, Any, Any], result: Any, error: BaseException | N
         return True, stop.value
 
 
-def _finish(
-    wire: Wire, output: OutputType[Any], done: tuple[Any, str | None], stream_class: Any
-) -> Any:
-    result, tool = done
-    if stream_class is not None:
-        return stream_class(result, wire, output, tool)
-    return wire.parsed(result, output, tool)
-
-
 def parse_sync(
     wire: Wire,
     resource: Resource,
-    operation: Operation[Any, Any, Any],
-    stream_class: type[ParsedStream[Any, Any, Any]] | None,
+    template: Endpoint[Any, Any, Any],
     spec: Any,
     strategy: Strategy,
+    stream: bool,
     params: Mapping[str, Any],
 ) -> Any:
-    """``parse`` sending through the blocking bridges; a ``stream_class`` streams."""
-    output, flow = _start(wire, resource, spec, strategy, params)
+    """``parse`` sending through the blocking bridge."""
+    flow = _start(wire, resource, template, spec, strategy, params)
     done, value = resume(flow, None, None)
     while not done:
+        endpoint, fields = value
         result: Any = None
         error: errors.APIStatusError | None = None
         try:
-            if stream_class is not None:
-                result = resource._stream(operation, {**value, "stream": True})
-            else:
-                result = resource._call(operation, value)
+            result = resource._send(endpoint, fields, stream=stream)
         except errors.APIStatusError as exc:
             error = exc
         done, value = resume(flow, result, error)
-    return _finish(wire, output, value, stream_class)
+    return value
 
 
 async def parse_async(
     wire: Wire,
     resource: Resource,
-    operation: Operation[Any, Any, Any],
-    stream_class: type[AsyncParsedStream[Any, Any, Any]] | None,
+    template: Endpoint[Any, Any, Any],
     spec: Any,
     strategy: Strategy,
+    stream: bool,
     params: Mapping[str, Any],
 ) -> Any:
-    """``parse`` sending through the async bridges; a ``stream_class`` streams."""
-    output, flow = _start(wire, resource, spec, strategy, params)
+    """``parse`` sending through the async bridge."""
+    flow = _start(wire, resource, template, spec, strategy, params)
     done, value = resume(flow, None, None)
     while not done:
+        endpoint, fields = value
         result: Any = None
         error: errors.APIStatusError | None = None
         try:
-            if stream_class is not None:
-                result = await resource._stream_async(operation, {**value, "stream": True})
-            else:
-                result = await resource._call_async(operation, value)
+            result = await resource._asend(endpoint, fields, stream=stream)
         except errors.APIStatusError as exc:
             error = exc
         done, value = resume(flow, result, error)
-    return _finish(wire, output, value, stream_class)
+    return value

@@ -13,11 +13,11 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Generator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 from r9s import errors
-from r9s._closing import AsyncClosing, Closing
+from r9s._streaming import AsyncClosingStream, ClosingStream
 from r9s._structured.parse import resume
 from r9s.tools import (
     TextEvent,
@@ -32,7 +32,7 @@ from r9s.tools import (
 )
 
 if TYPE_CHECKING:
-    from r9s._pipeline import Operation
+    from r9s._pipeline import Endpoint
     from r9s._structured.wire import Wire
     from r9s.resources._base import Resource
 
@@ -199,7 +199,7 @@ async def run_calls_async(toolbox: Toolbox, calls: Sequence[ToolCall]) -> list[T
 def _steps_sync(
     wire: Wire,
     resource: Resource,
-    operation: Operation[Any, Any, Any],
+    endpoint: Endpoint[Any, Any, Any],
     flow: Generator[tuple[int, Any], Any, Any],
     toolbox: Toolbox,
     stream: bool,
@@ -210,14 +210,14 @@ def _steps_sync(
         result: Any = None
         if kind == SEND:
             if stream:
-                with resource._stream(operation, {**subject, "stream": True}) as events:
+                with resource._send(endpoint, subject, stream=True) as events:
                     for event in events:
                         text = wire.text_delta(event)
                         if text:
                             yield TextEvent(text)
                     result = events.get_final()
             else:
-                result = resource._call(operation, subject)
+                result = resource._send(endpoint, subject)
         elif kind == RUN:
             result = run_calls(toolbox, subject)
         else:
@@ -229,19 +229,19 @@ def _steps_sync(
 async def _steps_async(
     wire: Wire,
     resource: Resource,
-    operation: Operation[Any, Any, Any],
+    endpoint: Endpoint[Any, Any, Any],
     flow: Generator[tuple[int, Any], Any, Any],
     toolbox: Toolbox,
     stream: bool,
     final: list[Any],
-) -> AsyncIterator[ToolRunEvent]:
+) -> AsyncGenerator[ToolRunEvent, None]:
     done, value = resume(flow, None, None)
     while not done:
         kind, subject = value
         result: Any = None
         if kind == SEND:
             if stream:
-                opened = await resource._stream_async(operation, {**subject, "stream": True})
+                opened = await resource._asend(endpoint, subject, stream=True)
                 async with opened as events:
                     async for event in events:
                         text = wire.text_delta(event)
@@ -249,7 +249,7 @@ async def _steps_async(
                             yield TextEvent(text)
                     result = await events.get_final()
             else:
-                result = await resource._call_async(operation, subject)
+                result = await resource._asend(endpoint, subject)
         elif kind == RUN:
             result = await run_calls_async(toolbox, subject)
         else:
@@ -261,101 +261,105 @@ async def _steps_async(
 def _prepare(
     wire: Wire,
     resource: Resource,
+    endpoint: Endpoint[Any, Any, Any],
     tools: Sequence[Any],
     params: Mapping[str, Any],
     max_turns: int,
     raise_on_tool_error: bool,
 ) -> tuple[Toolbox, Generator[tuple[int, Any], Any, Any]]:
-    if "stream" in params:
-        raise TypeError(f"{wire.name}.run_tools() takes stream= as its own keyword argument")
     if max_turns < 1:
         raise ValueError(f"max_turns must be at least 1, not {max_turns}")
-    pipeline = getattr(resource._client, "_pipeline", None)
-    logger = getattr(pipeline, "logger", None) or FALLBACK_LOGGER
+    if endpoint.params is not None:
+        endpoint.params(params)  # a typo is a TypeError now, also for a stream
+    logger = resource._client._pipeline.logger or FALLBACK_LOGGER
     toolbox = Toolbox(tools, wire, raise_errors=raise_on_tool_error, logger=logger)
     return toolbox, tool_loop(wire, params, toolbox, max_turns)
 
 
-def _stopped() -> errors.IncompleteStreamError:
-    return errors.IncompleteStreamError(
-        "the tool run was closed before its end: it has no final result"
-    )
+_UNFINISHED: Any = object()
 
 
-class ToolRunStream(Closing, Generic[R]):
+class _RunEnds:
+    """What the sync and async tool-run streams share: the run's result, once it ended."""
+
+    _final: Any = _UNFINISHED
+
+    def _ended(self) -> bool:
+        return self._final is not _UNFINISHED
+
+    def _closed_early(self) -> errors.IncompleteStreamError:
+        return errors.IncompleteStreamError(
+            "the tool run was closed before its end: it has no final result", reason="closed"
+        )
+
+
+class ToolRunStream(_RunEnds, ClosingStream[ToolRunEvent], Generic[R]):
     """A tool run as it happens: iterate its ``ToolRunEvent``s (text deltas, tool calls,
-    tool results); ``get_final()`` runs it to the end and returns the result. Closing it
-    (``with`` does) stops the run and releases the connection."""
+    tool results); ``get_final()`` runs it to the end and returns the result. Like every
+    stream, leaving the ``for`` loop early, ``close()`` or the end of a ``with`` block
+    stops the run and releases the connection; the run then has no result."""
 
-    def __init__(self, steps: Generator[ToolRunEvent, None, Any]) -> None:
-        self._steps = steps
-        self._final: R | None = None
-        self._done = False
+    def __init__(self, steps: Generator[ToolRunEvent, None, R]) -> None:
+        self._closed = False
+        self._iterator = self._events(steps)
 
-    def __iter__(self) -> Iterator[ToolRunEvent]:
-        while not self._done:
-            try:
-                yield next(self._steps)
-            except StopIteration as stop:
-                self._final = stop.value
-                self._done = True
+    def _events(
+        self, steps: Generator[ToolRunEvent, None, R]
+    ) -> Generator[ToolRunEvent, None, None]:
+        try:
+            self._final = yield from steps
+        finally:
+            self.close()
 
     def get_final(self) -> R:
         """Run to the end; the last response, with the whole exchange."""
-        for _ in self:
-            pass
-        if self._final is None:
-            raise _stopped()
-        return self._final
-
-    def close(self) -> None:
-        """Stop the run (safe to call more than once)."""
-        self._done = True
-        self._steps.close()
+        self.until_done()
+        final: R = self._final
+        return final
 
 
-class AsyncToolRunStream(AsyncClosing, Generic[R]):
+class AsyncToolRunStream(_RunEnds, AsyncClosingStream[ToolRunEvent], Generic[R]):
     """The async twin of ``ToolRunStream``: ``async for``, ``async with``."""
 
-    def __init__(self, steps: AsyncIterator[ToolRunEvent], final: list[Any]) -> None:
+    def __init__(self, steps: AsyncGenerator[ToolRunEvent, None], final: list[Any]) -> None:
+        self._closed = False
         self._steps = steps
-        self._final = final
+        self._iterator = self._events(steps, final)
 
-    def __aiter__(self) -> AsyncIterator[ToolRunEvent]:
-        return self
+    async def _events(
+        self, steps: AsyncGenerator[ToolRunEvent, None], final: list[Any]
+    ) -> AsyncGenerator[ToolRunEvent, None]:
+        try:
+            async for event in steps:
+                yield event
+            self._final = final[0]
+        finally:
+            await self.aclose()
 
-    async def __anext__(self) -> ToolRunEvent:
-        return await self._steps.__anext__()
+    async def _arelease(self) -> None:
+        await self._steps.aclose()  # an async for left early does not close what it read
 
     async def get_final(self) -> R:
         """Run to the end; the last response, with the whole exchange."""
-        async for _ in self:
-            pass
-        if not self._final:
-            raise _stopped()
-        result: R = self._final[0]
-        return result
-
-    async def aclose(self) -> None:
-        """Stop the run (safe to call more than once)."""
-        closing = getattr(self._steps, "aclose", None)
-        if closing is not None:
-            await closing()
+        await self.until_done()
+        final: R = self._final
+        return final
 
 
 def run_tools_sync(
     wire: Wire,
     resource: Resource,
-    operation: Operation[Any, Any, Any],
+    endpoint: Endpoint[Any, Any, Any],
     tools: Sequence[Any],
     params: Mapping[str, Any],
-    *,
     max_turns: int,
     raise_on_tool_error: bool,
     stream: bool,
 ) -> Any:
-    toolbox, flow = _prepare(wire, resource, tools, params, max_turns, raise_on_tool_error)
-    steps = _steps_sync(wire, resource, operation, flow, toolbox, stream)
+    toolbox, flow = _prepare(
+        wire, resource, endpoint, tools, params, max_turns, raise_on_tool_error
+    )
+    steps = _steps_sync(wire, resource, endpoint, flow, toolbox, stream)
     run: ToolRunStream[Any] = ToolRunStream(steps)
     return run if stream else run.get_final()
 
@@ -363,16 +367,17 @@ def run_tools_sync(
 async def run_tools_async(
     wire: Wire,
     resource: Resource,
-    operation: Operation[Any, Any, Any],
+    endpoint: Endpoint[Any, Any, Any],
     tools: Sequence[Any],
     params: Mapping[str, Any],
-    *,
     max_turns: int,
     raise_on_tool_error: bool,
     stream: bool,
 ) -> Any:
-    toolbox, flow = _prepare(wire, resource, tools, params, max_turns, raise_on_tool_error)
+    toolbox, flow = _prepare(
+        wire, resource, endpoint, tools, params, max_turns, raise_on_tool_error
+    )
     final: list[Any] = []
-    steps = _steps_async(wire, resource, operation, flow, toolbox, stream, final)
+    steps = _steps_async(wire, resource, endpoint, flow, toolbox, stream, final)
     run: AsyncToolRunStream[Any] = AsyncToolRunStream(steps, final)
     return run if stream else await run.get_final()

@@ -1,16 +1,21 @@
 """Streams of structured answers: every event of the underlying stream, with the JSON
 text it added and the object parsed so far (pydantic-core reads the unfinished JSON).
 
-The sync and async streams share everything but the loop: ``_ParsedStreamBase`` turns
-an event into a ``ParsedStreamEvent`` and a final result into the parsed one.
+They are the core's event streams (``r9s._streaming``), decoded by a spec made from the
+format's own: each event comes wrapped in a ``ParsedStreamEvent``, and the accumulator
+follows the answer's JSON text and parses the final result. Iterating, closing (also on
+``break``), errors and ``with`` are the core's.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from r9s._closing import AsyncClosing, Closing
+from r9s._pipeline import Handover, event_stream
+from r9s._streaming import Accumulator, AsyncEventStream, EventStream, StreamSpec
+from r9s._streams.chat import CHAT_STREAM
+from r9s._streams.messages import SPEC as MESSAGE_STREAM
+from r9s._streams.responses import SPEC as RESPONSE_STREAM
 from r9s._structured.wire import JsonTrack
 from r9s.models.chat import ChatCompletionChunk
 from r9s.models.messages import MessageStreamEvent
@@ -18,7 +23,6 @@ from r9s.models.parsed import ParsedChatCompletion, ParsedMessage, ParsedRespons
 from r9s.models.responses import ResponseStreamEvent
 
 if TYPE_CHECKING:
-    from r9s._streaming import AsyncEventStream, EventStream, SSEComment
     from r9s._structured.schema import OutputType
     from r9s._structured.wire import Wire
 
@@ -40,160 +44,160 @@ def partial_json(text: str) -> Any:
         return None
 
 
+_UNREAD: Any = object()
+
+
 class ParsedStreamEvent(Generic[E]):
     """One event of a structured stream: ``event`` is the underlying event (a chunk,
     a Responses or Messages event), ``delta`` the JSON text it added ("" if none),
     ``snapshot`` the JSON text so far and ``partial`` its value so far (a dict, a list...:
     the fields seen so far, the last string as far as it has come)."""
 
-    __slots__ = ("event", "delta", "_track", "_length", "_output", "_partial")
+    __slots__ = ("event", "delta", "_parsing", "_length", "_partial")
 
-    def __init__(self, event: E, delta: str, track: JsonTrack, output: OutputType[Any]) -> None:
+    def __init__(self, event: E) -> None:
         self.event = event
-        self.delta = delta
-        self._track = track
-        self._length = len(track.pieces)
-        self._output = output
+        self.delta = ""
+        self._parsing: ParsedAccumulator[Any] | None = None
+        self._length = 0
         self._partial: Any = _UNREAD
 
     @property
     def snapshot(self) -> str:
         """The JSON text of the answer up to this event."""
-        return "".join(self._track.pieces[: self._length])
+        parsing = self._parsing
+        return "" if parsing is None else "".join(parsing.track.pieces[: self._length])
 
     @property
     def partial(self) -> Any:
         """The answer parsed as far as it has come (``None`` before it starts)."""
         if self._partial is _UNREAD:
-            self._partial = self._output.unwrap(partial_json(self.snapshot))
+            parsing = self._parsing
+            value = partial_json(self.snapshot)
+            self._partial = None if parsing is None else parsing.output.unwrap(value)
         return self._partial
 
     def __repr__(self) -> str:
         return f"ParsedStreamEvent(delta={self.delta!r}, partial={self.partial!r})"
 
 
-_UNREAD: Any = object()
+class ParsedAccumulator(Generic[R]):
+    """The accumulator of a structured stream: the format's own, fed the underlying
+    events, plus the answer's JSON text as it comes; its result is the parsed one."""
 
+    __slots__ = ("_inner", "wire", "output", "tool", "track", "_result")
 
-class _ParsedStreamBase(Generic[E, R, T]):
-    """What the sync and async structured streams share."""
+    def __init__(
+        self, inner: Accumulator[Any], wire: Wire, output: OutputType[Any], tool: str | None
+    ) -> None:
+        self._inner = inner
+        self.wire = wire
+        self.output = output
+        self.tool = tool
+        """The forced tool's name (the tool strategy), or ``None`` (native)."""
+        self.track = JsonTrack(tool)
+        self._result: Any = _UNREAD
 
-    _stream: EventStream[E, Any] | AsyncEventStream[E, Any]
-
-    def __init__(self, wire: Wire, output: OutputType[T], tool: str | None) -> None:
-        self._wire = wire
-        self._output = output
-        self._tool = tool
-        self._track = JsonTrack(tool)
-        self._final: R | None = None
-
-    def _event(self, item: E) -> ParsedStreamEvent[E]:
-        delta = self._wire.json_delta(self._track, item)
+    def add(self, item: ParsedStreamEvent[Any]) -> None:
+        event = item.event
+        self._inner.add(event)
+        track = self.track
+        delta = self.wire.json_delta(track, event)
         if delta:
-            self._track.pieces.append(delta)
-        return ParsedStreamEvent(item, delta, self._track, self._output)
+            track.pieces.append(delta)
+            item.delta = delta
+        item._parsing = self
+        item._length = len(track.pieces)
 
-    def _parsed(self, result: Any) -> R:
-        if self._final is None:
-            self._final = self._wire.parsed(result, self._output, self._tool)
-        return self._final
+    def result(self) -> R:
+        """The whole result with its answer parsed (``ParseError``,
+        ``LengthFinishReasonError`` if it cannot be); made once."""
+        if self._result is _UNREAD:
+            self._result = self.wire.parsed(self._inner.result(), self.output, self.tool)
+        result: R = self._result
+        return result
+
+    def text(self) -> str:
+        return self._inner.text()
+
+
+def parsed_spec(
+    base: StreamSpec[E, Any], wire: Wire, output: OutputType[Any], tool: str | None
+) -> StreamSpec[ParsedStreamEvent[E], Any]:
+    """``base`` (a format's stream) with each event wrapped and the result parsed."""
+    decode = base.decode
+    text = base.text
+    make = base.accumulator
+    assert make is not None  # every format's stream has its final result
+
+    def wrap(payload: Any) -> ParsedStreamEvent[E]:
+        return ParsedStreamEvent(decode(payload))
+
+    def accumulator() -> ParsedAccumulator[Any]:
+        return ParsedAccumulator(make(), wire, output, tool)
+
+    def text_of(item: ParsedStreamEvent[E]) -> str | None:
+        return None if text is None else text(item.event)
+
+    return StreamSpec(
+        decode=wrap,  # no decode_json: the base's would give unwrapped events
+        done_data=base.done_data,
+        terminal_types=base.terminal_types,
+        final_types=base.final_types,
+        skip_types=base.skip_types,
+        accumulator=accumulator,
+        text=text_of,
+        name=base.name,
+        open_ended=base.open_ended,
+    )
+
+
+class _ParsedViews:
+    """What the sync and async structured streams add to the core's streams."""
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+
+        def _accumulator(self) -> Accumulator[Any]: ...
+
+    def _parsing(self) -> ParsedAccumulator[Any]:
+        parsing = self._accumulator()
+        assert isinstance(parsing, ParsedAccumulator)
+        return parsing
 
     @property
     def snapshot(self) -> str:
         """The answer's JSON text read so far."""
-        return self._track.text
-
-    @property
-    def comments(self) -> list[SSEComment]:
-        """The stream's comment lines so far, with when each arrived (as an
-        ``EventStream``'s: a router's ``: R9S PROCESSING``)."""
-        return self._stream.comments
+        return self._parsing().track.text
 
     @property
     def partial(self) -> Any:
         """The answer parsed as far as it has been read."""
-        return self._output.unwrap(partial_json(self._track.text))
+        parsing = self._parsing()
+        return parsing.output.unwrap(partial_json(parsing.track.text))
 
 
-class ParsedStream(_ParsedStreamBase[E, R, T], Closing):
+class ParsedStream(_ParsedViews, EventStream[ParsedStreamEvent[E], R], Generic[E, R, T]):
     """A structured answer as it streams: iterate ``ParsedStreamEvent``s (``.partial``
-    is the object so far); ``get_final_parsed()`` reads to the end and parses. Close it
-    (``with`` does) when leaving early."""
-
-    _stream: EventStream[E, Any]
-
-    def __init__(
-        self, stream: EventStream[E, Any], wire: Wire, output: OutputType[T], tool: str | None
-    ) -> None:
-        super().__init__(wire, output, tool)
-        self._stream = stream
-
-    def __iter__(self) -> Iterator[ParsedStreamEvent[E]]:
-        for item in self._stream:
-            yield self._event(item)
-
-    def get_final(self) -> R:
-        """Read to the end; the whole result with its answer parsed (``ParseError``,
-        ``LengthFinishReasonError`` if it cannot be)."""
-        for _ in self:
-            pass
-        return self._parsed(self._stream.get_final())
+    is the object so far); ``get_final()`` reads to the end and returns the result with
+    its answer parsed (``ParseError``, ``LengthFinishReasonError`` if it cannot be),
+    ``get_final_parsed()`` the object. Closes like every stream: on leaving ``with``, on
+    ``break`` and on error."""
 
     def get_final_parsed(self) -> T | None:
         """Read to the end; the parsed object (``None`` if the model refused)."""
-        value: T | None = self._wire.parsed_value(self.get_final())
+        value: T | None = self._parsing().wire.parsed_value(self.get_final())
         return value
 
-    @property
-    def request_id(self) -> str | None:
-        """The server's request id, for support tickets."""
-        return self._stream.request_id
 
-    def close(self) -> None:
-        """Release the connection (safe to call more than once)."""
-        self._stream.close()
-
-
-class AsyncParsedStream(_ParsedStreamBase[E, R, T], AsyncClosing):
+class AsyncParsedStream(_ParsedViews, AsyncEventStream[ParsedStreamEvent[E], R], Generic[E, R, T]):
     """The async twin of ``ParsedStream``: ``async for``, ``async with``."""
-
-    _stream: AsyncEventStream[E, Any]
-
-    def __init__(
-        self,
-        stream: AsyncEventStream[E, Any],
-        wire: Wire,
-        output: OutputType[T],
-        tool: str | None,
-    ) -> None:
-        super().__init__(wire, output, tool)
-        self._stream = stream
-
-    def __aiter__(self) -> AsyncIterator[ParsedStreamEvent[E]]:
-        return self
-
-    async def __anext__(self) -> ParsedStreamEvent[E]:
-        return self._event(await self._stream.__anext__())
-
-    async def get_final(self) -> R:
-        """Read to the end; the whole result with its answer parsed."""
-        async for _ in self:
-            pass
-        return self._parsed(await self._stream.get_final())
 
     async def get_final_parsed(self) -> T | None:
         """Read to the end; the parsed object (``None`` if the model refused)."""
-        value: T | None = self._wire.parsed_value(await self.get_final())
+        value: T | None = self._parsing().wire.parsed_value(await self.get_final())
         return value
-
-    @property
-    def request_id(self) -> str | None:
-        """The server's request id, for support tickets."""
-        return self._stream.request_id
-
-    async def aclose(self) -> None:
-        """Release the connection (safe to call more than once)."""
-        await self._stream.aclose()
 
 
 class ParsedChatCompletionStream(ParsedStream[ChatCompletionChunk, ParsedChatCompletion[T], T]):
@@ -247,3 +251,18 @@ class AsyncParsedMessageStream(AsyncParsedStream[MessageStreamEvent, ParsedMessa
     async def get_final_message(self) -> ParsedMessage[T]:
         """Read to the end; the message with ``parsed_output``."""
         return await self.get_final()
+
+
+_STREAMS: dict[str, tuple[StreamSpec[Any, Any], type[ParsedStream[Any, Any, Any]], type[Any]]] = {
+    "chat": (CHAT_STREAM, ParsedChatCompletionStream, AsyncParsedChatCompletionStream),
+    "responses": (RESPONSE_STREAM, ParsedResponseStream, AsyncParsedResponseStream),
+    "messages": (MESSAGE_STREAM, ParsedMessageStream, AsyncParsedMessageStream),
+}
+"""Each format's stream, and its structured streams (sync, async)."""
+
+
+def parsed_handover(wire: Wire, output: OutputType[Any], tool: str | None) -> Handover[Any, Any]:
+    """How a structured call asked to stream hands its response over: as the format's
+    ``Parsed...Stream`` (or its async twin), built as the core builds every stream."""
+    base, sync, async_ = _STREAMS[wire.name]
+    return event_stream(parsed_spec(base, wire, output, tool), sync, async_)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from r9s import errors
+from r9s.models._base import ResponseModel
 from r9s.tools import ToolCall, ToolResult, describe_errors
 
 if TYPE_CHECKING:
@@ -30,14 +31,18 @@ the tool form once if the server rejects the native one)."""
 
 def promote(cls: type[M], value: BaseModel, /, **fields: Any) -> M:
     """``value`` (an instance of a base of ``cls``) as a ``cls`` with ``fields`` added:
-    no validation (the value was validated when it was decoded), its extras and the set
-    of fields the server sent kept."""
+    no validation (the value was validated when it was decoded), its extras, the set
+    of fields the server sent and the response headers (``request_id``) kept."""
     data = dict(value.__dict__)
     extra = value.__pydantic_extra__
     if extra:
         data.update(extra)
     data.update(fields)
-    return cls.model_construct(_fields_set=set(value.model_fields_set), **data)
+    made = cls.model_construct(_fields_set=set(value.model_fields_set), **data)
+    headers = getattr(value, "_response_headers", None)
+    if headers is not None:
+        ResponseModel._response_headers.__set__(made, headers)  # type: ignore[attr-defined]
+    return made
 
 
 def forced_tool_description(output: OutputType[Any]) -> str:

@@ -10,8 +10,9 @@ Layers, each importing only from those below it (``tests/cli/test_layout.py`` ch
   arguments several commands share.
 - ``chat/`` -- ``r9s chat``: ``main`` (arguments to a conversation; one-shot or the
   loop), ``turn`` (one request, streamed and rendered), ``repl`` (the interactive loop
-  and its slash commands), ``conversation`` (chats kept, saved, sent in each API's
-  form), ``render`` (plain or Markdown output while streaming).
+  and its slash commands), ``conversation`` (chats kept and sent in each API's form),
+  ``history`` (turns recorded in the log, chats read back from it), ``render`` (plain
+  or Markdown output while streaming).
 - ``media/`` -- ``r9s images`` and ``r9s audio``: ``images``, ``audio``, ``transfer``
   (uploads, downloads and their progress bars).
 - ``tools/`` -- the coding tools of ``set``/``reset``/``run``/``doctor``: the registry
@@ -24,7 +25,8 @@ Layers, each importing only from those below it (``tests/cli/test_layout.py`` ch
   the model list), ``errors`` (any exception as one line), ``interact`` (messages,
   styles and prompts on the terminal), ``files`` (snapshots, atomic writes, the lock,
   masked diffs), ``formats`` (editing JSON/JSONC/TOML/.env in place), ``jsonc``,
-  ``images`` (recognising image bytes).
+  ``images`` (recognising image bytes), ``log/`` (the SQLite log of every exchange),
+  ``templates``, ``agents``, ``skills`` (what ``r9s chat -t``/``--agent``/``--skill`` bring).
 
 Adding a coding tool: a module in ``tools/`` defining ``TOOL`` (see ``tools/_base.py``),
 and its case in ``tests/cli/tools/cases/``. Adding a command: a module in

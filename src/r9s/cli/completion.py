@@ -77,6 +77,8 @@ def walk(parser: argparse.ArgumentParser) -> list[Node]:
                             _alias(nodes, f"{path} {canonical}".strip(), f"{path} {name}".strip())
                         )
             elif action.option_strings:
+                if action.help == argparse.SUPPRESS:
+                    continue  # a hidden option (an old spelling) is not offered
                 values = None if action.nargs == 0 else _values(action)
                 node.options.append(Option(list(action.option_strings), action.help or "", values))
             elif action.nargs == argparse.REMAINDER:

@@ -36,6 +36,11 @@ class Command:
 # completion are built from it.
 COMMANDS: tuple[Command, ...] = (
     Command("chat", "talk to a model: interactive, one-shot or piped"),
+    Command("logs", "search and show the log of every chat turn"),
+    Command("usage", "tokens and cost by day and model, from the log"),
+    Command("templates", "saved prompts for r9s chat -t NAME"),
+    Command("agents", "versioned instructions, model and skills: r9s chat --agent"),
+    Command("skills", "Agent Skills (SKILL.md folders) for r9s chat --skill"),
     Command("models", "list the models the router serves, or show one"),
     Command("embed", "embedding vectors; search a local collection by similarity"),
     Command("images", "generate, edit or describe images"),
@@ -57,12 +62,11 @@ settings (a flag beats the environment, which beats ./.env, which beats ~/.r9s/c
   R9S_API_KEY    API key            R9S_BASE_URL   base URL (default https://api.r9s.ai/v1)
   R9S_MODEL      default model      R9S_NO_DOTENV=1  ignore ./.env
 
-A first word that is not a command starts a question: r9s "question" is r9s chat "question".
-
 examples:
   r9s login                        check a key and store it in ~/.r9s/config.toml
   r9s chat                         interactive chat (r9s chat "question" for one answer)
-  r9s "Name three rivers"          one answer (the same as r9s chat "Name three rivers")
+  r9s "Name three rivers"          one answer: r9s "question" is r9s chat "question"
+  r9s logs -q "rust"               search every question and answer so far
   r9s models --filter claude       the models the router serves
   r9s set claude-code              point Claude Code at r9s
   r9s mock --port 8765             start the offline local server

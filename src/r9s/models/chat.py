@@ -10,6 +10,9 @@ and the OpenAI SDK's (``ChatCompletion``, ``ChatCompletionChunk``) both work.
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Required, TypeAlias, TypedDict
 
+from pydantic import Field
+
+from r9s._options import RequestOptions
 from r9s.models._base import Count, Items, Lenient, ResponseModel, Text
 
 # -- request ----------------------------------------------------------------------------
@@ -144,8 +147,9 @@ class _ChatFields(TypedDict, total=False):
 
     model: Required[str]
     """The model to answer, e.g. ``"gpt-4o-mini"``."""
-    messages: Required[Sequence["Message | ChatCompletionMessage"]]
-    """The conversation so far, oldest first."""
+    messages: Required[Sequence["Message | ChatCompletionMessage | Mapping[str, Any]"]]
+    """The conversation so far, oldest first (plain dicts work, also when typed as
+    ``dict[str, str]``)."""
     frequency_penalty: float
     """-2.0 to 2.0: positive values discourage repeating the same tokens."""
     logit_bias: Mapping[str, float]
@@ -180,7 +184,7 @@ class _ChatFields(TypedDict, total=False):
     """0 to 1: nucleus sampling; change this or ``temperature``, not both."""
     top_k: int
     """Sample from the k most likely tokens (not OpenAI; some models support it)."""
-    tool_choice: Literal["none", "auto", "required"] | ToolChoice
+    tool_choice: Literal["none", "auto", "required"] | ToolChoice | Mapping[str, Any]
     """``"auto"`` (default with tools), ``"none"``, ``"required"``, or one function."""
     parallel_tool_calls: bool
     """Allow several tool calls in one turn."""
@@ -195,7 +199,7 @@ class _ChatFields(TypedDict, total=False):
 
 
 class _ChatTools(TypedDict, total=False):
-    tools: Sequence[Tool]
+    tools: Sequence[Tool | Mapping[str, Any]]
     """Functions the model may call."""
 
 
@@ -212,6 +216,19 @@ class ChatCompletionRequest(_ChatBase, total=False):
     """The body of ``POST /chat/completions``."""
 
     stream: bool
+
+
+class ChatCompletionCreateParams(_ChatBase, RequestOptions, total=False):
+    """The keyword arguments of ``chat.create``: the request fields and the per-call
+    options (``timeout``, ``retries``, ``extra_body``...)."""
+
+
+class ChatParseParams(_ChatFields, _ChatTools, RequestOptions, total=False):
+    """The keyword arguments of ``chat.parse`` besides ``response_format``."""
+
+
+class ChatRunToolsParams(_ChatFields, _ChatResponseFormat, RequestOptions, total=False):
+    """The keyword arguments of ``chat.run_tools`` besides ``tools``."""
 
 
 # -- response ---------------------------------------------------------------------------
@@ -378,7 +395,8 @@ class ChatCompletionResponse(ResponseModel):
     created: Count = 0
     model: Text = ""
     choices: Items[ChatCompletionChoice] = []
-    usage: Usage | None = None
+    usage: Lenient[Usage] = Field(default_factory=Usage)
+    """Token counts (all zeros when the server sent none)."""
     system_fingerprint: str | None = None
     service_tier: str | None = None
 

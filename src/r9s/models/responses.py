@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal, Required, TypeAlias, TypedDict
 from pydantic import AliasChoices, Field, Tag, TypeAdapter, field_validator
 from pydantic_core import core_schema
 
-from r9s._pipeline import RequestOptions
+from r9s._options import RequestOptions
 from r9s.models._base import Count, Items, Lenient, ResponseModel, Text, or_else
 from r9s.models._unions import by_type
 
@@ -199,7 +199,8 @@ class Response(ResponseModel):
     top_p: float | None = None
     error: ResponseError | None = None
     incomplete_details: ResponseIncompleteDetails | None = None
-    usage: ResponseUsage | None = None
+    usage: Lenient[ResponseUsage] = Field(default_factory=ResponseUsage)
+    """Token counts (all zeros when the server sent none)."""
     background: bool | None = None
     billing: dict[str, Any] | None = None
     completed_at: int | float | None = None
@@ -540,6 +541,7 @@ ResponseInputItem: TypeAlias = (
     | ResponseReasoningItem
     | ResponseFunctionWebSearch
     | UnknownOutputItem
+    | Mapping[str, Any]
 )
 """An item of ``input``; items of an earlier ``response.output`` can be sent back as
 they are."""

@@ -1,19 +1,19 @@
-"""``r9s.chat``: chat completions, whole or streamed."""
+"""``r9s.chat``: chat completions, whole or streamed; structured answers and tool runs."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, cast, overload
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
 
-from r9s._pipeline import Operation, ParamCheck, RequestOptions
+from r9s._pipeline import Endpoint, ParamCheck, event_stream
+from r9s._raw import RawResource, araw, raw
 from r9s._streams.chat import CHAT_STREAM, AsyncChatCompletionStream, ChatCompletionStream
 from r9s.models.chat import (
     ChatCompletion,
-    ChatCompletionChunk,
-    _ChatBase,
-    _ChatFields,
-    _ChatResponseFormat,
-    _ChatTools,
+    ChatCompletionCreateParams,
+    ChatParseParams,
+    ChatRunToolsParams,
 )
 from r9s.resources._base import Resource
 
@@ -36,30 +36,22 @@ __all__ = [
     "ChatCompletionStream",
     "ChatParseParams",
     "ChatRunToolsParams",
+    "ChatWithRawResponse",
 ]
 
 T = TypeVar("T")
 
-
-class ChatCompletionCreateParams(_ChatBase, RequestOptions, total=False):
-    """The keyword arguments of ``chat.create``: the request fields and the per-call
-    options (``timeout``, ``retries``, ``extra_body``...)."""
-
-
-class ChatParseParams(_ChatFields, _ChatTools, RequestOptions, total=False):
-    """The keyword arguments of ``chat.parse`` besides ``response_format``."""
-
-
-class ChatRunToolsParams(_ChatFields, _ChatResponseFormat, RequestOptions, total=False):
-    """The keyword arguments of ``chat.run_tools`` besides ``tools``."""
-
-
-CREATE: Operation[ChatCompletion, ChatCompletionChunk, ChatCompletion] = Operation(
+CREATE: Endpoint[ChatCompletion, ChatCompletionStream, AsyncChatCompletionStream] = Endpoint(
     "POST",
     "/chat/completions",
     ChatCompletion,
-    CHAT_STREAM,
-    ParamCheck("chat.create", ChatCompletionCreateParams, extra={"stream"}),
+    event_stream(CHAT_STREAM, ChatCompletionStream, AsyncChatCompletionStream),
+    ParamCheck("chat.create", ChatCompletionCreateParams),
+)
+PARSE = replace(CREATE, params=ParamCheck("chat.parse", ChatParseParams, extra={"response_format"}))
+"""What ``parse`` sends (made into each call's endpoint: its result parsed)."""
+RUN_TOOLS = replace(
+    CREATE, params=ParamCheck("chat.run_tools", ChatRunToolsParams, extra={"tools"})
 )
 
 
@@ -83,9 +75,7 @@ class Chat(Resource):
         self, *, stream: bool = False, **params: Unpack[ChatCompletionCreateParams]
     ) -> ChatCompletion | ChatCompletionStream:
         """Create a chat completion; ``stream=True`` returns its chunks as they come."""
-        if stream:
-            return cast(ChatCompletionStream, self._stream(CREATE, {**params, "stream": True}))
-        return self._call(CREATE, params)
+        return self._send(CREATE, params, stream=stream)
 
     @overload
     async def create_async(
@@ -103,12 +93,7 @@ class Chat(Resource):
         self, *, stream: bool = False, **params: Unpack[ChatCompletionCreateParams]
     ) -> ChatCompletion | AsyncChatCompletionStream:
         """Create a chat completion; ``stream=True`` returns its chunks as they come."""
-        if stream:
-            return cast(
-                AsyncChatCompletionStream,
-                await self._stream_async(CREATE, {**params, "stream": True}),
-            )
-        return await self._call_async(CREATE, params)
+        return await self._asend(CREATE, params, stream=stream)
 
     # -- structured outputs ---------------------------------------------------------------
 
@@ -162,11 +147,9 @@ class Chat(Resource):
         a forced tool call if the server rejects it), ``"native"`` or ``"tool"``; with
         ``stream=True``, a ``ParsedChatCompletionStream`` of partial objects."""
         from r9s._structured.parse import parse_sync
-        from r9s._structured.stream import ParsedChatCompletionStream
         from r9s._structured.wire import CHAT
 
-        stream_class = ParsedChatCompletionStream if stream else None
-        return parse_sync(CHAT, self, CREATE, stream_class, response_format, strategy, params)
+        return parse_sync(CHAT, self, PARSE, response_format, strategy, stream, params)
 
     @overload
     async def parse_async(
@@ -214,13 +197,9 @@ class Chat(Resource):
     ) -> Any:
         """A chat completion whose answer is parsed into ``response_format``; see ``parse``."""
         from r9s._structured.parse import parse_async
-        from r9s._structured.stream import AsyncParsedChatCompletionStream
         from r9s._structured.wire import CHAT
 
-        stream_class = AsyncParsedChatCompletionStream if stream else None
-        return await parse_async(
-            CHAT, self, CREATE, stream_class, response_format, strategy, params
-        )
+        return await parse_async(CHAT, self, PARSE, response_format, strategy, stream, params)
 
     # -- tools ------------------------------------------------------------------------------
 
@@ -252,7 +231,7 @@ class Chat(Resource):
         raise_on_tool_error: bool = False,
         stream: bool = False,
         **params: Unpack[ChatRunToolsParams],
-    ) -> ChatToolRun | ToolRunStream[ChatToolRun]:
+    ) -> Any:
         """Send, run every tool the model calls (several at once when it asks for
         several), send the results, and repeat until it answers without a tool call or
         ``max_turns`` requests were made. Returns the last ``ChatCompletion`` with the
@@ -262,18 +241,8 @@ class Chat(Resource):
         from r9s._structured.runner import run_tools_sync
         from r9s._structured.wire import CHAT
 
-        return cast(
-            "ChatToolRun | ToolRunStream[ChatToolRun]",
-            run_tools_sync(
-                CHAT,
-                self,
-                CREATE,
-                tools,
-                params,
-                max_turns=max_turns,
-                raise_on_tool_error=raise_on_tool_error,
-                stream=stream,
-            ),
+        return run_tools_sync(
+            CHAT, self, RUN_TOOLS, tools, params, max_turns, raise_on_tool_error, stream
         )
 
     @overload
@@ -304,22 +273,23 @@ class Chat(Resource):
         raise_on_tool_error: bool = False,
         stream: bool = False,
         **params: Unpack[ChatRunToolsParams],
-    ) -> ChatToolRun | AsyncToolRunStream[ChatToolRun]:
+    ) -> Any:
         """Run the tool loop; see ``run_tools``. Async tools are awaited, sync ones run
         in threads."""
         from r9s._structured.runner import run_tools_async
         from r9s._structured.wire import CHAT
 
-        return cast(
-            "ChatToolRun | AsyncToolRunStream[ChatToolRun]",
-            await run_tools_async(
-                CHAT,
-                self,
-                CREATE,
-                tools,
-                params,
-                max_turns=max_turns,
-                raise_on_tool_error=raise_on_tool_error,
-                stream=stream,
-            ),
+        return await run_tools_async(
+            CHAT, self, RUN_TOOLS, tools, params, max_turns, raise_on_tool_error, stream
         )
+
+
+class ChatWithRawResponse(RawResource):
+    """``r9s.with_raw_response.chat``: ``chat``'s calls, returning a ``RawResponse``
+    (``parse``'s parses its answer on ``parse()``). ``run_tools`` has no twin: a run is
+    several HTTP exchanges and local tool calls, not one response."""
+
+    create = raw(Chat.create)
+    create_async = araw(Chat.create_async)
+    parse = raw(Chat.parse)
+    parse_async = araw(Chat.parse_async)

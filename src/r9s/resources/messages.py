@@ -1,18 +1,22 @@
-"""``r9s.messages``: Anthropic's native Messages API (``POST /messages``)."""
+"""``r9s.messages``: Anthropic's native Messages API (``POST /messages``): messages whole
+or streamed, structured answers and tool runs; and ``POST /messages/count_tokens``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, cast, overload
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Literal, Never, TypeVar, Unpack, overload
 
-from r9s._pipeline import Operation, ParamCheck
+from r9s._pipeline import Endpoint, ParamCheck, event_stream
+from r9s._raw import RawResource, araw, raw
 from r9s._streams.messages import SPEC, AsyncMessageStream, MessageStream
 from r9s.models.messages import (
     AnthropicMessage,
+    MessageCountTokensParams,
     MessageCreateParams,
     MessageParseParams,
     MessageRunToolsParams,
-    MessageStreamEvent,
+    MessageTokensCount,
 )
 from r9s.resources._base import Resource
 
@@ -25,20 +29,40 @@ if TYPE_CHECKING:
     from r9s.models.parsed import MessagesToolRun, ParsedMessage
     from r9s.tools import ToolLike
 
+__all__ = ["Messages", "MessagesWithRawResponse"]
+
 T = TypeVar("T")
 
-CREATE: Operation[AnthropicMessage, MessageStreamEvent, AnthropicMessage] = Operation(
+# max_tokens: Anthropic requires it, the router has a default (docs/messages.md)
+CREATE: Endpoint[AnthropicMessage, MessageStream, AsyncMessageStream] = Endpoint(
     "POST",
     "/messages",
     AnthropicMessage,
-    SPEC,
-    # max_tokens: Anthropic requires it, the router has a default (docs/messages.md)
-    ParamCheck("messages.create", MessageCreateParams, extra={"stream"}, optional={"max_tokens"}),
+    event_stream(SPEC, MessageStream, AsyncMessageStream),
+    ParamCheck("messages.create", MessageCreateParams, optional={"max_tokens"}),
+)
+PARSE = replace(
+    CREATE,
+    params=ParamCheck("messages.parse", MessageParseParams, optional={"max_tokens"}),
+)
+"""What ``parse`` sends (made into each call's endpoint: its result parsed)."""
+RUN_TOOLS = replace(
+    CREATE,
+    params=ParamCheck(
+        "messages.run_tools", MessageRunToolsParams, extra={"tools"}, optional={"max_tokens"}
+    ),
+)
+COUNT_TOKENS: Endpoint[MessageTokensCount, Never, Never] = Endpoint(
+    "POST",
+    "/messages/count_tokens",
+    MessageTokensCount,
+    params=ParamCheck("messages.count_tokens", MessageCountTokensParams),
 )
 
 
 class Messages(Resource):
-    """Claude-style messages: ``r9s.messages.create(model=..., max_tokens=..., messages=[...])``."""
+    """Claude-style messages: ``r9s.messages.create(model=..., max_tokens=..., messages=[...])``,
+    and ``r9s.messages.count_tokens(model=..., messages=[...])``."""
 
     @overload
     def create(
@@ -56,9 +80,7 @@ class Messages(Resource):
         self, *, stream: bool = False, **params: Unpack[MessageCreateParams]
     ) -> AnthropicMessage | MessageStream:
         """Create a message; with ``stream=True``, a ``MessageStream`` of its events."""
-        if stream:
-            return cast(MessageStream, self._stream(CREATE, {**params, "stream": True}))
-        return self._call(CREATE, params)
+        return self._send(CREATE, params, stream=stream)
 
     @overload
     async def create_async(
@@ -76,10 +98,7 @@ class Messages(Resource):
         self, *, stream: bool = False, **params: Unpack[MessageCreateParams]
     ) -> AnthropicMessage | AsyncMessageStream:
         """Create a message; with ``stream=True``, an ``AsyncMessageStream`` of its events."""
-        if stream:
-            stream_ = await self._stream_async(CREATE, {**params, "stream": True})
-            return cast(AsyncMessageStream, stream_)
-        return await self._call_async(CREATE, params)
+        return await self._asend(CREATE, params, stream=stream)
 
     # -- structured outputs ---------------------------------------------------------------
 
@@ -133,11 +152,9 @@ class Messages(Resource):
         server rejects it), ``"native"`` or ``"tool"``; with ``stream=True``, a
         ``ParsedMessageStream`` of partial objects."""
         from r9s._structured.parse import parse_sync
-        from r9s._structured.stream import ParsedMessageStream
         from r9s._structured.wire import MESSAGES
 
-        stream_class = ParsedMessageStream if stream else None
-        return parse_sync(MESSAGES, self, CREATE, stream_class, output_format, strategy, params)
+        return parse_sync(MESSAGES, self, PARSE, output_format, strategy, stream, params)
 
     @overload
     async def parse_async(
@@ -185,13 +202,9 @@ class Messages(Resource):
     ) -> Any:
         """A message whose answer is parsed into ``output_format``; see ``parse``."""
         from r9s._structured.parse import parse_async
-        from r9s._structured.stream import AsyncParsedMessageStream
         from r9s._structured.wire import MESSAGES
 
-        stream_class = AsyncParsedMessageStream if stream else None
-        return await parse_async(
-            MESSAGES, self, CREATE, stream_class, output_format, strategy, params
-        )
+        return await parse_async(MESSAGES, self, PARSE, output_format, strategy, stream, params)
 
     # -- tools ------------------------------------------------------------------------------
 
@@ -223,7 +236,7 @@ class Messages(Resource):
         raise_on_tool_error: bool = False,
         stream: bool = False,
         **params: Unpack[MessageRunToolsParams],
-    ) -> MessagesToolRun | ToolRunStream[MessagesToolRun]:
+    ) -> Any:
         """Send, run every tool the model calls (several at once when it asks for
         several), send the results, and repeat until it answers without a tool call or
         ``max_turns`` requests were made. Returns the last ``AnthropicMessage`` with the
@@ -233,18 +246,8 @@ class Messages(Resource):
         from r9s._structured.runner import run_tools_sync
         from r9s._structured.wire import MESSAGES
 
-        return cast(
-            "MessagesToolRun | ToolRunStream[MessagesToolRun]",
-            run_tools_sync(
-                MESSAGES,
-                self,
-                CREATE,
-                tools,
-                params,
-                max_turns=max_turns,
-                raise_on_tool_error=raise_on_tool_error,
-                stream=stream,
-            ),
+        return run_tools_sync(
+            MESSAGES, self, RUN_TOOLS, tools, params, max_turns, raise_on_tool_error, stream
         )
 
     @overload
@@ -275,22 +278,37 @@ class Messages(Resource):
         raise_on_tool_error: bool = False,
         stream: bool = False,
         **params: Unpack[MessageRunToolsParams],
-    ) -> MessagesToolRun | AsyncToolRunStream[MessagesToolRun]:
+    ) -> Any:
         """Run the tool loop; see ``run_tools``. Async tools are awaited, sync ones run
         in threads."""
         from r9s._structured.runner import run_tools_async
         from r9s._structured.wire import MESSAGES
 
-        return cast(
-            "MessagesToolRun | AsyncToolRunStream[MessagesToolRun]",
-            await run_tools_async(
-                MESSAGES,
-                self,
-                CREATE,
-                tools,
-                params,
-                max_turns=max_turns,
-                raise_on_tool_error=raise_on_tool_error,
-                stream=stream,
-            ),
+        return await run_tools_async(
+            MESSAGES, self, RUN_TOOLS, tools, params, max_turns, raise_on_tool_error, stream
         )
+
+    def count_tokens(self, **params: Unpack[MessageCountTokensParams]) -> MessageTokensCount:
+        """How many input tokens ``messages`` (with ``system`` and ``tools``) would take,
+        without creating a message: ``.input_tokens``."""
+        return self._send(COUNT_TOKENS, params)
+
+    async def count_tokens_async(
+        self, **params: Unpack[MessageCountTokensParams]
+    ) -> MessageTokensCount:
+        """How many input tokens ``messages`` (with ``system`` and ``tools``) would take,
+        without creating a message: ``.input_tokens``."""
+        return await self._asend(COUNT_TOKENS, params)
+
+
+class MessagesWithRawResponse(RawResource):
+    """``r9s.with_raw_response.messages``: its calls, returning a ``RawResponse``
+    (``parse``'s parses its answer on ``parse()``). ``run_tools`` has no twin: a run is
+    several HTTP exchanges and local tool calls, not one response."""
+
+    create = raw(Messages.create)
+    create_async = araw(Messages.create_async)
+    parse = raw(Messages.parse)
+    parse_async = araw(Messages.parse_async)
+    count_tokens = raw(Messages.count_tokens)
+    count_tokens_async = araw(Messages.count_tokens_async)

@@ -1,18 +1,20 @@
-"""``r9s.responses``: OpenAI's Responses API (``POST /responses``)."""
+"""``r9s.responses``: OpenAI's Responses API (``POST /responses``): responses whole or
+streamed, structured answers and tool runs."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, cast, overload
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
 
-from r9s._pipeline import Operation, ParamCheck
+from r9s._pipeline import Endpoint, ParamCheck, event_stream
+from r9s._raw import RawResource, araw, raw
 from r9s._streams.responses import SPEC, AsyncResponseStream, ResponseStream
 from r9s.models.responses import (
     Response,
     ResponseCreateParams,
     ResponseParseParams,
     ResponseRunToolsParams,
-    ResponseStreamEvent,
 )
 from r9s.resources._base import Resource
 
@@ -25,14 +27,21 @@ if TYPE_CHECKING:
     from r9s.models.parsed import ParsedResponse, ResponsesToolRun
     from r9s.tools import ToolLike
 
+__all__ = ["Responses", "ResponsesWithRawResponse"]
+
 T = TypeVar("T")
 
-CREATE: Operation[Response, ResponseStreamEvent, Response] = Operation(
+CREATE: Endpoint[Response, ResponseStream, AsyncResponseStream] = Endpoint(
     "POST",
     "/responses",
     Response,
-    SPEC,
-    ParamCheck("responses.create", ResponseCreateParams, extra={"stream"}),
+    event_stream(SPEC, ResponseStream, AsyncResponseStream),
+    ParamCheck("responses.create", ResponseCreateParams),
+)
+PARSE = replace(CREATE, params=ParamCheck("responses.parse", ResponseParseParams))
+"""What ``parse`` sends (made into each call's endpoint: its result parsed)."""
+RUN_TOOLS = replace(
+    CREATE, params=ParamCheck("responses.run_tools", ResponseRunToolsParams, extra={"tools"})
 )
 
 
@@ -55,9 +64,7 @@ class Responses(Resource):
         self, *, stream: bool = False, **params: Unpack[ResponseCreateParams]
     ) -> Response | ResponseStream:
         """Create a response; with ``stream=True``, a ``ResponseStream`` of its events."""
-        if stream:
-            return cast(ResponseStream, self._stream(CREATE, {**params, "stream": True}))
-        return self._call(CREATE, params)
+        return self._send(CREATE, params, stream=stream)
 
     @overload
     async def create_async(
@@ -75,10 +82,7 @@ class Responses(Resource):
         self, *, stream: bool = False, **params: Unpack[ResponseCreateParams]
     ) -> Response | AsyncResponseStream:
         """Create a response; with ``stream=True``, an ``AsyncResponseStream`` of its events."""
-        if stream:
-            stream_ = await self._stream_async(CREATE, {**params, "stream": True})
-            return cast(AsyncResponseStream, stream_)
-        return await self._call_async(CREATE, params)
+        return await self._asend(CREATE, params, stream=stream)
 
     # -- structured outputs ---------------------------------------------------------------
 
@@ -132,11 +136,9 @@ class Responses(Resource):
         rejects it), ``"native"`` or ``"tool"``; with ``stream=True``, a
         ``ParsedResponseStream`` of partial objects."""
         from r9s._structured.parse import parse_sync
-        from r9s._structured.stream import ParsedResponseStream
         from r9s._structured.wire import RESPONSES
 
-        stream_class = ParsedResponseStream if stream else None
-        return parse_sync(RESPONSES, self, CREATE, stream_class, text_format, strategy, params)
+        return parse_sync(RESPONSES, self, PARSE, text_format, strategy, stream, params)
 
     @overload
     async def parse_async(
@@ -184,13 +186,9 @@ class Responses(Resource):
     ) -> Any:
         """A response whose answer is parsed into ``text_format``; see ``parse``."""
         from r9s._structured.parse import parse_async
-        from r9s._structured.stream import AsyncParsedResponseStream
         from r9s._structured.wire import RESPONSES
 
-        stream_class = AsyncParsedResponseStream if stream else None
-        return await parse_async(
-            RESPONSES, self, CREATE, stream_class, text_format, strategy, params
-        )
+        return await parse_async(RESPONSES, self, PARSE, text_format, strategy, stream, params)
 
     # -- tools ------------------------------------------------------------------------------
 
@@ -222,7 +220,7 @@ class Responses(Resource):
         raise_on_tool_error: bool = False,
         stream: bool = False,
         **params: Unpack[ResponseRunToolsParams],
-    ) -> ResponsesToolRun | ToolRunStream[ResponsesToolRun]:
+    ) -> Any:
         """Send, run every function the model calls (several at once when it asks
         for several), send the outputs, and repeat until it answers without a call or
         ``max_turns`` requests were made. Returns the last ``Response`` with the whole
@@ -232,18 +230,8 @@ class Responses(Resource):
         from r9s._structured.runner import run_tools_sync
         from r9s._structured.wire import RESPONSES
 
-        return cast(
-            "ResponsesToolRun | ToolRunStream[ResponsesToolRun]",
-            run_tools_sync(
-                RESPONSES,
-                self,
-                CREATE,
-                tools,
-                params,
-                max_turns=max_turns,
-                raise_on_tool_error=raise_on_tool_error,
-                stream=stream,
-            ),
+        return run_tools_sync(
+            RESPONSES, self, RUN_TOOLS, tools, params, max_turns, raise_on_tool_error, stream
         )
 
     @overload
@@ -274,22 +262,23 @@ class Responses(Resource):
         raise_on_tool_error: bool = False,
         stream: bool = False,
         **params: Unpack[ResponseRunToolsParams],
-    ) -> ResponsesToolRun | AsyncToolRunStream[ResponsesToolRun]:
+    ) -> Any:
         """Run the tool loop; see ``run_tools``. Async tools are awaited, sync ones run
         in threads."""
         from r9s._structured.runner import run_tools_async
         from r9s._structured.wire import RESPONSES
 
-        return cast(
-            "ResponsesToolRun | AsyncToolRunStream[ResponsesToolRun]",
-            await run_tools_async(
-                RESPONSES,
-                self,
-                CREATE,
-                tools,
-                params,
-                max_turns=max_turns,
-                raise_on_tool_error=raise_on_tool_error,
-                stream=stream,
-            ),
+        return await run_tools_async(
+            RESPONSES, self, RUN_TOOLS, tools, params, max_turns, raise_on_tool_error, stream
         )
+
+
+class ResponsesWithRawResponse(RawResource):
+    """``r9s.with_raw_response.responses``: its calls, returning a ``RawResponse``
+    (``parse``'s parses its answer on ``parse()``). ``run_tools`` has no twin: a run is
+    several HTTP exchanges and local tool calls, not one response."""
+
+    create = raw(Responses.create)
+    create_async = araw(Responses.create_async)
+    parse = raw(Responses.parse)
+    parse_async = araw(Responses.parse_async)

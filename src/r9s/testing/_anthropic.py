@@ -22,7 +22,7 @@ from r9s.testing._routing import (
     required,
     stream_flag,
 )
-from r9s.testing._sse import Event, EventStream, json_event
+from r9s.testing._sse import Event, SSEReply, json_event
 
 
 def _blocks_text(content: Any) -> tuple[str, bool]:
@@ -221,7 +221,7 @@ async def create_message(call: Call) -> Reply:
         "usage": _usage(reply, _output_tokens(reply)),
     }
     if stream_flag(body):
-        return EventStream(_events(message, reply), stream_error)
+        return SSEReply(_events(message, reply), stream_error)
     return json_response(message)
 
 

@@ -32,7 +32,7 @@ from r9s.testing._http import Request, Response
 from r9s.testing._models import ModelCatalog
 from r9s.testing._records import RecordedRequest, api_key_of, record
 from r9s.testing._routing import Call, Reply, Route, json_response
-from r9s.testing._sse import EventStream
+from r9s.testing._sse import SSEReply
 
 INTERNAL_PREFIX = "/__r9s/"
 MAX_BUFFERED_BODY = 64 * 1024 * 1024  # JSON bodies are held in memory; uploads stream
@@ -223,7 +223,12 @@ class App:
                 limit = f"{MAX_BUFFERED_BODY // 1024**2} MiB"
                 return error_response(family, ApiError(413, f"Request body over {limit}."))
 
+        fault: Fault | None = None
+
         async def finish(response: Response | None) -> Response | None:
+            if response is not None and fault is not None and fault.request_id:
+                named = (fault.request_id, self.new_id("req_"))
+                response = Response(response.status, [*response.headers, named], response.body)
             await request.body.drain()
             if uploads:
                 self._record(request)
@@ -244,7 +249,7 @@ class App:
             if fault.malformed == "json":
                 return await finish(malformed_json_response())
         reply = await self._dispatch(request, found, family, fault)
-        if isinstance(reply, EventStream):
+        if isinstance(reply, SSEReply):
             probe = self.probe_delay if request.header(PROBE_HEADER) is not None else None
             return await finish(stream_response(reply, fault, probe))
         return await finish(body_response(reply, fault))

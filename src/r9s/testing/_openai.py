@@ -18,7 +18,7 @@ from r9s.testing._routing import (
     required,
     stream_flag,
 )
-from r9s.testing._sse import DONE, Event, EventStream, json_event
+from r9s.testing._sse import DONE, Event, SSEReply, json_event
 
 
 def content_text(content: Any) -> str:
@@ -197,7 +197,7 @@ async def chat_completions(call: Call) -> Reply:
     base = {"id": call.new_id("chatcmpl-"), "created": call.now(), "model": model}
     if stream_flag(body):
         events = _chat_chunks(base, reply, n, include_usage(body))
-        return EventStream(events, openai_stream_error)
+        return SSEReply(events, openai_stream_error)
     choices = [
         {
             "index": i,
@@ -305,7 +305,7 @@ async def completions(call: Call) -> Reply:
         "system_fingerprint": None,
     }
     if stream_flag(body):
-        return EventStream(
+        return SSEReply(
             _completion_chunks(base, choices, totals if include_usage(body) else None),
             openai_stream_error,
         )

@@ -23,7 +23,7 @@ from r9s.testing._routing import (
     required,
     stream_flag,
 )
-from r9s.testing._sse import Event, EventStream, json_event
+from r9s.testing._sse import Event, SSEReply, json_event
 
 
 def responses_turn(body: dict[str, Any]) -> Turn:
@@ -321,7 +321,7 @@ async def create_response(call: Call) -> Reply:
     turn = responses_turn(body)
     builder = _Builder(call, body, model, _echo.reply(turn))
     if stream_flag(body):
-        return EventStream(builder.events(), stream_error)
+        return SSEReply(builder.events(), stream_error)
     return json_response(builder.response(True))
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from r9s.testing import LocalServer
-from tests.support.cli import KEY, r9s
+from tests.support.cli import KEY, logged, r9s
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -239,11 +239,19 @@ def test_urls_images_are_passed_on_and_other_files_downloaded(
     assert missing.stderr == f"r9s: error: -a {web}/gone.pdf: the server answered 404\n"
 
 
-def test_attachments_are_saved_with_the_chat_and_resent_on_continue(
+def test_attachments_are_kept_in_the_log_and_resent_on_continue(
     files: Path, r9s_server: LocalServer
 ) -> None:
     first = r9s(files, "chat", "-a", "report.pdf", "summarise", env=env(r9s_server))
     assert first.returncode == 0, first.stderr
+    (exchange,) = logged(files)
+    (pdf,) = exchange["attachments"]  # type: ignore[misc]
+    assert (pdf["type"], pdf["name"], pdf["mime"], pdf["size"]) == (
+        "pdf", "report.pdf", "application/pdf", len(PDF),
+    )  # fmt: skip
+    assert base64.b64decode(pdf["data"]) == PDF
+    shown = r9s(files, "logs", "show", str(exchange["id"])).stdout
+    assert f"attached: pdf report.pdf (application/pdf, {len(PDF)} bytes)" in shown
     again = r9s(files, "chat", "--continue", "and now?", env=env(r9s_server))
     assert again.returncode == 0, again.stderr
     body = [r.json for r in r9s_server.requests if r.path == PATHS["chat"]][-1]

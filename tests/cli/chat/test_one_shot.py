@@ -5,13 +5,12 @@ from __future__ import annotations
 import base64
 import json
 import stat
-import time
 from pathlib import Path
 
 import pytest
 
 from r9s.testing import LocalServer
-from tests.support.cli import KEY, r9s
+from tests.support.cli import KEY, logged, r9s
 from tests.support.processes import free_port
 
 PNG = base64.b64decode(
@@ -54,7 +53,7 @@ def test_no_stream_system_temperature_and_max_tokens(home: Path, r9s_server: Loc
         "--no-stream",
         "-s",
         "Be brief",
-        "-t",
+        "--temperature",
         "0.2",
         "--max-tokens",
         "2",
@@ -138,16 +137,21 @@ def test_a_missing_image_and_binary_stdin_are_usage_errors(
     assert empty.returncode == 2 and "nothing to send" in empty.stderr
 
 
-def test_one_shot_chats_are_saved_and_continue_goes_on(home: Path, r9s_server: LocalServer) -> None:
+def test_one_shot_chats_are_logged_and_continue_goes_on(
+    home: Path, r9s_server: LocalServer
+) -> None:
     first = r9s(home, "chat", "-m", "gpt-4o", "-s", "Be terse", "first question",
                 env=env(r9s_server))  # fmt: skip
     assert first.returncode == 0, first.stderr
-    chats = list((home / ".r9s/chats").glob("*.json"))
-    assert len(chats) == 1
-    assert stat.S_IMODE(chats[0].stat().st_mode) == 0o600
-    assert stat.S_IMODE((home / ".r9s/chats").stat().st_mode) == 0o700
+    assert first.stderr == ""
+    assert stat.S_IMODE((home / ".r9s/log.db").stat().st_mode) == 0o600
+    assert stat.S_IMODE((home / ".r9s").stat().st_mode) == 0o700
+    [exchange] = logged(home)
+    assert exchange["prompt"] == "first question" and exchange["response"] == "Echo: first question"
+    assert exchange["model"] == "gpt-4o" and exchange["system"] == "Be terse"
+    assert (exchange["input_tokens"], exchange["output_tokens"]) == (4, 3)  # system too
+    assert exchange["finish_reason"] == "stop" and exchange["response_id"]
 
-    time.sleep(0.01)
     second = r9s(home, "chat", "--continue", "second question", env=env(r9s_server))
     assert second.stdout == "Echo: second question\n"
     body = chat_bodies(r9s_server)[-1]
@@ -158,10 +162,9 @@ def test_one_shot_chats_are_saved_and_continue_goes_on(home: Path, r9s_server: L
         {"role": "assistant", "content": "Echo: first question"},
         {"role": "user", "content": "second question"},
     ]
-    saved = json.loads(chats[0].read_text())
-    assert len(saved["messages"]) == 4 and saved["model"] == "gpt-4o"
+    chat_id = str(exchange["conversation_id"])
+    assert [e["conversation_id"] for e in logged(home)] == [chat_id, chat_id]
 
-    chat_id = saved["id"]
     third = r9s(home, "chat", "--resume", chat_id[:15], "-m", "gpt-4.1", "third",
                 env=env(r9s_server))  # fmt: skip
     assert third.returncode == 0, third.stderr
@@ -169,11 +172,34 @@ def test_one_shot_chats_are_saved_and_continue_goes_on(home: Path, r9s_server: L
     assert body["model"] == "gpt-4.1", "a flag given now wins over the saved model"
     assert len(body["messages"]) == 6  # type: ignore[arg-type]
 
-    nosave = r9s(home, "chat", "--no-save", "x", env=env(r9s_server))
-    assert nosave.returncode == 0
-    assert len(list((home / ".r9s/chats").glob("*.json"))) == 1
+    nolog = r9s(home, "chat", "--no-log", "x", env=env(r9s_server))
+    assert nolog.returncode == 0 and nolog.stderr == ""
+    assert r9s(home, "chat", "--no-save", "y", env=env(r9s_server)).returncode == 0
+    assert len(logged(home)) == 3
     missing = r9s(home, "chat", "--resume", "nope", "x", env=env(r9s_server))
     assert missing.returncode == 2 and "no saved chat 'nope'" in missing.stderr
+
+
+def test_without_a_terminal_c_id_continues_that_chat(home: Path, r9s_server: LocalServer) -> None:
+    assert r9s(home, "chat", "-m", "gpt-4o", "about rivers", env=env(r9s_server)).returncode == 0
+    rivers = str(logged(home)[-1]["conversation_id"])
+    assert r9s(home, "chat", "about lakes", env=env(r9s_server)).returncode == 0
+
+    done = r9s(home, "chat", "-c", rivers, "and the longest?", env=env(r9s_server))
+    assert done.returncode == 0, done.stderr
+    body = chat_bodies(r9s_server)[-1]
+    assert body["model"] == "gpt-4o"
+    assert [m["content"] for m in body["messages"]] == [  # type: ignore[union-attr]
+        "about rivers", "Echo: about rivers", "and the longest?",
+    ]  # fmt: skip
+    # -c WORD where WORD is no chat: the last chat, and WORD starts the question
+    last = r9s(home, "chat", "-c", "Really?", env=env(r9s_server))
+    assert last.stdout == "Echo: Really?\n"
+    assert chat_bodies(r9s_server)[-1]["messages"][0]["content"] == "about rivers"  # type: ignore[index]
+    other = home.parent / "other-home"
+    other.mkdir()
+    none = r9s(other, "chat", "-c", "hi", env=env(r9s_server))
+    assert none.returncode == 2 and "no chat to continue" in none.stderr
 
 
 # ------------------------------------------------------------------ errors: one line each
@@ -213,13 +239,16 @@ ERROR_CASES = [
      "404 Not Found: Unknown request URL: POST /v1/chat/completions; is the base URL right? "
      "(http://127.0.0.1:"),
     ("status=404;body=html", "404 Not Found: an HTML page (404 Not Found); is the base URL right?"),
+    # cut before the first event: the server was reached, so no "cannot reach"
+    ("drop=mid_stream;after=0",
+     "the connection broke in the middle of the answer (peer closed connection without sending"),
 ]  # fmt: skip
 STREAM_ERROR_CASES = [
     ("drop=mid_stream;after=2", "the connection broke in the middle of the answer (peer closed"),
     ("stream_error=1", "server error (500 Internal Server Error): The server had an error while"),
     ("stream_error=2", "server error (500 Internal Server Error): The server had an error while"),
     # the body ends in order, the stream before its end (no [DONE]): IncompleteStreamError
-    ("truncate=2", "the connection closed in the middle of the answer: it is incomplete"),
+    ("truncate=2", "the server ended the answer before its end: it is incomplete"),
 ]
 
 
@@ -365,7 +394,7 @@ def test_an_image_alone_is_sent_without_an_empty_text_part(
     from tests.support.cli import user_env
 
     piped = subprocess.run(
-        [sys.executable, "-m", "r9s.cli", "chat", "--no-save"],
+        [sys.executable, "-m", "r9s.cli", "chat", "--no-log"],
         input=PNG,
         capture_output=True,
         env=user_env(home, env(r9s_server)),
@@ -377,15 +406,14 @@ def test_an_image_alone_is_sent_without_an_empty_text_part(
     assert [part["type"] for part in content] == ["image_url"]
 
 
-def test_a_chat_that_cannot_be_saved_still_answers_and_succeeds(
+def test_a_chat_that_cannot_be_logged_still_answers_and_succeeds(
     home: Path, r9s_server: LocalServer, tmp_path: Path
 ) -> None:
-    (home / ".r9s").mkdir()
-    (home / ".r9s/chats").write_text("not a folder")
+    (home / ".r9s/log.db").mkdir(parents=True)
     done = r9s(home, "chat", "hello", env=env(r9s_server))
     assert done.returncode == 0, done.stderr
     assert done.stdout == "Echo: hello\n"
-    assert done.stderr.startswith("r9s: warning: the chat was not saved: ")
+    assert done.stderr.startswith("r9s: warning: the chat is not being logged: ")
     assert len(done.stderr.splitlines()) == 1
 
     not_a_home = tmp_path / "a-file"
@@ -393,4 +421,4 @@ def test_a_chat_that_cannot_be_saved_still_answers_and_succeeds(
     done = r9s(not_a_home, "chat", "hello", env=env(r9s_server), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "Echo: hello\n"
-    assert "the chat was not saved" in done.stderr and "Traceback" not in done.stderr
+    assert "the chat is not being logged" in done.stderr and "Traceback" not in done.stderr

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from r9s.testing import LocalServer
-from tests.support.cli import KEY, r9s
+from tests.support.cli import KEY, logged, r9s
 
 PATHS = {"chat": "/v1/chat/completions", "responses": "/v1/responses", "messages": "/v1/messages"}
 MODELS = {"chat": "gpt-4o-mini", "responses": "gpt-4o-mini", "messages": "claude-sonnet-4-5"}
@@ -235,10 +235,9 @@ def test_options_are_saved_with_the_chat_and_checked_again_for_another_api(
         env=env(r9s_server),
     )
     assert first.returncode == 0, first.stderr
-    (saved,) = (home / ".r9s" / "chats").glob("*.json")
-    data = json.loads(saved.read_text())
-    assert data["options"] == {"seed": 7, "top_p": 0.5}
-    assert data["extra"] == {"service_tier": "flex"}
+    (exchange,) = logged(home)
+    assert exchange["options"] == {"seed": 7, "top_p": 0.5}
+    assert exchange["request_extra"] == {"service_tier": "flex"}
 
     again = r9s(home, "chat", "--continue", "two", env=env(r9s_server))
     assert again.returncode == 0, again.stderr

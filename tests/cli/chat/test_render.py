@@ -50,7 +50,7 @@ def scrollback(home: Path, server: LocalServer, tmux: list[str], prompt: str) ->
     server.inject("chunk_delay=0.002", times=1)
     env = user_env(home, {"R9S_BASE_URL": server.url, "R9S_API_KEY": KEY,
                           "TERM": "xterm-256color"})  # fmt: skip
-    command = " ".join(shlex.quote(p) for p in R9S) + ' chat --no-save "$(cat prompt.md)"'
+    command = " ".join(shlex.quote(p) for p in R9S) + ' chat --no-log "$(cat prompt.md)"'
     subprocess.run(
         [*tmux, "new-session", "-d", "-x", "80", "-y", "14", "-c", str(home),
          "env " + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
@@ -110,7 +110,7 @@ def run_in_pty(home: Path, server: LocalServer, *args: str, **extra: str) -> str
 
 
 def test_plain_writes_the_bare_text_even_on_a_terminal(home: Path, r9s_server: LocalServer) -> None:
-    output = run_in_pty(home, r9s_server, "chat", "--plain", "--no-save", "a **bold** word")
+    output = run_in_pty(home, r9s_server, "chat", "--plain", "--no-log", "a **bold** word")
     assert output.replace("\r\n", "\n") == "Echo: a **bold** word\n"
 
 
@@ -118,10 +118,10 @@ def test_markdown_is_rendered_on_a_terminal_and_no_color_drops_colours(
     home: Path, r9s_server: LocalServer
 ) -> None:
     prompt = "a **bold** word and `code`"
-    coloured = run_in_pty(home, r9s_server, "chat", "--no-save", prompt)
+    coloured = run_in_pty(home, r9s_server, "chat", "--no-log", prompt)
     assert "**bold**" not in coloured and "bold" in coloured, "Markdown was rendered"
     assert SGR_COLOUR.search(coloured)
-    plain = run_in_pty(home, r9s_server, "chat", "--no-save", prompt, NO_COLOR="1")
+    plain = run_in_pty(home, r9s_server, "chat", "--no-log", prompt, NO_COLOR="1")
     assert "**bold**" not in plain and "bold" in plain
     assert not SGR_COLOUR.search(plain), "NO_COLOR: no colours"
 
@@ -161,7 +161,7 @@ def test_ctrl_c_in_a_streamed_answer_leaves_the_part_once(
     it still held, with the cursor moves of the redrawn region)."""
     env = user_env(home, {"R9S_BASE_URL": r9s_server.url, "R9S_API_KEY": KEY,
                           "TERM": "xterm-256color"})  # fmt: skip
-    command = " ".join(shlex.quote(p) for p in R9S) + " chat --no-save"
+    command = " ".join(shlex.quote(p) for p in R9S) + " chat --no-log"
     subprocess.run(
         [*tmux, "new-session", "-d", "-x", "80", "-y", "30", "-c", str(home),
          "env " + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())

@@ -12,7 +12,7 @@ import pytest
 
 from r9s.testing import LocalServer
 from tests.cli.chat.test_terminal import finish, screen, send, spawn, wait_prompt
-from tests.support.cli import KEY, r9s
+from tests.support.cli import KEY, logged, r9s
 
 APIS = {"chat": "gpt-4o-mini", "responses": "gpt-4o-mini", "messages": "claude-sonnet-4-5"}
 PATHS = {"chat": "/v1/chat/completions", "responses": "/v1/responses", "messages": "/v1/messages"}
@@ -99,10 +99,10 @@ def test_schema_prints_one_object_valid_for_it(
         "messages": lambda: sent["output_config"]["format"]["schema"],
     }[api]()
     jsonschema.validate(value, wire_schema)
-    # the saved chat holds the object as the answer
-    (saved,) = (home / ".r9s" / "chats").glob("*.json")
-    answer = json.loads(saved.read_text())["messages"][-1]["content"]
-    assert json.loads(answer) == value
+    # the log holds the object as the answer, and as the parsed output
+    (exchange,) = logged(home)
+    assert json.loads(str(exchange["response"])) == value
+    assert exchange["parsed"] == value
 
 
 def test_schema_multi_is_a_list_of_objects(home: Path, r9s_server: LocalServer) -> None:
@@ -168,12 +168,15 @@ def test_functions_run_and_each_call_shows_dim_on_stderr(
     assert names == ["get_weather", "failing"]  # _hidden and the import are no tools
     assert len(second["messages" if api != "responses" else "input"]) > 1
 
-    # the saved chat keeps the call in the answer's tool rounds
-    (saved,) = (home / ".r9s" / "chats").glob("*.json")
-    answer = json.loads(saved.read_text())["messages"][-1]
-    (tool_round,) = answer["tool_rounds"]
-    assert tool_round["calls"][0]["name"] == "get_weather"
-    assert json.loads(tool_round["calls"][0]["result"])["temperature"] == 18
+    # the log keeps the call, its round and its result
+    (exchange,) = logged(home)
+    (call,) = exchange["tool_calls"]  # type: ignore[misc]
+    assert (call["name"], call["round"]) == ("get_weather", 0)
+    (result,) = exchange["tool_results"]  # type: ignore[misc]
+    assert result["id"] == call["id"] and not result["is_error"]
+    assert json.loads(result["output"])["temperature"] == 18
+    # what the model wrote before its call (the local server's Anthropic answers say it)
+    assert exchange["tool_texts"] == (["Calling get_weather."] if api == "messages" else [""])
 
 
 def test_a_failing_tool_and_inline_code(home: Path, r9s_server: LocalServer) -> None:
@@ -182,6 +185,8 @@ def test_a_failing_tool_and_inline_code(home: Path, r9s_server: LocalServer) -> 
     assert done.returncode == 0, done.stderr
     assert "<- error: ConnectionError: backend unavailable\n" in done.stderr
     assert done.stdout == "Echo: Error: ConnectionError: backend unavailable\n"
+    (result,) = logged(home)[-1]["tool_results"]  # type: ignore[misc]
+    assert result["is_error"] and "backend unavailable" in result["output"]
 
     inline = r9s(
         home,
@@ -206,6 +211,13 @@ def test_max_turns_stops_a_run_that_goes_on(home: Path, r9s_server: LocalServer)
         "r9s: error: the model was still calling tools after 3 requests; the exchange stops there\n"
     )
     assert len(bodies(r9s_server, "chat")) == 3
+    # the log: the answer with every call r9s ran, a round each, and the problem's reason
+    (exchange,) = logged(home)
+    calls = exchange["tool_calls"]
+    assert isinstance(calls, list)
+    ran = [call for call in calls if "round" in call]
+    assert [call["round"] for call in ran] == list(range(len(ran))) and len(ran) >= 2
+    assert len(exchange["tool_results"]) == len(ran)  # type: ignore[arg-type]
 
 
 def test_functions_errors(home: Path, r9s_server: LocalServer) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pexpect
 
 from r9s.testing import LocalServer
-from tests.support.cli import KEY, R9S, user_env
+from tests.support.cli import KEY, R9S, logged, user_env
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\a]*\a|\x1b[=>]|\r")
 # prompt_toolkit draws "> " as ">" then a cursor move (or a space)
@@ -113,8 +113,9 @@ def test_ctrl_c_stops_a_slow_answer_keeps_it_and_the_chat_goes_on(
     partial = messages[1]["content"]
     assert messages[1]["role"] == "assistant"
     assert partial.startswith("Echo: w0 w1 w2") and len(partial) < len("Echo: " + words)
-    saved = json.loads(next((home / ".r9s/chats").glob("*.json")).read_text())
-    assert saved["messages"][1]["interrupted"] is True
+    first, second = logged(home)
+    assert first["interrupted"] is True and first["response"] == partial
+    assert second["prompt"] == "and now?" and second["conversation_id"] == first["conversation_id"]
 
 
 def test_ctrl_c_at_the_prompt_clears_the_line_then_exits(
@@ -267,7 +268,8 @@ def test_slash_commands(home: Path, r9s_server: LocalServer) -> None:
     assert "Answer like a pirate" in markdown and "Echo: ahoy" in markdown
     exported = json.loads((home / "talk.json").read_text())
     assert exported["model"] == "gpt-4o" and len(exported["messages"]) == 2
-    assert len(list((home / ".r9s/chats").glob("*.json"))) == 2, "/clear starts a new chat file"
+    conversations = {e["conversation_id"] for e in logged(home)}
+    assert len(conversations) == 2, "/clear starts a new conversation in the log"
 
 
 def test_a_failed_turn_is_one_line_and_the_chat_survives(
@@ -368,16 +370,15 @@ def test_the_other_apis_and_an_image_for_the_first_message(
         assert [item["content"] for item in items[1:]] == ["Echo: what is this", "and again"]
 
 
-def test_a_chat_that_cannot_be_saved_warns_once_and_goes_on(
+def test_a_chat_that_cannot_be_logged_warns_once_and_goes_on(
     home: Path, r9s_server: LocalServer
 ) -> None:
-    (home / ".r9s").mkdir()
-    (home / ".r9s/chats").write_text("not a folder")
+    (home / ".r9s/log.db").mkdir(parents=True)  # not a database
     child = spawn(home, r9s_server)
     wait_prompt(child)
     send(child, "one")
     child.expect("Echo: one")
-    child.expect_exact("the chat is not being saved")
+    child.expect_exact("the chat is not being logged")
     wait_prompt(child)
     send(child, "two")
     child.expect("Echo: two")
@@ -386,7 +387,7 @@ def test_a_chat_that_cannot_be_saved_warns_once_and_goes_on(
     status, text = finish(child)
 
     assert status == 0
-    assert text.count("not being saved") == 1
+    assert text.count("not being logged") == 1
     assert chat_bodies(r9s_server)[-1]["messages"][-1] == {"role": "user", "content": "two"}
 
 
@@ -428,7 +429,7 @@ def test_resume_followed_by_a_question_explains_that_it_took_it_for_an_id(
     assert done.returncode == 2
     assert "no saved chat 'what next?'" in done.stderr
     assert 'r9s chat "QUESTION" --resume' in done.stderr
-    assert "put the question first" in r9s(home, "chat", "--help").stdout.replace("\n", " ")
+    assert "put the question first" in " ".join(r9s(home, "chat", "--help").stdout.split())
 
 
 def test_timing_and_reasoning_in_the_chat(home: Path, r9s_server: LocalServer) -> None:
@@ -486,7 +487,7 @@ def test_a_terminated_chat_gives_the_terminal_its_echo_back(
     r9s_server.inject("chunk_delay=0.2", path="/v1/chat/completions")
     env = user_env(home, {"TERM": "xterm-256color", "NO_COLOR": "1", "PROMPT_TOOLKIT_NO_CPR": "1",
                           "R9S_BASE_URL": r9s_server.url, "R9S_API_KEY": KEY})  # fmt: skip
-    command = " ".join(shlex.quote(part) for part in [*R9S, "chat", "--no-save"])
+    command = " ".join(shlex.quote(part) for part in [*R9S, "chat", "--no-log"])
     child = pexpect.spawn("bash", ["--norc", "-c", f"{command}; stty -a > stty.txt"], env=env,
                           cwd=str(home), encoding="utf-8", timeout=15)  # fmt: skip
     child.logfile_read = io.StringIO()
@@ -507,7 +508,7 @@ def test_a_chat_terminated_at_its_prompt_leaves_no_raw_terminal(
 ) -> None:
     env = user_env(home, {"TERM": "xterm-256color", "NO_COLOR": "1", "PROMPT_TOOLKIT_NO_CPR": "1",
                           "R9S_BASE_URL": r9s_server.url, "R9S_API_KEY": KEY})  # fmt: skip
-    command = " ".join(shlex.quote(part) for part in [*R9S, "chat", "--no-save"])
+    command = " ".join(shlex.quote(part) for part in [*R9S, "chat", "--no-log"])
     child = pexpect.spawn("bash", ["--norc", "-c", f"{command}; stty -a > stty.txt"], env=env,
                           cwd=str(home), encoding="utf-8", timeout=15)  # fmt: skip
     child.logfile_read = io.StringIO()
@@ -520,3 +521,54 @@ def test_a_chat_terminated_at_its_prompt_leaves_no_raw_terminal(
     child.close()
     settings = (home / "stty.txt").read_text().split()
     assert {"echo", "icanon", "isig"} <= set(settings), settings
+
+
+def test_a_template_starts_the_chat_and_settings_changed_in_it_are_kept(
+    home: Path, r9s_server: LocalServer
+) -> None:
+    from tests.support.cli import r9s
+
+    saved = r9s(home, "chat", "--save", "tr", "-s", "You translate.", "Into $lang: $input")
+    assert saved.returncode == 0, saved.stderr
+    child = spawn(home, r9s_server, "-t", "tr", "-p", "lang", "French")
+    child.expect("System prompt: You translate.")
+    wait_prompt(child)
+    send(child, "good night")
+    child.expect("Echo: Into French: good night")
+    wait_prompt(child)
+    send(child, "and thanks")  # the template's prompt wraps the first message only
+    child.expect("Echo: and thanks")
+    wait_prompt(child)
+    send(child, "/model gpt-4o")
+    child.expect("Model: gpt-4o")
+    wait_prompt(child)
+    send(child, "/system Be brief")
+    child.expect("System prompt set")
+    wait_prompt(child)
+    child.sendeof()
+    status, _ = finish(child)
+    assert status == 0
+    assert [e["prompt"] for e in logged(home)] == ["Into French: good night", "and thanks"]
+
+    environment = {"R9S_BASE_URL": r9s_server.url, "R9S_API_KEY": KEY}
+    done = r9s(home, "chat", "-c", "more", env=environment)
+    assert done.returncode == 0, done.stderr
+    body = chat_bodies(r9s_server)[-1]
+    assert body["model"] == "gpt-4o", "/model was kept in the log"
+    assert body["messages"][0] == {"role": "system", "content": "Be brief"}  # type: ignore[index]
+    assert len(body["messages"]) == 6  # type: ignore[arg-type]
+
+
+def test_with_no_log_the_chat_says_so_and_leaves_no_trace(
+    home: Path, r9s_server: LocalServer
+) -> None:
+    child = spawn(home, r9s_server, "--no-log")
+    child.expect_exact("This chat is not kept (--no-log).")
+    wait_prompt(child)
+    send(child, "private")
+    child.expect("Echo: private")
+    wait_prompt(child)
+    child.sendeof()
+    status, _ = finish(child)
+    assert status == 0
+    assert logged(home) == []

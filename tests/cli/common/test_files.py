@@ -69,7 +69,7 @@ def test_env_lines_keep_comments_quote_when_needed_and_drop_duplicates() -> None
     result = edit(
         "env", text, {("A",): "has space", ("B",): "y", ("D",): "d", ("C",): REMOVE}, HERE
     ).text
-    assert result == '# c\nA="has space"\nexport B=y\nD=d\n'
+    assert result == "# c\nA='has space'\nexport B=y\nD=d\n"
 
 
 def test_atomic_write_leaves_no_temporary_file_and_sets_the_mode(tmp_path: Path) -> None:
@@ -86,3 +86,26 @@ def test_diff_masks_the_key(tmp_path: Path) -> None:
     patch = diff(before, '{"key": "sk-0123456789abcdef"}\n', "sk-0123456789abcdef")
     assert patch.startswith("--- /dev/null\n+++ ")
     assert "sk-...cdef" in patch and "sk-0123456789abcdef" not in patch
+
+
+def test_masking_hides_every_kind_of_credential_and_nothing_else() -> None:
+    from r9s.cli.common.masking import mask_secrets
+
+    text = (
+        '{"apiKey": "sk-live-0123456789abcdef", "envKey": "R9S_API_KEY", "theme": "dark",\n'
+        ' "headers": {"Authorization": "Bearer abcdefghijklmnopqrstuvwxyz"},\n'
+        ' "proxy": "http://bob:hunter2-hunter2@proxy:3128", "git": "https://ghp_123456@gh.io",\n'
+        ' "cmd": "curl -H \'Authorization: Basic dXNlcjpwYXNzd29yZA==\'"}\n'
+        "DB_PASSWORD='multi\nline secret value'\nexport SESSION_ID=abcdefghijklmnopqrst\n"
+        'bearer_token = """tok-0123456789abcdef"""\n'
+    )
+    masked = mask_secrets(text, "explicit-secret-000000")
+    for secret in ("0123456789abcdef", "abcdefghijklmnopqrstuvwxyz", "hunter2", "ghp_123456",
+                   "dXNlcjpwYXNzd29yZA", "line secret value", "abcdefghijklmnopqrst"):  # fmt: skip
+        assert secret not in masked, secret
+    assert '"envKey": "R9S_API_KEY"' in masked, "a variable's name is no secret"
+    assert '"theme": "dark"' in masked and "http://bob:****@proxy:3128" in masked
+    assert masked.count("\n") < text.count("\n"), "the multi-line value is masked whole"
+    assert mask_secrets("x explicit-secret-000000 y", "explicit-secret-000000") == (
+        "x exp...0000 y"
+    )

@@ -14,12 +14,13 @@ def test_backup_names_are_unique_for_the_same_instant(tmp_path: Path) -> None:
     backups = Backups(tmp_path, "tool")
     backups.folder.mkdir()
     now = datetime(2026, 1, 2, 3, 4, 5, 6)
-    names = {backups._write_unique("settings.json", now, b"x") for _ in range(3)}
+    names = {backups._copy("settings.json", now, "bak", b"x") for _ in range(3)}
     assert names == {
         "settings.json.20260102-030405-000006.bak",
         "settings.json.20260102-030405-000006-1.bak",
         "settings.json.20260102-030405-000006-2.bak",
     }
+    assert sorted(p.name for p in backups.folder.iterdir()) == sorted(names), "no temporary"
 
 
 def test_model_lists_are_filtered_and_ranked_per_tool() -> None:

@@ -1,4 +1,5 @@
-"""A chat as the CLI keeps it: settings and messages, saved under ``~/.r9s/chats/``.
+"""A chat as the CLI keeps it: settings and messages (kept in the log, see
+:mod:`r9s.cli.chat.history`).
 
 Messages are kept in one neutral form (role, text, images as data or URLs, other
 attachments, the tool calls an answer made) and turned into the wire form of the API in
@@ -11,17 +12,16 @@ from __future__ import annotations
 
 import json
 import secrets
-import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from r9s.cli.chat import attachments, options as chat_options
+from r9s.cli.chat import attachments
 from r9s.cli.chat.attachments import Attachment
-from r9s.cli.common.files import KEY_FILE_MODE, make_dirs, write_atomic
+from r9s.cli.common import options as chat_options
+from r9s.cli.common.files import KEY_FILE_MODE, write_atomic
 from r9s.cli.common.i18n import _
-from r9s.cli.common.settings import state_dir
 
 APIS = ("chat", "messages", "responses")
 # Anthropic requires max_tokens; the CLI sends this unless --max-tokens says otherwise.
@@ -84,10 +84,9 @@ class Conversation:
     model: str
     api: str = "chat"
     system: str | None = None
-    temperature: float | None = None
-    max_tokens: int | None = None
     messages: list[Message] = field(default_factory=list)
-    # -o KEY VALUE (by option name, checked for the API) and --extra JSON
+    # the request options by their -o names (temperature, max_tokens, reasoning_effort...;
+    # checked for the API) and --extra JSON, sent as it is
     options: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     id: str = field(default_factory=lambda: new_id())
@@ -95,14 +94,18 @@ class Conversation:
     usage: Usage = field(default_factory=Usage)
 
     @property
-    def title(self) -> str:
-        for message in self.messages:
-            if message.role == "user" and message.content.strip():
-                return " ".join(message.content.split())[:60]
-        return "(empty)"
+    def max_tokens(self) -> int | None:
+        value = self.options.get("max_tokens")
+        return None if value is None else int(value)
 
     def to_json(self) -> dict[str, Any]:
+        """The chat as one JSON document (``/save FILE.json``; the form of r9s 1.0's chat
+        files, temperature and max_tokens at the top, with the other options beside)."""
         body = asdict(self)
+        options = body.pop("options")
+        body["temperature"] = options.pop("temperature", None)
+        body["max_tokens"] = options.pop("max_tokens", None)
+        body["options"] = options
         body["version"] = 1
         body["updated"] = datetime.now().isoformat(timespec="seconds")
         return body
@@ -111,14 +114,15 @@ class Conversation:
     def from_json(cls, data: dict[str, Any]) -> Conversation:
         messages = [Message.from_json(m) for m in data.get("messages", [])]
         usage = Usage(**data.get("usage", {}))
+        options = {
+            key: data[key] for key in ("temperature", "max_tokens") if data.get(key) is not None
+        }
         return cls(
             model=str(data["model"]),
             api=str(data.get("api", "chat")),
             system=data.get("system"),
-            temperature=data.get("temperature"),
-            max_tokens=data.get("max_tokens"),
             messages=messages,
-            options=dict(data.get("options") or {}),
+            options={**options, **(data.get("options") or {})},
             extra=dict(data.get("extra") or {}),
             id=str(data["id"]),
             created=str(data.get("created", "")),
@@ -128,64 +132,6 @@ class Conversation:
 
 def new_id() -> str:
     return f"{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
-
-
-# ------------------------------------------------------------------ persistence
-
-
-def chats_dir(home: Path | None = None) -> Path:
-    return state_dir(home) / "chats"
-
-
-def save(conversation: Conversation, home: Path | None = None) -> Path:
-    """Write the chat to ``~/.r9s/chats/<id>.json`` (0600, atomically)."""
-    folder = chats_dir(home)
-    make_dirs(folder)
-    path = folder / f"{conversation.id}.json"
-    data = json.dumps(conversation.to_json(), ensure_ascii=False, indent=1) + "\n"
-    write_atomic(path, data.encode("utf-8"), KEY_FILE_MODE)
-    return path
-
-
-@dataclass(frozen=True)
-class SavedChat:
-    path: Path
-    updated: float
-    conversation: Conversation
-
-
-def saved_chats(home: Path | None = None) -> list[SavedChat]:
-    """Every readable saved chat, the most recently updated first."""
-    chats = []
-    folder = chats_dir(home)
-    if not folder.is_dir():
-        return []
-    for path in folder.glob("*.json"):
-        try:
-            conversation = Conversation.from_json(json.loads(path.read_text("utf-8")))
-            chats.append(SavedChat(path, path.stat().st_mtime, conversation))
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-    chats.sort(key=lambda chat: (chat.updated, chat.path.name), reverse=True)
-    return chats
-
-
-def find_chat(ident: str, home: Path | None = None) -> Conversation | None:
-    """A saved chat by id, or by a unique start of its id."""
-    chats = saved_chats(home)
-    exact = [c for c in chats if c.conversation.id == ident]
-    if exact:
-        return exact[0].conversation
-    started = [c for c in chats if c.conversation.id.startswith(ident)]
-    return started[0].conversation if len(started) == 1 else None
-
-
-def describe_saved(chat: SavedChat) -> str:
-    conv = chat.conversation
-    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(chat.updated))
-    turns = sum(1 for m in conv.messages if m.role == "user")
-    plural = "s" if turns != 1 else ""
-    return f"{when}  {conv.model}  {turns} turn{plural}  {conv.title}  [{conv.id}]"
 
 
 def export_markdown(conversation: Conversation) -> str:
@@ -217,7 +163,7 @@ def _short_url(url: str) -> str:
 
 
 def write_export(conversation: Conversation, target: Path) -> None:
-    """``/save FILE``: JSON for ``.json``, Markdown otherwise; mode 0600 like the chats."""
+    """``/save FILE``: JSON for ``.json``, Markdown otherwise; mode 0600 like the log."""
     if target.suffix.lower() == ".json":
         text = json.dumps(conversation.to_json(), ensure_ascii=False, indent=1) + "\n"
     else:
@@ -245,8 +191,6 @@ def request_params(
         m for m in conversation.messages if m.content or m.images or m.files or m.tool_rounds
     ]
     params: dict[str, Any] = {"model": conversation.model}
-    if conversation.temperature is not None:
-        params["temperature"] = conversation.temperature
     if api not in APIS:
         raise ValueError(f"unknown API {api!r}: choose one of {', '.join(APIS)}")
     wire = [item for message in messages for item in _wire_messages(message, api, with_tools)]
@@ -254,20 +198,17 @@ def request_params(
         if conversation.system:
             wire.insert(0, {"role": "system", "content": conversation.system})
         params["messages"] = wire
-        if conversation.max_tokens is not None:
-            params["max_tokens"] = conversation.max_tokens
     elif api == "messages":
         if conversation.system:
             params["system"] = conversation.system
         params["messages"] = wire
-        params["max_tokens"] = _messages_max_tokens(conversation)
     else:
         if conversation.system:
             params["instructions"] = conversation.system
         params["input"] = wire
-        if conversation.max_tokens is not None:
-            params["max_output_tokens"] = conversation.max_tokens
     chat_options.apply(api, conversation.options, params)
+    if api == "messages":
+        params["max_tokens"] = _messages_max_tokens(conversation)
     if api == "responses" and show_reasoning and isinstance(params.get("reasoning"), dict):
         effort = params["reasoning"].get("effort")
         if effort not in (None, "none"):
@@ -422,7 +363,8 @@ def _clip(text: str, limit: int = 200) -> str:
 
 
 def usage_of(final: Any) -> Usage | None:
-    """Tokens in and out of a final result of any of the three APIs."""
+    """Tokens in and out of a final result of any of the three APIs; None when the
+    server reported none (all zeros)."""
     usage = getattr(final, "usage", None)
     if usage is None:
         return None
@@ -432,8 +374,8 @@ def usage_of(final: Any) -> Usage | None:
     tokens_out = getattr(usage, "completion_tokens", None)
     if tokens_out is None:
         tokens_out = getattr(usage, "output_tokens", None)
-    if tokens_in is None and tokens_out is None:
-        return None
+    if not tokens_in and not tokens_out:
+        return None  # none sent (the SDK then reads zeros)
     return Usage(int(tokens_in or 0), int(tokens_out or 0))
 
 
@@ -576,3 +518,67 @@ def dump(final: Any) -> str:
     to_dict = getattr(final, "to_dict", None)
     body = to_dict() if callable(to_dict) else final
     return json.dumps(body, ensure_ascii=False, indent=2)
+
+
+def outcome_of(final: Any) -> dict[str, Any]:
+    """What a final result of any of the three APIs says beyond its text, for the log:
+    ``finish_reason``, ``response_id``, ``usage`` (as sent; None when none was),
+    ``cost`` (``usage.cost``, when the router reports it), ``tool_calls`` and ``parsed``
+    (structured output)."""
+    to_dict = getattr(final, "to_dict", None)
+    body: dict[str, Any] = to_dict() if callable(to_dict) else {}
+    usage = body.get("usage") if isinstance(body.get("usage"), dict) else None
+    if usage is not None and usage_of(final) is None:
+        usage = None  # the server sent none: the SDK's zeros are no usage
+    cost = usage.get("cost") if usage else None
+    outcome: dict[str, Any] = {
+        "response_id": body.get("id") or None,
+        "usage": usage,
+        "cost": float(cost)
+        if isinstance(cost, int | float) and not isinstance(cost, bool)
+        else None,
+    }
+    calls: list[dict[str, Any]] = []
+    parsed: Any = None
+    if isinstance(body.get("choices"), list):  # chat completions
+        choice: dict[str, Any] = next((c for c in body["choices"] if c.get("index", 0) == 0), {})
+        outcome["finish_reason"] = choice.get("finish_reason")
+        for call in (choice.get("message") or {}).get("tool_calls") or []:
+            function = call.get("function") or {}
+            calls.append(
+                {
+                    "id": call.get("id"),
+                    "name": function.get("name"),
+                    "arguments": function.get("arguments"),
+                }
+            )
+        choices = getattr(final, "choices", None) or []
+        parsed = getattr(getattr(choices[0], "message", None), "parsed", None) if choices else None
+    elif isinstance(body.get("output"), list):  # responses
+        details = body.get("incomplete_details") or {}
+        outcome["finish_reason"] = details.get("reason") or body.get("status")
+        for item in body["output"]:
+            if item.get("type") == "function_call":
+                calls.append(
+                    {
+                        "id": item.get("call_id"),
+                        "name": item.get("name"),
+                        "arguments": item.get("arguments"),
+                    }
+                )
+        parsed = getattr(final, "output_parsed", None)
+    elif isinstance(body.get("content"), list):  # messages
+        outcome["finish_reason"] = body.get("stop_reason")
+        for block in body["content"]:
+            if block.get("type") == "tool_use":
+                calls.append(
+                    {
+                        "id": block.get("id"),
+                        "name": block.get("name"),
+                        "arguments": json.dumps(block.get("input")),
+                    }
+                )
+    outcome["tool_calls"] = calls or None
+    dump = getattr(parsed, "model_dump", None)
+    outcome["parsed"] = dump(mode="json") if callable(dump) else parsed
+    return outcome

@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from typing import Any, Protocol, TextIO
 
 from r9s.cli.common.interact import draws_on, no_color
+from r9s.cli.common.terminal import printable
 
 REFRESH_INTERVAL = 0.05  # seconds between redraws of the live region
 
@@ -174,6 +175,9 @@ class SideText:
     def __init__(self) -> None:
         self.stream = sys.stderr
         self.dim = draws_on(self.stream) and not no_color()
+        # reasoning and tool arguments come from the model: on a terminal they must not
+        # drive it (escape sequences)
+        self._terminal = self.stream.isatty()
         self.mid_line = False  # the last text written did not end a line
         self.used = False
 
@@ -181,6 +185,8 @@ class SideText:
         if not text:
             return
         self.used = True
+        if self._terminal:
+            text = printable(text, keep_lines=True)
         self.stream.write(f"\033[2m{text}\033[0m" if self.dim else text)
         self.stream.flush()
         self.mid_line = not text.endswith("\n")
@@ -222,6 +228,9 @@ class PlainRenderer:
         self, out: TextIO | None = None, spinner: bool = True, reasoning: bool = True
     ) -> None:
         self.out = out or sys.stdout
+        # On a terminal a model's answer must not drive it (escape sequences); piped or
+        # redirected, it is passed on as sent.
+        self._terminal = self.out.isatty()
         self._spinner = _Spinner() if spinner else None
         self._show_reasoning = reasoning
         self._side = SideText()
@@ -250,6 +259,8 @@ class PlainRenderer:
             self.out.write("\n" if self._last.endswith("\n") else "\n\n")
         self._aside = False
         self._started = True
+        if self._terminal:
+            text = printable(text, keep_lines=True)
         self.out.write(text)
         self.out.flush()
         self._last = text
@@ -337,7 +348,7 @@ class RichRenderer:
         if self._live is None:
             self._started = True
             self._start_live()
-        self._partial += text
+        self._partial += printable(text, keep_lines=True)  # always a terminal here
         while "\n" in self._partial:
             line, self._partial = self._partial.split("\n", 1)
             self._line(line)
@@ -364,7 +375,11 @@ class RichRenderer:
         self._started = True
         self.console.print(
             Syntax(
-                text, language, theme=self.code_theme, word_wrap=True, background_color="default"
+                printable(text, keep_lines=True),
+                language,
+                theme=self.code_theme,
+                word_wrap=True,
+                background_color="default",
             )
         )
         self._gap = True

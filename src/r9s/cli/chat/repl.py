@@ -8,24 +8,21 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from r9s.cli.chat.attachments import Attachment
 from r9s.cli.chat.conversation import Conversation, Message, Usage, new_id, write_export
+from r9s.cli.chat.history import ChatLog, exchange_of
 from r9s.cli.chat.render import guarded_terminal, make_renderer, speaking_terminal
-from r9s.cli.chat.turn import (
-    ChatError,
-    TurnResult,
-    TurnSettings,
-    history_path,
-    run_turn,
-    save_quietly,
-)
+from r9s.cli.chat.turn import ChatError, TurnResult, TurnSettings, history_path, run_turn
 from r9s.cli.common import interact
+from r9s.cli.common.errors import UsageError
 from r9s.cli.common.files import KEY_FILE_MODE, display, make_dirs
 from r9s.cli.common.i18n import _
+from r9s.cli.common.terminal import printable
 
 if TYPE_CHECKING:
     from r9s.cli.common.api import Connection
@@ -37,6 +34,7 @@ HELP = _("""\
 /model [NAME]      the model and the chat models there are, or switch to NAME
 /system [TEXT]     show the system prompt, or set it (/system --clear removes it)
 /clear             start a new conversation (same model and system prompt)
+                   (every turn is kept in the log: r9s logs, r9s chat --resume)
 /save FILE         write the conversation to FILE (Markdown, or JSON for .json)
 /copy              copy the last answer to the clipboard
 /usage             tokens used so far and the speed of the last answer
@@ -67,8 +65,10 @@ class Repl:
         client: R9S,
         conversation: Conversation,
         images: list[str],
+        history: ChatLog,
         files: list[Attachment] | None = None,
         settings: TurnSettings | None = None,
+        wrap_first: Callable[[str], str] | None = None,
     ) -> None:
         self.args = args
         self.conn = conn
@@ -76,6 +76,8 @@ class Repl:
         self.conversation = conversation
         self.pending_images = images
         self.pending_files = list(files or [])
+        self.history = history
+        self.wrap_first = wrap_first  # a template's prompt around the first message
         self.settings = settings or TurnSettings(stream=not args.no_stream)
         self.approve_tools = bool(getattr(args, "yes", False))
         if self.settings.tools:
@@ -85,7 +87,6 @@ class Repl:
             self.settings.confirm = self._confirm_call
         self.last: TurnResult | None = None
         self.session: Any = None
-        self.unsaved = False  # the last save failed (and the person was told)
 
     # -- input --------------------------------------------------------------------------
 
@@ -192,11 +193,16 @@ class Repl:
             for message in conv.messages[-2:]:
                 who = "you" if message.role == "user" else conv.model
                 first = message.content.strip().splitlines()[0] if message.content.strip() else ""
-                interact.say(f"  {who}: {first[:100]}")
+                interact.say(f"  {who}: {printable(first[:100])}")
         else:
             interact.say(f"Chatting with {where}. /help for commands, Ctrl-D to leave.")
         if conv.system:
             interact.say(f"System prompt: {conv.system[:100]}")
+        if not self.history.enabled:
+            if self.args.no_log:
+                interact.say(_("This chat is not kept (--no-log)."))
+            else:
+                interact.say(_("This chat is not kept (the log is off: r9s logs on)."))
         if self.pending_images or self.pending_files:
             from r9s.cli.common.i18n import ngettext
 
@@ -236,8 +242,17 @@ class Repl:
         from r9s.cli.common.errors import describe
 
         conv = self.conversation
-        conv.messages.append(Message("user", text, self.pending_images, files=self.pending_files))
+        if self.wrap_first is not None:
+            try:
+                text = self.wrap_first(text)
+            except UsageError as exc:
+                interact.error(str(exc))
+                return
+            self.wrap_first = None
+        question = Message("user", text, self.pending_images, files=self.pending_files)
+        conv.messages.append(question)
         renderer = make_renderer(self.args.plain)
+        started = time.time()
         try:
             result = run_turn(self.client, conv, renderer, settings=self.settings)
         except ChatError as exc:
@@ -248,6 +263,7 @@ class Repl:
             if os.environ.get("R9S_DEBUG"):
                 raise
             conv.messages.pop()
+            self.history.failed(conv, question, exc, started)
             interact.error(describe(exc))
             return
         self.pending_images = []
@@ -267,6 +283,7 @@ class Repl:
                     tool_rounds=result.tool_rounds,
                 )
             )
+            self.history.record(conv, exchange_of(conv, question, result, started=started))
         else:
             conv.messages.pop()  # nothing arrived: as if the question was not sent
         if result.usage is not None:
@@ -278,15 +295,6 @@ class Repl:
             interact.say(result.stats())
         if self.settings.timing:
             interact.say(result.timing())
-        self._save()
-
-    def _save(self) -> None:
-        if self.args.no_save or not self.conversation.messages:
-            return
-        problem = save_quietly(self.conversation)
-        if problem and not self.unsaved:
-            interact.warn(f"the chat is not being saved: {problem}")
-        self.unsaved = problem is not None
 
     # -- slash commands -----------------------------------------------------------------
 
@@ -347,7 +355,7 @@ class Repl:
                 )
                 for model_id in chat_ids:
                     marker = "*" if model_id == conv.model else " "
-                    interact.say(f"{marker} {model_id}")
+                    interact.say(f"{marker} {printable(model_id)}")
             return
         if ids and name not in ids:
             close = closest_models(name, chat_ids or ids)
@@ -355,7 +363,7 @@ class Repl:
                 interact.say(
                     _(
                         "Unknown model {name!r}; did you mean: {close}? The model stays {model}."
-                    ).format(name=name, close=", ".join(close), model=conv.model)
+                    ).format(name=name, close=printable(", ".join(close)), model=conv.model)
                 )
             else:
                 interact.say(
@@ -367,7 +375,7 @@ class Repl:
         conv.model = name
         remember(model=name)
         interact.say(_("Model: {model}").format(model=name))
-        self._save()
+        self.history.update(conv)
 
     def _system(self, text: str) -> None:
         conv = self.conversation
@@ -376,7 +384,7 @@ class Repl:
             return
         conv.system = None if text == "--clear" else text
         interact.say("System prompt removed." if conv.system is None else "System prompt set.")
-        self._save()
+        self.history.update(conv)
 
     def _clear(self, rest: str) -> None:
         conv = self.conversation
@@ -384,7 +392,10 @@ class Repl:
         conv.usage = Usage()
         conv.id = new_id()
         self.last = None
-        interact.say("New conversation (the previous one stays saved).")
+        if self.history.enabled:
+            interact.say(_("New conversation (the previous one stays in the log)."))
+        else:
+            interact.say(_("New conversation."))
 
     def _save_to(self, target: str) -> None:
         if not target:

@@ -28,7 +28,6 @@ from r9s.cli.chat.conversation import (
     problem_of,
     reasoning_of,
     request_params,
-    save,
     text_of,
     usage_of,
 )
@@ -55,7 +54,11 @@ class ChatError(UsageError):
 
 
 class BrokenAnswer(Exception):
-    """The connection failed after part of the answer was shown."""
+    """The connection failed after part of the answer (``partial``) was shown."""
+
+    def __init__(self, message: str, partial: str = "") -> None:
+        super().__init__(message)
+        self.partial = partial
 
 
 @dataclass
@@ -271,8 +274,11 @@ def run_turn(
                 _(
                     "the connection broke in the middle of the answer ({reason}): it is "
                     "incomplete; try again"
-                ).format(reason=connection_reason(exc))
+                ).format(reason=connection_reason(exc)),
+                answer.joined,
             ) from exc
+        if answer.joined:
+            exc.partial = answer.joined  # type: ignore[attr-defined]  # for the log
         _close(events)
         renderer.finish()
         raise
@@ -356,18 +362,6 @@ def _router_time(events: Any, started: float) -> float | None:
     for comment in getattr(events, "comments", None) or ():
         if comment.text.strip() == PROBE_COMMENT:
             return float(comment.received_at - started)
-    return None
-
-
-def save_quietly(conversation: Conversation) -> str | None:
-    """Save the chat; why it could not be, if it could not. Saving is a convenience:
-    a read-only or odd HOME must not turn an answer already shown into a failure."""
-    try:
-        save(conversation)
-    except OSError as exc:
-        from r9s.cli.common.errors import describe
-
-        return describe(exc)
     return None
 
 

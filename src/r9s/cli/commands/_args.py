@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Mapping
 
 
 def add_tool_argument(parser: argparse.ArgumentParser, *, optional: bool) -> None:
@@ -33,14 +34,16 @@ def add_tool_argument(parser: argparse.ArgumentParser, *, optional: bool) -> Non
 
 
 def add_connection_arguments(
-    parser: argparse.ArgumentParser, timeout: str | None = "seconds to wait (default 600)"
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup,
+    timeout: str | None = "seconds to wait (default 600)",
 ) -> None:
     """``--api-key``, ``--base-url`` and (unless ``timeout`` is None, its help) ``--timeout``:
     how every command that talks to r9s is pointed at it."""
     parser.add_argument(
         "--api-key",
         metavar="KEY",
-        help="r9s API key (default: $R9S_API_KEY, ./.env or ~/.r9s/config.toml)",
+        help="API key (default: $R9S_API_KEY, ./.env, ~/.r9s/config.toml; "
+        "safer than this flag, seen in `ps`)",
     )
     parser.add_argument(
         "--base-url",
@@ -68,3 +71,22 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="MODEL",
         help=f"small, fast model for background tasks ({small})",
     )
+
+
+def subcommands(
+    parser: argparse.ArgumentParser, examples: Mapping[str, str], *, required: bool = True
+) -> Callable[[str, str], argparse.ArgumentParser]:
+    """The ``ACTION`` subcommands of ``parser`` (``args.action``): returns
+    ``action(name, help)``, which adds one with ``examples[name]`` as its epilog."""
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=required)
+
+    def action(name: str, text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            help=text,
+            description=text,
+            epilog=examples[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    return action

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from r9s.cli.commands._args import subcommands
 from r9s.cli.common.settings import CONFIG_KEYS, normalize_key
 
 EPILOG = f"""\
@@ -50,20 +51,11 @@ examples:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
-    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    action = subcommands(parser, EXAMPLES)
 
     def add_key(child: argparse.ArgumentParser) -> None:
         # api-key and API_KEY name api_key too
         child.add_argument("key", metavar="KEY", type=normalize_key, choices=list(CONFIG_KEYS))
-
-    def action(name: str, text: str) -> argparse.ArgumentParser:
-        return sub.add_parser(
-            name,
-            help=text,
-            description=text,
-            epilog=EXAMPLES[name],
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
 
     setter = action("set", "store a setting")
     add_key(setter)
@@ -101,7 +93,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     def effective(key: str) -> tuple[str | None, str]:
-        default = DEFAULT_BASE_URL if key == "base_url" else None
+        from r9s.cli.tools._backups import DEFAULT_KEEP
+
+        defaults = {"base_url": DEFAULT_BASE_URL, "backups": str(DEFAULT_KEEP)}
+        default = defaults.get(key)
         value, source = resolve(None, CONFIG_KEYS[key], default)
         if value is not None and key == "api_key" and not args.show_key:
             value = mask_key(value)

@@ -60,7 +60,6 @@ class ToolReport:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
     import os
     from concurrent.futures import ThreadPoolExecutor
     from pathlib import Path
@@ -72,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     r9s_base, base_source = base_url(args.base_url)
     assert r9s_base is not None
     r9s_key, key_source = resolve(args.api_key, ENV_API_KEY, flag_name="--api-key")
-    reports = [_inspect(tool, r9s_base, Path.home(), os.environ) for tool in all_tools()]
+    reports = [_inspect_safely(tool, r9s_base, Path.home(), os.environ) for tool in all_tools()]
 
     timeout = args.timeout or CHECK_TIMEOUT
     checks: dict[tuple[str, str], Any] = {}
@@ -107,17 +106,36 @@ def run(args: argparse.Namespace) -> int:
             },
             "tools": [_report_json(r) for r in reports],
         }
-        print(json.dumps(body, indent=2))
+        from r9s.cli.common.terminal import json_text
+
+        print(json_text(body, indent=2))
         return 1 if failed else 0
     print(f"r9s          {r9s_base} (from {base_source})")
     key_line = (
         f"{mask_key(r9s_key)} (from {key_source})" if r9s_key else f"not set (${ENV_API_KEY})"
     )
-    print(f"API key      {key_line}{_check_text(r9s_check)}")
+    from r9s.cli.common.terminal import printable
+
+    print(printable(f"API key      {key_line}{_check_text(r9s_check)}"))
     for report in reports:
         print()
         _print_report(report)
     return 1 if failed else 0
+
+
+def _inspect_safely(tool: Tool, r9s_base: str, home: Any, environ: Any) -> ToolReport:
+    """:func:`_inspect`, where anything odd about one tool's files (a FIFO, a device,
+    an unreadable folder) is that tool's problem, and the report goes on."""
+    import shutil
+
+    from r9s.cli.common.errors import describe
+
+    try:
+        return _inspect(tool, r9s_base, home, environ)
+    except Exception as exc:
+        report = ToolReport(tool.name, tool.title, installed=shutil.which(tool.executable))
+        report.problem = describe(exc)
+        return report
 
 
 def _inspect(tool: Tool, r9s_base: str, home: Any, environ: Any) -> ToolReport:
@@ -250,8 +268,12 @@ def _print_report(report: ToolReport) -> None:
     import sys
 
     from r9s.cli.common.interact import bold
+    from r9s.cli.common.terminal import printable
 
-    print(bold(f"{report.title} ({report.name})", sys.stdout))
+    def print(line: str) -> None:  # what the files and the server say cannot drive the terminal
+        sys.stdout.write(printable(line) + "\n")
+
+    sys.stdout.write(bold(f"{report.title} ({report.name})", sys.stdout) + "\n")
     installed = report.installed or "no"
     if report.version:
         installed += f" ({report.version})"

@@ -81,6 +81,7 @@ def _is_rule(text: str) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     from r9s.cli.common.api import client, connection, fetch_models
+    from r9s.cli.common.terminal import json_text
 
     if getattr(args, "action", None) == "show":
         return _show(args)
@@ -96,10 +97,8 @@ def run(args: argparse.Namespace) -> int:
     models = [m for m in models if all(needle in m.id.lower() for needle in needles)]
     models.sort(key=lambda m: m.id)
     if args.json:
-        import json
-
         data = [_entry(model) for model in models]
-        print(json.dumps({"object": "list", "data": data}, indent=2, ensure_ascii=False))
+        print(json_text({"object": "list", "data": data}, indent=2))
         return 0
     _print_table(models, args.details or bool(expand), expand)
     return 0
@@ -127,10 +126,11 @@ def _print_table(models: list[Any], details: bool, expand: list[str]) -> None:
     import sys
 
     from r9s.cli.common.i18n import ngettext
+    from r9s.cli.common.terminal import printable
 
     if not sys.stdout.isatty() and not details:
         for model in models:
-            print(model.id)
+            print(printable(model.id))
         return
     extra_keys: list[str] = []
     if details:
@@ -149,7 +149,8 @@ def _print_table(models: list[Any], details: bool, expand: list[str]) -> None:
         table.add_column(column.replace("_", " "), overflow="fold")
     for model in models:
         extras = [_cell(model.extra.get(key), key) for key in extra_keys]
-        table.add_row(model.id, model.owned_by, _created(model.created), *extras)
+        cells = (model.id, model.owned_by, _created(model.created), *extras)
+        table.add_row(*(printable(cell) for cell in cells))
     console.print(table)
     if sys.stderr.isatty():
         count = len(models)
@@ -173,10 +174,9 @@ def _cell(value: object, key: str = "") -> str:
 
 
 def _show(args: argparse.Namespace) -> int:
-    import json
-
     from r9s.cli.common.api import client, connection, fetch_models
     from r9s.cli.common.errors import closest_models, remember
+    from r9s.cli.common.terminal import json_text, printable
 
     remember(model=args.model)
     conn = connection(args.api_key, args.base_url)
@@ -197,16 +197,16 @@ def _show(args: argparse.Namespace) -> int:
 
         raise UsageError(message)
     if args.json:
-        print(json.dumps(_entry(found), indent=2, ensure_ascii=False))
+        print(json_text(_entry(found), indent=2))
         return 0
-    print("\n".join(describe(found)))
+    print(printable("\n".join(describe(found)), keep_lines=True))
     return 0
 
 
 def describe(model: Any) -> list[str]:
     """``models show``: the model's fields, then the ``-o`` keys it takes (when the router
     lists its supported parameters; otherwise the keys r9s knows)."""
-    from r9s.cli.chat.options import OPTIONS, help_table
+    from r9s.cli.common.options import OPTIONS, help_table
 
     rows = [
         (_("id"), model.id),

@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     from r9s.cli.common import interact
     from r9s.cli.common.files import diff, display
     from r9s.cli.common.interact import NotInteractive, say
+    from r9s.cli.common.terminal import printable
     from r9s.cli.tools._configure import apply_set, backups_for, plan_set
     from r9s.cli.tools._target import pick_tool, resolve_target
 
@@ -66,11 +67,11 @@ def run(args: argparse.Namespace) -> int:
         changes = plan_set(tool, target, home, environ, force=args.force)
 
     say(interact.bold(f"{tool.title} ({tool.name}) -> r9s"))
-    say(f"  base URL     {target.base_url} ({_source(sources['base_url'])})")
+    say(f"  base URL     {printable(target.base_url)} ({_source(sources['base_url'])})")
     say(f"  API key      {mask_key(target.api_key)} ({_source(sources['api_key'])})")
-    say(f"  model        {target.model} ({_source(sources['model'])})")
+    say(f"  model        {printable(target.model)} ({_source(sources['model'])})")
     if tool.uses_small_model:
-        say(f"  small model  {target.small_model}")
+        say(f"  small model  {printable(target.small_model)}")
     for change in changes:
         state = (
             "unchanged" if not change.changed else "update" if change.before.exists else "create"
@@ -83,7 +84,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.dry_run:
         patches = [diff(c.before, c.after.decode(), target.api_key) for c in changes if c.after]
-        print("".join(patches), end="")
+        from r9s.cli.common.terminal import for_stdout
+
+        print(for_stdout("".join(patches)), end="")
         changing = any(change.changed for change in changes)
         say("dry run: nothing was written" if changing else "dry run: nothing would change")
         return 0
@@ -94,7 +97,9 @@ def run(args: argparse.Namespace) -> int:
         say("Nothing was written.")
         return 1
     with _offering_force():
-        operation, written = apply_set(tool, target, home, environ, force=args.force)
+        operation, written = apply_set(
+            tool, target, home, environ, force=args.force, planned=changes
+        )
     backups = backups_for(tool, home)
     saved = {s.path: s for s in operation.files} if operation else {}
     for change in written:

@@ -32,6 +32,8 @@ def normalize_value(key: str, value: str) -> str:
         from r9s._config import normalize_base_url
 
         return normalize_base_url(value)
+    if key == "backups" and (not value.isdigit() or int(value) < 1):
+        raise ValueError(f"backups: a whole number of at least 1, not {value!r}")
     return value
 
 

@@ -4,9 +4,10 @@ and ``.env``, keeping everything that is not r9s's.
 - Reading never guesses: each JSON file is read in its tool's dialect (comments or not);
   a malformed file raises :class:`~r9s.cli.common.files.MalformedFile` naming the file
   and line, unless the caller forces a rewrite (after a backup).
-- JSON is edited in place (:mod:`~r9s.cli.common.jsonc`: comments, order and layout
-  kept); TOML goes through tomlkit, keeping comments and layout; ``.env`` files keep
-  every line that is not ours. Every JSON and TOML edit is read back and refused unless
+- JSON is edited in place (:mod:`~r9s.cli.common.jsonc`: comments, order, layout and
+  numbers as written kept; ``NaN`` refused); TOML goes through tomlkit, keeping comments
+  and layout; ``.env`` files are read as dotenv reads them and keep every line that is
+  not ours (:mod:`~r9s.cli.common.dotenv`). Every edit is read back and refused unless
   it equals the old values plus r9s's edits.
 
 An edit is a mapping of key paths to values (:data:`Edits`): a new value, :data:`REMOVE`,
@@ -15,9 +16,8 @@ or an :class:`Update` computed from the current value.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
@@ -71,9 +71,16 @@ def parse(fmt: Format, text: str, path: Path) -> Mapping[str, Any]:
         values: dict[str, Any] = _json_document(fmt, text, path).value
         return values
     if fmt == "toml":
-        values = _parse_toml(text, path).unwrap()
+        import tomllib
+
+        try:  # the standard library's reader is the faster; tomlkit names the line
+            values = tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, RecursionError):
+            values = _parse_toml(text, path).unwrap()
         return values
-    return {key: value for key, value, _ in _env_entries(text)}
+    from r9s.cli.common import dotenv
+
+    return dotenv.parse(text)
 
 
 def edit(fmt: Format, text: str, edits: Edits, path: Path, *, force: bool = False) -> Edited:
@@ -83,7 +90,7 @@ def edit(fmt: Format, text: str, edits: Edits, path: Path, *, force: bool = Fals
     way of an edit is overwritten (the caller backs the file up first); the notes say so.
     """
     if fmt == "env":
-        return Edited(_edit_env(text, edits))
+        return Edited(_edit_env(text, edits, path))
     conflict = _conflicts(path, text)
     notes: list[str] = []
     replaced: list[str] = []
@@ -112,9 +119,12 @@ def edit(fmt: Format, text: str, edits: Edits, path: Path, *, force: bool = Fals
                 raise
             notes.append(_replacing(exc))
             toml = tomlkit.document()
-        before = toml.unwrap()
-        _apply(toml, edits, conflict, force, _toml_table, replaced)
-        after = tomlkit.dumps(toml)
+        try:
+            before = toml.unwrap()
+            _apply(toml, edits, conflict, force, _toml_table, replaced)
+            after = tomlkit.dumps(toml)
+        except RecursionError:
+            raise _too_deep(path) from None
         _check(before, edits, force, _read_toml(after), path)
     notes += [f"{keys} had an unexpected type and was replaced" for keys in replaced]
     return Edited(after, tuple(notes))
@@ -155,7 +165,16 @@ def _parse_toml(text: str, path: Path) -> Any:
         return tomlkit.parse(text)
     except ParseError as exc:
         reason = str(exc).split(" at line ")[0]
+        deep = re.search(r"nested more than (\d+) levels", reason)
+        if deep:  # tomlkit's own limit
+            reason = f"too deeply nested (more than {deep[1]} levels)"
         raise MalformedFile(path, exc.line, f"invalid TOML: {reason}") from None
+    except RecursionError:
+        raise _too_deep(path) from None
+
+
+def _too_deep(path: Path) -> MalformedFile:
+    return MalformedFile(path, 0, "too deeply nested", force_replaces=None, hint="fix the file")
 
 
 def _toml_table(parent: Any, levels_below: int) -> Any:
@@ -179,7 +198,7 @@ def _read_toml(text: str) -> Any:
 
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
         return {"(unreadable)": str(exc)}
 
 
@@ -279,57 +298,13 @@ def _json_indent(text: str) -> str:
     return match.group(1) if match else "  "
 
 
-_ENV_LINE = re.compile(r"^(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$")
+def _edit_env(text: str, edits: Edits, path: Path) -> str:
+    from r9s.cli.common import dotenv
 
-
-def _env_entries(text: str) -> Iterator[tuple[str, str, int]]:
-    for number, line in enumerate(text.splitlines()):
-        match = _ENV_LINE.match(line)
-        if match:
-            yield match.group(2), _env_unquote(match.group(3).strip()), number
-
-
-_ENV_DOUBLE_QUOTED = re.compile(r'"((?:\\.|[^"\\])*)"\s*(?:#.*)?$')
-_ENV_SINGLE_QUOTED = re.compile(r"'([^']*)'\s*(?:#.*)?$")
-_ENV_ESCAPES = {"n": "\n", "r": "\r", "t": "\t"}
-
-
-def _env_unquote(value: str) -> str:
-    """A ``.env`` value as dotenv readers see it: a quoted value ends at its closing
-    quote (a comment may follow); an unquoted one at `` #``."""
-    match = _ENV_DOUBLE_QUOTED.match(value)
-    if match:
-        return re.sub(r"\\(.)", lambda m: _ENV_ESCAPES.get(m[1], m[1]), match[1])
-    match = _ENV_SINGLE_QUOTED.match(value)
-    if match:
-        return match[1]
-    return re.split(r"\s#", value, maxsplit=1)[0].strip()
-
-
-def _env_quote(value: str) -> str:
-    if re.fullmatch(r"[A-Za-z0-9_./:@+=,-]*", value):
-        return value
-    return json.dumps(value, ensure_ascii=False)  # read back by _env_unquote
-
-
-def _edit_env(text: str, edits: Edits) -> str:
-    lines = text.splitlines()
-    positions: dict[str, list[int]] = {}
-    for key, _, number in _env_entries(text):
-        positions.setdefault(key, []).append(number)
-    dropped: set[int] = set()
-    appended: list[str] = []
-    for (key,), value in edits.items():
-        found = positions.get(key, [])
-        # dotenv readers disagree on which duplicate wins: keep exactly one.
-        dropped.update(found[1:])
-        if value is REMOVE:
-            dropped.update(found[:1])
-        elif found:
-            prefix = _ENV_LINE.match(lines[found[0]]).group(1)  # type: ignore[union-attr]
-            lines[found[0]] = f"{prefix}{key}={_env_quote(value)}"
-        else:
-            appended.append(f"{key}={_env_quote(value)}")
-    kept = [line for number, line in enumerate(lines) if number not in dropped] + appended
-    newline = "\r\n" if "\r\n" in text else "\n"  # the file's own line ending
-    return newline.join(kept) + newline if kept else ""
+    changes = {key: None if value is REMOVE else str(value) for (key,), value in edits.items()}
+    try:
+        return dotenv.edit(text, changes)
+    except dotenv.Unwritable as exc:
+        raise MalformedFile(
+            path, 0, str(exc), force_replaces=None, hint="make the change by hand"
+        ) from None

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import TextIO
 
 from r9s.cli.common.errors import UsageError
+from r9s.cli.common.terminal import printable
 
 LIST_LIMIT = 40
 
@@ -32,11 +33,13 @@ def say(message: str = "") -> None:
 
 
 def warn(message: str) -> None:
-    say(f"r9s: warning: {message}")
+    """A warning; what it quotes (a server's message, a file's name) cannot drive the
+    terminal."""
+    say(f"r9s: warning: {printable(message, keep_lines=True)}")
 
 
 def error(message: str) -> None:
-    say(f"r9s: error: {message}")
+    say(f"r9s: error: {printable(message, keep_lines=True)}")
 
 
 def draws_on(stream: TextIO | None) -> bool:
@@ -143,7 +146,8 @@ def _print_options(options: Sequence[str], notes: Mapping[str, str]) -> None:
     width = len(str(min(len(options), LIST_LIMIT)))
     name_width = max((len(option) for option in options[:LIST_LIMIT]), default=0)
     for number, option in enumerate(options[:LIST_LIMIT], start=1):
-        line = f"  {number:>{width}}) {option:<{name_width}}  {notes.get(option, '')}"
+        note = printable(notes.get(option, ""))
+        line = f"  {number:>{width}}) {printable(option):<{name_width}}  {note}"
         say(line.rstrip())
     if len(options) > LIST_LIMIT:
         say(f"  ... and {len(options) - LIST_LIMIT} more: type part of a name to narrow the list")

@@ -43,14 +43,22 @@ class Dialect:
     trailing_commas: TrailingCommas = "refuse"  # "remove": read them, write none
 
 
-@dataclass
+@dataclass(eq=False)
 class Node:
-    """A value in the text: ``text[start:end]``; objects and arrays have entries."""
+    """A value in the text: ``text[start:end]``; objects and arrays have entries, found
+    when first asked for (a large list nobody edits is never taken apart)."""
 
     start: int
     end: int
     kind: Literal["object", "array", "scalar"]
-    entries: list[Entry] = field(default_factory=list)
+    scanner: _Scanner | None = field(default=None, repr=False)
+    _entries: list[Entry] | None = field(default=None, repr=False)
+
+    @property
+    def entries(self) -> list[Entry]:
+        if self._entries is None:
+            self._entries = self.scanner.members(self) if self.scanner else []
+        return self._entries
 
 
 @dataclass
@@ -63,8 +71,18 @@ class Entry:
     comma: int | None  # the comma after it, if any
 
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _SCALAR = re.compile(r"[^\s,:\[\]{}]+")
+# What needs no attention while blanking: anything but brackets and slashes, strings
+# whole (brackets and slashes inside them are text). Matched by the regex engine, so a
+# large file is read at C speed; only brackets and comments come back to Python.
+_PLAIN = re.compile(r'(?:[^"/{}\[\]]+|"[^"\\]*(?:\\.[^"\\]*)*")*', re.DOTALL)
+_NOT_NEWLINE = re.compile(r"[^\r\n]")
+_NO_BRACKET = re.compile(r'(?:[^"{}\[\]]+|"[^"\\]*(?:\\.[^"\\]*)*")*', re.DOTALL)
+_WHITESPACE = " \t\r\n"  # JSON's
+MAX_DEPTH = 128
+"""Objects and arrays nested deeper than this are refused ("too deeply nested"): no
+settings file comes close, and a parser must not recurse without end."""
 
 
 def blank(text: str, dialect: Dialect) -> tuple[str, str, list[int]]:
@@ -72,66 +90,142 @@ def blank(text: str, dialect: Dialect) -> tuple[str, str, list[int]]:
     without trailing commas (``strict``), and where the trailing commas are.
 
     Raises :class:`JsonSyntaxError` for a comment or trailing comma the dialect refuses,
-    and for an unterminated comment.
+    an unterminated comment, and nesting deeper than :data:`MAX_DEPTH`.
     """
-    out = list(text)
+    pieces: list[str] = []  # the text with comments blanked, in order
+    copied = 0  # text[:copied] is in pieces
     trailing: list[int] = []
-    last = before = -1  # the last two significant characters outside comments
+    last, last_at, before = "", -1, ""  # the last significant character, and the one before
+    depth = 0
     i, n = 0, len(text)
     while i < n:
-        char = text[i]
-        if char == '"':
-            match = _STRING.match(text, i)
-            i = match.end() if match else n
-            last, before = i - 1, last
-            continue
-        if char == "/" and text[i + 1 : i + 2] in ("/", "*"):
+        j = _PLAIN.match(text, i).end()  # type: ignore[union-attr]
+        significant = text[i:j].rstrip(_WHITESPACE)
+        if significant:
+            if significant[-1] == ",":
+                ahead = significant[:-1].rstrip(_WHITESPACE)
+                before = ahead[-1] if ahead else last
+            last, last_at = significant[-1], i + len(significant) - 1
+        if j >= n or text[j] == '"':  # the end, or a string never closed: json.loads says
+            break
+        char = text[j]
+        if char == "/" and text[j + 1 : j + 2] in ("/", "*"):
             if not dialect.comments:
-                raise JsonSyntaxError(_line(text, i), "comments are not allowed in this file")
-            if text[i + 1] == "/":
-                end = text.find("\n", i)
+                raise JsonSyntaxError(_line(text, j), "comments are not allowed in this file")
+            if text[j + 1] == "/":
+                end = text.find("\n", j)
                 end = n if end < 0 else end
             else:
-                close = text.find("*/", i + 2)
+                close = text.find("*/", j + 2)
                 if close < 0:
-                    raise JsonSyntaxError(_line(text, i), "a /* comment is never closed")
+                    raise JsonSyntaxError(_line(text, j), "a /* comment is never closed")
                 end = close + 2
-            for j in range(i, end):
-                if out[j] not in "\r\n":
-                    out[j] = " "
-            i = end
+            pieces.append(text[copied:j])
+            pieces.append(_NOT_NEWLINE.sub(" ", text[j:end]))
+            copied = i = end
             continue
-        # a comma after a value, before the closing bracket ([,] is no list)
-        if char in "}]" and last > 0 and text[last] == "," and text[before] not in "[{,":
-            if dialect.trailing_commas == "refuse":
-                raise JsonSyntaxError(_line(text, last), "a trailing comma")
-            trailing.append(last)
-        if not char.isspace():
-            last, before = i, last
-        i += 1
-    code = "".join(out)
-    for position in trailing:
-        out[position] = " "
-    return code, "".join(out), trailing
+        if char in "{[":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise JsonSyntaxError(
+                    _line(text, j), f"too deeply nested (more than {MAX_DEPTH} levels)"
+                )
+        elif char in "}]":
+            depth -= 1
+            # a comma after a value, before the closing bracket ([,] is no list)
+            if last == "," and before not in ("[", "{", ",", ""):
+                if dialect.trailing_commas == "refuse":
+                    raise JsonSyntaxError(_line(text, last_at), "a trailing comma")
+                trailing.append(last_at)
+        last, last_at = char, j
+        i = j + 1
+    pieces.append(text[copied:])
+    code = "".join(pieces)
+    if not trailing:
+        return code, code, trailing
+    strict = [code[: trailing[0]]]
+    for index, position in enumerate(trailing):
+        following = trailing[index + 1] if index + 1 < len(trailing) else len(code)
+        strict.append(" " + code[position + 1 : following])
+    return code, "".join(strict), trailing
 
 
 def _line(text: str, position: int) -> int:
     return text.count("\n", 0, position) + 1
 
 
+class JsonNumber(float):
+    """A number read from a file, which remembers how it was written: written back, it
+    is the same text (``1E400`` stays ``1E400``, never ``Infinity``; ``1.50`` stays
+    ``1.50``), and it compares as the float it denotes."""
+
+    text: str
+
+    def __new__(cls, text: str) -> JsonNumber:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    def __reduce__(self) -> tuple[type[JsonNumber], tuple[str]]:
+        return (JsonNumber, (self.text,))
+
+
+class _NotJson(ValueError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} is not a JSON value")
+        self.name = name
+
+
+def _constant(name: str) -> Any:
+    raise _NotJson(name)
+
+
+def loads(text: str) -> Any:
+    """:func:`json.loads` keeping numbers as written (:class:`JsonNumber`) and refusing
+    ``NaN`` and ``Infinity``."""
+    return json.loads(text, parse_float=JsonNumber, parse_constant=_constant)
+
+
+def dumps(value: Any, indent: str | None = "  ", level: str = "") -> str:
+    """``value`` as JSON in the layout of ``json.dumps(indent=...)`` (one line with
+    ``indent=None``), non-ASCII kept, and :class:`JsonNumber` written as it was read."""
+    if isinstance(value, JsonNumber):
+        return value.text
+    if isinstance(value, (dict, list, tuple)) and not value:
+        return "{}" if isinstance(value, dict) else "[]"
+    if isinstance(value, (dict, list, tuple)):
+        inner = level + (indent or "")
+        if isinstance(value, dict):
+            parts = [
+                f"{json.dumps(str(k), ensure_ascii=False)}: {dumps(v, indent, inner)}"
+                for k, v in value.items()
+            ]
+            opening, closing = "{", "}"
+        else:
+            parts = [dumps(item, indent, inner) for item in value]
+            opening, closing = "[", "]"
+        if indent is None:
+            return opening + ", ".join(parts) + closing
+        return f"{opening}\n{inner}" + f",\n{inner}".join(parts) + f"\n{level}{closing}"
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
 def same(a: Any, b: Any) -> bool:
-    """Equal as JSON (``True`` is not ``1`` here)."""
+    """Equal as JSON (``True`` is not ``1`` here; numbers by value)."""
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
 class _Scanner:
-    """Finds the spans of values in comment-free JSON that json.loads accepted."""
+    """Finds the spans of values in comment-free JSON that json.loads accepted: the
+    members of a container when they are asked for (a nested container is stepped over
+    by the regular expression engine, bracket to bracket)."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, strict: str) -> None:
         self.code = code
+        self.strict = strict  # the same offsets, trailing commas blanked
 
     def skip(self, i: int) -> int:
-        while i < len(self.code) and self.code[i].isspace():
+        while i < len(self.code) and self.code[i] in _WHITESPACE:
             i += 1
         return i
 
@@ -139,15 +233,25 @@ class _Scanner:
         i = self.skip(i)
         char = self.code[i]
         if char in "{[":
-            return self.container(i)
+            return Node(i, self.container_end(i), "object" if char == "{" else "array", self)
         match = _STRING.match(self.code, i) if char == '"' else _SCALAR.match(self.code, i)
         assert match is not None
         return Node(i, match.end(), "scalar")
 
-    def container(self, start: int) -> Node:
-        closing = "}" if self.code[start] == "{" else "]"
-        node = Node(start, start, "object" if closing == "}" else "array")
-        i = self.skip(start + 1)
+    def container_end(self, start: int) -> int:
+        """Where the object or array opening at ``start`` ends (after its bracket)."""
+        depth, i = 0, start
+        while True:
+            char = self.code[i]
+            depth += 1 if char in "{[" else -1
+            if depth == 0:
+                return i + 1
+            i = _NO_BRACKET.match(self.code, i + 1).end()  # type: ignore[union-attr]
+
+    def members(self, node: Node) -> list[Entry]:
+        closing = "}" if node.kind == "object" else "]"
+        entries = []
+        i = self.skip(node.start + 1)
         while self.code[i] != closing:
             key = None
             entry_start = i
@@ -164,9 +268,9 @@ class _Scanner:
             if self.code[i] == ",":
                 comma = i
                 i = self.skip(i + 1)
-            node.entries.append(Entry(key, entry_start, value, comma))
-        node.end = i + 1
-        return node
+            entries.append(Entry(key, entry_start, value, comma))
+        assert i + 1 == node.end
+        return entries
 
 
 class Document:
@@ -182,20 +286,43 @@ class Document:
 
     # -- reading ------------------------------------------------------------------------
 
-    def _read(self) -> None:
+    def _read(self, *, check: bool = True) -> None:
+        """Read ``text``; with ``check`` its values too (an edit's output is checked as a
+        whole once it is complete: see :attr:`value`)."""
         self.code, self.strict, self.trailing = blank(self.text, self.dialect)
         self.root: Node | None = None
-        self.value: Any = {}
+        self._value: Any = {}
+        self._stale = False
         if not self.strict.strip():
             return
+        if check:
+            self._value = self._load()
+        else:
+            self._stale = True
+        self.root = _Scanner(self.code, self.strict).value(0)
+
+    def _load(self) -> Any:
         try:
-            self.value = json.loads(self.strict)
+            return loads(self.strict)
         except json.JSONDecodeError as exc:
             raise JsonSyntaxError(exc.lineno, exc.msg) from None
-        self.root = _Scanner(self.code).value(0)
+        except _NotJson as exc:
+            spans = _STRING.sub(lambda m: " " * len(m[0]), self.strict)
+            found = re.search(rf"(?<![\w.+-])[-+]?{exc.name}(?![\w.])", spans)
+            line = _line(self.text, found.start() if found else 0)
+            raise JsonSyntaxError(line, str(exc)) from None
+        except (ValueError, RecursionError) as exc:
+            raise JsonSyntaxError(1, str(exc) or "too deeply nested") from None
+
+    @property
+    def value(self) -> Any:
+        """The document's values, as :func:`loads` reads them."""
+        if self._stale:
+            self._value, self._stale = self._load(), False
+        return self._value
 
     def plain(self, node: Node) -> Any:
-        return json.loads(self.strict[node.start : node.end])
+        return loads(self.strict[node.start : node.end])
 
     def find(self, path: tuple[str, ...]) -> Node | None:
         node = self.root
@@ -272,7 +399,7 @@ class Document:
                 self._splice([(parent.start, parent.end, self._render(whole, base))])
             else:
                 last = parent.entries[-1]
-                compact = json.dumps({key: value}, ensure_ascii=False)[1:-1]
+                compact = dumps({key: value}, None)[1:-1]
                 self._splice([(last.value.end, last.value.end, ", " + compact)])
             return
         last = parent.entries[-1]
@@ -388,16 +515,16 @@ class Document:
             text = text[:start] + new + text[end:]
         self.text = text
         try:
-            self._read()
-        except JsonSyntaxError as exc:  # a bug here must never reach the disk
+            self._read(check=False)
+        except (JsonSyntaxError, ValueError, AssertionError, IndexError) as exc:
+            # a bug here must never reach the disk
             raise RuntimeError(f"the edit would make invalid JSON ({exc})") from None
 
     def _member(self, key: str, value: Any, indent: str) -> str:
         return f"{json.dumps(key, ensure_ascii=False)}: {self._render(value, indent)}"
 
     def _render(self, value: Any, indent: str) -> str:
-        text = json.dumps(value, indent=self.indent, ensure_ascii=False)
-        return text.replace("\n", self.newline + indent)
+        return dumps(value, self.indent).replace("\n", self.newline + indent)
 
     def _line_start(self, position: int) -> int:
         return self.text.rfind("\n", 0, position) + 1

@@ -29,6 +29,7 @@ CONFIG_KEYS: dict[str, str] = {
     "api_key": ENV_API_KEY,
     "base_url": ENV_BASE_URL,
     "model": ENV_MODEL,
+    "backups": "R9S_BACKUPS",  # how many changes each coding tool's backups keep
 }
 ENV_TO_KEY = {env: key for key, env in CONFIG_KEYS.items()}
 

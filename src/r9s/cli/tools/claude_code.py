@@ -94,11 +94,12 @@ TOOL = Tool(
         ),
     ),
     injects=Blurb(
-        help="--settings with a private temporary file (beats ~/.claude/settings.json)",
+        help="--settings with a private file in memory (beats ~/.claude/settings.json)",
         markdown=(
-            "`--settings` naming a private temporary file (0600, deleted after the run), "
-            "which beats `~/.claude/settings.json`; `ANTHROPIC_API_KEY` is removed from "
-            "the tool's environment"
+            "`--settings` naming a private file held in memory (`/dev/fd/N`; where there "
+            "is no such file, a 0600 temporary file deleted after the run), which beats "
+            "`~/.claude/settings.json`; `ANTHROPIC_API_KEY` is removed from the tool's "
+            "environment"
         ),
     ),
     preferred_small_models=("claude-haiku-4-5", "claude-haiku", "claude-3-5-haiku"),

@@ -5,7 +5,8 @@ An option has one name on the command line (``max_tokens``, ``reasoning_effort``
 the field each API calls it (``max_output_tokens`` on Responses, ``reasoning.effort``,
 Anthropic's ``thinking.budget_tokens``...). A key the API does not take, or a value of
 the wrong kind, is a one-line usage error before anything is sent; ``--extra`` sends
-anything else as it is.
+anything else as it is. Templates and agents keep options by the same names
+(:func:`check_kept`), checked for an API when a chat uses them.
 """
 
 from __future__ import annotations
@@ -234,6 +235,24 @@ def check(api: str, raw: Mapping[str, Any]) -> dict[str, Any]:
         checked[option.name] = (
             parse_value(option, str(value), api) if isinstance(value, str) else value
         )
+    return checked
+
+
+def check_kept(values: Mapping[str, Any], api: str | None = None) -> dict[str, Any]:
+    """Options kept in a file (a template's ``[options]``, an agent's ``[params]``): by
+    their names (an alias becomes the name), each value of its option's kind and within
+    its bounds (``api``'s, when given); which API takes them is checked when a chat
+    uses them."""
+    checked: dict[str, Any] = {}
+    for key, value in values.items():
+        option = find(key)
+        if isinstance(value, bool) and option.kind != "bool":
+            text = str(value).lower()  # not a number: parse_value says so
+        elif isinstance(value, list):
+            text = json.dumps(value)
+        else:
+            text = str(value)
+        checked[option.name] = parse_value(option, text, api)
     return checked
 
 

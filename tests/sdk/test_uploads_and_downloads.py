@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from r9s import errors
+from r9s import R9S, errors
 from r9s.utils import BackoffStrategy, RetryConfig
-from tests.support import calls
 from tests.support.sink import Sink, audio_bytes, sink_server
+from tests.support.twins import Twin, speech_to_file
 from tests.unit.test_uploads import PNG, WAV, Unseekable
 
 MiB = 1024 * 1024
@@ -31,13 +31,10 @@ def sink() -> Iterator[Sink]:
         yield server
 
 
-@pytest.fixture(params=["sync", "async"])
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-def call(mode: str, sink: Sink, operation: str, /, **params: Any) -> Any:
-    return calls.call(mode, sink.url, operation, **params)
+@pytest.fixture
+def r9s(mode: str, sink: Sink) -> Iterator[Twin]:
+    with R9S(api_key="sk-test", server_url=sink.url, retry_config=None) as client:
+        yield Twin(client, mode)
 
 
 def parts(body: bytes) -> list[str]:
@@ -49,14 +46,11 @@ def parts(body: bytes) -> list[str]:
     ]
 
 
-def test_image_edit_wire_form(mode: str, sink: Sink, tmp_path: Path) -> None:
+def test_image_edit_wire_form(r9s: Twin, sink: Sink, tmp_path: Path) -> None:
     first, second = tmp_path / "a.png", tmp_path / "b.png"
     first.write_bytes(PNG)
     second.write_bytes(PNG)
-    result = call(
-        mode,
-        sink,
-        "images.edit",
+    result = r9s.images.edit(
         image=[first, second],
         mask=("mask.png", PNG, "image/png"),
         prompt="add a hat",
@@ -78,11 +72,8 @@ def test_image_edit_wire_form(mode: str, sink: Sink, tmp_path: Path) -> None:
     assert b"Content-Type: image/png" in received.body
 
 
-def test_transcription_wire_form_and_text_formats(mode: str, sink: Sink) -> None:
-    text = call(
-        mode,
-        sink,
-        "audio.transcribe",
+def test_transcription_wire_form_and_text_formats(r9s: Twin, sink: Sink) -> None:
+    text = r9s.audio.transcribe(
         file=WAV,
         model="whisper-1",
         response_format="srt",
@@ -95,12 +86,12 @@ def test_transcription_wire_form_and_text_formats(mode: str, sink: Sink) -> None
     names = parts(received.body)
     assert names.count('Content-Disposition: form-data; name="timestamp_granularities[]"') == 2
     assert 'Content-Disposition: form-data; name="file"; filename="upload.wav"' in names
-    model = call(mode, sink, "audio.translate", file=io.BytesIO(WAV), model="whisper-1")
+    model = r9s.audio.translate(file=io.BytesIO(WAV), model="whisper-1")
     assert model.text == "ok" and sink.received[-1].path == "/v1/audio/translations"
     assert sink.received[-1].headers["accept"] == "application/json"
 
 
-def test_a_large_file_is_streamed_from_disk(mode: str, sink: Sink, tmp_path: Path) -> None:
+def test_a_large_file_is_streamed_from_disk(r9s: Twin, sink: Sink, tmp_path: Path) -> None:
     size = 200 * MiB  # the size the issue names
     path = tmp_path / "long.wav"
     with open(path, "wb") as handle:
@@ -108,7 +99,7 @@ def test_a_large_file_is_streamed_from_disk(mode: str, sink: Sink, tmp_path: Pat
         handle.truncate(size)  # sparse: fast to make, still read in full by the upload
     tracemalloc.start()
     try:
-        result = call(mode, sink, "audio.transcribe", file=path, model="whisper-1")
+        result = r9s.audio.transcribe(file=path, model="whisper-1")
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -118,7 +109,7 @@ def test_a_large_file_is_streamed_from_disk(mode: str, sink: Sink, tmp_path: Pat
 
 @pytest.mark.parametrize("kind", ["path", "bytesio", "unseekable"])
 def test_a_retry_sends_the_file_again_from_its_start(
-    mode: str, sink: Sink, tmp_path: Path, kind: str
+    r9s: Twin, sink: Sink, tmp_path: Path, kind: str
 ) -> None:
     data = WAV + bytes(range(256)) * 4096  # 1 MiB
     path = tmp_path / "clip.wav"
@@ -126,15 +117,13 @@ def test_a_retry_sends_the_file_again_from_its_start(
     file: Any = {"path": path, "bytesio": io.BytesIO(data), "unseekable": Unseekable(data)}[kind]
     before = len(sink.received)
     sink.fail_next = 1
-    result = call(
-        mode, sink, "audio.transcribe", file=file, model="whisper-1", retry_config=FAST_RETRY
-    )
+    result = r9s.audio.transcribe(file=file, model="whisper-1", retries=FAST_RETRY)
     failed, retried = sink.received[before:]
     assert (failed.size, failed.sha256) == (retried.size, retried.sha256)
     assert result.sha256 == retried.sha256 and result.bytes > len(data)
 
 
-def test_an_os_pipe_is_uploaded_whole(mode: str, sink: Sink) -> None:
+def test_an_os_pipe_is_uploaded_whole(r9s: Twin, sink: Sink) -> None:
     data = WAV + bytes(range(256)) * 1200  # 300 KiB: several pipe buffers
     read_end, write_end = os.pipe()
 
@@ -146,7 +135,7 @@ def test_an_os_pipe_is_uploaded_whole(mode: str, sink: Sink) -> None:
     writer.start()
     try:
         with os.fdopen(read_end, "rb", buffering=0) as pipe:  # raw: short reads
-            result = call(mode, sink, "audio.transcribe", file=pipe, model="whisper-1")
+            result = r9s.audio.transcribe(file=pipe, model="whisper-1")
     finally:
         writer.join()
     received = sink.received[-1]
@@ -156,25 +145,13 @@ def test_an_os_pipe_is_uploaded_whole(mode: str, sink: Sink) -> None:
 
 
 def test_speech_is_written_to_a_file_without_holding_it(
-    mode: str, sink: Sink, tmp_path: Path
+    r9s: Twin, sink: Sink, tmp_path: Path
 ) -> None:
     size = 32 * MiB
     target = tmp_path / "speech.mp3"
-    tracemalloc.start()
-    try:
-        written = call(
-            mode,
-            sink,
-            "audio.speech",
-            model="tts-1",
-            input="hello",
-            voice="alloy",
-            http_headers={"x-size": str(size)},
-            consume=lambda audio: audio.write_to_file(target),
-        )
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    written, peak = speech_to_file(
+        r9s, target, model="tts-1", input="hello", voice="alloy", http_headers={"x-size": str(size)}
+    )
     assert written == size == target.stat().st_size
     expected = hashlib.sha256()
     for chunk in audio_bytes(size):
@@ -184,11 +161,8 @@ def test_speech_is_written_to_a_file_without_holding_it(
     assert sink.received[-1].headers["accept"].startswith("audio/mpeg")
 
 
-def test_speech_read_iterate_and_headers(mode: str, sink: Sink) -> None:
-    body = call(
-        mode,
-        sink,
-        "audio.speech",
+def test_speech_read_iterate_and_headers(r9s: Twin, sink: Sink) -> None:
+    body = r9s.audio.speech(
         model="tts-1",
         input="hi",
         voice="nova",
@@ -203,15 +177,12 @@ def test_speech_read_iterate_and_headers(mode: str, sink: Sink) -> None:
         return audio.content_type, [len(c) async for c in audio.iter_bytes(50_000)]
 
     def gather(audio: Any) -> Any:
-        if mode == "async":
+        if r9s.mode == "async":
             return gather_async(audio)
         with audio:
             return audio.content_type, [len(c) for c in audio.iter_bytes(50_000)]
 
-    content_type, sizes = call(
-        mode,
-        sink,
-        "audio.speech",
+    content_type, sizes = r9s.audio.speech(
         model="tts-1",
         input="hi",
         voice="nova",
@@ -222,14 +193,11 @@ def test_speech_read_iterate_and_headers(mode: str, sink: Sink) -> None:
 
 
 def test_a_download_cut_short_raises_and_leaves_no_partial_file(
-    mode: str, sink: Sink, tmp_path: Path
+    r9s: Twin, sink: Sink, tmp_path: Path
 ) -> None:
     target = tmp_path / "cut.mp3"
     with pytest.raises(errors.APIConnectionError):
-        call(
-            mode,
-            sink,
-            "audio.speech",
+        r9s.audio.speech(
             model="tts-1",
             input="hi",
             voice="alloy",
@@ -239,12 +207,9 @@ def test_a_download_cut_short_raises_and_leaves_no_partial_file(
     assert not target.exists()
 
 
-def test_writing_into_an_open_file_leaves_it_open(mode: str, sink: Sink) -> None:
+def test_writing_into_an_open_file_leaves_it_open(r9s: Twin, sink: Sink) -> None:
     buffer = io.BytesIO()
-    written = call(
-        mode,
-        sink,
-        "audio.speech",
+    written = r9s.audio.speech(
         model="tts-1",
         input="hi",
         voice="alloy",

@@ -1,11 +1,10 @@
-"""The client against the local server: configuration, authentication, URLs, HTTP
-clients passed in, logging, lifetime."""
+"""The HTTP clients of an ``R9S``: clients passed in, clients it makes and closes, one
+async client per event loop (``asyncio.run`` twice, threads with loops of their own)."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
-import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -14,89 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from r9s import R9S, errors
+from r9s import R9S, client as r9s_client
 from r9s.testing import LocalServer
-from tests.sdk.conftest import API_KEY, Caller
-
-
-def test_models_list_and_retrieve(call: Caller, server: LocalServer) -> None:
-    listed = call("models.list")
-    assert "gpt-4o-mini" in [model.id for model in listed.data]
-    one = call("models.retrieve", model="gpt-4o-mini")
-    assert one.id == "gpt-4o-mini"
-    first = server.requests[0]
-    assert (first.method, first.path) == ("GET", "/v1/models")
-    assert first.headers["authorization"] == f"Bearer {API_KEY}"
-    assert first.headers["user-agent"].startswith("r9s-python/")
-    assert server.requests[1].path == "/v1/models/gpt-4o-mini"
-
-
-def test_unknown_model_is_not_found(call: Caller) -> None:
-    with pytest.raises(errors.NotFoundError) as caught:
-        call("models.retrieve", model="no-such-model", retries=None)
-    assert "no-such-model" in caught.value.message
-
-
-def test_model_names_with_slashes_are_one_path_segment(server: LocalServer) -> None:
-    with R9S(api_key=API_KEY, server_url=server.url) as client, pytest.raises(errors.NotFoundError):
-        client.models.retrieve(model="org/model", retries=None)
-    assert server.requests[-1].raw_path.endswith("/models/org%2Fmodel")
-
-
-@pytest.mark.parametrize("suffix", ["", "/", "/v1", "/v1/"])
-def test_base_url_from_the_environment_with_or_without_v1(
-    server: LocalServer, monkeypatch: pytest.MonkeyPatch, suffix: str
-) -> None:
-    monkeypatch.setenv("R9S_API_KEY", API_KEY)
-    monkeypatch.setenv("R9S_BASE_URL", server.root_url + suffix)
-    with R9S.from_env() as client:
-        assert client.base_url == server.url
-        assert client.models.list().data
-
-
-def test_explicit_server_url_is_used_exactly(server: LocalServer) -> None:
-    with R9S(api_key=API_KEY, server_url=server.root_url, retry_config=None) as client:
-        with pytest.raises(errors.NotFoundError):
-            client.models.list()
-    assert server.requests[-1].path == "/models"
-
-
-def test_defaults_to_production_url(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("R9S_BASE_URL", raising=False)
-    assert R9S(api_key=API_KEY).base_url == "https://api.r9s.ai/v1"
-
-
-@pytest.mark.parametrize("key", [None, "", "   "])
-def test_missing_key_is_a_clear_error_before_any_request(
-    monkeypatch: pytest.MonkeyPatch, key: str | None
-) -> None:
-    monkeypatch.delenv("R9S_API_KEY", raising=False)
-    with pytest.raises(errors.ConfigurationError, match="R9S_API_KEY"):
-        R9S(api_key=key)
-
-
-def test_unsendable_key_is_refused_clearly() -> None:
-    with pytest.raises(errors.R9SError, match="characters"):
-        R9S(api_key="sk-ünïcode")
-
-
-def test_callable_key_is_read_per_request(server: LocalServer) -> None:
-    keys = iter(["sk-first-key-0000000000", "sk-second-key-000000000"])
-    with R9S(api_key=lambda: next(keys), server_url=server.url) as client:
-        client.models.list()
-        client.models.list()
-    assert [r.api_key for r in server.requests] == [
-        "sk-first-key-0000000000",
-        "sk-second-key-000000000",
-    ]
-
-
-def test_wrong_key_is_an_authentication_error() -> None:
-    with LocalServer(api_key="sk-the-right-one-000000") as server:
-        with R9S(api_key=API_KEY, server_url=server.url) as client:
-            with pytest.raises(errors.AuthenticationError) as caught:
-                client.models.list()
-    assert caught.value.status_code == 401
+from tests.sdk.conftest import API_KEY
 
 
 def test_custom_clients_are_used_and_never_closed(server: LocalServer) -> None:
@@ -143,43 +62,6 @@ def test_async_with_closes_the_async_client(server: LocalServer) -> None:
             return http
 
     assert asyncio.run(run()).is_closed
-
-
-def test_extra_headers_query_and_per_call_server_url(server: LocalServer) -> None:
-    with LocalServer() as other, R9S(api_key=API_KEY, server_url=server.url) as client:
-        client.models.list(
-            http_headers={"x-a": "1"}, extra_headers={"x-b": "2"}, extra_query={"q": "z"}
-        )
-        client.models.list(server_url=other.url)
-        assert len(other.requests) == 1
-    seen = server.requests[0]
-    assert (seen.headers["x-a"], seen.headers["x-b"], seen.query["q"]) == ("1", "2", "z")
-
-
-def test_debug_logger_gets_one_line_per_call_and_never_the_key(
-    server: LocalServer, caplog: pytest.LogCaptureFixture
-) -> None:
-    logger = logging.getLogger("r9s.test")
-    server.inject("status=503", times=1)
-    with caplog.at_level(logging.DEBUG, logger="r9s.test"):
-        with R9S(api_key=API_KEY, server_url=server.url, debug_logger=logger) as client:
-            client.models.list()
-    lines = [r.getMessage() for r in caplog.records if r.name == "r9s.test"]
-    assert len(lines) == 2
-    assert lines[0].startswith(f"GET {server.url}/models -> 503") and "retrying in" in lines[0]
-    assert lines[1].startswith(f"GET {server.url}/models -> 200") and "(attempt 2)" in lines[1]
-    assert all(API_KEY not in line for line in lines)
-
-
-def test_key_never_in_repr_or_errors(server: LocalServer) -> None:
-    client = R9S(api_key=API_KEY, server_url=server.url, retry_config=None)
-    assert API_KEY not in repr(client)
-    server.inject("status=401", times=1)
-    with pytest.raises(errors.AuthenticationError) as caught:
-        client.models.list()
-    for text in (str(caught.value), repr(caught.value), caught.value.body):
-        assert API_KEY not in text
-    client.close()
 
 
 def test_async_calls_run_concurrently(server: LocalServer) -> None:
@@ -244,10 +126,11 @@ def test_asyncio_run_twice_on_one_client(
     with R9S(api_key=API_KEY, server_url=server.url) as client:
         for _ in range(2):  # each asyncio.run is a new event loop
             assert asyncio.run(client.models.list_async()).data
-        first, second = _async_made(made_clients)
-        assert first.is_closed  # the first loop's client went with its loop
-        assert not second.is_closed
-    assert second.is_closed
+        made = _async_made(made_clients)
+        assert len(made) == 2  # one client per loop
+        for http in made:  # each closed on its own loop as the loop ended, not dropped
+            assert http.is_closed
+            assert not http._transport._pool.connections  # type: ignore[attr-defined]
     assert len(server.requests) == 2
 
 
@@ -317,36 +200,104 @@ def test_threads_with_their_own_loops_share_one_client(server: LocalServer) -> N
     assert len(server.requests) == 10
 
 
-BAD_URLS = [
-    "api.r9s.ai/v1",  # no scheme
-    "localhost:8000/v1",  # "localhost" read as the scheme
-    "ftp://api.r9s.ai/v1",
-    "http:///v1",  # no host
-    "http://:8080/v1",
-    " https://api.r9s.ai/v1",
-]
+# -- closing on the owner loop, whatever the client ---------------------------------------
 
 
-@pytest.mark.parametrize("url", BAD_URLS)
-def test_a_bad_server_url_is_a_configuration_error_at_once(url: str) -> None:
-    with pytest.raises(errors.ConfigurationError, match="server_url") as caught:
-        R9S(api_key=API_KEY, server_url=url)
-    assert repr(url) in str(caught.value)
+class NotHttpx:
+    """An async HTTP client that is not an ``httpx.AsyncClient`` (as an aiohttp-based one
+    would not be): it notes the loop it sends on and the loop its ``aclose()`` runs on."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncClient()
+        self.used_on: asyncio.AbstractEventLoop | None = None
+        self.closed_on: asyncio.AbstractEventLoop | None = None
+
+    def build_request(self, method: str, url: str, **kwargs: Any) -> httpx.Request:
+        return self.inner.build_request(method, url, **kwargs)
+
+    async def send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
+        self.used_on = asyncio.get_running_loop()
+        return await self.inner.send(request, stream=stream)
+
+    async def aclose(self) -> None:
+        assert self.closed_on is None, "closed twice"
+        self.closed_on = asyncio.get_running_loop()
+        await self.inner.aclose()
 
 
-@pytest.mark.parametrize("url", BAD_URLS)
-def test_a_bad_per_call_server_url_is_refused_before_sending(
-    call: Caller, server: LocalServer, url: str
+@pytest.fixture
+def not_httpx(monkeypatch: pytest.MonkeyPatch) -> list[NotHttpx]:
+    """Every async client r9s makes during the test is a ``NotHttpx``; in order."""
+    made: list[NotHttpx] = []
+    original = r9s_client._http_factories
+
+    def factories(timeout: httpx.Timeout) -> Any:
+        sync, _ = original(timeout)
+        return sync, lambda: made.append(NotHttpx()) or made[-1]
+
+    monkeypatch.setattr(r9s_client, "_http_factories", factories)
+    return made
+
+
+def test_each_loop_closes_its_own_client_as_it_ends(
+    server: LocalServer, not_httpx: list[NotHttpx]
 ) -> None:
-    started = time.monotonic()
-    with pytest.raises(errors.ConfigurationError, match="server_url"):
-        call("models.list", server_url=url)
-    assert time.monotonic() - started < 1  # no backoff: nothing was sent
-    assert server.requests == []
+    with R9S(api_key=API_KEY, server_url=server.url) as client:
+        for _ in range(3):
+            asyncio.run(client.models.list_async())
+            made = not_httpx[-1]
+            assert made.closed_on is made.used_on is not None  # closed as asyncio.run ended
+    assert len(not_httpx) == 3
 
 
-@pytest.mark.parametrize("suffix", ["", "/v1", "/api/openai/v1/", "/proxy/v1"])
-def test_good_server_urls_keep_their_path(server: LocalServer, suffix: str) -> None:
-    client = R9S(api_key=API_KEY, server_url=server.root_url + suffix)
-    assert client.base_url == (server.root_url + suffix).rstrip("/")
+def test_close_from_another_thread_runs_on_the_owner_loop(
+    server: LocalServer, not_httpx: list[NotHttpx]
+) -> None:
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever)
+    thread.start()
+    try:
+        client = R9S(api_key=API_KEY, server_url=server.url)
+        asyncio.run_coroutine_threadsafe(client.models.list_async(), loop).result(10)
+        client.close()
+        (made,) = not_httpx
+        deadline = time.monotonic() + 10
+        while made.closed_on is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert made.closed_on is loop
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        loop.close()
+
+
+def test_a_client_whose_loop_has_closed_is_dropped_not_half_closed(
+    server: LocalServer, not_httpx: list[NotHttpx]
+) -> None:
+    loop = asyncio.new_event_loop()
+    client = R9S(api_key=API_KEY, server_url=server.url)
+    loop.run_until_complete(client.models.list_async())
+    loop.close()  # without shutdown_asyncgens: nothing could close the client on it
+    asyncio.run(client.models.list_async())  # a new loop, a new client
     client.close()
+    gc.collect()  # an unraisable error here (a close run without its loop) fails the test
+    first, second = not_httpx
+    assert first.closed_on is None  # never run off its loop
+    assert second.closed_on is second.used_on
+
+
+def test_a_collected_client_is_closed_on_its_idle_loop_when_that_loop_shuts_down(
+    server: LocalServer, not_httpx: list[NotHttpx]
+) -> None:
+    loop = asyncio.new_event_loop()
+    try:
+        client = R9S(api_key=API_KEY, server_url=server.url)
+        loop.run_until_complete(client.models.list_async())
+        del client
+        gc.collect()  # the finalizer runs no loop: the close waits for the owner loop
+        (made,) = not_httpx
+        assert made.closed_on is None
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        assert made.closed_on is loop
+    finally:
+        loop.close()
