@@ -17,7 +17,7 @@ from collections.abc import (
     Iterator,
 )
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, Protocol, TypeVar
 
 from r9s import errors
 from r9s._closing import AsyncClosing, Closing
@@ -67,6 +67,14 @@ class ServerSentEvent:
         return f"ServerSentEvent(event={self.event!r}, data={self.data!r}, id={self.id!r})"
 
 
+class SSEComment(NamedTuple):
+    """A comment line of an event stream (``: R9S PROCESSING``): its text, without the
+    colon and one leading space, and when it arrived (``time.monotonic()``)."""
+
+    text: str
+    received_at: float
+
+
 class SSEDecoder:
     """Incremental decoder following the WHATWG event-stream rules.
 
@@ -75,11 +83,22 @@ class SSEDecoder:
     are one line end), a leading BOM is dropped, ``:`` lines are comments, ``data`` lines
     are joined with LF. Unlike the browser algorithm, ``flush()`` also delivers a last
     event that was not followed by a blank line: some servers close right after it.
+    Comments are dropped, or handed to ``on_comment`` (their text) as they are decoded.
     """
 
-    __slots__ = ("_pending", "_data", "_event", "_last_id", "_retry", "_skip_lf", "_started")
+    __slots__ = (
+        "_pending",
+        "_data",
+        "_event",
+        "_last_id",
+        "_retry",
+        "_skip_lf",
+        "_started",
+        "on_comment",
+    )
 
-    def __init__(self) -> None:
+    def __init__(self, on_comment: Callable[[str], None] | None = None) -> None:
+        self.on_comment = on_comment
         self._pending: list[bytes] = []
         """The start of a line whose end has not arrived, in the pieces it came in."""
         self._data: list[bytes] = []
@@ -182,6 +201,9 @@ class SSEDecoder:
             self._data.append(value[1:] if value[:1] == b" " else value)
             return
         if line[:1] == b":":
+            if self.on_comment is not None:
+                text = line[1:].decode("utf-8", "replace")
+                self.on_comment(text[1:] if text[:1] == " " else text)
             return
         name, colon, value = line.partition(b":")
         if colon and value[:1] == b" ":
@@ -391,12 +413,18 @@ class _StreamBase(Generic[T, R]):
         self, response: httpx.Response, spec: StreamSpec[T, R], *, secret: str | None = None
     ) -> None:
         self.response = response
-        self._decoder = EventDecoder(spec, response, secret)
+        self.comments: list[SSEComment] = []
+        """The stream's comment lines so far, with when each arrived (a router's
+        ``: R9S PROCESSING`` says when it handed the request on)."""
+        self._decoder = EventDecoder(spec, response, secret, sse=SSEDecoder(self._comment))
         self._closed = False
         self.started_at = time.monotonic()
         """When the response headers arrived (``time.monotonic()``)."""
         self.first_event_at: float | None = None
         """When the first item was decoded (``time.monotonic()``), for time to first token."""
+
+    def _comment(self, text: str) -> None:
+        self.comments.append(SSEComment(text, time.monotonic()))
 
     @property
     def request_id(self) -> str | None:

@@ -104,7 +104,7 @@ MORE_LINES: dict[str, set[str]] = {
     "r9s conf": {"config"},
     "r9s config s": {"set"},
     "r9s config set b": {"base_url", "backups"},
-    "r9s chat -m gpt --no-": {"--no-log", "--no-stream"},
+    "r9s chat -m gpt --no-": {"--no-log", "--no-stream", "--no-reasoning"},
     "r9s chat --api re": {"responses"},
     "r9s chat --image pho": {FILE},
     "r9s status --j": {"--json"},

@@ -247,6 +247,27 @@ def test_outcome_of_reads_tool_calls_cost_and_finish_of_every_api(
     assert outcome_of(priced)["cost"] == 0.0042
 
 
+def test_an_answer_without_usage_counts_no_tokens() -> None:
+    """The SDK reads a missing usage as zeros; the log and --stats must not count those."""
+    from r9s.cli.chat.conversation import outcome_of, usage_of
+    from r9s.models.chat import ChatCompletion
+    from r9s.models.messages import AnthropicMessage
+
+    unpriced = ChatCompletion.model_validate({
+        "id": "c", "object": "chat.completion", "created": 1, "model": "m",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "x"},
+                     "finish_reason": "stop"}],
+    })  # fmt: skip
+    assert unpriced.usage is not None  # zeros, not None
+    assert usage_of(unpriced) is None and outcome_of(unpriced)["usage"] is None
+    answer = AnthropicMessage.model_validate({
+        "id": "m", "type": "message", "role": "assistant", "model": "claude",
+        "content": [{"type": "text", "text": "x"}], "stop_reason": "end_turn",
+        "usage": {"input_tokens": 0, "output_tokens": 0},
+    })  # fmt: skip
+    assert usage_of(answer) is None and outcome_of(answer)["usage"] is None
+
+
 # ------------------------------------------------------------------ writers at once
 
 

@@ -163,3 +163,90 @@ def test_saved_files_follow_the_umask_like_any_program_output(
             assert done.returncode == 0, done.stderr
             written = home / args[args.index("-o") + 1]
             assert written.stat().st_mode & 0o777 == expected, (args, umask)
+
+
+def test_without_o_files_are_named_after_the_prompt_and_never_overwrite(
+    home: Path, r9s_server: LocalServer
+) -> None:
+    (home / "a-lighthouse-at-dawn.png").write_bytes(b"mine, keep it")
+    first = r9s(home, "images", "generate", "A lighthouse, at dawn!", env=env(r9s_server))
+    second = r9s(home, "images", "generate", "A lighthouse, at dawn!", env=env(r9s_server))
+    assert (first.returncode, second.returncode) == (0, 0), first.stderr
+    assert first.stdout == "a-lighthouse-at-dawn-2.png\n"
+    assert second.stdout == "a-lighthouse-at-dawn-3.png\n"
+    assert (home / "a-lighthouse-at-dawn.png").read_bytes() == b"mine, keep it"
+    assert (home / "a-lighthouse-at-dawn-3.png").read_bytes().startswith(b"\x89PNG")
+
+    many = r9s(home, "images", "generate", "two cats", "-n", "2", env=env(r9s_server))
+    assert many.stdout.split() == ["two-cats-1.png", "two-cats-2.png"]
+    (home / "photo.png").write_bytes((home / "two-cats-1.png").read_bytes())
+    edited = r9s(home, "images", "edit", "photo.png", "add a hat", env=env(r9s_server))
+    assert edited.stdout == "photo-edited.png\n"
+
+    spoken = r9s(home, "audio", "speech", "Hello from r9s", env=env(r9s_server))
+    again = r9s(home, "audio", "speech", "Hello from r9s", "--format", "wav", env=env(r9s_server))
+    assert "Wrote hello-from-r9s.mp3" in spoken.stderr
+    assert "Wrote hello-from-r9s.wav" in again.stderr
+    third = r9s(home, "audio", "speech", "Hello from r9s", env=env(r9s_server))
+    assert "Wrote hello-from-r9s-2.mp3" in third.stderr
+    assert (home / "hello-from-r9s-2.mp3").stat().st_size > 0
+
+
+def test_a_failed_speech_leaves_no_file_behind(home: Path, r9s_server: LocalServer) -> None:
+    r9s_server.inject("status=400")  # not retried
+    done = r9s(home, "audio", "speech", "Hello", env=env(r9s_server))
+    assert done.returncode == 1
+    assert sorted(p.name for p in home.iterdir() if not p.name.startswith(".")) == []
+
+
+def test_images_describe_asks_a_vision_model(home: Path, r9s_server: LocalServer) -> None:
+    with sdk(r9s_server) as client:
+        png = client.images.create(prompt="seed", response_format="b64_json").data[0].data()
+    (home / "photo.png").write_bytes(png)
+    done = r9s(home, "images", "describe", "photo.png", env=env(r9s_server))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "Echo: Describe this image in detail.\n"
+    content = [r.json for r in r9s_server.requests if r.path == "/v1/chat/completions"][-1][
+        "messages"
+    ][0]["content"]
+    assert content[0] == {"type": "text", "text": "Describe this image in detail."}
+    assert content[1]["image_url"]["url"].startswith("data:image/png;base64,")
+
+    asked = r9s(
+        home,
+        "images",
+        "describe",
+        "-",
+        "What breed?",
+        "--api",
+        "messages",
+        "-m",
+        "claude-sonnet-4-5",
+        input=None,
+        env=env(r9s_server),
+    )
+    assert asked.returncode == 2 and "stdin" in asked.stderr  # nothing piped
+    url = r9s(
+        home,
+        "images",
+        "describe",
+        "https://example.com/cat.jpg",
+        "What breed?",
+        "--api",
+        "messages",
+        "-m",
+        "claude-sonnet-4-5",
+        env=env(r9s_server),
+    )
+    assert url.returncode == 0 and url.stdout == "Echo: What breed?\n"
+    message = [r.json for r in r9s_server.requests if r.path == "/v1/messages"][-1]["messages"][0]
+    assert message["content"][0] == {
+        "type": "image",
+        "source": {"type": "url", "url": "https://example.com/cat.jpg"},
+    }
+    # a describe is no chat to continue
+    assert not (home / ".r9s" / "chats").exists()
+
+    missing = r9s(home, "images", "describe", "nope.png", env=env(r9s_server))
+    assert missing.returncode == 2
+    assert missing.stderr == "r9s: error: nope.png: No such file or directory: nope.png\n"

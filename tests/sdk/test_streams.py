@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import pickle
+import time
 import uuid
 from typing import Any, Never
 
@@ -283,6 +284,54 @@ def test_a_stream_read_to_its_end_can_be_read_again(server: LocalServer) -> None
         chunks = list(stream)
         assert chunks and list(stream) == []
         assert stream.get_final_text() == "Echo: one two three four five six"
+
+
+def test_comments_are_kept_with_when_they_arrived(server: LocalServer) -> None:
+    """The router's probe: ``: R9S PROCESSING`` before the first event, when asked for."""
+    server.inject("probe_delay=0.2;chunk_delay=0.1")
+    probe = {"X-NextRouter-SSE-Probe": "r9s"}
+
+    def sync_run() -> tuple[float, float, list[str]]:
+        with R9S(api_key=API_KEY, server_url=server.url) as client:
+            sent = time.monotonic()
+            stream = client.chat.create(**BODY, stream=True, extra_headers=probe)
+            with stream:
+                stream.until_done()
+            (comment,) = stream.comments
+            assert stream.first_event_at is not None
+            return (
+                comment.received_at - sent,
+                stream.first_event_at - comment.received_at,
+                [c.text for c in stream.comments],
+            )
+
+    router, upstream, texts = sync_run()
+    assert texts == ["R9S PROCESSING"]
+    assert router >= 0.2 and upstream >= 0.1  # the server's delays, as lower bounds
+
+    async def async_run() -> list[str]:
+        async with R9S(api_key=API_KEY, server_url=server.url) as client:
+            stream = await client.chat.create_async(**BODY, stream=True, extra_headers=probe)
+            async with stream:
+                await stream.until_done()
+            return [c.text for c in stream.comments]
+
+    assert asyncio.run(async_run()) == ["R9S PROCESSING"]
+    schema = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+    with (
+        R9S(api_key=API_KEY, server_url=server.url) as client,
+        client.chat.parse(
+            **BODY, response_format=schema, stream=True, extra_headers=probe
+        ) as parsed,
+    ):
+        parsed.get_final()
+        assert [c.text for c in parsed.comments] == ["R9S PROCESSING"]  # a parse stream too
+    with (
+        R9S(api_key=API_KEY, server_url=server.url) as client,
+        client.chat.create(**BODY, stream=True) as stream,
+    ):
+        stream.until_done()
+        assert stream.comments == []  # not asked for: none sent
 
 
 # -- how a stream ended early is said ---------------------------------------------------

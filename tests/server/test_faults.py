@@ -428,6 +428,51 @@ def test_admin_paths_ignore_faults_and_auth() -> None:
         assert http.get(server.url + "/models", headers={"x-api-key": "sk-only"}).status_code == 200
 
 
+# -- the router's probe ------------------------------------------------------------------
+
+
+def test_the_probe_comment_opens_a_stream_asked_for_with_the_header(
+    r9s_server_factory: Any,
+) -> None:
+    server = r9s_server_factory(api_key=KEY, probe_delay=0.2)
+    body = chat_body(stream=True)
+    headers = {"authorization": f"Bearer {KEY}", "X-NextRouter-SSE-Probe": "r9s"}
+    with httpx.Client(verify=TLS, timeout=10) as client:
+        started = time.monotonic()
+        with client.stream(
+            "POST", server.url + "/chat/completions", json=body, headers=headers
+        ) as response:
+            chunks = response.iter_raw()
+            first = next(chunks)
+            waited = time.monotonic() - started
+            rest = b"".join(chunks)
+    assert first.startswith(b": R9S PROCESSING\n\n")
+    assert waited >= 0.2  # the server's probe_delay, before the comment
+    assert rest.endswith(b"data: [DONE]\n\n")
+    # without the header: no comment; a fault's probe_delay beats the server's
+    plain = http.post(
+        server.url + "/chat/completions", json=body, headers={"authorization": f"Bearer {KEY}"}
+    )
+    assert not plain.text.startswith(":")
+    quick = http.post(
+        server.url + "/chat/completions",
+        json=body,
+        headers={**headers, "X-R9S-Fault": "probe_delay=0"},
+    )
+    assert quick.text.startswith(": R9S PROCESSING\n\ndata: ")
+    # on JSON answers the header changes nothing
+    whole = http.post(server.url + "/chat/completions", json=chat_body(), headers=headers)
+    assert whole.json()["object"] == "chat.completion"
+
+
+def test_probe_delay_and_response_status_parse() -> None:
+    assert parse_fault("probe_delay=0.5;response_status=failed") == Fault(
+        probe_delay=0.5, response_status="failed"
+    )
+    with pytest.raises(ValueError, match="must be one of failed, incomplete"):
+        parse_fault("response_status=done")
+
+
 # -- request ids ----------------------------------------------------------------------
 
 

@@ -8,9 +8,11 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import httpx
 import pytest
 
 from tests.server.conftest import http
@@ -91,3 +93,18 @@ def test_a_busy_port_is_a_one_line_error() -> None:
         )
     assert result.returncode == 1
     assert result.stderr.startswith("r9s: error:") and len(result.stderr.splitlines()) == 1
+
+
+def test_probe_delay_sets_when_the_routers_comment_comes() -> None:
+    body = {"model": "gpt-4o-mini", "stream": True, "messages": [{"role": "user", "content": "hi"}]}
+    headers = {"authorization": "Bearer any", "X-NextRouter-SSE-Probe": "r9s"}
+    with mock("--port", "0", "--quiet", "--probe-delay", "0.3") as (process, url, _banner):
+        with httpx.Client(timeout=10) as client:
+            started = time.monotonic()
+            with client.stream("POST", url + "/chat/completions", json=body,
+                               headers=headers) as response:  # fmt: skip
+                first = next(response.iter_raw())
+                waited = time.monotonic() - started
+        code, _, _ = stop(process, signal.SIGTERM)
+    assert first.startswith(b": R9S PROCESSING\n\n")
+    assert waited >= 0.3 and code == 0

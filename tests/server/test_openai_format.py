@@ -55,6 +55,53 @@ def test_models_list_and_retrieve(client: httpx.Client) -> None:
     assert client.get("/models/claude-haiku-4-5").json()["owned_by"] == "anthropic"
 
 
+def test_models_expand_and_filter_like_the_router(client: httpx.Client) -> None:
+    plain = client.get("/models").json()["data"][0]
+    assert set(plain) == {"id", "object", "created", "owned_by"}  # nothing unasked for
+
+    expanded = client.get("/models", params={"expand": "context_length,endpoints"}).json()
+    claude = next(m for m in expanded["data"] if m["id"] == "claude-sonnet-4-5")
+    assert claude["context_length"] == 200000
+    assert claude["endpoints"] == ["/v1/chat/completions", "/v1/messages"]
+    assert "modality" not in claude
+    every = client.get("/models", params={"expand": "all"}).json()["data"][0]
+    assert {"context_length", "modality", "endpoints", "channels", "supported_parameters"} <= set(
+        every
+    )
+
+    def ids(*rules: str) -> list[str]:
+        listing = client.get("/models", params=[("filter", rule) for rule in rules])
+        assert listing.status_code == 200, listing.text
+        return [m["id"] for m in listing.json()["data"]]
+
+    assert ids("id=claude-sonnet-4*") == [
+        "claude-sonnet-4-5",
+        "claude-sonnet-4.5",
+        "claude-sonnet-4",
+    ]
+    assert ids("channel=*moonshot*") == ["kimi-k2"]
+    assert ids("endpoint=/v1/embeddings") == [
+        "text-embedding-3-small",
+        "text-embedding-3-large",
+        "text-embedding-ada-002",
+    ]
+    assert ids("modality=audio->text", "owned_by!=openai") == []
+    assert ids("context_length>1000000", "owned_by=openai") == ["gpt-4.1", "gpt-4.1-mini"]
+    assert "gpt-4o" in ids("supported_parameters=seed")
+    assert "o3" not in ids("supported_parameters=temperature")
+
+    for rule, message in (
+        ("colour=red", "Unknown filter field 'colour'"),
+        ("context_length", "expected FIELD=PATTERN"),
+        ("context_length>=many", "'many' is not a number"),
+    ):
+        bad = client.get("/models", params={"filter": rule})
+        assert bad.status_code == 400
+        assert message in bad.json()["error"]["message"]
+    one = client.get("/models/gpt-4o", params={"expand": "context_length"}).json()
+    assert one["context_length"] == 128000
+
+
 def test_model_ids_with_slashes_and_snapshots(client: httpx.Client) -> None:
     one = client.get("/models/meta-llama%2Fllama-3.3-70b-instruct").json()
     assert one["id"] == "meta-llama/llama-3.3-70b-instruct" and one["owned_by"] == "meta-llama"

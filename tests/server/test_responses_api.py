@@ -78,7 +78,12 @@ def test_input_items_as_codex_sends_them(client: httpx.Client) -> None:
         "prompt_cache_key": "abc",
     }
     answer = client.post("/responses", json=body).json()
-    assert answer["output"][0]["content"][0]["text"] == "Echo: say hi"
+    reasoning, message = answer["output"]
+    assert message["content"][0]["text"] == "Echo: say hi"
+    # reasoning asked for: its item first, no summary unless asked, the encrypted content
+    # since it is included
+    assert reasoning["type"] == "reasoning" and reasoning["summary"] == []
+    assert reasoning["encrypted_content"]
 
 
 def test_stream_event_sequence(client: httpx.Client) -> None:
@@ -163,3 +168,56 @@ def test_max_output_tokens_gives_an_incomplete_response(client: httpx.Client) ->
 def test_missing_input(client: httpx.Client) -> None:
     response = client.post("/responses", json={"model": "gpt-4o-mini"})
     assert response.status_code == 400 and response.json()["error"]["param"] == "input"
+
+
+def test_reasoning_summary_streams_before_the_message(client: httpx.Client) -> None:
+    body = {"model": "o4-mini", "input": "why", "reasoning": {"effort": "high", "summary": "auto"}}
+    seen = events(client, body)
+    names = [name for name, _ in seen]
+    assert names[2:9] == [
+        "response.output_item.added",
+        "response.reasoning_summary_part.added",
+        "response.reasoning_summary_text.delta",
+        "response.reasoning_summary_text.delta",
+        "response.reasoning_summary_text.delta",
+        "response.reasoning_summary_text.done",
+        "response.reasoning_summary_part.done",
+    ]
+    summary = "".join(p["delta"] for n, p in seen if n == "response.reasoning_summary_text.delta")
+    assert summary == "Thinking about: why"
+    final = seen[-1][1]["response"]
+    reasoning, message = final["output"]
+    assert reasoning["summary"] == [{"type": "summary_text", "text": "Thinking about: why"}]
+    assert message["content"][0]["text"] == "Echo: why"
+    text_events = [p for n, p in seen if n == "response.output_text.delta"]
+    assert {p["output_index"] for p in text_events} == {1}
+    assert final["reasoning"] == {"effort": "high", "summary": "auto"}
+    assert final["usage"]["output_tokens_details"]["reasoning_tokens"] == 3
+
+
+def test_a_failed_or_incomplete_response_from_a_fault(client: httpx.Client) -> None:
+    body = {"model": "gpt-4o-mini", "input": "one two three four"}
+    failed = client.post("/responses", json=body, headers={"X-R9S-Fault": "response_status=failed"})
+    answer = failed.json()
+    assert failed.status_code == 200 and answer["status"] == "failed"
+    assert answer["error"] == {
+        "code": "server_error",
+        "message": "The upstream connection was cut (injected fault).",
+    }
+    assert answer["output"][0]["content"][0]["text"] == "Echo: one"  # half got out
+
+    fault = {"X-R9S-Fault": "response_status=failed;message=reset by peer"}
+    response = client.post("/responses", json={**body, "stream": True}, headers=fault)
+    seen = [(e.event, e.json()) for e in parse_sse(response.text)]
+    names = [name for name, _ in seen]
+    assert names[-1] == "response.failed"
+    assert "response.output_text.done" not in names  # cut in the middle of the text
+    deltas = "".join(p["delta"] for n, p in seen if n == "response.output_text.delta")
+    assert deltas == "Echo: one"
+    assert seen[-1][1]["response"]["error"]["message"] == "reset by peer"
+
+    incomplete = client.post(
+        "/responses", json=body, headers={"X-R9S-Fault": "response_status=incomplete"}
+    ).json()
+    assert incomplete["status"] == "incomplete"
+    assert incomplete["incomplete_details"] == {"reason": "content_filter"}

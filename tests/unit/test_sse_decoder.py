@@ -146,3 +146,29 @@ def test_a_long_line_in_many_chunks_costs_linear_time() -> None:
     # chunks. Four times the size must cost about four times as much, not sixteen.
     small, large = _seconds_to_decode(2 << 20), _seconds_to_decode(8 << 20)
     assert large < 8 * small + 0.05, (small, large)
+
+
+@settings(max_examples=300, deadline=None)
+@given(stream=streams(), data=st.data())
+def test_comments_reach_the_hook_whatever_the_chunks(stream: bytes, data: st.DataObject) -> None:
+    def comments(*chunks: bytes) -> list[str]:
+        seen: list[str] = []
+        decoder = SSEDecoder(on_comment=seen.append)
+        for chunk in chunks:
+            decoder.feed(chunk)
+        decoder.flush()
+        return seen
+
+    whole = comments(stream)
+    cuts = sorted(data.draw(st.sets(st.integers(0, len(stream)), max_size=12)))
+    pieces = [stream[a:b] for a, b in zip([0, *cuts], [*cuts, len(stream)], strict=True)]
+    assert comments(*pieces) == whole
+    assert comments(*(bytes([b]) for b in stream)) == whole
+
+
+def test_a_comment_loses_its_colon_and_one_space_and_dispatches_nothing() -> None:
+    seen: list[str] = []
+    decoder = SSEDecoder(on_comment=seen.append)
+    events = decoder.feed(b": R9S PROCESSING\n\n:  two spaces\n:\ndata: x\n\n")
+    assert seen == ["R9S PROCESSING", " two spaces", ""]
+    assert events == [ServerSentEvent("x")]

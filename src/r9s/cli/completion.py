@@ -12,7 +12,8 @@ import argparse
 from dataclasses import dataclass, field, replace
 
 FILE = "@file"
-FILE_METAVARS = {"PATH", "FILE", "IMAGE", "DIR", "FILE|DIR", "AUDIO"}
+# a metavar naming one of these (FILE, FILE|URL, FILE.py|CODE...) takes a path
+FILE_WORDS = ("PATH", "FILE", "IMAGE", "DIR", "AUDIO")
 
 
 @dataclass
@@ -48,7 +49,7 @@ def _values(action: argparse.Action) -> list[str]:
     if action.choices is not None:
         return [str(choice) for choice in action.choices]
     metavar = action.metavar if isinstance(action.metavar, str) else ""
-    if metavar.upper() in FILE_METAVARS or "PATH" in metavar.upper():
+    if any(word in metavar.upper() for word in FILE_WORDS):
         return [FILE]
     return []
 

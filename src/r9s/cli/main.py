@@ -11,6 +11,7 @@ import argparse
 import importlib
 import os
 import sys
+import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import ModuleType
@@ -40,8 +41,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("templates", "saved prompts for r9s chat -t NAME"),
     Command("agents", "versioned instructions, model and skills: r9s chat --agent"),
     Command("skills", "Agent Skills (SKILL.md folders) for r9s chat --skill"),
-    Command("models", "list the models the router serves"),
-    Command("images", "generate or edit images"),
+    Command("models", "list the models the router serves, or show one"),
+    Command("embed", "embedding vectors; search a local collection by similarity"),
+    Command("images", "generate, edit or describe images"),
     Command("audio", "text to speech, transcription, translation"),
     Command("login", "check an API key and store it"),
     Command("config", "show or edit ~/.r9s/config.toml"),
@@ -64,6 +66,7 @@ settings (a flag beats the environment, which beats ./.env, which beats ~/.r9s/c
 examples:
   r9s login                        check a key and store it in ~/.r9s/config.toml
   r9s chat                         interactive chat (r9s chat "question" for one answer)
+  r9s "Name three rivers"          one answer: r9s "question" is r9s chat "question"
   r9s logs -q "rust"               search every question and answer so far
   r9s models --filter claude       the models the router serves
   r9s set claude-code              point Claude Code at r9s
@@ -92,9 +95,81 @@ def _selected(argv: Sequence[str]) -> Command | None:
     return None
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, whose errors suggest the choice closest to a mistyped one
+    (``images generat``: did you mean generate?). Sub-parsers are of this class too."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        import re
+
+        found = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if found:
+            from r9s.cli.common.errors import did_you_mean
+
+            choices = re.findall(r"'([^']*)'", found.group(2))
+            close = did_you_mean(found.group(1), choices)
+            if close:
+                message = f"{message}; did you mean {close!r}?"
+        super().error(message)
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's help, with an option's forms on one line (``-m, --model MODEL``, not
+    ``-m MODEL, --model MODEL``): most options then take one line, not two."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=30)
+
+    def _format_action_invocation(self, action: argparse.Action) -> str:
+        if not action.option_strings or action.nargs == 0:
+            return super()._format_action_invocation(action)
+        value = self._format_args(action, self._get_default_metavar_for_optional(action))
+        return f"{', '.join(action.option_strings)} {value}"
+
+
+TOP_OPTIONS = ("-h", "--help", "--version")
+
+
+def route(argv: Sequence[str]) -> list[str]:
+    """``r9s "question"`` (a first word that is no command) as ``r9s chat "question"``.
+
+    A lone word close to a command's name (``r9s modles``) is taken for a typo, not a
+    question: ``UnknownCommand`` suggests the command."""
+    argv = list(argv)
+    if not argv or argv[0] in TOP_OPTIONS or argv[0] == "--":
+        return argv
+    first = argv[0]
+    if not first.startswith("-") and find_command(first) is not None:
+        return argv
+    if not first.startswith("-") and all(token.startswith("-") for token in argv[1:]):
+        typo = _typo(first)
+        if typo is not None:
+            raise UnknownCommand(first, typo)
+    if first.startswith("-") and any(find_command(token) for token in argv[1:]):
+        return argv  # options before a command (r9s --api-key K models): argparse says no
+    return ["chat", *argv]
+
+
+def _typo(word: str) -> str | None:
+    if not word or any(char.isspace() for char in word):
+        return None
+    import difflib
+
+    names = [name for command in COMMANDS for name in (command.name, *command.aliases)]
+    close = difflib.get_close_matches(word.lower(), names, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+class UnknownCommand(Exception):
+    def __init__(self, word: str, close: str) -> None:
+        super().__init__(word, close)
+        self.word = word
+        self.close = close
+
+
 def build_parser(argv: Sequence[str] = (), *, full: bool = False) -> argparse.ArgumentParser:
     """Build the parser; with ``full`` every command's arguments are added (for completion)."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="r9s",
         description="r9s: talk to any model behind the r9s router, and point coding tools at it.",
         epilog=EPILOG,
@@ -109,7 +184,7 @@ def build_parser(argv: Sequence[str] = (), *, full: bool = False) -> argparse.Ar
             aliases=list(command.aliases),
             help=command.help,
             description=command.help,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=HelpFormatter,
         )
         if full or command is selected:
             load(command).add_arguments(child)
@@ -121,10 +196,118 @@ def _report(message: str) -> None:
     print(f"r9s: error: {message}", file=sys.stderr)
 
 
+def _unknown_arguments(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, unknown: list[str]
+) -> typing.NoReturn:
+    """argparse's "unrecognized arguments" error, with the closest option of the command
+    that was run (``--modle``: did you mean --model?)."""
+    from r9s.cli.common.errors import did_you_mean
+    from r9s.cli.common.i18n import _
+
+    flags = [token.split("=", 1)[0] for token in unknown if token.startswith("-")]
+    known, deepest = _option_strings(parser, args)
+    for flag in flags:
+        close = did_you_mean(flag, known, cutoff=0.7)
+        if close:
+            deepest.error(
+                _("unrecognized argument {flag}; did you mean {close}?").format(
+                    flag=flag, close=close
+                )
+            )
+    deepest.error(_("unrecognized arguments: {arguments}").format(arguments=" ".join(unknown)))
+
+
+def _check_long_flags(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """A mistyped long flag, before argparse takes the word after it for something else
+    (``models --filtre x``: "invalid choice: 'x'"): said with the closest flag."""
+    known: set[str] = set()
+
+    def visit(current: argparse.ArgumentParser) -> None:
+        for action in current._actions:
+            known.update(action.option_strings)
+            if isinstance(action, argparse._SubParsersAction):
+                for child in action.choices.values():
+                    visit(child)
+
+    visit(parser)
+    for token in argv:
+        if token == "--":
+            return
+        if not token.startswith("--") or any(char.isspace() for char in token):
+            continue
+        flag = token.split("=", 1)[0]
+        if flag in known or any(option.startswith(flag) for option in known):
+            continue  # argparse takes unique prefixes
+        from r9s.cli.common.errors import did_you_mean
+
+        close = did_you_mean(flag, sorted(known), cutoff=0.7)
+        if close:
+            from r9s.cli.common.i18n import _
+
+            deepest = _option_strings(parser, _partial_namespace(parser, argv))[1]
+            deepest.error(
+                _("unrecognized argument {flag}; did you mean {close}?").format(
+                    flag=flag, close=close
+                )
+            )
+
+
+def _partial_namespace(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """Which command and subcommand ``argv`` names (to show that one's usage)."""
+    namespace = argparse.Namespace()
+    words = [token for token in argv if not token.startswith("-")]
+    if words:
+        command = find_command(words[0])
+        if command is not None:
+            namespace._command = command
+        for index, word in enumerate(words[1:3]):
+            setattr(namespace, f"_word{index}", word)
+    return namespace
+
+
+def _option_strings(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> tuple[list[str], argparse.ArgumentParser]:
+    """The options of the (sub)command ``args`` ran, its parents' included, and its parser."""
+    found: list[str] = []
+    deepest = parser
+    command = getattr(args, "_command", None)
+    current: argparse.ArgumentParser | None = parser
+    while current is not None:
+        found += [flag for action in current._actions for flag in action.option_strings]
+        deepest = current
+        child = None
+        for action in current._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                names = [command.name] if command is not None and current is parser else []
+                names += [str(value) for value in vars(args).values() if isinstance(value, str)]
+                for name in names:
+                    if name in action.choices:
+                        child = action.choices[name]
+                        break
+        current = child
+    return found, deepest
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        argv = route(argv)
+    except UnknownCommand as typo:
+        from r9s.cli.common.i18n import _
+
+        _report(
+            _(
+                "unknown command {word!r}; did you mean {close!r}? (to ask it as a question: "
+                "r9s chat {word})"
+            ).format(word=typo.word, close=typo.close)
+        )
+        return 2
     parser = build_parser(argv)
-    args = parser.parse_args(argv)
+    _check_long_flags(parser, argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        _unknown_arguments(parser, args, unknown)
     command: Command | None = getattr(args, "_command", None)
     if command is None:
         parser.print_help()

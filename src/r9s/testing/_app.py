@@ -20,6 +20,7 @@ from r9s.testing import _anthropic, _audio, _gemini, _images, _models, _openai, 
 from r9s.testing._errors import ApiError, Family, error_response
 from r9s.testing._faults import (
     FAULT_HEADER,
+    PROBE_HEADER,
     Fault,
     FaultBook,
     body_response,
@@ -146,9 +147,11 @@ class App:
         models: ModelCatalog,
         log: Callable[[str], None] | None = None,
         max_records: int = 10_000,
+        probe_delay: float = 0.0,
     ) -> None:
         self.api_keys = None if api_keys is None else frozenset(api_keys)
         self.models = models
+        self.probe_delay = probe_delay
         self.faults = FaultBook()
         self.root_url = ""
         self._log = log
@@ -245,9 +248,10 @@ class App:
                 return await finish(status_response(fault, family))
             if fault.malformed == "json":
                 return await finish(malformed_json_response())
-        reply = await self._dispatch(request, found, family)
+        reply = await self._dispatch(request, found, family, fault)
         if isinstance(reply, SSEReply):
-            return await finish(stream_response(reply, fault))
+            probe = self.probe_delay if request.header(PROBE_HEADER) is not None else None
+            return await finish(stream_response(reply, fault, probe))
         return await finish(body_response(reply, fault))
 
     def _fault_for(self, request: Request) -> Fault | None:
@@ -257,7 +261,11 @@ class App:
         return self.faults.take_queued(request.path)
 
     async def _dispatch(
-        self, request: Request, found: tuple[Route, dict[str, str]] | None, family: Family
+        self,
+        request: Request,
+        found: tuple[Route, dict[str, str]] | None,
+        family: Family,
+        fault: Fault | None = None,
     ) -> Reply:
         if found is None:
             return self._not_found(request, family)
@@ -265,7 +273,7 @@ class App:
         try:
             if route.auth:
                 self._authenticate(request, family)
-            return await route.handler(Call(request, params, self, route.family))
+            return await route.handler(Call(request, params, self, route.family, fault=fault))
         except ApiError as error:
             return error_response(family, error)
         except Exception as exc:  # a bug here must show up in the test, not hang it

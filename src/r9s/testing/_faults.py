@@ -28,6 +28,9 @@ FAULT_HEADER = "x-r9s-fault"
 BODY_KINDS = ("json", "anthropic", "google", "empty", "text", "html")
 DROP_KINDS = ("before_headers", "mid_body", "mid_stream")
 MALFORMED_KINDS = ("json", "sse")
+RESPONSE_STATUSES = ("failed", "incomplete")
+PROBE_HEADER = "x-nextrouter-sse-probe"
+PROBE_COMMENT = b": R9S PROCESSING\n\n"
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,8 @@ class Fault:
     times: int | None = None
     key: str | None = None
     request_id: str | None = None  # a header name: answer with a request id in it
+    probe_delay: float | None = None
+    response_status: str | None = None
 
 
 def _positive_float(value: str) -> float:
@@ -115,6 +120,8 @@ FAULT_KEYS: dict[str, Any] = {
     "times": _count,
     "key": str,
     "request_id": _header_name,
+    "probe_delay": _positive_float,
+    "response_status": _choice(*RESPONSE_STATUSES),
 }
 assert set(FAULT_KEYS) == {f.name for f in fields(Fault)}
 
@@ -258,20 +265,37 @@ def malformed_json_response() -> Response:
     return Response(200, list(JSON_HEADERS), MALFORMED_JSON)
 
 
-def stream_response(stream: SSEReply, fault: Fault | None) -> Response:
-    """Turn an event stream into a chunked response, applying the stream faults."""
+def stream_response(
+    stream: SSEReply, fault: Fault | None, probe_delay: float | None = None
+) -> Response:
+    """Turn an event stream into a chunked response, applying the stream faults.
+
+    With ``probe_delay`` (the request asked for the router's probe with
+    ``X-NextRouter-SSE-Probe``) the stream starts with the comment ``: R9S PROCESSING``,
+    sent that many seconds after the headers, as r9s sends it once it has handed the
+    request to the upstream; the first event then follows after ``chunk_delay``.
+    """
     return Response(
-        stream.status, SSE_HEADERS + stream.headers, _stream_body(stream, fault or Fault())
+        stream.status,
+        SSE_HEADERS + stream.headers,
+        _stream_body(stream, fault or Fault(), probe_delay),
     )
 
 
-async def _stream_body(stream: SSEReply, fault: Fault) -> AsyncIterator[bytes]:
+async def _stream_body(
+    stream: SSEReply, fault: Fault, probe_delay: float | None = None
+) -> AsyncIterator[bytes]:
     cut_after = _cut_point(fault, default=1 if fault.drop == "mid_body" else 2)
     events = _fault_events(stream, fault)
+    if probe_delay is not None:
+        delay = fault.probe_delay if fault.probe_delay is not None else probe_delay
+        if delay:
+            await asyncio.sleep(delay)
+        yield PROBE_COMMENT
     for index, event in enumerate(events):
         if cut_after is not None and index >= cut_after:
             raise CutConnection
-        if index and fault.chunk_delay:
+        if (index or probe_delay is not None) and fault.chunk_delay:
             await asyncio.sleep(fault.chunk_delay)
         yield event.encode()
     if cut_after is not None:

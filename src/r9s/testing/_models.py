@@ -1,10 +1,19 @@
-"""The model catalogue: which model names the server accepts, and ``GET /v1/models``."""
+"""The model catalogue: which model names the server accepts, and ``GET /v1/models``.
+
+Like the r9s router, the list takes two extensions: ``expand=context_length,modality,
+endpoints,channels,supported_parameters`` adds those fields to each entry, and each
+``filter=FIELD=PATTERN`` keeps the entries whose field matches (a glob, any case; a list
+field matches when one item does; ``FIELD>=N``, ``<=``, ``>``, ``<`` compare numbers).
+Filters are ANDed and apply whether or not the field is expanded.
+"""
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from r9s.testing._errors import ApiError
 from r9s.testing._routing import Call, Reply, Route, json_response
@@ -88,6 +97,86 @@ _OWNERS = (
 _VARIANT = re.compile(r"^(?P<base>.+?)(?:-\d{4}-\d{2}-\d{2}|-\d{8}|-latest|-preview)$")
 
 
+EXPANDABLE = ("context_length", "modality", "endpoints", "channels", "supported_parameters")
+_FILTER_ALIASES = {
+    "channel": "channels",
+    "endpoint": "endpoints",
+    "owner": "owned_by",
+    "parameter": "supported_parameters",
+    "parameters": "supported_parameters",
+}
+_FILTER = re.compile(r"^\s*(?P<field>[a-z_]+)\s*(?P<op>>=|<=|!=|=|>|<)\s*(?P<value>.*?)\s*$")
+
+_SAMPLING = ["temperature", "top_p", "max_tokens", "stop", "tools", "tool_choice"]
+_OPENAI = [
+    *_SAMPLING,
+    "seed",
+    "frequency_penalty",
+    "presence_penalty",
+    "response_format",
+    "logprobs",
+    "top_logprobs",
+]
+_REASONING = ["max_tokens", "reasoning_effort", "tools", "tool_choice", "response_format", "seed"]
+_CLAUDE = [*_SAMPLING, "top_k", "thinking"]
+
+# (id pattern, context length, modality, endpoints, parameters); the first match wins
+_KINDS: tuple[tuple[str, int | None, str, tuple[str, ...], list[str]], ...] = (
+    (r"embedding", 8191, "text->embedding", ("/v1/embeddings",), []),
+    (
+        r"^(gpt-image|dall-e)",
+        None,
+        "text+image->image",
+        ("/v1/images/generations", "/v1/images/edits"),
+        [],
+    ),
+    (r"tts|^speech-", None, "text->audio", ("/v1/audio/speech",), []),
+    (
+        r"whisper|transcribe",
+        None,
+        "audio->text",
+        ("/v1/audio/transcriptions", "/v1/audio/translations"),
+        [],
+    ),
+    (r"moderation", 32768, "text+image->moderation", ("/v1/moderations",), []),
+    (r"instruct$", 4096, "text->text", ("/v1/completions",), ["temperature", "max_tokens"]),
+    (r"-audio$", 128000, "text+audio->text+audio", ("/v1/chat/completions",), _OPENAI),
+    (
+        r"^(o\d|gpt-5)",
+        400000,
+        "text+image->text",
+        ("/v1/chat/completions", "/v1/responses"),
+        _REASONING,
+    ),
+    (r"^gpt-4\.1", 1047576, "text+image->text", ("/v1/chat/completions", "/v1/responses"), _OPENAI),
+    (r"^gpt", 128000, "text+image->text", ("/v1/chat/completions", "/v1/responses"), _OPENAI),
+    (r"^claude", 200000, "text+image->text", ("/v1/chat/completions", "/v1/messages"), _CLAUDE),
+    (
+        r"^gemini",
+        1048576,
+        "text+image+audio->text",
+        ("/v1/chat/completions",),
+        [*_SAMPLING, "reasoning_effort"],
+    ),
+    (r"reason", 131072, "text->text", ("/v1/chat/completions",), _REASONING),
+    (r".", 131072, "text->text", ("/v1/chat/completions",), _OPENAI),
+)
+
+
+def details(model: str) -> dict[str, Any]:
+    """Every expandable field of ``model`` (the router's ``expand`` values)."""
+    for pattern, context, modality, endpoints, parameters in _KINDS:
+        if re.search(pattern, model):
+            return {
+                "context_length": context,
+                "modality": modality,
+                "endpoints": list(endpoints),
+                "channels": [f"{owned_by(model)}-main"],
+                "supported_parameters": list(parameters),
+            }
+    return {}  # pragma: no cover - the last pattern matches every id
+
+
 def owned_by(model: str) -> str:
     if "/" in model:
         return model.split("/", 1)[0]
@@ -107,8 +196,17 @@ class ModelCatalog:
         variant = _VARIANT.match(name)
         return variant is not None and variant["base"] in self._known
 
-    def openai_entry(self, model: str) -> dict[str, Any]:
-        return {"id": model, "object": "model", "created": CREATED, "owned_by": owned_by(model)}
+    def openai_entry(self, model: str, expand: Iterable[str] = ()) -> dict[str, Any]:
+        entry: dict[str, Any] = {
+            "id": model,
+            "object": "model",
+            "created": CREATED,
+            "owned_by": owned_by(model),
+        }
+        wanted = set(expand)
+        if wanted:
+            entry.update({k: v for k, v in details(model).items() if k in wanted})
+        return entry
 
     def anthropic_entry(self, model: str) -> dict[str, Any]:
         return {
@@ -124,8 +222,76 @@ def _speaks_anthropic(call: Call) -> bool:
     return call.request.header("anthropic-version") is not None
 
 
+def _expand(call: Call) -> list[str]:
+    fields: list[str] = []
+    for key, value in parse_qsl(call.request.query_string, keep_blank_values=True):
+        if key == "expand":
+            for name in value.split(","):
+                name = name.strip().lower()
+                if name in ("all", "*"):
+                    fields += EXPANDABLE
+                elif name:
+                    fields.append(name)
+    return fields
+
+
+def _filters(call: Call) -> list[tuple[str, str, str]]:
+    rules = []
+    for key, value in parse_qsl(call.request.query_string, keep_blank_values=True):
+        if key != "filter":
+            continue
+        found = _FILTER.match(value)
+        if found is None:
+            raise ApiError(
+                400,
+                f"Invalid filter {value!r}: expected FIELD=PATTERN (or FIELD>=N, <=, >, <, !=).",
+                param="filter",
+            )
+        field = _FILTER_ALIASES.get(found["field"], found["field"])
+        if field not in ("id", "owned_by", *EXPANDABLE):
+            known = ", ".join(("id", "owned_by", *EXPANDABLE))
+            raise ApiError(
+                400, f"Unknown filter field {found['field']!r} (known: {known}).", param="filter"
+            )
+        rules.append((field, found["op"], found["value"]))
+    return rules
+
+
+def _matches(entry: dict[str, Any], field: str, op: str, pattern: str) -> bool:
+    value = entry.get(field)
+    if op in (">=", "<=", ">", "<"):
+        try:
+            wanted = float(pattern)
+        except ValueError:
+            raise ApiError(
+                400, f"Filter {field}{op}{pattern}: {pattern!r} is not a number.", param="filter"
+            ) from None
+        if not isinstance(value, int | float):
+            return False
+        return {
+            ">=": value >= wanted,
+            "<=": value <= wanted,
+            ">": value > wanted,
+            "<": value < wanted,
+        }[op]
+    items = value if isinstance(value, list) else [value]
+    hit = any(
+        item is not None and fnmatch.fnmatchcase(str(item).lower(), pattern.lower())
+        for item in items
+    )
+    return hit if op == "=" else not hit
+
+
 async def list_models(call: Call) -> Reply:
     catalog = call.app.models
+    expand, rules = _expand(call), _filters(call)
+    if expand or rules:
+        entries = []
+        for model in catalog.ids:
+            full = {**catalog.openai_entry(model), **details(model)}
+            if all(_matches(full, *rule) for rule in rules):
+                entries.append(catalog.openai_entry(model, expand))
+        return json_response({"object": "list", "data": entries})
     if _speaks_anthropic(call):
         entries = [catalog.anthropic_entry(m) for m in catalog.ids]
         return json_response(
@@ -150,7 +316,9 @@ async def retrieve_model(call: Call) -> Reply:
             param="model",
         )
     entry = (
-        catalog.anthropic_entry(model) if _speaks_anthropic(call) else catalog.openai_entry(model)
+        catalog.anthropic_entry(model)
+        if _speaks_anthropic(call)
+        else catalog.openai_entry(model, _expand(call))
     )
     return json_response(entry)
 

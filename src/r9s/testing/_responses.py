@@ -60,6 +60,7 @@ def responses_turn(body: dict[str, Any]) -> Turn:
             texts.append(text)
     else:
         raise invalid("input", "'input' must be a string or a list of input items.")
+    reasoning = optional(body, "reasoning", dict, default={})
     return Turn(
         text=last_text,
         user_text=user_text,
@@ -68,6 +69,7 @@ def responses_turn(body: dict[str, Any]) -> Turn:
         tools=_function_tools(body),
         tool_choice=tool_choice(body),
         max_tokens=max_tokens(body, "max_output_tokens"),
+        thinking=reasoning.get("effort") not in (None, "none", "minimal"),
         output_schema=_structured.requested_schema(
             str(body.get("model")),
             output_schema((body.get("text") or {}).get("format")),
@@ -90,11 +92,30 @@ def _function_tools(body: dict[str, Any]) -> tuple[ToolDef, ...]:
 
 
 class _Builder:
-    """Builds the output items and response objects of one answer (shared by both modes)."""
+    """Builds the output items and response objects of one answer (shared by both modes).
+
+    With reasoning asked for, a ``reasoning`` item comes first (its summary only when
+    ``reasoning.summary`` asks for one, as OpenAI does). A ``response_status`` fault
+    makes the response ``failed`` (half of the text sent, then ``response.failed``) or
+    ``incomplete`` (its ``message`` the reason, ``content_filter`` by default).
+    """
 
     def __init__(self, call: Call, body: dict[str, Any], model: str, reply: EchoReply) -> None:
         self.reply = reply
+        fault = call.fault
+        self.forced = fault.response_status if fault is not None else None
+        self.fault_message = fault.message if fault is not None else None
         self.response_id = call.new_id("resp_")
+        self.reasoning_id = call.new_id("rs_") if reply.thinking is not None else None
+        summary = (optional(body, "reasoning", dict, default={}) or {}).get("summary")
+        self.summary = reply.thinking if reply.thinking is not None and summary else None
+        include = optional(body, "include", list, default=[])
+        self.encrypted = (
+            _echo.signature(reply.thinking)
+            if reply.thinking is not None and "reasoning.encrypted_content" in include
+            else None
+        )
+        self.offset = 1 if self.reasoning_id else 0
         self.message_id = call.new_id("msg_")
         self.function_ids = [call.new_id("fc_") for _ in reply.tool_calls]
         self.base = {
@@ -110,7 +131,10 @@ class _Builder:
             "metadata": body.get("metadata") or {},
             "parallel_tool_calls": body.get("parallel_tool_calls", True),
             "previous_response_id": body.get("previous_response_id"),
-            "reasoning": {"effort": None, "summary": None},
+            "reasoning": {
+                "effort": (body.get("reasoning") or {}).get("effort"),
+                "summary": (body.get("reasoning") or {}).get("summary"),
+            },
             "store": body.get("store", True),
             "temperature": body.get("temperature", 1.0),
             "text": body.get("text") or {"format": {"type": "text"}},
@@ -123,7 +147,24 @@ class _Builder:
 
     @property
     def status(self) -> str:
+        if self.forced is not None:
+            return self.forced
         return "incomplete" if self.reply.truncated else "completed"
+
+    @property
+    def sent_text(self) -> str:
+        """The text the answer gets out: half of it when the response fails."""
+        if self.forced != "failed":
+            return self.reply.text
+        kept = _echo.pieces(self.reply.text)
+        return "".join(kept[: len(kept) // 2])
+
+    def reasoning_item(self, done: bool) -> dict[str, Any]:
+        summary = [{"type": "summary_text", "text": self.summary}] if done and self.summary else []
+        item: dict[str, Any] = {"id": self.reasoning_id, "type": "reasoning", "summary": summary}
+        if self.encrypted is not None:
+            item["encrypted_content"] = self.encrypted
+        return item
 
     def text_part(self, text: str) -> dict[str, Any]:
         if self.reply.refusal:
@@ -136,7 +177,7 @@ class _Builder:
             "type": "message",
             "status": self.status if done else "in_progress",
             "role": "assistant",
-            "content": [self.text_part(self.reply.text)] if done else [],
+            "content": [self.text_part(self.sent_text)] if done else [],
         }
 
     def function_item(self, index: int, done: bool) -> dict[str, Any]:
@@ -151,18 +192,26 @@ class _Builder:
         }
 
     def output(self) -> list[dict[str, Any]]:
+        first = [self.reasoning_item(True)] if self.reasoning_id else []
         if self.reply.tool_calls:
-            return [self.function_item(i, True) for i in range(len(self.reply.tool_calls))]
-        return [self.message_item(True)]
+            return first + [self.function_item(i, True) for i in range(len(self.reply.tool_calls))]
+        return [*first, self.message_item(True)]
 
     def response(self, done: bool) -> dict[str, Any]:
         if not done:
             return {**self.base, "status": "in_progress", "output": [], "usage": None}
         reply = self.reply
         details = {"reason": "max_output_tokens"} if reply.truncated else None
+        error = None
+        if self.forced == "incomplete":
+            details = {"reason": self.fault_message or "content_filter"}
+        elif self.forced == "failed":
+            message = self.fault_message or "The upstream connection was cut (injected fault)."
+            error = {"code": "server_error", "message": message}
         return {
             **self.base,
             "status": self.status,
+            "error": error,
             "incomplete_details": details,
             "output": self.output(),
             "usage": {
@@ -182,6 +231,8 @@ class _Builder:
     def _payloads(self) -> Iterator[tuple[str, dict[str, Any]]]:
         yield "response.created", {"response": self.response(False)}
         yield "response.in_progress", {"response": self.response(False)}
+        if self.reasoning_id:
+            yield from self._reasoning_payloads()
         if self.reply.tool_calls:
             for index in range(len(self.reply.tool_calls)):
                 yield from self._function_payloads(index)
@@ -189,34 +240,60 @@ class _Builder:
             yield from self._message_payloads()
         yield f"response.{self.status}", {"response": self.response(True)}
 
+    def _reasoning_payloads(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        at = {"item_id": self.reasoning_id, "output_index": 0}
+        yield "response.output_item.added", {"output_index": 0, "item": self.reasoning_item(False)}
+        if self.summary:
+            part = {**at, "summary_index": 0}
+            yield (
+                "response.reasoning_summary_part.added",
+                {**part, "part": {"type": "summary_text", "text": ""}},
+            )
+            for piece in _echo.pieces(self.summary):
+                yield "response.reasoning_summary_text.delta", {**part, "delta": piece}
+            yield "response.reasoning_summary_text.done", {**part, "text": self.summary}
+            yield (
+                "response.reasoning_summary_part.done",
+                {**part, "part": {"type": "summary_text", "text": self.summary}},
+            )
+        yield "response.output_item.done", {"output_index": 0, "item": self.reasoning_item(True)}
+
     def _message_payloads(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        at = {"item_id": self.message_id, "output_index": 0}
+        index = self.offset
+        at = {"item_id": self.message_id, "output_index": index}
         part = {**at, "content_index": 0}
-        yield "response.output_item.added", {"output_index": 0, "item": self.message_item(False)}
+        text = self.sent_text
+        yield (
+            "response.output_item.added",
+            {"output_index": index, "item": self.message_item(False)},
+        )
         yield "response.content_part.added", {**part, "part": self.text_part("")}
         if self.reply.refusal:
-            for piece in _echo.pieces(self.reply.text):
+            for piece in _echo.pieces(text):
                 yield "response.refusal.delta", {**part, "delta": piece}
-            yield "response.refusal.done", {**part, "refusal": self.reply.text}
+            yield "response.refusal.done", {**part, "refusal": text}
         else:
-            for piece in _echo.pieces(self.reply.text):
+            for piece in _echo.pieces(text):
                 yield "response.output_text.delta", {**part, "delta": piece, "logprobs": []}
-            yield "response.output_text.done", {**part, "text": self.reply.text, "logprobs": []}
-        yield "response.content_part.done", {**part, "part": self.text_part(self.reply.text)}
-        yield "response.output_item.done", {"output_index": 0, "item": self.message_item(True)}
+            if self.forced == "failed":
+                return  # cut: the failure follows the text that got out
+            yield "response.output_text.done", {**part, "text": text, "logprobs": []}
+        yield "response.content_part.done", {**part, "part": self.text_part(text)}
+        yield "response.output_item.done", {"output_index": index, "item": self.message_item(True)}
 
     def _function_payloads(self, index: int) -> Iterator[tuple[str, dict[str, Any]]]:
-        at = {"item_id": self.function_ids[index], "output_index": index}
+        position = index + self.offset
+        at = {"item_id": self.function_ids[index], "output_index": position}
         tool_call = self.reply.tool_calls[index]
         item = self.function_item(index, False)
-        yield "response.output_item.added", {"output_index": index, "item": item}
+        yield "response.output_item.added", {"output_index": position, "item": item}
         for fragment in _echo.split_evenly(tool_call.arguments):
             yield "response.function_call_arguments.delta", {**at, "delta": fragment}
         done = {**at, "arguments": tool_call.arguments, "name": tool_call.name}
         yield "response.function_call_arguments.done", done
         yield (
             "response.output_item.done",
-            {"output_index": index, "item": self.function_item(index, True)},
+            {"output_index": position, "item": self.function_item(index, True)},
         )
 
 

@@ -16,6 +16,7 @@ from r9s.testing._sse import SSEReply, dumps
 
 if TYPE_CHECKING:
     from r9s.testing._app import App
+    from r9s.testing._faults import Fault
 
 Reply = Response | SSEReply
 HandlerFn = Callable[["Call"], Awaitable[Reply]]
@@ -55,6 +56,9 @@ class Call:
     app: App
     family: Family = "openai"
     _json: Any = None
+    fault: Fault | None = None
+    """The fault picked for this request, for the faults a handler applies itself
+    (``response_status``)."""
 
     @property
     def query(self) -> dict[str, str]:

@@ -22,6 +22,8 @@ class LocalServer:
     ``api_key=None`` accepts any non-empty key; a string or a list accepts only those.
     ``port=0`` picks a free port. ``models`` replaces the default model list. ``log``
     receives one line per request. Bodies are recorded up to ``record_limit`` bytes each.
+    A stream asked for with the router's ``X-NextRouter-SSE-Probe`` header starts with
+    the comment ``: R9S PROCESSING``, ``probe_delay`` seconds after its headers.
 
     >>> with LocalServer() as server:
     ...     base_url = server.url  # "http://127.0.0.1:PORT/v1"
@@ -36,9 +38,12 @@ class LocalServer:
         models: Iterable[str] | None = None,
         log: Callable[[str], None] | None = None,
         record_limit: int = 8 * 1024 * 1024,
+        probe_delay: float = 0.0,
     ) -> None:
         keys = [api_key] if isinstance(api_key, str) else api_key
-        self._app = App(api_keys=keys, models=ModelCatalog(models), log=log)
+        self._app = App(
+            api_keys=keys, models=ModelCatalog(models), log=log, probe_delay=probe_delay
+        )
         self._http = HTTPServer(self._app.handle, record_limit=record_limit)
         self._bind = (host, port)
         self.host = host

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import re
 import shlex
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,7 +47,7 @@ def scrollback(home: Path, server: LocalServer, tmux: list[str], prompt: str) ->
     server.inject("chunk_delay=0.002", times=1)
     env = user_env(home, {"R9S_BASE_URL": server.url, "R9S_API_KEY": KEY,
                           "TERM": "xterm-256color"})  # fmt: skip
-    command = " ".join(shlex.quote(p) for p in R9S) + ' chat --no-save "$(cat prompt.md)"'
+    command = " ".join(shlex.quote(p) for p in R9S) + ' chat --no-log "$(cat prompt.md)"'
     return screen_of(tmux, command, cwd=home, env=env, size=(80, 14), history=True)
 
 
@@ -88,7 +90,7 @@ def run_in_pty(home: Path, server: LocalServer, *args: str, **extra: str) -> str
 
 
 def test_plain_writes_the_bare_text_even_on_a_terminal(home: Path, r9s_server: LocalServer) -> None:
-    output = run_in_pty(home, r9s_server, "chat", "--plain", "--no-save", "a **bold** word")
+    output = run_in_pty(home, r9s_server, "chat", "--plain", "--no-log", "a **bold** word")
     assert output.replace("\r\n", "\n") == "Echo: a **bold** word\n"
 
 
@@ -96,9 +98,85 @@ def test_markdown_is_rendered_on_a_terminal_and_no_color_drops_colours(
     home: Path, r9s_server: LocalServer
 ) -> None:
     prompt = "a **bold** word and `code`"
-    coloured = run_in_pty(home, r9s_server, "chat", "--no-save", prompt)
+    coloured = run_in_pty(home, r9s_server, "chat", "--no-log", prompt)
     assert "**bold**" not in coloured and "bold" in coloured, "Markdown was rendered"
     assert SGR_COLOUR.search(coloured)
-    plain = run_in_pty(home, r9s_server, "chat", "--no-save", prompt, NO_COLOR="1")
+    plain = run_in_pty(home, r9s_server, "chat", "--no-log", prompt, NO_COLOR="1")
     assert "**bold**" not in plain and "bold" in plain
     assert not SGR_COLOUR.search(plain), "NO_COLOR: no colours"
+
+
+def after_command(screen: str) -> list[str]:
+    """The lines the answer left on screen (up to the end marker), blank ones dropped."""
+    lines = screen.split("R9S-DONE")[0].splitlines()
+    return [line.rstrip() for line in lines if line.strip()]
+
+
+def test_a_closing_fence_without_a_newline_leaves_no_stray_fence(
+    home: Path, r9s_server: LocalServer, tmux: list[str]
+) -> None:
+    # The echo model strips the trailing newline: the answer ends with the fence itself.
+    screen = scrollback(home, r9s_server, tmux, "Here:\n```python\nprint(42)\n```")
+    shown = after_command(screen)
+    assert any("print(42)" in line for line in shown), screen
+    assert not any("```" in line for line in shown), screen
+
+
+def test_single_line_breaks_are_kept(home: Path, r9s_server: LocalServer, tmux: list[str]) -> None:
+    poem = "Roses are red\nviolets are blue\n\n1 Main Street\nSpringfield"
+    shown = after_command(scrollback(home, r9s_server, tmux, poem))
+    assert shown[-4:] == [
+        "Echo: Roses are red",
+        "violets are blue",
+        "1 Main Street",
+        "Springfield",
+    ], shown
+
+
+def test_ctrl_c_in_a_streamed_answer_leaves_the_part_once(
+    home: Path, r9s_server: LocalServer, tmux: list[str]
+) -> None:
+    """A person presses Ctrl-C while a long answer streams into the interactive chat: what
+    arrived stays on screen once (it used to show twice: the terminal threw away output
+    it still held, with the cursor moves of the redrawn region)."""
+    env = user_env(home, {"R9S_BASE_URL": r9s_server.url, "R9S_API_KEY": KEY,
+                          "TERM": "xterm-256color"})  # fmt: skip
+    command = " ".join(shlex.quote(p) for p in R9S) + " chat --no-log"
+    subprocess.run(
+        [*tmux, "new-session", "-d", "-x", "80", "-y", "30", "-c", str(home),
+         "env " + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+         + f" bash -c {shlex.quote(command + '; echo R9S-DONE; sleep 60')}"],
+        check=True,
+    )  # fmt: skip
+
+    def pane() -> str:
+        return subprocess.run(
+            [*tmux, "capture-pane", "-p", "-S", "-", "-E", "-"],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+
+    def wait_for(pattern: str) -> str:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            text = pane()
+            if re.search(pattern, text):
+                return text
+            time.sleep(0.1)
+        raise AssertionError(f"{pattern!r} never showed:\n{pane()}")
+
+    wait_for("Chatting with")
+    words = [f"w{n:03d}" for n in range(300)]
+    r9s_server.inject("chunk_delay=0.03", path="/v1/chat/completions")
+    subprocess.run([*tmux, "send-keys", "-l", "# Title"], check=True)
+    subprocess.run([*tmux, "send-keys", "Escape", "Enter", "Escape", "Enter"], check=True)
+    subprocess.run([*tmux, "send-keys", "-l", " ".join(words)], check=True)
+    subprocess.run([*tmux, "send-keys", "Enter"], check=True)
+    wait_for(r"Echo: # Title[\s\S]*w04\d")  # well into the answer
+    subprocess.run([*tmux, "send-keys", "C-c"], check=True)
+    screen = wait_for(r"interrupted; the partial answer is kept")
+    answer = screen.split("Echo: # Title", 1)[1].split("(interrupted", 1)[0]
+    shown = re.findall(r"w\d{3}", answer)
+    assert shown, screen
+    assert shown == words[: len(shown)], f"the part shows more than once:\n{screen}"
+    subprocess.run([*tmux, "send-keys", "C-d"], check=True)
+    wait_for("R9S-DONE")

@@ -5,7 +5,10 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 import re
+import shlex
+import signal
 import time
 from pathlib import Path
 
@@ -195,7 +198,14 @@ def test_slash_commands(home: Path, r9s_server: LocalServer) -> None:
     wait_prompt(child)
     send(child, "/model")
     child.expect("Model: gpt-4o-mini")
-    child.expect("Available: .*claude-sonnet-4-5")
+    child.expect("Chat models for the chat API")
+    wait_prompt(child)
+    listed = screen(child).rsplit("Chat models for the chat API", 1)[1]
+    # one model a line, the current one marked; models one cannot chat with left out
+    assert "* gpt-4o-mini\n" in listed and "  claude-sonnet-4-5\n" in listed
+    assert "whisper-1" not in listed and "text-embedding-3-small" not in listed
+    send(child, "/modle")
+    child.expect("Unknown command /modle; did you mean /model?")
     wait_prompt(child)
     send(child, "/model gpt4o")
     child.expect("Unknown model 'gpt4o'; did you mean: gpt-4o")
@@ -340,7 +350,7 @@ def test_the_other_apis_and_an_image_for_the_first_message(
     for api, path in (("messages", "/v1/messages"), ("responses", "/v1/responses")):
         child = spawn(home, r9s_server, "--api", api, "--image", "dot.png", "--stats")
         child.expect(f"via the {api} API")
-        child.expect("1 image will go with your first message")
+        child.expect("1 attachment will go with your first message")
         wait_prompt(child)
         send(child, "what is this")
         child.expect("Echo: what is this")
@@ -420,6 +430,97 @@ def test_resume_followed_by_a_question_explains_that_it_took_it_for_an_id(
     assert "no saved chat 'what next?'" in done.stderr
     assert 'r9s chat "QUESTION" --resume' in done.stderr
     assert "put the question first" in " ".join(r9s(home, "chat", "--help").stdout.split())
+
+
+def test_timing_and_reasoning_in_the_chat(home: Path, r9s_server: LocalServer) -> None:
+    child = spawn(home, r9s_server, "--reasoning", "low")
+    wait_prompt(child)
+    send(child, "/timing")
+    child.expect("No answer to time yet")
+    child.expect(r"Timing on: shown after each answer \(/timing off stops it\)")
+    wait_prompt(child)
+    send(child, "why")
+    child.expect("Thinking about: why")  # the reasoning, before the answer
+    child.expect("Echo: why")
+    child.expect(r"timing: router \d+ ms · upstream first token \d+ ms")
+    wait_prompt(child)
+    assert chat_bodies(r9s_server)[-1]["reasoning_effort"] == "low"
+    request = [r for r in r9s_server.requests if r.path == "/v1/chat/completions"][-1]
+    assert request.headers["x-nextrouter-sse-probe"] == "r9s"
+    send(child, "/timing off")
+    child.expect("Timing off")
+    wait_prompt(child)
+    send(child, "again")
+    child.expect("Echo: again")
+    wait_prompt(child)
+    send(child, "/timing")
+    # the last answer's, asked for; it was sent without the probe, timing being off
+    child.expect(r"timing: router time not reported · first token \d+ ms")
+    child.expect("Timing on")
+    wait_prompt(child)
+    send(child, "/exit")
+    status, text = finish(child)
+    assert status == 0
+    assert text.count("timing: router") == 2
+    request = [r for r in r9s_server.requests if r.path == "/v1/chat/completions"][-1]
+    assert "x-nextrouter-sse-probe" not in request.headers
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def test_a_terminated_chat_gives_the_terminal_its_echo_back(
+    home: Path, r9s_server: LocalServer
+) -> None:
+    """Keys typed while an answer streams are not echoed; r9s killed then (SIGTERM, as a
+    closing window sends SIGHUP) must not leave the terminal so."""
+    r9s_server.inject("chunk_delay=0.2", path="/v1/chat/completions")
+    env = user_env(home, {"TERM": "xterm-256color", "NO_COLOR": "1", "PROMPT_TOOLKIT_NO_CPR": "1",
+                          "R9S_BASE_URL": r9s_server.url, "R9S_API_KEY": KEY})  # fmt: skip
+    command = " ".join(shlex.quote(part) for part in [*R9S, "chat", "--no-log"])
+    child = pexpect.spawn("bash", ["--norc", "-c", f"{command}; stty -a > stty.txt"], env=env,
+                          cwd=str(home), encoding="utf-8", timeout=15)  # fmt: skip
+    child.logfile_read = io.StringIO()
+    wait_prompt(child)
+    send(child, " ".join(f"word{n}" for n in range(60)))
+    child.expect("Echo: word0 word1")  # streaming now
+    (r9s_pid,) = _children(child.pid)
+    os.kill(r9s_pid, signal.SIGTERM)
+    child.expect(pexpect.EOF)
+    child.close()
+    settings = (home / "stty.txt").read_text().split()
+    assert "echo" in settings and "-echo" not in settings, settings
+    assert "icanon" in settings and "isig" in settings, settings
+
+
+def test_a_chat_terminated_at_its_prompt_leaves_no_raw_terminal(
+    home: Path, r9s_server: LocalServer
+) -> None:
+    env = user_env(home, {"TERM": "xterm-256color", "NO_COLOR": "1", "PROMPT_TOOLKIT_NO_CPR": "1",
+                          "R9S_BASE_URL": r9s_server.url, "R9S_API_KEY": KEY})  # fmt: skip
+    command = " ".join(shlex.quote(part) for part in [*R9S, "chat", "--no-log"])
+    child = pexpect.spawn("bash", ["--norc", "-c", f"{command}; stty -a > stty.txt"], env=env,
+                          cwd=str(home), encoding="utf-8", timeout=15)  # fmt: skip
+    child.logfile_read = io.StringIO()
+    wait_prompt(child)
+    child.send("half a question")
+    child.expect("question")
+    (r9s_pid,) = _children(child.pid)
+    os.kill(r9s_pid, signal.SIGTERM)
+    child.expect(pexpect.EOF)
+    child.close()
+    settings = (home / "stty.txt").read_text().split()
+    assert {"echo", "icanon", "isig"} <= set(settings), settings
 
 
 def test_a_template_starts_the_chat_and_settings_changed_in_it_are_kept(

@@ -51,6 +51,11 @@ def build_at(path: Path, version: int) -> None:
         }  # fmt: skip
         if "tool_calls" in columns:
             values["tool_calls"] = '[{"id":"t1","name":"lookup","arguments":"{}"}]'
+        if "tool_texts" in columns:
+            values["tool_calls"] = '[{"id":"t1","name":"lookup","arguments":"{}","round":0}]'
+            values["tool_results"] = '[{"id":"t1","output":"found","is_error":false}]'
+            values["tool_texts"] = '["Looking."]'
+            values["request_extra"] = '{"service_tier":"flex"}'
         names = ", ".join(values)
         db.execute(
             f"INSERT INTO exchanges ({names}) VALUES ({', '.join('?' * len(values))})",
@@ -80,6 +85,65 @@ def test_a_log_of_every_version_migrates_to_the_current_schema(
     assert schema(old) == schema(fresh)
     Log.open(old).close()  # opening again changes nothing
     assert schema(old) == schema(fresh)
+
+
+def test_a_version_3_log_gains_what_r9s_chat_sends_and_its_tool_rounds(tmp_path: Path) -> None:
+    """Migration 4: ``request_extra`` (conversations and exchanges) and ``tool_texts``;
+    the exchanges written before it read back with none, and new ones keep them all."""
+    from r9s.cli.common.log import chat_document, file_entry, tool_columns
+
+    path = tmp_path / "log.db"
+    build_at(path, 3)
+    with Log.open(path) as log:
+        assert log.version == VERSION
+        (info,) = log.conversations()
+        assert info.request_extra == {}
+        old = log.exchanges_of("c1")
+        assert [(e.request_extra, e.tool_texts) for e in old] == [({}, None), ({}, None)]
+        assert old[0].tool_calls == [{"id": "t1", "name": "lookup", "arguments": "{}"}]
+        # a call r9s did not run (no round) is no tool round of the chat
+        assert all("tool_rounds" not in m for m in chat_document(info, old)["messages"])
+
+        rounds = [
+            {"text": "Let me look.", "calls": [
+                {"id": "a", "name": "weather", "arguments": '{"city":"Oslo"}',
+                 "result": "18 C", "is_error": False},
+                {"id": "b", "name": "weather", "arguments": '{"city":"Rome"}',
+                 "result": "ValueError: no such city", "is_error": True},
+            ]},
+            {"text": "", "calls": [
+                {"id": "a", "name": "weather", "arguments": "{}", "result": "?",
+                 "is_error": False},  # an id used again: results go by their order
+            ]},
+        ]  # fmt: skip
+        pdf = {"kind": "pdf", "mime": "application/pdf", "name": "r.pdf", "data": "JVBE", "size": 3}
+        info.options = {"temperature": 0.2, "seed": 7, "reasoning_effort": "low"}
+        info.request_extra = {"metadata": {"team": "docs"}}
+        log.record(
+            info,
+            Exchange(
+                prompt="Weather?",
+                response="Oslo: 18 C.",
+                options=dict(info.options),
+                request_extra=dict(info.request_extra),
+                attachments=[{"type": "image", "url": "data:image/png;base64,AA"},
+                             file_entry(pdf)],
+                **tool_columns(rounds),
+            ),
+        )  # fmt: skip
+    with Log.open(path) as log:
+        info = log.conversation("c1")
+        assert info is not None and info.request_extra == {"metadata": {"team": "docs"}}
+        exchanges = log.exchanges_of("c1")
+        assert exchanges[-1].tool_texts == ["Let me look.", ""]
+        assert exchanges[-1].request_extra == {"metadata": {"team": "docs"}}
+        document = chat_document(info, exchanges)
+    assert document["temperature"] == 0.2 and document["max_tokens"] is None
+    assert document["options"] == {"seed": 7, "reasoning_effort": "low"}
+    assert document["extra"] == {"metadata": {"team": "docs"}}
+    question, answer = document["messages"][-2:]
+    assert question["images"] == ["data:image/png;base64,AA"] and question["files"] == [pdf]
+    assert answer["tool_rounds"] == rounds
 
 
 def test_a_failing_migration_leaves_the_log_as_it_was(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from r9s.cli.chat.conversation import Conversation, Message, outcome_of
@@ -46,7 +47,8 @@ def info_of(conversation: Conversation) -> ConversationInfo:
         model=conversation.model,
         api=conversation.api,
         system=conversation.system,
-        options=conversation.options,
+        options=dict(conversation.options),
+        request_extra=dict(conversation.extra),
         created=conversation.created,
     )
 
@@ -60,16 +62,20 @@ def exchange_of(
     partial: str | None = None,
     started: float | None = None,
 ) -> Exchange:
-    """The log's record of ``question`` and its answer (``result``), or of its failure."""
-    from r9s.cli.common.log import Exchange
+    """The log's record of ``question`` and its answer (``result``), or of its failure:
+    with the options and fields sent, the files attached, the tool calls r9s ran (each
+    with its round and result) and the parsed object of a ``--schema`` answer."""
+    from r9s.cli.common.log import Exchange, file_entry, tool_columns
 
+    images = [{"type": "image", "url": url} for url in question.images]
     exchange = Exchange(
         model=conversation.model,
         api=conversation.api,
         system=conversation.system,
-        options=conversation.options,
+        options=dict(conversation.options),
+        request_extra=dict(conversation.extra),
         prompt=question.content,
-        attachments=[{"type": "image", "url": url} for url in question.images],
+        attachments=images + [file_entry(file.to_json()) for file in question.files],
         error=error,
         response=partial or None,
         at=started or 0.0,
@@ -86,6 +92,15 @@ def exchange_of(
         if result.final is not None:
             for name, value in outcome_of(result.final).items():
                 setattr(exchange, name, value)
+        if result.tool_rounds:
+            # a tool run: the calls r9s ran (the final answer's too, at --max-turns)
+            ran = tool_columns([asdict(tool_round) for tool_round in result.tool_rounds])
+            for name, value in ran.items():
+                setattr(exchange, name, value)
+        if result.parsed is not None:
+            exchange.parsed = result.parsed
+        if result.problem and not result.text and not result.tool_rounds:
+            exchange.error = result.problem  # no answer at all: a failed exchange
     return exchange
 
 

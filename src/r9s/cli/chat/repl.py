@@ -13,33 +13,48 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from r9s.cli.chat.attachments import Attachment
 from r9s.cli.chat.conversation import Conversation, Message, Usage, new_id, write_export
 from r9s.cli.chat.history import ChatLog, exchange_of
-from r9s.cli.chat.render import make_renderer
-from r9s.cli.chat.turn import ChatError, TurnResult, history_path, run_turn
+from r9s.cli.chat.render import guarded_terminal, make_renderer, speaking_terminal
+from r9s.cli.chat.turn import ChatError, TurnResult, TurnSettings, history_path, run_turn
 from r9s.cli.common import interact
 from r9s.cli.common.errors import UsageError
 from r9s.cli.common.files import KEY_FILE_MODE, display, make_dirs
+from r9s.cli.common.i18n import _
 from r9s.cli.common.terminal import printable
 
 if TYPE_CHECKING:
     from r9s.cli.common.api import Connection
     from r9s.client import R9S
+    from r9s.tools import ToolCall
 
-HELP = """\
+HELP = _("""\
 /help              this help
-/model [NAME]      show the model and the available ones, or switch to NAME
+/model [NAME]      the model and the chat models there are, or switch to NAME
 /system [TEXT]     show the system prompt, or set it (/system --clear removes it)
 /clear             start a new conversation (same model and system prompt)
                    (every turn is kept in the log: r9s logs, r9s chat --resume)
 /save FILE         write the conversation to FILE (Markdown, or JSON for .json)
 /copy              copy the last answer to the clipboard
 /usage             tokens used so far and the speed of the last answer
+/timing [on|off]   the last answer's timing (router, upstream, total); on: after each one
 /exit              leave (also Ctrl-D, or Ctrl-C on an empty line)
 Enter sends; Esc then Enter adds a line; Ctrl-R searches the history;
-Ctrl-C stops an answer; //text sends "/text"."""
+Ctrl-C stops an answer; //text sends "/text".""")
 
-COMMANDS = ("/help", "/model", "/system", "/clear", "/save", "/copy", "/usage", "/exit", "/quit")
+COMMANDS = (
+    "/help",
+    "/model",
+    "/system",
+    "/clear",
+    "/save",
+    "/copy",
+    "/usage",
+    "/timing",
+    "/exit",
+    "/quit",
+)
 
 
 class Repl:
@@ -51,6 +66,8 @@ class Repl:
         conversation: Conversation,
         images: list[str],
         history: ChatLog,
+        files: list[Attachment] | None = None,
+        settings: TurnSettings | None = None,
         wrap_first: Callable[[str], str] | None = None,
     ) -> None:
         self.args = args
@@ -58,8 +75,16 @@ class Repl:
         self.client = client
         self.conversation = conversation
         self.pending_images = images
+        self.pending_files = list(files or [])
         self.history = history
         self.wrap_first = wrap_first  # a template's prompt around the first message
+        self.settings = settings or TurnSettings(stream=not args.no_stream)
+        self.approve_tools = bool(getattr(args, "yes", False))
+        if self.settings.tools:
+            from r9s.cli.chat.functions import gated
+
+            self.settings.tools = gated(self.settings.tools)
+            self.settings.confirm = self._confirm_call
         self.last: TurnResult | None = None
         self.session: Any = None
 
@@ -137,6 +162,10 @@ class Repl:
     # -- the loop -----------------------------------------------------------------------
 
     def run(self) -> int:
+        with guarded_terminal():  # cooked again, even if killed at the prompt
+            return self._loop()
+
+    def _loop(self) -> int:
         self.session = self._session()
         self._greet()
         while True:
@@ -145,7 +174,7 @@ class Repl:
                 interact.say("Bye.")
                 return 0
             stripped = text.strip()
-            if not stripped and not self.pending_images:
+            if not stripped and not self.pending_images and not self.pending_files:
                 continue
             if stripped.startswith("/") and not stripped.startswith("//"):
                 if self._command(stripped) is False:
@@ -164,19 +193,50 @@ class Repl:
             for message in conv.messages[-2:]:
                 who = "you" if message.role == "user" else conv.model
                 first = message.content.strip().splitlines()[0] if message.content.strip() else ""
-                interact.say(f"  {who}: {first[:100]}")
+                interact.say(f"  {who}: {printable(first[:100])}")
         else:
             interact.say(f"Chatting with {where}. /help for commands, Ctrl-D to leave.")
         if conv.system:
             interact.say(f"System prompt: {conv.system[:100]}")
         if not self.history.enabled:
-            why = "--no-log" if self.args.no_log else "the log is off: r9s logs on"
-            interact.say(f"This chat is not kept ({why}).")
-        if self.pending_images:
-            count = len(self.pending_images)
+            if self.args.no_log:
+                interact.say(_("This chat is not kept (--no-log)."))
+            else:
+                interact.say(_("This chat is not kept (the log is off: r9s logs on)."))
+        if self.pending_images or self.pending_files:
+            from r9s.cli.common.i18n import ngettext
+
+            count = len(self.pending_images) + len(self.pending_files)
             interact.say(
-                f"{count} image{'s' if count > 1 else ''} will go with your first message."
+                ngettext(
+                    "{count} attachment will go with your first message.",
+                    "{count} attachments will go with your first message.",
+                    count,
+                ).format(count=count)
             )
+        if self.settings.tools:
+            names = ", ".join(tool.name for tool in self.settings.tools)
+            if self.approve_tools:
+                interact.say(_("Tools: {names} (run without asking).").format(names=names))
+            else:
+                interact.say(_("Tools: {names} (each call asks first).").format(names=names))
+
+    def _confirm_call(self, call: ToolCall, shown: str) -> bool:
+        """Whether the tool call (already shown) may run: y, n, or a (all from now on)."""
+        if self.approve_tools:
+            return True
+        with speaking_terminal():
+            while True:
+                answer = interact.ask_text(
+                    _("Run {name}? y(es), n(o), a(ll from now on)").format(name=call.name), "y"
+                ).lower()
+                if answer in ("y", "yes"):
+                    return True
+                if answer in ("n", "no"):
+                    return False
+                if answer in ("a", "all", "always"):
+                    self.approve_tools = True
+                    return True
 
     def _ask(self, text: str) -> None:
         from r9s.cli.common.errors import describe
@@ -189,12 +249,12 @@ class Repl:
                 interact.error(str(exc))
                 return
             self.wrap_first = None
-        question = Message("user", text, self.pending_images)
+        question = Message("user", text, self.pending_images, files=self.pending_files)
         conv.messages.append(question)
         renderer = make_renderer(self.args.plain)
         started = time.time()
         try:
-            result = run_turn(self.client, conv, renderer, stream=not self.args.no_stream)
+            result = run_turn(self.client, conv, renderer, settings=self.settings)
         except ChatError as exc:
             conv.messages.pop()
             interact.error(str(exc))
@@ -207,68 +267,115 @@ class Repl:
             interact.error(describe(exc))
             return
         self.pending_images = []
+        self.pending_files = []
         self.last = result
         if result.interrupted:
-            kept = "the partial answer is kept" if result.text else "nothing arrived"
-            interact.say(f"(interrupted; {kept})")
-        if result.text or not result.interrupted:
-            conv.messages.append(Message("assistant", result.text, interrupted=result.interrupted))
+            if result.text or result.tool_rounds:
+                interact.say(_("(interrupted; the partial answer is kept)"))
+            else:
+                interact.say(_("(interrupted; nothing arrived)"))
+        if result.text or result.tool_rounds or not result.interrupted:
+            conv.messages.append(
+                Message(
+                    "assistant",
+                    result.text,
+                    interrupted=result.interrupted,
+                    tool_rounds=result.tool_rounds,
+                )
+            )
             self.history.record(conv, exchange_of(conv, question, result, started=started))
         else:
             conv.messages.pop()  # nothing arrived: as if the question was not sent
         if result.usage is not None:
             conv.usage.input_tokens += result.usage.input_tokens
             conv.usage.output_tokens += result.usage.output_tokens
+        if result.problem:
+            interact.error(result.problem)
         if self.args.stats:
             interact.say(result.stats())
+        if self.settings.timing:
+            interact.say(result.timing())
 
     # -- slash commands -----------------------------------------------------------------
 
     def _command(self, line: str) -> bool:
         """Run a slash command; False to leave."""
-        name, _, rest = line.partition(" ")
+        name, _space, rest = line.partition(" ")
         rest = rest.strip()
         handlers: dict[str, Callable[[str], bool | None]] = {
-            "/help": lambda _: interact.say(HELP),
+            "/help": lambda rest: interact.say(HELP),
             "/model": self._model,
             "/system": self._system,
             "/clear": self._clear,
             "/save": self._save_to,
             "/copy": self._copy,
             "/usage": self._usage,
-            "/exit": lambda _: False,
-            "/quit": lambda _: False,
+            "/timing": self._timing,
+            "/exit": lambda rest: False,
+            "/quit": lambda rest: False,
         }
         handler = handlers.get(name.lower())
         if handler is None:
-            interact.say(f"Unknown command {name}; /help lists them.")
+            from r9s.cli.common.errors import did_you_mean
+
+            close = did_you_mean(name.lower(), list(handlers))
+            if close:
+                interact.say(
+                    _("Unknown command {name}; did you mean {close}? (/help lists them)").format(
+                        name=name, close=close
+                    )
+                )
+            else:
+                interact.say(_("Unknown command {name}; /help lists them.").format(name=name))
             return True
         return handler(rest) is not False
 
     def _model(self, name: str) -> None:
-        from r9s.cli.common.api import ModelListError, list_models
+        from r9s.cli.common.api import ModelListError, is_chat_model, list_models
         from r9s.cli.common.errors import closest_models, remember
 
+        conv = self.conversation
         ids: list[str] = []
+        chat_ids: list[str] = []
         if self.conn.api_key:
             try:
-                ids = [m.id for m in list_models(self.conn.base_url, self.conn.api_key)]
+                models = list_models(
+                    self.conn.base_url, self.conn.api_key, expand=("endpoints", "modality")
+                )
             except ModelListError as exc:
-                interact.warn(f"cannot list models: {exc}")
+                interact.warn(_("cannot list models: {problem}").format(problem=exc))
+            else:
+                ids = [m.id for m in models]
+                chat_ids = sorted(m.id for m in models if is_chat_model(m, conv.api))
         if not name:
-            interact.say(f"Model: {self.conversation.model}")
-            if ids:
-                interact.say("Available: " + ", ".join(printable(i) for i in ids))
+            interact.say(_("Model: {model}").format(model=conv.model))
+            if chat_ids:
+                interact.say(
+                    _("Chat models for the {api} API (/model NAME switches):").format(api=conv.api)
+                )
+                for model_id in chat_ids:
+                    marker = "*" if model_id == conv.model else " "
+                    interact.say(f"{marker} {printable(model_id)}")
             return
         if ids and name not in ids:
-            close = closest_models(name, ids)
-            hint = f"; did you mean: {', '.join(close)}?" if close else ""
-            interact.say(f"Unknown model {name!r}{hint} The model stays {self.conversation.model}.")
+            close = closest_models(name, chat_ids or ids)
+            if close:
+                interact.say(
+                    _(
+                        "Unknown model {name!r}; did you mean: {close}? The model stays {model}."
+                    ).format(name=name, close=printable(", ".join(close)), model=conv.model)
+                )
+            else:
+                interact.say(
+                    _("Unknown model {name!r}. The model stays {model}.").format(
+                        name=name, model=conv.model
+                    )
+                )
             return
-        self.conversation.model = name
+        conv.model = name
         remember(model=name)
-        interact.say(f"Model: {name}")
-        self.history.update(self.conversation)
+        interact.say(_("Model: {model}").format(model=name))
+        self.history.update(conv)
 
     def _system(self, text: str) -> None:
         conv = self.conversation
@@ -279,13 +386,16 @@ class Repl:
         interact.say("System prompt removed." if conv.system is None else "System prompt set.")
         self.history.update(conv)
 
-    def _clear(self, _: str) -> None:
+    def _clear(self, rest: str) -> None:
         conv = self.conversation
         conv.messages = []
         conv.usage = Usage()
         conv.id = new_id()
         self.last = None
-        interact.say("New conversation (the previous one stays saved).")
+        if self.history.enabled:
+            interact.say(_("New conversation (the previous one stays in the log)."))
+        else:
+            interact.say(_("New conversation."))
 
     def _save_to(self, target: str) -> None:
         if not target:
@@ -307,7 +417,7 @@ class Repl:
                 return message.content
         return None
 
-    def _copy(self, _: str) -> None:
+    def _copy(self, rest: str) -> None:
         answer = self._last_answer()
         if not answer:
             interact.say("No answer to copy yet.")
@@ -315,7 +425,27 @@ class Repl:
         how = copy_to_clipboard(answer)
         interact.say(f"Copied {len(answer)} characters ({how}).")
 
-    def _usage(self, _: str) -> None:
+    def _timing(self, rest: str) -> None:
+        word = rest.lower()
+        if word in ("on", "off"):
+            self.settings.timing = word == "on"
+            if self.settings.timing:
+                interact.say(_("Timing on: shown after each answer."))
+            else:
+                interact.say(_("Timing off."))
+            return
+        if word:
+            interact.say(_("Usage: /timing [on|off]"))
+            return
+        if self.last is not None:
+            interact.say(self.last.timing())
+        else:
+            interact.say(_("No answer to time yet."))
+        if not self.settings.timing:
+            self.settings.timing = True
+            interact.say(_("Timing on: shown after each answer (/timing off stops it)."))
+
+    def _usage(self, rest: str) -> None:
         usage = self.conversation.usage
         interact.say(
             f"This chat: {usage.input_tokens} tokens in, {usage.output_tokens} out "

@@ -46,7 +46,8 @@ def tools_line(prefix: str = "tools: ") -> str:
 
 
 def add_connection_arguments(
-    parser: argparse.ArgumentParser, timeout: str | None = "seconds to wait (default 600)"
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup,
+    timeout: str | None = "seconds to wait (default 600)",
 ) -> None:
     """``--api-key``, ``--base-url`` and (unless ``timeout`` is None, its help) ``--timeout``:
     how every command that talks to r9s is pointed at it."""

@@ -73,7 +73,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             nargs=2,
             action="append",
             metavar=("KEY", "VALUE"),
-            help="temperature or max_tokens (repeatable)",
+            help="a request option, as r9s chat -o KEY VALUE (repeatable)",
         )
         child.add_argument("--skill", action="append", metavar="NAME", help="a skill (repeatable)")
         child.add_argument("-d", "--description", metavar="TEXT", help="what it is for")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from r9s.cli.commands._args import add_connection_arguments
+from r9s.cli.common.i18n import _
 
 EPILOG = """\
 Uploads and downloads show a progress bar on stderr (on a terminal); stdout carries only
@@ -25,6 +26,7 @@ The format follows the file's extension unless --format says otherwise.
 
 examples:
   r9s audio speech "Hello from r9s" -o hello.mp3
+  r9s audio speech "Hello from r9s"                 hello-from-r9s.mp3 (or -2, -3...)
   r9s audio speech - -o notes.wav --voice nova < notes.txt
 """,
     "transcribe": """\
@@ -54,7 +56,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         formatter_class=raw,
     )
     speech.add_argument("text", metavar="TEXT", help="what to say ('-' reads stdin)")
-    speech.add_argument("-o", "--output", required=True, metavar="FILE", help="audio file")
+    speech.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help=_("audio file (default: named after TEXT, in this folder, never over a file)"),
+    )
     speech.add_argument("--voice", default="alloy", help="voice (default alloy)")
     speech.add_argument("-m", "--model", default="tts-1", metavar="MODEL", help="default tts-1")
     speech.add_argument(

@@ -6,6 +6,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from r9s.cli.commands._args import subcommands
+from r9s.cli.common.terminal import for_stdout, json_text
 
 if TYPE_CHECKING:
     from r9s.cli.common.log import ConversationInfo, Exchange
@@ -146,7 +147,6 @@ def filters_of(args: argparse.Namespace, log: Any = None) -> Any:
 
 
 def _list(log: Any, args: argparse.Namespace) -> int:
-    import json
 
     from r9s.cli.common.errors import UsageError
 
@@ -157,7 +157,7 @@ def _list(log: Any, args: argparse.Namespace) -> int:
     if not filters.text:
         found.reverse()  # the newest last, nearest the prompt
     if args.json:
-        print(json.dumps([e.to_json() for e in found], ensure_ascii=False, indent=2))
+        print(json_text([e.to_json() for e in found], indent=2))
         return 0
     if not found:
         from r9s.cli.common import interact
@@ -209,6 +209,7 @@ def _highlight(text: str, terms: list[str]) -> str:
 
     from r9s.cli.common import interact
 
+    text = for_stdout(text)  # what the log holds came from models and servers
     if not terms or interact.no_color() or not interact.draws_on(sys.stdout):
         return text
     pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
@@ -220,18 +221,22 @@ def _print_brief(exchange: Exchange, terms: list[str]) -> None:
 
     from r9s.cli.common import interact
 
-    print(interact.bold(header(exchange), sys.stdout))
+    print(interact.bold(for_stdout(header(exchange)), sys.stdout))
     if exchange.prompt is not None:
         print(_highlight("> " + _clip(exchange.prompt) + _attached(exchange), terms))
     if exchange.response:
         suffix = " (interrupted)" if exchange.interrupted else ""
         print(_highlight(_clip(exchange.response) + suffix, terms))
     for call in exchange.tool_calls or []:
-        print(_clip(f"tool call: {call.get('name')}({call.get('arguments') or ''})"))
+        _print(_clip(f"tool call: {call.get('name')}({call.get('arguments') or ''})"))
     if exchange.error:
-        print(f"error: {exchange.error}")
+        _print(f"error: {exchange.error}")
     if exchange.snippet and terms and not _shows(exchange, terms):
         print(_highlight("… " + exchange.snippet, terms))
+
+
+def _print(text: str) -> None:
+    print(for_stdout(text))
 
 
 def _shows(exchange: Exchange, terms: list[str]) -> bool:
@@ -246,7 +251,6 @@ def _attached(exchange: Exchange) -> str:
 
 
 def _show(log: Any, ident: str, as_json: bool) -> int:
-    import json
 
     from r9s.cli.common.errors import UsageError
 
@@ -256,7 +260,7 @@ def _show(log: Any, ident: str, as_json: bool) -> int:
         if exchange is None:
             raise UsageError(f"no exchange #{number} in the log (r9s logs lists them)")
         if as_json:
-            print(json.dumps(exchange.to_json(), ensure_ascii=False, indent=2))
+            print(json_text(exchange.to_json(), indent=2))
         else:
             _print_full(exchange)
         return 0
@@ -266,19 +270,21 @@ def _show(log: Any, ident: str, as_json: bool) -> int:
     exchanges = log.exchanges_of(conversation.id)
     if as_json:
         body = {**conversation.to_json(), "exchanges": [e.to_json() for e in exchanges]}
-        print(json.dumps(body, ensure_ascii=False, indent=2))
+        print(json_text(body, indent=2))
         return 0
     _print_conversation(conversation, exchanges)
     return 0
 
 
 def _print_conversation(conversation: ConversationInfo, exchanges: list[Exchange]) -> None:
-    print(f"Conversation {conversation.id}: {conversation.title or '(empty)'}")
-    print(f"started {conversation.created}, now {conversation.model} via {conversation.api}")
+    _print(f"Conversation {conversation.id}: {conversation.title or '(empty)'}")
+    _print(f"started {conversation.created}, now {conversation.model} via {conversation.api}")
     if conversation.system:
-        print(f"system: {conversation.system}")
+        _print(f"system: {conversation.system}")
     if conversation.options:
-        print("options: " + ", ".join(f"{k}={v}" for k, v in conversation.options.items()))
+        _print("options: " + ", ".join(f"{k}={v}" for k, v in conversation.options.items()))
+    if conversation.request_extra:
+        _print("extra: " + json_text(conversation.request_extra))
     for exchange in exchanges:
         print()
         _print_full(exchange, with_settings=False)
@@ -290,32 +296,38 @@ def _print_full(exchange: Exchange, with_settings: bool = True) -> None:
 
     from r9s.cli.common import interact
 
-    print(interact.bold(header(exchange), sys.stdout))
+    print(interact.bold(for_stdout(header(exchange)), sys.stdout))
     if with_settings and exchange.system:
-        print(f"system: {exchange.system}")
+        _print(f"system: {exchange.system}")
     if with_settings and exchange.options:
-        print("options: " + ", ".join(f"{k}={v}" for k, v in exchange.options.items()))
+        _print("options: " + ", ".join(f"{k}={v}" for k, v in exchange.options.items()))
+    if with_settings and exchange.request_extra:
+        _print("extra: " + json_text(exchange.request_extra))
     for attachment in exchange.attachments:
-        print(f"attached: {_describe_attachment(attachment)}")
+        _print(f"attached: {_describe_attachment(attachment)}")
     if exchange.prompt is not None:
-        print("> " + exchange.prompt.replace("\n", "\n> "))
+        _print("> " + exchange.prompt.replace("\n", "\n> "))
     if exchange.response is not None:
         print()
-        print(exchange.response)
+        _print(exchange.response)
     if exchange.interrupted:
-        print("(interrupted)")
+        _print("(interrupted)")
     for call in exchange.tool_calls or []:
         arguments = call.get("arguments") or ""
-        print(f"tool call {call.get('id') or ''}: {call.get('name')}({arguments})")
+        _print(f"tool call {call.get('id') or ''}: {call.get('name')}({arguments})")
     for result in exchange.tool_results or []:
-        print(f"tool result {result.get('id') or ''}: {result.get('output')}")
+        failed = " (error)" if result.get("is_error") else ""
+        _print(f"tool result {result.get('id') or ''}{failed}: {result.get('output')}")
     if exchange.parsed is not None:
-        print("parsed: " + json.dumps(exchange.parsed, ensure_ascii=False))
+        _print("parsed: " + json.dumps(exchange.parsed, ensure_ascii=False))
     if exchange.error:
-        print(f"error: {exchange.error}")
+        _print(f"error: {exchange.error}")
 
 
 def _describe_attachment(attachment: dict[str, Any]) -> str:
+    if "name" in attachment:  # a file: {type, name, mime, size, data}
+        kind, mime, size = attachment.get("type"), attachment.get("mime"), attachment.get("size")
+        return f"{kind} {attachment['name']} ({mime}, {size or 0:,} bytes)"
     url = str(attachment.get("url", ""))
     if url.startswith("data:"):
         head, _, data = url.partition(",")

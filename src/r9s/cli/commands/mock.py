@@ -30,6 +30,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="KEY",
         help="accept only this key (repeatable); by default any non-empty key is accepted",
     )
+    parser.add_argument(
+        "--probe-delay",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="seconds before the ': R9S PROCESSING' comment a stream asked for with "
+        "X-NextRouter-SSE-Probe starts with (default 0)",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
 
 
@@ -40,7 +48,11 @@ def run(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr, flush=True)
 
     server = LocalServer(
-        api_key=args.api_key, host=args.host, port=args.port, log=None if args.quiet else log
+        api_key=args.api_key,
+        host=args.host,
+        port=args.port,
+        log=None if args.quiet else log,
+        probe_delay=args.probe_delay,
     )
     server.start()
     stop = threading.Event()

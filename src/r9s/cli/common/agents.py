@@ -41,7 +41,7 @@ AGENT_HEADER = """\
 r9s agent {name}: r9s chat --agent {name} [QUESTION]
 Saving a change makes version {next}; `r9s agents versions {name}` lists them.
 Keys: description, instructions (the system prompt), model, api (chat, messages,
-responses), skills (names from `r9s skills list`), [params] (temperature, max_tokens)."""
+responses), skills (names from `r9s skills list`), [params] (the keys of r9s chat -o)."""
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,10 @@ environment > ``.env`` > ``~/.r9s/config.toml`` > default); ``list_models`` is w
 from __future__ import annotations
 
 import argparse
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from r9s.client import R9S
@@ -131,9 +133,45 @@ def _retry_notices() -> Any:
     return logger
 
 
-def fetch_models(r9s: R9S) -> list[ModelInfo]:
-    """``GET /models`` through the SDK (its errors propagate)."""
-    listing = r9s.models.list()
+# The router's /models extensions: fields added with ?expand=..., and ?filter=FIELD=GLOB.
+DETAIL_FIELDS = ("context_length", "modality", "endpoints")
+ENDPOINTS = {
+    "chat": "/v1/chat/completions",
+    "messages": "/v1/messages",
+    "responses": "/v1/responses",
+}
+# Models one cannot chat with, recognised by id when the list does not say.
+NOT_CHAT = re.compile(
+    r"embed|whisper|tts|speech|transcri|dall-e|image|moderation|rerank|audio|realtime|sora|veo",
+    re.IGNORECASE,
+)
+
+
+def is_chat_model(model: ModelInfo, api: str | None = None) -> bool:
+    """Whether one can chat with ``model`` (through ``api``'s endpoint, when given):
+    from the endpoints or modality the router lists, else from its id."""
+    endpoints = model.extra.get("endpoints")
+    if isinstance(endpoints, list) and endpoints:
+        paths = [str(path).rstrip("/") for path in endpoints]
+        wanted = [ENDPOINTS[api]] if api in ENDPOINTS else list(ENDPOINTS.values())
+        return any(path.endswith(end) for path in paths for end in wanted)
+    modality = model.extra.get("modality")
+    if isinstance(modality, str) and "->" in modality:
+        return modality.split("->", 1)[1].split("+")[0].strip() == "text"
+    return not NOT_CHAT.search(model.id)
+
+
+def fetch_models(
+    r9s: R9S, *, expand: Sequence[str] = (), filters: Sequence[str] = ()
+) -> list[ModelInfo]:
+    """``GET /models`` through the SDK (its errors propagate), with the router's
+    ``expand`` fields and ``filter`` rules when given."""
+    query: dict[str, Any] = {}
+    if expand:
+        query["expand"] = ",".join(expand)
+    if filters:
+        query["filter"] = list(filters)  # repeated: filter=a&filter=b
+    listing = r9s.models.list(extra_query=cast(Any, query)) if query else r9s.models.list()
     models = []
     for item in listing.data:
         extra = dict(item.model_extra or {})
@@ -143,7 +181,9 @@ def fetch_models(r9s: R9S) -> list[ModelInfo]:
     return models
 
 
-def list_models(base_url: str, api_key: str, timeout: float = 10.0) -> list[ModelInfo]:
+def list_models(
+    base_url: str, api_key: str, timeout: float = 10.0, *, expand: Sequence[str] = ()
+) -> list[ModelInfo]:
     """``GET {base_url}/models`` with ``api_key``; any failure is a :class:`ModelListError`."""
     from r9s import R9S, errors
     from r9s.cli.common.errors import connection_reason
@@ -151,7 +191,7 @@ def list_models(base_url: str, api_key: str, timeout: float = 10.0) -> list[Mode
     url = base_url.rstrip("/") + "/models"
     try:
         with R9S(api_key=api_key, server_url=base_url, timeout=timeout, retry_config=None) as r9s:
-            return fetch_models(r9s)
+            return fetch_models(r9s, expand=expand)
     except errors.APITimeoutError:
         raise ModelListError(f"timed out after {timeout:g} s: GET {url}") from None
     except errors.APIConnectionError as exc:

@@ -56,6 +56,17 @@ def _one_line(text: str) -> str:
 def _describe_api(exc: Any, errors: Any) -> str:
     conn = _context.get("connection")
     base = getattr(conn, "base_url", None)
+    if isinstance(exc, errors.IncompleteStreamError):
+        # before the connection errors: a stream cut by the network is one of them too,
+        # but the server was reached and the answer had begun
+        if exc.reason == "connection_lost":
+            return (
+                f"the connection broke in the middle of the answer ({connection_reason(exc)}): "
+                "it is incomplete; try again"
+            )
+        if exc.reason == "closed":
+            return str(exc)
+        return "the server ended the answer before its end: it is incomplete; try again"
     if isinstance(exc, errors.APITimeoutError):
         timeout = _context.get("timeout")
         waited = f" within {timeout:g} s" if timeout else ""
@@ -67,8 +78,6 @@ def _describe_api(exc: Any, errors: Any) -> str:
             f"network error: cannot reach {base or 'the server'}{where}: {connection_reason(exc)}; "
             "check the connection and the base URL"
         )
-    if isinstance(exc, errors.IncompleteStreamError):
-        return "the connection closed in the middle of the answer: it is incomplete; try again"
     if not isinstance(exc, errors.APIStatusError):
         return str(exc)
     status = exc.status_code
@@ -152,6 +161,15 @@ def closest_models(name: str, names: list[str]) -> list[str]:
     return close or [other for other in names if name.lower() in other.lower()][:SUGGESTIONS]
 
 
+def did_you_mean(word: str, choices: list[str], cutoff: float = 0.6) -> str | None:
+    """The choice closest to ``word`` (a mistyped command, flag or slash command), if
+    one is close enough."""
+    import difflib
+
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
 def _model_names() -> list[str]:
     """The ids the server lists, through what :func:`remember` was given
     (``model_names``: the client's connection lists them); none when that fails."""
@@ -167,10 +185,14 @@ def _model_names() -> list[str]:
 
 def connection_reason(exc: BaseException) -> str:
     """``connection refused`` out of ``Connection error: [Errno 111] Connection refused (...)``."""
+    import re
+
     text = str(exc)
     for prefix in ("Connection error: ", "Timed out: "):
         if text.startswith(prefix):
             text = text[len(prefix) :]
+    # a stream cut: what it cut is said apart (", after 3 events of the chat stream: ...")
+    text = re.sub(r", after \d+ events? of .*$", "", text, flags=re.DOTALL)
     text = text.split(" (", 1)[0] if text.endswith(")") else text
     if "] " in text and text.startswith("["):
         text = text.split("] ", 1)[1]

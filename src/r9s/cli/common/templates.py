@@ -30,8 +30,6 @@ from r9s.cli.common.files import KEY_FILE_MODE, display, remove, write_atomic
 from r9s.cli.common.settings import state_dir
 
 APIS = ("chat", "messages", "responses")
-# The request options a template or an agent may set (what `r9s chat` knows how to send).
-OPTIONS: dict[str, type | tuple[type, ...]] = {"temperature": (int, float), "max_tokens": int}
 INPUT = "input"  # the variable that receives what the person typed or piped
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _VARIABLE = re.compile(r"\$(?:(\$)|([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})")
@@ -128,15 +126,16 @@ def preset_from(data: Mapping[str, Any], keys: Mapping[str, str], where: str) ->
 
 
 def check_options(value: Any, where: str) -> dict[str, Any]:
+    """The request options a template or an agent sets: the keys of ``r9s chat -o``
+    (:mod:`r9s.cli.common.options`), each value of its kind."""
+    from r9s.cli.common.options import OptionError, check_kept
+
     if not isinstance(value, dict):
         raise TemplateError(f"{where} must be a table")
-    for key, option in value.items():
-        kind = OPTIONS.get(key)
-        if kind is None:
-            raise TemplateError(f"{where}: unknown option {key!r} (known: {', '.join(OPTIONS)})")
-        if not isinstance(option, kind) or isinstance(option, bool):
-            raise TemplateError(f"{where}: {key} must be a number")
-    return dict(value)
+    try:
+        return check_kept(value)
+    except OptionError as exc:
+        raise TemplateError(f"{where}: {str(exc).removeprefix('-o ')}") from None
 
 
 def parse_value(text: str) -> Any:
@@ -280,7 +279,7 @@ r9s template: r9s chat -t {name} [-p VARIABLE VALUE]... [QUESTION]
 $variables in system and prompt come from -p (or [defaults]); $input is the question
 typed or piped (without $input in the prompt, the question follows the prompt).
 Keys: description, model, api (chat, messages, responses), system, prompt, skills,
-[options] (temperature, max_tokens), [defaults]."""
+[options] (the keys of r9s chat -o: temperature, max_tokens, top_p...), [defaults]."""
 
 
 def template_text(name: str, preset: Preset) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from r9s.cli.common.api import connect
 from r9s.cli.common.files import output_mode, write_atomic
-from r9s.cli.media.transfer import content_length, save_stream, uploading
+from r9s.cli.media.transfer import content_length, fresh_path, save_stream, slug, uploading
 
 SPEECH_FORMATS = ("mp3", "opus", "aac", "flac", "wav", "pcm")
 TRANSCRIPT_FORMATS = {".srt": "srt", ".vtt": "vtt", ".json": "json", ".txt": "text"}
@@ -30,10 +30,16 @@ def _speech(args: argparse.Namespace) -> int:
     text = sys.stdin.read() if args.text == "-" else args.text
     if not text.strip():
         raise ValueError("nothing to say: TEXT is empty")
-    target = Path(args.output).expanduser()
-    fmt = args.format or (target.suffix.lower().lstrip(".") or "mp3")
-    if fmt not in SPEECH_FORMATS:
-        fmt = "mp3"
+    reserved = not args.output
+    if args.output:
+        target = Path(args.output).expanduser()
+        fmt = args.format or (target.suffix.lower().lstrip(".") or "mp3")
+        if fmt not in SPEECH_FORMATS:
+            fmt = "mp3"
+    else:
+        # named after the words, in the current folder, never over an existing file
+        fmt = args.format or "mp3"
+        target = fresh_path(Path("."), slug(text, "speech"), f".{fmt}")
     params: dict[str, Any] = {
         "model": args.model,
         "input": text,
@@ -42,10 +48,18 @@ def _speech(args: argparse.Namespace) -> int:
     }
     if args.speed is not None:
         params["speed"] = args.speed
-    with connect(args)[1] as r9s, r9s.audio.speech(**params) as audio:
-        written = save_stream(
-            audio.iter_bytes(), target, content_length(audio.headers), f"downloading {target.name}"
-        )
+    try:
+        with connect(args)[1] as r9s, r9s.audio.speech(**params) as audio:
+            written = save_stream(
+                audio.iter_bytes(),
+                target,
+                content_length(audio.headers),
+                f"downloading {target.name}",
+            )
+    except BaseException:
+        if reserved:  # the empty file that held the name
+            target.unlink(missing_ok=True)
+        raise
     say(f"Wrote {target} ({written} bytes, {audio.content_type or fmt})")
     return 0
 

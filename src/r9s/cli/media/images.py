@@ -10,7 +10,7 @@ from typing import Any
 from r9s.cli.common.api import connect
 from r9s.cli.common.files import output_mode, write_atomic
 from r9s.cli.common.images import sniff_image
-from r9s.cli.media.transfer import Bar, content_length, uploading
+from r9s.cli.media.transfer import Bar, content_length, fresh_path, slug, uploading
 
 IMAGE_EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif",
                     "image/webp": ".webp"}  # fmt: skip
@@ -53,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
         blobs = [_image_bytes(item, index) for index, item in enumerate(result.data, 1)]
     if not blobs:
         raise ValueError("the server returned no image")
-    targets = _targets(args.output, [sniff_image(blob) for blob in blobs])
+    kinds = [sniff_image(blob) for blob in blobs]
+    targets = _targets(args.output, kinds) if args.output else _default_targets(args, kinds)
     for blob, target in zip(blobs, targets, strict=True):
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, blob, output_mode())
@@ -83,6 +84,24 @@ def _image_bytes(item: Any, index: int) -> bytes:
         finally:
             bar.close()
     return b"".join(chunks)
+
+
+def _default_targets(args: argparse.Namespace, kinds: list[str | None]) -> list[Path]:
+    """Without ``-o``: in the current folder, named after the prompt (generate) or the
+    first image (edit), never over an existing file."""
+    if args.action == "generate":
+        stem = slug(args.prompt, "image")
+    else:
+        stem = f"{Path(args.images[0]).stem}-edited"
+    many = len(kinds) > 1
+    return [
+        fresh_path(
+            Path("."),
+            f"{stem}-{number}" if many else stem,
+            IMAGE_EXTENSIONS.get(kind or "", ".png"),
+        )
+        for number, kind in enumerate(kinds, 1)
+    ]
 
 
 def _targets(output: str, kinds: list[str | None]) -> list[Path]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -148,6 +149,32 @@ def save_stream(chunks: Iterator[bytes], target: Path, total: int | None, label:
     finally:
         bar.close()
     return written
+
+
+def slug(text: str, fallback: str, limit: int = 40) -> str:
+    """A file name stem from ``text`` (its first words, lower case, joined by ``-``)."""
+    words = re.sub(r"[^\w]+", "-", text.lower()).strip("-_")
+    if len(words) > limit:
+        words = words[:limit].rsplit("-", 1)[0] or words[:limit]
+    return words or fallback
+
+
+def fresh_path(folder: Path, stem: str, suffix: str) -> Path:
+    """``folder/stem.suffix``, or ``stem-2``, ``stem-3``... : the first name no file has
+    yet. The name is reserved (created empty, exclusively), so that two runs at once do
+    not pick the same one; the content then replaces it atomically."""
+    folder.mkdir(parents=True, exist_ok=True)
+    number = 1
+    while True:
+        name = f"{stem}{suffix}" if number == 1 else f"{stem}-{number}{suffix}"
+        path = folder / name
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, output_mode())
+        except FileExistsError:
+            number += 1
+            continue
+        os.close(fd)
+        return path
 
 
 def content_length(headers: Any) -> int | None:

@@ -8,12 +8,12 @@ for ``doctor``, and ``run_plan`` says how to inject r9s for a single run. ``writ
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from r9s.cli.common.api import NOT_CHAT
 from r9s.cli.common.formats import MISSING, REMOVE, Edits, Format, KeyPath, Update
 
 __all__ = [
@@ -188,10 +188,7 @@ class Tool:
 
 
 # Models a coding tool cannot chat with, recognised by id when the list does not say.
-_NOT_CHAT = re.compile(
-    r"embed|whisper|tts|speech|transcri|dall-e|image|moderation|rerank|audio|realtime|sora|veo",
-    re.IGNORECASE,
-)
+_NOT_CHAT = NOT_CHAT
 
 
 def usable_models(tool: Tool, models: Sequence[Any]) -> list[str]:

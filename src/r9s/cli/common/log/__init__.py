@@ -12,7 +12,9 @@ Standard library only (sqlite3, json); it knows nothing of rendering or terminal
   :meth:`Log.usage` sums tokens and cost by day and model; ``delete_*`` remove (and
   scrub the deleted text from the files).
 - :func:`open_log` -- the user's log, after importing the JSON chat files of r9s 1.0
-  (:mod:`._chats`); :func:`chat_document` -- a logged conversation in those files' form.
+  (:mod:`._chats`); :func:`chat_document` -- a logged conversation in those files' form
+  (:func:`file_of`/:func:`file_entry` and :func:`tool_rounds_of`/:func:`tool_columns`
+  turn a chat's attached files and tool rounds into the log's columns and back).
 - :func:`is_enabled`/:func:`set_enabled` -- ``r9s logs off``/``on``;
   :func:`parse_since` -- ``--since`` values.
 
@@ -33,9 +35,13 @@ from r9s.cli.common.log._chats import (
     NotAChat,
     chat_document,
     chats_dir,
+    file_entry,
+    file_of,
     import_chats,
     open_log,
     parse_chat_file,
+    tool_columns,
+    tool_rounds_of,
 )
 from r9s.cli.common.log._schema import MIGRATIONS, VERSION
 from r9s.cli.common.log._since import parse_since
@@ -70,6 +76,8 @@ __all__ = [
     "UsageRow",
     "chat_document",
     "chats_dir",
+    "file_entry",
+    "file_of",
     "has_fts5",
     "import_chats",
     "is_enabled",
@@ -81,4 +89,6 @@ __all__ = [
     "search_terms",
     "set_enabled",
     "title_of",
+    "tool_columns",
+    "tool_rounds_of",
 ]

@@ -162,7 +162,9 @@ def parse_chat_file(
 
 def chat_document(conversation: ConversationInfo, exchanges: list[Exchange]) -> dict[str, Any]:
     """The conversation in the chat files' form (failed exchanges left out, as the chat
-    leaves them out of what it sends)."""
+    leaves them out of what it sends). What r9s 1.0's files could not hold is added only
+    where a chat has it: ``options`` besides temperature and max_tokens, ``extra``
+    (fields sent as they are), a question's ``files``, an answer's ``tool_rounds``."""
     messages: list[dict[str, Any]] = []
     kept = conversation.extra.get("usage") or {}  # the totals of a file without messages
     usage = {key: int(kept.get(key, 0)) for key in ("input_tokens", "output_tokens")}
@@ -173,30 +175,39 @@ def chat_document(conversation: ConversationInfo, exchanges: list[Exchange]) -> 
             continue
         if exchange.prompt is not None:
             images = [a["url"] for a in exchange.attachments if a.get("type") == "image"]
-            messages.append(
-                {"role": "user", "content": exchange.prompt, "images": images, "interrupted": False}
-            )
+            question = {
+                "role": "user",
+                "content": exchange.prompt,
+                "images": images,
+                "interrupted": False,
+            }
+            files = [file_of(a) for a in exchange.attachments if a.get("type") != "image"]
+            if files:
+                question["files"] = files
+            messages.append(question)
         if exchange.response is not None:
-            messages.append(
-                {
-                    "role": "assistant",
-                    "content": exchange.response,
-                    "images": [],
-                    "interrupted": exchange.interrupted,
-                }
-            )
+            answer = {
+                "role": "assistant",
+                "content": exchange.response,
+                "images": [],
+                "interrupted": exchange.interrupted,
+            }
+            rounds = tool_rounds_of(exchange)
+            if rounds:
+                answer["tool_rounds"] = rounds
+            messages.append(answer)
     stamp = conversation.extra.get("file_updated") or {}
     if stamp.get("at") == conversation.updated and isinstance(stamp.get("text"), str):
         updated = stamp["text"]  # not changed since the import: the file's own text
     else:
         updated = datetime.fromtimestamp(conversation.updated).isoformat(timespec="seconds")
-    options = conversation.options
-    return {
+    options = dict(conversation.options)
+    document = {
         "model": conversation.model,
         "api": conversation.api,
         "system": conversation.system,
-        "temperature": options.get("temperature"),
-        "max_tokens": options.get("max_tokens"),
+        "temperature": options.pop("temperature", None),
+        "max_tokens": options.pop("max_tokens", None),
         "messages": messages,
         "id": conversation.id,
         "created": conversation.created,
@@ -204,6 +215,86 @@ def chat_document(conversation: ConversationInfo, exchanges: list[Exchange]) -> 
         "version": 1,
         "updated": updated,
         **conversation.extra.get("unknown", {}),
+    }
+    if options:
+        document["options"] = options
+    if conversation.request_extra:
+        document["extra"] = conversation.request_extra
+    return document
+
+
+def file_entry(file: dict[str, Any]) -> dict[str, Any]:
+    """A chat's attached file (``kind``, ``mime``, ``name``, ``data``, ``size``) as the
+    log keeps it among an exchange's attachments (``type`` for ``kind``)."""
+    entry = {"type": file["kind"], **file}
+    del entry["kind"]
+    return entry
+
+
+def file_of(entry: dict[str, Any]) -> dict[str, Any]:
+    """The inverse of :func:`file_entry`."""
+    file = {"kind": entry.get("type", "text"), **entry}
+    file.pop("type", None)
+    return file
+
+
+def tool_rounds_of(exchange: Exchange) -> list[dict[str, Any]]:
+    """The rounds of tool calls r9s ran for an exchange (each call's ``round``), each
+    with the text before it and every call with its result, as a chat keeps them."""
+    listed = exchange.tool_results or []
+    by_id = {r.get("id"): r for r in listed}
+    texts = exchange.tool_texts or []
+    rounds: list[dict[str, Any]] = []
+    ran = [
+        call
+        for call in exchange.tool_calls or []
+        if isinstance(call, dict) and isinstance(call.get("round"), int)
+    ]
+    for index, call in enumerate(ran):  # the results are in the calls' order
+        number = call["round"]
+        if number < 0 or number > len(ran):
+            continue
+        while len(rounds) <= number:
+            text = texts[len(rounds)] if len(rounds) < len(texts) else ""
+            rounds.append({"calls": [], "text": text})
+        same = index < len(listed) and listed[index].get("id") == call.get("id")
+        result = (listed[index] if same else by_id.get(call.get("id"))) or {}
+        rounds[number]["calls"].append(
+            {
+                "id": str(call.get("id") or ""),
+                "name": str(call.get("name") or ""),
+                "arguments": str(call.get("arguments") or ""),
+                "result": str(result.get("output") or ""),
+                "is_error": bool(result.get("is_error", False)),
+            }
+        )
+    return rounds
+
+
+def tool_columns(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """The inverse of :func:`tool_rounds_of`: ``tool_calls``, ``tool_results`` and
+    ``tool_texts`` of an exchange (all None without rounds)."""
+    if not rounds:
+        return {"tool_calls": None, "tool_results": None, "tool_texts": None}
+    calls: list[dict[str, Any]] = []
+    results: list[dict[str, Any]] = []
+    for number, tool_round in enumerate(rounds):
+        for call in tool_round["calls"]:
+            calls.append(
+                {
+                    "id": call["id"],
+                    "name": call["name"],
+                    "arguments": call["arguments"],
+                    "round": number,
+                }
+            )
+            results.append(
+                {"id": call["id"], "output": call["result"], "is_error": call["is_error"]}
+            )
+    return {
+        "tool_calls": calls,
+        "tool_results": results,
+        "tool_texts": [tool_round["text"] for tool_round in rounds],
     }
 
 

@@ -106,6 +106,17 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        4,
+        "what r9s chat sends beyond its options (--extra), and the text before each round "
+        "of tool calls; attachments may now be files ({type, name, mime, size, data}) "
+        "besides images ({type, url}), and a tool call its round",
+        """
+        ALTER TABLE conversations ADD COLUMN request_extra TEXT NOT NULL DEFAULT '{}';
+        ALTER TABLE exchanges ADD COLUMN request_extra TEXT NOT NULL DEFAULT '{}';
+        ALTER TABLE exchanges ADD COLUMN tool_texts TEXT;    -- JSON list: text per round
+        """,
+    ),
 )
 
 VERSION = MIGRATIONS[-1].version

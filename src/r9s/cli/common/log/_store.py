@@ -77,6 +77,7 @@ class ConversationInfo:
     title: str = ""
     source: str = "cli"
     extra: dict[str, Any] = field(default_factory=dict)
+    request_extra: dict[str, Any] = field(default_factory=dict)  # fields sent as they are
     updated: float = 0.0  # set by the log
     exchanges: int = 0  # set by listings
 
@@ -98,7 +99,10 @@ class Exchange:
     response: str | None = None
     system: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
-    attachments: list[dict[str, Any]] = field(default_factory=list)  # {"type", "url"}
+    request_extra: dict[str, Any] = field(default_factory=dict)  # fields sent as they are
+    # images {"type": "image", "url"}; files {"type": "pdf"|"audio"|"text", "name", "mime",
+    # "size", "data"} (base64, or the text of a text file)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
     interrupted: bool = False
     error: str | None = None
     input_tokens: int | None = None
@@ -109,8 +113,11 @@ class Exchange:
     finish_reason: str | None = None
     response_id: str | None = None
     usage: dict[str, Any] | None = None
-    tool_calls: list[dict[str, Any]] | None = None  # {"id", "name", "arguments"}
-    tool_results: list[dict[str, Any]] | None = None  # {"id", "output"}
+    # calls {"id", "name", "arguments"}, with "round" (0, 1...) when r9s ran them
+    # (--functions), and their results {"id", "output", "is_error"}
+    tool_calls: list[dict[str, Any]] | None = None
+    tool_results: list[dict[str, Any]] | None = None
+    tool_texts: list[str] | None = None  # what the model wrote before each round of calls
     parsed: Any = None
     snippet: str | None = None  # set by a search: where the words were found
 
@@ -147,13 +154,15 @@ class UsageRow:
 
 
 # JSON columns and how an empty one reads back
-_CONVERSATION_JSON = {"options": dict, "extra": dict}
+_CONVERSATION_JSON = {"options": dict, "extra": dict, "request_extra": dict}
 _EXCHANGE_JSON: dict[str, Callable[[], Any] | None] = {
     "options": dict,
+    "request_extra": dict,
     "attachments": list,
     "usage": None,
     "tool_calls": None,
     "tool_results": None,
+    "tool_texts": None,
     "parsed": None,
 }
 _CONVERSATION_COLUMNS = [f.name for f in fields(ConversationInfo) if f.name != "exchanges"]
@@ -370,6 +379,7 @@ class Log:
             ON CONFLICT (id) DO UPDATE SET
                 updated = excluded.updated, model = excluded.model, api = excluded.api,
                 system = excluded.system, options = excluded.options, extra = excluded.extra,
+                request_extra = excluded.request_extra,
                 title = CASE WHEN title = '' THEN excluded.title ELSE title END
             """,
             _conversation_values(conversation),
