@@ -48,6 +48,7 @@ class Fault:
     stream_error: int | None = None
     truncate: int | None = None
     chunk_delay: float = 0.0
+    one_write: bool = False  # send a stream's events in a single write (one network read)
     times: int | None = None
     key: str | None = None
     request_id: str | None = None  # a header name: answer with a request id in it
@@ -112,6 +113,7 @@ FAULT_KEYS: dict[str, Any] = {
     "stream_error": _count,
     "truncate": _count,
     "chunk_delay": _positive_float,
+    "one_write": _boolean,
     "times": _count,
     "key": str,
     "request_id": _header_name,
@@ -268,6 +270,11 @@ def stream_response(stream: SSEReply, fault: Fault | None) -> Response:
 async def _stream_body(stream: SSEReply, fault: Fault) -> AsyncIterator[bytes]:
     cut_after = _cut_point(fault, default=1 if fault.drop == "mid_body" else 2)
     events = _fault_events(stream, fault)
+    if fault.one_write:
+        yield b"".join(event.encode() for event in events[:cut_after])
+        if cut_after is not None:
+            raise CutConnection
+        return
     for index, event in enumerate(events):
         if cut_after is not None and index >= cut_after:
             raise CutConnection
