@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import struct
 import threading
 import time
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, fields
 from email.utils import formatdate
 from typing import Any
@@ -291,7 +292,7 @@ async def _stream_pieces(stream: SSEReply, fault: Fault) -> AsyncIterator[bytes]
         async for piece in _huge_event(fault.huge_event):
             yield piece
     if fault.one_write:
-        yield b"".join(event.encode() for event in events[:cut_after])
+        yield b"".join(event.encode() for event in itertools.islice(events, cut_after))
         if cut_after is not None:
             raise CutConnection
         return
@@ -311,17 +312,31 @@ def _cut_point(fault: Fault, default: int) -> int | None:
     return fault.after if fault.after is not None else default
 
 
-def _fault_events(stream: SSEReply, fault: Fault) -> list[Event]:
-    events = list(stream.events)
+def _fault_events(stream: SSEReply, fault: Fault) -> Iterator[Event]:
+    """The stream's events with the stream faults applied, made as they are sent (a
+    long answer is never built whole before its first event goes out)."""
+    events: Iterator[Event] = iter(stream.events)
     if fault.malformed == "sse":
-        middle = fault.after if fault.after is not None else max(1, len(events) // 2)
-        events.insert(min(middle, len(events)), BROKEN_SSE)
+        listed = list(events)  # the middle of the stream: its length is needed
+        middle = fault.after if fault.after is not None else max(1, len(listed) // 2)
+        listed.insert(min(middle, len(listed)), BROKEN_SSE)
+        events = iter(listed)
     if fault.stream_error is not None:
-        sent = min(fault.stream_error, len(events))
-        events = [*events[:sent], stream.error_event(sent)]
+        events = _then_error(events, fault.stream_error, stream.error_event)
     if fault.truncate is not None:
-        events = events[: fault.truncate]  # a complete HTTP body, an incomplete stream
+        events = itertools.islice(events, fault.truncate)  # the body ends, not the stream
     return events
+
+
+def _then_error(
+    events: Iterator[Event], count: int, error_event: Callable[[int], Event]
+) -> Iterator[Event]:
+    """The first ``count`` events (or all, if fewer), then the API's in-stream error."""
+    sent = 0
+    for event in itertools.islice(events, count):
+        sent += 1
+        yield event
+    yield error_event(sent)
 
 
 def body_response(response: Response, fault: Fault | None) -> Response:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from types import TracebackType
 
 from r9s.testing._app import App
-from r9s.testing._http import HTTPServer
+from r9s.testing._http import HEADER_TIMEOUT, IDLE_TIMEOUT, HTTPServer
 from r9s.testing._models import ModelCatalog
 from r9s.testing._records import RecordedRequest
 
@@ -22,6 +22,9 @@ class LocalServer:
     ``api_key=None`` accepts any non-empty key; a string or a list accepts only those.
     ``port=0`` picks a free port. ``models`` replaces the default model list. ``log``
     receives one line per request. Bodies are recorded up to ``record_limit`` bytes each.
+    A request head must arrive within ``header_timeout`` seconds of its first byte, and
+    a connection idle (no request, or a body stalled) for ``idle_timeout`` is closed
+    (``None``: no limit). Clients are served independently of one another.
 
     >>> with LocalServer() as server:
     ...     base_url = server.url  # "http://127.0.0.1:PORT/v1"
@@ -36,10 +39,17 @@ class LocalServer:
         models: Iterable[str] | None = None,
         log: Callable[[str], None] | None = None,
         record_limit: int = 8 * 1024 * 1024,
+        header_timeout: float | None = HEADER_TIMEOUT,
+        idle_timeout: float | None = IDLE_TIMEOUT,
     ) -> None:
         keys = [api_key] if isinstance(api_key, str) else api_key
         self._app = App(api_keys=keys, models=ModelCatalog(models), log=log)
-        self._http = HTTPServer(self._app.handle, record_limit=record_limit)
+        self._http = HTTPServer(
+            self._app.handle,
+            record_limit=record_limit,
+            header_timeout=header_timeout,
+            idle_timeout=idle_timeout,
+        )
         self._bind = (host, port)
         self.host = host
         self.port = port
@@ -69,6 +79,13 @@ class LocalServer:
     @property
     def models(self) -> tuple[str, ...]:
         return self._app.models.ids
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """What streamed answers did: ``open`` (being written now), ``pieces`` (events
+        written so far), ``abandoned`` (stopped because their client had gone)."""
+        stats = self._http.stats
+        return {"open": stats.open, "pieces": stats.pieces, "abandoned": stats.abandoned}
 
     def inject(self, spec: str, times: int | None = None, path: str | None = None) -> None:
         """Queue a fault for the next ``times`` requests (default 1, or the spec's ``times``).

@@ -31,6 +31,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="accept only this key (repeatable); by default any non-empty key is accepted",
     )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    parser.add_argument(
+        "--header-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="drop a client whose request head takes longer (default 10)",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="close a connection idle this long, or a stalled upload (default 60)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,7 +54,12 @@ def run(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr, flush=True)
 
     server = LocalServer(
-        api_key=args.api_key, host=args.host, port=args.port, log=None if args.quiet else log
+        api_key=args.api_key,
+        host=args.host,
+        port=args.port,
+        log=None if args.quiet else log,
+        header_timeout=args.header_timeout,
+        idle_timeout=args.idle_timeout,
     )
     server.start()
     stop = threading.Event()
