@@ -166,49 +166,59 @@ def read_body(
     """The body of ``response``, decompressed, and the connection released. Past
     ``limit`` bytes, ``errors.ResponseTooLargeError``; once ``deadline`` has passed (it
     is checked as each piece arrives), ``DeadlineExceeded``."""
-    parts = []
-    size = 0
+    body = _Body(response, limit)
     try:
         for chunk in response.iter_bytes():
-            size += len(chunk)
-            if limit is not None and size > limit:
-                raise too_large(response, limit)
-            parts.append(chunk)
+            body.add(chunk)
             if deadline is not None and deadline.left() <= 0:
                 raise deadline.passed(response.request)
     finally:
         response.close()
-    return _keep(response, b"".join(parts))
+    return body.whole()
 
 
 async def aread_body(
     response: httpx.Response, limit: int | None = None, deadline: Deadline | None = None
 ) -> bytes:
-    """``read_body`` with asyncio I/O."""
+    """``read_body`` with asyncio I/O (the deadline cuts a wait for a piece short)."""
     if deadline is None:
         return await _aread(response, limit)
     return await _by(deadline, _aread(response, limit), response.request)  # type: ignore[no-any-return]
 
 
 async def _aread(response: httpx.Response, limit: int | None) -> bytes:
-    parts = []
-    size = 0
+    body = _Body(response, limit)
     try:
         async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if limit is not None and size > limit:
-                raise too_large(response, limit)
-            parts.append(chunk)
+            body.add(chunk)
     finally:
         await response.aclose()
-    return _keep(response, b"".join(parts))
+    return body.whole()
 
 
-def _keep(response: httpx.Response, body: bytes) -> bytes:
-    # What ``response.read()`` keeps: ``.content``, ``.text`` and ``.json()`` then work
-    # (on ``RawResponse.http_response``, on an error's ``raw_response``).
-    response._content = body
-    return body
+class _Body:
+    """A body as it is read, held to ``limit`` bytes."""
+
+    __slots__ = ("response", "limit", "parts", "size")
+
+    def __init__(self, response: httpx.Response, limit: int | None) -> None:
+        self.response = response
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def add(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.limit is not None and self.size > self.limit:
+            raise too_large(self.response, self.limit)
+        self.parts.append(chunk)
+
+    def whole(self) -> bytes:
+        body = b"".join(self.parts)
+        # What ``response.read()`` keeps: ``.content``, ``.text`` and ``.json()`` then
+        # work (on ``RawResponse.http_response``, on an error's ``raw_response``).
+        self.response._content = body
+        return body
 
 
 def too_large(response: httpx.Response, limit: int) -> errors.ResponseTooLargeError:

@@ -517,12 +517,18 @@ class _StreamBase(Generic[T, R]):
         *,
         secret: str | None = None,
         limit: int | None = None,
+        deadline: Deadline | None = None,
     ) -> None:
         self.response = response
         self._decoder = EventDecoder(spec, response, secret, limit)
         self._state = StreamState()
         self.started_at = time.monotonic()
         """When the response headers arrived (``time.monotonic()``)."""
+        self._start(deadline)
+
+    def _start(self, deadline: Deadline | None) -> None:
+        """Make the generator that reads the stream (``deadline``: when it must end)."""
+        raise NotImplementedError
 
     @property
     def first_event_at(self) -> float | None:
@@ -740,17 +746,8 @@ class EventStream(_StreamBase[T, R], ClosingStream[T]):
     Reading on from a stream closed before its end raises ``IncompleteStreamError``.
     """
 
-    def __init__(
-        self,
-        response: httpx.Response,
-        spec: StreamSpec[T, R],
-        *,
-        secret: str | None = None,
-        limit: int | None = None,
-        deadline: Deadline | None = None,
-    ) -> None:
-        super().__init__(response, spec, secret=secret, limit=limit)
-        self._reading = Reading(response)
+    def _start(self, deadline: Deadline | None) -> None:
+        self._reading = Reading(self.response)
         self._iterator = _events(self._reading, self._decoder, self._state, deadline)
 
     def _release(self) -> None:
@@ -861,20 +858,11 @@ class AsyncClosingStream(_Ends, AsyncClosing, Generic[T]):
 class AsyncEventStream(_StreamBase[T, R], AsyncClosingStream[T]):
     """The async twin of ``EventStream``: ``async for``, ``async with``, ``await aclose()``."""
 
-    def __init__(
-        self,
-        response: httpx.Response,
-        spec: StreamSpec[T, R],
-        *,
-        secret: str | None = None,
-        limit: int | None = None,
-        deadline: Deadline | None = None,
-    ) -> None:
+    def _start(self, deadline: Deadline | None) -> None:
         from r9s._clients import running_loop
 
-        super().__init__(response, spec, secret=secret, limit=limit)
         self._loop = running_loop()
-        self._iterator = _aevents(response, self._decoder, self._state, deadline)
+        self._iterator = _aevents(self.response, self._decoder, self._state, deadline)
 
     async def _arelease(self) -> None:
         await self.response.aclose()
