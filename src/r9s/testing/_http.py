@@ -385,6 +385,11 @@ class HTTPServer:
         self._connections: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
         self.stats = StreamStats()
 
+    @property
+    def connection_count(self) -> int:
+        """TCP connections open now (any thread may ask)."""
+        return len(self._connections)
+
     async def start(self, host: str, port: int) -> tuple[str, int]:
         """Listen and return the bound (host, port)."""
         self._server = await asyncio.start_server(self._serve, host, port, limit=MAX_HEAD_BYTES)

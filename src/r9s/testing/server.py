@@ -82,10 +82,16 @@ class LocalServer:
 
     @property
     def stats(self) -> dict[str, int]:
-        """What streamed answers did: ``open`` (being written now), ``pieces`` (events
-        written so far), ``abandoned`` (stopped because their client had gone)."""
+        """``connections``: TCP connections open now; what streamed answers did: ``open``
+        (being written now), ``pieces`` (events written so far), ``abandoned`` (stopped
+        because their client had gone)."""
         stats = self._http.stats
-        return {"open": stats.open, "pieces": stats.pieces, "abandoned": stats.abandoned}
+        return {
+            "connections": self._http.connection_count,
+            "open": stats.open,
+            "pieces": stats.pieces,
+            "abandoned": stats.abandoned,
+        }
 
     def inject(self, spec: str, times: int | None = None, path: str | None = None) -> None:
         """Queue a fault for the next ``times`` requests (default 1, or the spec's ``times``).
