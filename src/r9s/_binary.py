@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING, TypeAlias
 
 from r9s import errors
 from r9s._closing import AsyncClosing, Closing
+from r9s._release import Reading, release_async, warn_unclosed
 
 if TYPE_CHECKING:
     import httpx
@@ -57,12 +58,20 @@ def _sink(target: FileTarget) -> Iterator[_Sink]:
 class _BinaryBase:
     """What the sync and async binary responses share."""
 
-    __slots__ = ("response", "_secret")
+    __slots__ = ("response", "_secret", "_limit")
 
-    def __init__(self, response: httpx.Response, *, secret: str | None = None) -> None:
+    def __init__(
+        self, response: httpx.Response, *, secret: str | None = None, limit: int | None = None
+    ) -> None:
         self.response = response
         """The underlying ``httpx.Response`` (its body unread)."""
         self._secret = secret
+        self._limit = limit
+        """The most bytes ``read()`` holds in memory (``max_response_size``)."""
+
+    def _dropped_open(self) -> bool:
+        response = getattr(self, "response", None)  # None: its __init__ failed
+        return response is not None and not response.is_closed
 
     @property
     def headers(self) -> httpx.Headers:
@@ -88,16 +97,25 @@ class _BinaryBase:
 
 class BinaryResponse(_BinaryBase, Closing):
     """A binary response body (``audio.speech``): ``read()``, iterate, or
-    ``write_to_file(path)``."""
+    ``write_to_file(path)``. Dropped unclosed, it closes itself (``ResourceWarning``)."""
 
-    __slots__ = ()
+    __slots__ = ("_reading",)
+
+    def __init__(
+        self, response: httpx.Response, *, secret: str | None = None, limit: int | None = None
+    ) -> None:
+        super().__init__(response, secret=secret, limit=limit)
+        self._reading = Reading(response)
 
     def read(self) -> bytes:
-        """The whole body (in memory)."""
+        """The whole body (in memory; ``errors.ResponseTooLargeError`` past the client's
+        ``max_response_size``: write it to a file instead)."""
         import httpx
 
+        from r9s._senders import read_body
+
         try:
-            return self.response.read()
+            return read_body(self.response, self._limit)
         except httpx.RequestError as exc:
             raise self._wrap(exc) from exc
         finally:
@@ -108,7 +126,10 @@ class BinaryResponse(_BinaryBase, Closing):
         import httpx
 
         try:
-            yield from self.response.iter_bytes(chunk_size)
+            # Not ``yield from``: that closes the HTTP library's iterator when this one
+            # is finalised, perhaps by a garbage collection (see ``r9s._release``).
+            for chunk in self._reading.chunks(chunk_size):  # noqa: UP028
+                yield chunk
         except httpx.RequestError as exc:
             raise self._wrap(exc) from exc
         finally:
@@ -128,21 +149,37 @@ class BinaryResponse(_BinaryBase, Closing):
 
     def close(self) -> None:
         """Release the connection (safe to call more than once)."""
-        self.response.close()
+        self._reading.close()
+
+    def __del__(self) -> None:
+        if self._dropped_open():
+            warn_unclosed(self, "read it, write it to a file, close it, or use `with`")
+            self._reading.close()
 
 
 class AsyncBinaryResponse(_BinaryBase, AsyncClosing):
     """The async twin of ``BinaryResponse``: ``await read()``, ``async for``,
     ``await write_to_file(path)``."""
 
-    __slots__ = ()
+    __slots__ = ("_loop",)
+
+    def __init__(
+        self, response: httpx.Response, *, secret: str | None = None, limit: int | None = None
+    ) -> None:
+        from r9s._clients import running_loop
+
+        super().__init__(response, secret=secret, limit=limit)
+        self._loop = running_loop()
 
     async def read(self) -> bytes:
-        """The whole body (in memory)."""
+        """The whole body (in memory; ``errors.ResponseTooLargeError`` past the client's
+        ``max_response_size``: write it to a file instead)."""
         import httpx
 
+        from r9s._senders import aread_body
+
         try:
-            return await self.response.aread()
+            return await aread_body(self.response, self._limit)
         except httpx.RequestError as exc:
             raise self._wrap(exc) from exc
         finally:
@@ -177,3 +214,8 @@ class AsyncBinaryResponse(_BinaryBase, AsyncClosing):
         await self.response.aclose()
 
     aclose = close
+
+    def __del__(self) -> None:
+        if self._dropped_open():
+            warn_unclosed(self, "read it, write it to a file, close it, or use `async with`")
+            release_async(self._loop, self.response.aclose)

@@ -41,11 +41,17 @@ class RequestOptions(TypedDict, total=False):
     """Seconds (or an ``httpx.Timeout``) for this call."""
     timeout_ms: int
     """The timeout in milliseconds (the r9s 0.x name)."""
+    deadline: float | None
+    """Seconds this call may take in all: every attempt, the waits between them and
+    reading the answer (``errors.APITimeoutError`` once it passes). For a stream, up to
+    the stream being handed over, unless ``deadline_includes_stream``. ``None``: none."""
+    deadline_includes_stream: bool
+    """The ``deadline`` also covers reading the stream to its end."""
     server_url: str
     """Send this call to another base URL."""
-    http_headers: Mapping[str, str]
-    """Extra headers for this call."""
-    extra_headers: Mapping[str, str]
+    http_headers: Mapping[str, str | None]
+    """Extra headers for this call (``None``: do not send this header)."""
+    extra_headers: Mapping[str, str | None]
     """Extra headers for this call (the OpenAI SDK's name)."""
     extra_query: Mapping[str, str]
     """Extra query parameters for this call."""

@@ -37,6 +37,15 @@ S = TypeVar("S")
 AS = TypeVar("AS")
 
 USER_AGENT = f"r9s-python/{__version__}"
+RETRY_COUNT = "X-R9S-Retry-Count"
+"""Sent with every attempt: 0 on the first, 1 on the first retry..."""
+IDEMPOTENCY_KEY = "Idempotency-Key"
+"""Sent with every POST: one value per call, the same on each of its retries, so a
+server can tell a retry from a new request."""
+_DEADLINE_SLACK = 0.05
+"""A timeout firing this close to the deadline (seconds) is the deadline's."""
+DEFAULT_MAX_RESPONSE_SIZE = 64 * 1024 * 1024
+"""The most bytes a response body (decompressed) or one event of a stream may take."""
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
 """Connect quickly or fail; allow 10 minutes between bytes for slow LLM answers."""
 
@@ -93,9 +102,9 @@ class Handover(Generic[S, AS]):
     """What a call asked to stream gets: the response, its body unread, wrapped for the
     caller (``S`` in sync code, ``AS`` in async code): an event stream, or binary data."""
 
-    sync: Callable[[httpx.Response, str], S]
-    """Wraps the open response for sync code (given the response and the call's key)."""
-    async_: Callable[[httpx.Response, str], AS]
+    sync: Callable[[httpx.Response, Prepared], S]
+    """Wraps the open response for sync code (given the response and the call)."""
+    async_: Callable[[httpx.Response, Prepared], AS]
     """Wraps the open response for async code."""
     events: bool = True
     """An SSE stream: asked for with ``Accept: text/event-stream`` and ``"stream": true``."""
@@ -107,8 +116,8 @@ def event_stream(spec: StreamSpec[Any, Any], sync: type[S], async_: type[AS]) ->
     make_sync = cast(Callable[..., S], sync)
     make_async = cast(Callable[..., AS], async_)
     return Handover(
-        lambda response, secret: make_sync(response, spec, secret=secret),
-        lambda response, secret: make_async(response, spec, secret=secret),
+        lambda response, call: make_sync(response, spec, **call.stream_options()),
+        lambda response, call: make_async(response, spec, **call.stream_options()),
     )
 
 
@@ -150,19 +159,49 @@ class Endpoint(Generic[T, S, AS]):
 # -- what the flow asks its driver to do ------------------------------------------------
 
 
+class DeadlineExceeded(httpx.TimeoutException):
+    """The call's ``deadline`` passed: raised as an ``errors.APITimeoutError`` (which is
+    also this class, and so an ``httpx.TimeoutException``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """When a call must be over: ``at`` in ``time.monotonic()`` time, ``seconds`` after
+    it began (as the caller gave it)."""
+
+    at: float
+    seconds: float
+
+    def left(self) -> float:
+        """Seconds left (negative once it has passed)."""
+        return self.at - time.monotonic()
+
+    def passed(self, request: httpx.Request | None) -> DeadlineExceeded:
+        """The error to raise once it has passed."""
+        return DeadlineExceeded(
+            f"the deadline of {self.seconds:g} s for this call passed", request=request
+        )
+
+
 @dataclass(slots=True)  # not frozen: made per call, and frozen costs 2x
 class Send:
     """Send ``request``; resume with the response (headers read, body not) or throw the
-    ``httpx.RequestError``."""
+    ``httpx.RequestError`` (a ``DeadlineExceeded`` once ``deadline`` passes)."""
 
     request: httpx.Request
+    deadline: Deadline | None = None
 
 
 @dataclass(slots=True)  # not frozen: made per call, and frozen costs 2x
 class Read:
-    """Read ``response``'s body and release the connection; resume with the bytes."""
+    """Read ``response``'s body and release the connection; resume with the bytes (at
+    most ``limit`` of them, decompressed: past that, ``errors.ResponseTooLargeError``),
+    or throw the ``httpx.RequestError`` (a ``DeadlineExceeded`` once ``deadline``
+    passes)."""
 
     response: httpx.Response
+    limit: int | None = None
+    deadline: Deadline | None = None
 
 
 @dataclass(slots=True)  # not frozen: made per call, and frozen costs 2x
@@ -204,6 +243,24 @@ class Prepared:
     """The base URL the call went to (for the hint on a 404)."""
     uploads: Uploads | None = None
     """Files opened for the request, to close once it is sent."""
+    limit: int | None = None
+    """The most bytes a body (or one event of a stream) may take: ``max_response_size``."""
+    deadline: Deadline | None = None
+    """When the call must be over (``deadline=``)."""
+    whole_stream: bool = False
+    """The deadline covers reading a stream too (``deadline_includes_stream=True``)."""
+    timeouts: dict[str, float | None] | None = None
+    """The request's own timeouts, which a deadline shortens per attempt."""
+    count_retries: bool = True
+    """Send ``X-R9S-Retry-Count`` (a caller can turn it off by giving it as ``None``)."""
+
+    def stream_options(self) -> dict[str, Any]:
+        """What a stream made of this call's response is given."""
+        return {
+            "secret": self.secret,
+            "limit": self.limit,
+            "deadline": self.deadline if self.whole_stream else None,
+        }
 
     def sent(self) -> None:
         """The request is sent (or failed): close the files opened for it."""
@@ -265,6 +322,36 @@ def timeout_of(value: Any) -> TimeoutTypes | _Unset:
     raise errors.ConfigurationError(f"timeout must be seconds or an httpx.Timeout, not {value!r}")
 
 
+def deadline_of(value: Any) -> float:
+    """A ``deadline`` checked: positive seconds."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return float(value)
+    raise errors.ConfigurationError(f"deadline must be positive seconds (or None), not {value!r}")
+
+
+def size_limit_of(value: Any) -> int | None:
+    """A ``max_response_size`` checked: positive bytes, or ``None`` (no limit)."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    raise errors.ConfigurationError(
+        f"max_response_size must be a positive number of bytes (or None), not {value!r}"
+    )
+
+
+def merge_headers(into: dict[str, str | None], headers: Mapping[str, str | None]) -> None:
+    """``into.update(headers)``, where names differing only in case are one header (the
+    one given last wins, with its spelling); ``None`` values are kept, for the caller to
+    drop."""
+    for name, value in headers.items():
+        if name not in into:
+            lower = name.lower()
+            for old in [old for old in into if old.lower() == lower]:
+                del into[old]
+        into[name] = value
+
+
 _SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key", "proxy-authorization"})
 
 
@@ -279,14 +366,23 @@ class Pipeline:
         timeout: TimeoutTypes | _Unset,
         retries: RetryConfig | None,
         logger: logging.Logger | None,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        deadline: float | None = None,
+        limit: int | None = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         self.api_key = api_key
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.retries = retries
         self.logger = logger
-        self.headers = {"User-Agent": USER_AGENT, **(headers or {})}
+        self.headers: dict[str, str | None] = {"User-Agent": USER_AGENT}
+        """Sent with every request; ``None``: a header not to send (not even r9s's own)."""
+        if headers:
+            merge_headers(self.headers, headers)
+        self.deadline = None if deadline is None else deadline_of(deadline)
+        """Seconds a call may take in all (``None``: no deadline); see ``Prepared``."""
+        self.limit = size_limit_of(limit)
+        """The most bytes a response body, or one event of a stream, may take."""
 
     def key(self) -> str:
         """The API key, checked: a clear error instead of an HTTP header crash."""
@@ -348,10 +444,11 @@ class Pipeline:
         sent["Authorization"] = f"Bearer {key}"
         sent["Accept"] = "text/event-stream" if events else "application/json"
         if headers:
-            sent.update(headers)
+            merge_headers(sent, headers)
         for extra in (options.get("http_headers"), options.get("extra_headers")):
             if extra:
-                sent.update(extra)
+                merge_headers(sent, extra)
+        count_retries = self._label(sent, endpoint.method)
 
         content: bytes | None = None
         data: dict[str, Any] | None = None
@@ -389,7 +486,34 @@ class Pipeline:
                 uploads.close()
             raise
         retries = options.get("retries", self.retries)
-        return Prepared(endpoint, request, retries, stream, key, base, uploads)
+        call = Prepared(endpoint, request, retries, stream, key, base, uploads, self.limit)
+        call.count_retries = count_retries
+        seconds = options.get("deadline", self.deadline)
+        if seconds is not None:
+            seconds = deadline_of(seconds)
+            call.deadline = Deadline(time.monotonic() + seconds, seconds)
+            call.whole_stream = bool(options.get("deadline_includes_stream"))
+            call.timeouts = request.extensions.get("timeout")
+        return call
+
+    @staticmethod
+    def _label(sent: dict[str, str | None], method: str) -> bool:
+        """Add the idempotency key of a POST (unless the caller gave one, or ``None``),
+        the first attempt's retry count, and drop the headers given as ``None``; whether
+        to count the retries."""
+        named = {name.lower(): name for name in sent}
+        if method == "POST" and IDEMPOTENCY_KEY.lower() not in named:
+            import uuid
+
+            sent[IDEMPOTENCY_KEY] = str(uuid.uuid4())
+        count = named.get(RETRY_COUNT.lower())
+        counting = count is None or sent[count] is not None
+        if counting:
+            sent[count or RETRY_COUNT] = "0"
+        if None in sent.values():
+            for name in [name for name, value in sent.items() if value is None]:
+                del sent[name]
+        return counting
 
     # -- the flow ---------------------------------------------------------------------
 
@@ -398,50 +522,101 @@ class Pipeline:
         (or open, for a stream); raise the mapped error."""
         request = call.request
         retries = call.retries
-        send = Send(request)
+        deadline = call.deadline
+        send = Send(request, deadline)
         started = time.monotonic()
         attempt = 0
         while True:
             attempt += 1
-            # Per-attempt headers (a retry count, an idempotency key) go on ``request``
-            # here, and a whole-call deadline would bound this attempt's timeout here.
+            if attempt > 1 and call.count_retries:
+                request.headers[RETRY_COUNT] = str(attempt - 1)
+            if deadline is not None:
+                self._bound_attempt(call, deadline)
             sent_at = time.monotonic()
             try:
                 response: httpx.Response = yield send
                 status = response.status_code
                 if status < 400:
-                    body: bytes | None = None if call.stream else (yield Read(response))
+                    if call.stream:
+                        body: bytes | None = None
+                        if deadline is not None and not call.whole_stream:
+                            self._restore_timeouts(call)  # the stream is read with them
+                    else:
+                        body = yield Read(response, call.limit, deadline)
                     self._log(request, status, sent_at, attempt, None, response)
                     return response, body
             except httpx.RequestError as exc:
-                delay = self._retry_connection(retries, attempt, started)
+                error = self._deadline_error(exc, deadline)
+                delay = (
+                    None
+                    if isinstance(error, DeadlineExceeded)
+                    else self._retry_connection(call, attempt, started)
+                )
                 self._log(request, type(exc).__name__, sent_at, attempt, delay)
                 if delay is None:
-                    raise errors.wrap_transport_error(exc, secret=call.secret) from exc
+                    raise errors.wrap_transport_error(error, secret=call.secret) from exc
                 yield Sleep(delay)
                 continue
 
             try:
-                body = yield Read(response)
+                body = yield Read(response, call.limit, deadline)
             except httpx.RequestError:
                 body = b""  # the status alone decides what to raise
             delay = None
             if should_retry_status(status, response.headers):
-                # A deadline for the whole call would also cut this wait short.
                 delay = next_delay(
                     retries, attempt - 1, time.monotonic() - started, headers=response.headers
                 )
+                if delay is not None and deadline is not None and delay >= deadline.left():
+                    delay = None  # the retry could not end in time: this error is the answer
             self._log(request, status, sent_at, attempt, delay, response)
             if delay is None:
                 raise self._status_error(call, response, body)
             yield Sleep(delay)
 
-    def _retry_connection(
-        self, retries: RetryConfig | None, attempt: int, started: float
-    ) -> float | None:
+    @staticmethod
+    def _bound_attempt(call: Prepared, deadline: Deadline) -> None:
+        """Shorten the request's timeouts to the time left, so that no single wait (to
+        connect, for a pool slot, between two reads) outlasts the deadline."""
+        left = deadline.left()
+        if left <= 0:
+            raise errors.wrap_transport_error(deadline.passed(call.request), secret=call.secret)
+        own = call.timeouts or {}
+        bounded = {}
+        for name in ("connect", "read", "write", "pool"):
+            value = own.get(name)
+            bounded[name] = left if value is None else min(value, left)
+        call.request.extensions["timeout"] = bounded
+
+    @staticmethod
+    def _restore_timeouts(call: Prepared) -> None:
+        if call.timeouts is None:
+            call.request.extensions.pop("timeout", None)
+        else:
+            call.request.extensions["timeout"] = call.timeouts
+
+    @staticmethod
+    def _deadline_error(exc: httpx.RequestError, deadline: Deadline | None) -> httpx.RequestError:
+        """``exc``, or the deadline's error for a timeout that fired because the deadline
+        shortened it (within a few milliseconds of it)."""
+        if (
+            deadline is not None
+            and isinstance(exc, httpx.TimeoutException)
+            and not isinstance(exc, DeadlineExceeded)
+            and deadline.left() < _DEADLINE_SLACK
+        ):  # shortened by the deadline, it fired as the deadline passed
+            return deadline.passed(getattr(exc, "_request", None))
+        return exc
+
+    def _retry_connection(self, call: Prepared, attempt: int, started: float) -> float | None:
+        retries = call.retries
         if retries is None or not retries.retry_connection_errors:
             return None
-        return next_delay(retries, attempt - 1, time.monotonic() - started)
+        delay = next_delay(retries, attempt - 1, time.monotonic() - started)
+        deadline = call.deadline
+        if delay is not None and deadline is not None and delay >= deadline.left():
+            return None
+        return delay
 
     def _status_error(
         self, call: Prepared, response: httpx.Response, body: bytes

@@ -12,9 +12,12 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar
 
 from r9s import errors
-from r9s._closing import Closing
+from r9s._closing import AsyncClosing, Closing
+from r9s._release import Reading, release_async, warn_unclosed
 
 if TYPE_CHECKING:
+    import asyncio
+
     import httpx
 
 P = ParamSpec("P")
@@ -24,21 +27,30 @@ T_co = TypeVar("T_co", covariant=True)
 _UNPARSED: Any = object()
 
 
-class RawResponse(Closing, Generic[T_co]):
+class RawResponse(Closing, AsyncClosing, Generic[T_co]):
     """The HTTP response of a call, and ``parse()`` for its result.
 
     For a call that streams (``stream=True``, ``audio.speech``), the body is not read
     yet: ``parse()`` returns the stream, which then owns the connection; close this
-    object (``with`` does) if you do not call ``parse()``.
+    object (``with`` or ``async with`` does) if you do not call ``parse()``. Dropped with
+    its connection open, it closes it (with a ``ResourceWarning``).
     """
 
-    __slots__ = ("http_response", "_finish", "_parsed")
+    __slots__ = ("http_response", "_finish", "_parsed", "_loop")
 
-    def __init__(self, response: httpx.Response, finish: Callable[[], T_co]) -> None:
+    def __init__(
+        self,
+        response: httpx.Response,
+        finish: Callable[[], T_co],
+        *,
+        loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
         self.http_response = response
         """The ``httpx.Response`` (its body read, unless the call streams)."""
         self._finish = finish
         self._parsed: Any = _UNPARSED
+        self._loop = loop
+        """The event loop of an async call (``None``: a sync call)."""
 
     @property
     def status_code(self) -> int:
@@ -68,9 +80,28 @@ class RawResponse(Closing, Generic[T_co]):
         return result
 
     def close(self) -> None:
+        """Release the connection of a stream that was not parsed (safe to call twice;
+        for an async call, ``await aclose()`` waits until it is released)."""
+        if self._parsed is _UNPARSED:
+            if self._loop is None:
+                Reading(self.http_response).close()
+            elif not self.http_response.is_closed:  # handed to its event loop
+                release_async(self._loop, self.http_response.aclose)
+
+    async def aclose(self) -> None:
         """Release the connection of a stream that was not parsed (safe to call twice)."""
         if self._parsed is _UNPARSED:
-            self.http_response.close()
+            await self.http_response.aclose()
+
+    def __del__(self) -> None:
+        response = getattr(self, "http_response", None)
+        if response is None or self._parsed is not _UNPARSED or response.is_closed:
+            return
+        warn_unclosed(self, "call parse(), or close it (with / async with)")
+        if self._loop is None:
+            Reading(response).close()
+        else:
+            release_async(self._loop, response.aclose)
 
     def __repr__(self) -> str:
         request = self.http_response.request

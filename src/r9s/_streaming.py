@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import (
     AsyncGenerator,
@@ -21,9 +22,14 @@ from typing import TYPE_CHECKING, Any, Generic, NamedTuple, Protocol, TypeVar
 
 from r9s import errors
 from r9s._closing import AsyncClosing, Closing
+from r9s._release import Reading, release_async, warn_unclosed
 
 if TYPE_CHECKING:
+    import asyncio
+
     import httpx
+
+    from r9s._pipeline import Deadline
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -84,33 +90,51 @@ class SSEDecoder:
     are joined with LF. Unlike the browser algorithm, ``flush()`` also delivers a last
     event that was not followed by a blank line: some servers close right after it.
     Comments are dropped, or handed to ``on_comment`` (their text) as they are decoded.
+
+    ``limit`` bounds what is held in memory: one line, and one event's data. Past it the
+    decoder stops: ``too_large`` is set, and it returns nothing more (what it returned
+    before, the events before the long one included, stands).
     """
 
     __slots__ = (
         "_pending",
+        "_pending_size",
         "_data",
+        "_data_size",
         "_event",
         "_last_id",
         "_retry",
         "_skip_lf",
         "_started",
+        "limit",
+        "_cap",
+        "too_large",
         "on_comment",
     )
 
-    def __init__(self, on_comment: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, limit: int | None = None, on_comment: Callable[[str], None] | None = None
+    ) -> None:
         self.on_comment = on_comment
         self._pending: list[bytes] = []
         """The start of a line whose end has not arrived, in the pieces it came in."""
+        self._pending_size = 0
         self._data: list[bytes] = []
+        self._data_size = 0
         self._event: str | None = None
         self._last_id: str | None = None
         self._retry: int | None = None
         self._skip_lf = False
         self._started = False
+        self.limit = limit
+        """The most bytes one line, or one event's data, may take (``None``: no limit)."""
+        self._cap = limit if limit is not None else sys.maxsize
+        self.too_large = False
+        """A line or an event went past ``limit``: nothing more is decoded."""
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Decode ``chunk`` and return the events it completed."""
-        if not chunk:
+        if not chunk or self.too_large:
             return []
         if self._skip_lf:
             self._skip_lf = False
@@ -121,23 +145,37 @@ class SSEDecoder:
             if not chunk:
                 return []
         events: list[ServerSentEvent] = []
-        pending = self._pending
-        if pending:
-            if len(pending) == 1 and len(pending[0]) <= _SHORT_LINE:
-                chunk = pending.pop() + chunk  # the common case: one copy, no search
-            else:
-                chunk = self._join(chunk, events)
-        lines = chunk.splitlines(keepends=True)
-        if not lines:
-            return events
-        last = lines[-1]
-        if last[-1:] == b"\r":
-            self._skip_lf = True
-        elif last[-1:] != b"\n":
-            pending.append(lines.pop())
-        for line in lines:
-            self._line(line.rstrip(b"\r\n"), events)
+        try:
+            pending = self._pending
+            if pending:
+                if len(pending) == 1 and self._pending_size <= _SHORT_LINE:
+                    chunk = pending.pop() + chunk  # the common case: one copy, no search
+                else:
+                    chunk = self._join(chunk, events)
+            lines = chunk.splitlines(keepends=True)
+            if not lines:
+                return events
+            last = lines[-1]
+            if last[-1:] == b"\r":
+                self._skip_lf = True
+            elif last[-1:] != b"\n":
+                tail = lines.pop()
+                pending.append(tail)
+                self._pending_size = len(tail)
+            for line in lines:
+                self._line(line.rstrip(b"\r\n"), events)
+            if self._pending_size > self._cap:
+                raise _TooLarge
+        except _TooLarge:
+            self._stop()
         return events
+
+    def _stop(self) -> None:
+        self.too_large = True
+        self._pending.clear()
+        self._pending_size = 0
+        self._data = []
+        self._data_size = 0
 
     def _start(self, chunk: bytes) -> bytes:
         """Drop a leading BOM, which may come split across chunks."""
@@ -145,8 +183,10 @@ class SSEDecoder:
         if pending:
             chunk = b"".join(pending) + chunk
             pending.clear()
+            self._pending_size = 0
         if len(chunk) < len(_BOM) and _BOM.startswith(chunk):
             pending.append(chunk)
+            self._pending_size = len(chunk)
             return b""
         self._started = True
         return chunk[len(_BOM) :] if chunk.startswith(_BOM) else chunk
@@ -164,10 +204,16 @@ class SSEDecoder:
         end = cr if cr >= 0 else lf
         if end < 0:
             pending.append(chunk)
+            self._pending_size += len(chunk)
+            if self._pending_size > self._cap:
+                raise _TooLarge
             return b""
         pending.append(chunk[:end])
         line = b"".join(pending)
         pending.clear()
+        self._pending_size = 0
+        if len(line) > self._cap:
+            raise _TooLarge
         self._line(line, events)
         if end == cr:  # CR, or CRLF: an LF right after it belongs to this line end
             if end + 1 == len(chunk):
@@ -180,10 +226,16 @@ class SSEDecoder:
     def flush(self) -> list[ServerSentEvent]:
         """End of stream: deliver what is still pending."""
         events: list[ServerSentEvent] = []
-        if self._pending:
-            self._line(b"".join(self._pending).rstrip(b"\r\n"), events)
-            self._pending.clear()
-        self._line(b"", events)
+        if self.too_large:
+            return events
+        try:
+            if self._pending:
+                self._line(b"".join(self._pending).rstrip(b"\r\n"), events)
+                self._pending.clear()
+                self._pending_size = 0
+            self._line(b"", events)
+        except _TooLarge:
+            self._stop()
         return events
 
     def _line(self, line: bytes, events: list[ServerSentEvent]) -> None:
@@ -194,11 +246,15 @@ class SSEDecoder:
                     ServerSentEvent(data, self._event or "message", self._last_id, self._retry)
                 )
             self._data = []
+            self._data_size = 0
             self._event = None
             return
         if line[:5] == b"data:":  # the common case first
             value = line[5:]
             self._data.append(value[1:] if value[:1] == b" " else value)
+            self._data_size += len(value)
+            if self._data_size > self._cap:
+                raise _TooLarge
             return
         if line[:1] == b":":
             if self.on_comment is not None:
@@ -210,6 +266,9 @@ class SSEDecoder:
             value = value[1:]
         if name == b"data":
             self._data.append(value)
+            self._data_size += len(value)
+            if self._data_size > self._cap:
+                raise _TooLarge
         elif name == b"event":
             self._event = value.decode("utf-8", "replace")
         elif name == b"id":
@@ -217,6 +276,10 @@ class SSEDecoder:
                 self._last_id = value.decode("utf-8", "replace")
         elif name == b"retry" and value.isdigit():
             self._retry = int(value)
+
+
+class _TooLarge(Exception):
+    """A line or an event past the decoder's limit."""
 
 
 class Accumulator(Protocol[T_co]):
@@ -289,14 +352,24 @@ class EventDecoder(Generic[T, R]):
     spec: StreamSpec[T, R]
     response: httpx.Response
     secret: str | None = None
+    limit: int | None = None
+    """The most bytes one line or one event may take (see ``SSEDecoder``)."""
+    on_comment: Callable[[str], None] | None = None
+    """Called with each comment line's text as it is decoded."""
     done: bool = False
     complete: bool = False
     accumulator: Accumulator[R] | None = None
-    sse: SSEDecoder = field(default_factory=SSEDecoder)
+    sse: SSEDecoder = field(init=False)
     count: int = 0
     """Items delivered so far."""
+    first_at: float | None = None
+    """When the first item was decoded (``time.monotonic()``)."""
+    error: errors.R9SError | None = None
+    """An error that came after items of the same chunk: raised once they are delivered
+    (by the stream; else by the next ``feed`` or ``finish``)."""
 
     def __post_init__(self) -> None:
+        self.sse = SSEDecoder(self.limit, self.on_comment)
         if self.spec.accumulator is not None:
             self.accumulator = self.spec.accumulator()
         # Measured on a 20,000-chunk chat stream: json.loads + model_validate costs 6.3 us
@@ -308,11 +381,31 @@ class EventDecoder(Generic[T, R]):
         self._typed = bool(self.spec.terminal_types or self.spec.final_types)
 
     def feed(self, chunk: bytes) -> list[T]:
-        return self._items(self.sse.feed(chunk))
+        """The items ``chunk`` completed. Every item before an error the stream sent (or
+        an event past ``limit``) is delivered first: the error is raised at once when
+        none came before it, else kept in ``error`` for the caller to raise after them."""
+        if self.error is not None:
+            raise self.error
+        items = self._items(self.sse.feed(chunk))
+        return self._then_error(items)
+
+    def _then_error(self, items: list[T]) -> list[T]:
+        if self.sse.too_large and self.error is None:
+            self.error = errors.ResponseTooLargeError(
+                f"an event of the {self.spec.name} is larger than {self.limit} bytes, the "
+                "client's max_response_size: raise it to read such events",
+                response=self.response,
+                limit=self.limit,
+            )
+        if self.error is not None and not items:
+            raise self.error
+        return items
 
     def finish(self) -> list[T]:
         """The stream's body ended: deliver the rest, or raise if it was cut short."""
-        items = self._items(self.sse.flush()) if not self.done else []
+        if self.error is not None:
+            raise self.error
+        items = self._then_error(self._items(self.sse.flush())) if not self.done else []
         if not self.done:
             spec = self.spec
             if self.complete or spec.open_ended or (not spec.done_data and not spec.terminal_types):
@@ -329,6 +422,19 @@ class EventDecoder(Generic[T, R]):
 
     def _items(self, events: list[ServerSentEvent]) -> list[T]:
         items: list[T] = []
+        try:
+            self._decode_all(events, items)
+        except errors.R9SError as exc:
+            if not items:
+                raise
+            self.error = exc  # raised once the items before it are delivered
+        if items:
+            self.count += len(items)
+            if self.first_at is None:
+                self.first_at = time.monotonic()
+        return items
+
+    def _decode_all(self, events: list[ServerSentEvent], items: list[T]) -> None:
         spec = self.spec
         decode_json = self._decode_json
         for sse in events:
@@ -357,8 +463,6 @@ class EventDecoder(Generic[T, R]):
                 break
             if kind in spec.final_types:
                 self.complete = True
-        self.count += len(items)
-        return items
 
     def _plain(self, data: str) -> bool:
         """Whether the event's text cannot be an error or a skipped event."""
@@ -406,35 +510,61 @@ class EventDecoder(Generic[T, R]):
         return item, kind
 
 
+class StreamState:
+    """What a stream shares with the generator reading it: whether it is closed.
+
+    The generator must never refer to the stream itself: the two would be a reference
+    cycle, and a stream dropped unclosed would then be freed by the garbage collector,
+    at any moment, instead of at once where it was dropped (see ``r9s._release``)."""
+
+    __slots__ = ("closed",)
+
+    def __init__(self) -> None:
+        self.closed = False
+
+
 class _StreamBase(Generic[T, R]):
     """What the sync and async streams share: state, timing, the final result."""
 
+    _state: StreamState
+
     def __init__(
-        self, response: httpx.Response, spec: StreamSpec[T, R], *, secret: str | None = None
+        self,
+        response: httpx.Response,
+        spec: StreamSpec[T, R],
+        *,
+        secret: str | None = None,
+        limit: int | None = None,
+        deadline: Deadline | None = None,
     ) -> None:
         self.response = response
-        self.comments: list[SSEComment] = []
+        comments: list[SSEComment] = []
+        self.comments = comments
         """The stream's comment lines so far, with when each arrived (a router's
         ``: R9S PROCESSING`` says when it handed the request on)."""
-        self._decoder = EventDecoder(spec, response, secret, sse=SSEDecoder(self._comment))
-        self._closed = False
+
+        def on_comment(text: str) -> None:  # holds the list, not the stream: no cycle
+            comments.append(SSEComment(text, time.monotonic()))
+
+        self._decoder = EventDecoder(spec, response, secret, limit, on_comment=on_comment)
+        self._state = StreamState()
         self.started_at = time.monotonic()
         """When the response headers arrived (``time.monotonic()``)."""
-        self.first_event_at: float | None = None
-        """When the first item was decoded (``time.monotonic()``), for time to first token."""
+        self._start(deadline)
 
-    def _comment(self, text: str) -> None:
-        self.comments.append(SSEComment(text, time.monotonic()))
+    def _start(self, deadline: Deadline | None) -> None:
+        """Make the generator that reads the stream (``deadline``: when it must end)."""
+        raise NotImplementedError
+
+    @property
+    def first_event_at(self) -> float | None:
+        """When the first item was decoded (``time.monotonic()``), for time to first token."""
+        return self._decoder.first_at
 
     @property
     def request_id(self) -> str | None:
         """The server's request id, for support tickets."""
         return errors.request_id_of(self.response.headers)
-
-    def _first(self, items: list[T]) -> list[T]:
-        if items and self.first_event_at is None:
-            self.first_event_at = time.monotonic()
-        return items
 
     def _ended(self) -> bool:
         return self._decoder.done
@@ -449,17 +579,6 @@ class _StreamBase(Generic[T, R]):
             reason="closed",
         )
 
-    def _cut(self, exc: httpx.RequestError) -> errors.IncompleteStreamError:
-        """The error for a connection lost in the middle of the stream."""
-        decoder = self._decoder
-        return errors.wrap_stream_cut(
-            exc,
-            what=f"the {decoder.spec.name}",
-            events=decoder.count,
-            response=self.response,
-            secret=decoder.secret,
-        )
-
     def _text_of(self) -> Callable[[T], str | None]:
         text = self._decoder.spec.text
         if text is None:
@@ -472,12 +591,108 @@ class _StreamBase(Generic[T, R]):
             raise TypeError(f"the {self._decoder.spec.name} has no final result")
         return accumulator
 
+    def __repr__(self) -> str:
+        request = self.response.request
+        return f"<{type(self).__name__} {request.method} {request.url}>"
+
+
+def _cut(decoder: EventDecoder[Any, Any], exc: httpx.RequestError) -> errors.IncompleteStreamError:
+    """The error for a connection lost in the middle of the stream."""
+    return errors.wrap_stream_cut(
+        exc,
+        what=f"the {decoder.spec.name}",
+        events=decoder.count,
+        response=decoder.response,
+        secret=decoder.secret,
+    )
+
+
+def _events(
+    reading: Reading, decoder: EventDecoder[T, Any], state: StreamState, deadline: Deadline | None
+) -> Generator[T, None, None]:
+    """The items of a sync stream (a function, not a method: see ``StreamState``)."""
+    import httpx
+
+    try:
+        for chunk in reading.chunks():
+            yield from decoder.feed(chunk)
+            if decoder.error is not None:  # sent after the items just delivered
+                raise decoder.error
+            if decoder.done:
+                return
+            if deadline is not None and deadline.left() <= 0:
+                raise deadline.passed(decoder.response.request)
+        yield from decoder.finish()
+    except httpx.RequestError as exc:
+        raise _cut(decoder, exc) from exc
+    finally:
+        state.closed = True
+        reading.close()
+
+
+async def _aevents(
+    response: httpx.Response,
+    decoder: EventDecoder[T, Any],
+    state: StreamState,
+    deadline: Deadline | None,
+) -> AsyncGenerator[T, None]:
+    """The items of an async stream (a function, not a method: see ``StreamState``)."""
+    import httpx
+
+    try:
+        chunks = response.aiter_bytes()
+        if deadline is not None:
+            chunks = _within(chunks, deadline, response.request)
+        async for chunk in chunks:
+            for item in decoder.feed(chunk):
+                yield item
+            if decoder.error is not None:  # sent after the items just delivered
+                raise decoder.error
+            if decoder.done:
+                return
+        for item in decoder.finish():
+            yield item
+    except httpx.RequestError as exc:
+        raise _cut(decoder, exc) from exc
+    finally:
+        state.closed = True
+        await response.aclose()
+
+
+async def _within(
+    chunks: AsyncIterator[bytes], deadline: Deadline, request: httpx.Request
+) -> AsyncGenerator[bytes, None]:
+    """``chunks`` until ``deadline``: a wait for the next one is cut short when it
+    passes (``DeadlineExceeded``)."""
+    import asyncio
+
+    iterator = aiter(chunks)
+    while True:
+        try:
+            async with asyncio.timeout(deadline.left()) as scope:
+                chunk = await anext(iterator)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            if scope.expired():
+                raise deadline.passed(request) from None
+            raise
+        yield chunk
+
 
 class _Ends:
     """What streams that close on ``break`` share, sync or async: whether one was
     closed before its end."""
 
-    _closed: bool
+    _state: StreamState
+
+    @property
+    def _closed(self) -> bool:
+        return self._state.closed
+
+    @_closed.setter
+    def _closed(self, closed: bool) -> None:
+        self._state.closed = closed
 
     def _ended(self) -> bool:
         """Whether the stream was read to its end."""
@@ -491,18 +706,25 @@ class _Ends:
         """Reading on from a stream closed before its end (a ``break``, ``close()``, an
         error) cannot give the rest of it: say so, rather than return a part as if it
         were the whole."""
-        if self._closed and not self._ended():
+        if self._state.closed and not self._ended():
             raise self._closed_early()
+
+    def _dropped_open(self) -> bool:
+        """Whether the stream is being dropped unclosed (``__del__``)."""
+        state = getattr(self, "_state", None)  # None: its __init__ failed
+        return state is not None and not state.closed
 
 
 class ClosingStream(_Ends, Closing, Generic[T]):
     """Something read as a stream, that closes when a ``for`` loop over it is left early.
 
     Iterating it runs ``_iterator``, a generator that closes the stream when it ends
-    (``finally: self.close()``); breaking out of the loop, an error, ``close()`` and
-    ``with`` close it too, and reading on from it once closed before its end raises
-    ``IncompleteStreamError``. Subclasses set ``_iterator`` and ``_closed`` and say what
-    ``_ended`` is; ``_release`` frees what they hold besides the generator.
+    (``finally:`` it sets ``_state.closed`` and releases what it holds); breaking out of
+    the loop, an error, ``close()`` and ``with`` close it too, and reading on from it
+    once closed before its end raises ``IncompleteStreamError``. Subclasses set
+    ``_state`` and ``_iterator`` (which must not refer to the stream: see ``StreamState``) and
+    say what ``_ended`` is; ``_release`` frees what they hold besides the generator.
+    Dropped unclosed, a stream closes itself, with a ``ResourceWarning``.
     """
 
     _iterator: Generator[T, None, None]
@@ -515,14 +737,14 @@ class ClosingStream(_Ends, Closing, Generic[T]):
             self.close()
 
     def __next__(self) -> T:
-        if self._closed:
+        if self._state.closed:
             self._check_readable()
         return next(self._iterator)
 
     def close(self) -> None:
         """Release the connection. Safe to call more than once, also inside a ``for``
         loop over the stream (which then ends)."""
-        self._closed = True
+        self._state.closed = True
         iterator = self._iterator
         if not getattr(iterator, "gi_running", False):  # not the iteration's own cleanup
             iterator.close()
@@ -532,7 +754,8 @@ class ClosingStream(_Ends, Closing, Generic[T]):
         """Free what the stream holds besides its generator (its response)."""
 
     def __del__(self) -> None:
-        if not getattr(self, "_closed", True):
+        if self._dropped_open():
+            warn_unclosed(self, "close it, read it to its end, or use `with`")
             self.close()
 
     def until_done(self) -> None:
@@ -549,29 +772,12 @@ class EventStream(_StreamBase[T, R], ClosingStream[T]):
     Reading on from a stream closed before its end raises ``IncompleteStreamError``.
     """
 
-    def __init__(
-        self, response: httpx.Response, spec: StreamSpec[T, R], *, secret: str | None = None
-    ) -> None:
-        super().__init__(response, spec, secret=secret)
-        self._iterator = self._events()
-
-    def _events(self) -> Generator[T, None, None]:
-        import httpx
-
-        decoder = self._decoder
-        try:
-            for chunk in self.response.iter_bytes():
-                yield from self._first(decoder.feed(chunk))
-                if decoder.done:
-                    return
-            yield from self._first(decoder.finish())
-        except httpx.RequestError as exc:
-            raise self._cut(exc) from exc
-        finally:
-            self.close()
+    def _start(self, deadline: Deadline | None) -> None:
+        self._reading = Reading(self.response)
+        self._iterator = _events(self._reading, self._decoder, self._state, deadline)
 
     def _release(self) -> None:
-        self.response.close()
+        self._reading.close()
 
     @property
     def text_stream(self) -> Iterator[str]:
@@ -618,30 +824,34 @@ class _AsyncIteration(Generic[V]):
 
     def __del__(self) -> None:
         stream = self._stream
-        if not stream._closed and not stream._ended():
+        if not stream._state.closed and not stream._ended():
             stream._abandon()
 
 
 class AsyncClosingStream(_Ends, AsyncClosing, Generic[T]):
     """The async twin of ``ClosingStream``: ``async for`` runs ``_iterator`` (an async
-    generator that ends with ``finally: await self.aclose()``), and leaving the loop early
-    closes the stream at once; ``async with``, ``await aclose()``. ``_arelease`` frees
-    what a subclass holds besides the generator."""
+    generator that, when it ends, sets ``_state.closed`` and releases what it holds),
+    and leaving the loop early closes the stream at once; ``async with``, ``await
+    aclose()``. ``_arelease`` frees what a subclass holds besides the generator. Dropped
+    unclosed (never iterated, say), a stream is closed by a task handed to the event loop
+    it was made on, with a ``ResourceWarning``."""
 
     _iterator: AsyncGenerator[T, None]
+    _loop: asyncio.AbstractEventLoop | None
+    """The event loop the stream was made on (its connection belongs to it)."""
 
     def __aiter__(self) -> AsyncIterator[T]:
         return _AsyncIteration(self, self._iterator.__anext__)
 
     async def __anext__(self) -> T:
-        if self._closed:
+        if self._state.closed:
             self._check_readable()
         return await self._iterator.__anext__()
 
     async def aclose(self) -> None:
         """Release the connection. Safe to call more than once, also inside an
         ``async for`` loop over the stream (which then ends)."""
-        self._closed = True
+        self._state.closed = True
         iterator = self._iterator
         if not getattr(iterator, "ag_running", False):  # not the iteration's own cleanup
             await iterator.aclose()
@@ -653,12 +863,16 @@ class AsyncClosingStream(_Ends, AsyncClosing, Generic[T]):
         """Free what the stream holds besides its generator (its response)."""
 
     def _abandon(self) -> None:
-        """A loop over the stream was left early: no more reading, and the connection
-        is released on the next turn of the event loop."""
-        self._closed = True
-        from r9s._tasks import in_background
+        """No more reading (a loop over the stream was left early, or the stream was
+        dropped): the connection is released on the next turn of its event loop."""
+        self._state.closed = True
+        release_async(self._loop, self.aclose)
 
-        in_background(self.aclose)
+    def __del__(self) -> None:
+        if self._dropped_open():
+            warn_unclosed(self, "close it (await stream.aclose()), read it to its end, "
+                          "or use `async with`")  # fmt: skip
+            self._abandon()
 
     async def until_done(self) -> None:
         """Read the stream to its end."""
@@ -670,28 +884,11 @@ class AsyncClosingStream(_Ends, AsyncClosing, Generic[T]):
 class AsyncEventStream(_StreamBase[T, R], AsyncClosingStream[T]):
     """The async twin of ``EventStream``: ``async for``, ``async with``, ``await aclose()``."""
 
-    def __init__(
-        self, response: httpx.Response, spec: StreamSpec[T, R], *, secret: str | None = None
-    ) -> None:
-        super().__init__(response, spec, secret=secret)
-        self._iterator = self._events()
+    def _start(self, deadline: Deadline | None) -> None:
+        from r9s._clients import running_loop
 
-    async def _events(self) -> AsyncGenerator[T, None]:
-        import httpx
-
-        decoder = self._decoder
-        try:
-            async for chunk in self.response.aiter_bytes():
-                for item in self._first(decoder.feed(chunk)):
-                    yield item
-                if decoder.done:
-                    return
-            for item in self._first(decoder.finish()):
-                yield item
-        except httpx.RequestError as exc:
-            raise self._cut(exc) from exc
-        finally:
-            await self.aclose()
+        self._loop = running_loop()
+        self._iterator = _aevents(self.response, self._decoder, self._state, deadline)
 
     async def _arelease(self) -> None:
         await self.response.aclose()

@@ -25,7 +25,15 @@ from r9s._config import (
     normalize_base_url,
 )
 from r9s._options import UNSET, RequestOptions, TimeoutTypes, _Unset
-from r9s._pipeline import DEFAULT_TIMEOUT, Endpoint, ParamCheck, Pipeline, check_api_key, timeout_of
+from r9s._pipeline import (
+    DEFAULT_MAX_RESPONSE_SIZE,
+    DEFAULT_TIMEOUT,
+    Endpoint,
+    ParamCheck,
+    Pipeline,
+    check_api_key,
+    timeout_of,
+)
 from r9s._raw import RawResource, araw, raw
 from r9s._senders import asend, send
 from r9s.utils import RetryConfig, default_retry_config
@@ -180,7 +188,10 @@ class R9S(Closing, AsyncClosing):
     ``api_key`` defaults to ``R9S_API_KEY``. ``server_url`` is used exactly as given;
     without it ``R9S_BASE_URL`` is used (``https://host`` and ``https://host/v1`` both
     work), else ``https://api.r9s.ai/v1``. ``timeout`` is seconds or an ``httpx.Timeout``
-    (default: 5 s to connect, 600 s between bytes). ``retry_config`` defaults to
+    (default: 5 s to connect, 600 s between bytes); ``deadline`` bounds a whole call
+    (seconds, retries included; default none). ``max_response_size`` is the most bytes
+    a body (decompressed) or one event of a stream may take (default 64 MiB; ``None``:
+    no limit). ``retry_config`` defaults to
     ``r9s.utils.default_retry_config()``; ``None`` disables retries. Clients passed as
     ``client`` / ``async_client`` are used as they are and never closed by r9s.
     ``debug_logger`` gets a line per HTTP exchange; without one, ``R9S_LOG=info`` (or
@@ -221,9 +232,11 @@ class R9S(Closing, AsyncClosing):
         client: HttpClient | None = None,
         async_client: AsyncHttpClient | None = None,
         debug_logger: logging.Logger | None = None,
-        default_headers: Mapping[str, str] | None = None,
+        default_headers: Mapping[str, str | None] | None = None,
         server_idx: int | None = None,
         url_params: Mapping[str, str] | None = None,
+        deadline: float | None = None,
+        max_response_size: int | None = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         if api_key is None:
             api_key = os.environ.get(ENV_API_KEY)
@@ -255,6 +268,8 @@ class R9S(Closing, AsyncClosing):
             retries=default_retry_config() if isinstance(retry_config, _Unset) else retry_config,
             logger=debug_logger if debug_logger is not None else _logger_from_env(),
             headers=default_headers,
+            deadline=deadline,
+            limit=max_response_size,
         )
         self._client = client
         self._async_client = async_client
@@ -285,12 +300,15 @@ class R9S(Closing, AsyncClosing):
         server_url: str | None = None,
         timeout: TimeoutTypes | _Unset = UNSET,
         retries: RetryConfig | None | _Unset = UNSET,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        deadline: float | None | _Unset = UNSET,
+        max_response_size: int | None | _Unset = UNSET,
     ) -> R9S:
         """A copy of this client with other settings, sharing its connections (cheap:
-        make one per request if you like). ``timeout`` and ``retries`` replace this
-        client's (``retries=None`` disables retries); ``headers`` are added to its default
-        headers. Closing the copy closes nothing: the connections are this client's."""
+        make one per request if you like). ``timeout``, ``retries``, ``deadline`` and
+        ``max_response_size`` replace this client's (``None`` turns each off);
+        ``headers`` are added to its default headers (``None``: a header not to send).
+        Closing the copy closes nothing: the connections are this client's."""
         old = self._pipeline
         if api_key is not None and not callable(api_key):
             api_key = check_api_key(api_key)
@@ -303,6 +321,8 @@ class R9S(Closing, AsyncClosing):
             retries=old.retries if isinstance(retries, _Unset) else retries,
             logger=old.logger,
             headers={**old.headers, **(headers or {})},
+            deadline=old.deadline if isinstance(deadline, _Unset) else deadline,
+            limit=old.limit if isinstance(max_response_size, _Unset) else max_response_size,
         )
         return self._derive(pipeline, raw=self._raw)
 

@@ -11,6 +11,7 @@ R9SError                        base: message, status_code, headers, body, raw_r
 │   │   RateLimitError 429, InternalServerError 500, ServiceUnavailableError 502/503/529
 │   └── R9SDefaultError         any other status
 ├── ResponseValidationError     a 2xx body that does not decode (``.cause``)
+├── ResponseTooLargeError       a body, or one event of a stream, past ``max_response_size``
 ├── IncompleteStreamError       an event stream that ended before its final event
 ├── ParseError                  a structured answer that does not fit the requested type
 ├── LengthFinishReasonError     a structured answer cut at the token limit
@@ -51,6 +52,7 @@ __all__ = [
     "R9SDefaultError",
     "R9SError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "ServiceUnavailableError",
     "UnprocessableEntityError",
@@ -228,6 +230,18 @@ class ResponseValidationError(R9SError):
     ) -> None:
         super().__init__(message, response=response, body=body)
         self.cause = cause
+
+
+class ResponseTooLargeError(R9SError):
+    """A response body (counted after decompression), or one line or event of a stream,
+    larger than the client's ``max_response_size`` (``limit``): refused rather than held
+    in memory. The connection is closed."""
+
+    def __init__(
+        self, message: str, *, response: httpx.Response | None = None, limit: int | None = None
+    ) -> None:
+        super().__init__(message, response=response)
+        self.limit = limit
 
 
 StreamEnd = Literal["ended", "closed", "connection_lost"]

@@ -307,3 +307,28 @@ def test_r9s_log_off_or_wrong(server: LocalServer, tmp_path: Path) -> None:
     assert "R9S_LOG must be one of debug, info, warning, error (or unset), not 'verbose'" in (
         wrong.stderr
     )
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_proxy_environment_variables_are_honoured(
+    server: LocalServer, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    # The local server answers what a client sends a proxy (an absolute URL as target):
+    # a host that does not exist is reached through it, unless NO_PROXY names that host.
+    for name in ("ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", server.root_url)
+    monkeypatch.setenv("NO_PROXY", "direct.invalid")
+
+    def models(host: str) -> int:
+        client = R9S(api_key=API_KEY, server_url=f"http://{host}/v1", retry_config=None)
+        with client:
+            if mode == "sync":
+                return len(client.models.list().data)
+            return len(asyncio.run(client.models.list_async()).data)
+
+    assert models("api.r9s.invalid") > 0
+    assert server.requests[-1].headers["host"] == "api.r9s.invalid"
+    with pytest.raises(errors.APIConnectionError):
+        models("direct.invalid")  # not proxied: its name does not resolve
+    assert len(server.requests) == 1

@@ -57,7 +57,15 @@ def test_streams_and_binary_bodies_carry_the_request_id(r9s: Twin) -> None:
     ids = answering_with_id("x-request-id")
 
     def stream_id(stream: Any) -> Any:
-        return stream.request_id
+        closing = stream.close()  # a coroutine for an async stream
+        if closing is None:
+            return stream.request_id
+
+        async def closed() -> Any:
+            await closing
+            return stream.request_id
+
+        return closed()
 
     chat = r9s.chat.create(
         model="gpt-4o-mini", messages=USER, stream=True, http_headers=ids, consume=stream_id

@@ -132,3 +132,47 @@ def test_default_policy_retries_twice(server: LocalServer) -> None:
         with pytest.raises(errors.InternalServerError):
             client.models.list(http_headers=fail("status=500;retry_after_ms=1", 5))
     assert len(server.requests) == 3
+
+
+# -- retries labelled: a retry count on every attempt, one idempotency key per call ----
+
+CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
+
+
+def labels(server: LocalServer) -> list[tuple[str | None, str | None]]:
+    """``(retry count, idempotency key)`` of each request the server received."""
+    return [
+        (r.headers.get("x-r9s-retry-count"), r.headers.get("idempotency-key"))
+        for r in server.requests
+    ]
+
+
+@pytest.mark.parametrize(
+    "fault", ["status=503", "status=429;retry_after_ms=5", "drop=before_headers"]
+)
+def test_retries_labelled_count_and_idempotency_key(
+    r9s: Twin, server: LocalServer, fault: str
+) -> None:
+    r9s.chat.create(**CHAT, http_headers=fail(fault, 2))
+    first, second = r9s.chat.create(**CHAT), r9s.chat.create(**CHAT)
+    sent = labels(server)
+    assert [count for count, _ in sent] == ["0", "1", "2", "0", "0"]
+    keys = [key for _, key in sent]
+    assert keys[0] == keys[1] == keys[2]  # one logical request: the same key each attempt
+    assert len({keys[0], keys[3], keys[4]}) == 3  # every call a key of its own
+    assert all(str(uuid.UUID(key)) == key for key in keys if key)
+    assert first.id != second.id
+
+
+def test_retries_labelled_gets_carry_the_count_but_no_key(r9s: Twin, server: LocalServer) -> None:
+    r9s.models.list(http_headers=fail("status=500", 1))
+    assert labels(server) == [("0", None), ("1", None)]
+
+
+def test_retries_labelled_key_given_or_turned_off_per_call(r9s: Twin, server: LocalServer) -> None:
+    r9s.chat.create(**CHAT, http_headers={**fail("status=503", 1), "idempotency-key": "order-7"})
+    r9s.chat.create(**CHAT, extra_headers={"Idempotency-Key": None, "X-R9S-Retry-Count": None})
+    quiet = r9s.with_options(headers={"Idempotency-Key": None})
+    quiet.chat.create(**CHAT)
+    assert labels(server) == [("0", "order-7"), ("1", "order-7"), (None, None), ("0", None)]
+    assert all(r.headers["user-agent"].startswith("r9s-python/") for r in server.requests)

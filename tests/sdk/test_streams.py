@@ -383,3 +383,67 @@ def test_reading_on_from_a_closed_stream_says_so_with_its_reason(server: LocalSe
         with pytest.raises(errors.IncompleteStreamError) as caught:
             stream.get_final_text()
     assert (caught.value.reason, caught.value.events) == ("closed", 1)
+
+
+# -- lost text: the events before an error reach the caller (issue 17) ----------------
+
+
+def until_error(stream: Any) -> Any:
+    """``(items, error)``: every item a stream gave before it raised."""
+    got: list[Any] = []
+    if hasattr(stream, "__aiter__"):
+
+        async def read() -> Any:
+            try:
+                async with stream:
+                    async for item in stream:
+                        got.append(item)
+            except errors.R9SError as exc:
+                return got, exc
+            return got, None
+
+        return read()
+    try:
+        with stream:
+            got.extend(stream)
+    except errors.R9SError as exc:
+        return got, exc
+    return got, None
+
+
+LOST_TEXT_CALLS = {
+    "chat": ("chat", {"model": "gpt-4o-mini", "messages": CHAT_BODY["messages"]}),
+    "responses": ("responses", {"model": "gpt-4o-mini", "input": "one two three four five six"}),
+    "messages": (
+        "messages",
+        {"model": "claude-sonnet-4-5", "max_tokens": 100, "messages": CHAT_BODY["messages"]},
+    ),
+}
+
+
+@pytest.mark.parametrize("api", sorted(LOST_TEXT_CALLS))
+def test_lost_text_events_before_an_error_in_the_same_read_are_delivered(
+    r9s: Twin, api: str
+) -> None:
+    name, params = LOST_TEXT_CALLS[api]
+    create = getattr(r9s, name).create
+
+    def events(fault: str) -> Any:
+        faulted = {**params, "http_headers": {"X-R9S-Fault": fault}}
+        return create(**faulted, stream=True, consume=until_error)
+
+    # Five events then the API's own error (`data: {"error": ...}` on chat, `event: error`
+    # on the other two) in one write, so one network read: none of them may be lost.
+    together, error = events("stream_error=5;one_write=true")
+    apart, same_error = events("stream_error=5;chunk_delay=0.05")
+    assert isinstance(error, errors.APIStatusError) and type(error) is type(same_error)
+    assert len(together) >= 4  # five events (Messages: a ping among them, skipped)
+    assert [summary(item) for item in together] == [summary(item) for item in apart]
+
+
+def summary(item: Any) -> Any:
+    """What an event says, without its ids and times (which differ call by call)."""
+    if getattr(item, "object", None) == "chat.completion.chunk":
+        return item.choices[0].delta.content
+    delta = getattr(item, "delta", None)
+    return item.type, delta if isinstance(delta, str) else getattr(delta, "text", None)

@@ -124,3 +124,38 @@ def test_bad_events_are_reported_the_same_way(event: bytes, message: str) -> Non
     for spec in (CHUNKS, PLAIN):
         with pytest.raises(errors.ResponseValidationError, match=message):
             decode(spec, event)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [b'data: {"error": {"message": "boom", "type": "server_error"}}\n\n',
+     b'event: error\ndata: {"type": "error", "error": {"type": "overloaded_error"}}\n\n'],
+)  # fmt: skip
+def test_items_before_an_error_in_the_same_chunk_come_first(error: bytes) -> None:
+    response = httpx.Response(200, request=httpx.Request("POST", "http://bench/v1/x"))
+    decoder = EventDecoder(CHUNKS, response)
+    parts = b"".join(
+        b'data: {"id": "%d", "delta": {"content": "p%d"}}\n\n' % (n, n) for n in range(5)
+    )
+    items = decoder.feed(parts + error)  # one read: five parts, then the error
+    assert [item.delta.content for item in items] == ["p0", "p1", "p2", "p3", "p4"]
+    assert isinstance(decoder.error, errors.APIStatusError)
+    with pytest.raises(errors.APIStatusError):  # a caller that reads on gets it next
+        decoder.feed(b"")
+    with pytest.raises(errors.APIStatusError):
+        decoder.finish()
+    assert decoder.count == 5
+
+
+def test_an_event_past_the_limit_stops_the_stream_after_the_events_before_it() -> None:
+    response = httpx.Response(200, request=httpx.Request("POST", "http://bench/v1/x"))
+    decoder = EventDecoder(CHUNKS, response, limit=1000)
+    first = decoder.feed(b'data: {"id": "1", "delta": {}}\n\ndata: {"id": "2", "delta": {"con')
+    assert [item.id for item in first] == ["1"]
+    with pytest.raises(errors.ResponseTooLargeError, match="larger than 1000 bytes") as caught:
+        for _ in range(10):
+            decoder.feed(b"x" * 200)  # one line, growing past the limit
+    assert caught.value.limit == 1000
+    many_lines = EventDecoder(CHUNKS, response, limit=1000)
+    with pytest.raises(errors.ResponseTooLargeError):  # one event of many short data lines
+        many_lines.feed(b"data: " + b"y" * 100 + b"\n" * 1 + (b"data: " + b"y" * 100 + b"\n") * 10)

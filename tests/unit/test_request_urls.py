@@ -44,7 +44,11 @@ def pipeline() -> Pipeline:
 
 
 def test_httpx_and_other_clients_build_the_same_request() -> None:
-    params = {"extra_query": {"a": "1 2"}, "http_headers": {"X-Trace": "t"}}
+    # the same idempotency key, so that the headers compare equal
+    params = {
+        "extra_query": {"a": "1 2"},
+        "http_headers": {"X-Trace": "t", "Idempotency-Key": "call-1"},
+    }
     other = StrOnlyClient()
     with httpx.Client() as client:
         for endpoint, path in ((GET_MODEL, {"model": "org/m 1"}), (CHAT, None)):

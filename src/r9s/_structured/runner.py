@@ -17,7 +17,7 @@ from collections.abc import AsyncGenerator, Callable, Generator, Mapping, Sequen
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 from r9s import errors
-from r9s._streaming import AsyncClosingStream, ClosingStream
+from r9s._streaming import AsyncClosingStream, ClosingStream, StreamState
 from r9s._structured.parse import resume
 from r9s.tools import (
     TextEvent,
@@ -276,21 +276,44 @@ def _prepare(
     return toolbox, tool_loop(wire, params, toolbox, max_turns)
 
 
-_UNFINISHED: Any = object()
-
-
 class _RunEnds:
-    """What the sync and async tool-run streams share: the run's result, once it ended."""
+    """What the sync and async tool-run streams share: the run's result, once it ended
+    (``_final`` holds it then; a list the run's generator fills, never the stream)."""
 
-    _final: Any = _UNFINISHED
+    _final: list[Any]
 
     def _ended(self) -> bool:
-        return self._final is not _UNFINISHED
+        return bool(self._final)
 
     def _closed_early(self) -> errors.IncompleteStreamError:
         return errors.IncompleteStreamError(
             "the tool run was closed before its end: it has no final result", reason="closed"
         )
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+def _run_events(
+    steps: Generator[ToolRunEvent, None, Any], final: list[Any], state: StreamState
+) -> Generator[ToolRunEvent, None, None]:
+    """The events of a sync tool run (a function: see ``r9s._streaming.StreamState``)."""
+    try:
+        final.append((yield from steps))
+    finally:
+        state.closed = True
+
+
+async def _arun_events(
+    steps: AsyncGenerator[ToolRunEvent, None], state: StreamState
+) -> AsyncGenerator[ToolRunEvent, None]:
+    """The events of an async tool run (``steps`` fills the run's ``final``)."""
+    try:
+        async for event in steps:
+            yield event
+    finally:
+        state.closed = True
+        await steps.aclose()  # an async for left early does not close what it read
 
 
 class ToolRunStream(_RunEnds, ClosingStream[ToolRunEvent], Generic[R]):
@@ -300,21 +323,14 @@ class ToolRunStream(_RunEnds, ClosingStream[ToolRunEvent], Generic[R]):
     stops the run and releases the connection; the run then has no result."""
 
     def __init__(self, steps: Generator[ToolRunEvent, None, R]) -> None:
-        self._closed = False
-        self._iterator = self._events(steps)
-
-    def _events(
-        self, steps: Generator[ToolRunEvent, None, R]
-    ) -> Generator[ToolRunEvent, None, None]:
-        try:
-            self._final = yield from steps
-        finally:
-            self.close()
+        self._state = StreamState()
+        self._final = []
+        self._iterator = _run_events(steps, self._final, self._state)
 
     def get_final(self) -> R:
         """Run to the end; the last response, with the whole exchange."""
         self.until_done()
-        final: R = self._final
+        final: R = self._final[0]
         return final
 
 
@@ -322,27 +338,21 @@ class AsyncToolRunStream(_RunEnds, AsyncClosingStream[ToolRunEvent], Generic[R])
     """The async twin of ``ToolRunStream``: ``async for``, ``async with``."""
 
     def __init__(self, steps: AsyncGenerator[ToolRunEvent, None], final: list[Any]) -> None:
-        self._closed = False
-        self._steps = steps
-        self._iterator = self._events(steps, final)
+        from r9s._clients import running_loop
 
-    async def _events(
-        self, steps: AsyncGenerator[ToolRunEvent, None], final: list[Any]
-    ) -> AsyncGenerator[ToolRunEvent, None]:
-        try:
-            async for event in steps:
-                yield event
-            self._final = final[0]
-        finally:
-            await self.aclose()
+        self._state = StreamState()
+        self._final = final
+        self._steps = steps
+        self._loop = running_loop()
+        self._iterator = _arun_events(steps, self._state)
 
     async def _arelease(self) -> None:
-        await self._steps.aclose()  # an async for left early does not close what it read
+        await self._steps.aclose()
 
     async def get_final(self) -> R:
         """Run to the end; the last response, with the whole exchange."""
         await self.until_done()
-        final: R = self._final
+        final: R = self._final[0]
         return final
 
 

@@ -29,8 +29,8 @@ def _text(body: bytes) -> str:
 
 
 BINARY: Handover[BinaryResponse, AsyncBinaryResponse] = Handover(
-    lambda response, secret: BinaryResponse(response, secret=secret),
-    lambda response, secret: AsyncBinaryResponse(response, secret=secret),
+    lambda response, call: BinaryResponse(response, secret=call.secret, limit=call.limit),
+    lambda response, call: AsyncBinaryResponse(response, secret=call.secret, limit=call.limit),
     events=False,
 )
 SPEECH: Endpoint[Never, BinaryResponse, AsyncBinaryResponse] = Endpoint(

@@ -2,6 +2,11 @@
 
 Paths under ``/__r9s/`` are the server's own (admin endpoints and generated images):
 they are never recorded, faulted or authenticated.
+
+The server's loop only moves bytes: a request whose body is in memory (all but
+uploads, which stream) is answered on a worker thread, so one large request (a
+thousand embeddings, a megabyte of prompt) does not hold every other client up.
+Handlers never wait for I/O once the body is in memory: they run to their end at once.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ import json
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
+from typing import Any
 from urllib.parse import quote
 
 from r9s._config import mask_key
@@ -36,6 +42,20 @@ from r9s.testing._sse import SSEReply
 
 INTERNAL_PREFIX = "/__r9s/"
 MAX_BUFFERED_BODY = 64 * 1024 * 1024  # JSON bodies are held in memory; uploads stream
+OFF_LOOP_BODY = 64 * 1024
+"""A body larger than this is parsed (for the record) on a worker thread."""
+
+
+def _complete(answer: Coroutine[Any, Any, Reply]) -> Reply:
+    """Run a handler whose request body is in memory to its end, on this thread: such a
+    handler never waits (its ``await``s of the body complete at once)."""
+    try:
+        answer.send(None)
+    except StopIteration as done:
+        reply: Reply = done.value
+        return reply
+    answer.close()
+    raise RuntimeError("a handler waited for I/O with its request body in memory")
 
 
 async def root(call: Call) -> Reply:
@@ -218,7 +238,10 @@ class App:
         uploads = (request.header("content-type") or "").lower().startswith("multipart/")
         if not uploads:
             fits = await request.body.preload(MAX_BUFFERED_BODY)
-            self._record(request)
+            if request.body.size > OFF_LOOP_BODY:  # parsing it for the record takes a while
+                await asyncio.to_thread(self._record, request)
+            else:
+                self._record(request)
             if not fits:
                 limit = f"{MAX_BUFFERED_BODY // 1024**2} MiB"
                 return error_response(family, ApiError(413, f"Request body over {limit}."))
@@ -273,7 +296,10 @@ class App:
         try:
             if route.auth:
                 self._authenticate(request, family)
-            return await route.handler(Call(request, params, self, route.family, fault=fault))
+            answer = route.handler(Call(request, params, self, route.family, fault=fault))
+            if request.body.in_memory:
+                return await asyncio.to_thread(_complete, answer)
+            return await answer
         except ApiError as error:
             return error_response(family, error)
         except Exception as exc:  # a bug here must show up in the test, not hang it

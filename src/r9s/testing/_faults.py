@@ -7,9 +7,13 @@ A fault comes from the ``X-R9S-Fault`` request header or from a queue filled by
 from __future__ import annotations
 
 import asyncio
+import functools
+import itertools
+import struct
 import threading
 import time
-from collections.abc import AsyncIterator
+import zlib
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, fields
 from email.utils import formatdate
 from typing import Any
@@ -51,6 +55,10 @@ class Fault:
     stream_error: int | None = None
     truncate: int | None = None
     chunk_delay: float = 0.0
+    one_write: bool = False  # send a stream's events in a single write (one network read)
+    trickle: float | None = None  # send the body one byte at a time, this many seconds apart
+    huge_event: int | None = None  # a stream's first event: one data line of this many bytes
+    gzip_bomb: int | None = None  # a gzip body that decompresses to this many bytes
     times: int | None = None
     key: str | None = None
     request_id: str | None = None  # a header name: answer with a request id in it
@@ -117,6 +125,10 @@ FAULT_KEYS: dict[str, Any] = {
     "stream_error": _count,
     "truncate": _count,
     "chunk_delay": _positive_float,
+    "one_write": _boolean,
+    "trickle": _positive_float,
+    "huge_event": _count,
+    "gzip_bomb": _count,
     "times": _count,
     "key": str,
     "request_id": _header_name,
@@ -285,6 +297,16 @@ def stream_response(
 async def _stream_body(
     stream: SSEReply, fault: Fault, probe_delay: float | None = None
 ) -> AsyncIterator[bytes]:
+    body = _stream_pieces(stream, fault, probe_delay)
+    if fault.trickle is not None:
+        body = _trickle(body, fault.trickle)
+    async for piece in body:
+        yield piece
+
+
+async def _stream_pieces(
+    stream: SSEReply, fault: Fault, probe_delay: float | None
+) -> AsyncIterator[bytes]:
     cut_after = _cut_point(fault, default=1 if fault.drop == "mid_body" else 2)
     events = _fault_events(stream, fault)
     if probe_delay is not None:
@@ -292,6 +314,14 @@ async def _stream_body(
         if delay:
             await asyncio.sleep(delay)
         yield PROBE_COMMENT
+    if fault.huge_event is not None:
+        async for piece in _huge_event(fault.huge_event):
+            yield piece
+    if fault.one_write:
+        yield b"".join(event.encode() for event in itertools.islice(events, cut_after))
+        if cut_after is not None:
+            raise CutConnection
+        return
     for index, event in enumerate(events):
         if cut_after is not None and index >= cut_after:
             raise CutConnection
@@ -308,24 +338,44 @@ def _cut_point(fault: Fault, default: int) -> int | None:
     return fault.after if fault.after is not None else default
 
 
-def _fault_events(stream: SSEReply, fault: Fault) -> list[Event]:
-    events = list(stream.events)
+def _fault_events(stream: SSEReply, fault: Fault) -> Iterator[Event]:
+    """The stream's events with the stream faults applied, made as they are sent (a
+    long answer is never built whole before its first event goes out)."""
+    events: Iterator[Event] = iter(stream.events)
     if fault.malformed == "sse":
-        middle = fault.after if fault.after is not None else max(1, len(events) // 2)
-        events.insert(min(middle, len(events)), BROKEN_SSE)
+        listed = list(events)  # the middle of the stream: its length is needed
+        middle = fault.after if fault.after is not None else max(1, len(listed) // 2)
+        listed.insert(min(middle, len(listed)), BROKEN_SSE)
+        events = iter(listed)
     if fault.stream_error is not None:
-        sent = min(fault.stream_error, len(events))
-        events = [*events[:sent], stream.error_event(sent)]
+        events = _then_error(events, fault.stream_error, stream.error_event)
     if fault.truncate is not None:
-        events = events[: fault.truncate]  # a complete HTTP body, an incomplete stream
+        events = itertools.islice(events, fault.truncate)  # the body ends, not the stream
     return events
 
 
+def _then_error(
+    events: Iterator[Event], count: int, error_event: Callable[[int], Event]
+) -> Iterator[Event]:
+    """The first ``count`` events (or all, if fewer), then the API's in-stream error."""
+    sent = 0
+    for event in itertools.islice(events, count):
+        sent += 1
+        yield event
+    yield error_event(sent)
+
+
 def body_response(response: Response, fault: Fault | None) -> Response:
-    """Apply the body faults (mid-body drop, chunk delay) to a non-stream response."""
+    """Apply the body faults (mid-body drop, chunk delay, trickle, gzip bomb) to a
+    non-stream response."""
     if fault is None:
         return response
+    if fault.gzip_bomb is not None:
+        headers = [(k, v) for k, v in response.headers if k.lower() != "content-length"]
+        return Response(200, [*headers, ("content-encoding", "gzip")], gzip_bomb(fault.gzip_bomb))
     body = response.body
+    if fault.trickle is not None:
+        return Response(response.status, response.headers, _trickle(body, fault.trickle))
     if fault.drop in ("mid_body", "mid_stream"):
         if isinstance(body, bytes):
             headers = [(k, v) for k, v in response.headers if k.lower() != "content-length"]
@@ -361,3 +411,58 @@ async def _slow(body: AsyncIterator[bytes], delay: float) -> AsyncIterator[bytes
             await asyncio.sleep(delay)
         first = False
         yield chunk
+
+
+async def _trickle(body: bytes | AsyncIterator[bytes], delay: float) -> AsyncIterator[bytes]:
+    """``body`` one byte at a time, ``delay`` seconds apart (a client's read timeout
+    never fires: a byte always comes in time)."""
+    pieces = _pieces_of(body)
+    first = True
+    async for piece in pieces:
+        for index in range(len(piece)):
+            if not first:
+                await asyncio.sleep(delay)
+            first = False
+            yield piece[index : index + 1]
+
+
+async def _pieces_of(body: bytes | AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    if isinstance(body, bytes):
+        yield body
+        return
+    async for piece in body:
+        yield piece
+
+
+HUGE_PIECE = 64 * 1024
+
+
+async def _huge_event(size: int) -> AsyncIterator[bytes]:
+    """One SSE event whose data line is ``size`` bytes long, sent in pieces (never held
+    whole in the server's memory)."""
+    yield b"data: "
+    filler = b"x" * HUGE_PIECE
+    left = size
+    while left > 0:
+        yield filler[: min(left, HUGE_PIECE)]
+        left -= HUGE_PIECE
+    yield b"\n\n"
+
+
+@functools.lru_cache(maxsize=4)
+def gzip_bomb(size: int) -> bytes:
+    """A valid gzip body that decompresses to ``size`` zero bytes (about 1 KB per MB):
+    the same byte-aligned deflate block for every MiB (a full flush resets the state)."""
+    mib = 1 << 20
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_RLE)
+    block = compressor.compress(bytes(mib)) + compressor.flush(zlib.Z_FULL_FLUSH)
+    whole, rest = divmod(size, mib)
+    tail = compressor.compress(bytes(rest)) + compressor.flush()
+    crc = 0
+    zeros = bytes(mib)
+    for _ in range(whole):
+        crc = zlib.crc32(zeros, crc)
+    crc = zlib.crc32(bytes(rest), crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # gzip, deflate, no name
+    trailer = struct.pack("<II", crc, size & 0xFFFFFFFF)
+    return header + block * whole + tail + trailer

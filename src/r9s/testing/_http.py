@@ -3,6 +3,13 @@
 It reads request heads, Content-Length and chunked bodies (answering ``Expect:
 100-continue``), keeps connections alive, writes fixed-length or chunked responses,
 and answers HEAD without a body. What a request means is the handler's business.
+
+Clients are served independently: the loop only moves bytes (handlers do their work
+off it, see ``r9s.testing._app``), a streamed body yields to the other connections as
+it goes, and stops as soon as its client has gone. A request head must arrive within
+``header_timeout`` seconds of its first byte, and a connection waiting for a request
+(or for the next piece of a body) is closed after ``idle_timeout``: a client sending a
+byte a second (slowloris) holds nothing for long.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
@@ -19,6 +27,12 @@ MAX_HEAD_BYTES = 64 * 1024
 MAX_HEADERS = 256
 MAX_CHUNK_LINE = 4096
 READ_SIZE = 64 * 1024
+HEADER_TIMEOUT = 10.0
+"""Seconds from a request's first byte to the end of its head."""
+IDLE_TIMEOUT = 60.0
+"""Seconds a connection may wait for a request, or for the next piece of a body."""
+YIELD_EVERY = 0.005
+"""Seconds a streamed body may keep the loop before letting other connections run."""
 
 _TOKEN = re.compile(rb"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _VERSION = re.compile(rb"^HTTP/(\d)\.(\d)$")
@@ -69,29 +83,37 @@ class RequestHead:
         return "keep-alive" in tokens
 
 
-async def _read_line(reader: asyncio.StreamReader, limit: int) -> bytes:
-    """One line without its CRLF (or bare LF); EOF mid-line raises ``IncompleteReadError``."""
-    try:
-        line = await reader.readuntil(b"\n")
-    except asyncio.LimitOverrunError as exc:
-        raise BadRequest("line too long", 431) from exc
+async def _read_line(reader: asyncio.StreamReader, limit: int, start: bytes = b"") -> bytes:
+    """One line without its CRLF (or bare LF); EOF mid-line raises ``IncompleteReadError``.
+    ``start``: its first bytes, already read."""
+    if start.endswith(b"\n"):
+        line = start
+    else:
+        try:
+            line = start + await reader.readuntil(b"\n")
+        except asyncio.LimitOverrunError as exc:
+            raise BadRequest("line too long", 431) from exc
+        except asyncio.IncompleteReadError as exc:
+            raise asyncio.IncompleteReadError(start + exc.partial, exc.expected) from None
     if len(line) > limit:
         raise BadRequest("line too long", 431)
     return line[:-2] if line.endswith(b"\r\n") else line[:-1]
 
 
-async def read_head(reader: asyncio.StreamReader) -> RequestHead | None:
-    """Read a request line and headers; ``None`` if the peer closed before sending anything."""
+async def read_head(reader: asyncio.StreamReader, start: bytes = b"") -> RequestHead | None:
+    """Read a request line and headers; ``None`` if the peer closed before sending anything.
+    ``start``: the head's first bytes, already read."""
     budget = MAX_HEAD_BYTES
     line = b""
     # RFC 9112 section 2.2: ignore empty lines before the request line.
     for _ in range(8):
         try:
-            line = await _read_line(reader, budget)
+            line = await _read_line(reader, budget, start)
         except asyncio.IncompleteReadError as exc:
             if exc.partial.strip():
                 raise BadRequest("incomplete request line") from exc
             return None
+        start = b""
         budget -= len(line) + 2
         if line:
             break
@@ -160,10 +182,12 @@ class BodyReader:
         writer: asyncio.StreamWriter | None,
         head: RequestHead,
         record_limit: int,
+        idle_timeout: float | None = None,
     ) -> None:
         self._reader = reader
         self._writer = writer
         self._record_limit = record_limit
+        self._idle_timeout = idle_timeout
         self.recorded = bytearray()
         self.size = 0
         self._chunked, self._remaining = _framing(head)
@@ -179,6 +203,12 @@ class BodyReader:
     @property
     def truncated(self) -> bool:
         return self.size > len(self.recorded)
+
+    @property
+    def in_memory(self) -> bool:
+        """Whatever is left of the body is in memory (``preload``): reading it does no
+        I/O, so it can be read off the server's loop."""
+        return self.complete
 
     async def preload(self, limit: int) -> bool:
         """Read the whole body now, so that the next reads replay it from memory.
@@ -203,9 +233,12 @@ class BodyReader:
             self._expect_continue = False
             self._writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         try:
-            data = await (self._read_chunked() if self._chunked else self._read_sized())
+            async with asyncio.timeout(self._idle_timeout):
+                data = await (self._read_chunked() if self._chunked else self._read_sized())
         except asyncio.IncompleteReadError as exc:
             raise BadRequest("request body ended early") from exc
+        except TimeoutError:
+            raise BadRequest("request body stalled", 408) from None
         self.size += len(data)
         room = self._record_limit - len(self.recorded)
         if room > 0:
@@ -336,11 +369,26 @@ def _reason(status: int) -> str:
 class HTTPServer:
     """Serves ``handler`` on a TCP socket until ``close``; tracks connections so it can cut them."""
 
-    def __init__(self, handler: Handler, *, record_limit: int) -> None:
+    def __init__(
+        self,
+        handler: Handler,
+        *,
+        record_limit: int,
+        header_timeout: float | None = HEADER_TIMEOUT,
+        idle_timeout: float | None = IDLE_TIMEOUT,
+    ) -> None:
         self._handler = handler
         self._record_limit = record_limit
+        self._header_timeout = header_timeout
+        self._idle_timeout = idle_timeout
         self._server: asyncio.Server | None = None
         self._connections: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
+        self.stats = StreamStats()
+
+    @property
+    def connection_count(self) -> int:
+        """TCP connections open now (any thread may ask)."""
+        return len(self._connections)
 
     async def start(self, host: str, port: int) -> tuple[str, int]:
         """Listen and return the bound (host, port)."""
@@ -378,17 +426,37 @@ class HTTPServer:
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
+    async def _next_head(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> RequestHead | None:
+        """The next request's head; ``None`` (close) when the client leaves, stays idle
+        past ``idle_timeout``, or takes over ``header_timeout`` to send it (a 408)."""
+        try:
+            async with asyncio.timeout(self._idle_timeout):
+                start = await reader.read(1)
+        except TimeoutError:
+            return None
+        if not start:
+            return None
+        try:
+            async with asyncio.timeout(self._header_timeout):
+                return await read_head(reader, start)
+        except TimeoutError:
+            await _write_plain_error(writer, 408, "request head not received in time")
+            return None
+
     async def _serve_one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
         """Serve one request; True if the connection may carry another."""
         try:
-            head = await read_head(reader)
+            head = await self._next_head(reader, writer)
         except BadRequest as exc:
             await _write_plain_error(writer, exc.status, str(exc))
             return False
         if head is None:
             return False
         try:
-            request = Request(head, BodyReader(reader, writer, head, self._record_limit))
+            body = BodyReader(reader, writer, head, self._record_limit, self._idle_timeout)
+            request = Request(head, body)
             response = await self._handler(request)
         except BadRequest as exc:
             await _write_plain_error(writer, exc.status, str(exc))
@@ -400,8 +468,24 @@ class HTTPServer:
             return False
         if response is None:
             return False
-        keep_alive = await write_response(writer, head, response)
+
+        def gone() -> bool:  # the client closed its end, or the connection broke
+            return reader.at_eof() or writer.transport.is_closing()
+
+        keep_alive = await write_response(writer, head, response, gone, self.stats)
         return keep_alive and request.body.complete
+
+
+@dataclass
+class StreamStats:
+    """What the server's streamed bodies did, for tests (``LocalServer.stats``)."""
+
+    open: int = 0
+    """Streamed bodies being written now."""
+    pieces: int = 0
+    """Pieces (events) of streamed bodies written so far."""
+    abandoned: int = 0
+    """Streamed bodies stopped because their client had gone."""
 
 
 async def _write_plain_error(writer: asyncio.StreamWriter, status: int, message: str) -> None:
@@ -416,9 +500,14 @@ async def _write_plain_error(writer: asyncio.StreamWriter, status: int, message:
 
 
 async def write_response(
-    writer: asyncio.StreamWriter, head: RequestHead, response: Response
+    writer: asyncio.StreamWriter,
+    head: RequestHead,
+    response: Response,
+    gone: Callable[[], bool] = lambda: False,
+    stats: StreamStats | None = None,
 ) -> bool:
-    """Write ``response``; True if the connection can be kept alive afterwards."""
+    """Write ``response``; True if the connection can be kept alive afterwards. A body
+    that streams stops once ``gone()`` says the client has left."""
     keep_alive = head.keep_alive and (response.header("connection") or "").lower() != "close"
     headers = [(k, v) for k, v in response.headers if k.lower() != "connection"]
     names = {k.lower() for k, _ in headers}
@@ -451,15 +540,29 @@ async def write_response(
         writer.write(body)
         await writer.drain()
         return keep_alive
+    stats = stats or StreamStats()
+    stats.open += 1
     try:
+        since = time.monotonic()
         async for piece in body:
+            if gone():  # stop making the rest: nobody reads it
+                stats.abandoned += 1
+                return False
             if piece:
                 writer.write(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
-                await writer.drain()
+                stats.pieces += 1
+                await writer.drain()  # waits only when the client reads slowly
+            if time.monotonic() - since > YIELD_EVERY:  # let the other connections run
+                await asyncio.sleep(0)
+                since = time.monotonic()
     except CutConnection:
         await writer.drain()
         return False  # the caller closes: the client sees a body without its end
+    except ConnectionError:
+        stats.abandoned += 1
+        return False
     finally:
+        stats.open -= 1
         await _close_iterator(body)
     if chunked:
         writer.write(b"0\r\n\r\n")

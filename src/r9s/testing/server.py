@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from types import TracebackType
 
 from r9s.testing._app import App
-from r9s.testing._http import HTTPServer
+from r9s.testing._http import HEADER_TIMEOUT, IDLE_TIMEOUT, HTTPServer
 from r9s.testing._models import ModelCatalog
 from r9s.testing._records import RecordedRequest
 
@@ -24,6 +24,9 @@ class LocalServer:
     receives one line per request. Bodies are recorded up to ``record_limit`` bytes each.
     A stream asked for with the router's ``X-NextRouter-SSE-Probe`` header starts with
     the comment ``: R9S PROCESSING``, ``probe_delay`` seconds after its headers.
+    A request head must arrive within ``header_timeout`` seconds of its first byte, and
+    a connection idle (no request, or a body stalled) for ``idle_timeout`` is closed
+    (``None``: no limit). Clients are served independently of one another.
 
     >>> with LocalServer() as server:
     ...     base_url = server.url  # "http://127.0.0.1:PORT/v1"
@@ -39,12 +42,19 @@ class LocalServer:
         log: Callable[[str], None] | None = None,
         record_limit: int = 8 * 1024 * 1024,
         probe_delay: float = 0.0,
+        header_timeout: float | None = HEADER_TIMEOUT,
+        idle_timeout: float | None = IDLE_TIMEOUT,
     ) -> None:
         keys = [api_key] if isinstance(api_key, str) else api_key
         self._app = App(
             api_keys=keys, models=ModelCatalog(models), log=log, probe_delay=probe_delay
         )
-        self._http = HTTPServer(self._app.handle, record_limit=record_limit)
+        self._http = HTTPServer(
+            self._app.handle,
+            record_limit=record_limit,
+            header_timeout=header_timeout,
+            idle_timeout=idle_timeout,
+        )
         self._bind = (host, port)
         self.host = host
         self.port = port
@@ -74,6 +84,19 @@ class LocalServer:
     @property
     def models(self) -> tuple[str, ...]:
         return self._app.models.ids
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """``connections``: TCP connections open now; what streamed answers did: ``open``
+        (being written now), ``pieces`` (events written so far), ``abandoned`` (stopped
+        because their client had gone)."""
+        stats = self._http.stats
+        return {
+            "connections": self._http.connection_count,
+            "open": stats.open,
+            "pieces": stats.pieces,
+            "abandoned": stats.abandoned,
+        }
 
     def inject(self, spec: str, times: int | None = None, path: str | None = None) -> None:
         """Queue a fault for the next ``times`` requests (default 1, or the spec's ``times``).

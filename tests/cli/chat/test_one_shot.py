@@ -422,3 +422,15 @@ def test_a_chat_that_cannot_be_logged_still_answers_and_succeeds(
     assert done.returncode == 0, done.stderr
     assert done.stdout == "Echo: hello\n"
     assert "the chat is not being logged" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_lost_text_the_answer_before_an_error_in_the_same_read_is_printed(
+    home: Path, r9s_server: LocalServer
+) -> None:
+    # The answer's four events and the server's error arrive in one network read: the
+    # answer is printed, then the error on one line (issue 17: nothing was printed).
+    r9s_server.inject("stream_error=4;one_write=true")
+    done = r9s(home, "chat", "--retries", "0", "hello there", env=env(r9s_server))
+    line = one_line_error(done, partial="Echo: hello there")
+    assert done.stdout.rstrip("\n") == "Echo: hello there"
+    assert "server error (500 Internal Server Error): The server had an error while" in line

@@ -39,6 +39,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "X-NextRouter-SSE-Probe starts with (default 0)",
     )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    parser.add_argument(
+        "--header-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="drop a client whose request head takes longer (default 10)",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="close a connection idle this long, or a stalled upload (default 60)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
         port=args.port,
         log=None if args.quiet else log,
         probe_delay=args.probe_delay,
+        header_timeout=args.header_timeout,
+        idle_timeout=args.idle_timeout,
     )
     server.start()
     stop = threading.Event()
