@@ -10,6 +10,7 @@ from types import TracebackType
 from r9s.testing._app import App
 from r9s.testing._http import HTTPServer
 from r9s.testing._models import ModelCatalog
+from r9s.testing._ratelimit import RateLimit
 from r9s.testing._records import RecordedRequest
 
 STARTUP_TIMEOUT = 30.0
@@ -22,6 +23,8 @@ class LocalServer:
     ``api_key=None`` accepts any non-empty key; a string or a list accepts only those.
     ``port=0`` picks a free port. ``models`` replaces the default model list. ``log``
     receives one line per request. Bodies are recorded up to ``record_limit`` bytes each.
+    ``rate_limit`` (``"RPM"`` or ``"RPM,TPM"``, or a ``RateLimit``) answers requests over
+    it with 429 and ``Retry-After``; ``rate_limit_stats`` counts what it allowed and refused.
 
     >>> with LocalServer() as server:
     ...     base_url = server.url  # "http://127.0.0.1:PORT/v1"
@@ -36,9 +39,11 @@ class LocalServer:
         models: Iterable[str] | None = None,
         log: Callable[[str], None] | None = None,
         record_limit: int = 8 * 1024 * 1024,
+        rate_limit: str | RateLimit | None = None,
     ) -> None:
         keys = [api_key] if isinstance(api_key, str) else api_key
-        self._app = App(api_keys=keys, models=ModelCatalog(models), log=log)
+        limit = RateLimit.parse(rate_limit) if isinstance(rate_limit, str) else rate_limit
+        self._app = App(api_keys=keys, models=ModelCatalog(models), log=log, rate_limit=limit)
         self._http = HTTPServer(self._app.handle, record_limit=record_limit)
         self._bind = (host, port)
         self.host = host
@@ -69,6 +74,15 @@ class LocalServer:
     @property
     def models(self) -> tuple[str, ...]:
         return self._app.models.ids
+
+    @property
+    def rate_limit_stats(self) -> dict[str, object]:
+        """``{"rpm", "tpm", "allowed", "limited"}``: the limits and the requests they let
+        through and refused with 429 (zeros without a ``rate_limit``)."""
+        limiter = self._app.rate_limiter
+        if limiter is None:
+            return {"rpm": None, "tpm": None, "allowed": 0, "limited": 0}
+        return limiter.stats()
 
     def inject(self, spec: str, times: int | None = None, path: str | None = None) -> None:
         """Queue a fault for the next ``times`` requests (default 1, or the spec's ``times``).

@@ -12,11 +12,13 @@ EXAMPLES = """\
 examples:
   r9s mock                          serve on http://127.0.0.1:8765/v1, any key accepted
   r9s mock --port 0 --api-key sk-1  a free port; only the key sk-1 is accepted
+  r9s mock --rate-limit 600,90000   429 with Retry-After over 600 requests or 90,000 tokens a minute
   curl -s http://127.0.0.1:8765/v1/models -H 'Authorization: Bearer any'
 
 faults, per request:   -H 'X-R9S-Fault: status=503;retry_after=1'
 faults, queued:        POST /__r9s/faults {"spec": "drop=mid_stream;after=2", "times": 1}
 recorded requests:     GET /__r9s/requests (DELETE to clear)
+rate-limit counts:     GET /__r9s/rate-limit (DELETE to reset)
 """
 
 
@@ -30,7 +32,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="KEY",
         help="accept only this key (repeatable); by default any non-empty key is accepted",
     )
+    parser.add_argument(
+        "--rate-limit",
+        metavar="RPM[,TPM]",
+        type=_rate_limit,
+        help="refuse requests over RPM requests (and TPM tokens) a minute with 429 and "
+        "Retry-After; tokens are estimated as body bytes / 4 plus max_tokens",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
+
+
+def _rate_limit(text: str) -> object:
+    from r9s.testing._ratelimit import RateLimit
+
+    try:
+        return RateLimit.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,7 +58,11 @@ def run(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr, flush=True)
 
     server = LocalServer(
-        api_key=args.api_key, host=args.host, port=args.port, log=None if args.quiet else log
+        api_key=args.api_key,
+        host=args.host,
+        port=args.port,
+        log=None if args.quiet else log,
+        rate_limit=args.rate_limit,
     )
     server.start()
     stop = threading.Event()
@@ -54,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"r9s local server listening on {server.url}", flush=True)
         print(f"  export R9S_BASE_URL={server.url} R9S_API_KEY={key}")
         print(f"  Anthropic- and Gemini-style clients: base URL {server.root_url}")
+        if args.rate_limit is not None:
+            print(f"  rate limit: {args.rate_limit} (requests[,tokens] per minute)")
         print("Press Ctrl-C to stop.", flush=True)
         while not stop.wait(0.5):
             pass
