@@ -70,7 +70,7 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is not None:
         value = getattr(importlib.import_module(module), name)
-    elif name in ("errors", "models", "utils", "httpclient", "testing"):
+    elif name in ("errors", "models", "utils", "httpclient", "testing", "batch"):
         value = importlib.import_module(f"r9s.{name}")
     else:
         raise AttributeError(f"module 'r9s' has no attribute {name!r}")

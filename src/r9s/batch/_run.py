@@ -1,0 +1,641 @@
+"""A whole run: check the input, open the output, send, record how it ended.
+
+``run_async`` (and ``run``) send an input; ``retry_failed_async`` sends again the rows
+whose records are failures and puts the new records in their place; ``status`` reads an
+output back. All of them leave the output consistent whatever stops them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import os
+import socket
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from r9s.batch._errors import BatchInputError, OutputConflictError
+from r9s.batch._index import KeyIndex
+from r9s.batch._input import Hasher, Refusal, Request, Source
+from r9s.batch._journal import (
+    InputInfo,
+    Journal,
+    Opened,
+    Tally,
+    iter_lines,
+    load_records,
+    lock,
+    now_iso,
+    open_output,
+    read_record,
+    read_state,
+    retry_path,
+    state_path,
+    write_state,
+)
+from r9s.batch._progress import Progress, ProgressOption
+from r9s.batch._runner import Runner, Settings, Stats
+from r9s.batch._usage import Prices
+
+if TYPE_CHECKING:
+    from r9s.client import R9S
+
+PathLike = str | os.PathLike[str]
+SHOWN = 3
+"""How many duplicate ids or bad URLs an error names before "and N more"."""
+
+
+@dataclass(frozen=True)
+class Summary:
+    """How a run ended, and what the output holds now."""
+
+    output: str
+    state: str
+    """``"finished"`` (every row has a record), ``"stopped"`` (a budget, a fatal answer
+    such as a rejected key, or ``Control.stop``) or ``"interrupted"`` (cancelled)."""
+    reason: str | None
+    rows: int
+    """Rows in the input (for ``retry-failed``: rows that were retried)."""
+    done: int
+    """Rows with a record in the output."""
+    ok: int
+    failed: int
+    remaining: int
+    written: int
+    """Records this run wrote."""
+    requests: int
+    """HTTP requests this run sent (retries and packs included)."""
+    throttled: int
+    """429/503 answers this run got."""
+    retries: int
+    input_tokens: int
+    output_tokens: int
+    cost: float | None
+    """Dollars, with ``prices`` (or a ``usage.cost`` from the server); else ``None``."""
+    seconds: float
+    statuses: dict[str, int] = field(default_factory=dict)
+    """Records by HTTP status (``"error"``: no HTTP answer), over the whole output."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Control:
+    """Stops a running batch cleanly from elsewhere (a signal handler, another task):
+    nothing more is sent, requests in flight finish and are written."""
+
+    def __init__(self) -> None:
+        self._runner: Runner | None = None
+        self._reason: str | None = None
+
+    def stop(self, reason: str = "stopped by request") -> None:
+        self._reason = reason
+        if self._runner is not None:
+            self._runner.stop(reason)
+
+    def _attach(self, runner: Runner) -> None:
+        self._runner = runner
+        if self._reason is not None:
+            runner.stop(self._reason)
+
+
+def scan(source: Source, index: KeyIndex) -> InputInfo:
+    """Read the input once before anything is sent: fingerprint it, register its keys,
+    and refuse duplicate ``custom_id`` s and unknown URLs (naming their lines)."""
+    source.check()
+    hasher = Hasher()
+    rows = 0
+    duplicates: list[str] = []
+    refusals: list[str] = []
+    duplicate_count = refusal_count = 0
+    for row in source.rows(hasher):  # type: ignore[arg-type]
+        if isinstance(row, Refusal):
+            refusal_count += 1
+            if len(refusals) < SHOWN:
+                refusals.append(row.message)
+            continue
+        key = row.custom_id if isinstance(row, Request) else row.key
+        first = index.add_input(key, row.line)
+        if first is not None:
+            duplicate_count += 1
+            if len(duplicates) < SHOWN:
+                duplicates.append(f"custom_id {key!r} on lines {first} and {row.line}")
+            continue
+        rows += 1
+    name = source.path.name
+    if refusals:
+        more = f" (and {refusal_count - len(refusals)} more)" if refusal_count > SHOWN else ""
+        known = "/v1/chat/completions, /v1/responses, /v1/embeddings, /v1/completions, /v1/messages"
+        raise BatchInputError(
+            f"{name}: {'; '.join(refusals)}{more}; nothing was sent (the URLs a batch may use: "
+            f"{known})"
+        )
+    if duplicates:
+        more = f" (and {duplicate_count - len(duplicates)} more)" if duplicate_count > SHOWN else ""
+        raise BatchInputError(
+            f"{name}: duplicate {'; '.join(duplicates)}{more}; nothing was sent (each "
+            f"custom_id must be unique: it is how answers are matched to rows)"
+        )
+    return InputInfo(
+        str(source.path.resolve()), hasher.size, hasher.hash.hexdigest(), source.options(), rows
+    )
+
+
+def _settings_state(settings: Settings) -> dict[str, Any]:
+    prices = settings.prices
+    return {
+        "concurrency": settings.concurrency,
+        "rpm": settings.rpm,
+        "tpm": settings.tpm,
+        "max_tokens": settings.max_tokens,
+        "max_cost": settings.max_cost,
+        "prices": [prices.input, prices.output] if prices else None,
+        "pack": settings.pack,
+    }
+
+
+def _client(client: R9S | None) -> tuple[R9S, bool]:
+    if client is not None:
+        return client, False
+    from r9s.client import R9S
+
+    return R9S(), True
+
+
+def summary_of(output: Path, stats: Stats, prices: Prices | None) -> Summary:
+    before, now = stats.before, stats.now
+    statuses = dict(before.statuses)
+    for label, count in now.statuses.items():
+        statuses[label] = statuses.get(label, 0) + count
+    cost_known = prices is not None or bool(before.cost or now.cost)
+    return Summary(
+        output=str(output),
+        state=stats.state,
+        reason=stats.reason,
+        rows=stats.rows,
+        done=stats.done,
+        ok=before.ok + now.ok,
+        failed=before.failed + now.failed,
+        remaining=stats.remaining,
+        written=now.done,
+        requests=stats.requests,
+        throttled=stats.throttled,
+        retries=stats.retries,
+        input_tokens=before.input_tokens + now.input_tokens,
+        output_tokens=before.output_tokens + now.output_tokens,
+        cost=stats.cost if cost_known else None,
+        seconds=time.monotonic() - stats.started,
+        statuses=statuses,
+    )
+
+
+async def _drive(
+    runner: Runner,
+    source: Source,
+    stats: Stats,
+    progress: ProgressOption,
+    control: Control | None,
+) -> None:
+    """Run ``runner`` over ``source`` with progress; sets how it ended in ``stats``."""
+    shown = Progress(progress)
+    if control is not None:
+        control._attach(runner)
+    shown.start(stats)
+    try:
+        await runner.run(source.rows())
+    except asyncio.CancelledError:
+        stats.state, stats.reason = "interrupted", "cancelled"
+        raise
+    except BaseException as exc:
+        if stats.state == "running" or stats.reason is None:
+            stats.state, stats.reason = "stopped", str(exc) or type(exc).__name__
+        raise
+    finally:
+        if stats.state == "running":
+            stats.state = "finished" if stats.remaining == 0 else "stopped"
+            if stats.state == "stopped":
+                stats.reason = f"{stats.remaining} rows left without an answer"
+        await shown.close(stats)
+
+
+async def run_async(
+    input: PathLike,
+    output: PathLike,
+    *,
+    client: R9S | None = None,
+    model: str | None = None,
+    system: str | None = None,
+    template: str | None = None,
+    column: str | None = None,
+    id_column: str | None = None,
+    url: str = "/v1/chat/completions",
+    params: Mapping[str, Any] | None = None,
+    input_format: str = "auto",
+    concurrency: int = 32,
+    max_concurrency: int = 256,
+    rpm: float | None = None,
+    tpm: float | None = None,
+    max_tokens: int | None = None,
+    max_cost: float | None = None,
+    prices: Prices | str | None = None,
+    pack: int | None = None,
+    max_retries: int = 6,
+    timeout: float | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    allow_changed_input: bool = False,
+    progress: ProgressOption = "auto",
+    control: Control | None = None,
+) -> Summary:
+    """Send every row of ``input`` and write one record per row to ``output``
+    (OpenAI's batch output format). See ``r9s.batch`` for the forms, the options and
+    how a run resumes."""
+    source = Source(
+        Path(input),
+        input_format,  # type: ignore[arg-type]
+        model,
+        system,
+        template,
+        column,
+        id_column,
+        url,
+        dict(params or {}),
+    )
+    settings = make_settings(
+        concurrency,
+        max_concurrency,
+        rpm,
+        tpm,
+        max_tokens,
+        max_cost,
+        prices,
+        pack,
+        max_retries,
+        timeout,
+    )
+    sdk, owned = _client(client)  # a missing key fails here, before anything is read
+    try:
+        return await _run(source, Path(output), sdk, settings, resume, overwrite,
+                          allow_changed_input, progress, control)  # fmt: skip
+    finally:
+        if owned:
+            await sdk.aclose()
+
+
+def make_settings(
+    concurrency: int,
+    max_concurrency: int,
+    rpm: float | None,
+    tpm: float | None,
+    max_tokens: int | None,
+    max_cost: float | None,
+    prices: Prices | str | None,
+    pack: int | None,
+    max_retries: int,
+    timeout: float | None,
+) -> Settings:
+    from r9s.batch._units import MAX_PACK
+
+    if isinstance(prices, str):
+        try:
+            prices = Prices.parse(prices)
+        except ValueError as exc:
+            raise BatchInputError(str(exc)) from None
+    settings = Settings(
+        concurrency=concurrency,
+        max_concurrency=max(max_concurrency, concurrency),
+        rpm=rpm,
+        tpm=tpm,
+        max_tokens=max_tokens,
+        max_cost=max_cost,
+        prices=prices,
+        pack=MAX_PACK if pack is None else pack,
+        max_retries=max_retries,
+        timeout=timeout,
+    )
+    settings.check()
+    return settings
+
+
+async def _run(
+    source: Source,
+    output: Path,
+    client: R9S,
+    settings: Settings,
+    resume: bool,
+    overwrite: bool,
+    allow_changed_input: bool,
+    progress: ProgressOption,
+    control: Control | None,
+) -> Summary:
+    index = KeyIndex()
+    try:
+        info = scan(source, index)
+        opened = open_output(
+            output,
+            info,
+            index,
+            settings.prices,
+            resume=resume,
+            overwrite=overwrite,
+            allow_changed_input=allow_changed_input,
+        )
+        stats = Stats(rows=info.rows, before=opened.tally)
+        try:
+            _mark_running(output, opened, settings)
+            runner = Runner(client, settings, opened.journal, index, stats)
+            try:
+                await _drive(runner, source, stats, progress, control)
+            finally:
+                _mark_ended(output, opened.state, stats)
+        finally:
+            opened.journal.close()
+        return summary_of(output, stats, settings.prices)
+    finally:
+        index.close()
+
+
+def _mark_running(output: Path, opened: Opened, settings: Settings) -> None:
+    opened.state.update(
+        state="running",
+        reason=None,
+        pid=os.getpid(),
+        host=socket.gethostname(),
+        started=now_iso(),
+        updated=now_iso(),
+        settings=_settings_state(settings),
+    )
+    write_state(state_path(output), opened.state)
+
+
+def _mark_ended(output: Path, state: dict[str, Any], stats: Stats) -> None:
+    state.update(state=stats.state, reason=stats.reason, updated=now_iso(), pid=None)
+    with contextlib.suppress(OSError):
+        write_state(state_path(output), state)
+
+
+# -- retry-failed ----------------------------------------------------------------------
+
+
+def source_from_state(state: Mapping[str, Any], input: PathLike | None) -> Source:
+    """The input an output was made from, with the options it was made with."""
+    recorded = state.get("input") or {}
+    options = dict(recorded.get("options") or {})
+    path = Path(input) if input is not None else Path(str(recorded.get("path", "")))
+    kind = options.pop("format", "auto")
+    if kind == "jsonl" and not options:
+        return Source(path, "jsonl")
+    return Source(path, kind, **options)
+
+
+async def retry_failed_async(
+    output: PathLike,
+    *,
+    input: PathLike | None = None,
+    client: R9S | None = None,
+    concurrency: int = 32,
+    max_concurrency: int = 256,
+    rpm: float | None = None,
+    tpm: float | None = None,
+    max_tokens: int | None = None,
+    max_cost: float | None = None,
+    prices: Prices | str | None = None,
+    pack: int | None = None,
+    max_retries: int = 6,
+    timeout: float | None = None,
+    allow_changed_input: bool = False,
+    progress: ProgressOption = "auto",
+    control: Control | None = None,
+) -> Summary:
+    """Send again the rows whose records in ``output`` are failures (an error status or
+    no answer), and put the new records in their place. ``input`` defaults to the file
+    the output was made from; it must still match it."""
+    settings = make_settings(
+        concurrency,
+        max_concurrency,
+        rpm,
+        tpm,
+        max_tokens,
+        max_cost,
+        prices,
+        pack,
+        max_retries,
+        timeout,
+    )
+    sdk, owned = _client(client)
+    try:
+        return await _retry(
+            Path(output), input, sdk, settings, allow_changed_input, progress, control
+        )
+    finally:
+        if owned:
+            await sdk.aclose()
+
+
+async def _retry(
+    output: Path,
+    input: PathLike | None,
+    client: R9S,
+    settings: Settings,
+    allow_changed_input: bool,
+    progress: ProgressOption,
+    control: Control | None,
+) -> Summary:
+    state = read_state(state_path(output))
+    if state is None or not output.exists():
+        raise OutputConflictError(
+            f"{output} is not the output of an r9s batch run (no {state_path(output).name})"
+        )
+    prices = settings.prices or _recorded_prices(state)
+    fd = os.open(output, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC)
+    lock(fd, output)
+    index = KeyIndex()
+    try:
+        source = source_from_state(state, input)
+        info = scan(source, index)
+        changed = info.differences(InputInfo.from_dict(state.get("input") or {}))
+        if changed and not allow_changed_input:
+            raise OutputConflictError(
+                f"{source.path} is not the input {output} was made from ({'; '.join(changed)}); "
+                f"pass --allow-changed-input if you edited it on purpose"
+            )
+        failed: set[str] = set()
+        whole = load_records(output, None, prices, failed_keys=failed)
+        side_path = retry_path(output)
+        journal = Journal.open_plain(side_path)
+        try:
+            redone = load_records(side_path, index, prices)
+            stats = Stats(rows=len(failed), before=redone)
+            runner = Runner(
+                client,
+                settings,
+                journal,
+                index,
+                stats,
+                wanted=lambda key: key in failed and not index.is_done(key),
+            )
+            state.update(state="running", pid=os.getpid(), updated=now_iso(), reason=None)
+            write_state(state_path(output), state)
+            try:
+                await _drive(runner, source, stats, progress, control)
+            finally:
+                if stats.state == "finished":
+                    journal.sync()
+                    compact(output, side_path)
+                    whole = load_records(output, None, prices)
+                ended = "finished" if stats.state == "finished" else stats.state
+                state.update(state=ended, reason=stats.reason, updated=now_iso(), pid=None)
+                write_state(state_path(output), state)
+        finally:
+            journal.close()
+        # The summary speaks of the whole output, and of what this run did.
+        now = Tally(
+            ok=stats.now.ok,
+            failed=stats.now.failed,
+            input_tokens=stats.now.input_tokens,
+            output_tokens=stats.now.output_tokens,
+            cost=stats.now.cost,
+        )
+        base = summary_of(output, stats, prices)
+        return Summary(
+            **{
+                **base.to_dict(),
+                "rows": len(failed),
+                "done": whole.done if stats.state == "finished" else base.done,
+                "ok": whole.ok,
+                "failed": whole.failed,
+                "input_tokens": whole.input_tokens,
+                "output_tokens": whole.output_tokens,
+                "cost": whole.cost if base.cost is not None else None,
+                "statuses": whole.statuses,
+                "written": now.done,
+            }
+        )
+    finally:
+        index.close()
+        os.close(fd)
+
+
+def _recorded_prices(state: Mapping[str, Any]) -> Prices | None:
+    recorded = (state.get("settings") or {}).get("prices")
+    if isinstance(recorded, list) and len(recorded) == 2:
+        return Prices(float(recorded[0]), float(recorded[1]))
+    return None
+
+
+def compact(output: Path, side: Path) -> None:
+    """Put the records of ``side`` (retry-failed's new answers) in place of the output's
+    records for the same rows: a new file, fsynced, renamed over the output. A crash
+    before the rename leaves both files as they were; after it, doing it again changes
+    nothing."""
+    import json
+
+    redone: set[str] = set()
+    for _, line in iter_lines(side):
+        seen = read_record(json.loads(line))
+        if seen is not None:
+            redone.add(seen.key)
+    temporary = output.with_name(f".{output.name}.compact.tmp")
+    with open(temporary, "wb") as merged:
+        for _, line in iter_lines(output):
+            seen = read_record(json.loads(line))
+            if seen is None or seen.key not in redone:
+                merged.write(line)
+        for _, line in iter_lines(side):
+            merged.write(line)
+        merged.flush()
+        os.fsync(merged.fileno())
+    os.replace(temporary, output)
+    directory = os.open(output.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+    side.unlink()
+
+
+# -- status ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Status:
+    """What an output holds and how its last run ended."""
+
+    output: str
+    input: str
+    state: str
+    """``"finished"``, ``"stopped"``, ``"interrupted"`` (killed: rerun to resume) or
+    ``"running"`` (another process is writing it now)."""
+    reason: str | None
+    rows: int
+    done: int
+    ok: int
+    failed: int
+    remaining: int
+    input_tokens: int
+    output_tokens: int
+    cost: float | None
+    statuses: dict[str, int]
+    updated: str | None
+    retry_pending: int
+    """Records of an interrupted ``retry-failed`` not yet merged into the output."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def status(output: PathLike) -> Status:
+    """Read ``output`` (and its state file): counts, tokens, and how the last run ended."""
+    path = Path(output)
+    state = read_state(state_path(path))
+    if state is None:
+        raise OutputConflictError(
+            f"{path} is not the output of an r9s batch run (no {state_path(path).name})"
+        )
+    prices = _recorded_prices(state)
+    tally = load_records(path, None, prices) if path.exists() else Tally()
+    side = retry_path(path)
+    pending = sum(1 for _ in iter_lines(side)) if side.exists() else 0
+    recorded = state.get("input") or {}
+    rows = int(recorded.get("rows", 0))
+    ended = str(state.get("state", "unknown"))
+    if ended == "running":
+        ended = "running" if _locked(path) else "interrupted"
+    reason = state.get("reason")
+    if ended == "interrupted" and not reason:
+        reason = "the run ended without closing the output (killed?); run it again to resume"
+    return Status(
+        output=str(path),
+        input=str(recorded.get("path", "")),
+        state=ended,
+        reason=reason if isinstance(reason, str) else None,
+        rows=rows,
+        done=tally.done,
+        ok=tally.ok,
+        failed=tally.failed,
+        remaining=max(0, rows - tally.done),
+        input_tokens=tally.input_tokens,
+        output_tokens=tally.output_tokens,
+        cost=tally.cost if prices is not None or tally.cost else None,
+        statuses=tally.statuses,
+        updated=state.get("updated"),
+        retry_pending=pending,
+    )
+
+
+def _locked(path: Path) -> bool:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
