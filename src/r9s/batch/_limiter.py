@@ -5,7 +5,7 @@
   it to three quarters. Answers to requests sent before the last cut do not cut again:
   one burst of 429s is one signal, not fifty.
 - **Rate**: the first 429 also starts pacing at 90% of the rate that was getting through
-  (successes over the last two seconds); each success then adds 2% a second to it, and
+  (successes over the last two seconds at most); each success then adds 2% a second to it, and
   each later burst of 429s takes 10% off. Concurrency alone cannot stop a fast endpoint
   (one request in flight at 5 ms each is 200 a second) from draining a provider's bucket
   over and over; the learned rate does, with one probing 429 every few seconds.
@@ -252,7 +252,9 @@ class AdaptiveLimiter:
     def _cut_rate(self, now: float) -> None:
         while self._successes and self._successes[0] < now - RATE_WINDOW:
             self._successes.popleft()
-        measured = len(self._successes) / RATE_WINDOW
+        # Over the time the successes span (a run's first second is shorter than the window).
+        span = now - self._successes[0] if self._successes else RATE_WINDOW
+        measured = len(self._successes) / max(span, 0.25)
         current = self._learned.rate if self._learned is not None else float("inf")
         rate = max(MIN_RATE, min(current, measured or current) * RATE_DECREASE)
         if rate == float("inf"):

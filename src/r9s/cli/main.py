@@ -31,6 +31,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("models", "r9s.cli.commands.models", "list the models the router serves"),
     Command("images", "r9s.cli.commands.images", "generate or edit images"),
     Command("audio", "r9s.cli.commands.audio", "text to speech, transcription, translation"),
+    Command("batch", "r9s.cli.commands.batch", "send a file of requests, resumably and rate-aware"),
     Command("login", "r9s.cli.commands.login", "check an API key and store it"),
     Command("config", "r9s.cli.commands.config", "show or edit ~/.r9s/config.toml"),
     Command("completion", "r9s.cli.commands.completion", "shell completion for bash, zsh, fish"),

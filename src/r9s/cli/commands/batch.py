@@ -1,0 +1,518 @@
+"""``r9s batch``: send a file of requests (or prompts) resumably, at the rate the API allows."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from r9s.cli.commands._common import add_connection_arguments
+
+EPILOG = """\
+actions:
+  run            send every row of FILE; records go to -o (one line per row)
+  status         what an output holds and how its last run ended
+  retry-failed   send again the rows whose records are failures
+
+examples:
+  r9s batch run requests.jsonl -o results.jsonl
+  r9s batch run prompts.txt --model gpt-4o-mini -o answers.jsonl
+  r9s batch status results.jsonl
+  r9s batch retry-failed results.jsonl
+"""
+
+RUN_EPILOG = """\
+FILE is OpenAI's batch format ({"custom_id", "method", "url", "body"} a line), Anthropic's
+({"custom_id", "params"}), a text file (one prompt a line: --model), or a CSV/JSONL column
+(--column). Records are OpenAI's batch output lines, each custom_id exactly once; FILE is
+read as it is sent, so its size does not matter.
+
+Run it again to resume (after Ctrl-C, a crash, a budget stop): rows already answered are
+skipped and never sent again. An output made from another input is refused.
+
+Concurrency adapts: it grows while all is well and drops on 429/503; a Retry-After pauses
+every request. A budget (--max-tokens, --max-cost) stops cleanly; raise it and run again to
+go on. 400/404/422 answers are written as failed records (retry-failed sends them again);
+a rejected key (401) stops at once.
+
+exit status: 0 every row answered, 1 some rows failed (or the run could not go on),
+2 bad input or options (nothing sent), 3 stopped early (budget, Ctrl-C): run again to resume
+
+examples:
+  r9s batch run requests.jsonl -o results.jsonl
+  r9s batch run requests.jsonl -o results.jsonl --rpm 500 --max-cost 20 --price 2.5,10
+  r9s batch run prompts.txt --model gpt-4o-mini --system "Answer in French." -o out.jsonl
+  r9s batch run reviews.csv --column text --template "Sentiment of: {text}" \\
+      --model gpt-4o-mini --param max_tokens=5 -o sentiment.jsonl
+  r9s batch run docs.txt --url /v1/embeddings --model text-embedding-3-small -o vectors.jsonl
+  r9s batch run requests.jsonl -o results.jsonl --ray auto        on a Ray cluster
+  jq -c 'select(.error == null) | .response.body.choices[0].message.content' results.jsonl
+"""
+
+STATUS_EPILOG = """\
+examples:
+  r9s batch status results.jsonl
+  r9s batch status results.jsonl --json | jq .remaining
+"""
+
+RETRY_EPILOG = """\
+Sends again the rows whose records are failures (an error status such as 400 or 500, or no
+answer at all), with the options the output was made with, and puts the new records in
+their place. A run of it that is stopped resumes like `run` does.
+
+examples:
+  r9s batch retry-failed results.jsonl
+  r9s batch retry-failed results.jsonl --input fixed-requests.jsonl --allow-changed-input
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    def action(name: str, text: str, epilog: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            help=text,
+            description=text,
+            epilog=epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    run = action("run", "send every row of an input file", RUN_EPILOG)
+    run.add_argument("input", metavar="FILE", help="the requests or prompts")
+    run.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="where the records go (default: FILE's name with .output.jsonl)",
+    )
+    quick = run.add_argument_group("prompts (a text file, or a CSV/JSONL column)")
+    quick.add_argument("--model", metavar="MODEL", help="model for every prompt ($R9S_MODEL)")
+    quick.add_argument("--system", metavar="TEXT", help="a system prompt for every request")
+    quick.add_argument(
+        "--template",
+        metavar="TEXT",
+        help="the prompt from a template: {text} is the line (or --column), {name} a column",
+    )
+    quick.add_argument("--column", metavar="NAME", help="the CSV/JSONL column with the prompt")
+    quick.add_argument(
+        "--id-column", metavar="NAME", help="the column with each row's id (default: its line)"
+    )
+    quick.add_argument(
+        "--url",
+        default="/v1/chat/completions",
+        choices=_urls(),
+        metavar="URL",
+        help="the endpoint the prompts go to: /v1/chat/completions (default), /v1/responses, "
+        "/v1/messages, /v1/completions or /v1/embeddings",
+    )
+    quick.add_argument(
+        "--param",
+        action="append",
+        metavar="KEY=VALUE",
+        help="a body field for every request, VALUE as JSON or text (max_tokens=100)",
+    )
+    quick.add_argument(
+        "--format",
+        default="auto",
+        choices=("auto", "jsonl", "text", "csv"),
+        help="how to read FILE (default: by its suffix)",
+    )
+    _add_sending(run)
+    resume = run.add_argument_group("resuming")
+    resume.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an output (the default when it exists and matches FILE; with this, "
+        "a missing output is an error)",
+    )
+    resume.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="start over: an existing output is set aside as OUTPUT.bak",
+    )
+    resume.add_argument(
+        "--allow-changed-input",
+        action="store_true",
+        help="continue an output although FILE changed (rows already answered are kept)",
+    )
+    run.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        help="run on a Ray cluster (auto, ray://host:10001, local); needs r9s[ray]",
+    )
+    _add_reporting(run)
+    add_connection_arguments(run, timeout="seconds per request (default 600)")
+
+    status = action("status", "what an output holds and how its last run ended", STATUS_EPILOG)
+    status.add_argument("output", metavar="FILE", help="an output of r9s batch run")
+    status.add_argument("--json", action="store_true", help="the status as JSON")
+
+    retry = action("retry-failed", "send again the rows whose records are failures", RETRY_EPILOG)
+    retry.add_argument("output", metavar="FILE", help="an output of r9s batch run")
+    retry.add_argument(
+        "--input",
+        metavar="FILE",
+        help="the input (default: the file the output was made from)",
+    )
+    retry.add_argument(
+        "--allow-changed-input",
+        action="store_true",
+        help="accept an input that changed since (fixed rows, say)",
+    )
+    _add_sending(retry)
+    _add_reporting(retry)
+    add_connection_arguments(retry, timeout="seconds per request (default 600)")
+
+
+def _urls() -> tuple[str, ...]:
+    return (
+        "/v1/chat/completions",
+        "/v1/responses",
+        "/v1/embeddings",
+        "/v1/completions",
+        "/v1/messages",
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, not {text}")
+    return value
+
+
+def _add_sending(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("sending")
+    group.add_argument(
+        "--concurrency",
+        type=_positive_int,
+        default=32,
+        metavar="N",
+        help="requests in flight to start with; it adapts (default 32)",
+    )
+    group.add_argument(
+        "--max-concurrency",
+        type=_positive_int,
+        default=256,
+        metavar="N",
+        help="the most it may grow to (default 256)",
+    )
+    group.add_argument("--rpm", type=_positive, metavar="N", help="at most N requests a minute")
+    group.add_argument(
+        "--tpm", type=_positive, metavar="N", help="at most N tokens a minute (estimated)"
+    )
+    group.add_argument(
+        "--max-tokens",
+        type=_positive_int,
+        metavar="N",
+        help="token budget of the whole output: stop before answers use more",
+    )
+    group.add_argument(
+        "--max-cost",
+        type=_positive,
+        metavar="USD",
+        help="cost budget of the whole output (needs --price)",
+    )
+    group.add_argument(
+        "--price",
+        metavar="IN,OUT",
+        help="dollars per million input and output tokens, for --max-cost and the summary",
+    )
+    group.add_argument(
+        "--pack",
+        type=_positive_int,
+        metavar="N",
+        help="embeddings inputs per request (default 2048, the API's limit; 1: no packing)",
+    )
+    group.add_argument(
+        "--max-retries",
+        type=int,
+        default=6,
+        metavar="N",
+        help="retries of a 5xx or network failure before it is written (default 6; "
+        "429s are waited out)",
+    )
+
+
+def _add_reporting(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress, only the summary (or errors)"
+    )
+
+
+# -- running ---------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.action == "status":
+        return _status(args)
+    from r9s.batch import BatchInputError, OutputConflictError
+
+    try:
+        return _send(args)
+    except BatchInputError as exc:
+        _error(str(exc))
+        return 2
+    except OutputConflictError as exc:
+        _error(str(exc))
+        return 2
+
+
+def _error(message: str) -> None:
+    import sys
+
+    from r9s.cli._errors import describe
+
+    print(f"r9s: error: {describe(Exception(message))}", file=sys.stderr)
+
+
+def _params(pairs: list[str] | None) -> dict[str, Any]:
+    import json
+
+    from r9s.batch import BatchInputError
+
+    params: dict[str, Any] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise BatchInputError(f"--param expects KEY=VALUE, not {pair!r}")
+        try:
+            params[key.strip()] = json.loads(value)
+        except ValueError:
+            params[key.strip()] = value
+    return params
+
+
+def _progress(args: argparse.Namespace) -> str:
+    import sys
+
+    if args.quiet:
+        return "off"
+    return "bar" if sys.stderr.isatty() else "lines"
+
+
+def _send(args: argparse.Namespace) -> int:
+    import asyncio
+    from pathlib import Path
+
+    from r9s import batch
+    from r9s.cli._api import client, connection
+
+    sending = dict(
+        concurrency=args.concurrency,
+        max_concurrency=max(args.max_concurrency, args.concurrency),
+        rpm=args.rpm,
+        tpm=args.tpm,
+        max_tokens=args.max_tokens,
+        max_cost=args.max_cost,
+        prices=args.price,
+        pack=args.pack,
+        max_retries=args.max_retries,
+        timeout=args.timeout,
+        progress=_progress(args),
+    )
+    conn = connection(args.api_key, args.base_url)
+    sdk = client(conn, timeout=args.timeout)  # no key: fails here, before anything is read
+    control = batch.Control()
+    if args.action == "retry-failed":
+        output = Path(args.output)
+        job = batch.retry_failed_async(
+            output,
+            input=args.input,
+            client=sdk,
+            allow_changed_input=args.allow_changed_input,
+            control=control,
+            **sending,
+        )
+    else:
+        input_path = Path(args.input)
+        output = Path(args.output) if args.output else _default_output(input_path)
+        options = _input_options(args, input_path)
+        if args.ray:
+            from r9s.integrations.ray import run_on_ray
+
+            summary = run_on_ray(
+                args.ray,
+                input_path,
+                output,
+                client_options={"api_key": conn.api_key, "server_url": conn.base_url},
+                resume=args.resume,
+                overwrite=args.overwrite,
+                allow_changed_input=args.allow_changed_input,
+                **options,
+                **sending,
+            )
+            return _report(summary, args)
+        job = batch.run_async(
+            input_path,
+            output,
+            client=sdk,
+            resume=args.resume,
+            overwrite=args.overwrite,
+            allow_changed_input=args.allow_changed_input,
+            control=control,
+            **options,
+            **sending,
+        )
+    summary = asyncio.run(_with_signals(job, control))
+    return _report(summary, args)
+
+
+def _input_options(args: argparse.Namespace, path: Any) -> dict[str, Any]:
+    from r9s.batch import Source
+
+    options: dict[str, Any] = {
+        "model": args.model,
+        "system": args.system,
+        "template": args.template,
+        "column": args.column,
+        "id_column": args.id_column,
+        "url": args.url,
+        "params": _params(args.param),
+        "input_format": args.format,
+    }
+    if args.model is None and Source(path, args.format, column=args.column).quick:
+        from r9s.cli._settings import resolve
+
+        options["model"] = resolve(None, "R9S_MODEL").value
+    return options
+
+
+def _default_output(input_path: Any) -> Any:
+    stem = input_path.name.rsplit(".", 1)[0] if "." in input_path.name else input_path.name
+    return input_path.with_name(stem + ".output.jsonl")
+
+
+async def _with_signals(job: Any, control: Any) -> Any:
+    """Run ``job``; the first Ctrl-C (or SIGTERM) stops it cleanly (requests in flight
+    finish and are written), a second one abandons them."""
+    import asyncio
+    import signal
+    import sys
+
+    task = asyncio.ensure_future(job)
+    loop = asyncio.get_running_loop()
+    presses = 0
+
+    def on_signal() -> None:
+        nonlocal presses
+        presses += 1
+        if presses == 1:
+            print(
+                "\nr9s batch: stopping: waiting for the requests in flight "
+                "(Ctrl-C again to abandon them; they are sent again next run)",
+                file=sys.stderr,
+                flush=True,
+            )
+            control.stop("interrupted (Ctrl-C or SIGTERM)")
+        else:
+            task.cancel()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, on_signal)
+    try:
+        return await task
+    except asyncio.CancelledError:
+        raise KeyboardInterrupt from None
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+
+
+def _report(summary: Any, args: argparse.Namespace) -> int:
+    import json
+    import sys
+
+    if args.json:
+        print(json.dumps(summary.to_dict(), indent=2))
+    else:
+        print(f"r9s batch: {_summary_line(summary)}", file=sys.stderr)
+        if summary.failed:
+            print(
+                f"  {summary.failed:,} failed rows: `r9s batch status {summary.output}` shows "
+                f"them by status; `r9s batch retry-failed {summary.output}` sends them again",
+                file=sys.stderr,
+            )
+    if summary.state != "finished":
+        return 3
+    return 1 if summary.failed else 0
+
+
+def _summary_line(summary: Any) -> str:
+    head = {
+        "finished": f"finished in {summary.seconds:.1f} s",
+        "stopped": f"stopped after {summary.seconds:.1f} s: {summary.reason}",
+        "interrupted": f"interrupted after {summary.seconds:.1f} s",
+    }.get(summary.state, summary.state)
+    parts = [f"{summary.done:,}/{summary.rows:,} rows answered"]
+    parts.append(f"{summary.ok:,} ok, {summary.failed:,} failed")
+    if summary.remaining:
+        parts.append(f"{summary.remaining:,} left (run again to resume)")
+    tokens = summary.input_tokens + summary.output_tokens
+    parts.append(f"{tokens:,} tokens")
+    if summary.cost is not None:
+        parts.append(f"${summary.cost:,.4f}")
+    parts.append(f"{summary.requests:,} requests this run, {summary.throttled:,} throttled")
+    return f"{head}; " + " · ".join(parts) + f"; output {summary.output}"
+
+
+def _status(args: argparse.Namespace) -> int:
+    import json
+    import sys
+
+    from r9s.batch import OutputConflictError, status
+
+    try:
+        found = status(args.output)
+    except OutputConflictError as exc:
+        _error(str(exc))
+        return 2
+    except FileNotFoundError:
+        _error(f"{args.output} does not exist")
+        return 2
+    if args.json:
+        print(json.dumps(found.to_dict(), indent=2))
+        return 0
+    by_status = ", ".join(f"{label}: {count:,}" for label, count in sorted(found.statuses.items()))
+    lines = [
+        f"output    {found.output}",
+        f"input     {found.input}",
+        f"state     {found.state}" + (f" ({found.reason})" if found.reason else ""),
+        f"rows      {found.done:,}/{found.rows:,} answered, {found.remaining:,} left",
+        f"records   {found.ok:,} ok, {found.failed:,} failed"
+        + (f" ({by_status})" if by_status else ""),
+        f"tokens    {found.input_tokens:,} in, {found.output_tokens:,} out"
+        + (f", ${found.cost:,.4f}" if found.cost is not None else ""),
+        f"updated   {found.updated or '-'}",
+    ]
+    if found.retry_pending:
+        lines.append(
+            f"retry     {found.retry_pending:,} new records of an interrupted retry-failed: "
+            f"run `r9s batch retry-failed {found.output}` to finish it"
+        )
+    elif found.remaining and found.state != "running":
+        lines.append(
+            f"next      run the same `r9s batch run` again to send the {found.remaining:,} left"
+        )
+    elif found.failed and found.state == "finished":
+        lines.append(
+            f"next      `r9s batch retry-failed {found.output}` sends the failed rows again"
+        )
+    print("\n".join(lines))
+    sys.stdout.flush()
+    return 0
