@@ -14,7 +14,7 @@ import os
 import socket
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,7 +59,7 @@ class Summary:
     such as a rejected key, or ``Control.stop``) or ``"interrupted"`` (cancelled)."""
     reason: str | None
     rows: int
-    """Rows in the input (for ``retry-failed``: rows that were retried)."""
+    """Rows in the input (each gets one record)."""
     done: int
     """Rows with a record in the output."""
     ok: int
@@ -493,27 +493,18 @@ async def _retry(
         finally:
             journal.close()
         # The summary speaks of the whole output, and of what this run did.
-        now = Tally(
-            ok=stats.now.ok,
-            failed=stats.now.failed,
-            input_tokens=stats.now.input_tokens,
-            output_tokens=stats.now.output_tokens,
-            cost=stats.now.cost,
-        )
         base = summary_of(output, stats, prices)
-        return Summary(
-            **{
-                **base.to_dict(),
-                "rows": len(failed),
-                "done": whole.done if stats.state == "finished" else base.done,
-                "ok": whole.ok,
-                "failed": whole.failed,
-                "input_tokens": whole.input_tokens,
-                "output_tokens": whole.output_tokens,
-                "cost": whole.cost if base.cost is not None else None,
-                "statuses": whole.statuses,
-                "written": now.done,
-            }
+        return replace(
+            base,
+            rows=info.rows,
+            done=whole.done,
+            ok=whole.ok,
+            failed=whole.failed,
+            remaining=max(0, info.rows - whole.done),
+            input_tokens=whole.input_tokens,
+            output_tokens=whole.output_tokens,
+            cost=whole.cost if base.cost is not None else None,
+            statuses=whole.statuses,
         )
     finally:
         index.close()

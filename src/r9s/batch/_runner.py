@@ -196,6 +196,9 @@ class Runner:
         self._reserved_cost = 0.0
         self._output_seen = 0
         self._output_answers = 0
+        self._input_seen = 0
+        self._input_estimated = 0
+        self._settled = asyncio.Event()
 
     # -- the run ----------------------------------------------------------------------
 
@@ -297,12 +300,18 @@ class Runner:
 
     # -- one request ------------------------------------------------------------------
 
-    def _expected_output(self, unit: Unit) -> int:
+    def _estimate(self, unit: Unit) -> tuple[int, int]:
+        """Input and output tokens ``unit`` will likely use: the input from its size,
+        scaled by what ``usage`` said of earlier answers; the output its ``max_tokens``,
+        else the average so far."""
+        tokens_in = unit.estimate
+        if self._input_estimated:
+            tokens_in = max(1, round(tokens_in * self._input_seen / self._input_estimated))
         if unit.expected_output is not None:
-            return unit.expected_output
+            return tokens_in, unit.expected_output
         if self._output_answers:
-            return self._output_seen // self._output_answers
-        return unit.estimate
+            return tokens_in, self._output_seen // self._output_answers
+        return tokens_in, tokens_in
 
     def _over_budget(self, tokens: int, cost: float) -> str | None:
         settings, stats = self.settings, self.stats
@@ -314,20 +323,32 @@ class Runner:
             return f"cost budget reached (${stats.cost:.4f} of ${budget:g} spent)"
         return None
 
+    async def _within_budget(self, tokens: int, cost: float) -> None:
+        """Return once ``unit`` fits the budget; while requests in flight may leave room
+        (estimates are rough), wait for them; when none can, stop the run."""
+        while (reason := self._over_budget(tokens, cost)) is not None:
+            if not self._reserved_tokens and not self._reserved_cost:
+                self.stop(reason)
+                raise Stopped
+            self._settled.clear()
+            await self._settled.wait()
+            if self._stopping:
+                raise Stopped
+
     async def _send(self, unit: Unit) -> None:
-        tokens = unit.estimate + self._expected_output(unit)
+        tokens_in, tokens_out = self._estimate(unit)
+        tokens = tokens_in + tokens_out
         prices = self.settings.prices
-        cost = prices.cost(Usage(unit.estimate, tokens - unit.estimate)) if prices else 0.0
+        cost = prices.cost(Usage(tokens_in, tokens_out)) if prices else 0.0
         limiter = self.limiter
         sent_at = await limiter.acquire(tokens)
-        if self._stopping:
+        try:
+            if self._stopping:
+                raise Stopped
+            await self._within_budget(tokens, cost)
+        except BaseException:
             limiter.release()
-            raise Stopped
-        reason = self._over_budget(tokens, cost)
-        if reason is not None:
-            limiter.release()
-            self.stop(reason)
-            raise Stopped
+            raise
         self._reserved_tokens += tokens
         self._reserved_cost += cost
         self.stats.requests += 1
@@ -347,6 +368,8 @@ class Runner:
         finally:
             self._reserved_tokens -= tokens
             self._reserved_cost -= cost
+            # Waiters wake only once this coroutine yields: after the answer is counted.
+            self._settled.set()
         self._answered(unit, answer, sent_at, tokens)
 
     def _answered(self, unit: Unit, answer: Answer, sent_at: float, tokens: int) -> None:
@@ -411,9 +434,11 @@ class Runner:
         usages = [usage_of(row_body) for row_body in bodies]
         total = sum(u.total for u in usages)
         self.limiter.correct_tokens(tokens, total)
-        if not unit.packed:
+        if not unit.packed and usages[0].total:
             self._output_seen += usages[0].output
             self._output_answers += 1
+            self._input_seen += usages[0].input
+            self._input_estimated += unit.estimate
         self._write(records, unit.custom_ids, usages)
 
     def _answer_records(self, unit: Unit, answer: Answer, body: Any) -> list[dict[str, Any]]:

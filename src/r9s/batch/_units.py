@@ -110,7 +110,8 @@ def units(rows: Iterator[Request], pack: int) -> Iterator[Unit]:
 
 
 _TOO_BIG = re.compile(
-    r"too (many|large|long)|maximum|exceed|at most|or less|limit|2048|context length", re.I
+    r"too (many|large|long)|\bmax(imum)?\b|exceed|at most|or less|limit|2048|context length",
+    re.I,
 )
 
 

@@ -507,7 +507,7 @@ def _status(args: argparse.Namespace) -> int:
         )
     elif found.remaining and found.state != "running":
         lines.append(
-            f"next      run the same `r9s batch run` again to send the {found.remaining:,} left"
+            f"next      the same `r9s batch run` again sends the {found.remaining:,} left"
         )
     elif found.failed and found.state == "finished":
         lines.append(
