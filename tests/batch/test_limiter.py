@@ -173,15 +173,27 @@ def test_a_pacer_reserves_in_order_and_refunds() -> None:
     assert pacer.reserve(1) == 0.0
 
 
-def test_shared_state_from_elsewhere_is_adopted() -> None:
+def test_what_other_processes_were_told_is_taken_in() -> None:
     async def main() -> None:
-        limiter = AdaptiveLimiter(16, maximum=64)
-        limiter.apply_shared(100, 0)
-        assert limiter.limit == 64
+        clock = Clock()
+        limiter = AdaptiveLimiter(16, clock=clock)
+        limiter.cut_from_elsewhere()
+        assert limiter.limit == 12
+        limiter.cut_from_elsewhere()  # the same burst, told twice
+        assert limiter.limit == 12
+        clock.now += 1
+        limiter.throttled(clock.now, None)  # its own cut...
+        limiter.cut_from_elsewhere()  # ...and the cluster's word of the same burst
+        assert limiter.limit == 9
+        real = AdaptiveLimiter(16)
         started = time.monotonic()
-        limiter.apply_shared(3, 0.2)
-        assert limiter.limit == 3
-        assert await limiter.acquire() - started >= 0.19
+        real.cut_from_elsewhere(0.2)
+        assert await real.acquire() - started >= 0.19
+        real.set_caps(rpm=60, tpm=None)  # one a second: the second request waits
+        real.release()
+        await real.acquire()
+        real.release()
+        assert await real.acquire() - started >= 1.0
 
     asyncio.run(main())
 

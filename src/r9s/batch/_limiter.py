@@ -2,8 +2,8 @@
 
 - **Concurrency** starts at ``initial`` and grows by one each time a full window of
   requests (as many as the limit) succeeds while the limit was in use; a 429 or 503 cuts
-  it to three quarters. Answers to requests sent before the last cut do not cut again:
-  one burst of 429s is one signal, not fifty.
+  it to three quarters. Answers to requests sent before the last cut, or within a second
+  of it, do not cut again: one burst of 429s is one signal, not fifty.
 - **Rate**: the first 429 also starts pacing at 90% of the rate that was getting through
   (successes over the last two seconds at most); each success then adds 2% a second to it, and
   each later burst of 429s takes 10% off. Concurrency alone cannot stop a fast endpoint
@@ -14,8 +14,8 @@
 - **RPM/TPM caps** reserve their share of a token bucket (one second of burst) before a
   request starts; tokens are estimated from the request and corrected by ``usage``.
 
-Everything runs on one event loop; the Ray integration shares the limit and the pause
-between processes by feeding them in through ``apply_shared`` and ``on_throttle``.
+Everything runs on one event loop. Across processes (the Ray integration), ``on_throttle``
+tells the others, and ``cut_from_elsewhere``/``set_caps`` take in what they were told.
 """
 
 from __future__ import annotations
@@ -36,6 +36,12 @@ RATE_INCREASE = 0.02
 RATE_WINDOW = 2.0
 """Seconds of successes the rate that was getting through is measured over."""
 MIN_RATE = 0.2
+COOLDOWN = 1.0
+"""Seconds after a cut before another can happen: the provider's bucket takes a moment
+to refill, and the 429s of that moment are the same signal (without this, one empty bucket
+cut the rate to half in two seconds)."""
+SAME_BURST = 0.5
+"""Seconds within which a cut told by another process is the same burst as one's own."""
 
 
 class Stopped(Exception):
@@ -86,6 +92,8 @@ class Throttle:
     retry_after: float | None
     cut: bool
     """Whether it cut the limits (the first of a burst)."""
+    age: float = 0.0
+    """Seconds since the throttled request was sent."""
 
 
 class AdaptiveLimiter:
@@ -235,7 +243,7 @@ class AdaptiveLimiter:
         """A 429/503 answered a request sent at ``sent_at``: cut the limits (once per
         burst) and pause everyone for ``retry_after``. Call ``release(ok=False)`` too."""
         self.throttles += 1
-        cut = sent_at >= self._last_cut
+        cut = sent_at >= self._last_cut and self._clock() - self._last_cut >= COOLDOWN
         if cut:
             now = self._clock()
             self.limit = max(float(self.minimum), self.limit * DECREASE)
@@ -244,7 +252,7 @@ class AdaptiveLimiter:
             self._cut_rate(now)
         if retry_after is not None and retry_after > 0:
             self.pause(retry_after)
-        throttle = Throttle(retry_after, cut)
+        throttle = Throttle(retry_after, cut, max(0.0, self._clock() - sent_at))
         if self.on_throttle is not None:
             self.on_throttle(throttle)
         return throttle
@@ -279,10 +287,29 @@ class AdaptiveLimiter:
         if self._tokens is not None and actual:
             self._tokens.refund(estimated - actual)
 
-    def apply_shared(self, limit: float, pause_seconds: float) -> None:
-        """Adopt a limit and a pause decided elsewhere (another process's 429)."""
-        self.limit = max(float(self.minimum), min(float(self.maximum), limit))
+    def cut_from_elsewhere(self, pause_seconds: float = 0.0) -> None:
+        """Another process was throttled: cut as if this one had been (unless it just
+        did, for the same burst), and pause for what it was told."""
+        now = self._clock()
+        if now - self._last_cut > SAME_BURST:
+            self.limit = max(float(self.minimum), self.limit * DECREASE)
+            self._credit = 0
+            self._last_cut = now
+            self._cut_rate(now)
         if pause_seconds > 0:
             self.pause(pause_seconds)
-        else:
-            self._wake()
+
+    def set_caps(self, rpm: float | None, tpm: float | None) -> None:
+        """Change the RPM/TPM caps (a share of a cluster's, as workers come and go)."""
+        self._requests = _retuned(self._requests, rpm / 60 if rpm else None, self._clock)
+        self._tokens = _retuned(self._tokens, tpm / 60 if tpm else None, self._clock)
+
+
+def _retuned(pacer: Pacer | None, rate: float | None, clock: Callable[[], float]) -> Pacer | None:
+    if rate is None:
+        return None
+    if pacer is None:
+        return Pacer(rate, clock)
+    if pacer.rate != rate:
+        pacer.set_rate(rate)
+    return pacer

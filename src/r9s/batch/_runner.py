@@ -26,18 +26,17 @@ import random
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from r9s import errors
 from r9s.batch._input import BadLine, Request, Row
-from r9s.batch._journal import Journal, Tally, answer_record, bad_line_record, error_record
+from r9s.batch._journal import Tally, answer_record, bad_line_record, error_record
 from r9s.batch._limiter import AdaptiveLimiter, Stopped
 from r9s.batch._send import Answer, post
 from r9s.batch._units import MAX_PACK, Unit, split, too_big, units, unpack
 from r9s.batch._usage import Prices, Usage, usage_of
 
 if TYPE_CHECKING:
-    from r9s.batch._index import KeyIndex
     from r9s.client import R9S
 
 THROTTLES = frozenset({429})
@@ -47,6 +46,53 @@ FATAL = frozenset({401, 402})
 MAX_THROTTLED_ATTEMPTS = 50
 """A row answered 429 this many times is written with that answer (``retry-failed``
 sends it again later) rather than tried forever."""
+
+
+class Sink(Protocol):
+    """Where records go: the output journal (or, in a Ray worker, a list)."""
+
+    def append(self, records: list[dict[str, Any]]) -> None: ...
+    def sync_due(self) -> bool: ...
+    def sync(self) -> None: ...
+
+
+class Keys(Protocol):
+    """Which rows have a record: the index (or, in a Ray worker, a set)."""
+
+    def mark_done(self, key: str) -> bool: ...
+    def is_done(self, key: str) -> bool: ...
+
+
+class MemorySink:
+    """Records kept in a list (a Ray worker hands them back to the driver)."""
+
+    def __init__(self) -> None:
+        self.records: list[dict[str, Any]] = []
+
+    def append(self, records: list[dict[str, Any]]) -> None:
+        self.records += records
+
+    def sync_due(self) -> bool:
+        return False
+
+    def sync(self) -> None:
+        pass
+
+
+class MemoryKeys:
+    """Answered keys in a set (for one Ray batch: a few hundred)."""
+
+    def __init__(self) -> None:
+        self.done: set[str] = set()
+
+    def mark_done(self, key: str) -> bool:
+        if key in self.done:
+            return False
+        self.done.add(key)
+        return True
+
+    def is_done(self, key: str) -> bool:
+        return key in self.done
 
 
 @dataclass
@@ -164,8 +210,8 @@ class Runner:
         self,
         client: R9S,
         settings: Settings,
-        journal: Journal,
-        index: KeyIndex,
+        journal: Sink,
+        index: Keys,
         stats: Stats,
         *,
         wanted: Callable[[str], bool] | None = None,

@@ -240,7 +240,9 @@ def status_response(fault: Fault, family: Family) -> Response:
             "<hr><center>nginx</center></body></html>\n"
         )
         return Response(status, [("content-type", "text/html"), *headers], page.encode())
-    body = error_body(_JSON_BODIES[kind], ApiError(status, message, code=fault.code or "injected_fault"))
+    body = error_body(
+        _JSON_BODIES[kind], ApiError(status, message, code=fault.code or "injected_fault")
+    )
     return Response(status, JSON_HEADERS + headers, dumps(body).encode())
 
 

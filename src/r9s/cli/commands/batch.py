@@ -506,9 +506,7 @@ def _status(args: argparse.Namespace) -> int:
             f"run `r9s batch retry-failed {found.output}` to finish it"
         )
     elif found.remaining and found.state != "running":
-        lines.append(
-            f"next      the same `r9s batch run` again sends the {found.remaining:,} left"
-        )
+        lines.append(f"next      the same `r9s batch run` again sends the {found.remaining:,} left")
     elif found.failed and found.state == "finished":
         lines.append(
             f"next      `r9s batch retry-failed {found.output}` sends the failed rows again"
