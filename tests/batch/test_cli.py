@@ -219,7 +219,7 @@ def test_without_a_terminal_a_line_every_ten_seconds(home: Path) -> None:
 def test_help_has_examples(home: Path) -> None:
     done = r9s(home, "batch", "run", "--help")
     assert done.returncode == 0 and "examples:" in done.stdout and "--ray ADDRESS" in done.stdout
-    assert "exit status: 0 every row answered" in done.stdout
+    assert "exit status: 0 all rows answered" in done.stdout
     top = r9s(home, "batch", "--help")
     assert "retry-failed" in top.stdout and "r9s batch status results.jsonl" in top.stdout
 

@@ -329,3 +329,15 @@ def test_records_are_json_lines_with_unicode_kept(tmp_path: Path, client: R9S) -
     )
     text = (tmp_path / "out.jsonl").read_text(encoding="utf-8")
     assert "grüße 🌍" in text and text.endswith("\n") and len(records(tmp_path / "out.jsonl")) == 1
+
+
+def test_an_rpm_cap_keeps_the_run_under_the_providers_limit(tmp_path: Path) -> None:
+    with LocalServer(rate_limit="1200") as server:  # 20 a second
+        with R9S(api_key=KEY, server_url=server.url) as client:
+            started = time.monotonic()
+            summary = run(chat_input(tmp_path / "in.jsonl", 60), tmp_path / "out.jsonl", client,
+                          rpm=1100)  # fmt: skip
+            elapsed = time.monotonic() - started
+        limited = server.rate_limit_stats["limited"]
+    assert summary.ok == 60 and elapsed >= 2.0  # 18 a second after a burst of 18
+    assert limited <= 1 and summary.throttled == limited

@@ -32,12 +32,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, Unpack
 
 from r9s.batch._errors import BatchError, BatchInputError, OutputConflictError
 from r9s.batch._input import URLS, Source
 from r9s.batch._run import (
     Control,
+    InputOptions,
+    RunOptions,
+    SendOptions,
     Status,
     Summary,
     retry_failed_async,
@@ -52,8 +55,11 @@ __all__ = [
     "BatchError",
     "BatchInputError",
     "Control",
+    "InputOptions",
     "OutputConflictError",
     "Prices",
+    "RunOptions",
+    "SendOptions",
     "Settings",
     "Source",
     "Stats",
@@ -65,6 +71,10 @@ __all__ = [
     "run_async",
     "status",
 ]
+
+if TYPE_CHECKING:
+    from r9s.batch._run import PathLike
+    from r9s.client import R9S
 
 T = TypeVar("T")
 
@@ -78,11 +88,34 @@ def _blocking(coroutine: Coroutine[Any, Any, T], name: str) -> T:
     raise RuntimeError(f"r9s.batch.{name}() cannot run inside an event loop: await {name}_async()")
 
 
-def run(input: Any, output: Any, **options: Any) -> Summary:
+def run(
+    input: PathLike,
+    output: PathLike,
+    *,
+    client: R9S | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    allow_changed_input: bool = False,
+    **options: Unpack[RunOptions],
+) -> Summary:
     """Blocking ``run_async``: the same arguments, the same ``Summary``."""
-    return _blocking(run_async(input, output, **options), "run")
+    job = run_async(
+        input, output, client=client, resume=resume, overwrite=overwrite,
+        allow_changed_input=allow_changed_input, **options,
+    )  # fmt: skip
+    return _blocking(job, "run")
 
 
-def retry_failed(output: Any, **options: Any) -> Summary:
+def retry_failed(
+    output: PathLike,
+    *,
+    input: PathLike | None = None,
+    client: R9S | None = None,
+    allow_changed_input: bool = False,
+    **options: Unpack[SendOptions],
+) -> Summary:
     """Blocking ``retry_failed_async``: the same arguments, the same ``Summary``."""
-    return _blocking(retry_failed_async(output, **options), "retry_failed")
+    job = retry_failed_async(
+        output, input=input, client=client, allow_changed_input=allow_changed_input, **options
+    )
+    return _blocking(job, "retry_failed")

@@ -439,7 +439,7 @@ def _open_locked(
         if resume:
             raise OutputConflictError(f"nothing to resume: {output} has no answers yet")
         if not existed:
-            _fsync_dir(output.parent)
+            fsync_dir(output.parent)
         started = {
             "r9s_batch": STATE_VERSION,
             "input": info.to_dict(),
@@ -460,7 +460,8 @@ def _open_locked(
     return Opened(Journal(output, fd), state, tally, True, backup, changed)
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
+    """Make a rename or a new file in ``directory`` durable."""
     with contextlib.suppress(OSError):
         dir_fd = os.open(directory, os.O_RDONLY)
         try:

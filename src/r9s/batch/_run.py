@@ -16,7 +16,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from r9s.batch._errors import BatchInputError, OutputConflictError
 from r9s.batch._index import KeyIndex
@@ -26,6 +26,7 @@ from r9s.batch._journal import (
     Journal,
     Opened,
     Tally,
+    fsync_dir,
     iter_lines,
     load_records,
     lock,
@@ -222,103 +223,139 @@ async def _drive(
         await shown.close(stats)
 
 
-async def run_async(
-    input: PathLike,
-    output: PathLike,
-    *,
-    client: R9S | None = None,
-    model: str | None = None,
-    system: str | None = None,
-    template: str | None = None,
-    column: str | None = None,
-    id_column: str | None = None,
-    url: str = "/v1/chat/completions",
-    params: Mapping[str, Any] | None = None,
-    input_format: str = "auto",
-    concurrency: int = 32,
-    max_concurrency: int = 256,
-    rpm: float | None = None,
-    tpm: float | None = None,
-    max_tokens: int | None = None,
-    max_cost: float | None = None,
-    prices: Prices | str | None = None,
-    pack: int | None = None,
-    max_retries: int = 6,
-    timeout: float | None = None,
-    resume: bool = False,
-    overwrite: bool = False,
-    allow_changed_input: bool = False,
-    progress: ProgressOption = "auto",
-    control: Control | None = None,
-) -> Summary:
-    """Send every row of ``input`` and write one record per row to ``output``
-    (OpenAI's batch output format). See ``r9s.batch`` for the forms, the options and
-    how a run resumes."""
-    source = Source(
+class SendOptions(TypedDict, total=False):
+    """How a run sends: the keyword arguments ``run``, ``retry_failed`` and
+    ``r9s.integrations.ray.run_on_ray`` share."""
+
+    concurrency: int
+    """Requests in flight to start with (32); it adapts between 1 and ``max_concurrency``."""
+    max_concurrency: int
+    """The most it may grow to (256)."""
+    rpm: float | None
+    """At most this many requests a minute."""
+    tpm: float | None
+    """At most this many tokens a minute (estimated from the request, corrected by usage)."""
+    max_tokens: int | None
+    """Token budget of the whole output: stop cleanly before answers use more."""
+    max_cost: float | None
+    """Cost budget of the whole output, in dollars (needs ``prices``)."""
+    prices: Prices | str | None
+    """Dollars per million input and output tokens: ``Prices`` or ``"2.5,10"``."""
+    pack: int | None
+    """Embeddings inputs per request (2,048; 1: no packing)."""
+    max_retries: int
+    """Retries of a 5xx or a network failure before it is written (6; 429s are waited out)."""
+    timeout: float | None
+    """Seconds per request (default: the client's)."""
+    progress: ProgressOption
+    """``"auto"`` (a bar on a terminal, else nothing), ``"bar"``, ``"lines"``, ``"off"``, or
+    a function called every second with the live ``Stats``."""
+    control: Control | None
+    """Stop the run cleanly from elsewhere (``Control.stop``)."""
+
+
+class InputOptions(TypedDict, total=False):
+    """How the input's rows become requests (see ``Source``)."""
+
+    model: str | None
+    system: str | None
+    template: str | None
+    column: str | None
+    id_column: str | None
+    url: str
+    params: Mapping[str, Any] | None
+    input_format: str
+
+
+class RunOptions(InputOptions, SendOptions, total=False):
+    """The keyword arguments of ``run``: the input's and the sending's."""
+
+
+SEND_OPTIONS: frozenset[str] = frozenset(SendOptions.__annotations__)
+RUN_OPTIONS: frozenset[str] = frozenset(RunOptions.__annotations__)
+
+
+def check_options(options: Mapping[str, Any], known: frozenset[str], name: str) -> None:
+    """A misspelt option is a ``TypeError`` (as for a function), not a silent default."""
+    unknown = sorted(options.keys() - known)
+    if unknown:
+        import difflib
+
+        close = difflib.get_close_matches(unknown[0], sorted(known), n=1, cutoff=0.7)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise TypeError(f"{name}() got an unexpected keyword argument {unknown[0]!r}{hint}")
+
+
+def source_of(input: PathLike, options: InputOptions) -> Source:
+    return Source(
         Path(input),
-        input_format,  # type: ignore[arg-type]
-        model,
-        system,
-        template,
-        column,
-        id_column,
-        url,
-        dict(params or {}),
+        options.get("input_format", "auto"),  # type: ignore[arg-type]
+        options.get("model"),
+        options.get("system"),
+        options.get("template"),
+        options.get("column"),
+        options.get("id_column"),
+        options.get("url", "/v1/chat/completions"),
+        dict(options.get("params") or {}),
     )
-    settings = make_settings(
-        concurrency,
-        max_concurrency,
-        rpm,
-        tpm,
-        max_tokens,
-        max_cost,
-        prices,
-        pack,
-        max_retries,
-        timeout,
-    )
-    sdk, owned = _client(client)  # a missing key fails here, before anything is read
-    try:
-        return await _run(source, Path(output), sdk, settings, resume, overwrite,
-                          allow_changed_input, progress, control)  # fmt: skip
-    finally:
-        if owned:
-            await sdk.aclose()
 
 
-def make_settings(
-    concurrency: int,
-    max_concurrency: int,
-    rpm: float | None,
-    tpm: float | None,
-    max_tokens: int | None,
-    max_cost: float | None,
-    prices: Prices | str | None,
-    pack: int | None,
-    max_retries: int,
-    timeout: float | None,
-) -> Settings:
+def make_settings(options: SendOptions) -> Settings:
+    """The ``Settings`` for ``options``, checked."""
     from r9s.batch._units import MAX_PACK
 
+    prices = options.get("prices")
     if isinstance(prices, str):
         try:
             prices = Prices.parse(prices)
         except ValueError as exc:
             raise BatchInputError(str(exc)) from None
+    defaults = Settings()
+    concurrency = options.get("concurrency", defaults.concurrency)
+    pack = options.get("pack")
     settings = Settings(
         concurrency=concurrency,
-        max_concurrency=max(max_concurrency, concurrency),
-        rpm=rpm,
-        tpm=tpm,
-        max_tokens=max_tokens,
-        max_cost=max_cost,
+        max_concurrency=max(options.get("max_concurrency", defaults.max_concurrency), concurrency),
+        rpm=options.get("rpm"),
+        tpm=options.get("tpm"),
+        max_tokens=options.get("max_tokens"),
+        max_cost=options.get("max_cost"),
         prices=prices,
         pack=MAX_PACK if pack is None else pack,
-        max_retries=max_retries,
-        timeout=timeout,
+        max_retries=options.get("max_retries", defaults.max_retries),
+        timeout=options.get("timeout"),
     )
     settings.check()
     return settings
+
+
+async def run_async(
+    input: PathLike,
+    output: PathLike,
+    *,
+    client: R9S | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    allow_changed_input: bool = False,
+    **options: Unpack[RunOptions],
+) -> Summary:
+    """Send every row of ``input`` and write one record per row to ``output`` (OpenAI's
+    batch output format). ``client`` defaults to ``R9S()`` (``R9S_API_KEY``,
+    ``R9S_BASE_URL``). Running it again resumes; ``resume`` insists on an output to go on
+    with, ``overwrite`` sets it aside and starts over, ``allow_changed_input`` goes on
+    with an output made from an earlier version of the input. The other options are
+    ``InputOptions`` (for prompts) and ``SendOptions``; see ``r9s.batch``."""
+    check_options(options, RUN_OPTIONS, "run")
+    source = source_of(input, options)
+    settings = make_settings(options)
+    sdk, owned = _client(client)  # a missing key fails here, before anything is read
+    try:
+        return await _run(source, Path(output), sdk, settings, resume, overwrite,
+                          allow_changed_input, options.get("progress", "auto"),
+                          options.get("control"))  # fmt: skip
+    finally:
+        if owned:
+            await sdk.aclose()
 
 
 async def _run(
@@ -397,40 +434,18 @@ async def retry_failed_async(
     *,
     input: PathLike | None = None,
     client: R9S | None = None,
-    concurrency: int = 32,
-    max_concurrency: int = 256,
-    rpm: float | None = None,
-    tpm: float | None = None,
-    max_tokens: int | None = None,
-    max_cost: float | None = None,
-    prices: Prices | str | None = None,
-    pack: int | None = None,
-    max_retries: int = 6,
-    timeout: float | None = None,
     allow_changed_input: bool = False,
-    progress: ProgressOption = "auto",
-    control: Control | None = None,
+    **options: Unpack[SendOptions],
 ) -> Summary:
     """Send again the rows whose records in ``output`` are failures (an error status or
     no answer), and put the new records in their place. ``input`` defaults to the file
-    the output was made from; it must still match it."""
-    settings = make_settings(
-        concurrency,
-        max_concurrency,
-        rpm,
-        tpm,
-        max_tokens,
-        max_cost,
-        prices,
-        pack,
-        max_retries,
-        timeout,
-    )
+    the output was made from; it must still match it (or ``allow_changed_input``)."""
+    check_options(options, SEND_OPTIONS, "retry_failed")
+    settings = make_settings(options)
     sdk, owned = _client(client)
     try:
-        return await _retry(
-            Path(output), input, sdk, settings, allow_changed_input, progress, control
-        )
+        return await _retry(Path(output), input, sdk, settings, allow_changed_input,
+                            options.get("progress", "auto"), options.get("control"))  # fmt: skip
     finally:
         if owned:
             await sdk.aclose()
@@ -541,11 +556,7 @@ def compact(output: Path, side: Path) -> None:
         merged.flush()
         os.fsync(merged.fileno())
     os.replace(temporary, output)
-    directory = os.open(output.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    fsync_dir(output.parent)
     side.unlink()
 
 

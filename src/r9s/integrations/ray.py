@@ -35,11 +35,14 @@ import uuid
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, Unpack
 
 from r9s.batch._input import BadLine, Request, Row, batch_row
-from r9s.batch._limiter import AdaptiveLimiter, Throttle
+from r9s.batch._limiter import COOLDOWN, AdaptiveLimiter, Throttle
 from r9s.batch._runner import MemoryKeys, MemorySink, Runner, Settings, Stats
+
+if TYPE_CHECKING:
+    from r9s.batch._run import RunOptions, Summary
 
 __all__ = ["NAMESPACE", "RequestSender", "SharedLimiter", "run_on_ray", "shared_limiter"]
 
@@ -71,9 +74,10 @@ class SharedLimiter:
     """The state every worker of one job shares (run as a named, async Ray actor).
 
     ``throttled`` records a 429/503: the first of a burst (a request sent after the last
-    cut) starts a new *cut* that every worker applies, and a ``Retry-After`` moves the
-    pause everyone waits out. ``watch`` answers when anything changed (or after a
-    timeout): the workers long-poll it, so news spreads within a round trip.
+    cut, a second or more after it) starts a new *cut* that every worker applies, and a
+    ``Retry-After`` moves the pause everyone waits out. ``watch`` answers when anything
+    changed (or after a timeout): the workers long-poll it, so news spreads within a
+    round trip.
     """
 
     def __init__(self, rpm: float | None = None, tpm: float | None = None) -> None:
@@ -134,7 +138,7 @@ class SharedLimiter:
         self.throttles += 1
         now = time.time()
         changed = False
-        if sent_at >= self.last_cut:
+        if sent_at >= self.last_cut and now - self.last_cut >= COOLDOWN:
             self.cuts += 1
             self.cut_by = worker
             self.last_cut = now
@@ -298,8 +302,9 @@ class RequestSender:
         from r9s.client import R9S
 
         self.settings: Settings = make_settings(
-            concurrency, max_concurrency, rpm, tpm, None, None, None, pack, max_retries, timeout
-        )
+            {"concurrency": concurrency, "max_concurrency": max_concurrency, "rpm": rpm,
+             "tpm": tpm, "pack": pack, "max_retries": max_retries, "timeout": timeout}
+        )  # fmt: skip
         self.client = R9S(api_key=api_key, server_url=server_url)
         self.worker = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.loop = asyncio.new_event_loop()
@@ -390,55 +395,42 @@ def run_on_ray(
     output: str | os.PathLike[str],
     *,
     client_options: Mapping[str, Any] | None = None,
-    model: str | None = None,
-    system: str | None = None,
-    template: str | None = None,
-    column: str | None = None,
-    id_column: str | None = None,
-    url: str = "/v1/chat/completions",
-    params: Mapping[str, Any] | None = None,
-    input_format: str = "auto",
-    concurrency: int = 32,
-    max_concurrency: int = 256,
-    rpm: float | None = None,
-    tpm: float | None = None,
-    max_tokens: int | None = None,
-    max_cost: float | None = None,
-    prices: Any = None,
-    pack: int | None = None,
-    max_retries: int = 6,
-    timeout: float | None = None,
     resume: bool = False,
     overwrite: bool = False,
     allow_changed_input: bool = False,
-    progress: Any = "auto",
     workers: int | None = None,
     batch_size: int = 256,
-) -> Any:
-    """``r9s.batch.run`` on a Ray cluster: the same input forms, output, resuming and
-    refusals. ``address`` is what ``ray.init`` takes (``auto``, ``ray://head:10001``), or
-    ``local`` for a new cluster on this machine. ``workers`` senders (default: one per CPU
-    of the cluster) each start at ``concurrency`` / ``workers`` requests in flight; the
-    caps and budgets are the job's, shared among them. Returns a ``Summary``."""
+    **run_options: Unpack[RunOptions],
+) -> Summary:
+    """``r9s.batch.run`` on a Ray cluster: the same input forms, options, output, resuming
+    and refusals. ``address`` is what ``ray.init`` takes (``auto``, ``ray://head:10001``),
+    or ``local`` for a new cluster on this machine. ``client_options`` (``api_key``,
+    ``server_url``) build each worker's ``R9S``. ``workers`` senders (default: one per CPU
+    of the cluster) each start at ``concurrency`` / ``workers`` requests in flight; the caps
+    and budgets are the job's, shared among them."""
     from r9s.batch._index import KeyIndex
-    from r9s.batch._input import Source
     from r9s.batch._journal import bad_line_record, open_output
     from r9s.batch._progress import Progress
-    from r9s.batch._run import _mark_ended, _mark_running, make_settings, scan, summary_of
+    from r9s.batch._run import (
+        RUN_OPTIONS,
+        _mark_ended,
+        _mark_running,
+        check_options,
+        make_settings,
+        scan,
+        source_of,
+        summary_of,
+    )
 
-    settings = make_settings(
-        concurrency, max_concurrency, rpm, tpm, max_tokens, max_cost, prices, pack, max_retries,
-        timeout,
-    )  # fmt: skip
+    check_options(run_options, RUN_OPTIONS, "run_on_ray")
+    settings = make_settings(run_options)
+    progress = run_options.get("progress", "auto")
     options = dict(client_options or {})
     if not options.get("api_key") and not os.environ.get("R9S_API_KEY"):
         from r9s._pipeline import check_api_key
 
         check_api_key(None)  # the SDK's "no API key" error, before anything is read
-    source = Source(
-        Path(input), input_format, model, system, template, column, id_column, url,  # type: ignore[arg-type]
-        dict(params or {}),
-    )  # fmt: skip
+    source = source_of(input, run_options)
     out = Path(output)
     index = KeyIndex()
     try:

