@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shlex
@@ -230,3 +231,16 @@ def test_an_input_with_blank_and_crlf_lines(home: Path, server: LocalServer) -> 
     done = r9s(home, "batch", "run", "in.jsonl", "-o", "o.jsonl", env=env_for(server))
     assert done.returncode == 1 and by_id(home / "o.jsonl")["a"]["response"]["status_code"] == 400
     assert os.path.getsize(home / "o.jsonl") > 0
+
+
+def test_ray_without_ray_installed_says_how_to_get_it(home: Path, server: LocalServer) -> None:
+    if importlib.util.find_spec("ray") is not None:
+        pytest.skip("Ray is installed here (the test venv keeps it out: see the Makefile)")
+    chat_input(home / "in.jsonl", 2)
+    done = r9s(home, "batch", "run", "in.jsonl", "--ray", "local", env=env_for(server))
+    assert done.returncode == 1
+    assert (
+        done.stderr
+        == "r9s: error: Ray is not installed: pip install 'r9s[ray]' (it brings ray[data])\n"
+    )
+    assert not (home / "in.output.jsonl").exists() and server.requests == []

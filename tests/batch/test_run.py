@@ -341,3 +341,22 @@ def test_an_rpm_cap_keeps_the_run_under_the_providers_limit(tmp_path: Path) -> N
         limited = server.rate_limit_stats["limited"]
     assert summary.ok == 60 and elapsed >= 2.0  # 18 a second after a burst of 18
     assert limited <= 1 and summary.throttled == limited
+
+
+def test_progress_can_be_a_function_and_the_line_says_it_all(tmp_path: Path, client: R9S) -> None:
+    from r9s.batch._progress import describe
+
+    seen: list[batch.Stats] = []
+    summary = batch.run(chat_input(tmp_path / "in.jsonl", 30), tmp_path / "out.jsonl",
+                        client=client, progress=seen.append, prices="1,1")  # fmt: skip
+    assert seen and seen[-1].done == 30 == summary.done
+    line = describe(seen[-1])
+    assert line.startswith("30/30 (100%) · ") and "/s · " in line and "tokens" in line
+    assert "concurrency 32" in line and "$0.00" in line
+
+
+def test_options_are_checked_like_keyword_arguments(tmp_path: Path, client: R9S) -> None:
+    with pytest.raises(TypeError, match="unexpected keyword argument 'concurency'.*'concurrency'"):
+        batch.run(tmp_path / "in.jsonl", tmp_path / "out.jsonl", client=client, concurency=3)  # type: ignore[call-arg]
+    with pytest.raises(batch.BatchInputError, match="concurrency must be between 1"):
+        batch.run(tmp_path / "in.jsonl", tmp_path / "out.jsonl", client=client, concurrency=0)

@@ -423,6 +423,7 @@ def run_on_ray(
     )
 
     check_options(run_options, RUN_OPTIONS, "run_on_ray")
+    _ray()  # not installed: say so before the input is read
     settings = make_settings(run_options)
     progress = run_options.get("progress", "auto")
     options = dict(client_options or {})
