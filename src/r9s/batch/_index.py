@@ -24,6 +24,7 @@ class KeyIndex:
         self._db.execute("PRAGMA synchronous=OFF")
         self._db.execute("CREATE TABLE input (key TEXT PRIMARY KEY, line INTEGER) WITHOUT ROWID")
         self._db.execute("CREATE TABLE done (key TEXT PRIMARY KEY) WITHOUT ROWID")
+        self._db.execute("CREATE TABLE wanted (key TEXT PRIMARY KEY) WITHOUT ROWID")
         self._db.execute("BEGIN")
         self.done_count = 0
 
@@ -60,6 +61,21 @@ class KeyIndex:
         for key in keys:
             if self._db.execute("DELETE FROM done WHERE key = ?", (key,)).rowcount:
                 self.done_count -= 1
+
+    def want(self, key: str) -> None:
+        """Mark ``key`` to be sent (``retry-failed``: the rows whose records failed)."""
+        self._db.execute("INSERT OR IGNORE INTO wanted VALUES (?)", (key,))
+
+    def wanted(self, key: str) -> bool:
+        """Whether ``key`` is wanted and not yet answered."""
+        return self._db.execute(
+            "SELECT 1 FROM wanted WHERE key = ?", (key,)
+        ).fetchone() is not None and not self.is_done(key)
+
+    def wanted_count(self) -> int:
+        """Wanted keys that the input has (an edited input may have lost some)."""
+        query = "SELECT count(*) FROM wanted JOIN input USING (key)"
+        return int(self._db.execute(query).fetchone()[0])
 
     def done_keys(self) -> Iterable[str]:
         for (key,) in self._db.execute("SELECT key FROM done"):

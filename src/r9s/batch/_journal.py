@@ -21,7 +21,7 @@ import json
 import os
 import secrets
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -318,10 +318,10 @@ def load_records(
     index: KeyIndex | None,
     prices: Prices | None,
     *,
-    failed_keys: set[str] | None = None,
+    on_failed: Callable[[str], object] | None = None,
 ) -> Tally:
     """Read an output: mark each key done in ``index``, tally it, and collect the keys of
-    failed records into ``failed_keys``. A line that is not a record, or a key seen twice,
+    failed records to ``on_failed``. A line that is not a record, or a key seen twice,
     means something else wrote here: refused."""
     tally = Tally()
     for number, line in iter_lines(path):
@@ -340,8 +340,8 @@ def load_records(
                 f"written by something else"
             )
         tally.add(seen, prices)
-        if failed_keys is not None and seen.failed:
-            failed_keys.add(seen.key)
+        if on_failed is not None and seen.failed:
+            on_failed(seen.key)
     return tally
 
 

@@ -478,20 +478,19 @@ async def _retry(
                 f"{source.path} is not the input {output} was made from ({'; '.join(changed)}); "
                 f"pass --allow-changed-input if you edited it on purpose"
             )
-        failed: set[str] = set()
-        whole = load_records(output, None, prices, failed_keys=failed)
+        whole = load_records(output, None, prices, on_failed=index.want)
         side_path = retry_path(output)
         journal = Journal.open_plain(side_path)
         try:
             redone = load_records(side_path, index, prices)
-            stats = Stats(rows=len(failed), before=redone)
+            stats = Stats(rows=index.wanted_count(), before=redone)
             runner = Runner(
                 client,
                 settings,
                 journal,
                 index,
                 stats,
-                wanted=lambda key: key in failed and not index.is_done(key),
+                wanted=index.wanted,
             )
             state.update(state="running", pid=os.getpid(), updated=now_iso(), reason=None)
             write_state(state_path(output), state)
@@ -500,7 +499,7 @@ async def _retry(
             finally:
                 if stats.state == "finished":
                     journal.sync()
-                    compact(output, side_path)
+                    compact(output, side_path, index)
                     whole = load_records(output, None, prices)
                 ended = "finished" if stats.state == "finished" else stats.state
                 state.update(state=ended, reason=stats.reason, updated=now_iso(), pid=None)
@@ -533,23 +532,18 @@ def _recorded_prices(state: Mapping[str, Any]) -> Prices | None:
     return None
 
 
-def compact(output: Path, side: Path) -> None:
-    """Put the records of ``side`` (retry-failed's new answers) in place of the output's
-    records for the same rows: a new file, fsynced, renamed over the output. A crash
-    before the rename leaves both files as they were; after it, doing it again changes
-    nothing."""
+def compact(output: Path, side: Path, redone: KeyIndex) -> None:
+    """Put the records of ``side`` (retry-failed's new answers, the keys ``redone`` holds
+    as done) in place of the output's records for the same rows: a new file, fsynced,
+    renamed over the output. A crash before the rename leaves both files as they were;
+    after it, doing it again changes nothing."""
     import json
 
-    redone: set[str] = set()
-    for _, line in iter_lines(side):
-        seen = read_record(json.loads(line))
-        if seen is not None:
-            redone.add(seen.key)
     temporary = output.with_name(f".{output.name}.compact.tmp")
     with open(temporary, "wb") as merged:
         for _, line in iter_lines(output):
             seen = read_record(json.loads(line))
-            if seen is None or seen.key not in redone:
+            if seen is None or not redone.is_done(seen.key):
                 merged.write(line)
         for _, line in iter_lines(side):
             merged.write(line)
