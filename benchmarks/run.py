@@ -22,6 +22,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from importlib import metadata
@@ -103,6 +104,8 @@ METRICS = (
     Metric("startup.first_rss", "RSS after the first call, MiB", digits=1),
     Metric("cli.help_ms", "`r9s --help` wall, ms", target="< 100 ms", absolute=100),
     Metric("cli.chat_help_ms", "`r9s chat --help` wall, ms", target="< 100 ms", absolute=100),
+    Metric("cli.chat_ms", "`r9s chat QUESTION` (one-shot, logged) wall, ms"),
+    Metric("cli.chat_nolog_ms", "`r9s chat --no-log QUESTION` wall, ms"),
 )
 
 
@@ -202,9 +205,9 @@ def order_for(round_index: int, names: tuple[str, ...]) -> list[str]:
     return order[::-1] if round_index % 2 else order
 
 
-def wall_ms(argv: list[str]) -> float | None:
+def wall_ms(argv: list[str], env: dict[str, str] | None = None) -> float | None:
     started = time.perf_counter()
-    result = subprocess.run(argv, capture_output=True, cwd=HERE)
+    result = subprocess.run(argv, capture_output=True, cwd=HERE, env=env)
     elapsed = (time.perf_counter() - started) * 1000
     return elapsed if result.returncode == 0 else None
 
@@ -258,15 +261,31 @@ def run_round(
 
     cli = shutil.which("r9s", path=str(Path(PYTHON).parent))
     if cli and "r9s" in clients:
-        for _ in range(settings.cli_runs):
-            for key, argv in (
-                ("help_ms", [cli, "--help"]),
-                ("chat_help_ms", [cli, "chat", "--help"]),
-            ):
-                elapsed = wall_ms(argv)
-                if elapsed is None:
-                    errors[f"`{' '.join(['r9s', *argv[1:]])}`"] = "exited with an error"
-                add(samples, f"cli.{key}", "r9s", elapsed)
+        # one-shot chats log into a throwaway HOME (the log's cost: chat_ms - chat_nolog_ms)
+        home = tempfile.mkdtemp(prefix="r9s-bench-home-")
+        chat_env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": home,
+            "R9S_NO_DOTENV": "1",
+            "R9S_BASE_URL": server.url,
+            "R9S_API_KEY": "sk-bench-0000000000000000",
+        }
+        question = ["-m", "gpt-4o-mini", "--max-tokens", "20", "Name three rivers"]
+        runs: tuple[tuple[str, list[str], dict[str, str] | None], ...] = (
+            ("help_ms", [cli, "--help"], None),
+            ("chat_help_ms", [cli, "chat", "--help"], None),
+            ("chat_ms", [cli, "chat", *question], chat_env),
+            ("chat_nolog_ms", [cli, "chat", "--no-log", *question], chat_env),
+        )
+        try:
+            for _ in range(settings.cli_runs):
+                for key, argv, env in runs:
+                    elapsed = wall_ms(argv, env)
+                    if elapsed is None:
+                        errors[f"`{' '.join(['r9s', *argv[1:]])}`"] = "exited with an error"
+                    add(samples, f"cli.{key}", "r9s", elapsed)
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
 
 
 # -- bulk work (r9s batch), once per run -------------------------------------------------

@@ -1,8 +1,9 @@
 """`make demo`: the SDK and the CLI doing real work against the bundled local server, offline.
 
 It starts the local r9s-compatible server on 127.0.0.1, calls it through the SDK (sync,
-async, streaming, retries after an injected fault), then runs the `r9s` command the way a
-person would, in a throwaway HOME so none of your files are touched.
+async, streaming, a parsed object, a tool round, retries after an injected fault), then
+runs the `r9s` command the way a person would, in a throwaway HOME so none of your files
+are touched.
 """
 
 from __future__ import annotations
@@ -15,11 +16,25 @@ import subprocess
 import sys
 import tempfile
 
-from r9s import R9S, errors
+from pydantic import BaseModel
+
+from r9s import R9S, errors, tool
 from r9s.models import Message
 from r9s.testing import LocalServer
+from r9s.tools import TextEvent, ToolCallEvent, ToolResultEvent
 
 API_KEY = "sk-demo-0123456789abcdef"
+
+
+class Person(BaseModel):
+    name: str
+    occupation: str
+
+
+@tool
+def get_weather(city: str) -> dict[str, object]:
+    """The current weather in a city."""
+    return {"city": city, "temperature_c": 18, "sky": "sunny"}
 
 
 def section(title: str) -> None:
@@ -58,6 +73,34 @@ def sdk_demo(server: LocalServer) -> None:
             message = message_stream.get_final_message()
             text = message_stream.get_final_text()
         print(text, f"(stop reason: {message.stop_reason})")
+
+        section("SDK: r9s.chat.parse(..., response_format=Person): a typed answer")
+        person = (
+            r9s.chat.parse(
+                model="gpt-4o-mini",
+                messages=[{"role": "user", "content": "Ada Lovelace, mathematician"}],
+                response_format=Person,
+            )
+            .choices[0]
+            .message.parsed
+        )
+        print(repr(person))
+
+        section("SDK: r9s.chat.run_tools(..., tools=[get_weather]): one tool round")
+        with r9s.chat.run_tools(
+            model="gpt-4o-mini",
+            messages=[{"role": "user", "content": 'call get_weather {"city": "Paris"}'}],
+            tools=[get_weather],
+            stream=True,
+        ) as run:
+            for event in run:
+                if isinstance(event, ToolCallEvent):
+                    print(f"-> {event.call.name}({event.call.arguments})")
+                elif isinstance(event, ToolResultEvent):
+                    print(f"<- {event.result.content}")
+                elif isinstance(event, TextEvent):
+                    print(event.text, end="", flush=True)
+            print(f"\n({run.get_final().turns} requests)")
 
         section("SDK: r9s.embeddings.create(..., encoding_format='base64'), decoded for you")
         vector = (

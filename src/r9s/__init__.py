@@ -16,13 +16,15 @@ from typing import TYPE_CHECKING, Any
 from r9s._version import __version__
 
 if TYPE_CHECKING:
-    from r9s import errors, models, utils
+    from r9s import errors, models, structured, tools, utils
     from r9s._binary import AsyncBinaryResponse, BinaryResponse
+    from r9s._raw import RawResponse
     from r9s._streaming import AsyncEventStream, EventStream, ServerSentEvent
     from r9s._streams.images import AsyncImageStream, ImageStream
     from r9s._streams.messages import AsyncMessageStream, MessageStream
     from r9s._streams.responses import AsyncResponseStream, ResponseStream
     from r9s.client import R9S
+    from r9s.tools import Tool, tool
     from r9s.utils import BackoffStrategy, RetryConfig
 
 __all__ = [
@@ -37,12 +39,17 @@ __all__ = [
     "EventStream",
     "ImageStream",
     "MessageStream",
+    "RawResponse",
     "ResponseStream",
     "RetryConfig",
     "ServerSentEvent",
+    "Tool",
     "__version__",
     "errors",
     "models",
+    "structured",
+    "tool",
+    "tools",
     "utils",
 ]
 
@@ -55,6 +62,7 @@ _LAZY = {
     "ServerSentEvent": "r9s._streaming",
     "BinaryResponse": "r9s._binary",
     "AsyncBinaryResponse": "r9s._binary",
+    "RawResponse": "r9s._raw",
     "MessageStream": "r9s._streams.messages",
     "AsyncMessageStream": "r9s._streams.messages",
     "ResponseStream": "r9s._streams.responses",
@@ -63,14 +71,17 @@ _LAZY = {
     "AsyncImageStream": "r9s._streams.images",
     "RetryConfig": "r9s.utils",
     "BackoffStrategy": "r9s.utils",
+    "tool": "r9s.tools",
+    "Tool": "r9s.tools",
 }
+_SUBMODULES = ("errors", "models", "utils", "httpclient", "testing", "tools", "structured", "batch")
 
 
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is not None:
         value = getattr(importlib.import_module(module), name)
-    elif name in ("errors", "models", "utils", "httpclient", "testing", "batch"):
+    elif name in _SUBMODULES:
         value = importlib.import_module(f"r9s.{name}")
     else:
         raise AttributeError(f"module 'r9s' has no attribute {name!r}")

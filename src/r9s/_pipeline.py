@@ -1,9 +1,10 @@
-"""The one request pipeline: build, authenticate, send, retry, map errors, decode.
+"""The one request pipeline: build, authenticate, send, retry, map errors.
 
-``Pipeline.flow`` is a generator holding all of it without doing any I/O: it yields
-``(SEND, request)``, ``(READ, response)`` and ``(SLEEP, seconds)`` and is resumed with
-the result. ``run_sync`` and ``run_async`` are the only places that differ between sync
-and async: they perform those three actions.
+``Pipeline.prepare`` builds the request of one call; ``Pipeline.flow`` is a generator
+holding the rest without doing any I/O: it yields typed actions (``Send``, ``Read``,
+``Sleep``), is resumed with their results, and returns the response (with its body, or
+open for a stream). ``r9s._senders`` performs the actions, sync or async, and finishes
+the result; that is the only place where sync and async differ.
 """
 
 from __future__ import annotations
@@ -12,77 +13,32 @@ import functools
 import json
 import logging
 import time
-from collections.abc import Callable, Collection, Generator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Generic, TypedDict, TypeVar, cast
-from urllib.parse import quote
+from collections.abc import Callable, Collection, Generator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypedDict, TypeVar, cast
+from urllib.parse import quote, urlsplit
 
 import httpx
 
 from r9s import errors
 from r9s._config import check_server_url
+from r9s._options import OPTION_NAMES, RequestOptions, TimeoutTypes, _Unset
 from r9s._retry import next_delay, should_retry_status
-from r9s._streaming import AsyncEventStream, EventStream, StreamSpec
 from r9s._version import __version__
 from r9s.utils import RetryConfig
 
 if TYPE_CHECKING:
-    from r9s._binary import AsyncBinaryResponse, BinaryResponse
+    from r9s._streaming import StreamSpec
+    from r9s._uploads import Uploads
     from r9s.httpclient import AsyncHttpClient, HttpClient
 
 T = TypeVar("T")
-E = TypeVar("E")
-F = TypeVar("F")
-
-SEND: Final = 0
-READ: Final = 1
-SLEEP: Final = 2
-Action = tuple[int, Any]
-Flow = Generator[Action, Any, Any]
+S = TypeVar("S")
+AS = TypeVar("AS")
 
 USER_AGENT = f"r9s-python/{__version__}"
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
 """Connect quickly or fail; allow 10 minutes between bytes for slow LLM answers."""
-
-
-class _Unset:
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-UNSET: Final = _Unset()
-"""Marks an argument that was not given (as opposed to an explicit ``None``)."""
-
-TimeoutTypes = float | httpx.Timeout | None
-
-
-class RequestOptions(TypedDict, total=False):
-    """Per-call options accepted by every operation."""
-
-    retries: RetryConfig | None
-    """Retry policy for this call; ``None`` disables retries."""
-    timeout: TimeoutTypes
-    """Seconds (or an ``httpx.Timeout``) for this call."""
-    timeout_ms: int
-    """The timeout in milliseconds (the r9s 0.x name)."""
-    server_url: str
-    """Send this call to another base URL."""
-    http_headers: Mapping[str, str]
-    """Extra headers for this call."""
-    extra_headers: Mapping[str, str]
-    """Extra headers for this call (the OpenAI SDK's name)."""
-    extra_query: Mapping[str, str]
-    """Extra query parameters for this call."""
-    extra_body: Mapping[str, Any]
-    """Extra top-level body fields (vendor options such as ``cache_control``)."""
-
-
-OPTION_NAMES: Final = frozenset(RequestOptions.__annotations__)
 
 
 class ParamCheck:
@@ -133,43 +89,126 @@ class ParamCheck:
 
 
 @dataclass(frozen=True, slots=True)
-class Operation(Generic[T, E, F]):
-    """One API endpoint, as data: ``Operation[Result, StreamItem, StreamFinal]``.
+class Handover(Generic[S, AS]):
+    """What a call asked to stream gets: the response, its body unread, wrapped for the
+    caller (``S`` in sync code, ``AS`` in async code): an event stream, or binary data."""
 
-    ``response`` decodes a 2xx body (a model class with ``model_validate_json``, or any
-    callable taking bytes); ``None`` returns the raw bytes. ``stream`` describes the
-    event stream the endpoint sends when asked to stream.
+    sync: Callable[[httpx.Response, str], S]
+    """Wraps the open response for sync code (given the response and the call's key)."""
+    async_: Callable[[httpx.Response, str], AS]
+    """Wraps the open response for async code."""
+    events: bool = True
+    """An SSE stream: asked for with ``Accept: text/event-stream`` and ``"stream": true``."""
+
+
+def event_stream(spec: StreamSpec[Any, Any], sync: type[S], async_: type[AS]) -> Handover[S, AS]:
+    """The handover of a stream of events decoded by ``spec``, as ``sync`` (an
+    ``EventStream`` class) or ``async_`` (an ``AsyncEventStream`` class)."""
+    make_sync = cast(Callable[..., S], sync)
+    make_async = cast(Callable[..., AS], async_)
+    return Handover(
+        lambda response, secret: make_sync(response, spec, secret=secret),
+        lambda response, secret: make_async(response, spec, secret=secret),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint(Generic[T, S, AS]):
+    """One API endpoint, as data: ``Endpoint[Result, SyncStream, AsyncStream]``.
+
+    ``response`` decodes a 2xx body into the result (a model class, or any callable
+    taking bytes); ``None`` returns the raw bytes. ``stream`` says what a call asked to
+    stream gets (``None``: the endpoint does not stream). ``params`` checks the call's
+    keyword arguments before the request is built.
     """
 
     method: str
     path: str
     response: type[T] | Callable[[bytes], T] | None = None
-    stream: StreamSpec[E, F] | None = None
+    stream: Handover[S, AS] | None = None
     params: ParamCheck | None = None
-    """Checks the call's keyword arguments before the request is built."""
+    attach: Callable[[T, httpx.Headers], None] | None = field(
+        default=None, repr=False, compare=False
+    )
+    """Stores the response's headers on a result (results that are ``ResponseModel``s:
+    their ``request_id`` comes from them). Found by itself when ``response`` is such a
+    class; give it when ``response`` is a function returning them (``parse``'s)."""
+    decode: Callable[[bytes], T] = field(init=False, repr=False, compare=False)
+    """``response`` as a function of the body (a model's ``model_validate_json``)."""
 
-    def decode(self, body: bytes) -> Any:
+    def __post_init__(self) -> None:
         decoder = self.response
-        if decoder is None:
-            return body
         validate: Callable[[bytes], Any] | None = getattr(decoder, "model_validate_json", None)
         if validate is None:
-            validate = cast(Callable[[bytes], Any], decoder)
-        return validate(body)
+            validate = bytes if decoder is None else cast(Callable[[bytes], Any], decoder)
+        object.__setattr__(self, "decode", validate)
+        if self.attach is None:
+            slot = getattr(decoder, "_response_headers", None)  # ResponseModel's slot
+            object.__setattr__(self, "attach", getattr(slot, "__set__", None))
+
+
+# -- what the flow asks its driver to do ------------------------------------------------
+
+
+@dataclass(slots=True)  # not frozen: made per call, and frozen costs 2x
+class Send:
+    """Send ``request``; resume with the response (headers read, body not) or throw the
+    ``httpx.RequestError``."""
+
+    request: httpx.Request
+
+
+@dataclass(slots=True)  # not frozen: made per call, and frozen costs 2x
+class Read:
+    """Read ``response``'s body and release the connection; resume with the bytes."""
+
+    response: httpx.Response
+
+
+@dataclass(slots=True)  # not frozen: made per call, and frozen costs 2x
+class Sleep:
+    """Wait ``seconds`` before the next attempt."""
+
+    seconds: float
+
+
+Action: TypeAlias = Send | Read | Sleep
+Outcome: TypeAlias = tuple[httpx.Response, bytes | None]
+"""A 2xx response and its body (``None``: not read, the call streams)."""
+Flow: TypeAlias = Generator[Action, Any, Outcome]
+
+
+class Directives(TypedDict, total=False):
+    """The SDK's own instructions for one call, kept apart from the caller's keyword
+    arguments (see ``Pipeline.prepare``)."""
+
+    path: Mapping[str, str]
+    headers: Mapping[str, str]
+    body: Mapping[str, Any]
+    files: Sequence[str]
 
 
 @dataclass(slots=True)
-class Call:
-    """One prepared call: the request to send and how to treat its response."""
+class Prepared:
+    """One call, ready to go: the request to send and how to treat its response."""
 
-    operation: Operation[Any, Any, Any]
+    endpoint: Endpoint[Any, Any, Any]
     request: httpx.Request
     retries: RetryConfig | None
     stream: bool
-    raw: bool
+    """Hand the response over with its body unread (see ``Endpoint.stream``)."""
     secret: str
     """The API key this call sends (resolved once, also from a callable): every error
     path masks it, should a server echo it back."""
+    base_url: str
+    """The base URL the call went to (for the hint on a 404)."""
+    uploads: Uploads | None = None
+    """Files opened for the request, to close once it is sent."""
+
+    def sent(self) -> None:
+        """The request is sent (or failed): close the files opened for it."""
+        if self.uploads is not None:
+            self.uploads.close()
 
 
 _HTTPX_CLIENTS = (httpx.Client, httpx.AsyncClient)
@@ -195,6 +234,13 @@ def _checked_base_url(url: str) -> str:
 
 
 def _json_default(value: Any) -> Any:
+    if isinstance(value, type):  # a class has an unbound model_dump: say what to do instead
+        raise TypeError(
+            f"the class {value.__name__} cannot be sent as a value: for answers shaped by it, "
+            f"call chat.parse(response_format={value.__name__}, ...) (responses.parse takes "
+            "text_format=, messages.parse output_format=); to send its JSON schema, pass "
+            f"{value.__name__}.model_json_schema()"
+        )
     dump = getattr(value, "model_dump", None)
     if dump is not None:
         return dump(mode="json", exclude_unset=True, by_alias=True)
@@ -210,12 +256,16 @@ def encode_json(body: Any) -> bytes:
     ).encode()
 
 
-def _timeout_of(value: Any) -> TimeoutTypes | _Unset:
+def timeout_of(value: Any) -> TimeoutTypes | _Unset:
+    """A timeout argument checked: seconds, an ``httpx.Timeout``, ``None`` or ``UNSET``."""
     if isinstance(value, _Unset) or value is None or isinstance(value, httpx.Timeout):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     raise errors.ConfigurationError(f"timeout must be seconds or an httpx.Timeout, not {value!r}")
+
+
+_SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key", "proxy-authorization"})
 
 
 class Pipeline:
@@ -238,130 +288,153 @@ class Pipeline:
         self.logger = logger
         self.headers = {"User-Agent": USER_AGENT, **(headers or {})}
 
-    # -- build ------------------------------------------------------------------------
-
     def key(self) -> str:
         """The API key, checked: a clear error instead of an HTTP header crash."""
         key = self.api_key() if callable(self.api_key) else self.api_key
         return check_api_key(key)
 
+    # -- build ------------------------------------------------------------------------
+
     def prepare(
         self,
         http: HttpClient | AsyncHttpClient,
-        operation: Operation[Any, Any, Any],
+        endpoint: Endpoint[Any, Any, Any],
         params: Mapping[str, Any],
-        *,
-        path: Mapping[str, str] | None = None,
-        json_body: bool = True,
-        files: Any = None,
         stream: bool = False,
-        raw: bool = False,
-    ) -> Call:
-        """Split options from parameters and build the request.
+        directives: Directives | None = None,
+    ) -> Prepared:
+        """Split the caller's options from the request fields and build the request.
 
-        ``params`` holds the operation's parameters and any ``RequestOptions``. With
-        ``json_body`` the parameters are the JSON body; otherwise they are form fields
-        (sent with ``files`` as multipart) or, for GET, query parameters.
+        ``params`` are what the caller passed: the endpoint's fields and any
+        ``RequestOptions``. ``directives`` are the SDK's own, never mixed with them:
+        ``path`` fills the path template, ``headers`` are defaults the caller's headers
+        override, ``body`` is the body as it is (``params`` then hold options only), and
+        ``files`` names the fields that are files: the fields are then sent as multipart
+        form fields, the files streamed from disk. A GET sends its fields as query
+        parameters.
         """
-        check = operation.params
-        if check is not None and files is None:  # multipart: checked before flattening
+        check = endpoint.params
+        if check is not None:
             check(params)
-        body = {k: v for k, v in params.items() if k not in OPTION_NAMES}
+        path = headers = body = files = None
+        if directives:
+            path = directives.get("path")
+            headers = directives.get("headers")
+            body = directives.get("body")
+            files = directives.get("files")
         options: RequestOptions = {k: v for k, v in params.items() if k in OPTION_NAMES}  # type: ignore[assignment]
+        if body is None:
+            fields = {k: v for k, v in params.items() if k not in OPTION_NAMES}
+        else:
+            fields = dict(body)
         extra_body = options.get("extra_body")
         if extra_body:
-            body.update(extra_body)
+            fields.update(extra_body)
+        handover = endpoint.stream
+        stream = stream and handover is not None
+        events = stream and handover is not None and handover.events
+        if events:  # the one place a request asks for a stream
+            fields["stream"] = True
 
-        url_path = operation.path
+        url_path = endpoint.path
         if path:
             url_path = url_path.format_map({k: quote(str(v), safe="") for k, v in path.items()})
         server_url = options.get("server_url")
-        base = _checked_base_url(server_url) if server_url else self.base_url
-        url = base.rstrip("/") + url_path
+        base = _checked_base_url(server_url).rstrip("/") if server_url else self.base_url
+        url = url_path if url_path.startswith(("http://", "https://")) else base + url_path
 
         key = self.key()
-        headers = dict(self.headers)
-        headers["Authorization"] = f"Bearer {key}"
-        headers["Accept"] = (
-            "text/event-stream" if stream and operation.stream else "application/json"
-        )
+        sent = dict(self.headers)
+        sent["Authorization"] = f"Bearer {key}"
+        sent["Accept"] = "text/event-stream" if events else "application/json"
+        if headers:
+            sent.update(headers)
         for extra in (options.get("http_headers"), options.get("extra_headers")):
             if extra:
-                headers.update(extra)
+                sent.update(extra)
 
         content: bytes | None = None
         data: dict[str, Any] | None = None
+        parts: Any = None
+        uploads: Uploads | None = None
         query: dict[str, Any] = dict(options.get("extra_query") or {})
-        if operation.method == "GET":
-            query.update(body)
-        elif files is not None or not json_body:
-            data = body
-        elif body or operation.method == "POST":
-            content = encode_json(body)
-            headers["Content-Type"] = "application/json"
+        if endpoint.method == "GET":
+            query.update(fields)
+        elif files is not None:
+            from r9s._uploads import open_multipart
+
+            data, parts, uploads = open_multipart(fields, files)
+        elif fields or endpoint.method == "POST":
+            content = encode_json(fields)
+            sent["Content-Type"] = "application/json"
 
         timeout: TimeoutTypes | _Unset = self.timeout
         if "timeout_ms" in options:
             timeout = options["timeout_ms"] / 1000
         if "timeout" in options:
-            timeout = _timeout_of(options["timeout"])
-        request = http.build_request(
-            operation.method,
-            _parsed_url(url) if isinstance(http, _HTTPX_CLIENTS) else url,  # type: ignore[arg-type]
-            content=content,
-            data=data,
-            files=files,
-            params=query or None,
-            headers=headers,
-            timeout=httpx.USE_CLIENT_DEFAULT if isinstance(timeout, _Unset) else timeout,
-        )
+            timeout = timeout_of(options["timeout"])
+        try:
+            request = http.build_request(
+                endpoint.method,
+                _parsed_url(url) if isinstance(http, _HTTPX_CLIENTS) else url,  # type: ignore[arg-type]
+                content=content,
+                data=data,
+                files=parts,
+                params=query or None,
+                headers=sent,
+                timeout=httpx.USE_CLIENT_DEFAULT if isinstance(timeout, _Unset) else timeout,
+            )
+        except BaseException:
+            if uploads is not None:
+                uploads.close()
+            raise
         retries = options.get("retries", self.retries)
-        return Call(operation, request, retries, stream, raw, key)
+        return Prepared(endpoint, request, retries, stream, key, base, uploads)
 
     # -- the flow ---------------------------------------------------------------------
 
-    def flow(self, call: Call) -> Flow:
-        """Send ``call.request`` with retries; return the decoded result or the open
-        response (for streams); raise the mapped error."""
+    def flow(self, call: Prepared) -> Flow:
+        """Send ``call.request`` with retries; return the 2xx response with its body
+        (or open, for a stream); raise the mapped error."""
         request = call.request
         retries = call.retries
+        send = Send(request)
         started = time.monotonic()
         attempt = 0
         while True:
             attempt += 1
+            # Per-attempt headers (a retry count, an idempotency key) go on ``request``
+            # here, and a whole-call deadline would bound this attempt's timeout here.
             sent_at = time.monotonic()
             try:
-                response: httpx.Response = yield SEND, request
+                response: httpx.Response = yield send
                 status = response.status_code
                 if status < 400:
-                    if call.stream or call.raw:
-                        self._log(request, status, sent_at, attempt, None)
-                        return response
-                    body: bytes = yield READ, response
-                    self._log(request, status, sent_at, attempt, None)
-                    return self._decode(call.operation, response, body)
+                    body: bytes | None = None if call.stream else (yield Read(response))
+                    self._log(request, status, sent_at, attempt, None, response)
+                    return response, body
             except httpx.RequestError as exc:
                 delay = self._retry_connection(retries, attempt, started)
                 self._log(request, type(exc).__name__, sent_at, attempt, delay)
                 if delay is None:
                     raise errors.wrap_transport_error(exc, secret=call.secret) from exc
-                yield SLEEP, delay
+                yield Sleep(delay)
                 continue
 
             try:
-                body = yield READ, response
+                body = yield Read(response)
             except httpx.RequestError:
                 body = b""  # the status alone decides what to raise
             delay = None
             if should_retry_status(status, response.headers):
+                # A deadline for the whole call would also cut this wait short.
                 delay = next_delay(
                     retries, attempt - 1, time.monotonic() - started, headers=response.headers
                 )
-            self._log(request, status, sent_at, attempt, delay)
+            self._log(request, status, sent_at, attempt, delay, response)
             if delay is None:
-                text = body.decode("utf-8", "replace")
-                raise errors.error_from_response(response, text, secret=call.secret)
-            yield SLEEP, delay
+                raise self._status_error(call, response, body)
+            yield Sleep(delay)
 
     def _retry_connection(
         self, retries: RetryConfig | None, attempt: int, started: float
@@ -370,20 +443,38 @@ class Pipeline:
             return None
         return next_delay(retries, attempt - 1, time.monotonic() - started)
 
-    def _decode(
-        self, operation: Operation[Any, Any, Any], response: httpx.Response, body: bytes
-    ) -> Any:
+    def _status_error(
+        self, call: Prepared, response: httpx.Response, body: bytes
+    ) -> errors.APIStatusError:
+        error = errors.error_from_response(
+            response, body.decode("utf-8", "replace"), secret=call.secret
+        )
+        if response.status_code == 404:
+            hint = _missing_v1_hint(call.base_url, error)
+            if hint:
+                error.message += hint
+        return error
+
+    def decode(self, call: Prepared, response: httpx.Response, body: bytes) -> Any:
+        """The result of a 2xx answer; a result model carries the response's headers."""
+        endpoint = call.endpoint
         try:
-            return operation.decode(body)
+            result = endpoint.decode(body)
         except ValueError as exc:  # pydantic's ValidationError is a ValueError
             text = body.decode("utf-8", "replace")
             snippet = text if len(text) <= 200 else text[:200] + "..."
             raise errors.ResponseValidationError(
-                f"could not decode {operation.method} {operation.path}: {snippet!r}",
+                f"could not decode {endpoint.method} {endpoint.path}: {snippet!r}",
                 response=response,
                 body=text,
                 cause=exc,
             ) from exc
+        attach = endpoint.attach
+        if attach is not None:
+            attach(result, response.headers)
+        return result
+
+    # -- logging ----------------------------------------------------------------------
 
     def _log(
         self,
@@ -392,48 +483,57 @@ class Pipeline:
         sent_at: float,
         attempt: int,
         delay: float | None,
+        response: httpx.Response | None = None,
     ) -> None:
+        """One INFO line per HTTP exchange; at DEBUG also the headers (secrets masked)."""
         logger = self.logger
         if logger is None:
             return
         elapsed = (time.monotonic() - sent_at) * 1000
+        request_id = errors.request_id_of(response.headers) if response is not None else None
+        where = f", request id {request_id}" if request_id else ""
         line = (
-            f"{request.method} {request.url} -> {outcome} in {elapsed:.1f} ms (attempt {attempt})"
+            f"{request.method} {request.url} -> {outcome} in {elapsed:.1f} ms "
+            f"(attempt {attempt}{where})"
         )
         if delay is not None:
             line += f"; retrying in {delay:.2f} s"
-        logger.debug(line)
+        logger.info(line)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("request headers: %s", _shown(request.headers))
+            if response is not None:
+                logger.debug("response headers: %s", _shown(response.headers))
 
-    # -- results ----------------------------------------------------------------------
 
-    def stream(self, call: Call, response: httpx.Response) -> EventStream[Any, Any]:
-        spec = call.operation.stream
-        assert spec is not None
-        return (spec.sync_class or EventStream)(response, spec, secret=call.secret)
+def _shown(headers: httpx.Headers) -> dict[str, str]:
+    return {
+        name: "****" if name.lower() in _SECRET_HEADERS else value
+        for name, value in headers.items()
+    }
 
-    def astream(self, call: Call, response: httpx.Response) -> AsyncEventStream[Any, Any]:
-        spec = call.operation.stream
-        assert spec is not None
-        return (spec.async_class or AsyncEventStream)(response, spec, secret=call.secret)
 
-    @staticmethod
-    def binary(call: Call, response: httpx.Response) -> BinaryResponse:
-        from r9s._binary import BinaryResponse  # loaded with the media resources
-
-        return BinaryResponse(response, secret=call.secret)
-
-    @staticmethod
-    def abinary(call: Call, response: httpx.Response) -> AsyncBinaryResponse:
-        from r9s._binary import AsyncBinaryResponse
-
-        return AsyncBinaryResponse(response, secret=call.secret)
+def _missing_v1_hint(base_url: str, error: errors.APIStatusError) -> str:
+    """A hint for a 404 from a base URL without ``/v1``: the URL is used as given, and
+    the path most likely lacks it. Not for a model the server does not know."""
+    parts = urlsplit(base_url)
+    if "v1" in parts.path.split("/"):
+        return ""
+    code = error.data.error.code
+    if code == "model_not_found" or (code is None and "model" in error.message.lower()):
+        return ""
+    suggestion = base_url.rstrip("/") + "/v1"
+    return (
+        f" (the base URL {base_url} is used as given and has no /v1: "
+        f"did you mean server_url={suggestion!r}?)"
+    )
 
 
 def check_api_key(key: str | None) -> str:
     """Return the key stripped, or raise ``ConfigurationError`` naming the problem."""
     if key is None or not str(key).strip():
         raise errors.ConfigurationError(
-            "no API key: pass api_key=... to R9S(), or set the R9S_API_KEY environment variable"
+            "no API key: pass api_key=... to R9S(), or set the R9S_API_KEY environment "
+            "variable (the key `r9s login` stores is for the r9s command only)"
         )
     key = str(key).strip()
     if any(ch.isspace() for ch in key) or not key.isascii() or not key.isprintable():
@@ -442,59 +542,3 @@ def check_api_key(key: str | None) -> str:
             "check for a copy-paste error"
         )
     return key
-
-
-def _resume(flow: Flow, result: Any, error: BaseException | None) -> tuple[bool, Any]:
-    """Resume ``flow`` with a result or an error: ``(done, value or next action)``."""
-    try:
-        return False, flow.throw(error) if error is not None else flow.send(result)
-    except StopIteration as stop:
-        return True, stop.value
-
-
-def run_sync(http: HttpClient, flow: Flow) -> Any:
-    """Drive ``flow`` with blocking I/O."""
-    done, value = _resume(flow, None, None)
-    while not done:
-        kind, subject = value
-        result: Any = None
-        error: httpx.RequestError | None = None
-        try:
-            if kind == SEND:
-                result = http.send(subject, stream=True)
-            elif kind == READ:
-                try:
-                    result = subject.read()
-                finally:
-                    subject.close()
-            else:
-                time.sleep(subject)
-        except httpx.RequestError as exc:
-            error = exc
-        done, value = _resume(flow, result, error)
-    return value
-
-
-async def run_async(http: AsyncHttpClient, flow: Flow) -> Any:
-    """Drive ``flow`` with asyncio I/O."""
-    import asyncio
-
-    done, value = _resume(flow, None, None)
-    while not done:
-        kind, subject = value
-        result: Any = None
-        error: httpx.RequestError | None = None
-        try:
-            if kind == SEND:
-                result = await http.send(subject, stream=True)
-            elif kind == READ:
-                try:
-                    result = await subject.aread()
-                finally:
-                    await subject.aclose()
-            else:
-                await asyncio.sleep(subject)
-        except httpx.RequestError as exc:
-            error = exc
-        done, value = _resume(flow, result, error)
-    return value

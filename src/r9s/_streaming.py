@@ -234,9 +234,9 @@ class StreamSpec(Generic[T, R]):
     accumulator: Callable[[], Accumulator[R]] | None = None
     text: Callable[[T], str | None] | None = None
     name: str = "stream"
-    sync_class: type[EventStream[Any, Any]] | None = None
-    """A subclass of ``EventStream`` to return (one with helpers named for this kind)."""
-    async_class: type[AsyncEventStream[Any, Any]] | None = None
+    open_ended: bool = False
+    """The body may end after any event (a stream the SDK does not know): the end of the
+    body ends it, as does ``done_data``."""
     decode_json: Callable[[str], T] | None = None
     """``decode`` applied to the event's JSON text instead of its parsed value. Optional:
     when ``decode`` is a pydantic validator (``Model.model_validate``,
@@ -271,6 +271,8 @@ class EventDecoder(Generic[T, R]):
     complete: bool = False
     accumulator: Accumulator[R] | None = None
     sse: SSEDecoder = field(default_factory=SSEDecoder)
+    count: int = 0
+    """Items delivered so far."""
 
     def __post_init__(self) -> None:
         if self.spec.accumulator is not None:
@@ -290,12 +292,16 @@ class EventDecoder(Generic[T, R]):
         """The stream's body ended: deliver the rest, or raise if it was cut short."""
         items = self._items(self.sse.flush()) if not self.done else []
         if not self.done:
-            if self.complete or (self.spec.done_data is None and not self.spec.terminal_types):
+            spec = self.spec
+            if self.complete or spec.open_ended or (not spec.done_data and not spec.terminal_types):
                 self.done = True
             else:
+                count = self.count + len(items)
                 raise errors.IncompleteStreamError(
-                    f"the {self.spec.name} ended before its final event: the answer is incomplete",
+                    f"the {self.spec.name} ended after {count} event{'s' if count != 1 else ''} "
+                    "without its final event: the answer is incomplete",
                     response=self.response,
+                    events=count,
                 )
         return items
 
@@ -329,6 +335,7 @@ class EventDecoder(Generic[T, R]):
                 break
             if kind in spec.final_types:
                 self.complete = True
+        self.count += len(items)
         return items
 
     def _plain(self, data: str) -> bool:
@@ -401,16 +408,29 @@ class _StreamBase(Generic[T, R]):
             self.first_event_at = time.monotonic()
         return items
 
-    def _check_readable(self) -> None:
-        """Reading on from a stream closed before its end (a ``break``, ``close()``, an
-        error) cannot give the rest of it: say so, rather than return a part as if it
-        were the whole."""
-        if self._closed and not self._decoder.done:
-            raise errors.IncompleteStreamError(
-                f"the {self._decoder.spec.name} was closed before its end: the rest of it "
-                "cannot be read",
-                response=self.response,
-            )
+    def _ended(self) -> bool:
+        return self._decoder.done
+
+    def _closed_early(self) -> errors.IncompleteStreamError:
+        decoder = self._decoder
+        return errors.IncompleteStreamError(
+            f"the {decoder.spec.name} was closed before its end (after {decoder.count} "
+            "events): the rest of it cannot be read",
+            response=self.response,
+            events=decoder.count,
+            reason="closed",
+        )
+
+    def _cut(self, exc: httpx.RequestError) -> errors.IncompleteStreamError:
+        """The error for a connection lost in the middle of the stream."""
+        decoder = self._decoder
+        return errors.wrap_stream_cut(
+            exc,
+            what=f"the {decoder.spec.name}",
+            events=decoder.count,
+            response=self.response,
+            secret=decoder.secret,
+        )
 
     def _text_of(self) -> Callable[[T], str | None]:
         text = self._decoder.spec.text
@@ -425,7 +445,76 @@ class _StreamBase(Generic[T, R]):
         return accumulator
 
 
-class EventStream(_StreamBase[T, R], Closing):
+class _Ends:
+    """What streams that close on ``break`` share, sync or async: whether one was
+    closed before its end."""
+
+    _closed: bool
+
+    def _ended(self) -> bool:
+        """Whether the stream was read to its end."""
+        raise NotImplementedError
+
+    def _closed_early(self) -> errors.IncompleteStreamError:
+        """The error for reading on from the stream after closing it early."""
+        raise NotImplementedError
+
+    def _check_readable(self) -> None:
+        """Reading on from a stream closed before its end (a ``break``, ``close()``, an
+        error) cannot give the rest of it: say so, rather than return a part as if it
+        were the whole."""
+        if self._closed and not self._ended():
+            raise self._closed_early()
+
+
+class ClosingStream(_Ends, Closing, Generic[T]):
+    """Something read as a stream, that closes when a ``for`` loop over it is left early.
+
+    Iterating it runs ``_iterator``, a generator that closes the stream when it ends
+    (``finally: self.close()``); breaking out of the loop, an error, ``close()`` and
+    ``with`` close it too, and reading on from it once closed before its end raises
+    ``IncompleteStreamError``. Subclasses set ``_iterator`` and ``_closed`` and say what
+    ``_ended`` is; ``_release`` frees what they hold besides the generator.
+    """
+
+    _iterator: Generator[T, None, None]
+
+    def __iter__(self) -> Iterator[T]:
+        self._check_readable()
+        try:
+            yield from self._iterator
+        finally:
+            self.close()
+
+    def __next__(self) -> T:
+        if self._closed:
+            self._check_readable()
+        return next(self._iterator)
+
+    def close(self) -> None:
+        """Release the connection. Safe to call more than once, also inside a ``for``
+        loop over the stream (which then ends)."""
+        self._closed = True
+        iterator = self._iterator
+        if not getattr(iterator, "gi_running", False):  # not the iteration's own cleanup
+            iterator.close()
+        self._release()
+
+    def _release(self) -> None:
+        """Free what the stream holds besides its generator (its response)."""
+
+    def __del__(self) -> None:
+        if not getattr(self, "_closed", True):
+            self.close()
+
+    def until_done(self) -> None:
+        """Read the stream to its end."""
+        for _ in self:
+            pass
+        self._check_readable()  # closed while being read
+
+
+class EventStream(_StreamBase[T, R], ClosingStream[T]):
     """A stream of typed events: iterate it, and close it (``with`` does) when done early.
 
     Breaking out of a ``for`` loop over the stream closes the connection; so does an error.
@@ -449,34 +538,12 @@ class EventStream(_StreamBase[T, R], Closing):
                     return
             yield from self._first(decoder.finish())
         except httpx.RequestError as exc:
-            raise errors.wrap_transport_error(exc, secret=decoder.secret) from exc
+            raise self._cut(exc) from exc
         finally:
             self.close()
 
-    def __iter__(self) -> Iterator[T]:
-        self._check_readable()
-        try:
-            yield from self._iterator
-        finally:
-            self.close()
-
-    def __next__(self) -> T:
-        if self._closed:
-            self._check_readable()
-        return next(self._iterator)
-
-    def close(self) -> None:
-        """Release the connection. Safe to call more than once, also inside a ``for``
-        loop over the stream (which then ends)."""
-        self._closed = True
-        iterator = self._iterator
-        if not getattr(iterator, "gi_running", False):  # not the iteration's own cleanup
-            iterator.close()
+    def _release(self) -> None:
         self.response.close()
-
-    def __del__(self) -> None:
-        if not getattr(self, "_closed", True):
-            self.close()
 
     @property
     def text_stream(self) -> Iterator[str]:
@@ -486,12 +553,6 @@ class EventStream(_StreamBase[T, R], Closing):
             delta = text(item)
             if delta:
                 yield delta
-
-    def until_done(self) -> None:
-        """Read the stream to its end."""
-        for _ in self:
-            pass
-        self._check_readable()  # closed while being read
 
     def get_final(self) -> R:
         """Read the stream to its end and return the accumulated result."""
@@ -504,12 +565,9 @@ class EventStream(_StreamBase[T, R], Closing):
         return self._accumulator().text()
 
 
-_CLOSING: set[Any] = set()
-"""Tasks closing streams left early, kept until done (the loop holds tasks weakly)."""
-
-
 class _AsyncIteration(Generic[V]):
-    """What ``async for`` iterates over an ``AsyncEventStream`` (or its ``text_stream``).
+    """What ``async for`` iterates over an ``AsyncClosingStream`` (or a stream's
+    ``text_stream``).
 
     Not an async generator: a loop left early (``break``, ``return``, an error in its
     body) drops this object at once, and it closes the stream then, where an async
@@ -519,9 +577,7 @@ class _AsyncIteration(Generic[V]):
 
     __slots__ = ("_stream", "_next")
 
-    def __init__(
-        self, stream: AsyncEventStream[Any, Any], next: Callable[[], Awaitable[V]]
-    ) -> None:
+    def __init__(self, stream: AsyncClosingStream[Any], next: Callable[[], Awaitable[V]]) -> None:
         self._stream = stream
         self._next = next
         stream._check_readable()
@@ -534,11 +590,56 @@ class _AsyncIteration(Generic[V]):
 
     def __del__(self) -> None:
         stream = self._stream
-        if not stream._closed and not stream._decoder.done:
+        if not stream._closed and not stream._ended():
             stream._abandon()
 
 
-class AsyncEventStream(_StreamBase[T, R], AsyncClosing):
+class AsyncClosingStream(_Ends, AsyncClosing, Generic[T]):
+    """The async twin of ``ClosingStream``: ``async for`` runs ``_iterator`` (an async
+    generator that ends with ``finally: await self.aclose()``), and leaving the loop early
+    closes the stream at once; ``async with``, ``await aclose()``. ``_arelease`` frees
+    what a subclass holds besides the generator."""
+
+    _iterator: AsyncGenerator[T, None]
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        return _AsyncIteration(self, self._iterator.__anext__)
+
+    async def __anext__(self) -> T:
+        if self._closed:
+            self._check_readable()
+        return await self._iterator.__anext__()
+
+    async def aclose(self) -> None:
+        """Release the connection. Safe to call more than once, also inside an
+        ``async for`` loop over the stream (which then ends)."""
+        self._closed = True
+        iterator = self._iterator
+        if not getattr(iterator, "ag_running", False):  # not the iteration's own cleanup
+            await iterator.aclose()
+        await self._arelease()
+
+    close = aclose
+
+    async def _arelease(self) -> None:
+        """Free what the stream holds besides its generator (its response)."""
+
+    def _abandon(self) -> None:
+        """A loop over the stream was left early: no more reading, and the connection
+        is released on the next turn of the event loop."""
+        self._closed = True
+        from r9s._tasks import in_background
+
+        in_background(self.aclose)
+
+    async def until_done(self) -> None:
+        """Read the stream to its end."""
+        async for _ in self:
+            pass
+        self._check_readable()  # closed while being read
+
+
+class AsyncEventStream(_StreamBase[T, R], AsyncClosingStream[T]):
     """The async twin of ``EventStream``: ``async for``, ``async with``, ``await aclose()``."""
 
     def __init__(
@@ -560,41 +661,12 @@ class AsyncEventStream(_StreamBase[T, R], AsyncClosing):
             for item in self._first(decoder.finish()):
                 yield item
         except httpx.RequestError as exc:
-            raise errors.wrap_transport_error(exc, secret=decoder.secret) from exc
+            raise self._cut(exc) from exc
         finally:
             await self.aclose()
 
-    def __aiter__(self) -> AsyncIterator[T]:
-        return _AsyncIteration(self, self._iterator.__anext__)
-
-    async def __anext__(self) -> T:
-        if self._closed:
-            self._check_readable()
-        return await self._iterator.__anext__()
-
-    async def aclose(self) -> None:
-        """Release the connection. Safe to call more than once, also inside an
-        ``async for`` loop over the stream (which then ends)."""
-        self._closed = True
-        iterator = self._iterator
-        if not getattr(iterator, "ag_running", False):  # not the iteration's own cleanup
-            await iterator.aclose()
+    async def _arelease(self) -> None:
         await self.response.aclose()
-
-    close = aclose
-
-    def _abandon(self) -> None:
-        """A loop over the stream was left early: no more reading, and the connection
-        is released on the next turn of the event loop."""
-        self._closed = True
-        try:
-            import asyncio
-
-            task = asyncio.get_running_loop().create_task(self.aclose())
-        except Exception:  # no loop (or the interpreter is exiting): it goes with its loop
-            return
-        _CLOSING.add(task)
-        task.add_done_callback(_CLOSING.discard)
 
     @property
     def text_stream(self) -> AsyncIterator[str]:
@@ -609,12 +681,6 @@ class AsyncEventStream(_StreamBase[T, R], AsyncClosing):
                     return delta
 
         return _AsyncIteration(self, next_text)
-
-    async def until_done(self) -> None:
-        """Read the stream to its end."""
-        async for _ in self:
-            pass
-        self._check_readable()  # closed while being read
 
     async def get_final(self) -> R:
         """Read the stream to its end and return the accumulated result."""

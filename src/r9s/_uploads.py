@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any, Required, TypeAlias, TypedDict
 from urllib.parse import unquote_to_bytes
 
-from r9s._pipeline import OPTION_NAMES
+from r9s._options import OPTION_NAMES
 
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
 """A non-seekable stream up to this size is kept in memory; a longer one goes to disk."""
@@ -236,13 +236,13 @@ def _flatten(fields: dict[str, Any], key: str, value: Any) -> None:
         fields[key] = value
 
 
-@contextmanager
-def multipart(
+def open_multipart(
     params: Mapping[str, Any], file_params: Sequence[str]
-) -> Iterator[tuple[dict[str, Any], list[tuple[str, HttpxFile]]]]:
-    """``(form fields, files)`` for a multipart request; files opened for it are closed
-    when the block ends. A file parameter holding a list of several files is sent as
-    ``name[]`` parts (OpenAI's form; one file is sent as ``name``)."""
+) -> tuple[dict[str, Any], list[tuple[str, HttpxFile]], Uploads]:
+    """``(form fields, files, uploads)`` for a multipart request; ``uploads.close()``
+    closes the files opened for it once the request is sent. A file parameter holding a
+    list of several files is sent as ``name[]`` parts (OpenAI's form; one file is sent as
+    ``name``)."""
     uploads = Uploads()
     try:
         files: list[tuple[str, HttpxFile]] = []
@@ -257,6 +257,20 @@ def multipart(
             else:
                 files.extend((f"{key}[]", uploads.file(item, key)) for item in value)
         form = {k: v for k, v in form_fields(params, file_params).items() if k not in file_params}
+    except BaseException:
+        uploads.close()
+        raise
+    return form, files, uploads
+
+
+@contextmanager
+def multipart(
+    params: Mapping[str, Any], file_params: Sequence[str]
+) -> Iterator[tuple[dict[str, Any], list[tuple[str, HttpxFile]]]]:
+    """``open_multipart`` as a context manager: the files opened are closed when the
+    block ends."""
+    form, files, uploads = open_multipart(params, file_params)
+    try:
         yield form, files
     finally:
         uploads.close()

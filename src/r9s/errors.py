@@ -11,7 +11,10 @@ R9SError                        base: message, status_code, headers, body, raw_r
 │   │   RateLimitError 429, InternalServerError 500, ServiceUnavailableError 502/503/529
 │   └── R9SDefaultError         any other status
 ├── ResponseValidationError     a 2xx body that does not decode (``.cause``)
-└── IncompleteStreamError       an event stream that ended before its final event
+├── IncompleteStreamError       an event stream that ended before its final event
+├── ParseError                  a structured answer that does not fit the requested type
+├── LengthFinishReasonError     a structured answer cut at the token limit
+└── ContentFilterFinishReasonError  a structured answer stopped by the content filter
 ```
 
 Network failures are raised as instances of both the r9s class and the original
@@ -22,7 +25,7 @@ keep working alongside ``except r9s.errors.APIConnectionError``.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     import httpx
@@ -37,10 +40,13 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "ContentFilterFinishReasonError",
     "IncompleteStreamError",
     "InternalServerError",
+    "LengthFinishReasonError",
     "NoResponseError",
     "NotFoundError",
+    "ParseError",
     "PermissionDeniedError",
     "R9SDefaultError",
     "R9SError",
@@ -54,10 +60,23 @@ __all__ = [
 _BODY_SNIPPET = 500
 
 
+REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-onr-request-id")
+"""Where servers put the request id: the common header, Anthropic's, and routers' own;
+any other header whose name ends in ``request-id`` / ``requestid`` is found too."""
+
+
 def request_id_of(headers: httpx.Headers) -> str | None:
-    """The request id a server sent (``x-request-id`` or Anthropic's ``request-id``)."""
-    value: str | None = headers.get("x-request-id") or headers.get("request-id")
-    return value
+    """The request id a server sent, from the first of ``REQUEST_ID_HEADERS`` it has, else
+    from a header named ``*-request-id`` (a router's or a cloud's own)."""
+    for name in REQUEST_ID_HEADERS:
+        value: str | None = headers.get(name)
+        if value:
+            return value
+    for name, value in headers.items():
+        lower = name.lower()
+        if value and (lower.endswith("-request-id") or lower.endswith("-requestid")):
+            return value
+    return None
 
 
 class R9SError(Exception):
@@ -121,6 +140,18 @@ class APIStatusError(R9SError):
     """The server answered with an error status, or sent an error inside a stream."""
 
     status_code: int
+
+    @property
+    def data(self) -> ErrorBody:
+        """The error body, parsed leniently: ``.error.message`` (always set),
+        ``.error.type``, ``.error.code``, ``.error.param``, and ``.status`` (the HTTP status
+        when the body has none)."""
+        data = self._data
+        if data is None:
+            from r9s.models.errors import parse_error_body
+
+            data = self._data = parse_error_body(self.body, self.status_code)
+        return data
 
     @property
     def request_id(self) -> str | None:
@@ -199,8 +230,82 @@ class ResponseValidationError(R9SError):
         self.cause = cause
 
 
+StreamEnd = Literal["ended", "closed", "connection_lost"]
+
+
 class IncompleteStreamError(R9SError):
-    """The event stream ended without its final event: the answer is truncated."""
+    """A stream that did not reach its final event: the answer is truncated.
+
+    ``reason`` says how: ``"ended"``, the body ended without the final event;
+    ``"closed"``, the stream was read on after it was closed early; ``"connection_lost"``,
+    the connection failed after the stream had begun (such an error is also an
+    ``APIConnectionError`` and the original ``httpx`` exception). ``events`` is how many
+    events arrived before.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response | None = None,
+        events: int = 0,
+        reason: StreamEnd = "ended",
+    ) -> None:
+        super().__init__(message, response=response)
+        self.events = events
+        self.reason: StreamEnd = reason
+
+    @property
+    def data(self) -> ErrorBody:
+        """What happened, in the shape of an error body: ``.error.message`` is the message,
+        ``.error.type`` is ``"incomplete_stream"`` and ``.error.code`` the ``reason``."""
+        data = self._data
+        if data is None:
+            from r9s.models.errors import ErrorBody, ErrorDetail
+
+            detail = ErrorDetail(message=self.message, type="incomplete_stream", code=self.reason)
+            data = self._data = ErrorBody(error=detail, status=self.status_code)
+        return data
+
+
+class ParseError(R9SError):
+    """A structured answer (``parse``) that is not valid JSON or does not fit the
+    requested type: ``text`` is the raw answer, ``errors`` pydantic's list of what is
+    wrong (empty when there was nothing to parse), ``completion`` the whole response."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        text: str = "",
+        errors: list[Any] | None = None,
+        completion: Any = None,
+        cause: BaseException | None = None,
+    ) -> None:
+        super().__init__(message, body=text)
+        self.text = text
+        self.errors = errors or []
+        self.completion = completion
+        self.cause = cause
+
+
+class LengthFinishReasonError(R9SError):
+    """A structured answer cut at the token limit (``finish_reason="length"``,
+    ``stop_reason="max_tokens"``, an ``incomplete`` response): its JSON is unfinished.
+    ``completion`` holds the response; raise ``max_tokens`` and try again."""
+
+    def __init__(self, message: str, *, completion: Any = None) -> None:
+        super().__init__(message)
+        self.completion = completion
+
+
+class ContentFilterFinishReasonError(R9SError):
+    """A structured answer the provider's content filter stopped
+    (``finish_reason="content_filter"``); ``completion`` holds the response."""
+
+    def __init__(self, message: str, *, completion: Any = None) -> None:
+        super().__init__(message)
+        self.completion = completion
 
 
 STATUS_CLASSES: dict[int, type[APIStatusError]] = {
@@ -345,13 +450,14 @@ def _wrapped_class(original: type[httpx.RequestError]) -> type[APIConnectionErro
 def _reduce_transport_error(error: BaseException) -> tuple[Any, ...]:
     # A made class cannot be found by name when unpickled: rebuild it from its httpx base.
     original = next(cls for cls in type(error).__mro__ if cls.__module__.startswith("httpx"))
-    return _rebuild_transport_error, (original, error.args), error.__dict__
+    cut = isinstance(error, IncompleteStreamError)
+    return _rebuild_transport_error, (original, error.args, cut), error.__dict__
 
 
 def _rebuild_transport_error(
-    original: type[httpx.RequestError], args: tuple[Any, ...]
+    original: type[httpx.RequestError], args: tuple[Any, ...], cut: bool = False
 ) -> APIConnectionError:
-    wrapped = _wrapped_class(original)
+    wrapped = _stream_cut_class(original) if cut else _wrapped_class(original)
     error = wrapped.__new__(wrapped)
     Exception.__init__(error, *args)
     return error  # pickle then restores its attributes
@@ -362,12 +468,64 @@ def wrap_transport_error(exc: httpx.RequestError, *, secret: str | None = None) 
     import httpx
 
     original = type(exc)
-    wrapped = _wrapped_class(original)
+    kind = "Timed out" if isinstance(exc, httpx.TimeoutException) else "Connection error"
+    return _wrap(exc, _wrapped_class(original), f"{kind}: ", "", secret)
+
+
+def wrap_stream_cut(
+    exc: httpx.RequestError,
+    *,
+    what: str,
+    events: int,
+    response: httpx.Response | None = None,
+    secret: str | None = None,
+) -> IncompleteStreamError:
+    """The error for a connection that failed after ``what`` (``"the chat stream"``)
+    began: an ``IncompleteStreamError`` (reason ``"connection_lost"``) that is also the
+    ``APIConnectionError`` / ``APITimeoutError`` and the httpx class of ``exc``."""
+    import httpx
+
+    wrapped = _stream_cut_class(type(exc))
+    kind = "Timed out" if isinstance(exc, httpx.TimeoutException) else "Connection error"
+    count = f"{events} event{'s' if events != 1 else ''}"
+    # The transport error's own words first, as for any connection error (what reads
+    # "Connection error: <reason>" keeps working); then what it cut.
+    suffix = f", after {count} of {what}: the answer is incomplete"
+    error = _wrap(exc, wrapped, f"{kind}: ", suffix, secret)
+    error.raw_response = response
+    error.headers = response.headers if response is not None else None
+    error.status_code = response.status_code if response is not None else None
+    error.events = events  # type: ignore[attr-defined]
+    error.reason = "connection_lost"  # type: ignore[attr-defined]
+    return error  # type: ignore[return-value]
+
+
+_STREAM_CUTS: dict[type[BaseException], type[APIConnectionError]] = {}
+
+
+def _stream_cut_class(original: type[httpx.RequestError]) -> type[APIConnectionError]:
+    wrapped = _STREAM_CUTS.get(original)
+    if wrapped is None:
+        wrapped = _STREAM_CUTS[original] = type(
+            original.__name__,
+            (_wrapped_class(original), IncompleteStreamError),
+            {"__module__": __name__, "__reduce__": _reduce_transport_error},
+        )
+    return wrapped
+
+
+def _wrap(
+    exc: httpx.RequestError,
+    wrapped: type[APIConnectionError],
+    prefix: str,
+    suffix: str,
+    secret: str | None,
+) -> APIConnectionError:
+    original = type(exc)
     request = getattr(exc, "_request", None)
     detail = _redact(str(exc) or original.__name__, secret)
     where = f" ({request.method} {request.url})" if request is not None else ""
-    kind = "Timed out" if isinstance(exc, httpx.TimeoutException) else "Connection error"
-    message = f"{kind}: {detail}{where}"
+    message = f"{prefix}{detail}{suffix}{where}"
     error = wrapped.__new__(wrapped)
     # R9SError first: its super().__init__ reaches httpx's, which the second call completes.
     R9SError.__init__(error, message)

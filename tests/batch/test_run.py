@@ -27,6 +27,9 @@ from tests.batch.conftest import (
     write_jsonl,
 )
 
+WITH_IDS = {"X-R9S-Fault": "request_id=x-request-id"}
+"""The local server answers with a request id when asked (as a real router always does)."""
+
 
 def run(input: Path, output: Path, client: R9S, **options: Any) -> batch.Summary:
     return batch.run(input, output, client=client, progress="off", **options)
@@ -36,7 +39,7 @@ def test_openai_batch_rows_give_openai_batch_output_lines(
     tmp_path: Path, server: LocalServer, client: R9S
 ) -> None:
     source = chat_input(tmp_path / "in.jsonl", 40)
-    summary = run(source, tmp_path / "out.jsonl", client)
+    summary = run(source, tmp_path / "out.jsonl", client.with_options(headers=WITH_IDS))
     assert (summary.state, summary.rows, summary.ok, summary.failed) == ("finished", 40, 40, 0)
     assert summary.written == 40 and summary.remaining == 0 and summary.requests == 40
     found = by_id(tmp_path / "out.jsonl")
@@ -46,7 +49,8 @@ def test_openai_batch_rows_give_openai_batch_output_lines(
     assert record["id"].startswith("batch_req_") and record["error"] is None
     response = record["response"]
     assert response["status_code"] == 200
-    assert response["request_id"].startswith("req_local")
+    assert response["request_id"].startswith("req_")
+    assert len({r["response"]["request_id"] for r in found.values()}) == 40
     assert answer_text(record) == "Echo: prompt of row-7"
     assert response["body"]["object"] == "chat.completion"
     assert summary.input_tokens == sum(
@@ -212,9 +216,11 @@ def test_answers_that_retrying_cannot_fix_are_written_not_retried(
 ) -> None:
     rows = [chat_row("ok"), chat_row("nomodel", model="no-such-model"),
             chat_row("bad", messages=[]), chat_row("ok2")]  # fmt: skip
-    summary = run(write_jsonl(tmp_path / "in.jsonl", rows), tmp_path / "out.jsonl", client)
+    ids = client.with_options(headers=WITH_IDS)
+    summary = run(write_jsonl(tmp_path / "in.jsonl", rows), tmp_path / "out.jsonl", ids)
     found = by_id(tmp_path / "out.jsonl")
     assert found["nomodel"]["response"]["status_code"] == 404
+    assert found["nomodel"]["response"]["request_id"].startswith("req_")
     assert found["nomodel"]["response"]["body"]["error"]["code"] == "model_not_found"
     assert found["bad"]["response"]["status_code"] == 400
     assert found["nomodel"]["error"] is None  # an HTTP answer: OpenAI keeps it in "response"

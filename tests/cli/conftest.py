@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cli import ModelsAPI, models_api
+from r9s.testing import LocalServer
+from tests.support.cli import DEFAULT_MODELS, KEY
 
 
 @pytest.fixture
@@ -17,6 +18,7 @@ def home(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def api() -> Iterator[ModelsAPI]:
-    with models_api() as server:
+def api() -> Iterator[LocalServer]:
+    """The local r9s server, accepting only ``KEY`` and listing ``DEFAULT_MODELS``."""
+    with LocalServer(api_key=KEY, models=DEFAULT_MODELS) as server:
         yield server

@@ -335,6 +335,24 @@ def test_anthropic_count_tokens_and_models(claude: anthropic.Anthropic) -> None:
     assert CLAUDE in [model.id for model in claude.models.list()]
 
 
+def test_r9s_counts_tokens_as_the_anthropic_sdk_does(
+    server: LocalServer, claude: anthropic.Anthropic
+) -> None:
+    from r9s import R9S
+
+    request: dict[str, Any] = {
+        "model": CLAUDE,
+        "messages": user("the quick brown fox"),
+        "system": "Be brief.",
+        "tools": [LOOKUP],
+    }
+    theirs = claude.messages.count_tokens(**request)
+    with R9S(api_key="sk-r9s-test", server_url=server.url) as r9s:
+        ours = r9s.messages.count_tokens(**request)
+    assert ours.input_tokens == theirs.input_tokens > 0
+    assert ours.to_dict() == theirs.model_dump()
+
+
 def test_anthropic_errors(server: LocalServer, claude: anthropic.Anthropic) -> None:
     with pytest.raises(anthropic.NotFoundError):
         claude.messages.create(model="claude-nope", max_tokens=10, messages=user("x"))

@@ -31,6 +31,8 @@ COVERED: dict[str, tuple[Any, dict[str, str]]] = {
         {
             "required:max_tokens": "Anthropic requires it: required for type checkers only; "
             "the SDK sends a call without it and the router applies its default",
+            "extra:output_config": "Anthropic's structured outputs (messages.parse); the spec "
+            "lacks it",
         },
     ),
     "AnthropicMessageMessage": (messages.AnthropicMessageMessage, {}),

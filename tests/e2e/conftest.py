@@ -7,43 +7,29 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from r9s.cli.tools import all_tools
+from tests.cli.tools.cases import case_of
 from tests.support.npm import npm_install
 
-# Exact versions tested; bump deliberately (`npm view PKG version`) and rerun `make test`.
-TOOL_PACKAGES = {
-    "@anthropic-ai/claude-code": "2.1.332",
-    "@openai/codex": "0.171.0",
-    "@qwen-code/qwen-code": "0.24.4",
-    "@google/gemini-cli": "0.61.0",
-    "opencode-ai": "1.18.33",
-}
+# Every registered tool at the exact version its case names (tests/cli/tools/cases/);
+# bump deliberately (`npm view PKG version`) and rerun `make test`.
+TOOL_PACKAGES = {tool.npm_package: case_of(tool.name).real.version for tool in all_tools()}
 TOOL_TIMEOUT = 120.0
 
 
 @pytest.fixture(scope="session")
 def tools_bin() -> Path:
-    """``node_modules/.bin`` holding claude, codex, qwen, gemini and opencode."""
+    """``node_modules/.bin`` holding every registered tool's executable."""
     folder = npm_install(TOOL_PACKAGES, timeout=1200) / "node_modules" / ".bin"
-    for name in ("claude", "codex", "qwen", "gemini", "opencode"):
-        assert (folder / name).exists(), f"{name} missing from {folder}"
+    for tool in all_tools():
+        assert (folder / tool.executable).exists(), f"{tool.executable} missing from {folder}"
     return folder
-
-
-@pytest.fixture
-def server() -> Iterator[Any]:
-    """The bundled r9s-compatible server on 127.0.0.1."""
-    testing = pytest.importorskip(
-        "r9s.testing", reason="r9s.testing.LocalServer (the local r9s server) is not available"
-    )
-    with testing.LocalServer() as local:
-        yield local
 
 
 @dataclass

@@ -1,19 +1,27 @@
-"""Fixtures for SDK tests: a local server, and one test body run both sync and async."""
+"""Fixtures for SDK tests: a local server, and clients used sync and async alike."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 from r9s import R9S
 from r9s.testing import LocalServer
 from r9s.utils import BackoffStrategy, RetryConfig
+from tests.support.twins import MODES, Twin
 
 API_KEY = "sk-test-0123456789abcdef"
 FAST_RETRY = RetryConfig("backoff", BackoffStrategy(10, 50, 2.0, 10_000), True, max_retries=3)
+WEATHER = {  # a tool, in Anthropic's shape
+    "name": "get_weather",
+    "description": "Weather in a city",
+    "input_schema": {
+        "type": "object",
+        "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
+        "required": ["city"],
+    },
+}
 
 
 @pytest.fixture
@@ -22,32 +30,15 @@ def server() -> Iterator[LocalServer]:
         yield running
 
 
-class Caller:
-    """Runs ``resource.method(**kw)`` with a fresh client, sync or async (``_async`` twin,
-    inside its own event loop), so one test body covers both."""
-
-    def __init__(self, mode: str, **client_kwargs: Any) -> None:
-        self.mode = mode
-        self.client_kwargs = client_kwargs
-
-    def __call__(self, operation: str, /, **kwargs: Any) -> Any:
-        resource, method = operation.split(".")
-        if self.mode == "sync":
-            with R9S(**self.client_kwargs) as client:
-                return getattr(getattr(client, resource), method)(**kwargs)
-
-        async def run() -> Any:
-            async with R9S(**self.client_kwargs) as client:
-                return await getattr(getattr(client, resource), f"{method}_async")(**kwargs)
-
-        return asyncio.run(run())
-
-
-@pytest.fixture(params=["sync", "async"])
+@pytest.fixture(params=MODES)
 def mode(request: pytest.FixtureRequest) -> str:
+    """``"sync"`` or ``"async"``: the test runs once each way."""
     return str(request.param)
 
 
 @pytest.fixture
-def call(mode: str, server: LocalServer) -> Caller:
-    return Caller(mode, api_key=API_KEY, server_url=server.url, retry_config=FAST_RETRY)
+def r9s(mode: str, server: LocalServer) -> Iterator[Twin]:
+    """A client of the local server, used sync and async (one test run each way): each
+    async call runs in an event loop of its own, as ``asyncio.run`` twice would."""
+    with R9S(api_key=API_KEY, server_url=server.url, retry_config=FAST_RETRY) as client:
+        yield Twin(client, mode)

@@ -11,6 +11,8 @@ required.
 
 from __future__ import annotations
 
+import ast
+import inspect
 import json
 import re
 import textwrap
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from mypy import api as mypy_api
 
 from r9s.testing import LocalServer
 from tests.sdk.conftest import API_KEY
@@ -111,3 +114,54 @@ def test_the_examples_of_the_page_run(page: str, server: LocalServer, tmp_path: 
     (tmp_path / "blocks.json").write_text(json.dumps(payload))
     done = run_python_against(server.url, API_KEY, tmp_path, str(RUNNER), "blocks.json")
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+# -- type checking ---------------------------------------------------------------------
+
+
+def page_module(page: Path) -> str:
+    """The runnable blocks of ``page`` as one module, each block at its line in the page
+    (so mypy's messages point into the page). A page with top-level ``await`` runs as
+    one coroutine (as in ``python -m asyncio``): it is checked as the body of one."""
+    runnable = [block for block in blocks(page) if block.skip_reason is None]
+    awaits = any(
+        compile(block.code, str(page), "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT).co_flags
+        & inspect.CO_COROUTINE
+        for block in runnable
+    )
+    indent = "    " if awaits else ""
+    lines: list[str] = []
+    for block in runnable:
+        lines += [""] * (block.line - 1 - len(lines))
+        lines += [indent + line if line else "" for line in block.code.splitlines()]
+    if awaits:
+        lines[0] = "async def _page() -> None:  # the page, run as one coroutine"
+    return "\n".join(lines) + "\n"
+
+
+def test_a_page_with_top_level_await_is_checked_as_one_coroutine(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("Text\n\n```python\nx = 1\n```\n\n```python\nawait f(x)\n```\n")
+    module = page_module(page).splitlines()
+    assert module[0] == "async def _page() -> None:  # the page, run as one coroutine"
+    assert (module[3], module[7]) == ("    x = 1", "    await f(x)")  # lines as in the page
+    assert len(module) == 8
+
+
+def test_the_examples_pass_mypy_strict_as_written(tmp_path: Path) -> None:
+    """Every runnable block of the docs and the README, and every script of examples/,
+    type-checks with ``mypy --strict`` (the project's configuration) as a user would
+    write it: without a ``cast`` or an annotation the example does not show."""
+    sources: dict[str, str] = {}  # module file -> the page it stands for
+    for page in PAGES:
+        if page.name in RUNNABLE:
+            source = tmp_path / f"doc_{page.stem.replace('-', '_').lower()}.py"
+            source.write_text(page_module(page))
+            sources[str(source)] = str(page.relative_to(REPO))
+    examples = [str(path) for path in sorted((REPO / "examples").glob("*.py"))]
+    config = ["--config-file", str(REPO / "pyproject.toml")]
+    cache = ["--cache-dir", str(tmp_path / "mypy_cache")]
+    out, err, status = mypy_api.run([*config, *cache, *sources, *examples])
+    for source, page in sources.items():
+        out = out.replace(source, page)
+    assert status == 0, out + err

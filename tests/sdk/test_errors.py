@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import pickle
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -13,7 +12,8 @@ import pytest
 
 from r9s import R9S, errors
 from r9s.testing import LocalServer
-from tests.sdk.conftest import API_KEY, Caller
+from tests.sdk.conftest import API_KEY
+from tests.support.twins import Twin, method, read
 
 STATUS_CLASSES = [
     (400, errors.BadRequestError),
@@ -37,11 +37,10 @@ STATUS_CLASSES = [
 @pytest.mark.parametrize(("status", "cls"), STATUS_CLASSES)
 @pytest.mark.parametrize("body", ["json", "anthropic", "empty", "text", "html"])
 def test_status_maps_to_class_with_data(
-    call: Caller, status: int, cls: type[errors.APIStatusError], body: str
+    r9s: Twin, status: int, cls: type[errors.APIStatusError], body: str
 ) -> None:
     with pytest.raises(cls) as caught:
-        call(
-            "models.list",
+        r9s.models.list(
             retries=None,
             http_headers={"X-R9S-Fault": f"status={status};body={body}"},
         )
@@ -57,9 +56,9 @@ def test_status_maps_to_class_with_data(
         assert error.body == ""
 
 
-def test_json_body_fields_are_exposed(call: Caller) -> None:
+def test_json_body_fields_are_exposed(r9s: Twin) -> None:
     with pytest.raises(errors.RateLimitError) as caught:
-        call("models.list", retries=None, http_headers={"X-R9S-Fault": "status=429;retry_after=7"})
+        r9s.models.list(retries=None, http_headers={"X-R9S-Fault": "status=429;retry_after=7"})
     error = caught.value
     assert error.data is not None and error.data.error is not None
     assert error.data.error.type
@@ -67,9 +66,9 @@ def test_json_body_fields_are_exposed(call: Caller) -> None:
     assert error.retry_after == 7.0
 
 
-def test_malformed_success_body_is_a_validation_error(call: Caller) -> None:
+def test_malformed_success_body_is_a_validation_error(r9s: Twin) -> None:
     with pytest.raises(errors.ResponseValidationError) as caught:
-        call("models.list", retries=None, http_headers={"X-R9S-Fault": "malformed=json"})
+        r9s.models.list(retries=None, http_headers={"X-R9S-Fault": "malformed=json"})
     assert caught.value.cause is not None
     assert caught.value.status_code == 200
 
@@ -146,42 +145,26 @@ class _CutBody(httpx.SyncByteStream, httpx.AsyncByteStream):
 def _failure(mode: str, kind: str, api_key: str | Callable[[], str]) -> BaseException:
     """The error one call of ``kind`` raises, sync or async, through a MockTransport."""
     transport = httpx.MockTransport(_EchoKey(kind))
-    options: dict[str, Any] = {"api_key": api_key, "server_url": "http://r9s.test/v1"}
-    options["retry_config"] = None
-
-    def run(client: R9S) -> None:
+    client = R9S(
+        api_key=api_key,
+        server_url="http://r9s.test/v1",
+        retry_config=None,
+        client=httpx.Client(transport=transport),
+        async_client=httpx.AsyncClient(transport=transport),
+    )
+    r9s = Twin(client, mode)
+    with pytest.raises(errors.R9SError) as caught:
         if kind == "stream":
-            client.chat.create(model="m", messages=[], stream=True).until_done()
+            r9s.chat.create(model="m", messages=[], stream=True, consume=until_done)
         elif kind == "binary":
-            client.audio.speech(model="tts-1", input="hi", voice="alloy").read()
+            r9s.audio.speech(model="tts-1", input="hi", voice="alloy", consume=read)
         else:
-            client.models.list()
+            r9s.models.list()
+    return caught.value
 
-    async def run_async(client: R9S) -> None:
-        if kind == "stream":
-            stream = await client.chat.create_async(model="m", messages=[], stream=True)
-            await stream.until_done()
-        elif kind == "binary":
-            speech = await client.audio.speech_async(model="tts-1", input="hi", voice="alloy")
-            await speech.read()
-        else:
-            await client.models.list_async()
 
-    try:
-        if mode == "sync":
-            with R9S(client=httpx.Client(transport=transport), **options) as client:
-                run(client)
-        else:
-
-            async def main() -> None:
-                http = httpx.AsyncClient(transport=transport)
-                async with R9S(async_client=http, **options) as client:
-                    await run_async(client)
-
-            asyncio.run(main())
-    except errors.R9SError as exc:
-        return exc
-    raise AssertionError("no error raised")
+def until_done(stream: Any) -> Any:
+    return stream.until_done()
 
 
 @pytest.mark.parametrize("kind", ["status", "stream", "transport", "binary"])
@@ -241,3 +224,25 @@ def test_errors_raised_in_a_process_pool_reach_the_parent() -> None:
     assert isinstance(caught.value, errors.APIConnectionError)
     assert "Connection error" in str(caught.value)
     assert caught.value.request.url.path == "/v1/models"
+
+
+@pytest.mark.parametrize(
+    ("operation", "params"),
+    [
+        (
+            "messages.create",
+            {"model": "nope", "max_tokens": 8, "messages": [{"role": "user", "content": "x"}]},
+        ),
+        ("responses.create", {"model": "nope", "input": "x"}),
+        ("images.create", {"model": "nope", "prompt": "x"}),
+        ("images.edit", {"model": "nope", "prompt": "x", "image": b"\x89PNG\r\n\x1a\n"}),
+        ("audio.speech", {"model": "nope", "input": "x", "voice": "alloy"}),
+        ("audio.transcribe", {"model": "nope", "file": b"ID3"}),
+        ("audio.translate", {"model": "nope", "file": b"ID3"}),
+    ],
+)
+def test_an_unknown_model_is_not_found(
+    r9s: Twin, server: LocalServer, operation: str, params: dict[str, Any]
+) -> None:
+    with pytest.raises(errors.NotFoundError, match="nope"):
+        method(r9s, operation)(**params)

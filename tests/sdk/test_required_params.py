@@ -8,7 +8,8 @@ import pytest
 
 from r9s import R9S
 from r9s.testing import LocalServer
-from tests.sdk.conftest import API_KEY, Caller
+from tests.sdk.conftest import API_KEY
+from tests.support.twins import Twin, method
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(8)
@@ -35,16 +36,16 @@ MISSING = [
 
 @pytest.mark.parametrize(("operation", "params", "missing"), MISSING)
 def test_a_missing_required_parameter_is_named_before_sending(
-    call: Caller, server: LocalServer, operation: str, params: dict[str, object], missing: str
+    r9s: Twin, server: LocalServer, operation: str, params: dict[str, object], missing: str
 ) -> None:
     with pytest.raises(TypeError, match=rf"{operation}\(\) missing .*'{missing}'"):
-        call(operation, **params)
+        method(r9s, operation)(**params)
     assert server.requests == []
 
 
-def test_several_missing_parameters_are_all_named(call: Caller, server: LocalServer) -> None:
+def test_several_missing_parameters_are_all_named(r9s: Twin, server: LocalServer) -> None:
     with pytest.raises(TypeError, match="missing 2 required keyword arguments: 'messages'"):
-        call("chat.create")
+        r9s.chat.create()
     assert server.requests == []
 
 
@@ -60,7 +61,7 @@ TYPOS = [
 
 @pytest.mark.parametrize(("operation", "params", "wrong", "meant"), TYPOS)
 def test_an_unknown_keyword_is_refused_with_the_close_name(
-    call: Caller,
+    r9s: Twin,
     server: LocalServer,
     operation: str,
     params: dict[str, object],
@@ -68,7 +69,7 @@ def test_an_unknown_keyword_is_refused_with_the_close_name(
     meant: str | None,
 ) -> None:
     with pytest.raises(TypeError) as caught:
-        call(operation, **params)
+        method(r9s, operation)(**params)
     message = str(caught.value)
     assert f"{operation}() got an unexpected keyword argument '{wrong}'" in message
     assert "extra_body" in message
@@ -81,9 +82,8 @@ def test_an_unknown_keyword_is_refused_with_the_close_name(
     assert server.requests == []
 
 
-def test_unknown_fields_still_go_through_extra_body(call: Caller, server: LocalServer) -> None:
-    call(
-        "chat.create",
+def test_unknown_fields_still_go_through_extra_body(r9s: Twin, server: LocalServer) -> None:
+    r9s.chat.create(
         model="gpt-4o-mini",
         messages=MESSAGES,
         extra_body={"cache_control": {"type": "ephemeral"}, "mesages": "kept"},
@@ -93,16 +93,16 @@ def test_unknown_fields_still_go_through_extra_body(call: Caller, server: LocalS
     assert body["cache_control"] == {"type": "ephemeral"} and body["mesages"] == "kept"
 
 
-def test_max_tokens_stays_optional_on_messages(call: Caller, server: LocalServer) -> None:
+def test_max_tokens_stays_optional_on_messages(r9s: Twin, server: LocalServer) -> None:
     # Anthropic requires it and the types say so, but the router applies a default:
     # the SDK does not refuse the call (the documented exception).
-    reply = call("messages.create", model="claude-sonnet-4.5", messages=MESSAGES)
+    reply = r9s.messages.create(model="claude-sonnet-4.5", messages=MESSAGES)
     assert reply.text
     body = server.requests[-1].json
     assert isinstance(body, dict) and "max_tokens" not in body
 
 
-def test_streams_and_per_call_options_are_known(call: Caller, server: LocalServer) -> None:
+def test_streams_and_per_call_options_are_known(r9s: Twin, server: LocalServer) -> None:
     with R9S(api_key=API_KEY, server_url=server.url) as client:
         stream = client.chat.create(
             model="gpt-4o-mini",
@@ -113,4 +113,4 @@ def test_streams_and_per_call_options_are_known(call: Caller, server: LocalServe
             http_headers={"x-a": "1"},
         )
         assert stream.get_final_text()
-    assert call("audio.transcribe", file=WAV, model="whisper-1", response_format="text")
+    assert r9s.audio.transcribe(file=WAV, model="whisper-1", response_format="text")

@@ -11,7 +11,8 @@ import pytest
 from r9s import R9S, errors
 from r9s.testing import LocalServer
 from r9s.utils import BackoffStrategy, RetryConfig
-from tests.sdk.conftest import API_KEY, Caller
+from tests.sdk.conftest import API_KEY
+from tests.support.twins import Twin
 
 
 def fail(spec: str, times: int) -> dict[str, str]:
@@ -20,43 +21,43 @@ def fail(spec: str, times: int) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("status", [408, 409, 429, 500, 502, 503, 504, 520, 524])
-def test_retryable_statuses_are_retried(call: Caller, server: LocalServer, status: int) -> None:
-    assert call("models.list", http_headers=fail(f"status={status}", 2)).data
+def test_retryable_statuses_are_retried(r9s: Twin, server: LocalServer, status: int) -> None:
+    assert r9s.models.list(http_headers=fail(f"status={status}", 2)).data
     assert len(server.requests) == 3
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 422, 501, 505])
-def test_other_statuses_are_not_retried(call: Caller, server: LocalServer, status: int) -> None:
+def test_other_statuses_are_not_retried(r9s: Twin, server: LocalServer, status: int) -> None:
     with pytest.raises(errors.APIStatusError):
-        call("models.list", http_headers=fail(f"status={status}", 1))
+        r9s.models.list(http_headers=fail(f"status={status}", 1))
     assert len(server.requests) == 1
 
 
-def test_retries_give_up_with_the_last_error(call: Caller, server: LocalServer) -> None:
+def test_retries_give_up_with_the_last_error(r9s: Twin, server: LocalServer) -> None:
     with pytest.raises(errors.ServiceUnavailableError):
-        call("models.list", http_headers=fail("status=503", 10))
+        r9s.models.list(http_headers=fail("status=503", 10))
     assert len(server.requests) == 4  # FAST_RETRY allows 3 retries
 
 
-def test_retry_after_seconds_is_honoured(call: Caller) -> None:
+def test_retry_after_seconds_is_honoured(r9s: Twin) -> None:
     started = time.monotonic()
-    call("models.list", http_headers=fail("status=429;retry_after=1", 1))
+    r9s.models.list(http_headers=fail("status=429;retry_after=1", 1))
     assert time.monotonic() - started >= 0.95
 
 
-def test_retry_after_ms_is_honoured(call: Caller, server: LocalServer) -> None:
+def test_retry_after_ms_is_honoured(r9s: Twin, server: LocalServer) -> None:
     started = time.monotonic()
-    call("models.list", http_headers=fail("status=503;retry_after_ms=400", 1))
+    r9s.models.list(http_headers=fail("status=503;retry_after_ms=400", 1))
     assert time.monotonic() - started >= 0.38
     assert len(server.requests) == 2
 
 
-def test_retry_after_http_date_is_honoured(call: Caller, server: LocalServer) -> None:
+def test_retry_after_http_date_is_honoured(r9s: Twin, server: LocalServer) -> None:
     # The server sends "now + 2 s" as an HTTP date, whole seconds: the wait it asks for
     # is between 1 and 2 s. FAST_RETRY's own backoff is at most 10 ms, so a wait of a
     # second or more proves the date was read, not ignored.
     started = time.monotonic()
-    call("models.list", http_headers=fail("status=503;retry_after_date=2", 1))
+    r9s.models.list(http_headers=fail("status=503;retry_after_date=2", 1))
     elapsed = time.monotonic() - started
     assert len(server.requests) == 2
     assert 1.0 <= elapsed < 6, f"waited {elapsed:.2f} s for a date 2 s ahead"
@@ -104,10 +105,10 @@ def test_seed_style_per_call_retries_override_the_client(server: LocalServer) ->
     assert len(server.requests) == 3
 
 
-def test_x_should_retry_header_decides(call: Caller, server: LocalServer) -> None:
+def test_x_should_retry_header_decides(r9s: Twin, server: LocalServer) -> None:
     with pytest.raises(errors.ServiceUnavailableError):
-        call("models.list", http_headers=fail("status=503;should_retry=false", 1))
-    assert call("models.list", http_headers=fail("status=400;should_retry=true", 1)).data
+        r9s.models.list(http_headers=fail("status=503;should_retry=false", 1))
+    assert r9s.models.list(http_headers=fail("status=400;should_retry=true", 1)).data
     assert len(server.requests) == 3
 
 

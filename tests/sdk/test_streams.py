@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import pickle
 import uuid
 from typing import Any, Never
 
@@ -12,10 +13,12 @@ import httpx
 import pytest
 
 from r9s import R9S, AsyncEventStream, EventStream, errors
-from r9s._pipeline import Operation
+from r9s._pipeline import Endpoint, event_stream
+from r9s._senders import asend, send
 from r9s._streaming import StreamSpec
 from r9s.testing import LocalServer
 from tests.sdk.conftest import API_KEY, FAST_RETRY
+from tests.support.twins import Twin, items
 
 
 class _Text:
@@ -43,15 +46,17 @@ def _delta(item: dict[str, Any]) -> str | None:
 SPEC: StreamSpec[dict[str, Any], str] = StreamSpec(
     decode=dict, accumulator=_Text, text=_delta, name="test chat stream"
 )
-CHAT: Operation[Never, dict[str, Any], str] = Operation("POST", "/chat/completions", stream=SPEC)
+CHAT: Endpoint[Never, EventStream[dict[str, Any], str], AsyncEventStream[dict[str, Any], str]] = (
+    Endpoint("POST", "/chat/completions", stream=event_stream(SPEC, EventStream, AsyncEventStream))
+)
 BODY = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "one two three four"}]}
 
 
 def open_stream(client: R9S, fault: str | None = None) -> EventStream[dict[str, Any], str]:
-    params: dict[str, Any] = {**BODY, "stream": True}
+    params: dict[str, Any] = dict(BODY)
     if fault:
         params["http_headers"] = {"X-R9S-Fault": fault}
-    stream: EventStream[dict[str, Any], str] = client._request(CHAT, params, stream=True)
+    stream: EventStream[dict[str, Any], str] = send(client, CHAT, params, stream=True)
     return stream
 
 
@@ -133,17 +138,18 @@ def test_a_stalled_stream_times_out(server: LocalServer) -> None:
 def test_async_stream(server: LocalServer) -> None:
     async def run() -> tuple[str, bool, bool]:
         async with R9S(api_key=API_KEY, server_url=server.url) as client:
-            params = {**BODY, "stream": True}
-            stream: AsyncEventStream[dict[str, Any], str] = await client._request_async(
-                CHAT, params, stream=True
+            params = dict(BODY)
+            stream: AsyncEventStream[dict[str, Any], str] = await asend(
+                client, CHAT, params, stream=True
             )
             async with stream:
                 text = "".join([t async for t in stream.text_stream])
-            broken = await client._request_async(CHAT, params, stream=True)
+            broken = await asend(client, CHAT, params, stream=True)
             async for _ in broken:
                 break
             await asyncio.sleep(0)
-            cut = await client._request_async(
+            cut = await asend(
+                client,
                 CHAT,
                 {**params, "http_headers": {"X-R9S-Fault": "drop=mid_stream;after=1"}},
                 stream=True,
@@ -277,3 +283,54 @@ def test_a_stream_read_to_its_end_can_be_read_again(server: LocalServer) -> None
         chunks = list(stream)
         assert chunks and list(stream) == []
         assert stream.get_final_text() == "Echo: one two three four five six"
+
+
+# -- how a stream ended early is said ---------------------------------------------------
+
+
+def test_a_stream_that_ends_early_says_after_how_many_events(r9s: Twin) -> None:
+    with pytest.raises(errors.IncompleteStreamError) as caught:
+        r9s.chat.create(
+            **CHAT_BODY, stream=True, http_headers={"X-R9S-Fault": "truncate=2"}, consume=items
+        )
+    error = caught.value
+    assert (error.reason, error.events) == ("ended", 2)
+    assert "chat completion stream ended after 2 events without its final event" in error.message
+    assert not isinstance(error, errors.APIConnectionError)
+    assert error.data.error.message == error.message  # what happened, not "HTTP error"
+    assert (error.data.error.type, error.data.error.code) == ("incomplete_stream", "ended")
+
+
+def test_a_connection_cut_mid_stream_is_an_incomplete_stream_and_a_connection_error(
+    r9s: Twin,
+) -> None:
+    with pytest.raises(errors.IncompleteStreamError) as caught:
+        r9s.chat.create(
+            **CHAT_BODY,
+            stream=True,
+            http_headers={"X-R9S-Fault": "drop=mid_stream;after=3;request_id=x-request-id"},
+            consume=items,
+        )
+    error = caught.value
+    assert isinstance(error, errors.APIConnectionError)
+    assert isinstance(error, httpx.RemoteProtocolError)  # as httpx raised it
+    assert (error.reason, error.events) == ("connection_lost", 3)
+    assert error.message.startswith("Connection error: peer closed connection")
+    assert "after 3 events of the chat completion stream: the answer is incomplete" in str(error)
+    assert error.data.error.code == "connection_lost"
+    assert error.headers is not None and error.headers["x-request-id"].startswith("req_")
+    copy = pickle.loads(pickle.dumps(error))
+    assert isinstance(copy, errors.IncompleteStreamError) and isinstance(
+        copy, httpx.RemoteProtocolError
+    )
+    assert (copy.reason, copy.events, str(copy)) == ("connection_lost", 3, str(error))
+
+
+def test_reading_on_from_a_closed_stream_says_so_with_its_reason(server: LocalServer) -> None:
+    with R9S(api_key=API_KEY, server_url=server.url) as client:
+        stream = client.chat.create(**CHAT_BODY, stream=True)
+        next(iter(stream))
+        stream.close()
+        with pytest.raises(errors.IncompleteStreamError) as caught:
+            stream.get_final_text()
+    assert (caught.value.reason, caught.value.events) == ("closed", 1)

@@ -426,3 +426,23 @@ def test_admin_paths_ignore_faults_and_auth() -> None:
         assert health.json() == {"ok": True}
         assert http.post(server.root_url + "/__r9s/reset").json() == {"reset": True}
         assert http.get(server.url + "/models", headers={"x-api-key": "sk-only"}).status_code == 200
+
+
+# -- request ids ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["x-request-id", "request-id", "X-Onr-Request-Id"])
+def test_request_id_names_the_header_of_a_fresh_id(client: httpx.Client, name: str) -> None:
+    answers = [post_chat(client, f"request_id={name}") for _ in range(2)]
+    ids = [answer.headers[name] for answer in answers]
+    assert all(value.startswith("req_") for value in ids) and ids[0] != ids[1]
+    failed = client.get("/models", headers=fault(f"status=503;request_id={name}"))
+    assert failed.status_code == 503 and failed.headers[name].startswith("req_")
+    stream = post_chat(client, f"request_id={name}", stream=True)
+    assert stream.headers[name].startswith("req_") and parse_sse(stream.text)
+    assert "x-request-id" not in post_chat(client, "delay=0").headers  # only when asked
+
+
+def test_request_id_must_be_a_header_name() -> None:
+    with pytest.raises(ValueError, match="header name"):
+        parse_fault("request_id=not a header")

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 import pytest
 
 from tests.server.conftest import http
+from tests.support.processes import free_port
 
 STARTUP = 30.0
 
@@ -63,9 +64,7 @@ def test_serves_then_exits_cleanly(signum: int) -> None:
 
 
 def test_quiet_port_and_admin_endpoints() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     with mock("--port", str(port), "--quiet") as (process, url, _):
         assert url == f"http://127.0.0.1:{port}/v1"
         root = url.removesuffix("/v1")

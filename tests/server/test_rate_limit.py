@@ -93,7 +93,6 @@ def test_the_server_answers_429_with_retry_after_in_each_family() -> None:
         assert "requests per min" in refused.json()["error"]["message"]
         assert 0 < int(refused.headers["retry-after-ms"]) <= 500
         assert refused.headers["retry-after"] == "1"
-        assert statuses[0].headers["x-request-id"].startswith("req_local")
         assert statuses[0].headers["x-ratelimit-limit-requests"] == "120"
         anthropic = http.post(
             server.root_url + "/v1/messages",
@@ -121,12 +120,11 @@ def test_the_sdk_waits_out_the_servers_retry_after_and_succeeds() -> None:
         assert server.rate_limit_stats["allowed"] == 15
 
 
-def test_without_a_limit_nothing_is_refused_and_every_answer_has_a_request_id() -> None:
+def test_without_a_limit_nothing_is_refused() -> None:
     with LocalServer() as server:
         answers = [http.post(server.url + "/chat/completions", json=CHAT, headers=AUTH)]
         answers += [http.post(server.url + "/chat/completions", json=CHAT, headers=AUTH)]
-        ids = [a.headers["x-request-id"] for a in answers]
-        assert all(a.status_code == 200 for a in answers) and len(set(ids)) == 2
+        assert all(a.status_code == 200 for a in answers)
         assert "x-ratelimit-limit-requests" not in answers[0].headers
         assert server.rate_limit_stats["limited"] == 0
 

@@ -1,14 +1,16 @@
-"""Call an operation sync or async with one test body (``mode`` is "sync" or "async")."""
+"""``call(mode, url, "audio.transcribe", ...)``: one call on a fresh client, sync or async,
+for the Prism contract tests (parametrized by operation and server), on ``Twin``."""
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 from collections.abc import Callable
 from typing import Any
 
 from r9s import R9S, errors
 from r9s.utils import RetryConfig
+from tests.support.twins import Twin, collect, method
+
+__all__ = ["call", "collect"]
 
 
 def call(
@@ -22,32 +24,13 @@ def call(
     **params: Any,
 ) -> Any:
     """``operation`` ("audio.transcribe") on a fresh client at ``base_url``, sync or
-    async. ``consume`` (which may return an awaitable) reads the result inside the same
-    event loop, for streams and binary bodies. A request Prism finds invalid fails the
-    test with Prism's ``sl-violations``."""
-    resource, method = operation.split(".")
-    try:
-        if mode == "sync":
-            with R9S(api_key="sk-test", server_url=base_url, retry_config=retry_config) as client:
-                result = getattr(getattr(client, resource), method)(**params)
-                return consume(result) if consume else result
-
-        async def run() -> Any:
-            async with R9S(
-                api_key="sk-test", server_url=base_url, retry_config=retry_config
-            ) as client:
-                result = await getattr(getattr(client, resource), f"{method}_async")(**params)
-                value = consume(result) if consume else result
-                return await value if inspect.isawaitable(value) else value
-
-        return asyncio.run(run())
-    except errors.APIStatusError as exc:
-        violations = exc.headers.get("sl-violations") if exc.headers is not None else None
-        if violations and not params.get("http_headers", {}).get("Prefer"):
-            raise AssertionError(f"Prism rejected the request: {violations}") from exc
-        raise
-
-
-async def collect(stream: Any) -> list[Any]:
-    """Every item of an async stream."""
-    return [item async for item in stream]
+    async; ``consume`` reads the result inside the same event loop (see ``Twin``). A
+    request Prism finds invalid fails the test with Prism's ``sl-violations``."""
+    with R9S(api_key="sk-test", server_url=base_url, retry_config=retry_config) as client:
+        try:
+            return method(Twin(client, mode), operation)(consume=consume, **params)
+        except errors.APIStatusError as exc:
+            violations = exc.headers.get("sl-violations") if exc.headers is not None else None
+            if violations and not params.get("http_headers", {}).get("Prefer"):
+                raise AssertionError(f"Prism rejected the request: {violations}") from exc
+            raise

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
+import argparse
 import os
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Mapping
 from pathlib import Path
 
 R9S = [sys.executable, "-m", "r9s.cli"]
 KEY = "sk-r9s-test-0123456789abcdef"
+# The models the CLI tests' server lists (``api`` in tests/cli/conftest.py): a few per
+# protocol, and non-chat ones a coding tool must not be offered.
 DEFAULT_MODELS = (
     "gpt-4o-mini",
     "gpt-4o",
@@ -25,6 +23,23 @@ DEFAULT_MODELS = (
     "text-embedding-3-small",
     "whisper-1",
 )
+
+
+def every_parser() -> list[tuple[str, argparse.ArgumentParser]]:
+    """Every parser of the command tree with its path (``""``, ``"chat"``, ``"config set"``)."""
+    from r9s.cli.main import build_parser
+
+    found: list[tuple[str, argparse.ArgumentParser]] = []
+
+    def visit(parser: argparse.ArgumentParser, path: str) -> None:
+        found.append((path, parser))
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, child in action.choices.items():
+                    visit(child, f"{path} {name}".strip())
+
+    visit(build_parser(full=True), "")
+    return found
 
 
 def user_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -39,7 +54,7 @@ def user_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, st
 
 
 def path_without_tools(folder: Path) -> str:
-    """A PATH on which no coding tool (claude, codex, qwen, gemini, opencode) is found,
+    """A PATH on which no coding tool (``r9s.cli.tools``) is found,
     whatever this machine has installed: one empty folder. r9s needs nothing from PATH
     (``R9S`` runs it as ``python -m r9s.cli``)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -78,53 +93,6 @@ def r9s(
     )
 
 
-@dataclass
-class ModelsAPI:
-    """A tiny ``GET /v1/models`` server on 127.0.0.1 for the quick tests."""
-
-    url: str
-    key: str
-    models: list[str]
-    seen: list[tuple[str, str]] = field(default_factory=list)  # (path, authorization)
-
-
-@contextmanager
-def models_api(models: Sequence[str] = DEFAULT_MODELS, key: str = KEY) -> Iterator[ModelsAPI]:
-    api = ModelsAPI("", key, list(models))
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-            api.seen.append((self.path, self.headers.get("Authorization", "")))
-            if self.path != "/v1/models":
-                self._send(404, {"error": {"message": "not found"}})
-            elif self.headers.get("Authorization") != f"Bearer {api.key}":
-                self._send(401, {"error": {"message": "invalid api key"}})
-            else:
-                data = [{"id": m, "object": "model", "owned_by": "test"} for m in api.models]
-                self._send(200, {"object": "list", "data": data})
-
-        def _send(self, status: int, body: object) -> None:
-            payload = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    api.url = f"http://127.0.0.1:{server.server_address[1]}/v1"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield api
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def tree(root: Path) -> dict[str, bytes]:
     """Every file under ``root`` (relative path to content), to prove nothing changed."""
     return {
@@ -136,3 +104,12 @@ def tree(root: Path) -> dict[str, bytes]:
 
 def mode(path: Path) -> int:
     return path.stat().st_mode & 0o777
+
+
+def logged(home: Path) -> list[dict[str, object]]:
+    """Every exchange of ``home``'s log, oldest first, as ``r9s logs --json -n 0`` gives."""
+    import json
+
+    done = r9s(home, "logs", "--json", "-n", "0")
+    assert done.returncode == 0, done.stderr
+    return list(json.loads(done.stdout))

@@ -22,7 +22,11 @@ def run(blocks: list[dict[str, Any]]) -> None:
     for block in blocks:
         # Blank lines first, so a traceback gives the block's line in its page.
         source = "\n" * (block["line"] - 1) + block["code"]
-        code = compile(source, block["page"], "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+        # dont_inherit: not this file's ``from __future__ import annotations`` (a pydantic
+        # model defined in a block must see its annotations as a user's script does)
+        code = compile(
+            source, block["page"], "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True
+        )
         printed = io.StringIO()
         with contextlib.redirect_stdout(printed):
             result = eval(code, namespace)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 
 def free_port() -> int:
+    """A port on 127.0.0.1 that was free a moment ago (nothing listens on it)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]

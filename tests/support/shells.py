@@ -68,14 +68,23 @@ def _spawn(program: str, args: list[str], cwd: Path, env: dict[str, str]) -> pex
 
 
 def _tab_each(
-    child: pexpect.spawn, out: Path, lines: Sequence[str], marker: str, answers: list[str]
+    child: pexpect.spawn,
+    out: Path,
+    lines: Sequence[str],
+    marker: str,
+    answers: list[str],
+    tab_done: str | None = None,
 ) -> dict[str, set[str]]:
     """Press Tab after each line and collect what the spied completer wrote to ``out``;
-    ``marker`` (a command) and ``answers`` (what to wait for) take the line's number."""
+    ``marker`` (a command) and ``answers`` (what to wait for) take the line's number, and
+    so does ``tab_done``, what the shell shows once a Tab's completion has finished (zsh
+    skips completing while more keys are pending, so the next ones must wait for it)."""
     found = {}
     for number, line in enumerate(lines):
         out.write_text("")
         child.send(line + "\t")
+        if tab_done is not None:
+            child.expect_exact(tab_done.format(number + 1))
         child.send("\x15")  # Ctrl-U: clear the line
         child.sendline(marker.format(number))
         for answer in answers:
@@ -132,7 +141,11 @@ compadd() {{
   (( $#__r9s_matches )) && print -rl -- $__r9s_matches >> {out}
   builtin compadd "$@"
 }}
-bindkey '^I' complete-word
+# Tab completes, then says so (numbered), for the test to wait on before typing on.
+typeset -i __r9s_tabs=0
+__r9s_tab() {{ zle complete-word; (( __r9s_tabs++ )); zle -M "r9s-tab-$__r9s_tabs" }}
+zle -N __r9s_tab
+bindkey '^I' __r9s_tab
 """
 
 
@@ -149,7 +162,8 @@ def zsh(program: str, home: Path, cwd: Path, lines: Sequence[str]) -> dict[str, 
         child.sendline(f"source {shlex.quote(str(setup))}; print r9s-ready")
         child.expect_exact("\nr9s-ready\r")
         # wait for the output, not the typed echo
-        return _tab_each(child, out, lines, "print r9s-done-{}", ["\nr9s-done-{}\r"])
+        done = ["\nr9s-done-{}\r"]
+        return _tab_each(child, out, lines, "print r9s-done-{}", done, tab_done="r9s-tab-{}")
     finally:
         child.close(force=True)
 

@@ -14,7 +14,7 @@ import pytest
 
 import r9s.models
 
-TEXT_MODULES = ("chat", "completions", "edits", "embeddings", "moderations", "search")
+TEXT_MODULES = ("chat", "completions", "edits", "embeddings", "moderations", "search", "parsed")
 TYPE_ALIASES = {"chat": {"FinishReason"}, "embeddings": {"EmbeddingInput"}}
 
 

@@ -4,12 +4,9 @@ written as users write them."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-from mypy import api
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.typecheck import mypy_on
 
 REQUESTS = """
 from r9s import R9S
@@ -53,15 +50,5 @@ def run(r9s: R9S) -> None:
 
 
 def test_valid_requests_pass_the_type_checker(tmp_path: Path) -> None:
-    source = tmp_path / "requests_users_write.py"
-    source.write_text(textwrap.dedent(REQUESTS))
-    out, err, status = api.run(
-        [
-            "--config-file",
-            str(ROOT / "pyproject.toml"),
-            "--cache-dir",
-            str(tmp_path / "mypy_cache"),
-            str(source),
-        ]
-    )
-    assert status == 0, out + err
+    _, report, status = mypy_on(tmp_path, REQUESTS, "requests_users_write.py")
+    assert status == 0, report

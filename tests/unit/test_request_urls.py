@@ -7,11 +7,11 @@ from typing import Any
 
 import httpx
 
-from r9s._pipeline import Operation, Pipeline, _parsed_url
+from r9s._pipeline import Endpoint, Pipeline, _parsed_url
 from r9s.utils import RetryConfig
 
-GET_MODEL: Operation[bytes, Any, Any] = Operation("GET", "/models/{model}")
-CHAT: Operation[bytes, Any, Any] = Operation("POST", "/chat/completions")
+GET_MODEL: Endpoint[bytes, Any, Any] = Endpoint("GET", "/models/{model}")
+CHAT: Endpoint[bytes, Any, Any] = Endpoint("POST", "/chat/completions")
 
 
 class StrOnlyClient:
@@ -47,9 +47,17 @@ def test_httpx_and_other_clients_build_the_same_request() -> None:
     params = {"extra_query": {"a": "1 2"}, "http_headers": {"X-Trace": "t"}}
     other = StrOnlyClient()
     with httpx.Client() as client:
-        for operation, path in ((GET_MODEL, {"model": "org/m 1"}), (CHAT, None)):
-            ours = pipeline().prepare(client, operation, params, path=path).request
-            theirs = pipeline().prepare(other, operation, params, path=path).request
+        for endpoint, path in ((GET_MODEL, {"model": "org/m 1"}), (CHAT, None)):
+            ours = (
+                pipeline()
+                .prepare(client, endpoint, params, directives={"path": path} if path else None)
+                .request
+            )
+            theirs = (
+                pipeline()
+                .prepare(other, endpoint, params, directives={"path": path} if path else None)
+                .request
+            )
             assert ours.url == theirs.url
             assert ours.method == theirs.method
             assert ours.headers == theirs.headers
@@ -66,5 +74,5 @@ def test_parsed_urls_are_cached_and_not_changed_by_query_params() -> None:
     url = "http://router.test/v1/models"
     assert _parsed_url(url) is _parsed_url(url)
     with httpx.Client() as client:
-        pipeline().prepare(client, Operation("GET", "/models"), {"extra_query": {"x": "1"}})
+        pipeline().prepare(client, Endpoint("GET", "/models"), {"extra_query": {"x": "1"}})
     assert _parsed_url(url) == httpx.URL(url)

@@ -18,7 +18,7 @@ import pytest
 from r9s._streams.chat import CHAT_STREAM
 from r9s._streams.messages import SPEC as MESSAGE_STREAM
 from r9s._streams.responses import SPEC as RESPONSE_STREAM
-from r9s.cli._conversation import text_of
+from r9s.cli.chat.conversation import text_of
 from r9s.models.chat import (
     ChatCompletion,
     ChatCompletionChunk,

@@ -216,6 +216,4 @@ CHAT_STREAM: StreamSpec[ChatCompletionChunk, ChatCompletion] = StreamSpec(
     accumulator=ChatCompletionAccumulator,
     text=chunk_text,
     name="chat completion stream",
-    sync_class=ChatCompletionStream,
-    async_class=AsyncChatCompletionStream,
 )

@@ -78,6 +78,4 @@ COMPLETION_STREAM: StreamSpec[CompletionChunk, Completion] = StreamSpec(
     accumulator=CompletionAccumulator,
     text=chunk_text,
     name="completion stream",
-    sync_class=CompletionStream,
-    async_class=AsyncCompletionStream,
 )

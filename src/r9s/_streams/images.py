@@ -82,6 +82,4 @@ SPEC: StreamSpec[ImageStreamEvent, ImagesResponse] = StreamSpec(
     final_types=_COMPLETED,
     accumulator=ImageAccumulator,
     name="image stream",
-    sync_class=ImageStream,
-    async_class=AsyncImageStream,
 )

@@ -226,6 +226,4 @@ SPEC: StreamSpec[MessageStreamEvent, AnthropicMessage] = StreamSpec(
     accumulator=MessageAccumulator,
     text=_text,
     name="message stream",
-    sync_class=MessageStream,
-    async_class=AsyncMessageStream,
 )

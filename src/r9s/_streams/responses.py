@@ -173,8 +173,6 @@ SPEC: StreamSpec[ResponseStreamEvent, Response] = StreamSpec(
     accumulator=ResponseAccumulator,
     text=_text,
     name="response stream",
-    sync_class=ResponseStream,
-    async_class=AsyncResponseStream,
 )
 
 __all__ = ["SPEC", "AsyncResponseStream", "ResponseAccumulator", "ResponseStream"]

@@ -32,7 +32,7 @@ from r9s import errors
 from r9s.batch._input import BadLine, Request, Row
 from r9s.batch._journal import Tally, answer_record, bad_line_record, error_record
 from r9s.batch._limiter import AdaptiveLimiter, Stopped
-from r9s.batch._send import Answer, post
+from r9s.batch._send import Answer, Sender
 from r9s.batch._units import MAX_PACK, Unit, split, too_big, units, unpack
 from r9s.batch._usage import Prices, Usage, usage_of
 
@@ -219,6 +219,7 @@ class Runner:
     ) -> None:
         self.client = client
         self.settings = settings
+        self._sender = Sender(client, timeout=settings.timeout)
         self.journal = journal
         self.index = index
         self.stats = stats
@@ -400,7 +401,7 @@ class Runner:
         self.stats.requests += 1
         unit.attempts += 1
         try:
-            answer = await post(self.client, unit.url, unit.body, timeout=self.settings.timeout)
+            answer = await self._sender.post(unit.url, unit.body)
         except errors.APIConnectionError as exc:
             limiter.release(ok=False)
             code = "timeout" if isinstance(exc, errors.APITimeoutError) else "connection_error"

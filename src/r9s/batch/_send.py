@@ -3,18 +3,17 @@
 The runner needs what no typed method returns: the exact JSON the server answered (it
 is written to the output as is), the status and the request id, for successes and errors
 alike, and no retries of the SDK's own (the runner retries, so that every 429 reaches
-its concurrency controller). The SDK's pipeline does everything else as for any call:
-the client's key (also a callable), base URL, default headers, timeout and HTTP client
+its concurrency controller). The SDK does everything else as for any call: the client's
+key (also a callable), base URL, default headers, timeout and HTTP client
 (``R9S(async_client=...)`` included), and error mapping with the key masked.
 
-It uses ``R9S._request_async`` with an ``Operation`` that has no decoder, in raw mode.
-This is the only place in ``r9s.batch`` that touches a private name of the SDK; when the
-client offers a public raw request (``r9s.post(..., raw)``) this function moves to it.
+Public API only: a copy of the client without retries (``with_options``), its
+``with_raw_response.post_async`` with ``cast_to=bytes`` (status, headers, request id,
+and the body as it came).
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -24,7 +23,6 @@ from r9s import errors
 if TYPE_CHECKING:
     import httpx
 
-    from r9s._pipeline import Operation
     from r9s.client import R9S
 
 
@@ -42,18 +40,7 @@ class Answer:
     @property
     def retry_after(self) -> float | None:
         """Seconds the server asked to wait (``retry-after-ms`` / ``Retry-After``)."""
-        if self.headers is None:
-            return None
-        from r9s._retry import retry_after_seconds
-
-        return retry_after_seconds(self.headers)
-
-
-@functools.lru_cache(maxsize=16)
-def _operation(path: str) -> Operation[Any, Any, Any]:
-    from r9s._pipeline import Operation
-
-    return Operation("POST", path)
+        return None if self.error is None else self.error.retry_after
 
 
 def api_path(url: str) -> str:
@@ -61,17 +48,24 @@ def api_path(url: str) -> str:
     return url[3:] if url.startswith("/v1/") else url
 
 
-async def post(
-    client: R9S, url: str, body: Mapping[str, Any], *, timeout: float | None = None
-) -> Answer:
-    """POST ``body`` to ``url`` once. An HTTP error status is an ``Answer`` too; a
-    connection failure or timeout raises ``r9s.errors.APIConnectionError``."""
-    options: dict[str, Any] = {"extra_body": body, "retries": None}
-    if timeout is not None:
-        options["timeout"] = timeout
-    try:
-        raw = await client._request_async(_operation(api_path(url)), options, raw=True)
-    except errors.APIStatusError as exc:
-        return Answer(exc.status_code, exc.request_id, exc.body.encode(), exc.headers, exc)
-    content = await raw.read()
-    return Answer(raw.response.status_code, raw.request_id, content, raw.headers)
+class Sender:
+    """Sends a run's requests through ``client``, each once (the runner retries)."""
+
+    __slots__ = ("_post",)
+
+    def __init__(self, client: R9S, *, timeout: float | None = None) -> None:
+        once = (
+            client.with_options(retries=None)
+            if timeout is None
+            else client.with_options(retries=None, timeout=timeout)
+        )
+        self._post = once.with_raw_response.post_async
+
+    async def post(self, url: str, body: Mapping[str, Any]) -> Answer:
+        """POST ``body`` to ``url`` once. An HTTP error status is an ``Answer`` too; a
+        connection failure or timeout raises ``r9s.errors.APIConnectionError``."""
+        try:
+            raw = await self._post(api_path(url), body=body, cast_to=bytes)
+        except errors.APIStatusError as exc:
+            return Answer(exc.status_code, exc.request_id, exc.body.encode(), exc.headers, exc)
+        return Answer(raw.status_code, raw.request_id, raw.parse(), raw.headers)

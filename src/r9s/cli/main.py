@@ -20,30 +20,39 @@ from r9s._version import __version__
 
 @dataclass(frozen=True)
 class Command:
+    """A command: its module is ``r9s.cli.commands.<name>`` (``-`` read as ``_``)."""
+
     name: str
-    module: str
     help: str
     aliases: tuple[str, ...] = ()
 
+    @property
+    def module(self) -> str:
+        return f"r9s.cli.commands.{self.name.replace('-', '_')}"
 
+
+# The one table of commands, in the order --help lists them: the parser, --help and shell
+# completion are built from it.
 COMMANDS: tuple[Command, ...] = (
-    Command("chat", "r9s.cli.commands.chat", "talk to a model: interactive, one-shot or piped"),
-    Command("models", "r9s.cli.commands.models", "list the models the router serves"),
-    Command("images", "r9s.cli.commands.images", "generate or edit images"),
-    Command("audio", "r9s.cli.commands.audio", "text to speech, transcription, translation"),
-    Command("batch", "r9s.cli.commands.batch", "send a file of requests, resumably and rate-aware"),
-    Command("login", "r9s.cli.commands.login", "check an API key and store it"),
-    Command("config", "r9s.cli.commands.config", "show or edit ~/.r9s/config.toml"),
-    Command("completion", "r9s.cli.commands.completion", "shell completion for bash, zsh, fish"),
-    Command("mock", "r9s.cli.commands.mock", "run the local r9s-compatible server (offline)"),
-    Command("set", "r9s.cli.commands.set", "point a coding tool (Claude Code, Codex, ...) at r9s"),
-    Command("reset", "r9s.cli.commands.reset", "restore a coding tool's config from a backup"),
-    Command("run", "r9s.cli.commands.run", "run a coding tool against r9s, changing no file"),
+    Command("chat", "talk to a model: interactive, one-shot or piped"),
+    Command("logs", "search and show the log of every chat turn"),
+    Command("usage", "tokens and cost by day and model, from the log"),
+    Command("templates", "saved prompts for r9s chat -t NAME"),
+    Command("agents", "versioned instructions, model and skills: r9s chat --agent"),
+    Command("skills", "Agent Skills (SKILL.md folders) for r9s chat --skill"),
+    Command("models", "list the models the router serves"),
+    Command("images", "generate or edit images"),
+    Command("audio", "text to speech, transcription, translation"),
+    Command("batch", "send a file of requests, resumably and rate-aware"),
+    Command("login", "check an API key and store it"),
+    Command("config", "show or edit ~/.r9s/config.toml"),
+    Command("completion", "shell completion for bash, zsh, fish"),
+    Command("mock", "run the local r9s-compatible server (offline)"),
+    Command("set", "point a coding tool (Claude Code, Codex, ...) at r9s"),
+    Command("reset", "restore a coding tool's config from a backup"),
+    Command("run", "run a coding tool against r9s, changing no file"),
     Command(
-        "doctor",
-        "r9s.cli.commands.doctor",
-        "check which coding tools are installed and pointed at r9s",
-        aliases=("status",),
+        "doctor", "check which coding tools are installed and pointed at r9s", aliases=("status",)
     ),
 )
 
@@ -55,6 +64,7 @@ settings (a flag beats the environment, which beats ./.env, which beats ~/.r9s/c
 examples:
   r9s login                        check a key and store it in ~/.r9s/config.toml
   r9s chat                         interactive chat (r9s chat "question" for one answer)
+  r9s logs -q "rust"               search every question and answer so far
   r9s models --filter claude       the models the router serves
   r9s set claude-code              point Claude Code at r9s
   r9s mock --port 8765             start the offline local server
@@ -132,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # one line for the user, never a traceback
         if os.environ.get("R9S_DEBUG"):
             raise
-        from r9s.cli._errors import UsageError, describe
+        from r9s.cli.common.errors import UsageError, describe
 
         _report(describe(exc))
         return 2 if isinstance(exc, UsageError) else 1

@@ -11,10 +11,15 @@ test walks all response models to hold them to it.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, GetPydanticSchema
 from pydantic_core import PydanticUseDefault, core_schema
+
+from r9s.errors import request_id_of
+
+if TYPE_CHECKING:
+    import httpx
 
 T = TypeVar("T")
 
@@ -24,6 +29,29 @@ class ResponseModel(BaseModel):
     vendor extras through; attribute access works for them too."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
+    __slots__ = ("_response_headers",)
+    # A slot, not a field or a private attribute: set only on the object a call returns
+    # (by the pipeline), it costs the many objects a response or a stream holds nothing.
+    # Copies and pickles leave it out.
+    if TYPE_CHECKING:
+        _response_headers: httpx.Headers
+
+    @property
+    def request_id(self) -> str | None:
+        """The id the server gave the request that returned this object (``x-request-id``,
+        ``request-id`` or a router's own header), for support tickets; ``None`` on objects
+        a call did not return (parts of a result, stream events, objects you built). A
+        ``request_id`` field in the body (some vendors send one) comes first."""
+        extra = self.__pydantic_extra__
+        if extra:
+            sent = extra.get("request_id")
+            if sent is not None:
+                return sent if isinstance(sent, str) else str(sent)
+        try:
+            headers = self._response_headers
+        except AttributeError:
+            return None
+        return request_id_of(headers)
 
     def to_dict(self) -> dict[str, object]:
         """The object as plain JSON-compatible data, with wire names, without unset fields."""

@@ -14,7 +14,7 @@ from typing import Literal, Required, TypeAlias, TypedDict
 
 from pydantic import Field
 
-from r9s._pipeline import RequestOptions
+from r9s._options import RequestOptions
 from r9s._uploads import FileInput
 from r9s.models._base import Count, Lenient, ResponseModel, Text
 

@@ -10,6 +10,9 @@ and the OpenAI SDK's (``ChatCompletion``, ``ChatCompletionChunk``) both work.
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Required, TypeAlias, TypedDict
 
+from pydantic import Field
+
+from r9s._options import RequestOptions
 from r9s.models._base import Count, Items, Lenient, ResponseModel, Text
 
 # -- request ----------------------------------------------------------------------------
@@ -137,13 +140,16 @@ class ChatCompletionAudioParam(TypedDict, total=False):
     format: Required[Literal["mp3", "opus", "aac", "flac", "wav", "pcm", "pcm16"] | str]
 
 
-class _ChatBase(TypedDict, total=False):
-    """The chat parameters except ``stream`` (a keyword of its own on ``create``)."""
+class _ChatFields(TypedDict, total=False):
+    """The chat parameters except ``stream`` (a keyword of its own on ``create``),
+    ``tools`` and ``response_format`` (keywords of their own on ``run_tools`` and
+    ``parse``)."""
 
     model: Required[str]
     """The model to answer, e.g. ``"gpt-4o-mini"``."""
-    messages: Required[Sequence["Message | ChatCompletionMessage"]]
-    """The conversation so far, oldest first."""
+    messages: Required[Sequence["Message | ChatCompletionMessage | Mapping[str, Any]"]]
+    """The conversation so far, oldest first (plain dicts work, also when typed as
+    ``dict[str, str]``)."""
     frequency_penalty: float
     """-2.0 to 2.0: positive values discourage repeating the same tokens."""
     logit_bias: Mapping[str, float]
@@ -164,8 +170,6 @@ class _ChatBase(TypedDict, total=False):
     """Voice and format of spoken output."""
     presence_penalty: float
     """-2.0 to 2.0: positive values encourage new topics."""
-    response_format: ResponseFormat
-    """Ask for JSON (``json_object``) or JSON following a schema (``json_schema``)."""
     seed: int
     """Sample deterministically where the model supports it."""
     service_tier: Literal["auto", "default", "flex", "priority"] | str
@@ -180,9 +184,7 @@ class _ChatBase(TypedDict, total=False):
     """0 to 1: nucleus sampling; change this or ``temperature``, not both."""
     top_k: int
     """Sample from the k most likely tokens (not OpenAI; some models support it)."""
-    tools: Sequence[Tool]
-    """Functions the model may call."""
-    tool_choice: Literal["none", "auto", "required"] | ToolChoice
+    tool_choice: Literal["none", "auto", "required"] | ToolChoice | Mapping[str, Any]
     """``"auto"`` (default with tools), ``"none"``, ``"required"``, or one function."""
     parallel_tool_calls: bool
     """Allow several tool calls in one turn."""
@@ -196,10 +198,37 @@ class _ChatBase(TypedDict, total=False):
     """Your tags for this request."""
 
 
+class _ChatTools(TypedDict, total=False):
+    tools: Sequence[Tool | Mapping[str, Any]]
+    """Functions the model may call."""
+
+
+class _ChatResponseFormat(TypedDict, total=False):
+    response_format: ResponseFormat
+    """Ask for JSON (``json_object``) or JSON following a schema (``json_schema``)."""
+
+
+class _ChatBase(_ChatFields, _ChatTools, _ChatResponseFormat, total=False):
+    """The chat parameters except ``stream`` (a keyword of its own on ``create``)."""
+
+
 class ChatCompletionRequest(_ChatBase, total=False):
     """The body of ``POST /chat/completions``."""
 
     stream: bool
+
+
+class ChatCompletionCreateParams(_ChatBase, RequestOptions, total=False):
+    """The keyword arguments of ``chat.create``: the request fields and the per-call
+    options (``timeout``, ``retries``, ``extra_body``...)."""
+
+
+class ChatParseParams(_ChatFields, _ChatTools, RequestOptions, total=False):
+    """The keyword arguments of ``chat.parse`` besides ``response_format``."""
+
+
+class ChatRunToolsParams(_ChatFields, _ChatResponseFormat, RequestOptions, total=False):
+    """The keyword arguments of ``chat.run_tools`` besides ``tools``."""
 
 
 # -- response ---------------------------------------------------------------------------
@@ -366,7 +395,8 @@ class ChatCompletionResponse(ResponseModel):
     created: Count = 0
     model: Text = ""
     choices: Items[ChatCompletionChoice] = []
-    usage: Usage | None = None
+    usage: Lenient[Usage] = Field(default_factory=Usage)
+    """Token counts (all zeros when the server sent none)."""
     system_fingerprint: str | None = None
     service_tier: str | None = None
 

@@ -3,6 +3,9 @@
 from collections.abc import Mapping, Sequence
 from typing import Literal, Required, TypedDict
 
+from pydantic import Field
+
+from r9s._options import RequestOptions
 from r9s.models._base import Count, Items, Lenient, ResponseModel, Text
 from r9s.models.chat import FinishReason, StreamOptions, Usage
 
@@ -52,6 +55,11 @@ class CompletionRequest(_CompletionBase, total=False):
     stream: bool
 
 
+class CompletionCreateParams(_CompletionBase, RequestOptions, total=False):
+    """The keyword arguments of ``completions.create``: the request fields and the
+    per-call options (``timeout``, ``retries``, ``extra_body``...)."""
+
+
 class CompletionLogprobs(ResponseModel):
     """Log probabilities of the output tokens (``logprobs=N``)."""
 
@@ -77,7 +85,8 @@ class CompletionResponse(ResponseModel):
     created: Count = 0
     model: Text = ""
     choices: Items[CompletionChoice] = []
-    usage: Usage | None = None
+    usage: Lenient[Usage] = Field(default_factory=Usage)
+    """Token counts (all zeros when the server sent none)."""
     system_fingerprint: str | None = None
 
     @property

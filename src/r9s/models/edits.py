@@ -2,6 +2,9 @@
 
 from typing import Literal, Required, TypedDict
 
+from pydantic import Field
+
+from r9s._options import RequestOptions
 from r9s.models._base import Count, Items, Lenient, ResponseModel, Text
 from r9s.models.chat import FinishReason, Usage
 
@@ -23,6 +26,11 @@ class EditRequest(TypedDict, total=False):
     """0 to 1: nucleus sampling; change this or ``temperature``, not both."""
 
 
+class EditCreateParams(EditRequest, RequestOptions, total=False):
+    """The keyword arguments of ``edits.create``: the request fields and the per-call
+    options."""
+
+
 class EditChoice(ResponseModel):
     text: Text = ""
     index: Count = 0
@@ -35,7 +43,8 @@ class EditResponse(ResponseModel):
     object: Lenient[Literal["edit"] | str] = "edit"
     created: Count = 0
     choices: Items[EditChoice] = []
-    usage: Usage | None = None
+    usage: Lenient[Usage] = Field(default_factory=Usage)
+    """Token counts (all zeros when the server sent none)."""
 
     @property
     def text(self) -> str:

@@ -11,8 +11,10 @@ from array import array
 from collections.abc import Iterable, Sequence
 from typing import Annotated, Literal, Required, TypedDict
 
+from pydantic import Field
 from pydantic_core import core_schema
 
+from r9s._options import RequestOptions
 from r9s.models._base import Count, Items, Lenient, ResponseModel, Text, or_else
 
 EmbeddingInput = str | Sequence[str] | Sequence[int] | Sequence[Sequence[int]]
@@ -73,6 +75,15 @@ class EmbeddingRequest(EngineEmbeddingRequest, total=False):
     """The embedding model, e.g. ``"text-embedding-3-small"``."""
 
 
+class EmbeddingCreateParams(EmbeddingRequest, RequestOptions, total=False):
+    """The keyword arguments of ``embeddings.create``: the request fields and the per-call
+    options."""
+
+
+class EngineEmbeddingCreateParams(EngineEmbeddingRequest, RequestOptions, total=False):
+    """The keyword arguments of ``engine_embeddings.create`` besides ``model``."""
+
+
 # -- response ---------------------------------------------------------------------------
 
 
@@ -112,7 +123,8 @@ class EmbeddingResponse(ResponseModel):
     object: Lenient[Literal["list"] | str] = "list"
     data: Items[EmbeddingObject] = []
     model: Text = ""
-    usage: EmbeddingUsage | None = None
+    usage: Lenient[EmbeddingUsage] = Field(default_factory=EmbeddingUsage)
+    """Token counts (all zeros when the server sent none)."""
 
     @property
     def vectors(self) -> list[list[float]]:
@@ -129,4 +141,5 @@ class Base64EmbeddingResponse(ResponseModel):
     object: Lenient[Literal["list"] | str] = "list"
     data: Items[Base64Embedding] = []
     model: Text = ""
-    usage: EmbeddingUsage | None = None
+    usage: Lenient[EmbeddingUsage] = Field(default_factory=EmbeddingUsage)
+    """Token counts (all zeros when the server sent none)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from r9s.models._base import ResponseModel
 
@@ -22,7 +22,8 @@ class ErrorDetail(ResponseModel):
 class ErrorBody(ResponseModel):
     """An error response body. ``status`` is the HTTP status when the body omits it."""
 
-    error: ErrorDetail | None = None
+    error: ErrorDetail = Field(default_factory=ErrorDetail)
+    """The error; from ``parse_error_body`` (``exc.data``) its ``message`` is always set."""
     status: int | None = None
     type: str | None = None
 
@@ -31,7 +32,7 @@ class ErrorBody(ResponseModel):
     def _error_as_object(cls, value: Any) -> Any:
         if isinstance(value, str):
             return {"message": value}
-        return value if isinstance(value, dict | ErrorDetail) else None
+        return value if isinstance(value, dict | ErrorDetail) else {}
 
     @field_validator("status", mode="before")
     @classmethod
@@ -59,8 +60,6 @@ def parse_error_body(body: str, status: int) -> ErrorBody:
         parsed = ErrorBody(error=ErrorDetail(message=_message_of(body, status)))
     if parsed.status is None:
         parsed.status = status
-    if parsed.error is None:
-        parsed.error = ErrorDetail(message=_message_of(body, status))
-    elif parsed.error.message is None:
+    if parsed.error.message is None:
         parsed.error.message = _message_of(body, status)
     return parsed

@@ -16,7 +16,7 @@ from typing import Any, Literal, Required, TypeAlias, TypedDict
 
 from pydantic import Field
 
-from r9s._pipeline import RequestOptions
+from r9s._options import RequestOptions
 from r9s._uploads import FileInput
 from r9s.models._base import Count, Items, ResponseModel, Text
 

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal, Required, TypeAlias, TypedDict
 
 from pydantic import Field, Tag, TypeAdapter
 
-from r9s._pipeline import RequestOptions
+from r9s._options import RequestOptions
 from r9s.models._base import Count, Items, Lenient, ResponseModel, Text
 from r9s.models._unions import by_type
 
@@ -201,16 +201,48 @@ class AnthropicThinking(TypedDict, total=False):
     budget_tokens: int
 
 
-class _MessageBase(TypedDict, total=False):
+class AnthropicJSONOutputFormat(TypedDict, total=False):
+    """``{"type": "json_schema", "schema": {...}}``: the reply is JSON following ``schema``."""
+
+    type: Required[Literal["json_schema"]]
+    schema: Required[Mapping[str, Any]]
+
+
+class AnthropicOutputConfig(TypedDict, total=False):
+    """Output options: ``format`` asks for JSON following a schema (structured outputs;
+    ``messages.parse`` fills it in from a type)."""
+
+    format: AnthropicJSONOutputFormat
+    effort: Literal["low", "medium", "high", "max"] | str
+
+
+class _CountTokensFields(TypedDict, total=False):
+    """What ``count_tokens`` and ``create`` share, except ``tools``."""
+
     model: Required[str]
     """The model, e.g. ``"claude-sonnet-4.5"``."""
-    messages: Required[Sequence[AnthropicMessageMessage]]
+    messages: Required[Sequence[AnthropicMessageMessage | Mapping[str, Any]]]
     """The conversation so far, starting with a user turn."""
+    system: str | Sequence[AnthropicTextContent]
+    """The system prompt: a string, or text blocks (for ``cache_control``)."""
+    tool_choice: AnthropicToolChoice | Mapping[str, Any]
+    """How the model picks tools (an object, as on Anthropic's wire)."""
+    thinking: AnthropicThinking
+    """Extended thinking configuration."""
+
+
+class _MessageTools(TypedDict, total=False):
+    tools: Sequence[AnthropicTool | Mapping[str, Any]]
+    """Tools the model may call (client tools, or server tools such as web search)."""
+
+
+class _MessageFields(_CountTokensFields, total=False):
+    """The parameters except ``stream`` and ``tools`` (keywords of their own on
+    ``create`` and ``run_tools``)."""
+
     max_tokens: Required[int]
     """The most tokens to generate. Anthropic requires it, so type checkers do; the SDK
     does not refuse a call without it (the router then applies its own default)."""
-    system: str | Sequence[AnthropicTextContent]
-    """The system prompt: a string, or text blocks (for ``cache_control``)."""
     stop_sequences: Sequence[str]
     """Strings that end generation; the one hit is returned as ``stop_sequence``."""
     temperature: float
@@ -219,16 +251,20 @@ class _MessageBase(TypedDict, total=False):
     """Nucleus sampling, 0 to 1."""
     top_k: int
     """Sample only from the top K tokens."""
-    tools: Sequence[AnthropicTool | Mapping[str, Any]]
-    """Tools the model may call (client tools, or server tools such as web search)."""
-    tool_choice: AnthropicToolChoice
-    """How the model picks tools (an object, as on Anthropic's wire)."""
     metadata: Mapping[str, Any]
     """Request metadata, e.g. ``{"user_id": "..."}``."""
-    thinking: AnthropicThinking
-    """Extended thinking configuration."""
     service_tier: Literal["auto", "standard_only"] | str
     """Capacity tier."""
+    output_config: AnthropicOutputConfig
+    """Output options, e.g. ``{"format": {"type": "json_schema", "schema": {...}}}``."""
+
+
+class _MessageBase(_MessageFields, _MessageTools, total=False):
+    pass
+
+
+class _CountTokensBase(_CountTokensFields, _MessageTools, total=False):
+    pass
 
 
 class AnthropicMessageRequest(_MessageBase, total=False):
@@ -239,6 +275,29 @@ class AnthropicMessageRequest(_MessageBase, total=False):
 
 class MessageCreateParams(_MessageBase, RequestOptions, total=False):
     """Keyword arguments of ``messages.create``."""
+
+
+class MessageParseParams(_MessageBase, RequestOptions, total=False):
+    """Keyword arguments of ``messages.parse`` (besides ``output_format``)."""
+
+
+class MessageRunToolsParams(_MessageFields, RequestOptions, total=False):
+    """Keyword arguments of ``messages.run_tools`` (besides ``tools``)."""
+
+
+class MessageCountTokensRequest(_CountTokensBase, total=False):
+    """The body of ``POST /messages/count_tokens``."""
+
+
+class MessageCountTokensParams(_CountTokensBase, RequestOptions, total=False):
+    """Keyword arguments of ``messages.count_tokens``."""
+
+
+class MessageTokensCount(ResponseModel):
+    """What ``messages.count_tokens`` answers: the tokens the messages would take as input
+    (system prompt and tools included)."""
+
+    input_tokens: Count = 0
 
 
 # -- response content blocks ------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any, Required, TypedDict
 
 from pydantic import Field
 
+from r9s._options import RequestOptions
 from r9s.models._base import Items, Lenient, ResponseModel, Text
 
 
@@ -22,6 +23,10 @@ class ModerationRequest(TypedDict, total=False):
     "text": ...}`` / ``{"type": "image_url", "image_url": {"url": ...}}`` parts."""
     model: str
     """The moderation model (the server picks one when omitted)."""
+
+
+class ModerationCreateParams(ModerationRequest, RequestOptions, total=False):
+    """The keyword arguments of ``moderations.create``."""
 
 
 class ModerationCategories(ResponseModel):

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal, Required, TypeAlias, TypedDict
 from pydantic import AliasChoices, Field, Tag, TypeAdapter, field_validator
 from pydantic_core import core_schema
 
-from r9s._pipeline import RequestOptions
+from r9s._options import RequestOptions
 from r9s.models._base import Count, Items, Lenient, ResponseModel, Text, or_else
 from r9s.models._unions import by_type
 
@@ -199,7 +199,8 @@ class Response(ResponseModel):
     top_p: float | None = None
     error: ResponseError | None = None
     incomplete_details: ResponseIncompleteDetails | None = None
-    usage: ResponseUsage | None = None
+    usage: Lenient[ResponseUsage] = Field(default_factory=ResponseUsage)
+    """Token counts (all zeros when the server sent none)."""
     background: bool | None = None
     billing: dict[str, Any] | None = None
     completed_at: int | float | None = None
@@ -540,6 +541,7 @@ ResponseInputItem: TypeAlias = (
     | ResponseReasoningItem
     | ResponseFunctionWebSearch
     | UnknownOutputItem
+    | Mapping[str, Any]
 )
 """An item of ``input``; items of an earlier ``response.output`` can be sent back as
 they are."""
@@ -584,7 +586,10 @@ class ResponseReasoningParams(TypedDict, total=False):
     summary: Literal["auto", "concise", "detailed"] | str
 
 
-class _ResponseBase(TypedDict, total=False):
+class _ResponseFields(TypedDict, total=False):
+    """The parameters except ``stream`` and ``tools`` (keywords of their own on
+    ``create`` and ``run_tools``)."""
+
     model: Required[str]
     """The model, e.g. ``"gpt-4o-mini"``."""
     input: Required[str | Sequence[ResponseInputItem]]
@@ -599,8 +604,6 @@ class _ResponseBase(TypedDict, total=False):
     """The most tokens to generate, reasoning included."""
     modalities: Sequence[Literal["text", "audio"]]
     """Output modalities."""
-    tools: Sequence[ResponseTool | Mapping[str, Any]]
-    """Function tools (flat shape) and built-in tools (``{"type": "web_search"}``...)."""
     tool_choice: Literal["none", "auto", "required"] | ResponseToolChoice
     """How the model picks tools."""
     parallel_tool_calls: bool
@@ -629,6 +632,15 @@ class _ResponseBase(TypedDict, total=False):
     """Processing tier."""
 
 
+class _ResponseTools(TypedDict, total=False):
+    tools: Sequence[ResponseTool | Mapping[str, Any]]
+    """Function tools (flat shape) and built-in tools (``{"type": "web_search"}``...)."""
+
+
+class _ResponseBase(_ResponseFields, _ResponseTools, total=False):
+    pass
+
+
 class ResponseRequest(_ResponseBase, total=False):
     """The body of ``POST /responses`` (the spec's shape, ``stream`` included)."""
 
@@ -637,6 +649,14 @@ class ResponseRequest(_ResponseBase, total=False):
 
 class ResponseCreateParams(_ResponseBase, RequestOptions, total=False):
     """Keyword arguments of ``responses.create``."""
+
+
+class ResponseParseParams(_ResponseBase, RequestOptions, total=False):
+    """Keyword arguments of ``responses.parse`` (besides ``text_format``)."""
+
+
+class ResponseRunToolsParams(_ResponseFields, RequestOptions, total=False):
+    """Keyword arguments of ``responses.run_tools`` (besides ``tools``)."""
 
 
 RESPONSE_OUTPUT_ITEM: TypeAdapter[ResponseOutputItem] = TypeAdapter(ResponseOutputItem)

@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 from typing import Any, Literal, Required, TypedDict
 
+from r9s._options import RequestOptions
 from r9s.models._base import Lenient, ResponseModel
 
 
@@ -15,6 +16,10 @@ class SearchRequest(TypedDict, total=False):
     """The engine's parameters; ``query`` is required by all of them. Exa: ``num``,
     ``contents``; Tavily: ``max_results``, ``search_depth``, ``include_answer``; Google:
     ``num``, ``start``, ``safe``."""
+
+
+class SearchCreateParams(SearchRequest, RequestOptions, total=False):
+    """The keyword arguments of ``search.create``."""
 
 
 class SearchResponse(ResponseModel):

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Unpack, overload
+from typing import Any, Never, TypeVar, Unpack, overload
 
 from r9s._binary import AsyncBinaryResponse, BinaryResponse
-from r9s._pipeline import Operation, ParamCheck
+from r9s._pipeline import Endpoint, Handover, ParamCheck
+from r9s._raw import RawResource, araw, raw
 from r9s.models.audio import (
     SpeechParams,
     TranscriptFormat,
@@ -18,33 +19,38 @@ from r9s.models.audio import (
     Translation,
     TranslationParams,
 )
-from r9s.resources._multipart import UploadingResource
+from r9s.resources._base import Resource
+
+__all__ = ["Audio", "AudioWithRawResponse"]
 
 
 def _text(body: bytes) -> str:
     return body.decode("utf-8")
 
 
-SPEECH: Operation[bytes, Any, Any] = Operation(
-    "POST", "/audio/speech", params=ParamCheck("audio.speech", SpeechParams)
+BINARY: Handover[BinaryResponse, AsyncBinaryResponse] = Handover(
+    lambda response, secret: BinaryResponse(response, secret=secret),
+    lambda response, secret: AsyncBinaryResponse(response, secret=secret),
+    events=False,
+)
+SPEECH: Endpoint[Never, BinaryResponse, AsyncBinaryResponse] = Endpoint(
+    "POST", "/audio/speech", None, BINARY, ParamCheck("audio.speech", SpeechParams)
 )
 # response_format is a keyword of its own on transcribe/translate, put back into the form
 TRANSCRIBE_PARAMS = ParamCheck("audio.transcribe", TranscriptionParams, extra={"response_format"})
 TRANSLATE_PARAMS = ParamCheck("audio.translate", TranslationParams, extra={"response_format"})
-TRANSCRIBE: Operation[Transcription, Any, Any] = Operation(
+TRANSCRIBE: Endpoint[Transcription, Never, Never] = Endpoint(
     "POST", "/audio/transcriptions", Transcription, params=TRANSCRIBE_PARAMS
 )
-TRANSCRIBE_TEXT: Operation[str, Any, Any] = Operation(
+TRANSCRIBE_TEXT: Endpoint[str, Never, Never] = Endpoint(
     "POST", "/audio/transcriptions", _text, params=TRANSCRIBE_PARAMS
 )
-TRANSLATE: Operation[Translation, Any, Any] = Operation(
+TRANSLATE: Endpoint[Translation, Never, Never] = Endpoint(
     "POST", "/audio/translations", Translation, params=TRANSLATE_PARAMS
 )
-TRANSLATE_TEXT: Operation[str, Any, Any] = Operation(
+TRANSLATE_TEXT: Endpoint[str, Never, Never] = Endpoint(
     "POST", "/audio/translations", _text, params=TRANSLATE_PARAMS
 )
-TRANSCRIBE_OPERATIONS = (TRANSCRIBE, TRANSCRIBE_TEXT)
-TRANSLATE_OPERATIONS = (TRANSLATE, TRANSLATE_TEXT)
 FILES = ("file",)
 
 # The spec serves each format as its own media type, chosen by Accept (D10); the
@@ -60,46 +66,46 @@ AUDIO_TYPES = {
 TEXT_TYPES = {"text": "text/plain", "srt": "application/x-subrip", "vtt": "text/vtt"}
 
 
-def _accept(params: Mapping[str, Any], accept: str) -> dict[str, Any]:
-    """``params`` with an ``Accept`` header the caller's own headers can override."""
-    return {**params, "http_headers": {"Accept": accept, **(params.get("http_headers") or {})}}
-
-
-def _speech(params: Mapping[str, Any]) -> dict[str, Any]:
+def _speech_accept(params: Mapping[str, Any]) -> dict[str, str]:
     media = AUDIO_TYPES.get(str(params.get("response_format") or "mp3"), "audio/*")
-    return _accept(params, f"{media}, audio/*;q=0.9, */*;q=0.8")
+    return {"Accept": f"{media}, audio/*;q=0.9, */*;q=0.8"}
+
+
+M = TypeVar("M")
 
 
 def _transcript(
-    operations: tuple[Operation[Any, Any, Any], Operation[Any, Any, Any]],
+    as_model: Endpoint[M, Never, Never],
+    as_text: Endpoint[str, Never, Never],
     params: Mapping[str, Any],
     response_format: str | None,
-) -> tuple[Operation[Any, Any, Any], dict[str, Any], tuple[str, ...]]:
+) -> tuple[
+    Endpoint[M, Never, Never] | Endpoint[str, Never, Never], Mapping[str, Any], dict[str, str]
+]:
     """How a transcription or translation is sent, the one place for both and their
-    async twins: the operation (``json``/``verbose_json`` decode into the model, the text
-    formats come back as ``str``), the form parameters (asking with ``Accept`` for the
-    text format's media type) and the file parameters."""
-    as_model, as_text = operations
+    async twins: the endpoint (``json``/``verbose_json`` decode into the model, the text
+    formats come back as ``str``), the form parameters and the headers (asking with
+    ``Accept`` for the text format's media type)."""
     if response_format is None:
-        return as_model, dict(params), FILES
+        return as_model, params, {}
     params = {**params, "response_format": response_format}
     media = TEXT_TYPES.get(response_format)
     if media is None:
-        return as_model, params, FILES
-    return as_text, _accept(params, f"{media}, text/plain;q=0.9, */*;q=0.8"), FILES
+        return as_model, params, {}
+    return as_text, params, {"Accept": f"{media}, text/plain;q=0.9, */*;q=0.8"}
 
 
-class Audio(UploadingResource):
+class Audio(Resource):
     """Speech and transcription: ``r9s.audio.speech(...)``, ``r9s.audio.transcribe(...)``,
     ``r9s.audio.translate(...)``."""
 
     def speech(self, **params: Unpack[SpeechParams]) -> BinaryResponse:
         """Speak ``input``: the audio, unread, to ``read()``, iterate or ``write_to_file()``."""
-        return self._raw(SPEECH, _speech(params))
+        return self._send(SPEECH, params, stream=True, headers=_speech_accept(params))
 
     async def speech_async(self, **params: Unpack[SpeechParams]) -> AsyncBinaryResponse:
         """Speak ``input``: the audio, unread, to ``read()``, iterate or ``write_to_file()``."""
-        return await self._raw_async(SPEECH, _speech(params))
+        return await self._asend(SPEECH, params, stream=True, headers=_speech_accept(params))
 
     @overload
     def transcribe(
@@ -124,10 +130,8 @@ class Audio(UploadingResource):
     ) -> Transcription | str:
         """Transcribe ``file``: a ``Transcription`` for ``json``/``verbose_json`` (the
         default), a ``str`` for ``text``/``srt``/``vtt``."""
-        result: Transcription | str = self._upload(
-            *_transcript(TRANSCRIBE_OPERATIONS, params, response_format)
-        )
-        return result
+        endpoint, form, headers = _transcript(TRANSCRIBE, TRANSCRIBE_TEXT, params, response_format)
+        return self._send(endpoint, form, headers=headers, files=FILES)
 
     @overload
     async def transcribe_async(
@@ -152,10 +156,8 @@ class Audio(UploadingResource):
     ) -> Transcription | str:
         """Transcribe ``file``: a ``Transcription`` for ``json``/``verbose_json`` (the
         default), a ``str`` for ``text``/``srt``/``vtt``."""
-        result: Transcription | str = await self._upload_async(
-            *_transcript(TRANSCRIBE_OPERATIONS, params, response_format)
-        )
-        return result
+        endpoint, form, headers = _transcript(TRANSCRIBE, TRANSCRIBE_TEXT, params, response_format)
+        return await self._asend(endpoint, form, headers=headers, files=FILES)
 
     @overload
     def translate(
@@ -180,10 +182,8 @@ class Audio(UploadingResource):
     ) -> Translation | str:
         """Translate ``file`` into English: a ``Translation`` for ``json``/``verbose_json``
         (the default), a ``str`` for ``text``/``srt``/``vtt``."""
-        result: Translation | str = self._upload(
-            *_transcript(TRANSLATE_OPERATIONS, params, response_format)
-        )
-        return result
+        endpoint, form, headers = _transcript(TRANSLATE, TRANSLATE_TEXT, params, response_format)
+        return self._send(endpoint, form, headers=headers, files=FILES)
 
     @overload
     async def translate_async(
@@ -208,7 +208,16 @@ class Audio(UploadingResource):
     ) -> Translation | str:
         """Translate ``file`` into English: a ``Translation`` for ``json``/``verbose_json``
         (the default), a ``str`` for ``text``/``srt``/``vtt``."""
-        result: Translation | str = await self._upload_async(
-            *_transcript(TRANSLATE_OPERATIONS, params, response_format)
-        )
-        return result
+        endpoint, form, headers = _transcript(TRANSLATE, TRANSLATE_TEXT, params, response_format)
+        return await self._asend(endpoint, form, headers=headers, files=FILES)
+
+
+class AudioWithRawResponse(RawResource):
+    """``r9s.with_raw_response.audio``: its calls, returning a ``RawResponse``."""
+
+    speech = raw(Audio.speech)
+    speech_async = araw(Audio.speech_async)
+    transcribe = raw(Audio.transcribe)
+    transcribe_async = araw(Audio.transcribe_async)
+    translate = raw(Audio.translate)
+    translate_async = araw(Audio.translate_async)

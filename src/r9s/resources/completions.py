@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal, Unpack, cast, overload
+from typing import Literal, Unpack, overload
 
-from r9s._pipeline import Operation, ParamCheck, RequestOptions
+from r9s._pipeline import Endpoint, ParamCheck, event_stream
+from r9s._raw import RawResource, araw, raw
 from r9s._streams.completions import COMPLETION_STREAM, AsyncCompletionStream, CompletionStream
-from r9s.models.completions import Completion, CompletionChunk, _CompletionBase
+from r9s.models.completions import Completion, CompletionCreateParams
 from r9s.resources._base import Resource
 
 __all__ = [
@@ -14,20 +15,15 @@ __all__ = [
     "CompletionCreateParams",
     "CompletionStream",
     "Completions",
+    "CompletionsWithRawResponse",
 ]
 
-
-class CompletionCreateParams(_CompletionBase, RequestOptions, total=False):
-    """The keyword arguments of ``completions.create``: the request fields and the
-    per-call options (``timeout``, ``retries``, ``extra_body``...)."""
-
-
-CREATE: Operation[Completion, CompletionChunk, Completion] = Operation(
+CREATE: Endpoint[Completion, CompletionStream, AsyncCompletionStream] = Endpoint(
     "POST",
     "/completions",
     Completion,
-    COMPLETION_STREAM,
-    ParamCheck("completions.create", CompletionCreateParams, extra={"stream"}),
+    event_stream(COMPLETION_STREAM, CompletionStream, AsyncCompletionStream),
+    ParamCheck("completions.create", CompletionCreateParams),
 )
 
 
@@ -51,9 +47,7 @@ class Completions(Resource):
         self, *, stream: bool = False, **params: Unpack[CompletionCreateParams]
     ) -> Completion | CompletionStream:
         """Complete a prompt; ``stream=True`` returns the text as it comes."""
-        if stream:
-            return cast(CompletionStream, self._stream(CREATE, {**params, "stream": True}))
-        return self._call(CREATE, params)
+        return self._send(CREATE, params, stream=stream)
 
     @overload
     async def create_async(
@@ -71,7 +65,11 @@ class Completions(Resource):
         self, *, stream: bool = False, **params: Unpack[CompletionCreateParams]
     ) -> Completion | AsyncCompletionStream:
         """Complete a prompt; ``stream=True`` returns the text as it comes."""
-        if stream:
-            stream_ = await self._stream_async(CREATE, {**params, "stream": True})
-            return cast(AsyncCompletionStream, stream_)
-        return await self._call_async(CREATE, params)
+        return await self._asend(CREATE, params, stream=stream)
+
+
+class CompletionsWithRawResponse(RawResource):
+    """``r9s.with_raw_response.completions``: its calls, returning a ``RawResponse``."""
+
+    create = raw(Completions.create)
+    create_async = araw(Completions.create_async)

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from typing import Never, Unpack
 
-from r9s._pipeline import Operation, ParamCheck, RequestOptions
-from r9s.models.edits import Edit, EditRequest
+from r9s._pipeline import Endpoint, ParamCheck
+from r9s._raw import RawResource, araw, raw
+from r9s.models.edits import Edit, EditCreateParams
 from r9s.resources._base import Resource
 
-__all__ = ["EditCreateParams", "Edits"]
+__all__ = ["EditCreateParams", "Edits", "EditsWithRawResponse"]
 
-
-class EditCreateParams(EditRequest, RequestOptions, total=False):
-    """The keyword arguments of ``edits.create``: the request fields and the per-call
-    options."""
-
-
-CREATE: Operation[Edit, Never, Never] = Operation(
+CREATE: Endpoint[Edit, Never, Never] = Endpoint(
     "POST", "/edits", Edit, params=ParamCheck("edits.create", EditCreateParams)
 )
 
@@ -26,8 +21,15 @@ class Edits(Resource):
 
     def create(self, **params: Unpack[EditCreateParams]) -> Edit:
         """Edit ``input`` following ``instruction``."""
-        return self._call(CREATE, params)
+        return self._send(CREATE, params)
 
     async def create_async(self, **params: Unpack[EditCreateParams]) -> Edit:
         """Edit ``input`` following ``instruction``."""
-        return await self._call_async(CREATE, params)
+        return await self._asend(CREATE, params)
+
+
+class EditsWithRawResponse(RawResource):
+    """``r9s.with_raw_response.edits``: its calls, returning a ``RawResponse``."""
+
+    create = raw(Edits.create)
+    create_async = araw(Edits.create_async)

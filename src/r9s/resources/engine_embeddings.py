@@ -4,28 +4,28 @@ from __future__ import annotations
 
 from typing import Literal, Never, Unpack, overload
 
-from r9s._pipeline import Operation, ParamCheck, RequestOptions
+from r9s._pipeline import Endpoint, ParamCheck
+from r9s._raw import RawResource, araw, raw
 from r9s.models.embeddings import (
     Base64EmbeddingResponse,
     EmbeddingResponse,
-    EngineEmbeddingRequest,
+    EngineEmbeddingCreateParams,
 )
 from r9s.resources._base import Resource
-from r9s.resources.embeddings import base64_params
+from r9s.resources.embeddings import embedding_call
 
-__all__ = ["EngineEmbeddingCreateParams", "EngineEmbeddings"]
-
-
-class EngineEmbeddingCreateParams(EngineEmbeddingRequest, RequestOptions, total=False):
-    """The keyword arguments of ``engine_embeddings.create`` besides ``model``."""
-
+__all__ = [
+    "EngineEmbeddingCreateParams",
+    "EngineEmbeddings",
+    "EngineEmbeddingsWithRawResponse",
+]
 
 PATH = "/engines/{model}/embeddings"
 PARAMS = ParamCheck("engine_embeddings.create", EngineEmbeddingCreateParams)
-CREATE: Operation[EmbeddingResponse, Never, Never] = Operation(
+CREATE: Endpoint[EmbeddingResponse, Never, Never] = Endpoint(
     "POST", PATH, EmbeddingResponse, params=PARAMS
 )
-CREATE_BASE64: Operation[Base64EmbeddingResponse, Never, Never] = Operation(
+CREATE_BASE64: Endpoint[Base64EmbeddingResponse, Never, Never] = Endpoint(
     "POST", PATH, Base64EmbeddingResponse, params=PARAMS
 )
 
@@ -58,10 +58,8 @@ class EngineEmbeddings(Resource):
         **params: Unpack[EngineEmbeddingCreateParams],
     ) -> EmbeddingResponse | Base64EmbeddingResponse:
         """Embed ``input`` with ``model``; ``keep_base64=True`` keeps base64 strings."""
-        path = {"model": model}
-        if keep_base64:
-            return self._call(CREATE_BASE64, base64_params(params), path=path)
-        return self._call(CREATE, params, path=path)
+        endpoint, fields = embedding_call(CREATE, CREATE_BASE64, params, keep_base64)
+        return self._send(endpoint, fields, path={"model": model})
 
     @overload
     async def create_async(
@@ -87,7 +85,12 @@ class EngineEmbeddings(Resource):
         **params: Unpack[EngineEmbeddingCreateParams],
     ) -> EmbeddingResponse | Base64EmbeddingResponse:
         """Embed ``input`` with ``model``; ``keep_base64=True`` keeps base64 strings."""
-        path = {"model": model}
-        if keep_base64:
-            return await self._call_async(CREATE_BASE64, base64_params(params), path=path)
-        return await self._call_async(CREATE, params, path=path)
+        endpoint, fields = embedding_call(CREATE, CREATE_BASE64, params, keep_base64)
+        return await self._asend(endpoint, fields, path={"model": model})
+
+
+class EngineEmbeddingsWithRawResponse(RawResource):
+    """``r9s.with_raw_response.engine_embeddings``: its calls, returning a ``RawResponse``."""
+
+    create = raw(EngineEmbeddings.create)
+    create_async = araw(EngineEmbeddings.create_async)

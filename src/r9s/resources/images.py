@@ -3,27 +3,31 @@
 
 from __future__ import annotations
 
-from typing import Literal, Unpack, cast, overload
+from typing import Literal, Unpack, overload
 
-from r9s._pipeline import Operation, ParamCheck
+from r9s._pipeline import Endpoint, ParamCheck, event_stream
+from r9s._raw import RawResource, araw, raw
 from r9s._streams.images import SPEC, AsyncImageStream, ImageStream
-from r9s.models.images import ImageEditParams, ImageGenerateParams, ImagesResponse, ImageStreamEvent
-from r9s.resources._multipart import UploadingResource
+from r9s.models.images import ImageEditParams, ImageGenerateParams, ImagesResponse
+from r9s.resources._base import Resource
 
-GENERATE: Operation[ImagesResponse, ImageStreamEvent, ImagesResponse] = Operation(
+__all__ = ["Images", "ImagesWithRawResponse"]
+
+STREAM = event_stream(SPEC, ImageStream, AsyncImageStream)
+GENERATE: Endpoint[ImagesResponse, ImageStream, AsyncImageStream] = Endpoint(
     "POST",
     "/images/generations",
     ImagesResponse,
-    SPEC,
-    ParamCheck("images.create", ImageGenerateParams, extra={"stream"}),
+    STREAM,
+    ParamCheck("images.create", ImageGenerateParams),
 )
-EDIT: Operation[ImagesResponse, ImageStreamEvent, ImagesResponse] = Operation(
-    "POST", "/images/edits", ImagesResponse, SPEC, ParamCheck("images.edit", ImageEditParams)
+EDIT: Endpoint[ImagesResponse, ImageStream, AsyncImageStream] = Endpoint(
+    "POST", "/images/edits", ImagesResponse, STREAM, ParamCheck("images.edit", ImageEditParams)
 )
 EDIT_FILES = ("image", "mask")
 
 
-class Images(UploadingResource):
+class Images(Resource):
     """Images: ``r9s.images.create(prompt=...)`` (also ``generate``) and
     ``r9s.images.edit(image=..., prompt=...)``."""
 
@@ -44,9 +48,7 @@ class Images(UploadingResource):
     ) -> ImagesResponse | ImageStream:
         """Generate images from a prompt; with ``stream=True``, an ``ImageStream`` of
         partial previews and finished images."""
-        if stream:
-            return cast(ImageStream, self._stream(GENERATE, {**params, "stream": True}))
-        return self._call(GENERATE, params)
+        return self._send(GENERATE, params, stream=stream)
 
     @overload
     async def create_async(
@@ -64,10 +66,7 @@ class Images(UploadingResource):
         self, *, stream: bool = False, **params: Unpack[ImageGenerateParams]
     ) -> ImagesResponse | AsyncImageStream:
         """Generate images from a prompt; with ``stream=True``, an ``AsyncImageStream``."""
-        if stream:
-            stream_ = await self._stream_async(GENERATE, {**params, "stream": True})
-            return cast(AsyncImageStream, stream_)
-        return await self._call_async(GENERATE, params)
+        return await self._asend(GENERATE, params, stream=stream)
 
     generate = create
     generate_async = create_async
@@ -87,8 +86,7 @@ class Images(UploadingResource):
     ) -> ImagesResponse | ImageStream:
         """Edit one or several images (multipart upload, streamed from disk); with
         ``stream=True``, an ``ImageStream``."""
-        result: ImagesResponse | ImageStream = self._upload(EDIT, params, EDIT_FILES, stream=stream)
-        return result
+        return self._send(EDIT, params, stream=stream, files=EDIT_FILES)
 
     @overload
     async def edit_async(
@@ -107,7 +105,15 @@ class Images(UploadingResource):
     ) -> ImagesResponse | AsyncImageStream:
         """Edit one or several images (multipart upload, streamed from disk); with
         ``stream=True``, an ``AsyncImageStream``."""
-        result: ImagesResponse | AsyncImageStream = await self._upload_async(
-            EDIT, params, EDIT_FILES, stream=stream
-        )
-        return result
+        return await self._asend(EDIT, params, stream=stream, files=EDIT_FILES)
+
+
+class ImagesWithRawResponse(RawResource):
+    """``r9s.with_raw_response.images``: its calls, returning a ``RawResponse``."""
+
+    create = raw(Images.create)
+    create_async = araw(Images.create_async)
+    generate = raw(Images.generate)
+    generate_async = araw(Images.generate_async)
+    edit = raw(Images.edit)
+    edit_async = araw(Images.edit_async)

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from typing import Never, Unpack
 
-from r9s._pipeline import Operation, ParamCheck, RequestOptions
-from r9s.models.moderations import ModerationRequest, ModerationResponse
+from r9s._pipeline import Endpoint, ParamCheck
+from r9s._raw import RawResource, araw, raw
+from r9s.models.moderations import ModerationCreateParams, ModerationResponse
 from r9s.resources._base import Resource
 
-__all__ = ["ModerationCreateParams", "Moderations"]
+__all__ = ["ModerationCreateParams", "Moderations", "ModerationsWithRawResponse"]
 
-
-class ModerationCreateParams(ModerationRequest, RequestOptions, total=False):
-    """The keyword arguments of ``moderations.create``."""
-
-
-CREATE: Operation[ModerationResponse, Never, Never] = Operation(
+CREATE: Endpoint[ModerationResponse, Never, Never] = Endpoint(
     "POST",
     "/moderations",
     ModerationResponse,
@@ -28,8 +24,15 @@ class Moderations(Resource):
 
     def create(self, **params: Unpack[ModerationCreateParams]) -> ModerationResponse:
         """Classify ``input``: one result per input, with flags and scores per category."""
-        return self._call(CREATE, params)
+        return self._send(CREATE, params)
 
     async def create_async(self, **params: Unpack[ModerationCreateParams]) -> ModerationResponse:
         """Classify ``input``: one result per input, with flags and scores per category."""
-        return await self._call_async(CREATE, params)
+        return await self._asend(CREATE, params)
+
+
+class ModerationsWithRawResponse(RawResource):
+    """``r9s.with_raw_response.moderations``: its calls, returning a ``RawResponse``."""
+
+    create = raw(Moderations.create)
+    create_async = araw(Moderations.create_async)

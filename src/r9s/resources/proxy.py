@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, Unpack
-from urllib.parse import quote
+from typing import Any, Never, Unpack
 
-from r9s._pipeline import Operation, ParamCheck, RequestOptions
+from r9s._options import RequestOptions
+from r9s._pipeline import Endpoint, ParamCheck
+from r9s._raw import RawResource, araw, raw
 from r9s.resources._base import Resource
 
-__all__ = ["Proxy", "proxy_operation"]
+__all__ = ["Proxy", "ProxyWithRawResponse", "proxy_operation"]
 
 
 def _json_or_none(body: bytes) -> Any:
@@ -24,15 +25,17 @@ def _json_or_none(body: bytes) -> Any:
 PARAMS = ParamCheck("proxy.request", RequestOptions)
 
 
-def proxy_operation(target: str) -> Operation[Any, Any, Any]:
-    """The operation for ``target``: a path under ``/nextrouter/proxy/{channelid}/``."""
+def proxy_operation(target: str) -> Endpoint[Any, Never, Never]:
+    """The endpoint for ``target``: a path under ``/nextrouter/proxy/{channelid}/``."""
     tail = target.lstrip("/")
     if not tail:
         raise ValueError("target must name an upstream path, such as 'chat/completions'")
     if any(segment in (".", "..") for segment in tail.split("/")):
         raise ValueError(f"target {target!r} may not contain '.' or '..' segments")
+    from urllib.parse import quote
+
     # Percent-encoding everything but "/" also encodes the braces that format_map reads.
-    return Operation(
+    return Endpoint(
         "POST",
         "/nextrouter/proxy/{channelid}/" + quote(tail, safe="/"),
         _json_or_none,
@@ -40,15 +43,8 @@ def proxy_operation(target: str) -> Operation[Any, Any, Any]:
     )
 
 
-def _params(
-    body: Mapping[str, Any] | None,
-    request_body: Mapping[str, Any] | None,
-    options: RequestOptions,
-) -> dict[str, Any]:
-    # The body travels as extra_body, so its keys never collide with option names
-    # (a proxied body may well hold "timeout").
-    merged = {**(request_body or {}), **(body or {}), **(options.get("extra_body") or {})}
-    return {**options, "extra_body": merged}
+def _body(body: Mapping[str, Any] | None, request_body: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {**(request_body or {}), **(body or {})}
 
 
 class Proxy(Resource):
@@ -66,9 +62,12 @@ class Proxy(Resource):
     ) -> Any:
         """POST ``body`` (``request_body`` is the r9s 0.x name) to ``target`` through
         channel ``channelid``; returns the decoded JSON answer (``None`` if empty)."""
-        operation = proxy_operation(target)
-        params = _params(body, request_body, options)
-        return self._call(operation, params, path={"channelid": str(channelid)})
+        return self._send(
+            proxy_operation(target),
+            options,
+            path={"channelid": str(channelid)},
+            body=_body(body, request_body),
+        )
 
     async def request_async(
         self,
@@ -81,6 +80,16 @@ class Proxy(Resource):
     ) -> Any:
         """POST ``body`` (``request_body`` is the r9s 0.x name) to ``target`` through
         channel ``channelid``; returns the decoded JSON answer (``None`` if empty)."""
-        operation = proxy_operation(target)
-        params = _params(body, request_body, options)
-        return await self._call_async(operation, params, path={"channelid": str(channelid)})
+        return await self._asend(
+            proxy_operation(target),
+            options,
+            path={"channelid": str(channelid)},
+            body=_body(body, request_body),
+        )
+
+
+class ProxyWithRawResponse(RawResource):
+    """``r9s.with_raw_response.proxy``: its calls, returning a ``RawResponse``."""
+
+    request = raw(Proxy.request)
+    request_async = araw(Proxy.request_async)

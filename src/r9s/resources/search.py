@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from typing import Never, Unpack
 
-from r9s._pipeline import Operation, ParamCheck, RequestOptions
-from r9s.models.search import SearchRequest, SearchResponse
+from r9s._pipeline import Endpoint, ParamCheck
+from r9s._raw import RawResource, araw, raw
+from r9s.models.search import SearchCreateParams, SearchResponse
 from r9s.resources._base import Resource
 
-__all__ = ["Search", "SearchCreateParams"]
+__all__ = ["Search", "SearchCreateParams", "SearchWithRawResponse"]
 
-
-class SearchCreateParams(SearchRequest, RequestOptions, total=False):
-    """The keyword arguments of ``search.create``."""
-
-
-CREATE: Operation[SearchResponse, Never, Never] = Operation(
+CREATE: Endpoint[SearchResponse, Never, Never] = Endpoint(
     "POST", "/search", SearchResponse, params=ParamCheck("search.create", SearchCreateParams)
 )
 
@@ -25,8 +21,15 @@ class Search(Resource):
 
     def create(self, **params: Unpack[SearchCreateParams]) -> SearchResponse:
         """Search the web with ``engine``; ``extra`` holds the query and engine options."""
-        return self._call(CREATE, params)
+        return self._send(CREATE, params)
 
     async def create_async(self, **params: Unpack[SearchCreateParams]) -> SearchResponse:
         """Search the web with ``engine``; ``extra`` holds the query and engine options."""
-        return await self._call_async(CREATE, params)
+        return await self._asend(CREATE, params)
+
+
+class SearchWithRawResponse(RawResource):
+    """``r9s.with_raw_response.search``: its calls, returning a ``RawResponse``."""
+
+    create = raw(Search.create)
+    create_async = araw(Search.create_async)

@@ -15,7 +15,8 @@ Gemini API under ``/v1beta``. Answers come from a deterministic echo model
 Fault specs (``X-R9S-Fault`` header, ``LocalServer.inject`` or ``POST /__r9s/faults``)
 are ``key=value;...`` with keys ``status``, ``body``, ``message``, ``code``, ``retry_after``,
 ``retry_after_ms``, ``retry_after_date``, ``should_retry``, ``delay``, ``drop``, ``after``,
-``malformed``, ``stream_error``, ``truncate``, ``chunk_delay``, ``times`` and ``key``.
+``malformed``, ``stream_error``, ``truncate``, ``chunk_delay``, ``times``, ``key`` and
+``request_id``.
 """
 
 from r9s.testing._faults import FAULT_HEADER

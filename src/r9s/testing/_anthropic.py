@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from r9s.testing import _echo
+from r9s.testing import _echo, _structured
 from r9s.testing._echo import Reply as EchoReply, ToolDef, Turn
 from r9s.testing._errors import invalid
 from r9s.testing._routing import (
@@ -22,7 +22,7 @@ from r9s.testing._routing import (
     required,
     stream_flag,
 )
-from r9s.testing._sse import Event, EventStream, json_event
+from r9s.testing._sse import Event, SSEReply, json_event
 
 
 def _blocks_text(content: Any) -> tuple[str, bool]:
@@ -47,7 +47,7 @@ def messages_turn(body: dict[str, Any]) -> Turn:
     messages = required(body, "messages", list)
     system = body.get("system")
     texts = [_blocks_text(system)[0]] if system else []
-    last_text, after_tool = "", False
+    last_text, after_tool, user_text = "", False, ""
     for message in messages:
         if not isinstance(message, dict) or message.get("role") not in ("user", "assistant"):
             raise invalid("messages", "messages: each message needs a role of user or assistant")
@@ -55,16 +55,21 @@ def messages_turn(body: dict[str, Any]) -> Turn:
         texts.append(text)
         if message["role"] == "user":
             last_text, after_tool = text, tool_result
+            if not tool_result:
+                user_text = text
     thinking = optional(body, "thinking", dict, default={})
     return Turn(
         text=last_text,
+        user_text=user_text,
         prompt_texts=tuple(texts),
         after_tool=after_tool,
         tools=_tools(body),
         tool_choice=_tool_choice(body),
         max_tokens=optional(body, "max_tokens", int),
         thinking=thinking.get("type") in ("enabled", "adaptive"),
-        output_schema=_output_schema(body),
+        output_schema=_structured.requested_schema(
+            str(body.get("model")), _output_schema(body), "output_config.format"
+        ),
     )
 
 
@@ -104,6 +109,8 @@ def _tool_choice(body: dict[str, Any]) -> str:
 def _stop_reason(reply: EchoReply) -> str:
     if reply.tool_calls:
         return "tool_use"
+    if reply.refusal:
+        return "refusal"
     return "max_tokens" if reply.truncated else "end_turn"
 
 
@@ -214,7 +221,7 @@ async def create_message(call: Call) -> Reply:
         "usage": _usage(reply, _output_tokens(reply)),
     }
     if stream_flag(body):
-        return EventStream(_events(message, reply), stream_error)
+        return SSEReply(_events(message, reply), stream_error)
     return json_response(message)
 
 

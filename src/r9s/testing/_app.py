@@ -32,7 +32,7 @@ from r9s.testing._models import ModelCatalog
 from r9s.testing._ratelimit import RateLimit, RateLimiter, estimate_tokens
 from r9s.testing._records import RecordedRequest, api_key_of, record
 from r9s.testing._routing import Call, Reply, Route, json_response
-from r9s.testing._sse import EventStream
+from r9s.testing._sse import SSEReply
 
 INTERNAL_PREFIX = "/__r9s/"
 MAX_BUFFERED_BODY = 64 * 1024 * 1024  # JSON bodies are held in memory; uploads stream
@@ -172,7 +172,6 @@ class App:
         self._records: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
-        self._request_ids = itertools.count(1)
 
     # -- state shared with the test thread ---------------------------------------------
 
@@ -241,15 +240,17 @@ class App:
                 return error_response(family, ApiError(413, f"Request body over {limit}."))
         extra_headers: list[tuple[str, str]] = []
 
+        fault: Fault | None = None
+
         async def finish(response: Response | None) -> Response | None:
+            if response is not None and fault is not None and fault.request_id:
+                named = (fault.request_id, self.new_id("req_"))
+                response = Response(response.status, [*response.headers, named], response.body)
             await request.body.drain()
             if uploads:
                 self._record(request)
             if response is not None:
                 response.headers.extend(extra_headers)
-                if response.status < 400:  # errors stay as they were: tests quote them whole
-                    request_id = f"req_local{next(self._request_ids):012d}"
-                    response.headers.append(("x-request-id", request_id))
             return response
 
         if self.rate_limiter is not None:
@@ -276,7 +277,7 @@ class App:
             if fault.malformed == "json":
                 return await finish(malformed_json_response())
         reply = await self._dispatch(request, found, family)
-        if isinstance(reply, EventStream):
+        if isinstance(reply, SSEReply):
             return await finish(stream_response(reply, fault))
         return await finish(body_response(reply, fault))
 

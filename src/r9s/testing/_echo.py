@@ -2,11 +2,13 @@
 
 The answer to a turn is ``Echo: <last user input>``, streamed as word-sized pieces.
 Tokens are whitespace-separated words. Tools are called when the request forces it or
-when the user text says ``call <tool name>``; arguments are derived from the tool's
-schema. (Merely naming a tool is not enough: coding tools send tools such as ``Bash``
-with every request, and a prompt that mentions one must not make them run it.)
-When structured output is requested, the answer is JSON built from the schema the
-same way (or ``{"echo": <text>}`` for plain JSON mode).
+when the user text says ``call <tool name>`` (a tool result: on a line that starts
+with it); arguments are derived
+from the tool's schema. (Merely naming a tool is not enough: coding tools send tools
+such as ``Bash`` with every request, and a prompt that mentions one must not make them
+run it.) When structured output is requested, the answer is JSON built from the schema
+the same way (or ``{"echo": <text>}`` for plain JSON mode); ``_structured`` holds those
+rules.
 Each API module only translates its wire format to a ``Turn`` and a ``Reply`` back.
 """
 
@@ -19,6 +21,8 @@ import re
 import struct
 from dataclasses import dataclass, field
 from typing import Any
+
+from r9s.testing import _structured
 
 ECHO_PREFIX = "Echo:"
 
@@ -115,6 +119,9 @@ class Turn:
     max_tokens: int | None = None
     thinking: bool = False
     output_schema: dict[str, Any] | None = None
+    user_text: str = ""
+    """The last user input (when ``text`` is a tool result): a tool result that repeats
+    it does not ask for calls by doing so."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,8 @@ class Reply:
     thinking: str | None = None
     truncated: bool = False
     prompt_tokens: int = 0
+    refusal: str | None = None
+    """The model declined (a structured request about violence); ``text`` says it too."""
 
     @property
     def completion_tokens(self) -> int:
@@ -161,76 +170,54 @@ def reply(turn: Turn, id_prefix: str = "call_") -> Reply:
             ToolCall(
                 f"{id_prefix}{short_hash(turn.text, tool.name, str(index))}",
                 tool.name,
-                json.dumps(arguments_for(tool.parameters, turn.text)),
+                json.dumps(
+                    arguments
+                    if arguments is not None
+                    else arguments_for(tool.parameters, turn.text)
+                ),
             )
-            for index, tool in enumerate(tools)
+            for index, (tool, arguments) in enumerate(tools)
         )
         return Reply("", calls, thinking, prompt_tokens=prompt_tokens)
     if turn.output_schema is not None:
-        value = _value_for(turn.output_schema, turn.text, turn.output_schema)
+        if not turn.after_tool and _structured.violent(turn.text):
+            refusal = _structured.REFUSAL
+            return Reply(refusal, (), thinking, prompt_tokens=prompt_tokens, refusal=refusal)
+        value = _structured.instance(turn.output_schema, turn.text)
         structured = value if turn.output_schema else {"echo": turn.text.strip()}
-        return Reply(json.dumps(structured), (), thinking, prompt_tokens=prompt_tokens)
+        text, truncated = truncate(json.dumps(structured), turn.max_tokens)
+        return Reply(text, (), thinking, truncated, prompt_tokens)
     text, truncated = truncate(echo(turn.text), turn.max_tokens)
     return Reply(text, (), thinking, truncated, prompt_tokens)
 
 
-def _tools_to_call(turn: Turn) -> list[ToolDef]:
-    if not turn.tools or turn.after_tool or turn.tool_choice == "none":
+def _tools_to_call(turn: Turn) -> list[tuple[ToolDef, dict[str, Any] | None]]:
+    """The tools to call and their explicit arguments (``None``: made from the schema).
+    After a tool result only what the result asks for is called, so that a run of tool
+    rounds ends."""
+    if not turn.tools or turn.tool_choice == "none":
         return []
+    by_name = {tool.name: tool for tool in turn.tools}
+    text = turn.text
+    if turn.after_tool:
+        # A tool result asks for more calls on lines of its own that start with them; a
+        # result that merely repeats the request (or quotes it in JSON) asks for nothing.
+        if turn.user_text.strip():
+            text = text.replace(turn.user_text, "")
+        text = "\n".join(line for line in text.splitlines() if line.lstrip().startswith("call "))
+    asked = [
+        (by_name[name], arguments)
+        for name, arguments in _structured.requested_calls(text, list(by_name))
+    ]
+    if turn.after_tool or asked:
+        return asked
     if turn.tool_choice not in ("auto", "required"):
         named = [tool for tool in turn.tools if tool.name == turn.tool_choice]
-        return named[:1] or [ToolDef(turn.tool_choice)]
-    asked = [tool for tool in turn.tools if _asks_for(turn.text, tool.name)]
-    if asked:
-        return asked
-    return [turn.tools[0]] if turn.tool_choice == "required" else []
-
-
-def _asks_for(text: str, name: str) -> bool:
-    return re.search(rf"\bcall {re.escape(name)}(?![\w-])", text) is not None
+        return [((named[:1] or [ToolDef(turn.tool_choice)])[0], None)]
+    return [(turn.tools[0], None)] if turn.tool_choice == "required" else []
 
 
 def arguments_for(schema: dict[str, Any], text: str) -> dict[str, Any]:
     """Arguments matching ``schema``: the required properties (or all), filled from ``text``."""
-    value = _value_for(schema, text, schema) if schema else {}
+    value = _structured.instance(schema, text) if schema else {}
     return value if isinstance(value, dict) else {}
-
-
-def _value_for(schema: Any, text: str, root: dict[str, Any]) -> Any:
-    """A value of JSON ``schema``: strings are ``text``, numbers 1, enums their first value.
-
-    Local ``$ref``s (``#/$defs/...``, as pydantic writes them) are resolved against ``root``.
-    """
-    if not isinstance(schema, dict):
-        return text
-    reference = schema.get("$ref")
-    if isinstance(reference, str) and reference.startswith("#/"):
-        target: Any = root
-        for part in reference[2:].split("/"):
-            target = target.get(part) if isinstance(target, dict) else None
-        return _value_for(target, text, root)
-    for combinator in ("anyOf", "oneOf", "allOf"):
-        options = schema.get(combinator)
-        if isinstance(options, list) and options:
-            usable = [o for o in options if not (isinstance(o, dict) and o.get("type") == "null")]
-            return _value_for((usable or options)[0], text, root)
-    if isinstance(schema.get("enum"), list) and schema["enum"]:
-        return schema["enum"][0]
-    if "const" in schema:
-        return schema["const"]
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        kind = next((k for k in kind if k != "null"), "string")
-    if kind in ("integer", "number"):
-        return 1
-    if kind == "boolean":
-        return True
-    if kind == "array":
-        return []
-    if kind == "object" or "properties" in schema:
-        properties = schema.get("properties")
-        if not isinstance(properties, dict):
-            return {}
-        required = [name for name in schema.get("required") or [] if name in properties]
-        return {name: _value_for(properties[name], text, root) for name in required or properties}
-    return text

@@ -22,7 +22,7 @@ from r9s.testing._errors import (
     error_body,
 )
 from r9s.testing._http import CutConnection, Response
-from r9s.testing._sse import SSE_HEADERS, Event, EventStream, dumps
+from r9s.testing._sse import SSE_HEADERS, Event, SSEReply, dumps
 
 FAULT_HEADER = "x-r9s-fault"
 BODY_KINDS = ("json", "anthropic", "google", "empty", "text", "html")
@@ -51,6 +51,7 @@ class Fault:
     chunk_delay: float = 0.0
     times: int | None = None
     key: str | None = None
+    request_id: str | None = None  # a header name: answer with a request id in it
 
 
 def _positive_float(value: str) -> float:
@@ -83,6 +84,12 @@ def _choice(*allowed: str) -> Any:
     return parse
 
 
+def _header_name(value: str) -> str:
+    if not value or not all(ch.isalnum() or ch in "-_" for ch in value):
+        raise ValueError("must be a header name, such as x-request-id")
+    return value
+
+
 def _boolean(value: str) -> bool:
     if value.lower() in ("true", "1", "yes"):
         return True
@@ -109,6 +116,7 @@ FAULT_KEYS: dict[str, Any] = {
     "chunk_delay": _positive_float,
     "times": _count,
     "key": str,
+    "request_id": _header_name,
 }
 assert set(FAULT_KEYS) == {f.name for f in fields(Fault)}
 
@@ -254,14 +262,14 @@ def malformed_json_response() -> Response:
     return Response(200, list(JSON_HEADERS), MALFORMED_JSON)
 
 
-def stream_response(stream: EventStream, fault: Fault | None) -> Response:
+def stream_response(stream: SSEReply, fault: Fault | None) -> Response:
     """Turn an event stream into a chunked response, applying the stream faults."""
     return Response(
         stream.status, SSE_HEADERS + stream.headers, _stream_body(stream, fault or Fault())
     )
 
 
-async def _stream_body(stream: EventStream, fault: Fault) -> AsyncIterator[bytes]:
+async def _stream_body(stream: SSEReply, fault: Fault) -> AsyncIterator[bytes]:
     cut_after = _cut_point(fault, default=1 if fault.drop == "mid_body" else 2)
     events = _fault_events(stream, fault)
     for index, event in enumerate(events):
@@ -280,7 +288,7 @@ def _cut_point(fault: Fault, default: int) -> int | None:
     return fault.after if fault.after is not None else default
 
 
-def _fault_events(stream: EventStream, fault: Fault) -> list[Event]:
+def _fault_events(stream: SSEReply, fault: Fault) -> list[Event]:
     events = list(stream.events)
     if fault.malformed == "sse":
         middle = fault.after if fault.after is not None else max(1, len(events) // 2)

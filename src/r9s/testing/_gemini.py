@@ -12,7 +12,7 @@ from r9s.testing import _echo
 from r9s.testing._echo import Reply as EchoReply, ToolDef, Turn
 from r9s.testing._errors import ApiError, invalid
 from r9s.testing._routing import Call, Reply, Route, json_response, optional, required
-from r9s.testing._sse import Event, EventStream, json_event
+from r9s.testing._sse import Event, SSEReply, json_event
 
 
 def _parts_text(content: Any) -> tuple[str, bool]:
@@ -167,7 +167,7 @@ async def stream_generate_content(call: Call) -> Reply:
     chunks = _chunks(reply, model, call.new_id("resp-"), streamed=True)
     if call.query.get("alt") == "sse":
         events: Iterator[Event] = (json_event(chunk) for chunk in chunks)
-        return EventStream(events, stream_error)
+        return SSEReply(events, stream_error)
     return json_response(chunks)  # without alt=sse the stream is one JSON array
 
 

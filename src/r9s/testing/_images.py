@@ -16,7 +16,7 @@ from r9s.testing._errors import ApiError, invalid, missing
 from r9s.testing._http import Response
 from r9s.testing._multipart import Form, UploadedFile, read_form
 from r9s.testing._routing import Call, Reply, Route, json_response
-from r9s.testing._sse import DONE, Event, EventStream, json_event
+from r9s.testing._sse import DONE, Event, SSEReply, json_event
 
 PNG_SIDE = 8  # pixels: small enough to inline, real enough for any PNG decoder
 IMAGE_ROUTE = "/__r9s/images/"
@@ -106,7 +106,7 @@ def _int(options: dict[str, Any], name: str, default: int, low: int, high: int) 
 def _answer(call: Call, request: _Request, kind: str, revised_prompt: str | None) -> Reply:
     """The JSON answer or the event stream of a generation (``kind`` "generation") or edit."""
     if request.stream:
-        return EventStream(_events(call, request, kind), _stream_error)
+        return SSEReply(_events(call, request, kind), _stream_error)
     data = []
     for index in range(request.n):
         entry = request.image(index)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from r9s.testing import _echo
+from r9s.testing import _echo, _structured
 from r9s.testing._echo import Reply as EchoReply, ToolDef, Turn
 from r9s.testing._errors import ApiError, invalid, missing, openai_stream_error
 from r9s.testing._routing import (
@@ -18,7 +18,7 @@ from r9s.testing._routing import (
     required,
     stream_flag,
 )
-from r9s.testing._sse import DONE, Event, EventStream, json_event
+from r9s.testing._sse import DONE, Event, SSEReply, json_event
 
 
 def content_text(content: Any) -> str:
@@ -91,23 +91,33 @@ def choice_count(body: dict[str, Any]) -> int:
 def chat_turn(body: dict[str, Any]) -> Turn:
     messages = required(body, "messages", list)
     texts: list[str] = []
-    last_text, after_tool = "", False
+    last_text, after_tool, previous, user_text = "", False, "", ""
     for message in messages:
         if not isinstance(message, dict) or not isinstance(message.get("role"), str):
             raise invalid("messages", "Each message must be an object with a 'role'.")
         text = content_text(message.get("content"))
         texts.append(text)
-        if message["role"] in ("user", "tool", "function"):
-            last_text, after_tool = text, message["role"] != "user"
+        role = message["role"]
+        if role in ("user", "tool", "function"):
+            # the results of one round of parallel calls are answered together
+            joined = role != "user" and previous in ("tool", "function")
+            last_text, after_tool = (f"{last_text}\n{text}" if joined else text), role != "user"
+            if role == "user":
+                user_text = text
+        previous = role
+    model = body.get("model")
     return Turn(
         text=last_text,
+        user_text=user_text,
         prompt_texts=tuple(texts),
         after_tool=after_tool,
         tools=_chat_tools(body),
         tool_choice=tool_choice(body),
         max_tokens=max_tokens(body, "max_completion_tokens", "max_tokens"),
         thinking=optional(body, "reasoning_effort", str) not in (None, "none", "minimal"),
-        output_schema=output_schema(body.get("response_format")),
+        output_schema=_structured.requested_schema(
+            str(model), output_schema(body.get("response_format")), "response_format"
+        ),
     )
 
 
@@ -167,8 +177,8 @@ def _tool_call(call: _echo.ToolCall) -> dict[str, Any]:
 def _chat_message(reply: EchoReply) -> dict[str, Any]:
     message: dict[str, Any] = {
         "role": "assistant",
-        "content": None if reply.tool_calls else reply.text,
-        "refusal": None,
+        "content": None if reply.tool_calls or reply.refusal else reply.text,
+        "refusal": reply.refusal,
         "annotations": [],
     }
     if reply.thinking is not None:
@@ -187,7 +197,7 @@ async def chat_completions(call: Call) -> Reply:
     base = {"id": call.new_id("chatcmpl-"), "created": call.now(), "model": model}
     if stream_flag(body):
         events = _chat_chunks(base, reply, n, include_usage(body))
-        return EventStream(events, openai_stream_error)
+        return SSEReply(events, openai_stream_error)
     choices = [
         {
             "index": i,
@@ -227,13 +237,13 @@ def _chat_chunks(
 
     for index in range(n):
         first: dict[str, Any] = {"role": "assistant", "content": "", "refusal": None}
-        if reply.tool_calls:
+        if reply.tool_calls or reply.refusal:
             first["content"] = None
         yield chunk(index, first)
         for piece in _echo.pieces(reply.thinking or ""):
             yield chunk(index, {"reasoning_content": piece})
         for piece in _echo.pieces(reply.text):
-            yield chunk(index, {"content": piece})
+            yield chunk(index, {"refusal": piece} if reply.refusal else {"content": piece})
         for position, tool_call in enumerate(reply.tool_calls):
             opening = {**_tool_call(tool_call), "index": position}
             opening["function"] = {"name": tool_call.name, "arguments": ""}
@@ -295,7 +305,7 @@ async def completions(call: Call) -> Reply:
         "system_fingerprint": None,
     }
     if stream_flag(body):
-        return EventStream(
+        return SSEReply(
             _completion_chunks(base, choices, totals if include_usage(body) else None),
             openai_stream_error,
         )
@@ -438,8 +448,7 @@ MODERATION_CATEGORIES = (
     "violence",
     "violence/graphic",
 )
-# Deterministic "classifier": these words flag the text as violent.
-VIOLENT_WORDS = frozenset({"hurt", "kill", "bomb", "weapon", "violent", "violence", "attack"})
+# Deterministic "classifier": the words of _structured.VIOLENT_WORDS flag a text as violent.
 
 
 def _moderation_inputs(body: dict[str, Any]) -> list[str]:
@@ -456,8 +465,7 @@ def _moderation_inputs(body: dict[str, Any]) -> list[str]:
 
 
 def _moderation_result(text: str) -> dict[str, Any]:
-    words = {w.strip(".,!?;:'\"").lower() for w in text.split()}
-    violent = bool(words & VIOLENT_WORDS)
+    violent = _structured.violent(text)
     flagged = {"violence"} if violent else set()
     return {
         "flagged": violent,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from r9s.testing import _echo
+from r9s.testing import _echo, _structured
 from r9s.testing._echo import Reply as EchoReply, ToolDef, Turn
 from r9s.testing._errors import invalid, missing
 from r9s.testing._openai import (
@@ -23,7 +23,7 @@ from r9s.testing._routing import (
     required,
     stream_flag,
 )
-from r9s.testing._sse import Event, EventStream, json_event
+from r9s.testing._sse import Event, SSEReply, json_event
 
 
 def responses_turn(body: dict[str, Any]) -> Turn:
@@ -33,37 +33,46 @@ def responses_turn(body: dict[str, Any]) -> Turn:
     instructions = optional(body, "instructions", str, default="")
     texts = [instructions] if instructions else []
     if isinstance(value, str):
-        last_text, after_tool = value, False
+        last_text, after_tool, user_text = value, False, value
         texts.append(value)
     elif isinstance(value, list):
-        last_text, after_tool = "", False
+        last_text, after_tool, previous, user_text = "", False, "", ""
         for item in value:
             if not isinstance(item, dict):
                 raise invalid("input", "Each input item must be an object.")
             kind = item.get("type", "message")
             if kind == "message" or "role" in item:
+                kind = "message"
                 text = content_text(item.get("content"))
                 if item.get("role") == "user":
-                    last_text, after_tool = text, False
+                    last_text, after_tool, user_text = text, False, text
             elif kind == "function_call_output":
                 output = item.get("output")
                 text = output if isinstance(output, str) else content_text(output)
-                last_text, after_tool = text, True
+                # the outputs of one round of parallel calls are answered together
+                last_text = f"{last_text}\n{text}" if previous == kind else text
+                after_tool = True
             elif kind == "function_call":
                 text = str(item.get("arguments", ""))
             else:
                 continue  # reasoning items and the like carry nothing to echo
+            previous = kind
             texts.append(text)
     else:
         raise invalid("input", "'input' must be a string or a list of input items.")
     return Turn(
         text=last_text,
+        user_text=user_text,
         prompt_texts=tuple(texts),
         after_tool=after_tool,
         tools=_function_tools(body),
         tool_choice=tool_choice(body),
         max_tokens=max_tokens(body, "max_output_tokens"),
-        output_schema=output_schema((body.get("text") or {}).get("format")),
+        output_schema=_structured.requested_schema(
+            str(body.get("model")),
+            output_schema((body.get("text") or {}).get("format")),
+            "text.format",
+        ),
     )
 
 
@@ -117,6 +126,8 @@ class _Builder:
         return "incomplete" if self.reply.truncated else "completed"
 
     def text_part(self, text: str) -> dict[str, Any]:
+        if self.reply.refusal:
+            return {"type": "refusal", "refusal": text}
         return {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
 
     def message_item(self, done: bool) -> dict[str, Any]:
@@ -183,9 +194,14 @@ class _Builder:
         part = {**at, "content_index": 0}
         yield "response.output_item.added", {"output_index": 0, "item": self.message_item(False)}
         yield "response.content_part.added", {**part, "part": self.text_part("")}
-        for piece in _echo.pieces(self.reply.text):
-            yield "response.output_text.delta", {**part, "delta": piece, "logprobs": []}
-        yield "response.output_text.done", {**part, "text": self.reply.text, "logprobs": []}
+        if self.reply.refusal:
+            for piece in _echo.pieces(self.reply.text):
+                yield "response.refusal.delta", {**part, "delta": piece}
+            yield "response.refusal.done", {**part, "refusal": self.reply.text}
+        else:
+            for piece in _echo.pieces(self.reply.text):
+                yield "response.output_text.delta", {**part, "delta": piece, "logprobs": []}
+            yield "response.output_text.done", {**part, "text": self.reply.text, "logprobs": []}
         yield "response.content_part.done", {**part, "part": self.text_part(self.reply.text)}
         yield "response.output_item.done", {"output_index": 0, "item": self.message_item(True)}
 
@@ -228,7 +244,7 @@ async def create_response(call: Call) -> Reply:
     turn = responses_turn(body)
     builder = _Builder(call, body, model, _echo.reply(turn))
     if stream_flag(body):
-        return EventStream(builder.events(), stream_error)
+        return SSEReply(builder.events(), stream_error)
     return json_response(builder.response(True))
 
 

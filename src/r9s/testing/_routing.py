@@ -12,12 +12,12 @@ from urllib.parse import parse_qsl, unquote
 
 from r9s.testing._errors import JSON_HEADERS, ApiError, Family, invalid, missing
 from r9s.testing._http import Request, Response
-from r9s.testing._sse import EventStream, dumps
+from r9s.testing._sse import SSEReply, dumps
 
 if TYPE_CHECKING:
     from r9s.testing._app import App
 
-Reply = Response | EventStream
+Reply = Response | SSEReply
 HandlerFn = Callable[["Call"], Awaitable[Reply]]
 
 

@@ -40,7 +40,7 @@ DONE = Event("[DONE]")
 
 
 @dataclass
-class EventStream:
+class SSEReply:
     """A streamed answer: its events, and how this API reports an error in mid-stream.
 
     ``error_event(n)`` builds the error sent by a ``stream_error=n`` fault (``n`` events

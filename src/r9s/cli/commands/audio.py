@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from r9s.cli.commands._common import add_connection_arguments
+from r9s.cli.commands._args import add_connection_arguments
 
 EPILOG = """\
 Uploads and downloads show a progress bar on stderr (on a terminal); stdout carries only
@@ -88,6 +88,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from r9s.cli._media import run_audio
+    from r9s.cli.media.audio import run as run_audio
 
     return run_audio(args)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from r9s.cli.commands._common import add_connection_arguments
+from r9s.cli.commands._args import add_connection_arguments, subcommands
 
 EPILOG = """\
 actions:
@@ -25,8 +25,7 @@ FILE: OpenAI's batch format ({"custom_id", "method", "url", "body"} a line), Ant
 ({"custom_id", "params"}), or prompts (a text file, a CSV/JSONL --column). One output line
 per row; run it again to resume (answered rows are never sent again). See docs/batch.md.
 
-exit status: 0 all rows answered, 1 some failed, 2 bad input or options (nothing sent),
-3 stopped early (a budget, Ctrl-C): run it again to go on
+exit status: 0 all rows answered, 1 some failed, 2 bad input (nothing sent), 3 stopped
 
 examples:
   r9s batch run requests.jsonl -o results.jsonl --rpm 500
@@ -51,21 +50,13 @@ examples:
   r9s batch retry-failed results.jsonl --input fixed-requests.jsonl --allow-changed-input
 """
 
+EXAMPLES = {"run": RUN_EPILOG, "status": STATUS_EPILOG, "retry-failed": RETRY_EPILOG}
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
-    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-
-    def action(name: str, text: str, epilog: str) -> argparse.ArgumentParser:
-        return sub.add_parser(
-            name,
-            help=text,
-            description=text,
-            epilog=epilog,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
-
-    run = action("run", "send every row of an input file", RUN_EPILOG)
+    action = subcommands(parser, EXAMPLES)
+    run = action("run", "send every row of an input file")
     run.add_argument("input", metavar="FILE", help="the requests or prompts")
     run.add_argument("-o", "--output", metavar="FILE", help="default: FILE's stem + .output.jsonl")
     quick = run.add_argument_group("prompts (a text file, or a CSV/JSONL column)")
@@ -86,7 +77,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--param", action="append", metavar="KEY=VALUE", help="a body field (VALUE: JSON or text)"
     )
     quick.add_argument(
-        "--format", default="auto", choices=("auto", "jsonl", "text", "csv"), help="default: auto"
+        "--format",
+        default="auto",
+        choices=("auto", "jsonl", "text", "csv"),
+        metavar="FORMAT",
+        help="auto (default), jsonl, text or csv",
     )
     _add_sending(run)
     run.add_argument("--resume", action="store_true", help="insist on an output to go on with")
@@ -98,11 +93,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     _add_reporting(run)
     add_connection_arguments(run, timeout="seconds per request (default 600)")
 
-    status = action("status", "what an output holds and how its last run ended", STATUS_EPILOG)
+    status = action("status", "what an output holds and how its last run ended")
     status.add_argument("output", metavar="FILE", help="an output of r9s batch run")
     status.add_argument("--json", action="store_true", help="the status as JSON")
 
-    retry = action("retry-failed", "send again the rows whose records are failures", RETRY_EPILOG)
+    retry = action("retry-failed", "send again the rows whose records are failures")
     retry.add_argument("output", metavar="FILE", help="an output of r9s batch run")
     retry.add_argument(
         "--input",
@@ -200,7 +195,7 @@ def run(args: argparse.Namespace) -> int:
 def _error(message: str) -> None:
     import sys
 
-    from r9s.cli._errors import describe
+    from r9s.cli.common.errors import describe
 
     print(f"r9s: error: {describe(Exception(message))}", file=sys.stderr)
 
@@ -235,7 +230,7 @@ def _send(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from r9s import batch
-    from r9s.cli._api import client, connection
+    from r9s.cli.common.api import client, connection
 
     sending = dict(
         concurrency=args.concurrency,
@@ -311,7 +306,7 @@ def _input_options(args: argparse.Namespace, path: Any) -> dict[str, Any]:
         "input_format": args.format,
     }
     if args.model is None and Source(path, args.format, column=args.column).quick:
-        from r9s.cli._settings import resolve
+        from r9s.cli.common.settings import resolve
 
         options["model"] = resolve(None, "R9S_MODEL").value
     return options

@@ -4,26 +4,26 @@ from __future__ import annotations
 
 import argparse
 
-from r9s.cli.commands._common import add_connection_arguments
+from r9s.cli.commands._args import add_connection_arguments
 
 EPILOG = """\
 With a prompt or piped input, prints the bare answer on stdout and exits (0, or 1 with
 a one-line error on stderr). Without either, on a terminal, starts an interactive chat:
 Enter sends, Esc then Enter (or Ctrl-J) adds a line, Ctrl-R searches the history, Ctrl-C
 stops an answer, Ctrl-C on an empty line or Ctrl-D exits; /help lists the commands.
-Chats are saved in ~/.r9s/chats/.
+Every turn is kept in the log (~/.r9s/log.db: r9s logs), unless --no-log or `r9s logs off`.
 
 examples:
   r9s chat                                   interactive chat
   r9s chat "Name three rivers"               one answer, for scripts
   git diff | r9s chat "Write a commit message for this diff"
-  cat photo.png | r9s chat "What is in this picture?"
-  r9s chat --image a.png --image b.png "What differs?"
   r9s chat -m claude-sonnet-4-5 --api messages "Hi"    Anthropic's native endpoint
-  r9s chat --continue "And the longest?"     go on with the last chat
-  r9s chat --resume                          pick a saved chat to go on with
-  r9s chat "What else?" --resume             pick one, then ask it this question
-  r9s chat --json --no-stream "Hi" | jq .usage
+  r9s chat -c "And the longest?"             go on with the last chat
+  r9s chat -c 20250601-103200-a1b2c3 "More"  go on with that chat (ids: r9s logs)
+  r9s chat "What else?" --resume             pick a chat, then ask it this question
+  r9s chat --save tr 'Translate into $lang: $input'    a template (sends nothing)
+  r9s chat -t tr -p lang French "Good morning"         ... used
+  r9s chat --agent reviewer --skill pdf "Summarise"     an agent, a skill
 """
 
 
@@ -32,7 +32,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("prompt", nargs="*", metavar="PROMPT", help="the question (one-shot)")
     parser.add_argument("-m", "--model", metavar="MODEL", help="model id (default: $R9S_MODEL)")
     parser.add_argument("-s", "--system", metavar="TEXT", help="system prompt")
-    parser.add_argument("-t", "--temperature", type=float, metavar="T", help="0 to 2")
+    preset = parser.add_mutually_exclusive_group()
+    preset.add_argument(
+        "-t", "--template", metavar="NAME", help="use a saved template (r9s templates list)"
+    )
+    preset.add_argument(
+        "--agent", metavar="NAME[@V]", help="use an agent, its latest version or V (r9s agents)"
+    )
+    parser.add_argument(
+        "-p",
+        "--param",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="a value for $NAME in the template (repeatable)",
+    )
+    parser.add_argument(
+        "--skill", action="append", metavar="NAME", help="add a skill's instructions (repeatable)"
+    )
+    parser.add_argument(
+        "--save", metavar="NAME", help="save this command line as template NAME; sends nothing"
+    )
+    parser.add_argument("--temperature", type=float, metavar="T", help="0 to 2")
     parser.add_argument("--max-tokens", type=int, metavar="N", help="most tokens to generate")
     parser.add_argument(
         "--api",
@@ -50,7 +71,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
-        "-c", "--continue", dest="continue_", action="store_true", help="go on with the last chat"
+        "-c",
+        "--continue",
+        dest="continue_",
+        nargs="?",
+        const="",
+        metavar="ID",
+        help="go on with the last chat, or chat ID (another word: the question)",
     )
     group.add_argument(
         "-r",
@@ -58,15 +85,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         nargs="?",
         const="",
         metavar="ID",
-        help="go on with a saved chat: this ID, else pick one from a list (a word right "
-        "after --resume is taken as the ID: put the question first)",
+        help="pick a chat to go on with, or chat ID (put the question first)",
     )
-    parser.add_argument("--no-save", action="store_true", help="do not save this chat")
+    parser.add_argument("--no-log", action="store_true", help="keep this chat out of the log")
+    parser.add_argument("--no-save", dest="no_log", action="store_true", help=argparse.SUPPRESS)
     add_connection_arguments(parser)
     parser.add_argument("--retries", type=int, metavar="N", help="retries on 429/5xx (default 2)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from r9s.cli._chat import main
+    from r9s.cli.chat.main import run as run_chat
 
-    return main(args)
+    return run_chat(args)

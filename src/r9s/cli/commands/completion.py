@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from r9s.cli._completion import SHELLS
+    from r9s.cli.completion import SHELLS
     from r9s.cli.main import build_parser
 
     script = SHELLS[args.shell](build_parser(full=True))

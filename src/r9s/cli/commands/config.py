@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from r9s.cli._settings import CONFIG_KEYS, normalize_key
+from r9s.cli.commands._args import subcommands
+from r9s.cli.common.settings import CONFIG_KEYS, normalize_key
 
 EPILOG = f"""\
 settings: {", ".join(CONFIG_KEYS)}. Where a value comes from, highest first: a flag,
@@ -50,20 +51,11 @@ examples:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
-    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    action = subcommands(parser, EXAMPLES)
 
     def add_key(child: argparse.ArgumentParser) -> None:
         # api-key and API_KEY name api_key too
         child.add_argument("key", metavar="KEY", type=normalize_key, choices=list(CONFIG_KEYS))
-
-    def action(name: str, text: str) -> argparse.ArgumentParser:
-        return sub.add_parser(
-            name,
-            help=text,
-            description=text,
-            epilog=EXAMPLES[name],
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
 
     setter = action("set", "store a setting")
     add_key(setter)
@@ -80,10 +72,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from r9s._config import DEFAULT_BASE_URL, mask_key
-    from r9s.cli import _interact
-    from r9s.cli._config_file import normalize_value, set_values, unset
-    from r9s.cli._files import display
-    from r9s.cli._settings import CONFIG_KEYS, config_path, resolve
+    from r9s.cli.common import interact
+    from r9s.cli.common.config_file import normalize_value, set_values, unset, warn_shadowed
+    from r9s.cli.common.files import display
+    from r9s.cli.common.settings import CONFIG_KEYS, config_path, resolve
 
     if args.action == "path":
         print(config_path())
@@ -92,16 +84,19 @@ def run(args: argparse.Namespace) -> int:
         stored = normalize_value(args.key, args.value)  # what the file will hold
         path = set_values({args.key: stored})
         shown = mask_key(stored) if args.key == "api_key" else stored
-        _interact.say(f"{args.key} = {shown} (in {display(path)})")
-        _warn_shadowed(args.key)
+        interact.say(f"{args.key} = {shown} (in {display(path)})")
+        warn_shadowed(args.key)
         return 0
     if args.action == "unset":
         path = unset(args.key)
-        _interact.say(f"{args.key} removed from {display(path)}")
+        interact.say(f"{args.key} removed from {display(path)}")
         return 0
 
     def effective(key: str) -> tuple[str | None, str]:
-        default = DEFAULT_BASE_URL if key == "base_url" else None
+        from r9s.cli.tools._backups import DEFAULT_KEEP
+
+        defaults = {"base_url": DEFAULT_BASE_URL, "backups": str(DEFAULT_KEEP)}
+        default = defaults.get(key)
         value, source = resolve(None, CONFIG_KEYS[key], default)
         if value is not None and key == "api_key" and not args.show_key:
             value = mask_key(value)
@@ -117,16 +112,3 @@ def run(args: argparse.Namespace) -> int:
         value, source = effective(key)
         print(f"{key:<9} {value if value is not None else '(not set)'}  ({source})")
     return 0
-
-
-def _warn_shadowed(key: str) -> None:
-    import os
-
-    from r9s.cli import _interact
-    from r9s.cli._settings import CONFIG_KEYS, DOTENV_SOURCE, read_dotenv
-
-    env = CONFIG_KEYS[key]
-    if os.environ.get(env, "").strip():
-        _interact.warn(f"${env} is set and wins over the file")
-    elif read_dotenv().get(env, "").strip():
-        _interact.warn(f"{env} in {DOTENV_SOURCE} (this folder) wins over the file")

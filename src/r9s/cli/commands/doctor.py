@@ -6,7 +6,7 @@ import argparse
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from r9s.cli.commands._common import add_connection_arguments
+from r9s.cli.commands._args import add_connection_arguments
 
 if TYPE_CHECKING:
     from r9s.cli.tools._base import Tool
@@ -60,20 +60,18 @@ class ToolReport:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
     import os
     from concurrent.futures import ThreadPoolExecutor
     from pathlib import Path
 
     from r9s._config import ENV_API_KEY, mask_key
-    from r9s.cli._settings import resolve
-    from r9s.cli._target import base_url
+    from r9s.cli.common.settings import base_url, resolve
     from r9s.cli.tools import all_tools
 
     r9s_base, base_source = base_url(args.base_url)
     assert r9s_base is not None
     r9s_key, key_source = resolve(args.api_key, ENV_API_KEY, flag_name="--api-key")
-    reports = [_inspect(tool, r9s_base, Path.home(), os.environ) for tool in all_tools()]
+    reports = [_inspect_safely(tool, r9s_base, Path.home(), os.environ) for tool in all_tools()]
 
     timeout = args.timeout or CHECK_TIMEOUT
     checks: dict[tuple[str, str], Any] = {}
@@ -108,17 +106,36 @@ def run(args: argparse.Namespace) -> int:
             },
             "tools": [_report_json(r) for r in reports],
         }
-        print(json.dumps(body, indent=2))
+        from r9s.cli.common.terminal import json_text
+
+        print(json_text(body, indent=2))
         return 1 if failed else 0
     print(f"r9s          {r9s_base} (from {base_source})")
     key_line = (
         f"{mask_key(r9s_key)} (from {key_source})" if r9s_key else f"not set (${ENV_API_KEY})"
     )
-    print(f"API key      {key_line}{_check_text(r9s_check)}")
+    from r9s.cli.common.terminal import printable
+
+    print(printable(f"API key      {key_line}{_check_text(r9s_check)}"))
     for report in reports:
         print()
         _print_report(report)
     return 1 if failed else 0
+
+
+def _inspect_safely(tool: Tool, r9s_base: str, home: Any, environ: Any) -> ToolReport:
+    """:func:`_inspect`, where anything odd about one tool's files (a FIFO, a device,
+    an unreadable folder) is that tool's problem, and the report goes on."""
+    import shutil
+
+    from r9s.cli.common.errors import describe
+
+    try:
+        return _inspect(tool, r9s_base, home, environ)
+    except Exception as exc:
+        report = ToolReport(tool.name, tool.title, installed=shutil.which(tool.executable))
+        report.problem = describe(exc)
+        return report
 
 
 def _inspect(tool: Tool, r9s_base: str, home: Any, environ: Any) -> ToolReport:
@@ -127,8 +144,8 @@ def _inspect(tool: Tool, r9s_base: str, home: Any, environ: Any) -> ToolReport:
     from pathlib import Path
 
     from r9s._config import mask_key
-    from r9s.cli._configure import read_configs
-    from r9s.cli._files import display
+    from r9s.cli.common.files import display
+    from r9s.cli.tools._configure import read_configs
 
     report = ToolReport(tool.name, tool.title, installed=shutil.which(tool.executable))
     states = read_configs(tool, home, environ)
@@ -219,7 +236,7 @@ def _version(executable: str | None) -> str | None:
 
 
 def _check_key(url: str, key: str, timeout: float) -> tuple[bool, str]:
-    from r9s.cli._api import ModelListError, list_models
+    from r9s.cli.common.api import ModelListError, list_models
 
     try:
         count = len(list_models(url, key, timeout=timeout))
@@ -250,9 +267,13 @@ def _report_json(report: ToolReport) -> dict[str, Any]:
 def _print_report(report: ToolReport) -> None:
     import sys
 
-    from r9s.cli._interact import bold
+    from r9s.cli.common.interact import bold
+    from r9s.cli.common.terminal import printable
 
-    print(bold(f"{report.title} ({report.name})", sys.stdout))
+    def print(line: str) -> None:  # what the files and the server say cannot drive the terminal
+        sys.stdout.write(printable(line) + "\n")
+
+    sys.stdout.write(bold(f"{report.title} ({report.name})", sys.stdout) + "\n")
     installed = report.installed or "no"
     if report.version:
         installed += f" ({report.version})"

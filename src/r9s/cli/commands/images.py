@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from r9s.cli.commands._common import add_connection_arguments
+from r9s.cli.commands._args import add_connection_arguments
 
 EPILOG = """\
 Results are saved whether the server sends them inline (b64_json) or as URLs. -o names a
@@ -70,6 +70,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from r9s.cli._media import run_images
+    from r9s.cli.media.images import run as run_images
 
     return run_images(args)

@@ -26,39 +26,37 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from r9s._config import mask_key
-    from r9s.cli import _interact
-    from r9s.cli._api import ModelListError, list_models
-    from r9s.cli._config_file import set_values
-    from r9s.cli._target import base_url
+    from r9s.cli.common import interact
+    from r9s.cli.common.api import ModelListError, list_models
+    from r9s.cli.common.config_file import set_values, warn_shadowed
+    from r9s.cli.common.settings import base_url
 
     base, _source = base_url(args.base_url)
     assert base is not None
     key = (args.api_key or "").strip()
     if not key:
-        if _interact.is_interactive():
-            key = _interact.ask_secret(f"r9s API key (for {base}, hidden): ")
+        if interact.is_interactive():
+            key = interact.ask_secret(f"r9s API key (for {base}, hidden): ")
         elif sys.stdin is not None:
             key = sys.stdin.readline().strip()
     if not key:
-        _interact.error("no key given: pass --api-key, pipe it, or run on a terminal")
+        interact.error("no key given: pass --api-key, pipe it, or run on a terminal")
         return 2
     try:
         models = list_models(base, key)
     except ModelListError as exc:
-        _interact.error(f"the key was not stored: {exc}")
+        interact.error(f"the key was not stored: {exc}")
         return 1
     values = {"api_key": key}
     if args.base_url:
         values["base_url"] = base
     path = set_values(values)
-    from r9s.cli._files import display
+    from r9s.cli.common.files import display
 
-    _interact.say(
+    interact.say(
         f"Logged in to {base} with {mask_key(key)} ({len(models)} models); saved in {display(path)}"
     )
-    from r9s.cli.commands.config import _warn_shadowed
-
-    _warn_shadowed("api_key")
+    warn_shadowed("api_key")
     if args.base_url:
-        _warn_shadowed("base_url")
+        warn_shadowed("base_url")
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from r9s.cli.commands._common import add_connection_arguments
+from r9s.cli.commands._args import add_connection_arguments
 
 EPILOG = """\
 A table of id, owner and creation date on a terminal; one id per line when piped (for
@@ -27,11 +27,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
     import sys
     from datetime import UTC, datetime
 
-    from r9s.cli._api import client, connection, fetch_models
+    from r9s.cli.common.api import client, connection, fetch_models
+    from r9s.cli.common.terminal import json_text, printable
 
     conn = connection(args.api_key, args.base_url)
     with client(conn, timeout=args.timeout) as r9s:
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
             {"id": m.id, "object": "model", "created": m.created, "owned_by": m.owned_by, **m.extra}
             for m in models
         ]
-        print(json.dumps({"object": "list", "data": data}, indent=2, ensure_ascii=False))
+        print(json_text({"object": "list", "data": data}, indent=2))
         return 0
 
     def created(value: int | None) -> str:
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
 
     if not sys.stdout.isatty() and not args.details:
         for model in models:
-            print(model.id)
+            print(printable(model.id))
         return 0
     extra_keys = sorted({key for m in models for key in m.extra}) if args.details else []
     from rich.console import Console
@@ -66,8 +66,9 @@ def run(args: argparse.Namespace) -> int:
     for column in ("id", "owner", "created", *extra_keys):
         table.add_column(column, overflow="fold")
     for model in models:
-        extras = [_cell(model.extra.get(key)) for key in extra_keys]
-        table.add_row(model.id, model.owned_by, created(model.created), *extras)
+        extras = [printable(_cell(model.extra.get(key))) for key in extra_keys]
+        cells = (model.id, model.owned_by, created(model.created), *extras)
+        table.add_row(*(printable(cell) for cell in cells))
     console.print(table)
     if sys.stderr.isatty():
         print(f"{len(models)} model{'s' if len(models) != 1 else ''}", file=sys.stderr)

@@ -5,22 +5,31 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from r9s.cli.commands._common import add_tool_argument
+from r9s.cli.commands._args import add_tool_argument
 
 if TYPE_CHECKING:
-    from r9s.cli._files import Operation, SavedFile
+    from r9s.cli.tools._backups import Backups, Operation, SavedFile
+    from r9s.cli.tools._configure import Change, Drift
 
 EPILOG = """\
 Backups live in ~/.r9s/backup/<tool>/. Each entry is the state of the tool's files just
 before a `set` or a `reset`; restoring it brings the files back byte for byte, and removes
 files that did not exist then. The current files are backed up first, so running
-`r9s reset TOOL` twice undoes the reset.
+`r9s reset TOOL` twice undoes the reset. After several `set`s, `--original` goes back to
+before r9s first changed the tool (a file that did not exist then is removed).
+
+When a file changed after r9s wrote it (you edited it, or the tool did), reset says so and
+shows the change before anything is written; it then asks, or with --yes needs --force
+(the changed file is backed up first either way). Each tool keeps the original state and
+the last 10 changes (`r9s config set backups N`, or R9S_BACKUPS).
 
 examples:
-  r9s reset claude-code               restore the newest backup
+  r9s reset claude-code               restore the newest backup (undo the last change)
+  r9s reset claude-code --original    back to before r9s first touched Claude Code
   r9s reset --list                    every tool's backups, newest first
   r9s reset codex --backup 2 --yes    the second newest, without asking
   r9s reset gemini --backup ~/.r9s/backup/gemini-cli/.env.20260101-120000-000000.bak
@@ -31,24 +40,55 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     add_tool_argument(parser, optional=True)
     parser.add_argument("--list", action="store_true", help="list the backups, newest first")
-    parser.add_argument(
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
         "--backup", metavar="N|PATH", help="which backup: its number in --list, or a .bak file"
     )
+    which.add_argument(
+        "--original",
+        action="store_true",
+        help="the state before r9s first changed the tool (files it created are removed)",
+    )
     parser.add_argument("-y", "--yes", action="store_true", help="restore without asking")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="with --yes: restore even files changed since r9s wrote them (backed up first)",
+    )
     parser.add_argument(
         "--dry-run", action="store_true", help="print the diff that would be applied"
     )
 
 
+@dataclass(frozen=True)
+class Restore:
+    """What a reset brings back: which files, from when, in words."""
+
+    files: list[SavedFile]
+    created_dirs: list[str]
+    state: str  # "the state before `set` of 2026-01-01 12:00:00"
+    operation: Operation | None  # the one restored (None: --original, several)
+
+
+class ChangedSinceSet(Exception):
+    """Files changed after r9s wrote them, and nothing allows throwing that away."""
+
+
 def run(args: argparse.Namespace) -> int:
-    from r9s.cli import _interact
-    from r9s.cli._configure import apply_restore, backups_for, plan_restore
-    from r9s.cli._files import MalformedFile, diff, display
-    from r9s.cli._interact import NotInteractive, say
+    from r9s.cli.common import interact
+    from r9s.cli.common.files import MalformedFile, diff, display
+    from r9s.cli.common.interact import NotInteractive, say
     from r9s.cli.tools import all_tools, find
+    from r9s.cli.tools._backups import keep_setting
+    from r9s.cli.tools._configure import (
+        apply_restore,
+        backups_for,
+        changed_since,
+        plan_restore,
+    )
 
     home = Path.home()
-    interactive = not args.yes and _interact.is_interactive()
+    interactive = not args.yes and interact.is_interactive()
     tools = [find(args.tool)] if args.tool else all_tools()
     # One tool's unreadable manifest must not hide the others' backups.
     history: dict[str, list[Operation]] = {}
@@ -62,14 +102,16 @@ def run(args: argparse.Namespace) -> int:
                 raise
             unreadable.append(exc)
     for broken in unreadable:
-        _interact.warn(f"{broken.reason}: its backups are not listed ({broken.hint})")
+        interact.warn(f"{broken.reason}: its backups are not listed ({broken.hint})")
     with_backups = [t for t in tools if t is not None and history.get(t.name)]
 
     if args.list:
         if not with_backups and not unreadable:
             say("No backups yet (r9s set makes one before every change).")
+        else:
+            say(f"Each tool keeps its original state and the last {keep_setting()} changes.")
         for tool in with_backups:
-            _print_list(tool.name, history[tool.name], display, backups_for(tool, home).folder)
+            _print_list(tool.name, backups_for(tool, home), display)
         return 1 if unreadable else 0
     if not interactive and not args.yes and not args.dry_run:
         raise NotInteractive(
@@ -83,80 +125,186 @@ def run(args: argparse.Namespace) -> int:
         if not interactive:
             raise NotInteractive("name a tool: " + ", ".join(t.name for t in with_backups))
         names = [t.name for t in with_backups]
-        chosen = _interact.choose("Tool to reset", names, allow_other=False)
+        chosen = interact.choose("Tool to reset", names, allow_other=False)
         tool = next(t for t in with_backups if t.name == chosen)
     else:
         tool = with_backups[0]
 
     backups = backups_for(tool, home)
-    operation, files = _select(backups.operations(), args.backup, backups.backup_path)
-    title = (
-        f"Restore {tool.title} ({tool.name}) to before `{operation.command}` of {_when(operation)}"
-    )
-    say(_interact.bold(title))
-    changes = plan_restore(backups, files)
+    restore = _select(backups, args.backup, args.original)
+    say(interact.bold(f"Restore {tool.title} ({tool.name}) to {restore.state}"))
+    changes = plan_restore(backups, restore.files)
     for change in changes:
         what = "restore" if change.after is not None else "remove (it did not exist then)"
         state = what if change.changed else "unchanged"
         say(f"  {display(change.path)}: {state}")
+    drifts = [
+        drift
+        for drift in changed_since(backups, [saved.path for saved in restore.files])
+        if any(c.path == drift.path and c.changed for c in changes)
+    ]
+    for drift in drifts:
+        _show_drift(drift, display, diff)
     if args.dry_run:
-        print("".join(diff(c.before, _text(c.after)) for c in changes), end="")
+        from r9s.cli.common.terminal import for_stdout
+
+        print(for_stdout("".join(diff(c.before, _text(c.after)) for c in changes)), end="")
         say("dry run: nothing was written")
         return 0
     if not any(change.changed for change in changes):
         say("The files already match this backup: nothing to do.")
         return 0
-    if interactive and not _interact.confirm("Restore?"):
+    if drifts and not args.force:
+        if not interactive:
+            changed = ", ".join(display(drift.path) for drift in drifts)
+            raise ChangedSinceSet(
+                f"{changed} changed after r9s wrote it; nothing was written (pass --force "
+                "with --yes to restore anyway: the changed file is backed up first)"
+            )
+        if not interact.confirm(
+            "Restore anyway, replacing these changes? (the changed file is backed up first)",
+            default=False,
+        ):
+            say("Nothing was changed.")
+            return 1
+    elif interactive and not drifts and not interact.confirm("Restore?"):
         say("Nothing was changed.")
         return 1
-    saved_now, written = apply_restore(backups, files, home, operation.created_dirs)
-    current: dict[str, SavedFile] = {s.path: s for s in saved_now.files} if saved_now else {}
-    for change in written:
-        done = "restored" if change.after is not None else "removed"
-        record = current.get(str(change.path))
-        backup = backups.backup_path(record) if record else None
-        kept = f"; the replaced file is in {display(backup)}" if backup else ""
-        say(f"{display(change.path)}: {done}{kept}")
-    say(f"Undo with: r9s reset {tool.name}")
+    seen = {change.path: change.before.data for change in changes}
+    saved_now, written = apply_restore(backups, restore.files, home, restore.created_dirs, seen)
+    _report(tool.name, restore, backups, saved_now, written, drifts, display)
     return 0
 
 
-def _select(
-    operations: list[Operation], choice: str | None, backup_path: Callable[[SavedFile], Path | None]
-) -> tuple[Operation, list[SavedFile]]:
-    """The operation to restore and which of its files: all, or the one .bak named."""
+def _select(backups: Backups, choice: str | None, original: bool) -> Restore:
+    """What to restore: the newest operation, the one ``--backup`` names (by number, or
+    one file by its .bak), or each file's original state."""
+    operations = backups.operations()
+    if original:
+        originals = backups.originals()
+        first = min(o.operation.time for o in originals)
+        dirs = sorted({d for op in operations for d in op.created_dirs}, key=len, reverse=True)
+        return Restore(
+            [o.saved for o in originals],
+            dirs,
+            f"its original state, before r9s first changed it ({_when_text(first)})",
+            None,
+        )
     if not choice:
-        return operations[0], operations[0].files
-    if choice.isdigit():
+        operation, files = operations[0], operations[0].files
+    elif choice.isdigit():
         number = int(choice)
         if not 1 <= number <= len(operations):
             raise ValueError(f"--backup {choice}: there are {len(operations)} backups (--list)")
-        return operations[number - 1], operations[number - 1].files
-    wanted = os.path.realpath(os.path.expanduser(choice))
-    for operation in operations:
-        for saved in operation.files:
-            path = backup_path(saved)
-            if path is not None and os.path.realpath(path) == wanted:
-                return operation, [saved]
-    raise ValueError(f"--backup {choice}: not one of this tool's backups (see --list)")
+        operation, files = operations[number - 1], operations[number - 1].files
+    else:
+        wanted = os.path.realpath(os.path.expanduser(choice))
+        found = [
+            (op, saved)
+            for op in operations
+            for saved in op.files
+            if saved.backup
+            and os.path.realpath(backups.backup_path(saved) or "") == os.path.realpath(wanted)
+        ]
+        if not found:
+            raise ValueError(f"--backup {choice}: not one of this tool's backups (see --list)")
+        operation, files = found[0][0], [found[0][1]]
+    state = f"the state before `{operation.command}` of {_when(operation)}"
+    return Restore(files, operation.created_dirs, state, operation)
+
+
+def _show_drift(drift: Drift, display: Callable[[Path], str], diff: Callable[..., str]) -> None:
+    from r9s.cli.common.interact import say, warn
+
+    name = display(drift.path)
+    when = f"`{drift.operation.command}` of {_when(drift.operation)}"
+    if drift.current.data is None:
+        warn(f"{name} was removed after r9s wrote it ({when})")
+        return
+    warn(f"{name} changed after r9s wrote it ({when}): restoring replaces these changes")
+    before = None if drift.written is None else drift.written.decode("utf-8", "replace")
+    patch = diff(
+        before, drift.current.text(), name=f"{name} (as r9s wrote it)", new_name=f"{name} (now)"
+    )
+    from r9s.cli.common.terminal import printable
+
+    for line in printable(patch, keep_lines=True).splitlines():
+        say(f"  {line}")
+
+
+def _report(
+    tool: str,
+    restore: Restore,
+    backups: Backups,
+    saved_now: Operation | None,
+    written: list[Change],
+    drifts: list[Drift],
+    display: Callable[[Path], str],
+) -> None:
+    from r9s.cli.common.interact import say
+
+    current: dict[str, SavedFile] = {s.path: s for s in saved_now.files} if saved_now else {}
+    changed = {drift.path for drift in drifts}
+    for change in written:
+        done = "restored" if change.after is not None else "removed (it did not exist then)"
+        record = current.get(str(change.path))
+        backup = backups.backup_path(record) if record else None
+        replaced = "the replaced file"
+        if change.path in changed:
+            replaced += ", with the changes made after r9s wrote it,"
+        kept = f"; {replaced} is in {display(backup)}" if backup else ""
+        say(f"{display(change.path)}: {done}{kept}")
+    say(f"Restored {tool} to {restore.state}.")
+    earlier = _written_by_r9s(backups, restore)
+    if earlier is not None:
+        say(
+            f"Note: that state is itself r9s's, from `{earlier.command}` of {_when(earlier)}; "
+            f"`r9s reset {tool} --original` goes back to before r9s first changed {tool}."
+        )
+    say(f"Undo with: r9s reset {tool}")
+
+
+def _written_by_r9s(backups: Backups, restore: Restore) -> Operation | None:
+    """The older operation that wrote the state just restored, if r9s wrote it."""
+    if restore.operation is None:
+        return None
+    operations = backups.operations()
+    older = operations[[op.id for op in operations].index(restore.operation.id) + 1 :]
+    for saved in restore.files:
+        if not saved.existed or saved.backup is None:
+            continue
+        content = backups.content(saved.backup)
+        for operation in older:
+            previous = operation.saved(saved.path)
+            if previous is None or previous.after_exists is None:
+                continue
+            if previous.after and backups.content(previous.after) == content:
+                return operation
+            break  # the newest older record of this file decides
+    return None
 
 
 def _when(operation: Operation) -> str:
-    return operation.time.replace("T", " ")[:19]
+    return _when_text(operation.time)
+
+
+def _when_text(time: str) -> str:
+    return time.replace("T", " ")[:19]
 
 
 def _text(data: bytes | None) -> str | None:
     return None if data is None else data.decode("utf-8", "replace")
 
 
-def _print_list(
-    tool: str, operations: list[Operation], display: Callable[[Path], str], backups: Path
-) -> None:
-    print(f"{tool}  ({display(backups)})")
+def _print_list(tool: str, backups: Backups, display: Callable[[Path], str]) -> None:
+    operations = backups.operations()
+    originals = {(o.operation.id, o.saved.path) for o in backups.originals()}
+    print(f"{tool}  ({display(backups.folder)})")
     for number, operation in enumerate(operations, start=1):
         for index, saved in enumerate(operation.files):
             head = f"{number:>3}  {_when(operation)}  before {operation.command:<11}"
             if index:
                 head = " " * len(head)
             state = saved.backup if saved.backup else "(did not exist)"
-            print(f"{head}  {display(Path(saved.path))}  {state}")
+            mark = "  (original)" if (operation.id, saved.path) in originals else ""
+            print(f"{head}  {display(Path(saved.path))}  {state}{mark}")

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
 
-from r9s.cli.commands._common import add_target_arguments, add_tool_argument
+from r9s.cli.commands._args import add_target_arguments, add_tool_argument
 
 EPILOG = """\
 r9s's own options come before TOOL; everything after TOOL goes to the tool untouched
 (a `--` right after TOOL is dropped). r9s is injected for this run only:
-  claude-code  --settings with a private temporary file (beats ~/.claude/settings.json)
-  codex        -c overrides for a provider "r9s-run"; the key in $R9S_API_KEY
-  qwen-code    --auth-type openai --openai-base-url --model; the key in $OPENAI_API_KEY
-  gemini-cli   GEMINI_API_KEY, GOOGLE_GEMINI_BASE_URL, GEMINI_MODEL in the environment
-               (headless runs also need the API-key auth type in ~/.gemini/settings.json)
-  opencode     OPENCODE_CONFIG_CONTENT in the environment (a provider "r9s-run")
-The key never appears on the command line. The tool's exit status is r9s's.
+{injections}The key never appears on the tool's command line: it goes through the environment, or
+a private file that exists only in memory (Linux: nothing is left on disk, even if the
+tool is killed). r9s then becomes the tool (exec), so its exit status is the tool's and
+r9s's own command line, --api-key included, is gone from `ps`. Better still, keep the
+key out of the command line and your shell history: R9S_API_KEY, or `r9s login`.
 
 examples:
   r9s run claude -- -p "explain this repository"
@@ -25,7 +26,9 @@ examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = EPILOG
+    from r9s.cli.tools._docs import help_table
+
+    parser.epilog = EPILOG.format(injections=help_table(lambda tool: tool.injects.help))
     add_target_arguments(parser)
     add_tool_argument(parser, optional=False)
     parser.add_argument("tool_args", nargs=argparse.REMAINDER, metavar="ARGS", help="for the tool")
@@ -34,12 +37,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import os
     import shutil
-    import tempfile
-    from pathlib import Path
 
-    from r9s.cli import _interact
-    from r9s.cli._configure import read_configs
-    from r9s.cli._target import pick_tool, resolve_target
+    from r9s.cli.common import interact
+    from r9s.cli.tools._configure import read_configs
+    from r9s.cli.tools._target import pick_tool, resolve_target
 
     tool = pick_tool(args.tool, interactive=False)
     executable = shutil.which(tool.executable)
@@ -47,26 +48,94 @@ def run(args: argparse.Namespace) -> int:
         raise FileNotFoundError(
             f"{tool.executable} is not on PATH; install it with: npm install -g {tool.npm_package}"
         )
-    target, _sources = resolve_target(tool, args, _interact.is_interactive())
+    target, _sources = resolve_target(tool, args, interact.is_interactive())
     plan = tool.run_plan(target)
     states = read_configs(tool, Path.home(), os.environ)
     for note in tool.run_notes([state.values for state in states]):
-        _interact.warn(note)
+        interact.warn(note)
     tool_args = list(args.tool_args)
     if tool_args[:1] == ["--"]:
         tool_args = tool_args[1:]
     env = {k: v for k, v in os.environ.items() if k not in plan.unset}
-    with tempfile.TemporaryDirectory(prefix="r9s-run-") as private:  # mode 0700
-        replacements = {}
+
+    def command(paths: dict[str, str]) -> list[str]:
+        replacements = {f"{{file:{name}}}": path for name, path in paths.items()}
+        env.update({name: replacements.get(value, value) for name, value in plan.env.items()})
+        return [executable, *(replacements.get(arg, arg) for arg in plan.args), *tool_args]
+
+    in_memory = _memory_files(plan.files)
+    if in_memory is not None and os.name == "posix":
+        paths, fds = in_memory
+        argv = command(paths)
+        for fd in fds:
+            os.set_inheritable(fd, True)
+        import sys
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execve(executable, argv, env)  # does not return
+    with _private_folder() as folder:  # no memory files here: on disk, 0700, deleted after
+        paths = {}
         for name, content in plan.files.items():
-            path = Path(private) / name
+            path = folder / name
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(content)
-            replacements[f"{{file:{name}}}"] = str(path)
-        leading = [replacements.get(arg, arg) for arg in plan.args]
-        env.update({name: replacements.get(value, value) for name, value in plan.env.items()})
-        return _spawn([executable, *leading, *tool_args], env)
+            paths[name] = str(path)
+        return _spawn(command(paths), env)
+
+
+def _memory_files(files: dict[str, str]) -> tuple[dict[str, str], list[int]] | None:
+    """Each file as an anonymous file in memory (Linux's memfd), named by a path the tool
+    can open (``/dev/fd/N``) for as long as it runs; None where there are none."""
+    import os
+
+    if not files:
+        return {}, []
+    if not hasattr(os, "memfd_create") or not os.path.isdir("/dev/fd"):
+        return None
+    paths: dict[str, str] = {}
+    fds: list[int] = []
+    for name, content in files.items():
+        try:
+            fd = os.memfd_create(f"r9s-{name}", os.MFD_CLOEXEC)
+        except OSError:
+            return None
+        os.fchmod(fd, 0o600)
+        os.write(fd, content.encode("utf-8"))
+        os.lseek(fd, 0, os.SEEK_SET)
+        paths[name] = f"/dev/fd/{fd}"
+        fds.append(fd)
+    return paths, fds
+
+
+@contextlib.contextmanager
+def _private_folder() -> Iterator[Path]:
+    """A private temporary folder (``r9s-run-<pid>-*``), removed on the way out; folders
+    that an r9s killed before cleaning up left behind are removed first."""
+    import os
+    import re
+    import shutil
+    import tempfile
+
+    root = Path(tempfile.gettempdir())
+    with contextlib.suppress(OSError):
+        for entry in root.iterdir():
+            match = re.fullmatch(r"r9s-run-(\d+)-\w+", entry.name)
+            mine = not hasattr(os, "getuid") or entry.stat().st_uid == os.getuid()
+            if match and entry.is_dir() and mine:
+                pid = int(match[1])
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    shutil.rmtree(entry, ignore_errors=True)
+                except OSError:
+                    pass
+    folder = Path(tempfile.mkdtemp(prefix=f"r9s-run-{os.getpid()}-"))  # mode 0700
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _spawn(argv: list[str], env: dict[str, str]) -> int:

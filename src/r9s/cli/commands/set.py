@@ -6,7 +6,7 @@ import argparse
 import contextlib
 from collections.abc import Iterator
 
-from r9s.cli.commands._common import add_target_arguments, add_tool_argument
+from r9s.cli.commands._args import add_target_arguments, add_tool_argument
 
 EPILOG = """\
 The key and base URL come from their flag, else R9S_API_KEY / R9S_BASE_URL (environment,
@@ -18,14 +18,7 @@ The summary says where each value came from. Every file is backed up to
 ~/.r9s/backup/<tool>/ first; `r9s reset TOOL` undoes the change.
 
 files written:
-  claude-code  ~/.claude/settings.json (env: ANTHROPIC_BASE_URL, ANTHROPIC_AUTH_TOKEN, ...)
-  codex        ~/.codex/config.toml ([model_providers.r9s]; the key is stored as
-               experimental_bearer_token, so the file alone is enough and ~/.codex/auth.json,
-               which may hold your OpenAI login, is left alone)
-  qwen-code    ~/.qwen/settings.json (modelProviders.openai, env.R9S_API_KEY, auth type)
-  gemini-cli   ~/.gemini/.env (key, URL) and ~/.gemini/settings.json (auth type, model)
-  opencode     ~/.config/opencode/opencode.json (provider "r9s", model "r9s/<model>")
-
+{files}
 examples:
   r9s set claude-code                                  ask for the key, pick a model
   r9s set codex --yes --model gpt-4o                   no questions (key from R9S_API_KEY)
@@ -35,7 +28,9 @@ examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = EPILOG
+    from r9s.cli.tools._docs import help_table
+
+    parser.epilog = EPILOG.format(files=help_table(lambda tool: tool.writes.help))
     add_tool_argument(parser, optional=True)
     add_target_arguments(parser)
     parser.add_argument("-y", "--yes", action="store_true", help="ask nothing; write at once")
@@ -52,13 +47,14 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from r9s._config import mask_key
-    from r9s.cli import _interact
-    from r9s.cli._configure import apply_set, backups_for, plan_set
-    from r9s.cli._files import diff, display
-    from r9s.cli._interact import NotInteractive, say
-    from r9s.cli._target import pick_tool, resolve_target
+    from r9s.cli.common import interact
+    from r9s.cli.common.files import diff, display
+    from r9s.cli.common.interact import NotInteractive, say
+    from r9s.cli.common.terminal import printable
+    from r9s.cli.tools._configure import apply_set, backups_for, plan_set
+    from r9s.cli.tools._target import pick_tool, resolve_target
 
-    interactive = not args.yes and _interact.is_interactive()
+    interactive = not args.yes and interact.is_interactive()
     if not interactive and not args.yes and not args.dry_run:
         raise NotInteractive(
             "stdin is not a terminal, so r9s set cannot ask or confirm; pass --yes "
@@ -70,12 +66,12 @@ def run(args: argparse.Namespace) -> int:
     with _offering_force():
         changes = plan_set(tool, target, home, environ, force=args.force)
 
-    say(_interact.bold(f"{tool.title} ({tool.name}) -> r9s"))
-    say(f"  base URL     {target.base_url} ({_source(sources['base_url'])})")
+    say(interact.bold(f"{tool.title} ({tool.name}) -> r9s"))
+    say(f"  base URL     {printable(target.base_url)} ({_source(sources['base_url'])})")
     say(f"  API key      {mask_key(target.api_key)} ({_source(sources['api_key'])})")
-    say(f"  model        {target.model} ({_source(sources['model'])})")
+    say(f"  model        {printable(target.model)} ({_source(sources['model'])})")
     if tool.uses_small_model:
-        say(f"  small model  {target.small_model}")
+        say(f"  small model  {printable(target.small_model)}")
     for change in changes:
         state = (
             "unchanged" if not change.changed else "update" if change.before.exists else "create"
@@ -88,18 +84,22 @@ def run(args: argparse.Namespace) -> int:
 
     if args.dry_run:
         patches = [diff(c.before, c.after.decode(), target.api_key) for c in changes if c.after]
-        print("".join(patches), end="")
+        from r9s.cli.common.terminal import for_stdout
+
+        print(for_stdout("".join(patches)), end="")
         changing = any(change.changed for change in changes)
         say("dry run: nothing was written" if changing else "dry run: nothing would change")
         return 0
     if not any(change.changed for change in changes):
         say("Already set: nothing to change.")
         return 0
-    if interactive and not _interact.confirm("Write these changes?"):
+    if interactive and not interact.confirm("Write these changes?"):
         say("Nothing was written.")
         return 1
     with _offering_force():
-        operation, written = apply_set(tool, target, home, environ, force=args.force)
+        operation, written = apply_set(
+            tool, target, home, environ, force=args.force, planned=changes
+        )
     backups = backups_for(tool, home)
     saved = {s.path: s for s in operation.files} if operation else {}
     for change in written:
@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
         backup = backups.backup_path(record) if record else None
         where = f"backup {display(backup)}" if backup else "it did not exist before"
         say(f"Wrote {display(change.path)} ({where})")
-    from r9s.cli._configure import read_configs
+    from r9s.cli.tools._configure import read_configs
 
     for note in tool.warnings([state.values for state in read_configs(tool, home, environ)]):
         say(f"Note: {note}")
@@ -118,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
 @contextlib.contextmanager
 def _offering_force() -> Iterator[None]:
     """A malformed file's message offers --force here, the one command that has it."""
-    from r9s.cli._files import MalformedFile
+    from r9s.cli.common.files import MalformedFile
 
     try:
         yield

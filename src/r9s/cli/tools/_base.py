@@ -1,8 +1,9 @@
 """What a coding tool is, as data: its files, the edits that point it at r9s, how to run it.
 
 A tool module holds no I/O: ``render`` turns a :class:`Target` into edits that the shared
-engine (``r9s.cli._files``) applies, ``inspect`` reads a parsed config back for ``doctor``,
-and ``run_plan`` says how to inject r9s for a single run.
+engine (:mod:`r9s.cli.common.formats`) applies, ``inspect`` reads a parsed config back
+for ``doctor``, and ``run_plan`` says how to inject r9s for a single run. ``writes`` and
+``injects`` describe the same for ``--help`` and docs/coding-tools.md.
 """
 
 from __future__ import annotations
@@ -11,39 +12,27 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import Any
 
-Format = Literal["json", "json-comments", "jsonc", "toml", "env"]
-"""``json``: strict; ``json-comments``: ``//`` and ``/* */`` comments too (trailing commas
-are read, and removed on writing); ``jsonc``: comments and trailing commas."""
+from r9s.cli.common.formats import MISSING, REMOVE, Edits, Format, KeyPath, Update
 
-
-class _Missing:
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-MISSING: Any = _Missing()
-"""The value an :class:`Update` receives for a key that does not exist yet."""
-
-REMOVE: Any = object()
-"""An edit value that deletes the key (a conflicting setting r9s replaces)."""
-
-
-@dataclass(frozen=True)
-class Update:
-    """An edit computed from the current value (``MISSING`` when absent).
-
-    The function may raise ``ValueError`` when the current value has the wrong shape;
-    the engine then refuses the file as malformed.
-    """
-
-    function: Callable[[Any], Any]
-
-
-KeyPath = tuple[str, ...]
-Edits = dict[KeyPath, Any]
-"""Key path to new value, :data:`REMOVE` or an :class:`Update`; applied in order."""
+__all__ = [
+    "MISSING",
+    "REMOVE",
+    "ConfigFile",
+    "Current",
+    "Edits",
+    "Format",
+    "KeyPath",
+    "RunPlan",
+    "Target",
+    "Tool",
+    "Update",
+    "default_model",
+    "table",
+    "text",
+    "usable_models",
+]
 
 
 @dataclass(frozen=True)
@@ -102,6 +91,16 @@ class RunPlan:
 
 
 @dataclass(frozen=True)
+class Blurb:
+    """One description in two forms: ``help``, plain text for ``--help`` (lines of at most
+    78 characters, broken with newlines; it follows the tool's name), and ``markdown``, one
+    cell of a docs table."""
+
+    help: str
+    markdown: str
+
+
+@dataclass(frozen=True)
 class Tool:
     """A supported coding tool, described as data plus small pure functions."""
 
@@ -116,6 +115,9 @@ class Tool:
     inspect: Callable[[Sequence[Mapping[str, Any]], Mapping[str, str]], Current]
     run_plan: Callable[[Target], RunPlan]
     preferred_models: tuple[str, ...]  # id prefixes, best first
+    order: int  # where the tool comes in every list (help, doctor, the pick in set)
+    writes: Blurb  # what `set` writes (the file is named beside it)
+    injects: Blurb  # how `run` injects r9s
     preferred_small_models: tuple[str, ...] = ()  # empty: the tool has no small model
     overriding_env: tuple[str, ...] = ()  # variables that beat (or join) the file
     project_files: tuple[str, ...] = ()  # relative to the working folder, or absolute
@@ -141,7 +143,7 @@ _NOT_CHAT = re.compile(
 def usable_models(tool: Tool, models: Sequence[Any]) -> list[str]:
     """Ids of the models ``tool`` can use, preferred ones first.
 
-    ``models`` are :class:`r9s.cli._api.ModelInfo`-like (``id``, ``endpoint_types``).
+    ``models`` are :class:`r9s.cli.common.api.ModelInfo`-like (``id``, ``endpoint_types``).
     A model is dropped when the list says it serves other protocols only, or when its
     id names a non-chat model (embeddings, audio, images).
     """

@@ -9,6 +9,7 @@ from typing import Any
 from r9s._config import root_url
 from r9s.cli.tools._base import (
     REMOVE,
+    Blurb,
     ConfigFile,
     Current,
     Edits,
@@ -81,6 +82,26 @@ TOOL = Tool(
     inspect=inspect,
     run_plan=run_plan,
     preferred_models=("claude-sonnet-4-5", "claude-sonnet", "claude-opus", "claude"),
+    order=10,
+    writes=Blurb(
+        help="~/.claude/settings.json (env: ANTHROPIC_BASE_URL, ANTHROPIC_AUTH_TOKEN, ...)",
+        markdown=(
+            "`env`: `ANTHROPIC_BASE_URL` (no `/v1`), `ANTHROPIC_AUTH_TOKEN`, "
+            "`ANTHROPIC_MODEL`, `ANTHROPIC_DEFAULT_HAIKU_MODEL`, "
+            "`ANTHROPIC_SMALL_FAST_MODEL`, `API_TIMEOUT_MS`, "
+            "`CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC`; removes `env.ANTHROPIC_API_KEY`, "
+            "which would travel as a second key"
+        ),
+    ),
+    injects=Blurb(
+        help="--settings with a private file in memory (beats ~/.claude/settings.json)",
+        markdown=(
+            "`--settings` naming a private file held in memory (`/dev/fd/N`; where there "
+            "is no such file, a 0600 temporary file deleted after the run), which beats "
+            "`~/.claude/settings.json`; `ANTHROPIC_API_KEY` is removed from the tool's "
+            "environment"
+        ),
+    ),
     preferred_small_models=("claude-haiku-4-5", "claude-haiku", "claude-3-5-haiku"),
     overriding_env=("ANTHROPIC_API_KEY",),
     project_files=(

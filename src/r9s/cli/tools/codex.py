@@ -14,6 +14,7 @@ from typing import Any
 from r9s._config import ENV_API_KEY
 from r9s.cli.tools._base import (
     REMOVE,
+    Blurb,
     ConfigFile,
     Current,
     Edits,
@@ -97,6 +98,23 @@ TOOL = Tool(
     inspect=inspect,
     run_plan=run_plan,
     preferred_models=("gpt-5-codex", "gpt-5", "gpt-4.1", "gpt-4o", "o4", "o3"),
+    order=20,
+    writes=Blurb(
+        help=(
+            "~/.codex/config.toml ([model_providers.r9s]; the key is stored as\n"
+            "experimental_bearer_token, so the file alone is enough and ~/.codex/auth.json,\n"
+            "which may hold your OpenAI login, is left alone)"
+        ),
+        markdown=(
+            '`model`, `model_provider = "r9s"`, `[model_providers.r9s]` with `base_url` '
+            '(with `/v1`), `wire_api = "responses"` and the key as '
+            "`experimental_bearer_token`"
+        ),
+    ),
+    injects=Blurb(
+        help='-c overrides for a provider "r9s-run"; the key in $R9S_API_KEY',
+        markdown=("`-c` overrides defining a provider `r9s-run` whose `env_key` is `R9S_API_KEY`"),
+    ),
     project_files=(".codex/config.toml",),
     warnings=warnings,
 )

@@ -11,7 +11,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from r9s._config import root_url
-from r9s.cli.tools._base import ConfigFile, Current, Edits, RunPlan, Target, Tool, table, text
+from r9s.cli.tools._base import (
+    Blurb,
+    ConfigFile,
+    Current,
+    Edits,
+    RunPlan,
+    Target,
+    Tool,
+    table,
+    text,
+)
 
 AUTH_TYPE = "gemini-api-key"
 
@@ -92,6 +102,26 @@ TOOL = Tool(
     inspect=inspect,
     run_plan=run_plan,
     preferred_models=("gemini-2.5-pro", "gemini-2.5-flash", "gemini"),
+    order=40,
+    writes=Blurb(
+        help="~/.gemini/.env (key, URL) and ~/.gemini/settings.json (auth type, model)",
+        markdown=(
+            "`GEMINI_API_KEY`, `GOOGLE_GEMINI_BASE_URL` (no `/v1`); "
+            '`security.auth.selectedType = "gemini-api-key"`, `model.name`'
+        ),
+    ),
+    injects=Blurb(
+        help=(
+            "GEMINI_API_KEY, GOOGLE_GEMINI_BASE_URL, GEMINI_MODEL in the environment\n"
+            "(headless runs also need the API-key auth type in ~/.gemini/settings.json)"
+        ),
+        markdown=(
+            "`GEMINI_API_KEY`, `GOOGLE_GEMINI_BASE_URL`, `GEMINI_MODEL`. Headless (`-p`) "
+            "Gemini CLI takes its auth type only from settings, so it needs "
+            '`security.auth.selectedType = "gemini-api-key"` there; `run` warns when it is '
+            "missing"
+        ),
+    ),
     overriding_env=("GEMINI_API_KEY", "GOOGLE_GEMINI_BASE_URL", "GEMINI_MODEL", "GOOGLE_API_KEY"),
     project_files=(".gemini/settings.json",),
     env_file_search=(".gemini/.env", ".env"),

@@ -8,6 +8,7 @@ from typing import Any
 
 from r9s.cli.tools._base import (
     MISSING,
+    Blurb,
     ConfigFile,
     Current,
     Edits,
@@ -86,6 +87,18 @@ TOOL = Tool(
     inspect=inspect,
     run_plan=run_plan,
     preferred_models=("claude-sonnet-4-5", "gpt-5", "gpt-4.1", "gpt-4o", "claude"),
+    order=50,
+    writes=Blurb(
+        help='~/.config/opencode/opencode.json (provider "r9s", model "r9s/<model>")',
+        markdown=(
+            "provider `r9s` (`@ai-sdk/openai-compatible`, `options.baseURL`, "
+            '`options.apiKey`, its models), `model = "r9s/<model>"`, `small_model`'
+        ),
+    ),
+    injects=Blurb(
+        help='OPENCODE_CONFIG_CONTENT in the environment (a provider "r9s-run")',
+        markdown="`OPENCODE_CONFIG_CONTENT` with a provider `r9s-run`",
+    ),
     preferred_small_models=("gpt-4o-mini", "gpt-5-mini", "claude-haiku", "gemini-2.5-flash"),
     overriding_env=("OPENCODE_CONFIG", "OPENCODE_CONFIG_CONTENT"),
     project_files=("opencode.json", "opencode.jsonc", ".opencode/opencode.json"),

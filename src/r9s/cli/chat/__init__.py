@@ -1,0 +1,1 @@
+"""``r9s chat``: one-shot answers for scripts and the interactive chat."""

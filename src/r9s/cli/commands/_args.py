@@ -1,0 +1,91 @@
+"""Arguments shared by several commands (standard library only)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Mapping
+
+
+def add_tool_argument(parser: argparse.ArgumentParser, *, optional: bool) -> None:
+    """The TOOL positional: a name or alias (any case); anything else is a usage error
+    (exit 2), and the names are offered by shell completion."""
+    from r9s.cli.tools import all_tools, find
+
+    tools = all_tools()
+    known = ", ".join(tool.name for tool in tools)
+    names = [tool.name for tool in tools]
+    # the short forms, as examples: "claude" for claude-code
+    short = [alias for tool in tools for alias in tool.aliases if tool.name.startswith(alias)]
+
+    def tool_name(text: str) -> str:
+        tool = find(text)
+        if tool is None:
+            raise argparse.ArgumentTypeError(f"unknown tool {text!r}; choose one of: {known}")
+        return tool.name
+
+    parser.add_argument(
+        "tool",
+        nargs="?" if optional else None,
+        metavar="TOOL",
+        type=tool_name,
+        choices=[name for tool in tools for name in (tool.name, *tool.aliases)],
+        help=f"{', '.join(names[:-1])} or {names[-1]} (or an alias: {', '.join(short[:2])}...)",
+    )
+
+
+def add_connection_arguments(
+    parser: argparse.ArgumentParser, timeout: str | None = "seconds to wait (default 600)"
+) -> None:
+    """``--api-key``, ``--base-url`` and (unless ``timeout`` is None, its help) ``--timeout``:
+    how every command that talks to r9s is pointed at it."""
+    parser.add_argument(
+        "--api-key",
+        metavar="KEY",
+        help="API key (default: $R9S_API_KEY, ./.env, ~/.r9s/config.toml; "
+        "safer than this flag, seen in `ps`)",
+    )
+    parser.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="r9s base URL, with or without /v1 (default: $R9S_BASE_URL, ./.env, "
+        "~/.r9s/config.toml, else https://api.r9s.ai/v1)",
+    )
+    if timeout is not None:
+        parser.add_argument("--timeout", type=float, metavar="S", help=timeout)
+
+
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--api-key``, ``--base-url``, ``--model``, ``--small-model``."""
+    from r9s.cli.tools import all_tools
+
+    small = ", ".join(tool.title for tool in all_tools() if tool.uses_small_model)
+    add_connection_arguments(parser, timeout=None)
+    parser.add_argument(
+        "--model",
+        metavar="MODEL",
+        help="model id (without it: $R9S_MODEL or a pick from the server's list; see below)",
+    )
+    parser.add_argument(
+        "--small-model",
+        metavar="MODEL",
+        help=f"small, fast model for background tasks ({small})",
+    )
+
+
+def subcommands(
+    parser: argparse.ArgumentParser, examples: Mapping[str, str], *, required: bool = True
+) -> Callable[[str, str], argparse.ArgumentParser]:
+    """The ``ACTION`` subcommands of ``parser`` (``args.action``): returns
+    ``action(name, help)``, which adds one with ``examples[name]`` as its epilog."""
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=required)
+
+    def action(name: str, text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            help=text,
+            description=text,
+            epilog=examples[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    return action

@@ -1,0 +1,365 @@
+"""``r9s logs``: the exchanges kept in the log; search, show, remove; turn it off or on."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from r9s.cli.commands._args import subcommands
+
+if TYPE_CHECKING:
+    from r9s.cli.common.log import ConversationInfo, Exchange
+
+EPILOG = """\
+Every chat turn (interactive, one-shot, piped, any --api) is kept in ~/.r9s/log.db,
+unless `r9s chat --no-log` or `r9s logs off`. Without -q, the newest N exchanges, the
+newest last; with -q, the N best matches, the best first. #N is an exchange's number
+(r9s logs show N); [ID] its conversation (r9s chat -c ID, r9s logs -c ID).
+
+examples:
+  r9s logs                              the last 10 exchanges
+  r9s logs -q "borrow checker" -n 3     search questions and answers
+  r9s logs --model 'claude*' --since 3d
+  r9s logs -c 20250601-103200-a1b2c3    one conversation
+  r9s logs --json -n 1 | jq -r '.[0].conversation_id'
+  r9s logs show 42                      one exchange in full (or a conversation: ID)
+  r9s logs rm 42                        remove it (r9s logs rm --all: everything)
+  r9s logs off                          record nothing from now on
+"""
+
+EXAMPLES = {
+    "show": """\
+examples:
+  r9s logs show 42                       exchange #42 in full
+  r9s logs show 20250601-103200-a1b2c3   a whole conversation (or a unique start of its id)
+  r9s logs show 42 --json
+""",
+    "rm": """\
+Deleted text is overwritten in the database files, not only unlinked.
+
+examples:
+  r9s logs rm 42                         one exchange
+  r9s logs rm 20250601-103200-a1b2c3     a conversation
+  r9s logs rm --all                      everything (asks first; --yes for scripts)
+""",
+    "on": "examples:\n  r9s logs on                            record chats again\n",
+    "off": "examples:\n  r9s logs off                           record no new chat\n",
+    "status": "examples:\n  r9s logs status                        on or off, where, how much\n",
+    "path": 'examples:\n  r9s logs path\n  sqlite3 "$(r9s logs path)" .tables\n',
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
+    add_filters(parser)
+    parser.add_argument(
+        "-n", "--count", type=int, default=10, metavar="N", help="how many (default 10; 0: all)"
+    )
+    parser.add_argument("--json", action="store_true", help="the exchanges as JSON")
+    action = subcommands(parser, EXAMPLES, required=False)
+
+    show = action("show", "one exchange, or a conversation, in full")
+    show.add_argument("ident", metavar="ID", help="an exchange's number, or a conversation id")
+    show.add_argument("--json", action="store_true", help="as JSON")
+    rm = action("rm", "remove exchanges or conversations")
+    rm.add_argument("idents", nargs="*", metavar="ID", help="exchange numbers, conversation ids")
+    rm.add_argument("--all", action="store_true", help="everything in the log")
+    rm.add_argument("-y", "--yes", action="store_true", help="do not ask (with --all)")
+    action("on", "record chats (the default)")
+    action("off", "record no new chat (the log keeps what it has)")
+    action("status", "whether chats are recorded, where, how many")
+    action("path", "where the log is")
+
+
+def add_filters(parser: argparse.ArgumentParser) -> None:
+    """``--model``, ``--since`` (shared with ``r9s usage``), ``-q``, ``-c``."""
+    parser.add_argument("-q", "--query", metavar="TEXT", help="words to find (all of them)")
+    add_model_and_since(parser)
+    parser.add_argument(
+        "-c", "--conversation", metavar="ID", help="only this conversation (or a unique start)"
+    )
+
+
+def add_model_and_since(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-m", "--model", metavar="MODEL", help="only this model (any case; * and ? as wildcards)"
+    )
+    parser.add_argument(
+        "--since",
+        metavar="WHEN",
+        help="only since: 2h, 3d, 2w, a date (2025-06-01), today, yesterday",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from r9s.cli.common import interact
+    from r9s.cli.common.log import is_enabled, log_path, set_enabled
+
+    if args.action in ("on", "off"):
+        set_enabled(args.action == "on")
+        if args.action == "on":
+            interact.say("The log is on: chats are recorded.")
+        else:
+            interact.say("The log is off: new chats are not recorded (r9s logs on to resume).")
+        return 0
+    if args.action == "path":
+        print(log_path())
+        return 0
+    from r9s.cli.chat.history import open_user_log
+
+    with open_user_log() as log:
+        if args.action == "status":
+            conversations, exchanges = log.count()
+            state = "on" if is_enabled() else "off (r9s logs on)"
+            size = sum(
+                p.stat().st_size for p in log.path.parent.glob(log.path.name + "*") if p.is_file()
+            )
+            print(f"recording: {state}")
+            print(f"log:       {log.path} ({size / 1024 / 1024:.1f} MiB)")
+            print(f"holds:     {exchanges} exchanges in {conversations} conversations")
+            return 0
+        if args.action == "show":
+            return _show(log, args.ident, args.json)
+        if args.action == "rm":
+            return _remove(log, args)
+        return _list(log, args)
+
+
+def filters_of(args: argparse.Namespace, log: Any = None) -> Any:
+    """The Filters of ``--model``, ``--since`` (and ``-q``, ``-c`` where there are)."""
+    from r9s.cli.common.errors import UsageError
+    from r9s.cli.common.log import Filters, parse_since
+
+    since = None
+    if args.since:
+        try:
+            since = parse_since(args.since)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    conversation = None
+    if getattr(args, "conversation", None):
+        found = log.conversation(args.conversation)
+        if found is None:
+            raise UsageError(f"no conversation {args.conversation!r} in the log")
+        conversation = found.id
+    return Filters(getattr(args, "query", None), args.model, since, conversation)
+
+
+def _list(log: Any, args: argparse.Namespace) -> int:
+    import json
+
+    from r9s.cli.common.errors import UsageError
+
+    if args.count < 0:
+        raise UsageError("-n must be 0 (all) or more")
+    filters = filters_of(args, log)
+    found: list[Exchange] = log.find(filters, limit=args.count or None)
+    if not filters.text:
+        found.reverse()  # the newest last, nearest the prompt
+    if args.json:
+        print(json.dumps([e.to_json() for e in found], ensure_ascii=False, indent=2))
+        return 0
+    if not found:
+        from r9s.cli.common import interact
+
+        interact.say("No exchange matches." if _filtering(filters) else "The log is empty.")
+        return 0
+    from r9s.cli.common.log import search_terms
+
+    terms = search_terms(filters.text or "")
+    for index, exchange in enumerate(found):
+        if index:
+            print()
+        _print_brief(exchange, terms)
+    return 0
+
+
+def _filtering(filters: Any) -> bool:
+    return any((filters.text, filters.model, filters.since, filters.conversation))
+
+
+def when(at: float) -> str:
+    import time
+
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(at))
+
+
+def header(exchange: Exchange) -> str:
+    parts = [f"#{exchange.id}", when(exchange.at), exchange.model]
+    if exchange.api != "chat":
+        parts.append(f"via {exchange.api}")
+    parts.append(f"[{exchange.conversation_id}]")
+    if exchange.input_tokens is not None or exchange.output_tokens is not None:
+        parts.append(f"{exchange.input_tokens or 0} in, {exchange.output_tokens or 0} out")
+    if exchange.cost is not None:
+        parts.append(f"cost {exchange.cost:.6g}")
+    if exchange.duration is not None:
+        parts.append(f"{exchange.duration:.2f} s")
+    return "  ".join(parts)
+
+
+def _clip(text: str, width: int = 200) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def _highlight(text: str, terms: list[str]) -> str:
+    import re
+    import sys
+
+    from r9s.cli.common import interact
+
+    if not terms or interact.no_color() or not interact.draws_on(sys.stdout):
+        return text
+    pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
+    return pattern.sub(lambda m: f"\033[1;33m{m[0]}\033[0m", text)
+
+
+def _print_brief(exchange: Exchange, terms: list[str]) -> None:
+    import sys
+
+    from r9s.cli.common import interact
+
+    print(interact.bold(header(exchange), sys.stdout))
+    if exchange.prompt is not None:
+        print(_highlight("> " + _clip(exchange.prompt) + _attached(exchange), terms))
+    if exchange.response:
+        suffix = " (interrupted)" if exchange.interrupted else ""
+        print(_highlight(_clip(exchange.response) + suffix, terms))
+    for call in exchange.tool_calls or []:
+        print(_clip(f"tool call: {call.get('name')}({call.get('arguments') or ''})"))
+    if exchange.error:
+        print(f"error: {exchange.error}")
+    if exchange.snippet and terms and not _shows(exchange, terms):
+        print(_highlight("… " + exchange.snippet, terms))
+
+
+def _shows(exchange: Exchange, terms: list[str]) -> bool:
+    """Whether the clipped lines already show a term (else the snippet is printed)."""
+    shown = (_clip(exchange.prompt or "") + " " + _clip(exchange.response or "")).lower()
+    return any(term.lower() in shown for term in terms)
+
+
+def _attached(exchange: Exchange) -> str:
+    count = len(exchange.attachments)
+    return f"  [{count} attachment{'s' if count != 1 else ''}]" if count else ""
+
+
+def _show(log: Any, ident: str, as_json: bool) -> int:
+    import json
+
+    from r9s.cli.common.errors import UsageError
+
+    number = ident.removeprefix("#")
+    if number.isdigit():
+        exchange = log.exchange(int(number))
+        if exchange is None:
+            raise UsageError(f"no exchange #{number} in the log (r9s logs lists them)")
+        if as_json:
+            print(json.dumps(exchange.to_json(), ensure_ascii=False, indent=2))
+        else:
+            _print_full(exchange)
+        return 0
+    conversation = log.conversation(ident)
+    if conversation is None:
+        raise UsageError(f"no exchange or conversation {ident!r} in the log")
+    exchanges = log.exchanges_of(conversation.id)
+    if as_json:
+        body = {**conversation.to_json(), "exchanges": [e.to_json() for e in exchanges]}
+        print(json.dumps(body, ensure_ascii=False, indent=2))
+        return 0
+    _print_conversation(conversation, exchanges)
+    return 0
+
+
+def _print_conversation(conversation: ConversationInfo, exchanges: list[Exchange]) -> None:
+    print(f"Conversation {conversation.id}: {conversation.title or '(empty)'}")
+    print(f"started {conversation.created}, now {conversation.model} via {conversation.api}")
+    if conversation.system:
+        print(f"system: {conversation.system}")
+    if conversation.options:
+        print("options: " + ", ".join(f"{k}={v}" for k, v in conversation.options.items()))
+    for exchange in exchanges:
+        print()
+        _print_full(exchange, with_settings=False)
+
+
+def _print_full(exchange: Exchange, with_settings: bool = True) -> None:
+    import json
+    import sys
+
+    from r9s.cli.common import interact
+
+    print(interact.bold(header(exchange), sys.stdout))
+    if with_settings and exchange.system:
+        print(f"system: {exchange.system}")
+    if with_settings and exchange.options:
+        print("options: " + ", ".join(f"{k}={v}" for k, v in exchange.options.items()))
+    for attachment in exchange.attachments:
+        print(f"attached: {_describe_attachment(attachment)}")
+    if exchange.prompt is not None:
+        print("> " + exchange.prompt.replace("\n", "\n> "))
+    if exchange.response is not None:
+        print()
+        print(exchange.response)
+    if exchange.interrupted:
+        print("(interrupted)")
+    for call in exchange.tool_calls or []:
+        arguments = call.get("arguments") or ""
+        print(f"tool call {call.get('id') or ''}: {call.get('name')}({arguments})")
+    for result in exchange.tool_results or []:
+        print(f"tool result {result.get('id') or ''}: {result.get('output')}")
+    if exchange.parsed is not None:
+        print("parsed: " + json.dumps(exchange.parsed, ensure_ascii=False))
+    if exchange.error:
+        print(f"error: {exchange.error}")
+
+
+def _describe_attachment(attachment: dict[str, Any]) -> str:
+    url = str(attachment.get("url", ""))
+    if url.startswith("data:"):
+        head, _, data = url.partition(",")
+        size = len(data) * 3 // 4
+        return f"{attachment.get('type', 'file')} ({head[5:].split(';')[0]}, {size:,} bytes)"
+    return f"{attachment.get('type', 'file')} {url}"
+
+
+def _remove(log: Any, args: argparse.Namespace) -> int:
+    from r9s.cli.common import interact
+    from r9s.cli.common.errors import UsageError
+
+    if args.all == bool(args.idents):
+        raise UsageError("give exchange numbers or conversation ids, or --all")
+    if args.all:
+        conversations, exchanges = log.count()
+        if not args.yes:
+            if not interact.is_interactive():
+                raise interact.NotInteractive("r9s logs rm --all asks first: add --yes")
+            question = f"Delete all {exchanges} exchanges of {conversations} conversations?"
+            if not interact.confirm(question, default=False):
+                interact.say("Nothing deleted.")
+                return 1
+        log.delete_all()
+        interact.say(f"Deleted {exchanges} exchanges of {conversations} conversations.")
+        return 0
+    # check them all first: one typo deletes nothing
+    targets: list[tuple[str, Any]] = []
+    for ident in args.idents:
+        number = ident.removeprefix("#")
+        if number.isdigit():
+            if log.exchange(int(number)) is None:
+                raise UsageError(f"no exchange #{number} in the log; nothing deleted")
+            targets.append(("exchange", int(number)))
+        else:
+            found = log.conversation(ident)
+            if found is None:
+                raise UsageError(f"no exchange or conversation {ident!r}; nothing deleted")
+            targets.append(("conversation", found.id))
+    for kind, key in targets:
+        if kind == "exchange":
+            log.delete_exchange(key)
+            interact.say(f"Deleted exchange #{key}.")
+        else:
+            count = log.delete_conversation(key)
+            interact.say(f"Deleted conversation {key} ({count} exchanges).")
+    return 0

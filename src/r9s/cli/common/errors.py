@@ -1,0 +1,177 @@
+"""Turn any exception into the one line the CLI prints: what went wrong and what to do.
+
+Commands :func:`remember` what they know (the connection, the model asked for, the
+timeout), so that an error can say which key was rejected or which models come
+closest to a name the router does not know.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+_context: dict[str, Any] = {}
+
+
+class UsageError(Exception):
+    """The command cannot run as given (a missing value, no terminal to ask on...): one
+    line on stderr and exit status 2, like argparse's own errors."""
+
+
+SUGGESTIONS = 3
+
+
+def remember(**values: Any) -> None:
+    """Note facts for later error messages: ``connection``, ``model``, ``timeout``, and
+    ``model_names``, a function listing the server's model ids (to suggest a close one)."""
+    _context.update({key: value for key, value in values.items() if value is not None})
+
+
+def forget() -> None:
+    _context.clear()
+
+
+def describe(exc: BaseException) -> str:
+    """A one-line, key-free description of ``exc`` for the terminal."""
+    errors = sys.modules.get("r9s.errors")
+    if errors is not None and isinstance(exc, errors.R9SError):
+        text = _describe_api(exc, errors)
+    elif isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        text = f"{exc.strerror}{where}"
+    else:
+        text = str(exc) or type(exc).__name__
+    return _one_line(text)
+
+
+def _one_line(text: str) -> str:
+    """One line, safe for a terminal: a server's message may hold escape sequences."""
+    from r9s.cli.common.terminal import printable
+
+    text = printable(text, keep_lines=True)
+    lines = [line.strip() for line in text.strip().split("\n") if line.strip()]
+    return " ".join(lines) if len(lines) <= 3 else lines[0]
+
+
+def _describe_api(exc: Any, errors: Any) -> str:
+    conn = _context.get("connection")
+    base = getattr(conn, "base_url", None)
+    if isinstance(exc, errors.APITimeoutError):
+        timeout = _context.get("timeout")
+        waited = f" within {timeout:g} s" if timeout else ""
+        server = base or "the server"
+        return f"timed out: no answer from {server}{waited} (try again, or raise --timeout)"
+    if isinstance(exc, errors.APIConnectionError):
+        where = f" ({conn.base_source})" if conn is not None else ""
+        return (
+            f"network error: cannot reach {base or 'the server'}{where}: {connection_reason(exc)}; "
+            "check the connection and the base URL"
+        )
+    if isinstance(exc, errors.IncompleteStreamError):
+        return "the connection closed in the middle of the answer: it is incomplete; try again"
+    if not isinstance(exc, errors.APIStatusError):
+        return str(exc)
+    status = exc.status_code
+    message = _short(exc.message)
+    if isinstance(exc, errors.AuthenticationError):
+        key = ""
+        if conn is not None and conn.api_key:
+            from r9s._config import mask_key
+
+            key = f" ({mask_key(conn.api_key)} from {conn.key_source})"
+        return (
+            f"authentication failed (401): the API key{key} was rejected; "
+            "run `r9s login` or pass --api-key"
+        )
+    if isinstance(exc, errors.PermissionDeniedError):
+        return f"permission denied (403): {message}"
+    if isinstance(exc, errors.RateLimitError):
+        wait = exc.retry_after
+        when = f"retry in {_seconds(wait)}" if wait is not None else "wait a moment and retry"
+        return f"rate limited (429): {message}; {when}"
+    if isinstance(exc, errors.NotFoundError) and _is_model_error(exc):
+        return _model_not_found(message)
+    from r9s.errors import _REASONS
+
+    if status >= 500:
+        reason = _REASONS.get(status, "server error")
+        return f"server error ({status} {reason}): {message}; try again later"
+    request_id = f" (request id {exc.request_id})" if exc.request_id else ""
+    line = f"{status} {_REASONS.get(status, 'error')}: {message}{request_id}"
+    if isinstance(exc, errors.NotFoundError) and base:
+        # not the model (above): the path, so most often a base URL missing its /v1 or
+        # pointing at another server
+        where = f" from {conn.base_source}" if conn is not None else ""
+        line += f"; is the base URL right? ({base}{where})"
+    return line
+
+
+def _short(message: str, limit: int = 200) -> str:
+    text = " ".join(_html_title(message).split()).rstrip(".")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _html_title(message: str) -> str:
+    """A proxy's HTML error page (nginx's "502 Bad Gateway") as "an HTML page (its title)"."""
+    start = message.lstrip()[:200].lower()
+    if not start.startswith("<") or not any(t in start for t in ("<html", "<!doctype", "<head")):
+        return message
+    import re
+
+    found = re.search(r"<title[^>]*>(.*?)</title>", message, re.IGNORECASE | re.DOTALL)
+    title = " ".join(found.group(1).split()) if found else ""
+    return f"an HTML page ({title})" if title else "an HTML page"
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.0f} s" if value >= 1 else f"{value:.1f} s"
+
+
+def _is_model_error(exc: Any) -> bool:
+    data = exc.data
+    code = getattr(getattr(data, "error", None), "code", None) if data is not None else None
+    return code == "model_not_found" or "model" in exc.message.lower()
+
+
+def _model_not_found(message: str) -> str:
+    model = _context.get("model")
+    if not model:
+        return f"not found (404): {message}"
+    line = f"model {model!r} not found"
+    close = closest_models(model, _model_names())
+    if close:
+        return f"{line}; did you mean: {', '.join(close)}? (`r9s models` lists them all)"
+    return f"{line} (`r9s models` lists the available ones)"
+
+
+def closest_models(name: str, names: list[str]) -> list[str]:
+    """The few model ids nearest to ``name`` (a typo), else those containing it."""
+    import difflib
+
+    close = difflib.get_close_matches(name, names, n=SUGGESTIONS, cutoff=0.4)
+    return close or [other for other in names if name.lower() in other.lower()][:SUGGESTIONS]
+
+
+def _model_names() -> list[str]:
+    """The ids the server lists, through what :func:`remember` was given
+    (``model_names``: the client's connection lists them); none when that fails."""
+    lister = _context.get("model_names")
+    if lister is None or not getattr(_context.get("connection"), "api_key", None):
+        return []
+    try:
+        names: list[str] = lister()
+    except Exception:  # a suggestion is a bonus: never a second error
+        return []
+    return names
+
+
+def connection_reason(exc: BaseException) -> str:
+    """``connection refused`` out of ``Connection error: [Errno 111] Connection refused (...)``."""
+    text = str(exc)
+    for prefix in ("Connection error: ", "Timed out: "):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    text = text.split(" (", 1)[0] if text.endswith(")") else text
+    if "] " in text and text.startswith("["):
+        text = text.split("] ", 1)[1]
+    return text.strip().lower() or type(exc).__name__

@@ -1,0 +1,1 @@
+"""The engines of ``r9s images`` and ``r9s audio``: files in, files out."""
