@@ -66,6 +66,21 @@ def test_csv_columns_are_checked_against_the_header(tmp_path: Path) -> None:
     assert isinstance(found[0], Request) and found[0].custom_id == "k1"
 
 
+def test_a_csv_row_that_is_not_utf8_is_an_error_and_the_rest_goes_on(tmp_path: Path) -> None:
+    # Past the text layer's read-ahead too: a decoding error there used to lose (or
+    # repeat forever) everything after it.
+    long = b"x" * 10_000
+    (tmp_path / "t.csv").write_bytes(b"prompt\nfirst\n" + long + b"\xff\nlast\n\xe9\n")
+    found = rows(Source(tmp_path / "t.csv", model="m"))
+    assert [type(row).__name__ for row in found] == ["Request", "BadLine", "Request", "BadLine"]
+    assert [row.line for row in found] == [2, 3, 4, 5]
+    assert found[1].message == "line 3: not UTF-8 text"
+    assert found[2].custom_id == "row-3"  # ids of the rows after it do not move
+    (tmp_path / "h.csv").write_bytes(b"pr\xffompt\nhi\n")
+    with pytest.raises(BatchInputError, match="cannot read its header: not UTF-8"):
+        rows(Source(tmp_path / "h.csv", model="m"))
+
+
 def test_messages_quick_form_has_max_tokens_and_the_system_prompt(tmp_path: Path) -> None:
     (tmp_path / "p.txt").write_text("hi\n")
     source = Source(tmp_path / "p.txt", model="claude-haiku-4-5", url="/v1/messages", system="s")

@@ -227,15 +227,20 @@ class Source:
     # -- CSV --------------------------------------------------------------------------
 
     def _csv_rows(self, stream: IO[bytes]) -> Iterator[Row]:
-        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+        # Bytes that are not UTF-8 are kept as lone surrogates, so that the row holding
+        # them is an error record and the reader goes on with the next one (a decoding
+        # error inside the text layer would lose its whole read-ahead, or repeat).
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
         dialect = "excel-tab" if self.path.suffix.lower() == ".tsv" else "excel"
         reader = csv.reader(text, dialect)
         try:
             header = next(reader, None)
-        except (UnicodeDecodeError, csv.Error) as exc:
+        except csv.Error as exc:
             raise BatchInputError(f"{self.path.name}: cannot read its header: {exc}") from None
         if header is None:
             return
+        if _undecodable(header):
+            raise BatchInputError(f"{self.path.name}: cannot read its header: not UTF-8")
         names = [name.strip() for name in header]
         self._check_columns(names)
         number = 0
@@ -245,12 +250,16 @@ class Source:
                 cells = next(reader)
             except StopIteration:
                 return
-            except (UnicodeDecodeError, csv.Error) as exc:
+            except csv.Error as exc:
                 number += 1
                 yield BadLine(None, line + 1, f"line {line + 1}: not CSV: {exc}")
                 line = reader.line_num
                 continue
             first_line, line = line + 1, reader.line_num
+            if _undecodable(cells):
+                number += 1
+                yield BadLine(None, first_line, f"line {first_line}: not UTF-8 text")
+                continue
             if not any(cell.strip() for cell in cells):
                 continue
             number += 1
@@ -419,3 +428,11 @@ class Hasher(io.RawIOBase):
         self.hash.update(data)
         self.size += len(data)
         return len(data)
+
+
+def _undecodable(cells: list[str]) -> bool:
+    """Whether a CSV row holds bytes that are not UTF-8 (read as lone surrogates)."""
+    return any(not cell.isascii() and _SURROGATE.search(cell) for cell in cells)
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
