@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from r9s._fileio import fsync_dir, replace_atomic
 from r9s.batch._errors import OutputConflictError
 from r9s.batch._index import KeyIndex
 from r9s.batch._input import BadLine, line_key
@@ -217,13 +218,8 @@ def read_state(path: Path) -> dict[str, Any] | None:
 
 def write_state(path: Path, state: Mapping[str, Any]) -> None:
     """Atomically: a temporary file, fsynced, renamed over the old one."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "w", encoding="utf-8") as file:
-        json.dump(state, file, indent=1, ensure_ascii=False)
-        file.write("\n")
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(temporary, path)
+    text = json.dumps(state, indent=1, ensure_ascii=False) + "\n"
+    replace_atomic(path, text.encode("utf-8"))
 
 
 def backup_name(path: Path) -> Path:
@@ -458,13 +454,3 @@ def _open_locked(
     tally = load_records(output, index, prices)
     state = {**state, "input": info.to_dict()}
     return Opened(Journal(output, fd), state, tally, True, backup, changed)
-
-
-def fsync_dir(directory: Path) -> None:
-    """Make a rename or a new file in ``directory`` durable."""
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)

@@ -13,11 +13,12 @@ import fcntl
 import os
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
+from r9s._fileio import replace_atomic
 from r9s.batch._errors import BatchInputError, OutputConflictError
 from r9s.batch._index import KeyIndex
 from r9s.batch._input import Hasher, Refusal, Request, Source
@@ -26,7 +27,6 @@ from r9s.batch._journal import (
     Journal,
     Opened,
     Tally,
-    fsync_dir,
     iter_lines,
     load_records,
     lock,
@@ -539,18 +539,15 @@ def compact(output: Path, side: Path, redone: KeyIndex) -> None:
     after it, doing it again changes nothing."""
     import json
 
-    temporary = output.with_name(f".{output.name}.compact.tmp")
-    with open(temporary, "wb") as merged:
+    def merged() -> Iterator[bytes]:
         for _, line in iter_lines(output):
             seen = read_record(json.loads(line))
             if seen is None or not redone.is_done(seen.key):
-                merged.write(line)
+                yield line
         for _, line in iter_lines(side):
-            merged.write(line)
-        merged.flush()
-        os.fsync(merged.fileno())
-    os.replace(temporary, output)
-    fsync_dir(output.parent)
+            yield line
+
+    replace_atomic(output, merged())
     side.unlink()
 
 
