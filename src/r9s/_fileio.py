@@ -30,13 +30,19 @@ def fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def replace_atomic(path: Path, data: bytes | Iterable[bytes], mode: int | None = None) -> None:
+def replace_atomic(
+    path: Path,
+    data: bytes | Iterable[bytes],
+    mode: int | None = None,
+    owner: tuple[int, int] | None = None,
+) -> None:
     """Replace ``path`` with ``data`` (bytes, or chunks of them written as they come) so
     that a crash leaves the old file or the new one, whole. ``mode`` defaults to the
-    current file's, else to a new file's (0666 less the umask)."""
+    current file's, else to a new file's (0666 less the umask); ``owner`` (uid, gid) is
+    for a caller running as root."""
     if mode is None:
         mode = _mode_of(path)
-    staged = stage(path.parent, path.name, data, mode)
+    staged = stage(path.parent, path.name, data, mode, owner)
     try:
         os.replace(staged, path)
     except BaseException:

@@ -29,7 +29,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from r9s._fileio import fill, fsync_dir, link_unnamed, stage, unnamed_file
+from r9s._fileio import fill, fsync_dir, link_unnamed, replace_atomic, stage, unnamed_file
 from r9s.cli.common.masking import mask_secrets
 
 KEY_FILE_MODE = 0o600
@@ -241,19 +241,11 @@ def write_atomic(path: Path, data: bytes, mode: int) -> list[Path]:
         if current is not None and stat.S_ISREG(current.st_mode) and current.st_nlink > 1:
             _write_in_place(target, data, mode)
             return created
-        owner = _owner_for(target, current)
-        staged = stage(target.parent, target.name, data, mode, owner)
-        try:
-            os.replace(staged, target)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(staged)
-            raise
+        replace_atomic(target, data, mode, _owner_for(target, current))
     except WriteFailed:
         raise
     except OSError as exc:
         raise WriteFailed(path, exc) from None
-    fsync_dir(target.parent)
     return created
 
 
