@@ -234,6 +234,7 @@ def test_server_errors_are_retried_then_written_when_retries_run_out(
     server.inject("status=500", times=2)
     summary = run(chat_input(tmp_path / "in.jsonl", 3), tmp_path / "out.jsonl", client)
     assert (summary.ok, summary.requests, summary.retries) == (3, 5, 2)
+    assert len(sent_ids(server)) == 5  # the runner retries; the client's own retries are off
     server.clear()
     server.inject("status=500;retry_after=0.01", times=10)
     summary = run(chat_input(tmp_path / "one.jsonl", 1), tmp_path / "one-out.jsonl", client,
