@@ -120,6 +120,10 @@ class Settings:
     waves: int
     startup_runs: int
     cli_runs: int
+    batch_rows: int
+    batch_rpm: int
+    batch_concurrency: int
+    memory_rows: tuple[int, int]
 
 
 FULL = Settings(
@@ -132,6 +136,10 @@ FULL = Settings(
     waves=16,
     startup_runs=2,
     cli_runs=5,
+    batch_rows=20_000,
+    batch_rpm=12_000,
+    batch_concurrency=64,
+    memory_rows=(10_000, 100_000),
 )
 QUICK = Settings(
     rounds=1,
@@ -143,6 +151,10 @@ QUICK = Settings(
     waves=2,
     startup_runs=1,
     cli_runs=2,
+    batch_rows=2_000,
+    batch_rpm=6_000,
+    batch_concurrency=32,
+    memory_rows=(1_000, 10_000),
 )
 
 Samples = dict[str, dict[str, list[float]]]
@@ -276,6 +288,127 @@ def run_round(
             shutil.rmtree(home, ignore_errors=True)
 
 
+# -- bulk work (r9s batch), once per run -------------------------------------------------
+
+
+class Mock:
+    """``r9s mock`` with a rate limit, in a process of its own (so that the server's
+    work does not share the clients' interpreter)."""
+
+    def __init__(self, rpm: int) -> None:
+        cli = [PYTHON, "-m", "r9s.cli", "mock", "--port", "0", "--quiet", "--rate-limit", str(rpm)]
+        self.process = subprocess.Popen(cli, stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline().strip()
+        if not line.startswith("r9s local server listening on "):
+            self.process.kill()
+            raise RuntimeError(f"r9s mock did not start: {line!r}")
+        self.url = line.split()[-1]
+        self.root = self.url.removesuffix("/v1")
+
+    def limited(self, reset: bool = False) -> int:
+        import urllib.request
+
+        method = "DELETE" if reset else "GET"
+        request = urllib.request.Request(self.root + "/__r9s/rate-limit", method=method)
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return int(json.loads(answer.read())["limited"])
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def send_rows(client: str, url: str, rows: int, concurrency: int) -> dict[str, Any]:
+    argv = [PYTHON, str(HERE / "bench_batch.py"), "send", "--client", client, "--url", url]
+    return run_json(argv + ["--rows", str(rows), "--concurrency", str(concurrency)], timeout=1800)
+
+
+def run_batch(settings: Settings, server: Server, errors: dict[str, str]) -> dict[str, Any]:
+    """Goodput against a rate-limited mock, r9s batch against openai + gather; requests/s
+    against the unlimited benchmark server; peak RSS at two input sizes."""
+    found: dict[str, Any] = {}
+    rows, concurrency = settings.batch_rows, settings.batch_concurrency
+    mock = Mock(settings.batch_rpm)
+    try:
+        for client in ("r9s", "openai"):
+            mock.limited(reset=True)
+            result = send_rows(client, mock.url, rows, concurrency)
+            if "error" in result:
+                errors[f"batch {client}"] = result["error"]
+                continue
+            result["throttled"] = mock.limited()
+            found[f"limited.{client}"] = result
+            print(f"  batch: {client} against the limited mock in {result['seconds']:.0f} s",
+                  flush=True)  # fmt: skip
+    finally:
+        mock.stop()
+    for client in ("r9s", "openai"):
+        result = send_rows(client, server.url + "/v1", rows, concurrency)
+        if "error" in result:
+            errors[f"batch unlimited {client}"] = result["error"]
+            continue
+        found[f"unlimited.{client}"] = result
+        print(f"  batch: {client} against the unlimited server in {result['seconds']:.0f} s",
+              flush=True)  # fmt: skip
+    for size in settings.memory_rows:
+        result = run_json([PYTHON, str(HERE / "bench_batch.py"), "memory", "--rows", str(size)])
+        if "error" in result:
+            errors[f"batch memory {size}"] = result["error"]
+            continue
+        found[f"memory.{size}"] = result
+        print(f"  batch: memory at {size:,} rows: {result['rss_mib']:.1f} MiB", flush=True)
+    return found
+
+
+def batch_table(found: dict[str, Any], settings: Settings) -> str:
+    rows, rate = settings.batch_rows, settings.batch_rpm / 60
+
+    def get(key: str, field: str) -> float | None:
+        value = found.get(key, {}).get(field)
+        return float(value) if value is not None else None
+
+    def goodput(key: str) -> float | None:
+        ok, seconds = get(key, "ok"), get(key, "seconds")
+        return ok / seconds if ok is not None and seconds else None
+
+    def number(value: float | None, digits: int = 0, suffix: str = "") -> str:
+        return "-" if value is None else f"{value:,.{digits}f}{suffix}"
+
+    def ratio(mine: float | None, theirs: float | None) -> str:
+        return f"x{mine / theirs:.2f}" if mine is not None and theirs else "-"
+
+    mine, theirs = goodput("limited.r9s"), goodput("limited.openai")
+    fast_mine, fast_theirs = goodput("unlimited.r9s"), goodput("unlimited.openai")
+    small, large = settings.memory_rows
+    lines = [
+        "| | r9s batch | openai + gather | r9s / openai |",
+        "| --- | --- | --- | --- |",
+        f"| goodput against a mock limited to {rate:,.0f} req/s, ok rows/s | "
+        f"{number(mine, 1)} | {number(theirs, 1)} | {ratio(mine, theirs)} |",
+        f"| 429 answers sent by the mock | {number(get('limited.r9s', 'throttled'))} | "
+        f"{number(get('limited.openai', 'throttled'))} | |",
+        f"| failed rows (of {rows:,}) | {number(get('limited.r9s', 'failed'))} | "
+        f"{number(get('limited.openai', 'failed'))} | |",
+        f"| wall time, s | {number(get('limited.r9s', 'seconds'), 1)} | "
+        f"{number(get('limited.openai', 'seconds'), 1)} | |",
+        f"| unlimited server, requests/s of one process | {number(fast_mine, 0)} | "
+        f"{number(fast_theirs, 0)} | {ratio(fast_mine, fast_theirs)} |",
+        f"| peak RSS of the sending process (unlimited), MiB | "
+        f"{number(get('unlimited.r9s', 'peak_rss_mib'), 1)} | "
+        f"{number(get('unlimited.openai', 'peak_rss_mib'), 1)} | |",
+        f"| peak RSS at {small:,} / {large:,} rows (no network), MiB | "
+        f"{number(get(f'memory.{small}', 'rss_mib'), 1)} / "
+        f"{number(get(f'memory.{large}', 'rss_mib'), 1)} | - | |",
+        f"| runner alone (no network), rows/s at {large:,} rows | "
+        f"{number(get(f'memory.{large}', 'rows_per_s'), 0)} | - | |",
+    ]
+    return "\n".join(lines)
+
+
 # -- reporting -------------------------------------------------------------------------
 
 
@@ -378,7 +511,8 @@ def machine() -> str:
 
 
 def report(samples: Samples, clients: tuple[str, ...], settings: Settings, command: str,
-           errors: dict[str, str], loads: tuple[float, float], seconds: float) -> str:  # fmt: skip
+           errors: dict[str, str], loads: tuple[float, float], seconds: float,
+           batch: dict[str, Any] | None = None) -> str:  # fmt: skip
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     python_ms = samples.get("startup.python_ms", {}).get(BASELINE)
     interpreter = "."
@@ -410,6 +544,25 @@ def report(samples: Samples, clients: tuple[str, ...], settings: Settings, comma
         "interpreter (OS file cache warm)" + interpreter + " The first call is a chat call "
         "(a messages call for anthropic); r9s loads pydantic and its types on it.",
     ]
+    if batch is not None:
+        lines += [
+            "",
+            "## Bulk work: `r9s batch`",
+            "",
+            batch_table(batch, settings),
+            "",
+            f"Measured once per run, each in a fresh process. {settings.batch_rows:,} chat "
+            f"requests, at most {settings.batch_concurrency} in flight for both clients "
+            f"(r9s batch: `--concurrency {settings.batch_concurrency} --max-concurrency "
+            f"{settings.batch_concurrency}`, which its AIMD may cut; openai: a semaphore of "
+            f"{settings.batch_concurrency} around `asyncio.gather` of every row, the SDK's "
+            "default 2 retries honouring Retry-After). The limited server is `r9s mock "
+            f"--rate-limit {settings.batch_rpm}` in its own process (a one-second token "
+            "bucket answering 429 with Retry-After); the unlimited one is the benchmark "
+            "server above. The memory rows run r9s.batch with an in-process transport that "
+            "answers at once, so the RSS is the runner's own (reader, key index, journal, "
+            "limiter); input and output files grow, the process does not.",
+        ]
     if errors:
         lines += ["", "Errors (these cells are empty):", ""]
         lines += [f"- {where}: {message}" for where, message in sorted(errors.items())]
@@ -423,6 +576,8 @@ def main() -> None:
     parser.add_argument("--clients", default=",".join(CLIENTS), help="comma-separated subset")
     parser.add_argument("--output", default=str(HERE / "RESULTS.md"), help="'-' to not write")
     parser.add_argument("--samples", help="also write every per-round value to this JSON file")
+    parser.add_argument("--skip-batch", action="store_true", help="leave out the r9s batch rows")
+    parser.add_argument("--batch-only", action="store_true", help="only the r9s batch rows")
     args = parser.parse_args()
     settings = QUICK if args.quick else FULL
     if args.rounds:
@@ -435,13 +590,18 @@ def main() -> None:
     samples: Samples = {}
     errors: dict[str, str] = {}
     server = Server()
+    batch: dict[str, Any] | None = None
     try:
-        for index in range(settings.rounds):
-            run_round(index, server, settings, clients, samples, errors)
+        if not args.batch_only:
+            for index in range(settings.rounds):
+                run_round(index, server, settings, clients, samples, errors)
+        if not args.skip_batch:
+            batch = run_batch(settings, server, errors)
     finally:
         server.stop()
     text = report(samples, clients, settings, command, errors,
-                  (load_before, os.getloadavg()[0]), time.perf_counter() - started)  # fmt: skip
+                  (load_before, os.getloadavg()[0]), time.perf_counter() - started,
+                  batch)  # fmt: skip
     print()
     print(text)
     if args.samples:

@@ -74,13 +74,14 @@ _LAZY = {
     "tool": "r9s.tools",
     "Tool": "r9s.tools",
 }
+_SUBMODULES = ("errors", "models", "utils", "httpclient", "testing", "tools", "structured", "batch")
 
 
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is not None:
         value = getattr(importlib.import_module(module), name)
-    elif name in ("errors", "models", "utils", "httpclient", "testing", "tools", "structured"):
+    elif name in _SUBMODULES:
         value = importlib.import_module(f"r9s.{name}")
     else:
         raise AttributeError(f"module 'r9s' has no attribute {name!r}")

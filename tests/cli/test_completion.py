@@ -108,6 +108,8 @@ MORE_LINES: dict[str, set[str]] = {
     "r9s chat --api re": {"responses"},
     "r9s chat --image pho": {FILE},
     "r9s status --j": {"--json"},
+    "r9s batch r": {"run", "retry-failed"},
+    "r9s batch run --max-c": {"--max-concurrency", "--max-cost"},
     # after the tool's name, the words are the tool's: files only
     f"r9s run {TOOLS[0].name} ": {FILE},
     f"r9s run {TOOLS[0].name} --": set(),

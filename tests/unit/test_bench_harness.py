@@ -17,7 +17,7 @@ import pytest
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
-MODULES = ("payloads", "workloads", "benchserver", "bench_client", "startup", "run")
+MODULES = ("payloads", "workloads", "benchserver", "bench_client", "startup", "run", "bench_batch")
 """The benchmark's modules import each other by these plain names (they run as scripts)."""
 
 
@@ -122,3 +122,22 @@ def test_ratios_are_taken_within_a_round_and_targets_judged_on_them() -> None:
     samples["chat_stream.per_s"]["openai"] = [6_000.0, 6_000.0]
     assert "not met" in run.verdict(samples, stream)  # only 4.3x openai
     assert "x1.20 (120–300)" in run.cell(samples, call, "r9s")
+
+
+def test_the_batch_rows_send_count_and_report(url: str) -> None:
+    import asyncio
+
+    batch = bench_module("bench_batch")
+    run = bench_module("run")
+    mine = asyncio.run(batch.send_r9s(url + "/v1", 40, 4))
+    theirs = asyncio.run(batch.send_openai(url + "/v1", 40, 4))
+    assert (mine["ok"], mine["failed"], mine["missing"]) == (40, 0, 0)
+    assert (theirs["ok"], theirs["failed"]) == (40, 0)
+    memory = batch.memory(300)
+    assert memory["rss_mib"] > 0 and memory["rows_per_s"] > 0
+    settings = run.QUICK
+    found = {"limited.r9s": {**mine, "throttled": 3}, "limited.openai": {**theirs, "throttled": 9},
+             f"memory.{settings.memory_rows[1]}": memory}  # fmt: skip
+    table = run.batch_table(found, settings)
+    assert "| 429 answers sent by the mock | 3 | 9 | |" in table
+    assert "| failed rows (of 2,000) | 0 | 0 | |" in table

@@ -13,7 +13,7 @@ Gemini API under ``/v1beta``. Answers come from a deterministic echo model
         assert server.requests[-1].path == "/v1/chat/completions"
 
 Fault specs (``X-R9S-Fault`` header, ``LocalServer.inject`` or ``POST /__r9s/faults``)
-are ``key=value;...`` with keys ``status``, ``body``, ``message``, ``retry_after``,
+are ``key=value;...`` with keys ``status``, ``body``, ``message``, ``code``, ``retry_after``,
 ``retry_after_ms``, ``retry_after_date``, ``should_retry``, ``delay``, ``drop``, ``after``,
 ``malformed``, ``stream_error``, ``truncate``, ``chunk_delay``, ``one_write``, ``trickle``,
 ``huge_event``, ``gzip_bomb``, ``times``, ``key`` and ``request_id``.

@@ -36,6 +36,7 @@ from r9s.testing._faults import (
 )
 from r9s.testing._http import Request, Response
 from r9s.testing._models import ModelCatalog
+from r9s.testing._ratelimit import RateLimit, RateLimiter, estimate_tokens
 from r9s.testing._records import RecordedRequest, api_key_of, record
 from r9s.testing._routing import Call, Reply, Route, json_response
 from r9s.testing._sse import SSEReply
@@ -123,6 +124,17 @@ async def admin_health(call: Call) -> Reply:
     return json_response({"ok": True})
 
 
+async def admin_rate_limit(call: Call) -> Reply:
+    """``GET``: the limits and how many requests they allowed and refused; ``DELETE``
+    resets the counts."""
+    limiter = call.app.rate_limiter
+    if limiter is None:
+        return json_response({"rpm": None, "tpm": None, "allowed": 0, "limited": 0})
+    if call.request.method == "DELETE":
+        limiter.reset_counts()
+    return json_response(limiter.stats())
+
+
 def _routes() -> list[Route]:
     routes = [
         Route("GET", "/", root, auth=False),
@@ -143,6 +155,8 @@ def _routes() -> list[Route]:
         routes.append(Route(method, "/__r9s/requests", admin_requests, auth=False))
     for method in ("GET", "POST", "DELETE"):
         routes.append(Route(method, "/__r9s/faults", admin_faults, auth=False))
+    for method in ("GET", "DELETE"):
+        routes.append(Route(method, "/__r9s/rate-limit", admin_rate_limit, auth=False))
     return routes
 
 
@@ -168,11 +182,13 @@ class App:
         log: Callable[[str], None] | None = None,
         max_records: int = 10_000,
         probe_delay: float = 0.0,
+        rate_limit: RateLimit | None = None,
     ) -> None:
         self.api_keys = None if api_keys is None else frozenset(api_keys)
         self.models = models
         self.probe_delay = probe_delay
         self.faults = FaultBook()
+        self.rate_limiter = RateLimiter(rate_limit) if rate_limit is not None else None
         self.root_url = ""
         self._log = log
         self._max_records = max_records
@@ -199,10 +215,12 @@ class App:
     def new_id(self, prefix: str) -> str:
         return f"{prefix}local{next(self._ids):012d}"
 
-    def _record(self, request: Request) -> None:
+    def _record(self, request: Request) -> RecordedRequest:
+        entry = record(request)
         with self._lock:
-            self._records.append(record(request))
+            self._records.append(entry)
             del self._records[: max(0, len(self._records) - self._max_records)]
+        return entry
 
     # -- routing -----------------------------------------------------------------------
 
@@ -236,15 +254,17 @@ class App:
         # Record on arrival, so that a request the server never answers (delay=...) still
         # shows up; multipart uploads may be huge and are recorded once streamed through.
         uploads = (request.header("content-type") or "").lower().startswith("multipart/")
+        entry: RecordedRequest | None = None
         if not uploads:
             fits = await request.body.preload(MAX_BUFFERED_BODY)
             if request.body.size > OFF_LOOP_BODY:  # parsing it for the record takes a while
-                await asyncio.to_thread(self._record, request)
+                entry = await asyncio.to_thread(self._record, request)
             else:
-                self._record(request)
+                entry = self._record(request)
             if not fits:
                 limit = f"{MAX_BUFFERED_BODY // 1024**2} MiB"
                 return error_response(family, ApiError(413, f"Request body over {limit}."))
+        extra_headers: list[tuple[str, str]] = []
 
         fault: Fault | None = None
 
@@ -255,7 +275,18 @@ class App:
             await request.body.drain()
             if uploads:
                 self._record(request)
+            if response is not None:
+                response.headers.extend(extra_headers)
             return response
+
+        if self.rate_limiter is not None:
+            size = request.body.size
+            verdict = self.rate_limiter.check(estimate_tokens(size, entry.json if entry else None))
+            extra_headers += verdict.headers
+            if not verdict.allowed:
+                message = self.rate_limiter.message(verdict)
+                error = ApiError(429, message, code="rate_limit_exceeded")
+                return await finish(error_response(family, error))
 
         try:
             fault = self._fault_for(request)

@@ -44,6 +44,7 @@ class Fault:
     status: int | None = None
     body: str | None = None  # default: the path's own family (json/anthropic/google)
     message: str | None = None
+    code: str | None = None
     retry_after: float | None = None
     retry_after_ms: int | None = None
     retry_after_date: float | None = None
@@ -114,6 +115,7 @@ FAULT_KEYS: dict[str, Any] = {
     "status": _status,
     "body": _choice(*BODY_KINDS),
     "message": str,
+    "code": str,
     "retry_after": _positive_float,
     "retry_after_ms": _count,
     "retry_after_date": _positive_float,
@@ -265,7 +267,9 @@ def status_response(fault: Fault, family: Family) -> Response:
             "<hr><center>nginx</center></body></html>\n"
         )
         return Response(status, [("content-type", "text/html"), *headers], page.encode())
-    body = error_body(_JSON_BODIES[kind], ApiError(status, message, code="injected_fault"))
+    body = error_body(
+        _JSON_BODIES[kind], ApiError(status, message, code=fault.code or "injected_fault")
+    )
     return Response(status, JSON_HEADERS + headers, dumps(body).encode())
 
 

@@ -363,6 +363,10 @@ async def edits(call: Call) -> Reply:
 # -- embeddings -----------------------------------------------------------------------
 
 
+MAX_EMBEDDING_INPUTS = 2048
+"""The spec's limit on the inputs of one embeddings request."""
+
+
 def _embedding_inputs(body: dict[str, Any]) -> list[tuple[str, int]]:
     """(text to embed, tokens) for each input: strings, token arrays, or lists of either."""
     value = body.get("input")
@@ -373,6 +377,10 @@ def _embedding_inputs(body: dict[str, Any]) -> list[tuple[str, int]]:
     if isinstance(value, list) and all(isinstance(v, int) for v in value):
         return [(" ".join(map(str, value)), len(value))]
     if isinstance(value, list):
+        if len(value) > MAX_EMBEDDING_INPUTS:
+            raise invalid(
+                "input", f"'input' array must be {MAX_EMBEDDING_INPUTS} dimensions or less."
+            )
         inputs = []
         for item in value:
             if isinstance(item, str) and item:

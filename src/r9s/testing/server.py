@@ -10,6 +10,7 @@ from types import TracebackType
 from r9s.testing._app import App
 from r9s.testing._http import HEADER_TIMEOUT, IDLE_TIMEOUT, HTTPServer
 from r9s.testing._models import ModelCatalog
+from r9s.testing._ratelimit import RateLimit
 from r9s.testing._records import RecordedRequest
 
 STARTUP_TIMEOUT = 30.0
@@ -27,6 +28,8 @@ class LocalServer:
     A request head must arrive within ``header_timeout`` seconds of its first byte, and
     a connection idle (no request, or a body stalled) for ``idle_timeout`` is closed
     (``None``: no limit). Clients are served independently of one another.
+    ``rate_limit`` (``"RPM"`` or ``"RPM,TPM"``, or a ``RateLimit``) answers requests over
+    it with 429 and ``Retry-After``; ``rate_limit_stats`` counts what it allowed and refused.
 
     >>> with LocalServer() as server:
     ...     base_url = server.url  # "http://127.0.0.1:PORT/v1"
@@ -42,12 +45,18 @@ class LocalServer:
         log: Callable[[str], None] | None = None,
         record_limit: int = 8 * 1024 * 1024,
         probe_delay: float = 0.0,
+        rate_limit: str | RateLimit | None = None,
         header_timeout: float | None = HEADER_TIMEOUT,
         idle_timeout: float | None = IDLE_TIMEOUT,
     ) -> None:
         keys = [api_key] if isinstance(api_key, str) else api_key
+        limit = RateLimit.parse(rate_limit) if isinstance(rate_limit, str) else rate_limit
         self._app = App(
-            api_keys=keys, models=ModelCatalog(models), log=log, probe_delay=probe_delay
+            api_keys=keys,
+            models=ModelCatalog(models),
+            log=log,
+            probe_delay=probe_delay,
+            rate_limit=limit,
         )
         self._http = HTTPServer(
             self._app.handle,
@@ -97,6 +106,15 @@ class LocalServer:
             "pieces": stats.pieces,
             "abandoned": stats.abandoned,
         }
+
+    @property
+    def rate_limit_stats(self) -> dict[str, object]:
+        """``{"rpm", "tpm", "allowed", "limited"}``: the limits and the requests they let
+        through and refused with 429 (zeros without a ``rate_limit``)."""
+        limiter = self._app.rate_limiter
+        if limiter is None:
+            return {"rpm": None, "tpm": None, "allowed": 0, "limited": 0}
+        return limiter.stats()
 
     def inject(self, spec: str, times: int | None = None, path: str | None = None) -> None:
         """Queue a fault for the next ``times`` requests (default 1, or the spec's ``times``).

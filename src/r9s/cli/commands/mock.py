@@ -12,11 +12,13 @@ EXAMPLES = """\
 examples:
   r9s mock                          serve on http://127.0.0.1:8765/v1, any key accepted
   r9s mock --port 0 --api-key sk-1  a free port; only the key sk-1 is accepted
+  r9s mock --rate-limit 600,90000   429 with Retry-After over 600 requests or 90,000 tokens a minute
   curl -s http://127.0.0.1:8765/v1/models -H 'Authorization: Bearer any'
 
 faults, per request:   -H 'X-R9S-Fault: status=503;retry_after=1'
 faults, queued:        POST /__r9s/faults {"spec": "drop=mid_stream;after=2", "times": 1}
 recorded requests:     GET /__r9s/requests (DELETE to clear)
+rate-limit counts:     GET /__r9s/rate-limit (DELETE to reset)
 """
 
 
@@ -29,6 +31,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         metavar="KEY",
         help="accept only this key (repeatable); by default any non-empty key is accepted",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        metavar="RPM[,TPM]",
+        type=_rate_limit,
+        help="refuse requests over RPM requests (and TPM tokens) a minute with 429 and "
+        "Retry-After; tokens are estimated as body bytes / 4 plus max_tokens",
     )
     parser.add_argument(
         "--probe-delay",
@@ -55,6 +64,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _rate_limit(text: str) -> object:
+    from r9s.testing._ratelimit import RateLimit
+
+    try:
+        return RateLimit.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def run(args: argparse.Namespace) -> int:
     from r9s.testing import LocalServer
 
@@ -69,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
         probe_delay=args.probe_delay,
         header_timeout=args.header_timeout,
         idle_timeout=args.idle_timeout,
+        rate_limit=args.rate_limit,
     )
     server.start()
     stop = threading.Event()
@@ -82,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"r9s local server listening on {server.url}", flush=True)
         print(f"  export R9S_BASE_URL={server.url} R9S_API_KEY={key}")
         print(f"  Anthropic- and Gemini-style clients: base URL {server.root_url}")
+        if args.rate_limit is not None:
+            print(f"  rate limit: {args.rate_limit} (requests[,tokens] per minute)")
         print("Press Ctrl-C to stop.", flush=True)
         while not stop.wait(0.5):
             pass

@@ -6,7 +6,8 @@
   naming the file, raised at once (nothing blocks, nothing large is loaded).
 - Writes are atomic: the new content goes to an unnamed file (``O_TMPFILE``, so a crash
   or a full disk leaves nothing behind) or, where the system has none, to a temporary
-  name that the next write sweeps away, and is renamed over the file only when complete.
+  name that the next write sweeps away, and is renamed over the file only when complete
+  (:mod:`r9s._fileio`, shared with ``r9s.batch``).
   A symlink stays a symlink (its target is replaced); a hard link stays a hard link (it
   is written in place, see :func:`write_atomic`); the file keeps its owner.
 - Diffs shown to the person mask every credential (:mod:`r9s.cli.common.masking`).
@@ -20,9 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import errno
 import os
-import re
 import stat
 import sys
 import time
@@ -30,6 +29,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from r9s._fileio import fill, fsync_dir, link_unnamed, replace_atomic, stage, unnamed_file
 from r9s.cli.common.masking import mask_secrets
 
 KEY_FILE_MODE = 0o600
@@ -241,19 +241,11 @@ def write_atomic(path: Path, data: bytes, mode: int) -> list[Path]:
         if current is not None and stat.S_ISREG(current.st_mode) and current.st_nlink > 1:
             _write_in_place(target, data, mode)
             return created
-        owner = _owner_for(target, current)
-        staged = _stage(target.parent, target.name, data, mode, owner)
-        try:
-            os.replace(staged, target)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(staged)
-            raise
+        replace_atomic(target, data, mode, _owner_for(target, current))
     except WriteFailed:
         raise
     except OSError as exc:
         raise WriteFailed(path, exc) from None
-    _fsync_dir(target.parent)
     return created
 
 
@@ -262,30 +254,30 @@ def create_new(folder: Path, names: Sequence[str], data: bytes, mode: int) -> st
     return it. The file appears complete or not at all (a backup is never truncated).
     Under root it belongs to the folder's owner."""
     owner = _owner_for(folder / "(new)", None)
-    fd = _unnamed_file(folder)
+    fd = unnamed_file(folder)
     if fd is not None:
         try:
-            _fill(fd, data, mode, owner)
+            fill(fd, data, mode, owner)
             for name in names:
                 try:
-                    if not _link_unnamed(fd, folder / name):
+                    if not link_unnamed(fd, folder / name):
                         break  # the system cannot name it: the named way, below
                 except FileExistsError:
                     continue
-                _fsync_dir(folder)
+                fsync_dir(folder)
                 return name
             else:
                 raise FileExistsError(f"no free file name in {folder}")
         finally:
             os.close(fd)
-    staged = _stage(folder, "new", data, mode, owner, unnamed=False)
+    staged = stage(folder, "new", data, mode, owner, unnamed=False)
     try:
         for name in names:
             try:
                 os.link(staged, folder / name)
             except FileExistsError:
                 continue
-            _fsync_dir(folder)
+            fsync_dir(folder)
             return name
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -317,120 +309,6 @@ def _owner_for(target: Path, current: os.stat_result | None) -> tuple[int, int] 
     return None if owner == (0, 0) else owner
 
 
-_TEMPORARY = re.compile(r"\.(?P<name>.+)\.r9s-(?P<pid>\d+)-[0-9a-f]+\.tmp")
-
-
-def _stage(
-    folder: Path,
-    name: str,
-    data: bytes,
-    mode: int,
-    owner: tuple[int, int] | None,
-    *,
-    unnamed: bool = True,
-) -> Path:
-    """A complete, fsynced file holding ``data`` in ``folder`` under a temporary name,
-    ready to be renamed or linked into place.
-
-    It is written unnamed (``O_TMPFILE``) and named only once complete, so a crash or a
-    full disk while writing leaves nothing. Where the system cannot do that, it is
-    written under the temporary name, and the next write to the folder sweeps away
-    those that a crashed run left (their process is gone).
-    """
-    _sweep(folder)
-    temporary = folder / f".{name}.r9s-{os.getpid()}-{os.urandom(4).hex()}.tmp"
-    fd = _unnamed_file(folder) if unnamed else None
-    if fd is not None:
-        try:
-            _fill(fd, data, mode, owner)
-            if _link_unnamed(fd, temporary):
-                return temporary
-        finally:
-            os.close(fd)
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0))
-    try:
-        _fill(fd, data, mode, owner)
-    except BaseException:
-        os.close(fd)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    os.close(fd)
-    return temporary
-
-
-def _fill(fd: int, data: bytes, mode: int, owner: tuple[int, int] | None) -> None:
-    os.fchmod(fd, mode)
-    if owner is not None:
-        os.fchown(fd, *owner)
-        os.fchmod(fd, mode)  # chown clears set-id bits; keep the mode exact
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-    os.fsync(fd)
-
-
-def _unnamed_file(folder: Path) -> int | None:
-    flag = getattr(os, "O_TMPFILE", None)
-    if flag is None:
-        return None
-    try:
-        return os.open(folder, flag | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), 0o600)
-    except OSError as exc:
-        if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT):
-            return None  # the file system (or the kernel) has no unnamed files
-        raise
-
-
-def _link_unnamed(fd: int, name: Path) -> bool:
-    """Give the unnamed file ``fd`` a name; False where the system refuses both ways of
-    doing it. A name that exists already is a :class:`FileExistsError`."""
-    try:
-        os.link(f"/proc/self/fd/{fd}", name, follow_symlinks=True)
-        return True
-    except FileExistsError:
-        raise
-    except OSError:
-        pass
-    try:  # linkat(fd, "", ..., AT_EMPTY_PATH): allowed to root, and to all on newer kernels
-        import ctypes
-
-        linkat = ctypes.CDLL(None, use_errno=True).linkat
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, at_empty_path = -100, 0x1000
-    if linkat(fd, b"", at_fdcwd, os.fsencode(name), at_empty_path) == 0:
-        return True
-    if ctypes.get_errno() == errno.EEXIST:
-        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(name))
-    return False
-
-
-def _sweep(folder: Path) -> None:
-    """Remove the temporary files of r9s runs that died before renaming them."""
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return
-    for name in names:
-        match = _TEMPORARY.fullmatch(name)
-        if match and not _alive(int(match["pid"])):
-            with contextlib.suppress(OSError):
-                os.unlink(folder / name)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's process: alive
-        return True
-    return True
-
-
 def make_dirs(folder: Path, mode: int = PRIVATE_DIR_MODE) -> list[Path]:
     """``mkdir -p`` with ``mode`` for new folders; returns the new ones, outermost first.
     Under root the new folders belong to the owner of the folder they are made in."""
@@ -452,16 +330,7 @@ def remove(path: Path) -> None:
     target = Path(os.path.realpath(path))
     with contextlib.suppress(FileNotFoundError):
         target.unlink()
-    _fsync_dir(target.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    fsync_dir(target.parent)
 
 
 def diff(
