@@ -393,6 +393,9 @@ class _StreamBase(Generic[T, R]):
         self.response = response
         self._decoder = EventDecoder(spec, response, secret)
         self._closed = False
+        self._delivered = False
+        """Every event was handed over (not only decoded: one network read may hold
+        several, and the reader may leave after the first)."""
         self.started_at = time.monotonic()
         """When the response headers arrived (``time.monotonic()``)."""
         self.first_event_at: float | None = None
@@ -409,7 +412,7 @@ class _StreamBase(Generic[T, R]):
         return items
 
     def _ended(self) -> bool:
-        return self._decoder.done
+        return self._delivered
 
     def _closed_early(self) -> errors.IncompleteStreamError:
         decoder = self._decoder
@@ -535,8 +538,10 @@ class EventStream(_StreamBase[T, R], ClosingStream[T]):
             for chunk in self.response.iter_bytes():
                 yield from self._first(decoder.feed(chunk))
                 if decoder.done:
-                    return
-            yield from self._first(decoder.finish())
+                    break
+            else:
+                yield from self._first(decoder.finish())
+            self._delivered = True
         except httpx.RequestError as exc:
             raise self._cut(exc) from exc
         finally:
@@ -657,9 +662,11 @@ class AsyncEventStream(_StreamBase[T, R], AsyncClosingStream[T]):
                 for item in self._first(decoder.feed(chunk)):
                     yield item
                 if decoder.done:
-                    return
-            for item in self._first(decoder.finish()):
-                yield item
+                    break
+            else:
+                for item in self._first(decoder.finish()):
+                    yield item
+            self._delivered = True
         except httpx.RequestError as exc:
             raise self._cut(exc) from exc
         finally:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -9,7 +11,13 @@ import pytest
 from r9s import R9S
 from r9s.testing import LocalServer
 from r9s.utils import BackoffStrategy, RetryConfig
-from tests.support.twins import MODES, Twin
+from tests.support.twins import (
+    ASYNC_TRANSPORTS,
+    MODE_PARAMS,
+    Twin,
+    enter_mode,
+    use_async_transport,
+)
 
 API_KEY = "sk-test-0123456789abcdef"
 FAST_RETRY = RetryConfig("backoff", BackoffStrategy(10, 50, 2.0, 10_000), True, max_retries=3)
@@ -30,10 +38,43 @@ def server() -> Iterator[LocalServer]:
         yield running
 
 
-@pytest.fixture(params=MODES)
-def mode(request: pytest.FixtureRequest) -> str:
-    """``"sync"`` or ``"async"``: the test runs once each way."""
+@pytest.fixture(params=MODE_PARAMS)
+def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """``"sync"`` or ``"async"``: the test runs once sync and once async on each async
+    transport (``R9S_ASYNC_TRANSPORT`` is set for the async runs)."""
+    return enter_mode(str(request.param), monkeypatch)
+
+
+@pytest.fixture(params=ASYNC_TRANSPORTS)
+def async_transport(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """For tests of async calls only: the test runs once on each async transport."""
+    use_async_transport(str(request.param), monkeypatch)
     return str(request.param)
+
+
+@pytest.fixture(autouse=True)
+def no_unclosed_connections() -> Iterator[None]:
+    """Fail a test that leaves an HTTP session, connector or transport unclosed: aiohttp
+    says so through the event loop's exception handler (logged by ``asyncio``), asyncio and
+    sockets with a ``ResourceWarning`` (an error in the tests: see pyproject.toml), both
+    when the object is collected, so the test ends with a collection."""
+    seen: list[str] = []
+
+    class Watch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            message = record.getMessage()
+            if "nclosed" in message:
+                seen.append(message)
+
+    watch = Watch(logging.ERROR)
+    asyncio_logger = logging.getLogger("asyncio")
+    asyncio_logger.addHandler(watch)
+    try:
+        yield
+        gc.collect()
+    finally:
+        asyncio_logger.removeHandler(watch)
+    assert not seen, f"left unclosed: {seen}"
 
 
 @pytest.fixture
