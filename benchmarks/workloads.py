@@ -56,6 +56,9 @@ class Adapter:
     async def amessage(self) -> str:
         raise NotImplementedError
 
+    async def achat_stream(self, n: int) -> Stream:
+        raise NotImplementedError
+
     async def aclose(self) -> None:
         return None
 
@@ -81,12 +84,15 @@ def _floats_from_base64(text: str) -> list[float]:
 
 
 class R9SAdapter(Adapter):
+    """r9s as it comes: its async calls on aiohttp's transport (the default)."""
+
     name = "r9s"
+    transport = "aiohttp"
 
     def __init__(self, url: str) -> None:
         from r9s import R9S
 
-        self.client = R9S(api_key=API_KEY, server_url=url + "/v1")
+        self.client = R9S(api_key=API_KEY, server_url=url + "/v1", async_transport=self.transport)
 
     def chat(self) -> str:
         completion = self.client.chat.create(model=payloads.MODEL, messages=MESSAGES)
@@ -141,11 +147,40 @@ class R9SAdapter(Adapter):
         )
         return _text(reply.content[0])
 
+    async def achat_stream(self, n: int) -> Stream:
+        count, parts = 0, list[str]()
+        stream = await self.client.chat.create_async(
+            model=payloads.MODEL, messages=MESSAGES, max_tokens=n, stream=True
+        )
+        async with stream:
+            async for chunk in stream:
+                count += 1
+                parts.append(chunk.choices[0].delta.content or "")
+        return count, "".join(parts)
+
     async def aclose(self) -> None:
         await self.client.aclose()
 
     def close(self) -> None:
         self.client.close()
+
+
+class _AsyncOnly:
+    """Mixed in first: the sync operations are not measured for this column (they are
+    the same client as another column's)."""
+
+    chat = Adapter.chat
+    message = Adapter.message
+    chat_stream = Adapter.chat_stream
+    message_stream = Adapter.message_stream
+    embed = Adapter.embed
+
+
+class R9SHttpxAdapter(_AsyncOnly, R9SAdapter):
+    """r9s with ``async_transport="httpx"``: async calls on httpx's own transport."""
+
+    name = "r9s-httpx"
+    transport = "httpx"
 
 
 class OpenAIAdapter(Adapter):
@@ -193,11 +228,36 @@ class OpenAIAdapter(Adapter):
         )
         return completion.choices[0].message.content or ""
 
+    async def achat_stream(self, n: int) -> Stream:
+        count, parts = 0, list[str]()
+        stream = await self.aclient.chat.completions.create(
+            model=payloads.MODEL, messages=MESSAGES, max_tokens=n, stream=True
+        )
+        async with stream:
+            async for chunk in stream:
+                count += 1
+                parts.append(chunk.choices[0].delta.content or "")
+        return count, "".join(parts)
+
     async def aclose(self) -> None:
         await self.aclient.close()
 
     def close(self) -> None:
         self.client.close()
+
+
+class OpenAIAioHttpAdapter(_AsyncOnly, OpenAIAdapter):
+    """openai's async client on its ``DefaultAioHttpClient`` (aiohttp)."""
+
+    name = "openai-aiohttp"
+
+    def __init__(self, url: str) -> None:
+        from openai import AsyncOpenAI, DefaultAioHttpClient
+
+        super().__init__(url)
+        self.aclient = AsyncOpenAI(
+            api_key=API_KEY, base_url=url + "/v1", http_client=DefaultAioHttpClient()
+        )
 
 
 class AnthropicAdapter(Adapter):
@@ -245,6 +305,20 @@ class AnthropicAdapter(Adapter):
 
     def close(self) -> None:
         self.client.close()
+
+
+class AnthropicAioHttpAdapter(_AsyncOnly, AnthropicAdapter):
+    """anthropic's async client on its ``DefaultAioHttpClient`` (aiohttp)."""
+
+    name = "anthropic-aiohttp"
+
+    def __init__(self, url: str) -> None:
+        from anthropic import AsyncAnthropic, DefaultAioHttpClient
+
+        super().__init__(url)
+        self.aclient = AsyncAnthropic(
+            api_key=API_KEY, base_url=url, http_client=DefaultAioHttpClient()
+        )
 
 
 class HttpxAdapter(Adapter):
@@ -331,6 +405,22 @@ class HttpxAdapter(Adapter):
         response.raise_for_status()
         text: str = response.json()["content"][0]["text"]
         return text
+
+    async def achat_stream(self, n: int) -> Stream:
+        count, parts = 0, list[str]()
+        body = {"model": payloads.MODEL, "messages": MESSAGES, "max_tokens": n, "stream": True}
+        async with self.aclient.stream("POST", "/chat/completions", json=body) as response:
+            response.raise_for_status()
+            async for line in response.aiter_lines():
+                if not line.startswith("data: "):
+                    continue
+                data = line[6:]
+                if data == "[DONE]":
+                    break
+                chunk = json.loads(data)
+                count += 1
+                parts.append(chunk["choices"][0]["delta"].get("content") or "")
+        return count, "".join(parts)
 
     async def aclose(self) -> None:
         await self.aclient.aclose()
@@ -459,7 +549,17 @@ class RawSocketAdapter(Adapter):
 
 
 ADAPTERS: dict[str, type[Adapter]] = {
-    a.name: a for a in (R9SAdapter, OpenAIAdapter, AnthropicAdapter, HttpxAdapter, RawSocketAdapter)
+    a.name: a
+    for a in (
+        R9SAdapter,
+        R9SHttpxAdapter,
+        OpenAIAdapter,
+        OpenAIAioHttpAdapter,
+        AnthropicAdapter,
+        AnthropicAioHttpAdapter,
+        HttpxAdapter,
+        RawSocketAdapter,
+    )
 }
 """Every client measured, by name."""
 
