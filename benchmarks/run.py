@@ -134,6 +134,7 @@ METRICS = (
         limit=1.3,
         digits=1,
     ),
+    Metric("startup.first_cpu_ms", "import + client + first call, CPU ms", digits=1),
     Metric("startup.first_rss", "RSS after the first call, MiB", digits=1),
     Metric("cli.help_ms", "`r9s --help` wall, ms", target="< 60 ms", absolute=60),
     Metric("cli.chat_help_ms", "`r9s chat --help` wall, ms", target="< 100 ms", absolute=100),
@@ -277,6 +278,7 @@ def run_round(
                     errors[f"{client} {step}"] = probe["error"]
                     continue
                 add(samples, f"startup.{step}_ms", client, probe["ms"])
+                add(samples, f"startup.{step}_cpu_ms", client, probe.get("cpu_ms"))
                 add(samples, f"startup.{step}_rss", client, probe["rss_mib"])
         add(samples, "startup.python_ms", BASELINE, wall_ms([PYTHON, "-c", "pass"]))
 

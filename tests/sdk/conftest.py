@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -32,6 +33,18 @@ WEATHER = {  # a tool, in Anthropic's shape
 }
 
 
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """In the SDK's tests, an unclosed socket, transport, aiohttp session or connector
+    (a ``ResourceWarning``) fails the test; a test's own ``filterwarnings`` mark still
+    wins (it is closer to the test)."""
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.filterwarnings("error::ResourceWarning"), append=False)
+
+
 @pytest.fixture
 def server() -> Iterator[LocalServer]:
     with LocalServer() as running:
@@ -56,7 +69,7 @@ def async_transport(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPa
 def no_unclosed_connections() -> Iterator[None]:
     """Fail a test that leaves an HTTP session, connector or transport unclosed: aiohttp
     says so through the event loop's exception handler (logged by ``asyncio``), asyncio and
-    sockets with a ``ResourceWarning`` (an error in the tests: see pyproject.toml), both
+    sockets with a ``ResourceWarning`` (an error here: see above), both
     when the object is collected, so the test ends with a collection."""
     seen: list[str] = []
 
