@@ -83,6 +83,16 @@ def _floats_from_base64(text: str) -> list[float]:
     return values.tolist()
 
 
+async def _typed_chunks(stream: Any) -> Stream:
+    """Read an SDK's async chat stream of typed chunks (r9s's and openai's look alike)."""
+    count, parts = 0, list[str]()
+    async with stream:
+        async for chunk in stream:
+            count += 1
+            parts.append(chunk.choices[0].delta.content or "")
+    return count, "".join(parts)
+
+
 class R9SAdapter(Adapter):
     """r9s as it comes: its async calls on aiohttp's transport (the default)."""
 
@@ -148,15 +158,10 @@ class R9SAdapter(Adapter):
         return _text(reply.content[0])
 
     async def achat_stream(self, n: int) -> Stream:
-        count, parts = 0, list[str]()
         stream = await self.client.chat.create_async(
             model=payloads.MODEL, messages=MESSAGES, max_tokens=n, stream=True
         )
-        async with stream:
-            async for chunk in stream:
-                count += 1
-                parts.append(chunk.choices[0].delta.content or "")
-        return count, "".join(parts)
+        return await _typed_chunks(stream)
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -229,15 +234,10 @@ class OpenAIAdapter(Adapter):
         return completion.choices[0].message.content or ""
 
     async def achat_stream(self, n: int) -> Stream:
-        count, parts = 0, list[str]()
         stream = await self.aclient.chat.completions.create(
             model=payloads.MODEL, messages=MESSAGES, max_tokens=n, stream=True
         )
-        async with stream:
-            async for chunk in stream:
-                count += 1
-                parts.append(chunk.choices[0].delta.content or "")
-        return count, "".join(parts)
+        return await _typed_chunks(stream)
 
     async def aclose(self) -> None:
         await self.aclient.close()
@@ -321,6 +321,28 @@ class AnthropicAioHttpAdapter(_AsyncOnly, AnthropicAdapter):
         )
 
 
+class _ChatChunks:
+    """Plain httpx's chat stream loop, sync or async: ``json.loads`` each ``data:`` line."""
+
+    __slots__ = ("count", "parts")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.parts: list[str] = []
+
+    def take(self, line: str) -> bool:
+        """Take one line of the body; ``True`` at the end marker."""
+        if not line.startswith("data: "):
+            return False
+        data = line[6:]
+        if data == "[DONE]":
+            return True
+        chunk = json.loads(data)
+        self.count += 1
+        self.parts.append(chunk["choices"][0]["delta"].get("content") or "")
+        return False
+
+
 class HttpxAdapter(Adapter):
     """Plain httpx: the baseline. Parse-only loops, no types: ``response.json()`` for
     calls, ``iter_lines`` + ``json.loads`` for streams."""
@@ -350,20 +372,14 @@ class HttpxAdapter(Adapter):
         return text
 
     def chat_stream(self, n: int) -> Stream:
-        count, parts = 0, list[str]()
+        chunks = _ChatChunks()
         body = {"model": payloads.MODEL, "messages": MESSAGES, "max_tokens": n, "stream": True}
         with self.client.stream("POST", "/chat/completions", json=body) as response:
             response.raise_for_status()
             for line in response.iter_lines():
-                if not line.startswith("data: "):
-                    continue
-                data = line[6:]
-                if data == "[DONE]":
+                if chunks.take(line):
                     break
-                chunk = json.loads(data)
-                count += 1
-                parts.append(chunk["choices"][0]["delta"].get("content") or "")
-        return count, "".join(parts)
+        return chunks.count, "".join(chunks.parts)
 
     def message_stream(self, n: int) -> Stream:
         count, parts = 0, list[str]()
@@ -407,20 +423,14 @@ class HttpxAdapter(Adapter):
         return text
 
     async def achat_stream(self, n: int) -> Stream:
-        count, parts = 0, list[str]()
+        chunks = _ChatChunks()
         body = {"model": payloads.MODEL, "messages": MESSAGES, "max_tokens": n, "stream": True}
         async with self.aclient.stream("POST", "/chat/completions", json=body) as response:
             response.raise_for_status()
             async for line in response.aiter_lines():
-                if not line.startswith("data: "):
-                    continue
-                data = line[6:]
-                if data == "[DONE]":
+                if chunks.take(line):
                     break
-                chunk = json.loads(data)
-                count += 1
-                parts.append(chunk["choices"][0]["delta"].get("content") or "")
-        return count, "".join(parts)
+        return chunks.count, "".join(chunks.parts)
 
     async def aclose(self) -> None:
         await self.aclient.aclose()

@@ -359,31 +359,16 @@ def test_each_event_reaches_the_caller_as_it_is_sent(mode: str) -> None:
 
 
 @pytest.mark.usefixtures("async_transport")
-def test_cancelling_a_call_mid_request_releases_its_connection(server: LocalServer) -> None:
-    async def run() -> None:
-        async with R9S(api_key=API_KEY, server_url=server.url) as client:
-            slow = asyncio.create_task(
-                client.models.list_async(http_headers={"X-R9S-Fault": "delay=5"})
-            )
-            while not server.requests:
-                await asyncio.sleep(0.01)
-            slow.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await slow
-            await asyncio.sleep(0)
-            assert busy_connections(client.async_http_client) == 0
-            assert (await client.models.list_async()).data  # the client goes on working
-
-    asyncio.run(run())
-
-
-@pytest.mark.usefixtures("async_transport")
-def test_cancelling_a_stream_mid_way_releases_its_connection(server: LocalServer) -> None:
+@pytest.mark.parametrize("where", ["mid-request", "mid-stream"])
+def test_cancelling_a_call_releases_its_connection(server: LocalServer, where: str) -> None:
     async def run() -> None:
         async with R9S(api_key=API_KEY, server_url=server.url) as client:
             got: list[object] = []
 
-            async def read() -> None:
+            async def call() -> None:
+                if where == "mid-request":
+                    await client.models.list_async(http_headers={"X-R9S-Fault": "delay=5"})
+                    return
                 stream = await client.chat.create_async(
                     model="gpt-4o-mini",
                     messages=MESSAGES,
@@ -394,14 +379,15 @@ def test_cancelling_a_stream_mid_way_releases_its_connection(server: LocalServer
                     async for event in stream:
                         got.append(event)
 
-            reading = asyncio.create_task(read())
-            while not got:
+            task = asyncio.create_task(call())
+            while not (got if where == "mid-stream" else server.requests):
                 await asyncio.sleep(0.01)
-            reading.cancel()
+            assert busy_connections(client.async_http_client) == 1
+            task.cancel()
             with pytest.raises(asyncio.CancelledError):
-                await reading
+                await task
             await asyncio.sleep(0)
             assert busy_connections(client.async_http_client) == 0
-            assert (await client.models.list_async()).data
+            assert (await client.models.list_async()).data  # the client goes on working
 
     asyncio.run(run())
