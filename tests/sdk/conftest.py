@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +17,10 @@ from tests.support.twins import (
     enter_mode,
     use_async_transport,
 )
+from tests.support.unclosed import (  # an autouse fixture for every test here
+    no_unclosed_connections as no_unclosed_connections,
+    resource_warnings_fail,
+)
 
 API_KEY = "sk-test-0123456789abcdef"
 FAST_RETRY = RetryConfig("backoff", BackoffStrategy(10, 50, 2.0, 10_000), True, max_retries=3)
@@ -33,16 +35,8 @@ WEATHER = {  # a tool, in Anthropic's shape
 }
 
 
-HERE = Path(__file__).parent
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """In the SDK's tests, an unclosed socket, transport, aiohttp session or connector
-    (a ``ResourceWarning``) fails the test; a test's own ``filterwarnings`` mark still
-    wins (it is closer to the test)."""
-    for item in items:
-        if HERE in item.path.parents:
-            item.add_marker(pytest.mark.filterwarnings("error::ResourceWarning"), append=False)
+    resource_warnings_fail(items, Path(__file__).parent)
 
 
 @pytest.fixture
@@ -63,31 +57,6 @@ def async_transport(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPa
     """For tests of async calls only: the test runs once on each async transport."""
     use_async_transport(str(request.param), monkeypatch)
     return str(request.param)
-
-
-@pytest.fixture(autouse=True)
-def no_unclosed_connections() -> Iterator[None]:
-    """Fail a test that leaves an HTTP session, connector or transport unclosed: aiohttp
-    says so through the event loop's exception handler (logged by ``asyncio``), asyncio and
-    sockets with a ``ResourceWarning`` (an error here: see above), both
-    when the object is collected, so the test ends with a collection."""
-    seen: list[str] = []
-
-    class Watch(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            message = record.getMessage()
-            if "nclosed" in message:
-                seen.append(message)
-
-    watch = Watch(logging.ERROR)
-    asyncio_logger = logging.getLogger("asyncio")
-    asyncio_logger.addHandler(watch)
-    try:
-        yield
-        gc.collect()
-    finally:
-        asyncio_logger.removeHandler(watch)
-    assert not seen, f"left unclosed: {seen}"
 
 
 @pytest.fixture
