@@ -9,7 +9,18 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("httpx", "pydantic", "rich", "prompt_toolkit", "tomlkit", "click", "sqlite3", "yaml")
+HEAVY = (
+    "httpx",
+    "pydantic",
+    "rich",
+    "prompt_toolkit",
+    "tomlkit",
+    "click",
+    "sqlite3",
+    "yaml",
+    "aiohttp",
+    "httpx_aiohttp",
+)
 
 
 def loaded_after(code: str) -> set[str]:
@@ -28,7 +39,24 @@ def test_import_r9s_loads_nothing_heavy() -> None:
 def test_client_construction_needs_httpx_but_not_pydantic() -> None:
     loaded = loaded_after("from r9s import R9S\nR9S(api_key='sk-test-0000000000000000')")
     assert "httpx" in loaded
-    assert not loaded & {"pydantic", "rich", "prompt_toolkit", "tomlkit"}
+    assert not loaded & {"pydantic", "rich", "prompt_toolkit", "tomlkit", "aiohttp"}
+
+
+def test_sync_calls_never_load_aiohttp_and_the_first_async_call_does() -> None:
+    from r9s.testing import LocalServer
+
+    with LocalServer() as server:
+        make = (
+            "from r9s import R9S\n"
+            f"c = R9S(api_key='sk-test-0000000000000000', server_url={server.url!r})\n"
+        )
+        chat = "c.chat.create(model='gpt-4o-mini', messages=[{'role': 'user', 'content': 'hi'}])"
+        sync = loaded_after(make + "c.models.list()\n" + chat)
+        assert "pydantic" in sync and not sync & {"aiohttp", "httpx_aiohttp"}
+        async_call = "import asyncio\nasyncio.run(c.models.list_async())\nc.close()"
+        assert {"aiohttp", "httpx_aiohttp"} <= loaded_after(make + async_call)
+        plain = make.replace("server_url=", "async_transport='httpx', server_url=")
+        assert "aiohttp" not in loaded_after(plain + async_call)
 
 
 def test_cli_help_loads_nothing_heavy() -> None:
