@@ -100,6 +100,7 @@ class _Body(httpx.AsyncByteStream):
         self._request = request
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
+        self._read_with_current_timeout()
         try:
             async for chunk in self._inner:
                 yield chunk
@@ -108,6 +109,22 @@ class _Body(httpx.AsyncByteStream):
             if mapped is None:
                 raise
             raise mapped from exc
+
+    def _read_with_current_timeout(self) -> None:
+        """Read the body with the request's read timeout as it is now, not as it was
+        sent: aiohttp fixes it when sending, but a ``deadline`` shortens it for the wait
+        for the headers only, and puts it back before a stream is read (httpx's own
+        transport reads the request's timeouts at every read)."""
+        timeout = self._request.extensions.get("timeout")
+        response = getattr(self._inner, "_aiohttp_response", None)
+        connection = getattr(response, "connection", None)
+        protocol = getattr(connection, "protocol", None)
+        if not isinstance(timeout, dict) or protocol is None:
+            return
+        read = timeout.get("read")
+        if read != protocol.read_timeout:
+            protocol.read_timeout = read
+            protocol.start_timeout()
 
     async def aclose(self) -> None:
         try:
