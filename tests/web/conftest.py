@@ -39,7 +39,10 @@ class WebServer:
         self.port = self.sock.getsockname()[1]
         conn = Connection(upstream.url, "test", key, "test")
         self.app: Any = create_app(conn, Guard("127.0.0.1", self.port, token), home=home)
-        self.server = Server(self.app, self.sock, grace=1.0)
+        self.sent: list[bytes] = []  # every byte the page was sent
+        self.server = Server(
+            self._recording, self.sock, grace=1.0, on_stop=self.app.state.stopping.set
+        )
         self.url = f"http://127.0.0.1:{self.port}"
         self._loop: asyncio.AbstractEventLoop | None = None
         ready = threading.Event()
@@ -54,6 +57,16 @@ class WebServer:
         self._thread = threading.Thread(target=run, name="r9s-web-test", daemon=True)
         self._thread.start()
         assert ready.wait(30), "r9s web did not start"
+
+    async def _recording(self, scope: Any, receive: Any, send: Any) -> None:
+        async def recorded(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                self.sent.append(repr(message.get("headers", [])).encode())
+            elif message["type"] == "http.response.body":
+                self.sent.append(bytes(message.get("body", b"")))
+            await send(message)
+
+        await self.app(scope, receive, recorded)
 
     @property
     def state(self) -> Any:

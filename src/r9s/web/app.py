@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import json
 import re
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,6 +67,8 @@ class WebState:
     default_model: str
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     models: list[dict[str, Any]] | None = None
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)  # the server stops
+    warm: threading.Event = field(default_factory=threading.Event)  # see runs.warm_up
 
 
 ENDPOINT_KINDS = (
@@ -152,7 +155,7 @@ def create_app(
     *,
     home: Path | None = None,
     timeout: float | None = None,
-) -> ASGIApp:
+) -> WebApp:
     """The app for ``conn`` behind ``guard``; ``home``: whose ``~/.r9s`` holds the log."""
     from r9s.cli.common.api import client
     from r9s.cli.common.errors import remember
@@ -219,8 +222,8 @@ def create_app(
 
     async def chat(request: Request) -> Response:
         ask = parse_ask(await _body(request))
-        run = Run(state.client, state.history, ask, state.tasks)
-        return _Streamed(EventStream(run))
+        run = Run(state.client, state.history, ask, state.tasks, state.warm)
+        return _Streamed(EventStream(run, state.stopping))
 
     async def history(request: Request) -> Response:
         items = await state.history.listing(request.query_params.get("q"))
@@ -273,6 +276,11 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        from r9s.web.runs import warm_up
+
+        threading.Thread(
+            target=warm_up, args=(state.client, state.warm), name="r9s-web-warm-up", daemon=True
+        ).start()
         yield
         await _stop(state)
 
@@ -294,11 +302,16 @@ def create_app(
         Route("/api/audio/speech", _answering(state, media("speech")), methods=["POST"]),
         Route("/api/audio/transcribe", _answering(state, media("transcribe")), methods=["POST"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
-    app.state.web = state
-    guarded = GuardMiddleware(app, guard)
-    guarded.state = state  # type: ignore[attr-defined]  # for tests: the running tasks
-    return guarded
+    return WebApp(Starlette(routes=routes, lifespan=lifespan), guard, state)
+
+
+class WebApp(GuardMiddleware):
+    """The app behind its guard, with its state (the server tells it when it stops;
+    tests look at its running tasks)."""
+
+    def __init__(self, app: ASGIApp, guard: Guard, state: WebState) -> None:
+        super().__init__(app, guard)
+        self.state = state
 
 
 async def _stop(state: WebState) -> None:

@@ -25,6 +25,7 @@ import contextlib
 import contextvars
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +47,42 @@ SHUTDOWN_GRACE = 5.0  # seconds a cancelled pane has to close its stream and rec
 _notice: contextvars.ContextVar[Callable[[str], None] | None] = contextvars.ContextVar(
     "r9s_web_notice", default=None
 )
+
+
+# What the first answer of each API would import: imported ahead, off the event loop, so
+# that the first pane of the first comparison is not timed with Python's imports in it.
+WARM = (
+    "r9s.cli.chat.turn",
+    "r9s.cli.chat.history",
+    "r9s.cli.chat.attachments",
+    "r9s.resources.chat",
+    "r9s.resources.responses",
+    "r9s.resources.messages",
+    "r9s._streams.chat",
+    "r9s._streams.responses",
+    "r9s._streams.messages",
+    # httpcore's locks bring in anyio's backend on the first connection
+    "sniffio",
+    "anyio.lowlevel",
+    "anyio.to_thread",
+    "anyio.streams.stapled",
+    "anyio.streams.tls",
+    "anyio._backends._asyncio",
+)
+
+
+def warm_up(client: R9S, done: threading.Event) -> None:
+    """Import what a pane's turn needs, and make the SDK's async HTTP client (its TLS
+    context takes a while; the server's event loop adopts it): on a thread of its own,
+    while the page loads. A run waits for ``done``, so no pane is timed with this."""
+    import importlib
+
+    try:
+        for name in WARM:
+            importlib.import_module(name)
+        _ = client.async_http_client
+    finally:
+        done.set()
 
 
 class BadAsk(ValueError):
@@ -200,11 +237,19 @@ class Run:
     """One ask, its panes running as tasks; events wait in ``queue`` (None: the end).
     ``tasks`` is the app's set of running tasks (awaited when the server stops)."""
 
-    def __init__(self, client: R9S, history: History, ask: Ask, tasks: set[asyncio.Task[Any]]):
+    def __init__(
+        self,
+        client: R9S,
+        history: History,
+        ask: Ask,
+        tasks: set[asyncio.Task[Any]],
+        warm: threading.Event | None = None,
+    ) -> None:
         self.client = client
         self.history = history
         self.ask = ask
         self.tasks = tasks
+        self.warm = warm
         self.queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
         self.panes: list[asyncio.Task[None]] = []
         self._main: asyncio.Task[None] | None = None
@@ -235,6 +280,8 @@ class Run:
 
     async def _run(self) -> None:
         try:
+            if self.warm is not None and not self.warm.is_set():
+                await asyncio.get_running_loop().run_in_executor(None, self.warm.wait, 30)
             panes = await self._prepare()
             if panes is not None:
                 self.panes = [self._track(self._pane(i, pane)) for i, pane in enumerate(panes)]
@@ -380,8 +427,9 @@ class EventStream:
     the moment the page goes away (the ``http.disconnect`` it is told of, not the next
     write that would fail: a model that thinks for a minute sends nothing meanwhile)."""
 
-    def __init__(self, run: Run) -> None:
+    def __init__(self, run: Run, stopping: asyncio.Event | None = None) -> None:
         self.run = run
+        self.stopping = stopping or asyncio.Event()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send(
@@ -396,18 +444,32 @@ class EventStream:
             }
         )
         gone = asyncio.ensure_future(_disconnected(receive))
+        stopping = asyncio.ensure_future(self.stopping.wait())
         run = self.run
         run.start()
         try:
             while True:
                 getter = asyncio.ensure_future(run.queue.get())
                 done, _ = await asyncio.wait(
-                    {getter, gone}, timeout=KEEPALIVE, return_when=asyncio.FIRST_COMPLETED
+                    {getter, gone, stopping},
+                    timeout=KEEPALIVE,
+                    return_when=asyncio.FIRST_COMPLETED,
                 )
                 if getter not in done:
                     getter.cancel()
                     if gone in done:
                         return
+                    if stopping in done:  # the server stops: say so, end the stream whole
+                        run.cancel()
+                        message = {"type": "stopped", "message": "r9s web stopped"}
+                        await send(
+                            {
+                                "type": "http.response.body",
+                                "body": encode(message),
+                                "more_body": True,
+                            }
+                        )
+                        break
                     await send(
                         {
                             "type": "http.response.body",
@@ -423,6 +485,7 @@ class EventStream:
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
             gone.cancel()
+            stopping.cancel()
             run.cancel()
 
 

@@ -88,7 +88,7 @@ def serve(
             else:
                 say("  (no display to open a browser on: open the URL yourself)")
 
-    server = Server(app, sock, grace=GRACE)
+    server = Server(app, sock, grace=GRACE, on_stop=app.state.stopping.set)
     try:
         asyncio.run(_until_signal(server, ready))
     except KeyboardInterrupt:  # where the loop cannot take signals (Windows)

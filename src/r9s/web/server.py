@@ -6,9 +6,9 @@ web extra. The page needs little of a server: HTTP/1.1 with keep-alive, bodies r
 the app asks for them, responses streamed as the app sends them, and above all the
 moment a browser goes away (``http.disconnect``, so a stopped answer stops at once).
 
-It serves one listening socket until :meth:`Server.stop`; requests still running then
-get ``grace`` seconds before their tasks are cancelled; the app's lifespan runs around
-it all.
+It serves one listening socket until :meth:`Server.stop`; ``on_stop`` is told first (the
+app ends its open streams whole), requests still running then get ``grace`` seconds
+before their tasks are cancelled; the app's lifespan runs around it all.
 """
 
 from __future__ import annotations
@@ -33,10 +33,18 @@ HEAD_LIMIT = 64 * 1024  # bytes of a request line and headers
 class Server:
     """Serve ``app`` on ``sock`` (bound and listening)."""
 
-    def __init__(self, app: ASGIApp, sock: socket.socket, *, grace: float = 1.0) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        sock: socket.socket,
+        *,
+        grace: float = 1.0,
+        on_stop: Callable[[], None] | None = None,
+    ) -> None:
         self.app = app
         self.sock = sock
         self.grace = grace
+        self.on_stop = on_stop  # told first when stopping (to end open streams whole)
         self._stop = asyncio.Event()
         self._connections: dict[asyncio.Task[None], _Connection] = {}
         host, port = sock.getsockname()[:2]
@@ -55,6 +63,8 @@ class Server:
             await self._stop.wait()
         finally:
             server.close()
+            if self.on_stop is not None:
+                self.on_stop()
             await self._close_connections()
             await lifespan.shutdown()
 

@@ -153,6 +153,9 @@ function dispatch(event, answers, on = {}) {
     case "error":
       answer?.error(event.message);
       break;
+    case "stopped": // the server is stopping
+      for (const each of answers) each.stopped(`${event.message}: the answer ends here.`);
+      break;
     default:
       break;
   }

@@ -161,7 +161,7 @@ function list(lines, start, out) {
       body.push(next.trim()); // a lazy continuation of the item's paragraph
       i += 1;
     }
-    while (body.length && !body[body.length - 1].trim()) body.pop();
+    while (body.length > 1 && !body[body.length - 1].trim()) body.pop();
     blankBefore = blank;
     items.push({ body, number });
   }

@@ -66,18 +66,32 @@ export class Picker {
     if (!this.list.hidden) this.open(this.input.value);
   }
 
+  // the models whose id (or owner) holds every word typed: this kind first, then the
+  // closest (the id itself, then ids that start with it), then by name
   matches(text) {
-    const words = text.toLowerCase().split(/\s+/).filter(Boolean);
-    const fits = (model) => words.every((word) => model.id.toLowerCase().includes(word) || (model.owned_by || "").toLowerCase().includes(word));
-    const own = models.filter((m) => m.kinds.includes(this.kind) && fits(m));
-    const other = models.filter((m) => !m.kinds.includes(this.kind) && fits(m));
-    return [...own, ...other].slice(0, 200);
+    const typed = text.trim().toLowerCase();
+    const words = typed.split(/\s+/).filter(Boolean);
+    const fits = (model) =>
+      words.every((word) => model.id.toLowerCase().includes(word) || (model.owned_by || "").toLowerCase().includes(word));
+    const rank = (model) => {
+      const id = model.id.toLowerCase();
+      const closeness = !typed ? 0 : id === typed ? 0 : id.startsWith(typed) ? 1 : id.includes(typed) ? 2 : 3;
+      return (model.kinds.includes(this.kind) ? 0 : 10) + closeness;
+    };
+    return models
+      .filter(fits)
+      .map((model, order) => [rank(model), order, model])
+      .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+      .map(([, , model]) => model)
+      .slice(0, 200);
   }
 
   open(text) {
-    const found = this.matches(text === this.value ? "" : text);
+    const filtering = text !== this.value;
+    const found = this.matches(filtering ? text : "");
     this.found = found;
-    this.active = found.findIndex((m) => m.id === this.value);
+    const current = found.findIndex((m) => m.id === this.value);
+    this.active = filtering && text.trim() ? 0 : current;
     if (!found.length) {
       this.list.innerHTML = `<li class="empty">${models.length ? "no model matches; Enter uses the name as typed" : "loading models…"}</li>`;
     } else {

@@ -62,9 +62,10 @@ export class Answer {
     this.el.innerHTML = `
       <header class="answer-head"><span class="who">${escapeHtml(model)}</span>
         <span class="status"><span class="dots"><i></i><i></i><i></i></span></span></header>
+      <ul class="notices"></ul>
       <details class="reasoning" hidden><summary>Reasoning</summary><div class="reasoning-text"></div></details>
       <div class="markdown"></div>
-      <ul class="notices"></ul>
+      <p class="ended" hidden></p>
       <div class="error" role="alert" hidden></div>
       <footer class="answer-foot"><div class="stats"></div>
         <div class="actions"><button type="button" class="ghost copy-answer" title="copy the answer's Markdown">Copy</button></div></footer>`;
@@ -143,9 +144,11 @@ export class Answer {
     this.finish("error", null);
   }
 
-  stopped() {
-    if (["done", "error"].includes(this.el.dataset.state)) return;
-    this.notice("stopped: what came before is kept");
+  stopped(why = "Stopped: the answer ends here (what came is kept in the log).") {
+    if (["done", "error", "stopped"].includes(this.el.dataset.state)) return;
+    const ended = this.el.querySelector(".ended");
+    ended.hidden = false;
+    ended.textContent = why;
     this.finish("stopped", null);
   }
 }
@@ -222,11 +225,13 @@ export class Thread {
       answer.seq = turn.seq;
       answer.stats = turn.stats;
       answer.text = turn.response || "";
-      if (turn.interrupted) answer.notice("stopped: what came before is kept");
       if (turn.error) {
         answer.error(turn.error);
         answer.el.querySelector(".stats").innerHTML = statsHtml(turn.stats);
-      } else answer.finish(turn.interrupted ? "stopped" : "done", turn.stats);
+      } else if (turn.interrupted) {
+        answer.stopped();
+        answer.el.querySelector(".stats").innerHTML = statsHtml(turn.stats);
+      } else answer.finish("done", turn.stats);
     }
     this.toBottom();
   }
