@@ -138,16 +138,25 @@ def sdk_demo(server: LocalServer) -> None:
     print(f"{asyncio.run(concurrently())} answers")
 
 
+def r9s_command() -> str:
+    return shutil.which("r9s") or os.path.join(os.path.dirname(sys.executable), "r9s")
+
+
+def user_env(home: str, base_url: str) -> dict[str, str]:
+    """A user's environment for the `r9s` command: a throwaway HOME, the demo's server."""
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": home,
+        "R9S_API_KEY": API_KEY,
+        "R9S_BASE_URL": base_url,
+        "NO_COLOR": "1",
+    }
+
+
 def cli_demo(server: LocalServer) -> None:
-    r9s = shutil.which("r9s") or os.path.join(os.path.dirname(sys.executable), "r9s")
+    r9s = r9s_command()
     with tempfile.TemporaryDirectory(prefix="r9s-demo-home-") as home:
-        env = {
-            "PATH": os.environ.get("PATH", ""),
-            "HOME": home,
-            "R9S_API_KEY": API_KEY,
-            "R9S_BASE_URL": server.root_url,  # no /v1: r9s adds it
-            "NO_COLOR": "1",
-        }
+        env = user_env(home, server.root_url)  # no /v1: r9s adds it
         for args in (
             ["--help"],
             ["chat", "Name three rivers"],
@@ -178,17 +187,11 @@ def web_demo(server: LocalServer) -> None:
     if importlib.util.find_spec("starlette") is None:
         print("the web extra is not installed: pip install 'r9s[web]'")
         return
-    r9s = shutil.which("r9s") or os.path.join(os.path.dirname(sys.executable), "r9s")
     with tempfile.TemporaryDirectory(prefix="r9s-demo-home-") as home:
-        env = {
-            "PATH": os.environ.get("PATH", ""),
-            "HOME": home,
-            "R9S_API_KEY": API_KEY,
-            "R9S_BASE_URL": server.url,
-        }
+        env = user_env(home, server.url)
         started = time.monotonic()
         process = subprocess.Popen(
-            [r9s, "web", "--no-open", "--port", "0"],
+            [r9s_command(), "web", "--no-open", "--port", "0"],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

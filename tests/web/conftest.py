@@ -95,13 +95,6 @@ def upstream() -> Iterator[LocalServer]:
 
 
 @pytest.fixture
-def home(tmp_path: Path) -> Path:
-    folder = tmp_path / "home"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
 def web(upstream: LocalServer, home: Path) -> Iterator[WebServer]:
     server = WebServer(upstream, home)
     try:

@@ -322,3 +322,35 @@ def test_the_model_picker_searches_the_routers_models(page: Any) -> None:
     expect(field).to_have_value("claude-haiku-4-5")
     ask(page, "#chat-composer", "hi")
     expect(page.locator("#chat-thread .answer .who")).to_have_text("claude-haiku-4-5")
+
+
+def test_costs_the_router_reported_show_and_the_cheapest_is_marked(page: Any, home: Path) -> None:
+    from r9s.cli.common.log import ConversationInfo, Exchange
+
+    members = ["20250101-000000-aaaaaa", "20250101-000000-bbbbbb"]
+    compare = {"group": "cmp-test", "members": members}
+    with Log.open(log_path(home)) as log:
+        for ident, model, cost, ttft in zip(
+            members, ["gpt-4o", "claude-sonnet-4-5"], [0.0042, 0.0011], [0.4, 0.9], strict=True
+        ):
+            log.record(
+                ConversationInfo(id=ident, model=model, source="web", extra={"compare": compare}),
+                Exchange(
+                    prompt="Price this",
+                    response=f"Answer of {model}",
+                    cost=cost,
+                    ttft=ttft,
+                    duration=2.0,
+                    input_tokens=10,
+                    output_tokens=40,
+                ),  # fmt: skip
+            )
+    page.goto(page.url.split("#")[0] + f"#/compare/{members[0]}")
+    panes = page.locator("#compare-panes .pane")
+    expect(panes).to_have_count(2)
+    expect(panes.nth(0).locator("[data-stat='cost']")).to_have_text("Cost $0.0042")
+    expect(panes.nth(1).locator("[data-stat='cost']")).to_have_text("Cost $0.0011")
+    expect(panes.nth(1).locator("[data-stat='cost']")).to_have_class(re.compile(r"\bbest\b"))
+    expect(panes.nth(0).locator("[data-stat='ttft']")).to_have_class(re.compile(r"\bbest\b"))
+    expect(panes.nth(0).locator("[data-stat='tps']")).to_have_text("Speed 25.0 tok/s")
+    screenshot(page, "compare-costs")

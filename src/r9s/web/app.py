@@ -36,7 +36,15 @@ from starlette.routing import Route
 
 from r9s.web.guard import ASGIApp, Guard, GuardMiddleware
 from r9s.web.history import History
-from r9s.web.runs import SHUTDOWN_GRACE, BadAsk, EventStream, Run, notices, parse_ask
+from r9s.web.runs import (
+    SHUTDOWN_GRACE,
+    BadAsk,
+    EventStream,
+    Run,
+    notices,
+    parse_ask,
+    read_at_most,
+)
 
 if TYPE_CHECKING:
     from r9s.cli.common.api import Connection, ModelInfo
@@ -113,15 +121,9 @@ async def _body(request: Request) -> Any:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
         raise BadAsk(f"the request is larger than {MAX_BODY // 2**20} MB")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise BadAsk(f"the request is larger than {MAX_BODY // 2**20} MB")
-        chunks.append(chunk)
+    data = await read_at_most(request.stream(), MAX_BODY, "the request")
     try:
-        return json.loads(b"".join(chunks) or b"null")
+        return json.loads(data or b"null")
     except ValueError:
         raise BadAsk("the request is not JSON") from None
 

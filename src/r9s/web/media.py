@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 from typing import TYPE_CHECKING, Any
 
-from r9s.web.runs import BadAsk, _attachment
+from r9s.web.runs import BadAsk, attachment_of, read_at_most
 
 if TYPE_CHECKING:
     from r9s.client import R9S
@@ -62,7 +62,7 @@ def _image_options(body: dict[str, Any]) -> dict[str, Any]:
 def _file(item: Any, label: str) -> tuple[str, bytes, str | None]:
     from r9s.cli.common.images import sniff_image
 
-    name, data = _attachment(item)
+    name, data = attachment_of(item)
     if not data:
         raise BadAsk(f"{label} {name} is empty")
     return name, data, sniff_image(data)
@@ -123,14 +123,7 @@ async def _download(url: str, index: int) -> bytes:
     ):
         if response.status_code >= 400:
             raise BadAsk(f"image {index}: its address answered {response.status_code}")
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > MAX_IMAGE_BYTES:
-                raise BadAsk(f"image {index} is larger than {MAX_IMAGE_BYTES // 2**20} MB")
-            chunks.append(chunk)
-    return b"".join(chunks)
+        return await read_at_most(response.aiter_bytes(), MAX_IMAGE_BYTES, f"image {index}")
 
 
 async def speech(client: R9S, body: dict[str, Any]) -> tuple[bytes, str]:
@@ -163,7 +156,7 @@ async def speech(client: R9S, body: dict[str, Any]) -> tuple[bytes, str]:
 
 async def transcribe(client: R9S, body: dict[str, Any]) -> dict[str, Any]:
     """A recording as text (``translate``: in English)."""
-    name, data = _attachment(body.get("file"))
+    name, data = attachment_of(body.get("file"))
     params: dict[str, Any] = {"model": _text(body, "model"), "file": (name, data, None)}
     prompt = _text(body, "prompt", required=False)
     if prompt:

@@ -27,7 +27,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -87,6 +87,19 @@ def warm_up(client: R9S, done: threading.Event) -> None:
 
 class BadAsk(ValueError):
     """A request the page should not have sent (the message says what is wrong)."""
+
+
+async def read_at_most(chunks: AsyncIterator[bytes], limit: int, what: str) -> bytes:
+    """All of ``chunks``, or :class:`BadAsk` (``what`` is larger than N MB) past ``limit``
+    bytes, read no further."""
+    kept: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            raise BadAsk(f"{what} is larger than {limit // 2**20} MB")
+        kept.append(chunk)
+    return b"".join(kept)
 
 
 def notices() -> logging.Logger:
@@ -175,7 +188,7 @@ def parse_ask(body: Any) -> Ask:
     options = chat_options.check(api, given)
     ask = Ask(prompt, models, conversations, api, system, options)
     for item in body.get("attachments") or []:
-        name, data = _attachment(item)
+        name, data = attachment_of(item)
         loaded = attachments.from_bytes(data, name, name)
         if isinstance(loaded, str):
             ask.images.append(loaded)
@@ -188,7 +201,8 @@ def parse_ask(body: Any) -> Ask:
     return ask
 
 
-def _attachment(item: Any) -> tuple[str, bytes]:
+def attachment_of(item: Any) -> tuple[str, bytes]:
+    """A file the page sent (``{name, data}``, ``data`` a base64 ``data:`` URL)."""
     if not isinstance(item, dict) or not isinstance(item.get("data"), str):
         raise BadAsk("an attachment is {name, data: a data: URL}")
     name = str(item.get("name") or "attachment")

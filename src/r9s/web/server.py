@@ -19,6 +19,7 @@ import os
 import socket
 import sys
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 import h11
@@ -139,12 +140,13 @@ class _Connection:
             return  # ConnectionClosed, PAUSED or anything unexpected: done with it
 
     async def _refuse(self, status: int, text: str) -> None:
-        if self.h11.our_state is not h11.IDLE:
-            return
+        if self.h11.our_state not in (h11.IDLE, h11.SEND_RESPONSE):
+            return  # a response has begun: closing the connection is all there is left
         body = f"{text}\n".encode()
         headers = [("content-type", "text/plain"), ("content-length", str(len(body)))]
         with contextlib.suppress(Exception):
-            self.writer.write(self.h11.send(h11.Response(status_code=status, headers=headers)))
+            response = h11.Response(status_code=status, headers=headers, reason=_reason(status))
+            self.writer.write(self.h11.send(response))
             self.writer.write(self.h11.send(h11.Data(data=body)))
             self.writer.write(self.h11.send(h11.EndOfMessage()))
             await self.writer.drain()
@@ -233,9 +235,12 @@ class _Exchange:
         try:
             if message["type"] == "http.response.start":
                 headers = [(bytes(k), bytes(v)) for k, v in message.get("headers", [])]
-                writer.write(h.send(h11.Response(status_code=message["status"], headers=headers)))
+                status = int(message["status"])
+                response = h11.Response(status_code=status, headers=headers, reason=_reason(status))
+                writer.write(h.send(response))
                 self.started = True
-            elif message["type"] == "http.response.body":
+                return  # written with the first piece of the body
+            if message["type"] == "http.response.body":
                 body = message.get("body", b"")
                 if body:
                     writer.write(h.send(h11.Data(data=body)))
@@ -289,6 +294,13 @@ class _Exchange:
                 return False
             read += len(event.data)
         return False
+
+
+def _reason(status: int) -> bytes:
+    try:
+        return HTTPStatus(status).phrase.encode()
+    except ValueError:
+        return b""
 
 
 class _Lifespan:

@@ -98,3 +98,17 @@ export async function copyText(text) {
   document.execCommand("copy");
   area.remove();
 }
+
+// Files dropped on `root` go to onFiles (it shows that it takes them while dragged over).
+export function acceptDrops(root, onFiles) {
+  root.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    root.classList.add("dropping");
+  });
+  root.addEventListener("dragleave", () => root.classList.remove("dropping"));
+  root.addEventListener("drop", (event) => {
+    event.preventDefault();
+    root.classList.remove("dropping");
+    onFiles([...(event.dataTransfer?.files || [])]);
+  });
+}

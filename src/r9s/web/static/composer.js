@@ -1,7 +1,7 @@
 // Where a prompt is written: the text, its attachments (button, drop or paste: images,
 // PDFs, audio and text files), Send, and Stop while answers stream.
 
-import { readAsDataURL } from "./api.js";
+import { acceptDrops, readAsDataURL } from "./api.js";
 import { escapeHtml } from "./markdown.js";
 
 const ACCEPT = "image/*,application/pdf,audio/*,text/*,.md,.csv,.json,.py,.js,.ts,.txt,.yaml,.toml";
@@ -57,16 +57,7 @@ export class Composer {
         this.add(files);
       }
     });
-    root.addEventListener("dragover", (event) => {
-      event.preventDefault();
-      root.classList.add("dropping");
-    });
-    root.addEventListener("dragleave", () => root.classList.remove("dropping"));
-    root.addEventListener("drop", (event) => {
-      event.preventDefault();
-      root.classList.remove("dropping");
-      this.add([...(event.dataTransfer?.files || [])]);
-    });
+    acceptDrops(root, (files) => this.add(files));
     this.sendButton.addEventListener("click", () => this.submit());
     this.stopButton.addEventListener("click", () => this.onStop());
     this.list.addEventListener("click", (event) => {

@@ -1,7 +1,7 @@
 // The Images view (generate; edit with several images and a mask) and the Audio view
 // (text to speech; speech to text, from a file or the microphone).
 
-import { readAsDataURL, send, copyText } from "./api.js";
+import { acceptDrops, copyText, readAsDataURL, send } from "./api.js";
 import { escapeHtml } from "./markdown.js";
 import { Picker, modelsOf } from "./picker.js";
 import { flash } from "./thread.js";
@@ -52,16 +52,7 @@ class Drop {
       this.add([...this.input.files]);
       this.input.value = "";
     });
-    root.addEventListener("dragover", (event) => {
-      event.preventDefault();
-      root.classList.add("dropping");
-    });
-    root.addEventListener("dragleave", () => root.classList.remove("dropping"));
-    root.addEventListener("drop", (event) => {
-      event.preventDefault();
-      root.classList.remove("dropping");
-      this.add([...(event.dataTransfer?.files || [])]);
-    });
+    acceptDrops(root, (files) => this.add(files));
     root.addEventListener("click", (event) => {
       const button = event.target.closest("[data-remove]");
       if (!button) return;
