@@ -162,6 +162,7 @@ class _Exchange:
         self.started = False
         self.finished = False
         self.gone = asyncio.Event()
+        self._head = b""
         self._watcher: asyncio.Task[None] | None = None
 
     def scope(self) -> dict[str, Any]:
@@ -237,19 +238,25 @@ class _Exchange:
                 headers = [(bytes(k), bytes(v)) for k, v in message.get("headers", [])]
                 status = int(message["status"])
                 response = h11.Response(status_code=status, headers=headers, reason=_reason(status))
-                writer.write(h.send(response))
+                self._head = h.send(response) or b""  # sent with the body's first piece
                 self.started = True
-                return  # written with the first piece of the body
+                return
             if message["type"] == "http.response.body":
+                out = [self._head]
+                self._head = b""
                 body = message.get("body", b"")
-                if body:
-                    writer.write(h.send(h11.Data(data=body)))
+                if body and self.request.method != b"HEAD":
+                    out.append(h.send(h11.Data(data=body)) or b"")
                 if not message.get("more_body", False):
-                    writer.write(h.send(h11.EndOfMessage()))
+                    out.append(h.send(h11.EndOfMessage()) or b"")
                     self.finished = True
+                writer.write(b"".join(out))
             await writer.drain()
         except (ConnectionError, OSError):
             self.gone.set()
+        except h11.LocalProtocolError as exc:  # the app broke HTTP (a body too long...)
+            self.gone.set()
+            print(f"r9s web: {exc}", file=sys.stderr, flush=True)
 
     async def run(self) -> bool:
         """Serve the request; True if the connection can take another."""
