@@ -14,7 +14,7 @@ import pytest
 from r9s.cli.common.log import Log, log_path
 from r9s.testing import LocalServer
 from tests.support.cli import KEY, r9s, user_env
-from tests.web.conftest import CHANGE, WebServer, ask, events_of
+from tests.web.conftest import CHANGE, WebServer, ask, events_of, needs_the_web_extra
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
@@ -166,6 +166,21 @@ def test_an_attachment_that_is_no_file_the_apis_take_is_refused(web: WebServer) 
     assert response.json()["error"] == "blob.bin: not an image, PDF, audio or text file"
 
 
+def test_a_file_the_api_cannot_take_is_said_and_no_conversation_begins(
+    web: WebServer, home: Path
+) -> None:
+    wav = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(28)
+    attachments = [{"name": "note.wav", "data": data_url(wav, "audio/wav")}]
+    with web.http() as http:
+        events = ask(http, prompt="listen", api="responses", attachments=attachments)
+        listing = http.get("/api/history").json()["items"]
+    (error,) = of_type(events, "error")
+    assert error["message"] == (
+        "note.wav: the responses API takes no audio; use the chat API (Settings)"
+    )
+    assert error["saved"] is False and listing == []
+
+
 def test_a_comparison_streams_every_model_and_ties_them_in_the_log(
     web: WebServer, home: Path
 ) -> None:
@@ -201,15 +216,22 @@ def test_a_comparison_streams_every_model_and_ties_them_in_the_log(
             assert info.extra["picks"] == {"2": members[1]}
 
 
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [
+        ("drop=mid_stream;after=3", "the connection broke in the middle of the answer"),
+        ("stream_error=3", "server error (500 Internal Server Error): The server had an error"),
+    ],
+)
 def test_one_pane_failing_mid_stream_leaves_the_others_going(
-    web: WebServer, upstream: LocalServer, home: Path
+    web: WebServer, upstream: LocalServer, home: Path, fault: str, said: str
 ) -> None:
-    upstream.inject("drop=mid_stream;after=3", times=1, path="/v1/chat/completions")
+    upstream.inject(fault, times=1, path="/v1/chat/completions")
     models = ["gpt-4o-mini", "claude-sonnet-4-5", "qwen-plus"]
     with web.http() as http:
         events = ask(http, prompt="one two three four five six seven eight", models=models)
     (error,) = of_type(events, "error")
-    assert str(error["message"]).startswith("the connection broke in the middle of the answer")
+    assert str(error["message"]).startswith(said)
     assert error["partial"] is True
     failed = error["pane"]
     assert sorted(e["pane"] for e in of_type(events, "done")) == sorted({0, 1, 2} - {failed})
@@ -224,6 +246,7 @@ def test_one_pane_failing_mid_stream_leaves_the_others_going(
 
 def test_a_rejected_key_is_said_on_the_pane_never_shown(upstream: LocalServer, home: Path) -> None:
     wrong = "sk-wrong-0123456789abcdef"
+    needs_the_web_extra()
     server = WebServer(upstream, home, key=wrong)
     try:
         with server.http() as http:
@@ -319,6 +342,7 @@ def test_with_the_log_off_chats_last_while_the_server_runs(
     from r9s.cli.common.log import set_enabled
 
     set_enabled(False, home)
+    needs_the_web_extra()
     server = WebServer(upstream, home)
     try:
         with server.http() as http:

@@ -18,8 +18,6 @@ from tests.support.browser import chromium, screenshot
 from tests.support.cli import KEY, r9s, user_env
 from tests.web.conftest import WebServer
 
-pytest.importorskip("starlette", reason="the web extra is not installed (make venv installs it)")
-
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
@@ -354,3 +352,18 @@ def test_costs_the_router_reported_show_and_the_cheapest_is_marked(page: Any, ho
     expect(panes.nth(0).locator("[data-stat='ttft']")).to_have_class(re.compile(r"\bbest\b"))
     expect(panes.nth(0).locator("[data-stat='tps']")).to_have_text("Speed 25.0 tok/s")
     screenshot(page, "compare-costs")
+
+
+def test_dark_and_narrow(page: Any) -> None:
+    ask(page, "#chat-composer", "Show `code` and **bold**\n\n```js\nconst x = 1; // one\n```")
+    expect(page.locator("#chat-thread .answer[data-state='done']")).to_have_count(1)
+    page.emulate_media(color_scheme="dark")
+    screenshot(page, "chat-dark")
+    page.set_viewport_size({"width": 420, "height": 820})
+    expect(page.locator("#sidebar")).to_be_hidden()
+    page.locator("#menu").click()
+    expect(page.locator("#sidebar")).to_be_visible()
+    screenshot(page, "narrow-menu")
+    page.locator("nav [data-view='compare']").click()
+    expect(page.locator("#sidebar")).to_be_hidden()
+    expect(page.locator("#view-compare")).to_be_visible()

@@ -20,7 +20,7 @@ from r9s.cli.common.log import Log, log_path
 from r9s.testing import LocalServer
 from tests.support.cli import KEY, R9S, r9s, user_env
 from tests.support.processes import stop
-from tests.web.conftest import CHANGE
+from tests.web.conftest import CHANGE, needs_the_web_extra
 
 
 class Running:
@@ -35,6 +35,7 @@ class Running:
 def web_process(
     home: Path, upstream: LocalServer, *args: str, env: dict[str, str] | None = None
 ) -> Iterator[Running]:
+    needs_the_web_extra()
     environment = user_env(home, {"R9S_BASE_URL": upstream.url, "R9S_API_KEY": KEY, **(env or {})})
     process = subprocess.Popen(
         [*R9S, "web", "--no-open", "--port", "0", *args],

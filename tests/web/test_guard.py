@@ -10,7 +10,7 @@ import pytest
 
 from r9s.testing import LocalServer
 from r9s.web.guard import Guard
-from tests.web.conftest import CHANGE, WebServer
+from tests.web.conftest import CHANGE, WebServer, needs_the_web_extra
 
 TOKEN = "t0ken-for-the-tests-only"
 
@@ -56,6 +56,7 @@ def test_answers_keep_the_page_to_itself(web: WebServer) -> None:
 
 
 def test_with_a_token_every_request_shows_it(upstream: LocalServer, home: Path) -> None:
+    needs_the_web_extra()
     server = WebServer(upstream, home, token=TOKEN)
     try:
         with server.http() as http:
@@ -123,3 +124,19 @@ def test_a_preflight_is_never_granted(web: WebServer) -> None:
         )
     assert answer.status_code == 403
     assert "access-control-allow-origin" not in answer.headers
+
+
+def test_no_file_outside_the_pages_folder_is_served(web: WebServer) -> None:
+    import socket
+
+    for target in ("/static/../app.py", "/static/%2e%2e/app.py", "/static/..%2fguard.py"):
+        with socket.create_connection(("127.0.0.1", web.port), timeout=10) as conn:
+            conn.sendall(
+                f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{web.port}\r\n"
+                "Connection: close\r\n\r\n".encode()
+            )
+            answer = b""
+            while chunk := conn.recv(65536):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 404 "), (target, answer[:200])
+        assert b"import" not in answer

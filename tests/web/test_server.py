@@ -13,10 +13,8 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("h11")
-
-from r9s.web.serve import bind  # noqa: E402
-from r9s.web.server import Server  # noqa: E402
+from r9s.web.serve import bind
+from r9s.web.server import Server
 
 
 @contextmanager

@@ -9,9 +9,11 @@ the log (``exchange_of``). Panes run as tasks of their own, so one that fails (a
 cut stream) says so on its pane while the others go on; a 429 that the SDK retries is
 told on its pane as it waits.
 
-Events, one JSON object per ``data:`` line: ``start`` (pane, model, conversation),
-``notice``, ``delta`` and ``reasoning`` (text), ``done`` (seq, stats, problem),
-``error`` (message), and ``end`` once every pane is over. When the page goes away
+Events, one JSON object per ``data:`` line: ``group`` (a comparison's id and members),
+``start`` (pane, model, conversation), ``notice``, ``delta`` and ``reasoning`` (text),
+``done`` (seq, stats, problem), ``error`` (message; ``saved``: whether the log has the
+turn, so a new conversation exists), ``stopped`` (the server stops), and ``end`` once
+every pane is over. When the page goes away
 (its Stop button, a reload) every pane still running is cancelled: its stream to the
 router is closed and what arrived is recorded as an interrupted answer.
 """
@@ -123,11 +125,12 @@ def notices() -> logging.Logger:
 
 
 def page_text(message: str) -> str:
-    """A CLI message as the page says it (no ``-o``/``-a`` flag before the name)."""
+    """A CLI message as the page says it (no ``-o``/``-a`` flag before the name, the
+    page's API setting for ``--api``)."""
     for flag in ("-o ", "-a "):
         if message.startswith(flag):
-            return message[len(flag) :]
-    return message
+            message = message[len(flag) :]
+    return message.replace("use --api chat", "use the chat API (Settings)")
 
 
 @dataclass
@@ -358,7 +361,8 @@ class Run:
             params = turn_params(conversation, TurnSettings(timing=True), streaming=True)
             resource = resource_for(self.client, conversation.api)
         except UsageError as exc:
-            self.emit("error", index, message=page_text(describe(exc)))
+            # nothing was sent, nothing is logged: a new conversation does not exist yet
+            self.emit("error", index, message=page_text(describe(exc)), saved=False)
             return
         answer = Answer(PaneRenderer(self, index), show_reasoning=True)
         result = TurnResult("")
@@ -384,7 +388,6 @@ class Run:
         except Exception as exc:
             await _close(events)
             message = describe(exc, model=conversation.model)
-            self.emit("error", index, message=message, partial=bool(answer.joined))
             failed = exchange_of(
                 conversation,
                 question,
@@ -394,7 +397,14 @@ class Run:
                 started=at,
             )
             failed.duration = time.monotonic() - started
-            await self._record(index, pane, failed)
+            saved = await self._record(index, pane, failed)
+            self.emit(
+                "error",
+                index,
+                message=message,
+                partial=bool(answer.joined),
+                saved=saved is not None,
+            )
             return
         await _close(events)
         settle(result, answer, events, started)

@@ -19,7 +19,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from r9s.web.app import create_app
 from r9s.web.guard import Guard, is_loopback
 from r9s.web.server import Server
 
@@ -70,6 +69,8 @@ def serve(
     say: Callable[[str], None] = print,
 ) -> int:
     """Serve until Ctrl-C or SIGTERM; 0 once stopped."""
+    from r9s.web.app import create_app
+
     sock = bind(host, port)
     port = sock.getsockname()[1]
     app = create_app(conn, Guard(host, port, token), home=home, timeout=timeout)

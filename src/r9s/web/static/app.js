@@ -152,6 +152,7 @@ function dispatch(event, answers, on = {}) {
       break;
     case "error":
       answer?.error(event.message);
+      on.error?.(event);
       break;
     case "stopped": // the server is stopping
       for (const each of answers) each.stopped(`${event.message}: the answer ends here.`);
@@ -227,12 +228,21 @@ const chat = {
     const model = this.picker.value || config.default_model;
     this.thread.question(prompt, shown);
     const answer = this.thread.answer(model);
+    const fresh = this.id === null;
     const body = { panes: [{ model, conversation: this.id }], prompt, attachments, ...settings.ask() };
     await runAsk(body, [answer], this.composer, {
       start: (event) => {
         if (this.id !== event.conversation) {
           this.id = event.conversation;
           history.replace(`#/chat/${this.id}`);
+          this.showId();
+        }
+      },
+      error: (event) => {
+        if (fresh && event.saved === false) {
+          // refused before anything was sent: the conversation does not exist yet
+          this.id = null;
+          history.replace("#/chat");
           this.showId();
         }
       },
@@ -351,6 +361,8 @@ const compare = {
       attachments,
       ...settings.ask(),
     };
+    const fresh = !this.members.length;
+    let unsaved = 0;
     await runAsk(body, answers, this.composer, {
       group: (event) => {
         this.group = event.group;
@@ -358,7 +370,16 @@ const compare = {
         history.replace(`#/compare/${this.members[0]}`);
         history.mark(this.members[0]);
       },
+      error: (event) => {
+        if (event.saved === false) unsaved += 1;
+      },
     });
+    if (fresh && unsaved === answers.length) {
+      // refused before anything was sent: the comparison does not exist yet
+      this.group = null;
+      this.members = [];
+      history.replace("#/compare");
+    }
     this.finishRound(answers, {});
   },
   // the round is over: mark the best numbers, offer the pick
@@ -532,6 +553,15 @@ async function route() {
   if (name === "compare" && id) await compare.open(decodeURIComponent(id));
 }
 
+function narrowMenu() {
+  const close = () => document.body.classList.remove("show-sidebar");
+  $("#menu").addEventListener("click", () => document.body.classList.toggle("show-sidebar"));
+  $("#sidebar").addEventListener("click", (event) => {
+    if (event.target.closest("a, #new-chat")) close();
+  });
+  window.addEventListener("hashchange", close);
+}
+
 function navLinks() {
   for (const link of document.querySelectorAll("nav [data-view]")) {
     link.addEventListener("click", (event) => {
@@ -573,6 +603,7 @@ async function boot() {
   history.init();
   initMedia({ banner, prefs, save, config });
   navLinks();
+  narrowMenu();
   window.addEventListener("hashchange", route);
   await route();
   document.body.classList.add("ready");

@@ -29,7 +29,7 @@ export class Composer {
         <button type="button" class="primary send">Send</button>
         <button type="button" class="danger stop" hidden>Stop</button>
       </div>
-      <div class="hint">Enter sends · Shift+Enter for a new line · drop or paste files</div>`;
+      <div class="hint">Enter sends · Shift+Enter for a new line · Esc stops · drop or paste files</div>`;
     this.text = root.querySelector("textarea");
     this.text.placeholder = placeholder;
     this.text.setAttribute("aria-label", placeholder);
@@ -45,7 +45,10 @@ export class Composer {
     });
     this.text.addEventListener("input", () => this.fit());
     this.text.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      if (event.key === "Escape" && this.busy) {
+        event.preventDefault();
+        this.onStop();
+      } else if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
         this.submit();
       }
