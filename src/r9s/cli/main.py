@@ -46,6 +46,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("images", "generate, edit or describe images"),
     Command("audio", "text to speech, transcription, translation"),
     Command("batch", "send a file of requests, resumably and rate-aware"),
+    Command("web", "a local page to chat and compare models side by side"),
     Command("login", "check an API key and store it"),
     Command("config", "show or edit ~/.r9s/config.toml"),
     Command("completion", "shell completion for bash, zsh, fish"),
