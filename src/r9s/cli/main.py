@@ -72,7 +72,6 @@ examples:
   r9s logs -q "rust"               search every question and answer so far
   r9s models --filter claude       the models the router serves
   r9s set claude-code              point Claude Code at r9s
-  r9s mock --port 8765             start the offline local server
   r9s <command> --help             help and examples for one command
 """
 
