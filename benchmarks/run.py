@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import datetime
+import importlib.util
 import json
 import os
 import platform
@@ -140,6 +141,12 @@ METRICS = (
     Metric("cli.chat_help_ms", "`r9s chat --help` wall, ms", target="< 100 ms", absolute=100),
     Metric("cli.chat_ms", "`r9s chat QUESTION` (one-shot, logged) wall, ms"),
     Metric("cli.chat_nolog_ms", "`r9s chat --no-log QUESTION` wall, ms"),
+    Metric(
+        "cli.web_ms",
+        "`r9s web` start to its page served, wall, ms",
+        target="< 1000 ms",
+        absolute=1000,
+    ),  # fmt: skip
 )
 
 
@@ -246,6 +253,37 @@ def wall_ms(argv: list[str], env: dict[str, str] | None = None) -> float | None:
     return elapsed if result.returncode == 0 else None
 
 
+def web_ms(cli: str, env: dict[str, str]) -> float | None:
+    """From starting ``r9s web`` to its page served (the URL it prints, fetched), then
+    Ctrl-C; None if it failed."""
+    import signal
+    import urllib.request
+
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [cli, "web", "--no-open", "--port", "0"],
+        cwd=HERE,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if not line.startswith("r9s web: http"):
+            return None
+        with urllib.request.urlopen(line.split(": ", 1)[1].strip(), timeout=10) as page:
+            page.read()
+        elapsed = (time.perf_counter() - started) * 1000
+        process.send_signal(signal.SIGINT)
+        return elapsed if process.wait(timeout=15) == 0 else None
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def add(samples: Samples, key: str, client: str, value: float | None) -> None:
     if value is not None:
         samples.setdefault(key, {}).setdefault(client, []).append(value)
@@ -319,6 +357,11 @@ def run_round(
                     if elapsed is None:
                         errors[f"`{' '.join(['r9s', *argv[1:]])}`"] = "exited with an error"
                     add(samples, f"cli.{key}", "r9s", elapsed)
+                if importlib.util.find_spec("starlette") is not None:  # the web extra
+                    served = web_ms(cli, chat_env)
+                    if served is None:
+                        errors["`r9s web`"] = "did not serve its page"
+                    add(samples, "cli.web_ms", "r9s", served)
         finally:
             shutil.rmtree(home, ignore_errors=True)
 

@@ -21,15 +21,36 @@ HEAVY = (
     "aiohttp",
     "httpx_aiohttp",
 )
+# the web extra's stack (r9s web): never loaded by `import r9s` or any --help
+WEB = ("starlette", "uvicorn", "anyio", "r9s.web")
 
 
-def loaded_after(code: str) -> set[str]:
+def modules_after(code: str) -> set[str]:
     probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     last = result.stdout.strip().splitlines()[-1]
-    return {name.split(".")[0] for name in json.loads(last)}
+    return set(json.loads(last))
+
+
+def loaded_after(code: str) -> set[str]:
+    return {name.split(".")[0] for name in modules_after(code)}
+
+
+def help_of(*argv: str) -> str:
+    return (
+        "import sys\nfrom r9s.cli.main import main\n"
+        f"try:\n    main({list(argv)!r})\nexcept SystemExit:\n    pass"
+    )
+
+
+def test_import_r9s_and_the_helps_never_load_the_web_stack() -> None:
+    for code in ("import r9s", help_of("--help"), help_of("web", "--help")):
+        loaded = modules_after(code)
+        web = {name for name in loaded if name == "r9s.web" or name.startswith("r9s.web.")}
+        web |= {name for name in loaded if name.split(".")[0] in WEB}
+        assert not web, (code, sorted(web))
 
 
 def test_import_r9s_loads_nothing_heavy() -> None:

@@ -46,6 +46,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("images", "generate, edit or describe images"),
     Command("audio", "text to speech, transcription, translation"),
     Command("batch", "send a file of requests, resumably and rate-aware"),
+    Command("web", "a local page to chat and compare models side by side"),
     Command("login", "check an API key and store it"),
     Command("config", "show or edit ~/.r9s/config.toml"),
     Command("completion", "shell completion for bash, zsh, fish"),
@@ -71,7 +72,6 @@ examples:
   r9s logs -q "rust"               search every question and answer so far
   r9s models --filter claude       the models the router serves
   r9s set claude-code              point Claude Code at r9s
-  r9s mock --port 8765             start the offline local server
   r9s <command> --help             help and examples for one command
 """
 
