@@ -153,6 +153,10 @@ def test_async_leak_streams_never_read_release_their_connections(server: LocalSe
 
 
 def test_async_leak_dropped_async_objects_of_every_kind(server: LocalServer) -> None:
+    # Slow streams: aiohttp hands a connection back once the whole answer is in its buffer,
+    # read or not, so a quick answer would leave nothing to release.
+    server.inject("chunk_delay=0.3", times=3, path="/v1/chat/completions")
+
     async def main() -> None:
         async with R9S(api_key=API_KEY, server_url=server.url) as client:
             chat = await client.chat.create_async(model="gpt-4o-mini", messages=USER, stream=True)
