@@ -245,7 +245,7 @@ def test_attachments_are_kept_in_the_log_and_resent_on_continue(
     first = r9s(files, "chat", "-a", "report.pdf", "summarise", env=env(r9s_server))
     assert first.returncode == 0, first.stderr
     (exchange,) = logged(files)
-    (pdf,) = exchange["attachments"]  # type: ignore[misc]
+    (pdf,) = exchange["attachments"]
     assert (pdf["type"], pdf["name"], pdf["mime"], pdf["size"]) == (
         "pdf", "report.pdf", "application/pdf", len(PDF),
     )  # fmt: skip
