@@ -31,11 +31,13 @@ def forget() -> None:
     _context.clear()
 
 
-def describe(exc: BaseException) -> str:
-    """A one-line, key-free description of ``exc`` for the terminal."""
+def describe(exc: BaseException, *, model: str | None = None) -> str:
+    """A one-line, key-free description of ``exc`` for the terminal. ``model``: the
+    model the failed request asked for, when it is not the one :func:`remember` holds
+    (the web page asks several at once)."""
     errors = sys.modules.get("r9s.errors")
     if errors is not None and isinstance(exc, errors.R9SError):
-        text = _describe_api(exc, errors)
+        text = _describe_api(exc, errors, model)
     elif isinstance(exc, OSError) and exc.strerror:
         where = f": {exc.filename}" if exc.filename else ""
         text = f"{exc.strerror}{where}"
@@ -53,7 +55,7 @@ def _one_line(text: str) -> str:
     return " ".join(lines) if len(lines) <= 3 else lines[0]
 
 
-def _describe_api(exc: Any, errors: Any) -> str:
+def _describe_api(exc: Any, errors: Any, model: str | None = None) -> str:
     conn = _context.get("connection")
     base = getattr(conn, "base_url", None)
     if isinstance(exc, errors.IncompleteStreamError):
@@ -99,7 +101,7 @@ def _describe_api(exc: Any, errors: Any) -> str:
         when = f"retry in {_seconds(wait)}" if wait is not None else "wait a moment and retry"
         return f"rate limited (429): {message}; {when}"
     if isinstance(exc, errors.NotFoundError) and _is_model_error(exc):
-        return _model_not_found(message)
+        return _model_not_found(message, model)
     from r9s.errors import _REASONS
 
     if status >= 500:
@@ -142,8 +144,8 @@ def _is_model_error(exc: Any) -> bool:
     return code == "model_not_found" or "model" in exc.message.lower()
 
 
-def _model_not_found(message: str) -> str:
-    model = _context.get("model")
+def _model_not_found(message: str, model: str | None = None) -> str:
+    model = model or _context.get("model")
     if not model:
         return f"not found (404): {message}"
     line = f"model {model!r} not found"
