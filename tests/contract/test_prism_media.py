@@ -111,6 +111,7 @@ def test_messages_stream(mode: str, prism_sse_url: str) -> None:
         "tool_use",
         "tool_use",
     ]
+    assert isinstance(final.content[2], messages.ToolUseBlock)
     assert final.content[2].input["location"] == "San Francisco, CA"
     assert final.stop_reason == "tool_use" and final.usage.output_tokens == 212
 
@@ -302,7 +303,7 @@ def test_audio_speech(mode: str, prism_url: str) -> None:
 
 @pytest.mark.parametrize("response_format", [None, "json", "verbose_json"])
 def test_audio_transcribe_json(mode: str, prism_url: str, response_format: str | None) -> None:
-    options = {"response_format": response_format} if response_format else {}
+    options: dict[str, Any] = {"response_format": response_format} if response_format else {}
     result = call(
         mode,
         prism_url,
@@ -334,7 +335,7 @@ def test_audio_transcribe_text(mode: str, prism_url: str, response_format: str) 
 
 @pytest.mark.parametrize("response_format", [None, "json", "text", "srt"])
 def test_audio_translate(mode: str, prism_url: str, response_format: str | None) -> None:
-    options = {"response_format": response_format} if response_format else {}
+    options: dict[str, Any] = {"response_format": response_format} if response_format else {}
     result = call(
         mode, prism_url, "audio.translate", file=MP3, model="whisper-1", prompt="Tech", **options
     )
@@ -372,7 +373,7 @@ CALLS: dict[str, dict[str, Any]] = {
     ],
 )
 def test_declared_errors_map_to_their_class(
-    mode: str, prism_url: str, operation: str, status: int, cls: type
+    mode: str, prism_url: str, operation: str, status: int, cls: type[errors.APIStatusError]
 ) -> None:
     with pytest.raises(cls) as caught:
         call(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable
+from types import MethodType
 from typing import Any
 
 import pytest
@@ -58,8 +59,14 @@ async def call(mode: str, method: Callable[..., Any], **kwargs: Any) -> Any:
     """``method(**kwargs)``, or its ``_async`` twin awaited."""
     if mode == "sync":
         return method(**kwargs)
-    twin = getattr(method.__self__, f"{method.__name__}_async")
-    return await twin(**kwargs)
+    return await async_twin(method)(**kwargs)
+
+
+def async_twin(method: Callable[..., Any]) -> Callable[..., Any]:
+    """``client.chat.create`` -> ``client.chat.create_async``."""
+    assert isinstance(method, MethodType), method
+    twin: Callable[..., Any] = getattr(method.__self__, f"{method.__name__}_async")
+    return twin
 
 
 async def streamed(
@@ -73,7 +80,7 @@ async def streamed(
             final = stream.get_final_completion()
         text = "".join(method(stream=True, **kwargs).text_stream)
         return items, text, final
-    twin = getattr(method.__self__, f"{method.__name__}_async")
+    twin = async_twin(method)
     async with await twin(stream=True, **kwargs) as stream:
         items = [item async for item in stream]
         final = await stream.get_final_completion()
@@ -201,7 +208,9 @@ async def test_chat_stream(sse_client: R9S, mode: str) -> None:
         (429, errors.RateLimitError),
     ],
 )
-async def test_chat_declared_errors(client: R9S, mode: str, status: int, cls: type) -> None:
+async def test_chat_declared_errors(
+    client: R9S, mode: str, status: int, cls: type[errors.APIStatusError]
+) -> None:
     with pytest.raises(cls) as caught:
         await call(
             mode,
