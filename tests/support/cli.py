@@ -8,7 +8,7 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, NotRequired, TypedDict
+from typing import Any, TypedDict
 
 from r9s.testing import LocalServer
 
@@ -109,7 +109,15 @@ def mode(path: Path) -> int:
     return path.stat().st_mode & 0o777
 
 
-class LoggedExchange(TypedDict):
+class _SearchHit(TypedDict, total=False):
+    # A base class of its own, not NotRequired[...]: with postponed annotations (the
+    # future import above) TypedDict cannot see NotRequired in a string, and
+    # __required_keys__ would wrongly hold the key.
+    snippet: str
+    """Only in ``r9s logs --search``'s answers: the text around the match."""
+
+
+class LoggedExchange(_SearchHit):
     """One exchange as ``r9s logs --json`` prints it (``Exchange.to_json`` in the log)."""
 
     id: int
@@ -138,7 +146,6 @@ class LoggedExchange(TypedDict):
     tool_results: list[dict[str, Any]] | None
     tool_texts: list[str] | None
     parsed: Any
-    snippet: NotRequired[str]
 
 
 def logged(home: Path) -> list[LoggedExchange]:
