@@ -13,9 +13,12 @@ import json
 import socket
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import payloads
+
+if TYPE_CHECKING:
+    from r9s._transports import AsyncTransport
 
 API_KEY = "sk-bench-0123456789abcdef"
 MESSAGES: Any = [{"role": "user", "content": "Say something."}]
@@ -75,6 +78,16 @@ def _text(block: Any) -> str:
     return text
 
 
+def _plain(content: object) -> str:
+    """A chat message's or delta's content as text: r9s types it as text or a list of
+    parts; the benchmark server only sends text (or nothing), and parts fail here."""
+    if content is None:
+        return ""
+    if not isinstance(content, str):
+        raise TypeError(f"expected text content, got {type(content).__name__}")
+    return content
+
+
 def _floats_from_base64(text: str) -> list[float]:
     values = array.array("f")
     values.frombytes(base64.b64decode(text))
@@ -97,7 +110,7 @@ class R9SAdapter(Adapter):
     """r9s as it comes: its async calls on aiohttp's transport (the default)."""
 
     name = "r9s"
-    transport = "aiohttp"
+    transport: AsyncTransport = "aiohttp"
 
     def __init__(self, url: str) -> None:
         from r9s import R9S
@@ -106,7 +119,7 @@ class R9SAdapter(Adapter):
 
     def chat(self) -> str:
         completion = self.client.chat.create(model=payloads.MODEL, messages=MESSAGES)
-        return completion.choices[0].message.content or ""
+        return _plain(completion.choices[0].message.content)
 
     def message(self) -> str:
         reply = self.client.messages.create(
@@ -122,7 +135,7 @@ class R9SAdapter(Adapter):
         with stream:
             for chunk in stream:
                 count += 1
-                parts.append(chunk.choices[0].delta.content or "")
+                parts.append(_plain(chunk.choices[0].delta.content))
         return count, "".join(parts)
 
     def message_stream(self, n: int) -> Stream:
@@ -149,7 +162,7 @@ class R9SAdapter(Adapter):
 
     async def achat(self) -> str:
         completion = await self.client.chat.create_async(model=payloads.MODEL, messages=MESSAGES)
-        return completion.choices[0].message.content or ""
+        return _plain(completion.choices[0].message.content)
 
     async def amessage(self) -> str:
         reply = await self.client.messages.create_async(
@@ -185,7 +198,7 @@ class R9SHttpxAdapter(_AsyncOnly, R9SAdapter):
     """r9s with ``async_transport="httpx"``: async calls on httpx's own transport."""
 
     name = "r9s-httpx"
-    transport = "httpx"
+    transport: AsyncTransport = "httpx"
 
 
 class OpenAIAdapter(Adapter):

@@ -94,6 +94,11 @@ class Tool(Generic[P, R]):
     arguments and run it.
     """
 
+    # copied from the function by functools.update_wrapper in __init__
+    __name__: str
+    __qualname__: str
+    __wrapped__: Callable[P, R]
+
     def __init__(
         self,
         function: Callable[P, R],

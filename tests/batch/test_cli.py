@@ -9,15 +9,14 @@ import shlex
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from r9s.testing import LocalServer
 from tests.batch.conftest import KEY, by_id, chat_input, sent_ids, write_jsonl
-from tests.support.ci import program
 from tests.support.cli import R9S, r9s, user_env
+from tests.support.tmux import DONE, Tmux
 
 
 @pytest.fixture
@@ -160,40 +159,22 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_resumes(home: Path) -> None:
         assert len(by_id(output)) == 300
 
 
-@pytest.fixture
-def tmux(tmp_path: Path) -> Iterator[list[str]]:
-    socket = tmp_path / "tmux.sock"
-    command = [program("tmux"), "-S", str(socket)]
-    yield command
-    subprocess.run([*command, "kill-server"], capture_output=True, check=False)
-    socket.unlink(missing_ok=True)
-
-
-def test_a_live_progress_bar_on_a_terminal(home: Path, tmux: list[str]) -> None:
+def test_a_live_progress_bar_on_a_terminal(home: Path, tmux: Tmux) -> None:
     chat_input(home / "in.jsonl", 400)
     with LocalServer() as server:
         server.inject("delay=0.02", times=400)
         env = user_env(home, {**env_for(server), "TERM": "xterm-256color"})
         command = shlex.join([*R9S, "batch", "run", "in.jsonl", "--concurrency", "2",
                               "--max-concurrency", "2"])  # fmt: skip
-        subprocess.run(
-            [*tmux, "new-session", "-d", "-x", "150", "-y", "10", "-c", str(home),
-             "env " + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-             + f" bash -c {shlex.quote(command + '; echo R9S-DONE; sleep 60')}"],
-            check=True,
-        )  # fmt: skip
+        session = tmux.start(command, cwd=home, env=env, size=(150, 10))
         seen_bar = ""
         screen = ""
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            screen = subprocess.run([*tmux, "capture-pane", "-p"], capture_output=True,
-                                    text=True, check=True).stdout  # fmt: skip
+        for screen in session.screens(timeout=60, history=False):
             if "concurrency" in screen and "/400" in screen:
                 seen_bar = screen
-            if "R9S-DONE" in screen:
+            if DONE in screen:
                 break
-            time.sleep(0.1)
-    assert "R9S-DONE" in screen, screen
+    assert DONE in screen, screen
     assert seen_bar, screen
     assert "━" in seen_bar and "/s" in seen_bar and "ETA" in seen_bar and "tokens" in seen_bar
     # The bar goes away; the summary stays.

@@ -74,8 +74,10 @@ def test_a_csv_row_that_is_not_utf8_is_an_error_and_the_rest_goes_on(tmp_path: P
     found = rows(Source(tmp_path / "t.csv", model="m"))
     assert [type(row).__name__ for row in found] == ["Request", "BadLine", "Request", "BadLine"]
     assert [row.line for row in found] == [2, 3, 4, 5]
-    assert found[1].message == "line 3: not UTF-8 text"
-    assert found[2].custom_id == "row-3"  # ids of the rows after it do not move
+    assert isinstance(found[1], BadLine) and found[1].message == "line 3: not UTF-8 text"
+    assert (
+        isinstance(found[2], Request) and found[2].custom_id == "row-3"
+    )  # ids of the rows after it do not move
     (tmp_path / "h.csv").write_bytes(b"pr\xffompt\nhi\n")
     with pytest.raises(BatchInputError, match="cannot read its header: not UTF-8"):
         rows(Source(tmp_path / "h.csv", model="m"))

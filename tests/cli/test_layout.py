@@ -4,6 +4,7 @@ are the only lists of what exists."""
 
 from __future__ import annotations
 
+import argparse
 import ast
 import importlib
 import pkgutil
@@ -141,7 +142,8 @@ def test_the_command_table_is_the_list_of_commands() -> None:
         if not info.name.startswith("_")
     }
     assert {command.module.rsplit(".", 1)[1] for command in COMMANDS} == modules
-    parser_commands = set(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    (commands,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    parser_commands = set(commands.choices)
     assert parser_commands == {n for c in COMMANDS for n in (c.name, *c.aliases)}
 
 

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,8 @@ def test_every_kind_of_turn_is_logged_with_its_numbers(home: Path, r9s_server: L
         "gpt-4o",
     )
     assert one["options"] == {"temperature": 0.5} and one["api"] == "chat"
-    assert one["ttft"] is not None and one["duration"] >= one["ttft"] > 0  # type: ignore[operator]
+    assert one["ttft"] is not None and one["duration"] is not None
+    assert one["duration"] >= one["ttft"] > 0
     assert piped["prompt"] == "summarise\n\npiped text"
     assert messages["api"] == "messages" and messages["system"] == "Terse"
     assert messages["finish_reason"] == "end_turn" and str(messages["response_id"]).startswith(
@@ -50,7 +52,7 @@ def test_every_kind_of_turn_is_logged_with_its_numbers(home: Path, r9s_server: L
     )
     assert responses["api"] == "responses" and responses["response"] == "Echo: responses"
     assert responses["finish_reason"] == "completed" and responses["ttft"] is None
-    assert as_json["usage"]["total_tokens"] == 5  # type: ignore[index]  # 2 in, 3 out
+    assert as_json["usage"] is not None and as_json["usage"]["total_tokens"] == 5  # 2 in, 3 out
     assert len({e["conversation_id"] for e in logged(home)}) == 5, "each one-shot its own chat"
 
 
@@ -84,7 +86,7 @@ def test_logs_lists_searches_filters_and_shows(home: Path, r9s_server: LocalServ
     last = r9s(home, "logs", "-n", "1", "-c", str(first["conversation_id"])).stdout
     assert last.startswith(f"#{second['id']}  ") and "gpt-4o" in last and "17 in, 5 out" in last
 
-    def ids(*args: str) -> list[object]:
+    def ids(*args: str) -> list[int]:
         done = r9s(home, "logs", "--json", *args)
         assert done.returncode == 0, done.stderr
         return [e["id"] for e in json.loads(done.stdout)]
@@ -151,10 +153,12 @@ def test_rm_off_on_and_path(home: Path, r9s_server: LocalServer) -> None:
     assert r9s(home, "logs").stderr == "The log is empty.\n"
 
 
-def test_the_api_key_is_never_written_to_the_log(home: Path, r9s_server_factory: object) -> None:
+def test_the_api_key_is_never_written_to_the_log(
+    home: Path, r9s_server_factory: Callable[..., LocalServer]
+) -> None:
     from tests.support.cli import DEFAULT_MODELS
 
-    server = r9s_server_factory(api_key=KEY, models=DEFAULT_MODELS)  # type: ignore[operator]
+    server = r9s_server_factory(api_key=KEY, models=DEFAULT_MODELS)
     wrong = "sk-r9s-wrong-fedcba9876543210"
     chat(home, server, "with the key from the environment")
     done = r9s(home, "chat", "--api-key", KEY, "--api", "messages", "from a flag",

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import shlex
 from pathlib import Path
-
-import pexpect
 
 from r9s import R9S
 from r9s.testing import LocalServer
 from tests.support.cli import KEY, R9S as R9S_COMMAND, r9s, user_env
+from tests.support.pty import run_on_terminal
 
 
 def env(server: LocalServer) -> dict[str, str]:
@@ -85,20 +83,11 @@ def test_progress_bars_stay_off_stdout(home: Path, r9s_server: LocalServer) -> N
     digest = hashlib.sha256(big.read_bytes()).hexdigest()
     command = " ".join(shlex.quote(part) for part in [*R9S_COMMAND, "audio", "transcribe",
                                                       "big.wav"])  # fmt: skip
-    child = pexpect.spawn(
-        "bash",
-        ["-c", f"{command} > transcript.txt"],
-        env=user_env(home, {**env(r9s_server), "TERM": "xterm-256color"}),
-        cwd=str(home),
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(24, 120),
-    )
-    child.logfile_read = io.StringIO()
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0, child.logfile_read.getvalue()
-    assert "uploading big.wav" in child.logfile_read.getvalue(), "the bar was on the terminal"
+    environment = user_env(home, {**env(r9s_server), "TERM": "xterm-256color"})
+    status, transcript = run_on_terminal(f"{command} > transcript.txt", cwd=home,
+                                         env=environment, size=(120, 24), timeout=30)  # fmt: skip
+    assert status == 0, transcript
+    assert "uploading big.wav" in transcript, "the bar was on the terminal"
     assert (home / "transcript.txt").read_text() == (
         f"Transcribed big.wav: {big.stat().st_size} bytes, sha256 {digest}.\n"
     )

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import json
 import shlex
 from pathlib import Path
 
-import pexpect
-
 from r9s.testing import LocalServer
 from tests.support.cli import KEY, R9S, r9s, user_env
+from tests.support.pty import run_on_terminal
 
 
 def env(server: LocalServer) -> dict[str, str]:
     return {"R9S_BASE_URL": server.url, "R9S_API_KEY": KEY}
 
 
-def listing_queries(server: LocalServer) -> list[dict[str, object]]:
+def listing_queries(server: LocalServer) -> list[dict[str, str]]:
     return [r.query for r in server.requests if r.path == "/v1/models"]
 
 
@@ -128,18 +126,6 @@ def test_show_when_the_router_lists_no_parameters() -> None:
 def test_a_terminal_gets_the_table_and_the_count(home: Path, api: LocalServer) -> None:
     environment = user_env(home, {**env(api), "TERM": "xterm-256color", "NO_COLOR": "1"})
     command = " ".join(shlex.quote(part) for part in [*R9S, "models", "-d"])
-    child = pexpect.spawn(
-        "bash",
-        ["-c", command],
-        env=environment,
-        cwd=str(home),
-        encoding="utf-8",
-        timeout=20,
-        dimensions=(40, 200),
-    )
-    child.logfile_read = io.StringIO()
-    child.expect(pexpect.EOF)
-    child.close()
-    text = child.logfile_read.getvalue()
-    assert child.exitstatus == 0, text
+    status, text = run_on_terminal(command, cwd=home, env=environment, size=(200, 40))
+    assert status == 0, text
     assert "context length" in text and "8 models" in text

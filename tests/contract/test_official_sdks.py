@@ -14,10 +14,13 @@ import anthropic
 import openai
 import pydantic
 import pytest
+from anthropic.types import ToolParam
+from openai.types.chat import ChatCompletionFunctionToolParam
+from openai.types.responses import FunctionToolParam
 
 from r9s.testing import LocalServer
 
-WEATHER = {
+WEATHER: ChatCompletionFunctionToolParam = {
     "type": "function",
     "function": {
         "name": "get_weather",
@@ -28,7 +31,7 @@ WEATHER = {
         },
     },
 }
-LOOKUP = {
+LOOKUP: ToolParam = {
     "name": "lookup",
     "description": "Look a word up",
     "input_schema": {
@@ -99,7 +102,7 @@ def test_openai_stream_helper_reassembles_tool_calls(oai: openai.OpenAI) -> None
     with oai.chat.completions.stream(
         model="gpt-4o-mini",
         messages=user("Tokyo"),
-        tools=[WEATHER],  # type: ignore[list-item]
+        tools=[WEATHER],
         tool_choice="required",
     ) as stream:
         argument_deltas = [e for e in stream if e.type == "tool_calls.function.arguments.delta"]
@@ -108,8 +111,8 @@ def test_openai_stream_helper_reassembles_tool_calls(oai: openai.OpenAI) -> None
     choice = final.choices[0]
     assert choice.finish_reason == "tool_calls"
     (call,) = choice.message.tool_calls or []
-    assert call.function.name == "get_weather"  # type: ignore[union-attr]
-    assert json.loads(call.function.arguments) == {"location": "Tokyo"}  # type: ignore[union-attr]
+    assert call.function.name == "get_weather"
+    assert json.loads(call.function.arguments) == {"location": "Tokyo"}
 
 
 def test_openai_embeddings_float_and_base64(oai: openai.OpenAI, server: LocalServer) -> None:
@@ -138,16 +141,17 @@ def test_openai_responses_stream_helper(oai: openai.OpenAI) -> None:
 
 
 def test_openai_responses_function_call(oai: openai.OpenAI) -> None:
-    tool = {
+    tool: FunctionToolParam = {
         "type": "function",
         "name": "get_weather",
-        "parameters": WEATHER["function"]["parameters"],
-    }  # type: ignore[index]
+        "parameters": WEATHER["function"].get("parameters"),
+        "strict": False,  # required by openai's type (the Responses API defaults it to true)
+    }
     with oai.responses.stream(
         model="gpt-4o-mini",
         input="Lima",
         tools=[tool],
-        tool_choice="required",  # type: ignore[list-item]
+        tool_choice="required",
     ) as stream:
         final = stream.get_final_response()
     (call,) = final.output
@@ -287,7 +291,7 @@ def test_anthropic_stream_thinking_and_tool_use(claude: anthropic.Anthropic) -> 
         model=CLAUDE,
         max_tokens=4096,
         thinking={"type": "enabled", "budget_tokens": 1024},
-        tools=[LOOKUP],  # type: ignore[list-item]
+        tools=[LOOKUP],
         tool_choice={"type": "any"},
         messages=user("serendipity"),
     ) as stream:
@@ -302,10 +306,10 @@ def test_anthropic_stream_thinking_and_tool_use(claude: anthropic.Anthropic) -> 
     follow_up = claude.messages.create(
         model=CLAUDE,
         max_tokens=256,
-        tools=[LOOKUP],  # type: ignore[list-item]
+        tools=[LOOKUP],
         messages=[
             *user("serendipity"),
-            {"role": "assistant", "content": final.content},  # type: ignore[typeddict-item]
+            {"role": "assistant", "content": final.content},
             {
                 "role": "user",
                 "content": [

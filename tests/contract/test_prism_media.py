@@ -15,14 +15,15 @@ What Prism cannot judge, and is tested elsewhere (tests/sdk, tests/unit):
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from r9s import errors
 from r9s.models import audio, images, messages, responses
-from tests.support.calls import call, collect
-from tests.support.twins import MODE_PARAMS, enter_mode
+from tests.support.calls import Prism, collect, prism_client
+from tests.support.twins import MODE_PARAMS, enter_mode, method
 
 pytestmark = pytest.mark.slow
 
@@ -34,6 +35,20 @@ MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(64)
 def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Sync, and async on each async transport."""
     return enter_mode(str(request.param), monkeypatch)
+
+
+@pytest.fixture
+def prism(prism_url: str, mode: str) -> Iterator[Prism]:
+    """A client of Prism serving the spec, used sync or async."""
+    with prism_client(prism_url) as client:
+        yield Prism(client, mode)
+
+
+@pytest.fixture
+def prism_sse(prism_sse_url: str, mode: str) -> Iterator[Prism]:
+    """A client of Prism serving canned event streams, used sync or async."""
+    with prism_client(prism_sse_url) as client:
+        yield Prism(client, mode)
 
 
 def drain(stream: Any) -> Any:
@@ -57,11 +72,8 @@ TOOL = {
 }
 
 
-def test_messages_create(mode: str, prism_url: str) -> None:
-    message = call(
-        mode,
-        prism_url,
-        "messages.create",
+def test_messages_create(prism: Prism) -> None:
+    message = prism.messages.create(
         model="claude-sonnet-4.5",
         max_tokens=1024,
         system="Be brief.",
@@ -90,11 +102,8 @@ def test_messages_create(mode: str, prism_url: str) -> None:
     assert message.stop_reason == "end_turn" and message.usage.input_tokens == 12
 
 
-def test_messages_stream(mode: str, prism_sse_url: str) -> None:
-    items, final = call(
-        mode,
-        prism_sse_url,
-        "messages.create",
+def test_messages_stream(prism_sse: Prism) -> None:
+    items, final = prism_sse.messages.create(
         stream=True,
         model="claude-sonnet-4.5",
         max_tokens=1024,
@@ -111,6 +120,7 @@ def test_messages_stream(mode: str, prism_sse_url: str) -> None:
         "tool_use",
         "tool_use",
     ]
+    assert isinstance(final.content[2], messages.ToolUseBlock)
     assert final.content[2].input["location"] == "San Francisco, CA"
     assert final.stop_reason == "tool_use" and final.usage.output_tokens == 212
 
@@ -121,34 +131,26 @@ def test_messages_stream_helpers(prism_sse_url: str) -> None:
         "max_tokens": 64,
         "messages": [{"role": "user", "content": "hi"}],
     }
-    text = call(
-        "sync",
-        prism_sse_url,
-        "messages.create",
-        stream=True,
-        consume=lambda s: list(s.text_stream),
-        **params,
-    )
+    with prism_client(prism_sse_url) as client:
+        text = Prism(client, "sync").messages.create(
+            stream=True, consume=lambda s: list(s.text_stream), **params
+        )
     assert "".join(text) == "Let me check the weather for San Francisco, CA."
 
     async def helpers(stream: Any) -> Any:
         async with stream:
             return await stream.get_final_message(), stream.request_id
 
-    final, _ = call(
-        "async", prism_sse_url, "messages.create", stream=True, consume=helpers, **params
-    )
+    with prism_client(prism_sse_url) as client:
+        final, _ = Prism(client, "async").messages.create(stream=True, consume=helpers, **params)
     assert final.text == "Let me check the weather for San Francisco, CA."
 
 
 # -- responses ------------------------------------------------------------------------------
 
 
-def test_responses_create(mode: str, prism_url: str) -> None:
-    response = call(
-        mode,
-        prism_url,
-        "responses.create",
+def test_responses_create(prism: Prism) -> None:
+    response = prism.responses.create(
         model="gpt-4o-mini",
         input=[{"role": "user", "content": "Tell me a joke"}],
         instructions="You are funny",
@@ -173,11 +175,8 @@ def test_responses_create(mode: str, prism_url: str) -> None:
     assert response.usage is not None and response.usage.total_tokens == 35
 
 
-def test_responses_stream(mode: str, prism_sse_url: str) -> None:
-    items, final = call(
-        mode,
-        prism_sse_url,
-        "responses.create",
+def test_responses_stream(prism_sse: Prism) -> None:
+    items, final = prism_sse.responses.create(
         stream=True,
         model="gpt-4o-mini",
         input="Positive news today?",
@@ -191,33 +190,25 @@ def test_responses_stream(mode: str, prism_sse_url: str) -> None:
 
 def test_responses_stream_text_and_final_response(prism_sse_url: str) -> None:
     params: dict[str, Any] = {"model": "gpt-4o-mini", "input": "hi"}
-    text = call(
-        "sync",
-        prism_sse_url,
-        "responses.create",
-        stream=True,
-        consume=lambda s: "".join(s.text_stream),
-        **params,
-    )
+    with prism_client(prism_sse_url) as client:
+        text = Prism(client, "sync").responses.create(
+            stream=True, consume=lambda s: "".join(s.text_stream), **params
+        )
     assert text == "A small town planted 10,000 trees this week."
 
     async def final(stream: Any) -> Any:
         return await stream.get_final_response()
 
-    response = call(
-        "async", prism_sse_url, "responses.create", stream=True, consume=final, **params
-    )
+    with prism_client(prism_sse_url) as client:
+        response = Prism(client, "async").responses.create(stream=True, consume=final, **params)
     assert response.id.startswith("resp_")
 
 
 # -- images ---------------------------------------------------------------------------------
 
 
-def test_images_create(mode: str, prism_url: str) -> None:
-    result = call(
-        mode,
-        prism_url,
-        "images.create",
+def test_images_create(prism: Prism) -> None:
+    result = prism.images.create(
         model="gpt-image-1",
         prompt="A cat",
         n=1,
@@ -229,15 +220,12 @@ def test_images_create(mode: str, prism_url: str) -> None:
     )
     assert isinstance(result, images.ImagesResponse)
     assert result.data[0].url == "https://example.com/image.png"
-    generated = call(mode, prism_url, "images.generate", prompt="A dog", style="vivid")
+    generated = prism.images.generate(prompt="A dog", style="vivid")
     assert generated.data[0].revised_prompt
 
 
-def test_images_stream(mode: str, prism_sse_url: str) -> None:
-    items, final = call(
-        mode,
-        prism_sse_url,
-        "images.create",
+def test_images_stream(prism_sse: Prism) -> None:
+    items, final = prism_sse.images.create(
         stream=True,
         model="gpt-image-1",
         prompt="A cat",
@@ -248,11 +236,8 @@ def test_images_stream(mode: str, prism_sse_url: str) -> None:
     assert [base64.b64decode(d.b64_json) for d in final.data] == [b"final-0", b"final-1"]
 
 
-def test_images_edit(mode: str, prism_url: str) -> None:
-    result = call(
-        mode,
-        prism_url,
-        "images.edit",
+def test_images_edit(prism: Prism) -> None:
+    result = prism.images.edit(
         image=("cat.png", PNG, "image/png"),
         mask=PNG,
         prompt="Add a red bow tie",
@@ -264,11 +249,8 @@ def test_images_edit(mode: str, prism_url: str) -> None:
     assert result.data[0].url == "https://example.com/edited-image.png"
 
 
-def test_images_edit_stream(mode: str, prism_sse_url: str) -> None:
-    items, final = call(
-        mode,
-        prism_sse_url,
-        "images.edit",
+def test_images_edit_stream(prism_sse: Prism) -> None:
+    items, final = prism_sse.images.edit(
         stream=True,
         image=[PNG],
         prompt="Watercolor",
@@ -285,11 +267,8 @@ def test_images_edit_stream(mode: str, prism_sse_url: str) -> None:
 # -- audio ----------------------------------------------------------------------------------
 
 
-def test_audio_speech(mode: str, prism_url: str) -> None:
-    body = call(
-        mode,
-        prism_url,
-        "audio.speech",
+def test_audio_speech(prism: Prism) -> None:
+    body = prism.audio.speech(
         model="speech-2.6-hd",
         input="The quick brown fox.",
         voice="nova",
@@ -301,12 +280,9 @@ def test_audio_speech(mode: str, prism_url: str) -> None:
 
 
 @pytest.mark.parametrize("response_format", [None, "json", "verbose_json"])
-def test_audio_transcribe_json(mode: str, prism_url: str, response_format: str | None) -> None:
-    options = {"response_format": response_format} if response_format else {}
-    result = call(
-        mode,
-        prism_url,
-        "audio.transcribe",
+def test_audio_transcribe_json(prism: Prism, response_format: str | None) -> None:
+    options: dict[str, Any] = {"response_format": response_format} if response_format else {}
+    result = prism.audio.transcribe(
         file=("meeting.mp3", MP3),
         model="whisper-1",
         language="en",
@@ -320,11 +296,8 @@ def test_audio_transcribe_json(mode: str, prism_url: str, response_format: str |
 
 
 @pytest.mark.parametrize("response_format", ["text", "srt", "vtt"])
-def test_audio_transcribe_text(mode: str, prism_url: str, response_format: str) -> None:
-    text = call(
-        mode,
-        prism_url,
-        "audio.transcribe",
+def test_audio_transcribe_text(prism: Prism, response_format: str) -> None:
+    text = prism.audio.transcribe(
         file=MP3,
         model="whisper-1",
         response_format=response_format,
@@ -333,11 +306,9 @@ def test_audio_transcribe_text(mode: str, prism_url: str, response_format: str) 
 
 
 @pytest.mark.parametrize("response_format", [None, "json", "text", "srt"])
-def test_audio_translate(mode: str, prism_url: str, response_format: str | None) -> None:
-    options = {"response_format": response_format} if response_format else {}
-    result = call(
-        mode, prism_url, "audio.translate", file=MP3, model="whisper-1", prompt="Tech", **options
-    )
+def test_audio_translate(prism: Prism, response_format: str | None) -> None:
+    options: dict[str, Any] = {"response_format": response_format} if response_format else {}
+    result = prism.audio.translate(file=MP3, model="whisper-1", prompt="Tech", **options)
     if response_format in (None, "json"):
         assert isinstance(result, audio.Translation) and result.language == "de"
     else:
@@ -372,16 +343,10 @@ CALLS: dict[str, dict[str, Any]] = {
     ],
 )
 def test_declared_errors_map_to_their_class(
-    mode: str, prism_url: str, operation: str, status: int, cls: type
+    prism: Prism, operation: str, status: int, cls: type[errors.APIStatusError]
 ) -> None:
     with pytest.raises(cls) as caught:
-        call(
-            mode,
-            prism_url,
-            operation,
-            http_headers={"Prefer": f"code={status}"},
-            **CALLS[operation],
-        )
+        method(prism, operation)(http_headers={"Prefer": f"code={status}"}, **CALLS[operation])
     assert caught.value.status_code == status
 
 
@@ -417,4 +382,5 @@ def test_spec_defects_still_reject_the_real_wire_format(
     """These requests are right on the wire (KNOWN-DEFECTS) and wrong by the spec: Prism
     refuses them. Should one pass, the spec was fixed: move it into the tests above."""
     with pytest.raises(AssertionError, match="Prism rejected the request"):
-        call("sync", prism_url, operation, **params)
+        with prism_client(prism_url) as client:
+            method(Prism(client, "sync"), operation)(**params)

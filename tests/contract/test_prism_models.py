@@ -29,7 +29,9 @@ def test_list_and_retrieve(client: R9S) -> None:
         (500, errors.InternalServerError),
     ],
 )
-def test_declared_errors_map_to_their_class(client: R9S, status: int, cls: type) -> None:
+def test_declared_errors_map_to_their_class(
+    client: R9S, status: int, cls: type[errors.APIStatusError]
+) -> None:
     with pytest.raises(cls) as caught:
         client.models.retrieve(model="gpt-4o-mini", http_headers={"Prefer": f"code={status}"})
     assert caught.value.status_code == status

@@ -5,7 +5,7 @@ Streams go through Prism serving canned event streams (canned_streams_text.py)."
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,9 +13,9 @@ import pytest
 from r9s import R9S, errors
 from r9s.models import ChatCompletion, ChatCompletionChunk, Completion, CompletionChunk
 from tests.support.text_fixtures import FIXTURES
-from tests.support.twins import MODE_PARAMS, enter_mode
+from tests.support.twins import MODE_PARAMS, Twin, enter_mode, streamed
 
-pytestmark = [pytest.mark.slow, pytest.mark.anyio]
+pytestmark = pytest.mark.slow
 
 WEATHER_TOOL = {
     "type": "function",
@@ -31,11 +31,6 @@ WEATHER_TOOL = {
 }
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.fixture(params=MODE_PARAMS)
 def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Sync, and async on each async transport."""
@@ -43,51 +38,22 @@ def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str
 
 
 @pytest.fixture
-async def client(prism_url: str, mode: str) -> AsyncIterator[R9S]:
-    async with R9S(api_key="sk-contract", server_url=prism_url, retry_config=None) as r9s:
-        yield r9s
+def client(prism_url: str, mode: str) -> Iterator[Twin]:
+    with R9S(api_key="sk-contract", server_url=prism_url, retry_config=None) as r9s:
+        yield Twin(r9s, mode)
 
 
 @pytest.fixture
-async def sse_client(prism_sse_url: str, mode: str) -> AsyncIterator[R9S]:
-    async with R9S(api_key="sk-contract", server_url=prism_sse_url, retry_config=None) as r9s:
-        yield r9s
-
-
-async def call(mode: str, method: Callable[..., Any], **kwargs: Any) -> Any:
-    """``method(**kwargs)``, or its ``_async`` twin awaited."""
-    if mode == "sync":
-        return method(**kwargs)
-    twin = getattr(method.__self__, f"{method.__name__}_async")
-    return await twin(**kwargs)
-
-
-async def streamed(
-    mode: str, method: Callable[..., Any], **kwargs: Any
-) -> tuple[list[Any], str, Any]:
-    """Open a stream: its items, the text from ``text_stream``... (read once: items and
-    the final result come from one pass, the text from a second request)."""
-    if mode == "sync":
-        with method(stream=True, **kwargs) as stream:
-            items = list(stream)
-            final = stream.get_final_completion()
-        text = "".join(method(stream=True, **kwargs).text_stream)
-        return items, text, final
-    twin = getattr(method.__self__, f"{method.__name__}_async")
-    async with await twin(stream=True, **kwargs) as stream:
-        items = [item async for item in stream]
-        final = await stream.get_final_completion()
-    text = "".join([delta async for delta in (await twin(stream=True, **kwargs)).text_stream])
-    return items, text, final
+def sse_client(prism_sse_url: str, mode: str) -> Iterator[Twin]:
+    with R9S(api_key="sk-contract", server_url=prism_sse_url, retry_config=None) as r9s:
+        yield Twin(r9s, mode)
 
 
 # -- chat -------------------------------------------------------------------------------
 
 
-async def test_chat_basic(client: R9S, mode: str) -> None:
-    completion = await call(
-        mode,
-        client.chat.create,
+def test_chat_basic(client: Twin) -> None:
+    completion = client.chat.create(
         model="gpt-4o-mini",
         messages=[{"role": "user", "content": "Hello, how are you?"}],
     )
@@ -97,11 +63,9 @@ async def test_chat_basic(client: R9S, mode: str) -> None:
     assert completion.usage is not None and completion.usage.total_tokens == 30
 
 
-async def test_chat_every_request_field(client: R9S, mode: str) -> None:
+def test_chat_every_request_field(client: Twin) -> None:
     """One request using every field the spec declares, in its spec-valid forms."""
-    completion = await call(
-        mode,
-        client.chat.create,
+    completion = client.chat.create(
         model="gpt-4o-mini",
         messages=[
             {"role": "system", "content": "You are terse.", "name": "setup"},
@@ -163,12 +127,10 @@ async def test_chat_every_request_field(client: R9S, mode: str) -> None:
     assert completion.choices[0].message.role == "assistant"
 
 
-async def test_chat_answer_goes_back_as_the_next_turn(client: R9S, mode: str) -> None:
+def test_chat_answer_goes_back_as_the_next_turn(client: Twin) -> None:
     question = {"role": "user", "content": "Hello"}
-    first = await call(mode, client.chat.create, model="gpt-4o-mini", messages=[question])
-    again = await call(
-        mode,
-        client.chat.create,
+    first = client.chat.create(model="gpt-4o-mini", messages=[question])
+    again = client.chat.create(
         model="gpt-4o-mini",
         messages=[question, first.choices[0].message, {"role": "user", "content": "And?"}],
         tools=[WEATHER_TOOL],
@@ -177,9 +139,8 @@ async def test_chat_answer_goes_back_as_the_next_turn(client: R9S, mode: str) ->
     assert again.id == "chatcmpl-123"
 
 
-async def test_chat_stream(sse_client: R9S, mode: str) -> None:
-    items, text, final = await streamed(
-        mode,
+def test_chat_stream(sse_client: Twin) -> None:
+    items, text, final = streamed(
         sse_client.chat.create,
         model="gpt-4o-mini",
         messages=[{"role": "user", "content": "Weather in Paris and Berlin?"}],
@@ -201,11 +162,9 @@ async def test_chat_stream(sse_client: R9S, mode: str) -> None:
         (429, errors.RateLimitError),
     ],
 )
-async def test_chat_declared_errors(client: R9S, mode: str, status: int, cls: type) -> None:
+def test_chat_declared_errors(client: Twin, status: int, cls: type[errors.APIStatusError]) -> None:
     with pytest.raises(cls) as caught:
-        await call(
-            mode,
-            client.chat.create,
+        client.chat.create(
             model="gpt-4o-mini",
             messages=[{"role": "user", "content": "Hi"}],
             http_headers={"Prefer": f"code={status}"},
@@ -213,13 +172,11 @@ async def test_chat_declared_errors(client: R9S, mode: str, status: int, cls: ty
     assert caught.value.status_code == status
 
 
-async def test_a_request_breaking_the_spec_is_refused_by_prism(client: R9S, mode: str) -> None:
+def test_a_request_breaking_the_spec_is_refused_by_prism(client: Twin) -> None:
     """Guards the guard: Prism really validates what we send (here D6's developer role,
     which real servers accept and the spec does not)."""
     with pytest.raises(errors.UnprocessableEntityError) as caught:
-        await call(
-            mode,
-            client.chat.create,
+        client.chat.create(
             model="gpt-4o-mini",
             messages=[{"role": "developer", "content": "Be brief."}],
         )
@@ -229,10 +186,8 @@ async def test_a_request_breaking_the_spec_is_refused_by_prism(client: R9S, mode
 # -- completions and edits --------------------------------------------------------------
 
 
-async def test_completion(client: R9S, mode: str) -> None:
-    completion = await call(
-        mode,
-        client.completions.create,
+def test_completion(client: Twin) -> None:
+    completion = client.completions.create(
         model="qwen-plus",
         prompt="Write a haiku about coding",
         best_of=1,
@@ -253,9 +208,8 @@ async def test_completion(client: R9S, mode: str) -> None:
     assert completion.text.startswith(", there was")
 
 
-async def test_completion_stream(sse_client: R9S, mode: str) -> None:
-    items, text, final = await streamed(
-        mode,
+def test_completion_stream(sse_client: Twin) -> None:
+    items, text, final = streamed(
         sse_client.completions.create,
         model="gpt-4o-mini",
         prompt="List 3 benefits of unit testing",
@@ -268,10 +222,8 @@ async def test_completion_stream(sse_client: R9S, mode: str) -> None:
     assert final.usage.total_tokens == 20
 
 
-async def test_edit(client: R9S, mode: str) -> None:
-    edit = await call(
-        mode,
-        client.edits.create,
+def test_edit(client: Twin) -> None:
+    edit = client.edits.create(
         model="gpt-4o-mini",
         input="What day of the wek is it?",
         instruction="Fix the spelling mistakes",
@@ -291,35 +243,27 @@ async def test_edit(client: R9S, mode: str) -> None:
     ["The quick brown fox", ["Hello world", "Goodbye world"], [1, 2, 3], [[1, 2], [3, 4]]],
     ids=["string", "strings", "tokens", "token-lists"],
 )
-async def test_embeddings_inputs(client: R9S, mode: str, input_: Any) -> None:
-    response = await call(
-        mode, client.embeddings.create, model="text-embedding-3-small", input=input_, user="u1"
-    )
+def test_embeddings_inputs(client: Twin, input_: Any) -> None:
+    response = client.embeddings.create(model="text-embedding-3-small", input=input_, user="u1")
     assert response.data[0].embedding == [0.0023064255, -0.009327292, -0.0028842222]
     assert response.usage is not None and response.usage.prompt_tokens == 8
 
 
-async def test_embeddings_base64_formats(client: R9S, mode: str) -> None:
-    decoded = await call(
-        mode,
-        client.embeddings.create,
+def test_embeddings_base64_formats(client: Twin) -> None:
+    decoded = client.embeddings.create(
         model="gpt-4o-mini",
         input="Convert this to an embedding.",
         encoding_format="base64",
         dimensions=256,
     )
     assert isinstance(decoded.data[0].embedding, list)
-    raw = await call(
-        mode, client.embeddings.create, model="gpt-4o-mini", input="x", keep_base64=True
-    )
+    raw = client.embeddings.create(model="gpt-4o-mini", input="x", keep_base64=True)
     # Prism answers floats whatever we ask: the caller who wanted base64 still gets it.
     assert raw.data[0].floats() == pytest.approx(decoded.data[0].embedding, rel=1e-6)
 
 
-async def test_engine_embeddings(client: R9S, mode: str) -> None:
-    response = await call(
-        mode,
-        client.engine_embeddings.create,
+def test_engine_embeddings(client: Twin) -> None:
+    response = client.engine_embeddings.create(
         model="qwen-plus",
         input=["First text", "Second text"],
         encoding_format="float",
@@ -330,11 +274,9 @@ async def test_engine_embeddings(client: R9S, mode: str) -> None:
     assert response.object == "list"
 
 
-async def test_engine_embeddings_unknown_model(client: R9S, mode: str) -> None:
+def test_engine_embeddings_unknown_model(client: Twin) -> None:
     with pytest.raises(errors.NotFoundError):
-        await call(
-            mode,
-            client.engine_embeddings.create,
+        client.engine_embeddings.create(
             model="nope",
             input="x",
             http_headers={"Prefer": "code=404"},
@@ -344,10 +286,8 @@ async def test_engine_embeddings_unknown_model(client: R9S, mode: str) -> None:
 # -- moderations, search, proxy ---------------------------------------------------------
 
 
-async def test_moderation(client: R9S, mode: str) -> None:
-    response = await call(
-        mode,
-        client.moderations.create,
+def test_moderation(client: Twin) -> None:
+    response = client.moderations.create(
         input=["Hello, how are you?", "This is a violent message"],
         model="gpt-4o-mini",
     )
@@ -359,35 +299,29 @@ async def test_moderation(client: R9S, mode: str) -> None:
     assert result.categories.to_dict()["hate/threatening"] is False
 
 
-async def test_search(client: R9S, mode: str) -> None:
-    exa = await call(
-        mode,
-        client.search.create,
+def test_search(client: Twin) -> None:
+    exa = client.search.create(
         engine="exa",
         extra={"query": "What is artificial intelligence?", "num": 5, "contents": {"text": True}},
         http_headers={"Prefer": "example=exa_response"},
     )
     assert exa.engine == "exa"
     assert exa.result["results"][0]["title"].startswith("Artificial Intelligence")
-    tavily = await call(
-        mode,
-        client.search.create,
+    tavily = client.search.create(
         extra={"query": "quantum computing", "max_results": 10},
         http_headers={"Prefer": "example=tavily_response"},
     )
     assert tavily.result["answer"].startswith("Recent advances")
 
 
-async def test_search_without_query_is_refused(client: R9S, mode: str) -> None:
+def test_search_without_query_is_refused(client: Twin) -> None:
     # D3: /search declares no 422, so Prism's validation failure is a 400.
     with pytest.raises(errors.BadRequestError):
-        await call(mode, client.search.create, extra={"num": 3})
+        client.search.create(extra={"num": 3})
 
 
-async def test_proxy_single_segment_target(client: R9S, mode: str) -> None:
-    answer = await call(
-        mode,
-        client.proxy.request,
+def test_proxy_single_segment_target(client: Twin) -> None:
+    answer = client.proxy.request(
         channelid="123",
         target="embeddings",
         body={"model": "qwen-plus", "prompt": "Write a tagline", "max_tokens": 60},
@@ -395,14 +329,12 @@ async def test_proxy_single_segment_target(client: R9S, mode: str) -> None:
     assert isinstance(answer, dict)
 
 
-async def test_proxy_multi_segment_target_is_sent_raw(client: R9S, mode: str) -> None:
+def test_proxy_multi_segment_target_is_sent_raw(client: Twin) -> None:
     """D8: the target is a raw path tail ("chat/completions", not "chat%2Fcompletions").
     Prism, routing by the spec's single-segment parameter, cannot match it: a 404 here
     shows the slash went out unencoded."""
     with pytest.raises(errors.NotFoundError):
-        await call(
-            mode,
-            client.proxy.request,
+        client.proxy.request(
             channelid="123",
             target="chat/completions",
             body={"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hello"}]},

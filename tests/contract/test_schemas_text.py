@@ -206,7 +206,13 @@ COVERED: list[tuple[str, Any, dict[str, str]]] = [
     ("SearchResponse", search.SearchResponse, lenient("engine", "result")),
 ]
 
-AREA_PREFIXES = ("ChatCompletion", "Completion", "Edit", "Embedding", "EngineEmbedding")
+AREA_PREFIXES: tuple[str, ...] = (
+    "ChatCompletion",
+    "Completion",
+    "Edit",
+    "Embedding",
+    "EngineEmbedding",
+)
 AREA_PREFIXES += ("Moderation", "Search")
 AREA_NAMES = {"Message", "MessageContent", "ImageURL", "Tool", "ToolCall", "ToolChoice"}
 AREA_NAMES |= {"FunctionCall", "ResponseFormat", "JsonSchema", "StreamOptions", "Usage", "Audio"}

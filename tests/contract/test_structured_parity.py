@@ -174,4 +174,5 @@ def test_streamed_chat_parse_sends_what_openais_stream_sends(server: LocalServer
     # both end on the whole object.
     assert our_partials[-1] == their_partials[-1]
     assert final.choices[0].message.parsed == theirs.choices[0].message.parsed
-    assert our_partials[-1] == final.choices[0].message.parsed.model_dump(mode="json")
+    parsed = final.choices[0].message.parsed
+    assert parsed is not None and our_partials[-1] == parsed.model_dump(mode="json")

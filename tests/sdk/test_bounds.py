@@ -111,6 +111,7 @@ def test_bounds_a_deadline_that_includes_the_stream_cuts_it(r9s: Twin) -> None:
             deadline_includes_stream=True, consume=items,
         )  # fmt: skip
     error = caught.value
+    assert isinstance(error, errors.IncompleteStreamError)
     assert isinstance(error, errors.APITimeoutError) and isinstance(error, httpx.TimeoutException)
     assert error.reason == "connection_lost" and 1 <= error.events < 5
     assert "deadline of 0.5 s" in str(error)

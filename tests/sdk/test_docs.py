@@ -162,6 +162,6 @@ def test_the_examples_pass_mypy_strict_as_written(tmp_path: Path) -> None:
     config = ["--config-file", str(REPO / "pyproject.toml")]
     cache = ["--cache-dir", str(tmp_path / "mypy_cache")]
     out, err, status = mypy_api.run([*config, *cache, *sources, *examples])
-    for source, page in sources.items():
-        out = out.replace(source, page)
+    for module_file, page_name in sources.items():
+        out = out.replace(module_file, page_name)
     assert status == 0, out + err

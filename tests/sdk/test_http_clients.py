@@ -236,7 +236,12 @@ def not_httpx(monkeypatch: pytest.MonkeyPatch) -> list[NotHttpx]:
 
     def factories(timeout: httpx.Timeout, transport: Any) -> Any:
         sync, _ = original(timeout, transport)
-        return sync, lambda: made.append(NotHttpx()) or made[-1]
+
+        def make_async() -> NotHttpx:
+            made.append(NotHttpx())
+            return made[-1]
+
+        return sync, make_async
 
     monkeypatch.setattr(r9s_client, "_http_factories", factories)
     return made

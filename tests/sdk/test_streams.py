@@ -19,6 +19,7 @@ from r9s._senders import asend, send
 from r9s._streaming import StreamSpec
 from r9s.testing import LocalServer
 from tests.sdk.conftest import API_KEY, FAST_RETRY
+from tests.support.models import ChatArgs
 from tests.support.twins import Twin, items
 
 
@@ -50,7 +51,10 @@ SPEC: StreamSpec[dict[str, Any], str] = StreamSpec(
 CHAT: Endpoint[Never, EventStream[dict[str, Any], str], AsyncEventStream[dict[str, Any], str]] = (
     Endpoint("POST", "/chat/completions", stream=event_stream(SPEC, EventStream, AsyncEventStream))
 )
-BODY = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "one two three four"}]}
+BODY: ChatArgs = {
+    "model": "gpt-4o-mini",
+    "messages": [{"role": "user", "content": "one two three four"}],
+}
 
 
 def open_stream(client: R9S, fault: str | None = None) -> EventStream[dict[str, Any], str]:

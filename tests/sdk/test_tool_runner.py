@@ -46,7 +46,7 @@ def lookup(word: str) -> str:
 
 
 @r9s.tool
-async def greet(name: str) -> dict[str, str]:
+async def greet(name: str) -> dict[str, str | int]:
     """Greet someone (an async tool)."""
     await asyncio.sleep(0)
     return {"greeting": "hi", "name_length": len(name)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -61,7 +62,7 @@ def test_pipelined_requests_on_one_socket(server: LocalServer) -> None:
 def test_chunked_request_body(server: LocalServer, client: httpx.Client) -> None:
     payload = json.dumps(chat_body("sent in chunks")).encode()
 
-    def pieces() -> object:
+    def pieces() -> Iterator[bytes]:
         for i in range(0, len(payload), 7):
             yield payload[i : i + 7]
 

@@ -15,8 +15,9 @@ from r9s.testing._ratelimit import RateLimit, RateLimiter, estimate_tokens
 from r9s.utils import BackoffStrategy, RetryConfig
 from tests.server.conftest import KEY, http
 from tests.server.test_mock_command import mock, stop
+from tests.support.models import ChatArgs
 
-CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
+CHAT: ChatArgs = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
 AUTH = {"authorization": f"Bearer {KEY}"}
 
 
@@ -115,7 +116,7 @@ def test_the_sdk_waits_out_the_servers_retry_after_and_succeeds() -> None:
     retry = RetryConfig("backoff", BackoffStrategy(10, 50, 2.0, 10_000), True, max_retries=10)
     with LocalServer(rate_limit="600") as server:
         with R9S(api_key=KEY, server_url=server.url, retry_config=retry) as client:
-            answers = [client.chat.create(**CHAT) for _ in range(15)]  # type: ignore[arg-type]
+            answers = [client.chat.create(**CHAT) for _ in range(15)]
         assert all(a.choices[0].message.content for a in answers)
         assert server.rate_limit_stats["allowed"] == 15
 

@@ -8,6 +8,9 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, TypedDict
+
+from r9s.testing import LocalServer
 
 R9S = [sys.executable, "-m", "r9s.cli"]
 KEY = "sk-r9s-test-0123456789abcdef"
@@ -106,10 +109,58 @@ def mode(path: Path) -> int:
     return path.stat().st_mode & 0o777
 
 
-def logged(home: Path) -> list[dict[str, object]]:
+class _SearchHit(TypedDict, total=False):
+    # A base class of its own, not NotRequired[...]: with postponed annotations (the
+    # future import above) TypedDict cannot see NotRequired in a string, and
+    # __required_keys__ would wrongly hold the key.
+    snippet: str
+    """Only in ``r9s logs --search``'s answers: the text around the match."""
+
+
+class LoggedExchange(_SearchHit):
+    """One exchange as ``r9s logs --json`` prints it (``Exchange.to_json`` in the log)."""
+
+    id: int
+    conversation_id: str
+    seq: int
+    at: float
+    model: str
+    api: str
+    prompt: str | None
+    response: str | None
+    system: str | None
+    options: dict[str, Any]
+    request_extra: dict[str, Any]
+    attachments: list[dict[str, Any]]
+    interrupted: bool
+    error: str | None
+    input_tokens: int | None
+    output_tokens: int | None
+    cost: float | None
+    ttft: float | None
+    duration: float | None
+    finish_reason: str | None
+    response_id: str | None
+    usage: dict[str, Any] | None
+    tool_calls: list[dict[str, Any]] | None
+    tool_results: list[dict[str, Any]] | None
+    tool_texts: list[str] | None
+    parsed: Any
+
+
+def logged(home: Path) -> list[LoggedExchange]:
     """Every exchange of ``home``'s log, oldest first, as ``r9s logs --json -n 0`` gives."""
     import json
 
     done = r9s(home, "logs", "--json", "-n", "0")
     assert done.returncode == 0, done.stderr
-    return list(json.loads(done.stdout))
+    exchanges: list[LoggedExchange] = json.loads(done.stdout)
+    for exchange in exchanges:  # the type above stays true to what the log prints
+        keys = set(exchange) - LoggedExchange.__optional_keys__
+        assert keys == LoggedExchange.__required_keys__, sorted(keys)
+    return exchanges
+
+
+def chat_bodies(server: LocalServer) -> list[dict[str, Any]]:
+    """The JSON bodies of the chat completion requests ``server`` received, oldest first."""
+    return [r.json for r in server.requests if r.path.endswith("/chat/completions")]

@@ -1,8 +1,10 @@
 """Small real HTTP/1.1 servers on 127.0.0.1 for what the local r9s server does not do: a
-forward proxy, redirects to another origin, compressed bodies, events sent on cue.
+forward proxy, redirects to another origin, compressed bodies, events sent on cue, files.
 
-``Peer(answer)`` runs ``answer(handler)`` for every request (in a thread of its own) and
-records each request's method, path (absolute for a proxy) and headers.
+``ThreadedServer(handler)`` is the one way tests run such a server: a standard library
+request handler, served in a thread, stopped on leaving the ``with``. ``Peer(answer)`` is
+one that runs ``answer(handler)`` for every request (in a thread of its own) and records
+each request's method, path (absolute for a proxy) and headers.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import Self
 from urllib.parse import urlsplit
 
 
@@ -59,14 +62,12 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
-class Peer:
-    """A threaded HTTP/1.1 server answering every request with ``answer``."""
+class ThreadedServer:
+    """``handler`` (a ``BaseHTTPRequestHandler`` class, or a factory of one) served on
+    127.0.0.1 at a free port, a thread per request. Bound at once (``url`` is known before
+    the ``with``); serving inside the ``with``; shut down and closed when it is left."""
 
-    def __init__(self, answer: Callable[[Handler], None]) -> None:
-        self.answer = answer
-        self.seen: list[Seen] = []
-        self.lock = threading.Lock()
-        handler = type("PeerHandler", (Handler,), {"peer": self})
+    def __init__(self, handler: Callable[..., BaseHTTPRequestHandler]) -> None:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -76,7 +77,7 @@ class Peer:
         host, port = self.server.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def __enter__(self) -> Peer:
+    def __enter__(self) -> Self:
         self.thread.start()
         return self
 
@@ -89,6 +90,17 @@ class Peer:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(10)
+
+
+class Peer(ThreadedServer):
+    """A threaded HTTP/1.1 server answering every request with ``answer``."""
+
+    def __init__(self, answer: Callable[[Handler], None]) -> None:
+        self.answer = answer
+        self.seen: list[Seen] = []
+        self.lock = threading.Lock()
+        handler: type[Handler] = type("PeerHandler", (Handler,), {"peer": self})
+        super().__init__(handler)
 
 
 _HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authorization", "te"}

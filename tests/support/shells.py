@@ -21,9 +21,8 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-import pexpect
-
 from tests.support.cli import R9S, user_env
+from tests.support.pty import Terminal
 
 PS1 = "R9S-PROMPT> "
 TIMEOUT = 30  # for one answer; they take milliseconds
@@ -58,17 +57,16 @@ def script(home: Path, shell: str) -> str:
     return done.stdout
 
 
-def _spawn(program: str, args: list[str], cwd: Path, env: dict[str, str]) -> pexpect.spawn:
+def _spawn(program: str, args: list[str], cwd: Path, env: dict[str, str]) -> Terminal:
     """A wide terminal (no line wraps); keys sent without pexpect's 50 ms pause before each
     send: the shell reads them in order, and each answer is waited for."""
-    child = pexpect.spawn(program, args, env=env, cwd=str(cwd), encoding="utf-8",
-                          timeout=TIMEOUT, dimensions=(50, 1000))  # fmt: skip
+    child = Terminal([program, *args], cwd=cwd, env=env, size=(1000, 50), timeout=TIMEOUT)
     child.delaybeforesend = None
     return child
 
 
 def _tab_each(
-    child: pexpect.spawn,
+    child: Terminal,
     out: Path,
     lines: Sequence[str],
     marker: str,

@@ -1,16 +1,17 @@
 """A small real HTTP server for upload and download tests: it reads request bodies in
 chunks (hashing, never keeping large ones), can fail the first attempts, and streams
-binary bodies of any size. Runs in a thread on 127.0.0.1."""
+binary bodies of any size. Runs in a thread on 127.0.0.1 (a ``ThreadedServer``)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.support.peers import ThreadedServer
 
 CHUNK = 64 * 1024
 KEEP = 1024 * 1024  # bodies up to this size are kept for inspection
@@ -126,15 +127,8 @@ def audio_bytes(size: int) -> Iterator[bytes]:
 
 @contextmanager
 def sink_server() -> Iterator[Sink]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    sink = Sink(f"http://127.0.0.1:{server.server_address[1]}/v1")
-    server.RequestHandlerClass = _handler(sink)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    """A running sink; ``sink.url`` is its ``/v1`` base URL."""
+    sink = Sink(url="")
+    with ThreadedServer(_handler(sink)) as server:
+        sink.url = server.url + "/v1"
         yield sink
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)

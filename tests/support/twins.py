@@ -41,23 +41,6 @@ def enter_mode(param: str, monkeypatch: Any) -> Mode:
     return mode
 
 
-class Twin:
-    """An object of the SDK (the client, a resource), used sync or async."""
-
-    __slots__ = ("_target", "mode")
-
-    def __init__(self, target: Any, mode: Mode) -> None:
-        assert mode in MODES
-        self._target = target
-        self.mode = mode
-
-    def __getattr__(self, name: str) -> Any:
-        value = getattr(self._target, name)
-        if callable(value) and hasattr(type(self._target), name):
-            return _Call(self._target, name, self.mode)
-        return Twin(value, self.mode)
-
-
 class _Call:
     __slots__ = ("target", "name", "mode")
 
@@ -84,6 +67,25 @@ class _Call:
             return await value if inspect.isawaitable(value) else value
 
         return asyncio.run(run())
+
+
+class Twin:
+    """An object of the SDK (the client, a resource), used sync or async."""
+
+    __slots__ = ("_target", "mode")
+    _call: type[_Call] = _Call
+    """What a method becomes (a subclass may check its calls)."""
+
+    def __init__(self, target: Any, mode: Mode) -> None:
+        assert mode in MODES
+        self._target = target
+        self.mode = mode
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._target, name)
+        if callable(value) and hasattr(type(self._target), name):
+            return self._call(self._target, name, self.mode)
+        return type(self)(value, self.mode)
 
 
 # -- readers of streams, sync or async ------------------------------------------------

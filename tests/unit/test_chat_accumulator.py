@@ -8,7 +8,8 @@ from typing import Any
 
 from hypothesis import given, settings, strategies as st
 
-from r9s._streams.chat import CHAT_STREAM, ChatCompletionAccumulator, chunk_text, merge_extra
+from r9s._streams._choices import merge_extra
+from r9s._streams.chat import CHAT_STREAM, ChatCompletionAccumulator, chunk_text
 from r9s.models.chat import ChatCompletionChunk
 from tests.support.text_fixtures import replay
 
@@ -175,8 +176,8 @@ def test_vendor_delta_extras_are_folded() -> None:
     )
     message = final.choices[0].message
     assert message.content == "ab"
-    assert message.reasoning == "thinking hard"  # type: ignore[attr-defined]
-    assert message.reasoning_details == [{"n": 1}, {"n": 2}]  # type: ignore[attr-defined]
+    assert message.reasoning == "thinking hard"
+    assert message.reasoning_details == [{"n": 1}, {"n": 2}]
     assert message.audio is not None and message.audio.transcript == "xy"
 
 
@@ -236,7 +237,7 @@ def test_the_completion_accumulator_shares_head_usage_and_extras_handling() -> N
     accumulator = CompletionAccumulator()
     for chunk in chunks:
         accumulator.add(CompletionChunk.model_validate(chunk))
-    final = accumulator.result().to_dict()
+    final: dict[str, Any] = accumulator.result().to_dict()
     assert (final["id"], final["model"], final["created"]) == (
         "cmpl-1",
         "gpt-3.5-turbo-instruct",

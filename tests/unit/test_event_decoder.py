@@ -35,9 +35,11 @@ class Stop(BaseModel):
 Event = Start | Stop
 EVENTS: TypeAdapter[Event] = TypeAdapter(Event)
 
-CHUNKS = StreamSpec(decode=Chunk.model_validate, name="chunks")
-PLAIN = StreamSpec(decode=lambda value: Chunk.model_validate(value), name="chunks")
-TYPED = StreamSpec(
+CHUNKS: StreamSpec[Chunk, None] = StreamSpec(decode=Chunk.model_validate, name="chunks")
+PLAIN: StreamSpec[Chunk, None] = StreamSpec(
+    decode=lambda value: Chunk.model_validate(value), name="chunks"
+)
+TYPED: StreamSpec[Event, None] = StreamSpec(
     decode=EVENTS.validate_python,
     done_data=None,
     terminal_types=frozenset({"stop"}),
@@ -56,7 +58,7 @@ def test_the_json_twin_is_found_for_pydantic_validators_only() -> None:
     assert json_decoder(CHUNKS) == Chunk.model_validate_json
     assert json_decoder(TYPED) == EVENTS.validate_json
     assert json_decoder(PLAIN) is None
-    explicit = StreamSpec(decode=dict, decode_json=Chunk.model_validate_json)
+    explicit: StreamSpec[Any, None] = StreamSpec(decode=dict, decode_json=Chunk.model_validate_json)
     assert json_decoder(explicit) == Chunk.model_validate_json
 
 
@@ -84,12 +86,14 @@ def test_skipped_and_final_events() -> None:
 
 
 def test_final_types_seen_through_the_json_path() -> None:
-    spec = StreamSpec(
+    spec: StreamSpec[Event, None] = StreamSpec(
         decode=EVENTS.validate_python, done_data=None, final_types=frozenset({"stop"})
     )
     body = b'data: {"type":"start","id":"a"}\n\ndata: {"type":"stop"}\n\n'
     assert decode(spec, body) == [Start(type="start", id="a"), Stop(type="stop")]
-    spec_done = StreamSpec(decode=EVENTS.validate_python, final_types=frozenset({"stop"}))
+    spec_done: StreamSpec[Event, None] = StreamSpec(
+        decode=EVENTS.validate_python, final_types=frozenset({"stop"})
+    )
     with pytest.raises(errors.IncompleteStreamError):
         decode(spec_done, b'data: {"type":"start","id":"a"}\n\n')
     assert len(decode(spec_done, body)) == 2  # ended without [DONE], after a final event

@@ -15,6 +15,7 @@ from r9s._streams import (
     responses as response_streams,
 )
 from r9s.models import audio, images, messages, responses
+from tests.support.models import extra
 from tests.support.streams import decode_stream, fixture_bytes
 
 # -- Anthropic ------------------------------------------------------------------------------
@@ -37,14 +38,16 @@ def test_message_with_thinking_tools_and_server_tool_blocks() -> None:
     assert isinstance(redacted, messages.RedactedThinkingBlock) and redacted.data
     assert isinstance(tool, messages.ToolUseBlock)
     assert tool.input == {"location": "Paris, France", "unit": "celsius"}
-    assert tool.caller == {"type": "direct"}  # an extra field, kept
-    assert server_tool.type == "server_tool_use" and server_tool.input == {
+    assert extra(tool, "caller") == {"type": "direct"}  # an extra field, kept
+    assert isinstance(server_tool, messages.UnknownBlock)
+    assert isinstance(result, messages.UnknownBlock)
+    assert server_tool.type == "server_tool_use" and extra(server_tool, "input") == {
         "query": "Paris weather today"
     }
-    assert result.content[0]["url"] == "https://example.org/paris"
+    assert extra(result, "content")[0]["url"] == "https://example.org/paris"
     assert message.text == "I'll check the current weather in Paris for you."
     assert message.usage.cache_read_input_tokens == 2048
-    assert message.usage.server_tool_use == {"web_search_requests": 1}
+    assert extra(message.usage, "server_tool_use") == {"web_search_requests": 1}
     assert message.stop_reason == "tool_use"
     assert json.loads(message.model_dump_json(exclude_unset=True)) == json.loads(body)
 
@@ -55,7 +58,7 @@ def test_message_with_nulls_and_no_content() -> None:
     )
     assert message.content == [] and message.stop_reason == "refusal"
     assert message.usage.cache_creation_input_tokens is None
-    assert message.stop_details == {"type": "refusal", "category": None}
+    assert extra(message, "stop_details") == {"type": "refusal", "category": None}
 
 
 @pytest.mark.parametrize("chunk_size", [None, 1, 7, 100])
@@ -68,7 +71,7 @@ def test_message_stream_rebuilds_thinking_text_and_tool_calls(chunk_size: int | 
     assert isinstance(items[-1], messages.MessageStopEvent)
     unknown = [item for item in items if isinstance(item, messages.UnknownMessageEvent)]
     assert [u.type for u in unknown] == ["message_annotation"]
-    assert unknown[0].note == "ignored but kept"
+    assert extra(unknown[0], "note") == "ignored but kept"
     deltas = [item.delta for item in items if isinstance(item, messages.ContentBlockDeltaEvent)]
     assert any(isinstance(d, messages.UnknownDelta) and d.type == "future_delta" for d in deltas)
 
@@ -156,7 +159,7 @@ def test_response_with_reasoning_web_search_and_citations() -> None:
     assert response.tools[0].type == "web_search"
     assert response.usage is not None and response.usage.output_tokens_details is not None
     assert response.usage.output_tokens_details.reasoning_tokens == 448
-    assert response.conversation is None  # an extra field, kept
+    assert extra(response, "conversation") is None  # an extra field, kept
 
 
 def test_response_with_unknown_items_and_parts() -> None:
@@ -164,11 +167,13 @@ def test_response_with_unknown_items_and_parts() -> None:
     response = responses.Response.model_validate_json(body)
     generated, message, call, reasoning = response.output
     assert isinstance(generated, responses.UnknownOutputItem)
-    assert generated.type == "image_generation_call" and generated.result == "iVBORw0KGgo="
+    assert (
+        generated.type == "image_generation_call" and extra(generated, "result") == "iVBORw0KGgo="
+    )
     assert isinstance(message, responses.ResponseOutputMessage)
     refusal, text, unknown = message.content
     assert isinstance(refusal, responses.ResponseOutputRefusal) and refusal.refusal
-    assert isinstance(unknown, responses.UnknownContentPart) and unknown.text == "hmm"
+    assert isinstance(unknown, responses.UnknownContentPart) and extra(unknown, "text") == "hmm"
     assert response.output_text == "Partial"
     assert isinstance(call, responses.ResponseFunctionToolCall) and call.arguments == "{}"
     assert isinstance(reasoning, responses.ResponseReasoningItem)
@@ -176,7 +181,7 @@ def test_response_with_unknown_items_and_parts() -> None:
     assert response.service_tier == "flex" and response.status == "incomplete"
     assert response.incomplete_details is not None
     assert response.incomplete_details.reason == "max_output_tokens"
-    assert response.vendor_extra == {"router": "r9s", "upstream": "azure"}
+    assert extra(response, "vendor_extra") == {"router": "r9s", "upstream": "azure"}
 
 
 @pytest.mark.parametrize("chunk_size", [None, 1, 50])
@@ -272,7 +277,7 @@ def test_image_responses() -> None:
         fixture_bytes("images/generation_qwen_usage.json")
     )
     assert qwen.usage is not None and (qwen.usage.width, qwen.usage.image_count) == (1328, 2)
-    assert qwen.data[1].actual_prompt == "x" and qwen.request_id == "7c1e6d8e-0000"
+    assert extra(qwen.data[1], "actual_prompt") == "x" and qwen.request_id == "7c1e6d8e-0000"
 
 
 def test_image_stream_of_two_images_ends_without_done() -> None:
@@ -318,6 +323,9 @@ def test_transcriptions() -> None:
     )
     assert verbose.words is not None and verbose.words[1].word == "beach"
     assert verbose.segments is not None and verbose.segments[0].tokens == [50364, 440, 7534, 50530]
-    assert verbose.task == "transcribe" and verbose.usage == {"type": "duration", "seconds": 9}
+    assert extra(verbose, "task") == "transcribe" and verbose.usage == {
+        "type": "duration",
+        "seconds": 9,
+    }
     plain = audio.Transcription.model_validate_json(fixture_bytes("audio/transcription_gpt4o.json"))
-    assert plain.text == "Hello, world." and plain.logprobs[0]["token"] == "Hello"
+    assert plain.text == "Hello, world." and extra(plain, "logprobs")[0]["token"] == "Hello"

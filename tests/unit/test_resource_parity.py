@@ -6,6 +6,8 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -25,7 +27,7 @@ def resource_classes() -> list[type[Resource]]:
     return sorted(found, key=lambda cls: cls.__qualname__)
 
 
-def public_methods(cls: type[Resource]) -> dict[str, object]:
+def public_methods(cls: type[Resource]) -> dict[str, Callable[..., Any]]:
     return {
         name: member
         for name, member in vars(cls).items()

@@ -75,7 +75,7 @@ def test_long_lines_have_no_limit() -> None:
 
 
 event_text = st.text(
-    alphabet=st.characters(blacklist_characters="\r\n\x00", blacklist_categories=("Cs",)),
+    alphabet=st.characters(blacklist_characters="\r\n\x00", blacklist_categories=["Cs"]),
     max_size=20,
 )
 line_end = st.sampled_from(["\n", "\r", "\r\n"])

@@ -69,7 +69,7 @@ class Checker(HTMLParser):
                 self.problems.append(f"href {value}")
             if name == "src" and not (value or "").startswith("data:image/"):
                 self.problems.append(f"src {value}")
-        if tag == "img" and not dict(attrs).get("src", "").startswith("data:image/"):
+        if tag == "img" and not (dict(attrs).get("src") or "").startswith("data:image/"):
             self.problems.append("an image from elsewhere")
 
 

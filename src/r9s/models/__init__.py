@@ -196,7 +196,7 @@ if TYPE_CHECKING:
         UnknownDelta as UnknownDelta,
         UnknownMessageEvent as UnknownMessageEvent,
     )
-    from r9s.models.model_info import Model, ModelListResponse
+    from r9s.models.model_info import Model as Model, ModelListResponse as ModelListResponse
     from r9s.models.moderations import (
         ModerationCategories as ModerationCategories,
         ModerationCategoryScores as ModerationCategoryScores,

@@ -19,9 +19,18 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 OUTPUT_LIMIT_FIELDS = ("max_tokens", "max_completion_tokens", "max_output_tokens")
+
+
+class RateLimitStats(TypedDict):
+    """The limits (``None`` without one) and the requests they let through and refused."""
+
+    rpm: float | None
+    tpm: float | None
+    allowed: int
+    limited: int
 
 
 @dataclass(frozen=True)
@@ -173,7 +182,7 @@ class RateLimiter:
             f"Please try again in {_duration(verdict.retry_after)}."
         )
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> RateLimitStats:
         with self._lock:
             return {
                 "rpm": self.limit.rpm,

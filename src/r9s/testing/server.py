@@ -10,7 +10,7 @@ from types import TracebackType
 from r9s.testing._app import App
 from r9s.testing._http import HEADER_TIMEOUT, IDLE_TIMEOUT, HTTPServer
 from r9s.testing._models import ModelCatalog
-from r9s.testing._ratelimit import RateLimit
+from r9s.testing._ratelimit import RateLimit, RateLimitStats
 from r9s.testing._records import RecordedRequest
 
 STARTUP_TIMEOUT = 30.0
@@ -108,7 +108,7 @@ class LocalServer:
         }
 
     @property
-    def rate_limit_stats(self) -> dict[str, object]:
+    def rate_limit_stats(self) -> RateLimitStats:
         """``{"rpm", "tpm", "allowed", "limited"}``: the limits and the requests they let
         through and refused with 429 (zeros without a ``rate_limit``)."""
         limiter = self._app.rate_limiter

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import functools
 import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import pytest
 
 from r9s.testing import LocalServer
 from tests.support.cli import KEY, logged, r9s
+from tests.support.peers import ThreadedServer
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -207,13 +207,8 @@ def test_what_cannot_be_sent_is_a_usage_error_before_any_request(
 def web(files: Path) -> Iterator[str]:
     """A plain web server for the files (127.0.0.1, a free port), stopped afterwards."""
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(files))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with ThreadedServer(handler) as server:
+        yield server.url
 
 
 def test_urls_images_are_passed_on_and_other_files_downloaded(
@@ -245,7 +240,7 @@ def test_attachments_are_kept_in_the_log_and_resent_on_continue(
     first = r9s(files, "chat", "-a", "report.pdf", "summarise", env=env(r9s_server))
     assert first.returncode == 0, first.stderr
     (exchange,) = logged(files)
-    (pdf,) = exchange["attachments"]  # type: ignore[misc]
+    (pdf,) = exchange["attachments"]
     assert (pdf["type"], pdf["name"], pdf["mime"], pdf["size"]) == (
         "pdf", "report.pdf", "application/pdf", len(PDF),
     )  # fmt: skip

@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import json
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from r9s.testing import LocalServer
-from tests.support.cli import KEY, logged, r9s
+from tests.support.cli import KEY, chat_bodies, logged, r9s
 from tests.support.processes import free_port
 
 PNG = base64.b64decode(
@@ -20,10 +21,6 @@ PNG = base64.b64decode(
 
 def env(server: LocalServer, **extra: str) -> dict[str, str]:
     return {"R9S_BASE_URL": server.url, "R9S_API_KEY": KEY, **extra}
-
-
-def chat_bodies(server: LocalServer) -> list[dict[str, object]]:
-    return [r.json for r in server.requests if r.path.endswith("/chat/completions")]
 
 
 def test_one_shot_prints_exactly_the_answer(home: Path, r9s_server: LocalServer) -> None:
@@ -71,7 +68,7 @@ def test_no_stream_system_temperature_and_max_tokens(home: Path, r9s_server: Loc
     body = chat_bodies(r9s_server)[-1]
     assert "stream" not in body or body["stream"] is False
     assert body["model"] == "gpt-4o" and body["temperature"] == 0.2 and body["max_tokens"] == 2
-    assert body["messages"][0] == {"role": "system", "content": "Be brief"}  # type: ignore[index]
+    assert body["messages"][0] == {"role": "system", "content": "Be brief"}
 
 
 def test_json_prints_the_response_object(home: Path, r9s_server: LocalServer) -> None:
@@ -99,7 +96,7 @@ def test_images_from_flags_and_from_stdin_are_sent_as_vision_content(
     done = r9s(home, "chat", "--image", str(image), "--image", str(image), "What is it?",
                env=env(r9s_server))  # fmt: skip
     assert done.returncode == 0, done.stderr
-    content = chat_bodies(r9s_server)[-1]["messages"][0]["content"]  # type: ignore[index]
+    content = chat_bodies(r9s_server)[-1]["messages"][0]["content"]
     data_url = "data:image/png;base64," + base64.b64encode(PNG).decode()
     assert content == [
         {"type": "text", "text": "What is it?"},
@@ -122,7 +119,7 @@ def test_images_from_flags_and_from_stdin_are_sent_as_vision_content(
     )
     assert piped.returncode == 0, piped.stderr
     assert piped.stdout == b"Echo: describe\n"
-    content = chat_bodies(r9s_server)[-1]["messages"][0]["content"]  # type: ignore[index]
+    content = chat_bodies(r9s_server)[-1]["messages"][0]["content"]
     assert content[1] == {"type": "image_url", "image_url": {"url": data_url}}
 
 
@@ -170,7 +167,7 @@ def test_one_shot_chats_are_logged_and_continue_goes_on(
     assert third.returncode == 0, third.stderr
     body = chat_bodies(r9s_server)[-1]
     assert body["model"] == "gpt-4.1", "a flag given now wins over the saved model"
-    assert len(body["messages"]) == 6  # type: ignore[arg-type]
+    assert len(body["messages"]) == 6
 
     nolog = r9s(home, "chat", "--no-log", "x", env=env(r9s_server))
     assert nolog.returncode == 0 and nolog.stderr == ""
@@ -189,13 +186,13 @@ def test_without_a_terminal_c_id_continues_that_chat(home: Path, r9s_server: Loc
     assert done.returncode == 0, done.stderr
     body = chat_bodies(r9s_server)[-1]
     assert body["model"] == "gpt-4o"
-    assert [m["content"] for m in body["messages"]] == [  # type: ignore[union-attr]
+    assert [m["content"] for m in body["messages"]] == [
         "about rivers", "Echo: about rivers", "and the longest?",
     ]  # fmt: skip
     # -c WORD where WORD is no chat: the last chat, and WORD starts the question
     last = r9s(home, "chat", "-c", "Really?", env=env(r9s_server))
     assert last.stdout == "Echo: Really?\n"
-    assert chat_bodies(r9s_server)[-1]["messages"][0]["content"] == "about rivers"  # type: ignore[index]
+    assert chat_bodies(r9s_server)[-1]["messages"][0]["content"] == "about rivers"
     other = home.parent / "other-home"
     other.mkdir()
     none = r9s(other, "chat", "-c", "hi", env=env(r9s_server))
@@ -205,7 +202,7 @@ def test_without_a_terminal_c_id_continues_that_chat(home: Path, r9s_server: Loc
 # ------------------------------------------------------------------ errors: one line each
 
 
-def one_line_error(done: object, partial: str = "") -> str:
+def one_line_error(done: subprocess.CompletedProcess[str], partial: str = "") -> str:
     """The one line on stderr of a command that failed; stdout holds nothing, or the first
     part of ``partial`` (what a stream delivered before it broke)."""
     import subprocess
@@ -402,7 +399,7 @@ def test_an_image_alone_is_sent_without_an_empty_text_part(
         timeout=30,
     )
     assert piped.returncode == 0, piped.stderr
-    content = chat_bodies(r9s_server)[-1]["messages"][0]["content"]  # type: ignore[index]
+    content = chat_bodies(r9s_server)[-1]["messages"][0]["content"]
     assert [part["type"] for part in content] == ["image_url"]
 
 

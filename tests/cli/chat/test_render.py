@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import re
 import shlex
-import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pexpect
-import pytest
 
 from r9s.testing import LocalServer
 from tests.support.cli import KEY, R9S, user_env
-from tests.support.tmux import screen_of, tmux_server
+from tests.support.pty import run_on_terminal
+from tests.support.tmux import DONE, Tmux
 
 SGR_COLOUR = re.compile(r"\x1b\[[0-9;]*(3[0-9]|9[0-7]|38;[25])[0-9;]*m")
 
@@ -34,25 +28,18 @@ def long_answer() -> tuple[str, list[str]]:
     return "\n".join(lines), visible
 
 
-@pytest.fixture
-def tmux(tmp_path: Path) -> Iterator[list[str]]:
-    """``tmux`` on a server of this test's own (its socket in tmp_path), killed afterwards."""
-    with tmux_server(tmp_path) as command:
-        yield command
-
-
-def scrollback(home: Path, server: LocalServer, tmux: list[str], prompt: str) -> str:
+def scrollback(home: Path, server: LocalServer, tmux: Tmux, prompt: str) -> str:
     """Everything a 80x14 terminal (tmux) shows and keeps of a one-shot answer."""
     (home / "prompt.md").write_text(prompt)
     server.inject("chunk_delay=0.002", times=1)
     env = user_env(home, {"R9S_BASE_URL": server.url, "R9S_API_KEY": KEY,
                           "TERM": "xterm-256color"})  # fmt: skip
     command = " ".join(shlex.quote(p) for p in R9S) + ' chat --no-log "$(cat prompt.md)"'
-    return screen_of(tmux, command, cwd=home, env=env, size=(80, 14), history=True)
+    return tmux.screen_of(command, cwd=home, env=env, size=(80, 14), history=True)
 
 
 def test_an_answer_three_screens_long_ends_up_whole_and_once_in_the_scrollback(
-    home: Path, r9s_server: LocalServer, tmux: list[str]
+    home: Path, r9s_server: LocalServer, tmux: Tmux
 ) -> None:
     prompt, visible = long_answer()
     screen = scrollback(home, r9s_server, tmux, prompt)
@@ -68,7 +55,7 @@ def test_an_answer_three_screens_long_ends_up_whole_and_once_in_the_scrollback(
 
 
 def test_one_paragraph_taller_than_the_screen_is_whole_and_once(
-    home: Path, r9s_server: LocalServer, tmux: list[str]
+    home: Path, r9s_server: LocalServer, tmux: Tmux
 ) -> None:
     words = [f"word{n:04d}" for n in range(400)]
     screen = scrollback(home, r9s_server, tmux, " ".join(words))
@@ -80,13 +67,9 @@ def run_in_pty(home: Path, server: LocalServer, *args: str, **extra: str) -> str
     env = user_env(home, {"R9S_BASE_URL": server.url, "R9S_API_KEY": KEY,
                           "TERM": "xterm-256color", **extra})  # fmt: skip
     command = " ".join(shlex.quote(part) for part in [*R9S, *args]) + " 2>stderr.txt"
-    child = pexpect.spawn("bash", ["-c", command], env=env, cwd=str(home),
-                          encoding="utf-8", timeout=20, dimensions=(30, 100))  # fmt: skip
-    child.logfile_read = io.StringIO()
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0, child.logfile_read.getvalue()
-    return str(child.logfile_read.getvalue())
+    status, output = run_on_terminal(command, cwd=home, env=env, size=(100, 30))
+    assert status == 0, output
+    return output
 
 
 def test_plain_writes_the_bare_text_even_on_a_terminal(home: Path, r9s_server: LocalServer) -> None:
@@ -113,7 +96,7 @@ def after_command(screen: str) -> list[str]:
 
 
 def test_a_closing_fence_without_a_newline_leaves_no_stray_fence(
-    home: Path, r9s_server: LocalServer, tmux: list[str]
+    home: Path, r9s_server: LocalServer, tmux: Tmux
 ) -> None:
     # The echo model strips the trailing newline: the answer ends with the fence itself.
     screen = scrollback(home, r9s_server, tmux, "Here:\n```python\nprint(42)\n```")
@@ -122,7 +105,7 @@ def test_a_closing_fence_without_a_newline_leaves_no_stray_fence(
     assert not any("```" in line for line in shown), screen
 
 
-def test_single_line_breaks_are_kept(home: Path, r9s_server: LocalServer, tmux: list[str]) -> None:
+def test_single_line_breaks_are_kept(home: Path, r9s_server: LocalServer, tmux: Tmux) -> None:
     poem = "Roses are red\nviolets are blue\n\n1 Main Street\nSpringfield"
     shown = after_command(scrollback(home, r9s_server, tmux, poem))
     assert shown[-4:] == [
@@ -134,7 +117,7 @@ def test_single_line_breaks_are_kept(home: Path, r9s_server: LocalServer, tmux: 
 
 
 def test_ctrl_c_in_a_streamed_answer_leaves_the_part_once(
-    home: Path, r9s_server: LocalServer, tmux: list[str]
+    home: Path, r9s_server: LocalServer, tmux: Tmux
 ) -> None:
     """A person presses Ctrl-C while a long answer streams into the interactive chat: what
     arrived stays on screen once (it used to show twice: the terminal threw away output
@@ -142,41 +125,20 @@ def test_ctrl_c_in_a_streamed_answer_leaves_the_part_once(
     env = user_env(home, {"R9S_BASE_URL": r9s_server.url, "R9S_API_KEY": KEY,
                           "TERM": "xterm-256color"})  # fmt: skip
     command = " ".join(shlex.quote(p) for p in R9S) + " chat --no-log"
-    subprocess.run(
-        [*tmux, "new-session", "-d", "-x", "80", "-y", "30", "-c", str(home),
-         "env " + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-         + f" bash -c {shlex.quote(command + '; echo R9S-DONE; sleep 60')}"],
-        check=True,
-    )  # fmt: skip
-
-    def pane() -> str:
-        return subprocess.run(
-            [*tmux, "capture-pane", "-p", "-S", "-", "-E", "-"],
-            capture_output=True, text=True, check=True,
-        ).stdout  # fmt: skip
-
-    def wait_for(pattern: str) -> str:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            text = pane()
-            if re.search(pattern, text):
-                return text
-            time.sleep(0.1)
-        raise AssertionError(f"{pattern!r} never showed:\n{pane()}")
-
-    wait_for("Chatting with")
+    session = tmux.start(command, cwd=home, env=env, size=(80, 30))
+    session.wait_for("Chatting with")
     words = [f"w{n:03d}" for n in range(300)]
     r9s_server.inject("chunk_delay=0.03", path="/v1/chat/completions")
-    subprocess.run([*tmux, "send-keys", "-l", "# Title"], check=True)
-    subprocess.run([*tmux, "send-keys", "Escape", "Enter", "Escape", "Enter"], check=True)
-    subprocess.run([*tmux, "send-keys", "-l", " ".join(words)], check=True)
-    subprocess.run([*tmux, "send-keys", "Enter"], check=True)
-    wait_for(r"Echo: # Title[\s\S]*w04\d")  # well into the answer
-    subprocess.run([*tmux, "send-keys", "C-c"], check=True)
-    screen = wait_for(r"interrupted; the partial answer is kept")
+    session.type("# Title")
+    session.send_keys("Escape", "Enter", "Escape", "Enter")
+    session.type(" ".join(words))
+    session.send_keys("Enter")
+    session.wait_for(r"Echo: # Title[\s\S]*w04\d")  # well into the answer
+    session.send_keys("C-c")
+    screen = session.wait_for(r"interrupted; the partial answer is kept")
     answer = screen.split("Echo: # Title", 1)[1].split("(interrupted", 1)[0]
     shown = re.findall(r"w\d{3}", answer)
     assert shown, screen
     assert shown == words[: len(shown)], f"the part shows more than once:\n{screen}"
-    subprocess.run([*tmux, "send-keys", "C-d"], check=True)
-    wait_for("R9S-DONE")
+    session.send_keys("C-d")
+    session.wait_for(DONE)

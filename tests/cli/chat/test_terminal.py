@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import io
 import json
 import os
 import re
@@ -15,14 +14,15 @@ from pathlib import Path
 import pexpect
 
 from r9s.testing import LocalServer
-from tests.support.cli import KEY, R9S, logged, user_env
+from tests.support.cli import KEY, R9S, chat_bodies, logged, user_env
+from tests.support.pty import Terminal
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\a]*\a|\x1b[=>]|\r")
 # prompt_toolkit draws "> " as ">" then a cursor move (or a space)
 PROMPT = re.compile(r">(?:\x08)?(?:\x1b\[\d*C| )")
 
 
-def spawn(home: Path, server: LocalServer, *args: str, **extra: str) -> pexpect.spawn:
+def spawn(home: Path, server: LocalServer, *args: str, **extra: str) -> Terminal:
     env = user_env(
         home,
         {
@@ -34,41 +34,26 @@ def spawn(home: Path, server: LocalServer, *args: str, **extra: str) -> pexpect.
             **extra,
         },
     )
-    child = pexpect.spawn(
-        R9S[0],
-        [*R9S[1:], "chat", *args],
-        env=env,
-        cwd=str(home),
-        encoding="utf-8",
-        timeout=15,
-        dimensions=(40, 120),
-    )
-    child.logfile_read = io.StringIO()
-    return child
+    return Terminal([*R9S, "chat", *args], cwd=home, env=env, size=(120, 40), timeout=15)
 
 
-def send(child: pexpect.spawn, text: str) -> None:
+def send(child: Terminal, text: str) -> None:
     """Type ``text`` and press Enter (a carriage return, as a terminal sends it)."""
     child.send(text)
     child.send("\r")
 
 
-def wait_prompt(child: pexpect.spawn) -> None:
+def wait_prompt(child: Terminal) -> None:
     child.expect(PROMPT)
 
 
-def finish(child: pexpect.spawn) -> tuple[int, str]:
-    child.expect(pexpect.EOF)
-    child.close()
-    return child.exitstatus, screen(child)
+def finish(child: Terminal) -> tuple[int | None, str]:
+    status, _ = child.finish()
+    return status, screen(child)
 
 
-def screen(child: pexpect.spawn) -> str:
-    return ANSI.sub("", child.logfile_read.getvalue())
-
-
-def chat_bodies(server: LocalServer) -> list[dict[str, object]]:
-    return [r.json for r in server.requests if r.path.endswith("/chat/completions")]
+def screen(child: Terminal) -> str:
+    return ANSI.sub("", child.transcript)
 
 
 def test_a_streamed_answer_appears_and_exit_leaves(home: Path, r9s_server: LocalServer) -> None:
@@ -258,7 +243,7 @@ def test_slash_commands(home: Path, r9s_server: LocalServer) -> None:
 
     assert status == 0
     osc52 = "\x1b]52;c;" + base64.b64encode(b"Echo: ahoy").decode() + "\a"
-    assert osc52 in child.logfile_read.getvalue(), "/copy reaches the terminal's clipboard"
+    assert osc52 in child.transcript, "/copy reaches the terminal's clipboard"
     after_clear = chat_bodies(r9s_server)[-1]
     assert after_clear["messages"] == [
         {"role": "system", "content": "Answer like a pirate"},
@@ -488,9 +473,8 @@ def test_a_terminated_chat_gives_the_terminal_its_echo_back(
     env = user_env(home, {"TERM": "xterm-256color", "NO_COLOR": "1", "PROMPT_TOOLKIT_NO_CPR": "1",
                           "R9S_BASE_URL": r9s_server.url, "R9S_API_KEY": KEY})  # fmt: skip
     command = " ".join(shlex.quote(part) for part in [*R9S, "chat", "--no-log"])
-    child = pexpect.spawn("bash", ["--norc", "-c", f"{command}; stty -a > stty.txt"], env=env,
-                          cwd=str(home), encoding="utf-8", timeout=15)  # fmt: skip
-    child.logfile_read = io.StringIO()
+    child = Terminal(["bash", "--norc", "-c", f"{command}; stty -a > stty.txt"], cwd=home,
+                     env=env, size=(80, 24), timeout=15)  # fmt: skip
     wait_prompt(child)
     send(child, " ".join(f"word{n}" for n in range(60)))
     child.expect("Echo: word0 word1")  # streaming now
@@ -509,9 +493,8 @@ def test_a_chat_terminated_at_its_prompt_leaves_no_raw_terminal(
     env = user_env(home, {"TERM": "xterm-256color", "NO_COLOR": "1", "PROMPT_TOOLKIT_NO_CPR": "1",
                           "R9S_BASE_URL": r9s_server.url, "R9S_API_KEY": KEY})  # fmt: skip
     command = " ".join(shlex.quote(part) for part in [*R9S, "chat", "--no-log"])
-    child = pexpect.spawn("bash", ["--norc", "-c", f"{command}; stty -a > stty.txt"], env=env,
-                          cwd=str(home), encoding="utf-8", timeout=15)  # fmt: skip
-    child.logfile_read = io.StringIO()
+    child = Terminal(["bash", "--norc", "-c", f"{command}; stty -a > stty.txt"], cwd=home,
+                     env=env, size=(80, 24), timeout=15)  # fmt: skip
     wait_prompt(child)
     child.send("half a question")
     child.expect("question")
@@ -555,8 +538,8 @@ def test_a_template_starts_the_chat_and_settings_changed_in_it_are_kept(
     assert done.returncode == 0, done.stderr
     body = chat_bodies(r9s_server)[-1]
     assert body["model"] == "gpt-4o", "/model was kept in the log"
-    assert body["messages"][0] == {"role": "system", "content": "Be brief"}  # type: ignore[index]
-    assert len(body["messages"]) == 6  # type: ignore[arg-type]
+    assert body["messages"][0] == {"role": "system", "content": "Be brief"}
+    assert len(body["messages"]) == 6
 
 
 def test_with_no_log_the_chat_says_so_and_leaves_no_trace(

@@ -132,12 +132,12 @@ def test_a_version_3_log_gains_what_r9s_chat_sends_and_its_tool_rounds(tmp_path:
             ),
         )  # fmt: skip
     with Log.open(path) as log:
-        info = log.conversation("c1")
-        assert info is not None and info.request_extra == {"metadata": {"team": "docs"}}
+        reread = log.conversation("c1")
+        assert reread is not None and reread.request_extra == {"metadata": {"team": "docs"}}
         exchanges = log.exchanges_of("c1")
         assert exchanges[-1].tool_texts == ["Let me look.", ""]
         assert exchanges[-1].request_extra == {"metadata": {"team": "docs"}}
-        document = chat_document(info, exchanges)
+        document = chat_document(reread, exchanges)
     assert document["temperature"] == 0.2 and document["max_tokens"] is None
     assert document["options"] == {"seed": 7, "reasoning_effort": "low"}
     assert document["extra"] == {"metadata": {"team": "docs"}}
@@ -211,8 +211,9 @@ def log(tmp_path: Path) -> Log:
 
 
 def test_search_finds_substrings_in_any_script_and_all_terms(log: Log) -> None:
-    def found(text: str, **extra: str) -> list[str]:
-        return [e.prompt or "" for e in log.find(Filters(text=text, **extra))]
+    def found(text: str, model: str | None = None, conversation: str | None = None) -> list[str]:
+        filters = Filters(text=text, model=model, conversation=conversation)
+        return [e.prompt or "" for e in log.find(filters)]
 
     assert found("borrow") == ["How does the borrow checker work?"]
     assert found("lifetime") == ["How does the borrow checker work?"], "a part of a word"

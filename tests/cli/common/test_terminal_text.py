@@ -4,18 +4,17 @@ refuses to write a model id holding them. The local server plays the hostile rou
 
 from __future__ import annotations
 
-import io
 import json
 import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
-import pexpect
 import pytest
 
 from r9s.cli.common.terminal import printable
 from r9s.testing import LocalServer
 from tests.support.cli import KEY, R9S, r9s, tree, user_env
+from tests.support.pty import Terminal, run_on_terminal
 
 EVIL = "evil\x1b]0;pwned title\x07-model\x1b[31m\x1b[2J\x9b2J\u202e"
 SHOWN = "evil-model"
@@ -27,15 +26,10 @@ def hostile() -> Iterator[LocalServer]:
         yield server
 
 
-def on_terminal(home: Path, *args: str) -> tuple[int, str]:
+def on_terminal(home: Path, *args: str) -> tuple[int | None, str]:
     command = " ".join(shlex.quote(part) for part in [*R9S, *args])
     env = user_env(home, {"TERM": "xterm-256color"})
-    child = pexpect.spawn("bash", ["-c", command], env=env, cwd=str(home), encoding="utf-8",
-                          timeout=20, dimensions=(40, 200))  # fmt: skip
-    child.logfile_read = io.StringIO()
-    child.expect(pexpect.EOF)
-    child.close()
-    return child.exitstatus, child.logfile_read.getvalue()
+    return run_on_terminal(command, cwd=home, env=env, size=(200, 40))
 
 
 def assert_harmless(text: str) -> None:
@@ -95,10 +89,8 @@ def test_doctor_and_the_model_pick_show_config_and_server_text_harmlessly(
     assert "model        m" in report
     assert_harmless(report.replace("\x1b[1m", "").replace("\x1b[0m", ""))
 
-    args = [*R9S[1:], "set", "qwen", "--api-key", KEY, "--base-url", hostile.url]
-    child = pexpect.spawn(R9S[0], args, env=user_env(home, {"TERM": "dumb"}), cwd=str(home),
-                          encoding="utf-8", timeout=20, dimensions=(40, 200))  # fmt: skip
-    child.logfile_read = io.StringIO()
+    args = [*R9S, "set", "qwen", "--api-key", KEY, "--base-url", hostile.url]
+    child = Terminal(args, cwd=home, env=user_env(home, {"TERM": "dumb"}), size=(200, 40))
     child.expect(r"Model \[")
     listed = child.before
     child.terminate(force=True)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 from pathlib import Path
-
-import pexpect
 
 from r9s.cli.tools import names
 from r9s.testing import LocalServer
 from tests.cli.tools.cases import KEY, ROOT
 from tests.support.cli import R9S, path_without_tools, r9s, user_env
+from tests.support.pty import run_on_terminal
 
 
 def test_doctor_reports_each_tool_and_checks_the_keys(
@@ -108,19 +106,10 @@ def test_doctor_styles_only_a_terminal_and_never_a_redirected_stdout(home: Path)
     import shlex
 
     def run(command: str, **env: str) -> str:
-        child = pexpect.spawn(
-            "bash",
-            ["-c", command],
-            env=user_env(home, {"TERM": "xterm-256color", **env}),
-            cwd=str(home),
-            encoding="utf-8",
-            timeout=20,
-        )
-        child.logfile_read = io.StringIO()
-        child.expect(pexpect.EOF)
-        child.close()
-        assert child.exitstatus == 0, child.logfile_read.getvalue()
-        return str(child.logfile_read.getvalue())
+        environment = user_env(home, {"TERM": "xterm-256color", **env})
+        status, transcript = run_on_terminal(command, cwd=home, env=environment, size=(80, 24))
+        assert status == 0, transcript
+        return transcript
 
     doctor = " ".join(shlex.quote(part) for part in [*R9S, "doctor", "--no-check"])
     assert "\x1b[1mClaude Code" in run(doctor), "bold on a terminal"

@@ -14,7 +14,7 @@ from r9s.testing import LocalServer
 from tests.support.ci import program
 from tests.support.cli import KEY, R9S, r9s, user_env
 from tests.support.shells import shell_env
-from tests.support.tmux import screen_of, tmux_server
+from tests.support.tmux import Tmux
 
 # A key a shell must not mangle: quotes, a dollar sign, a backslash, a space.
 ODD_KEY = 'sk-it\'s "$HOME" \\x-0123456789'
@@ -70,22 +70,20 @@ def test_sdk_targets_and_every_output_syntax(home: Path, api: LocalServer) -> No
     assert done.returncode == 2 and "did you mean opencode" in done.stderr
 
 
-def on_terminal(home: Path, folder: Path, args: str) -> str:
-    """What a terminal (tmux, a server of its own in ``folder``) shows of ``r9s env ARGS``."""
+def on_terminal(home: Path, tmux: Tmux, args: str) -> str:
+    """What a terminal (tmux) shows of ``r9s env ARGS``."""
     command = " ".join(shlex.quote(p) for p in R9S) + f" env {args}"
     env = user_env(home, {"TERM": "xterm-256color"})
-    folder.mkdir()
-    with tmux_server(folder) as tmux:
-        return screen_of(tmux, command, cwd=home, env=env, size=(150, 20))
+    return tmux.screen_of(command, cwd=home, env=env, size=(150, 20))
 
 
-def test_the_key_is_masked_on_a_terminal_unless_reveal(home: Path, tmp_path: Path) -> None:
-    screen = on_terminal(home, tmp_path / "masked", f"openai --api-key {KEY}")
+def test_the_key_is_masked_on_a_terminal_unless_reveal(home: Path, tmux: Tmux) -> None:
+    screen = on_terminal(home, tmux, f"openai --api-key {KEY}")
     assert "export OPENAI_API_KEY='sk-...cdef'" in screen
     assert KEY not in screen
     assert "masked on a terminal" in screen
 
-    screen = on_terminal(home, tmp_path / "revealed", f"openai --api-key {KEY} --reveal")
+    screen = on_terminal(home, tmux, f"openai --api-key {KEY} --reveal")
     assert f"export OPENAI_API_KEY='{KEY}'" in screen
 
 

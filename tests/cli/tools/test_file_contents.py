@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,7 +25,9 @@ def write(home: Path, relative: str, content: str | bytes) -> Path:
     return path
 
 
-def strict_json(text: str) -> object:
+def strict_json(text: str) -> Any:
+    """``text`` parsed as JSON (any JSON value), refusing NaN and the infinities."""
+
     def refuse(name: str) -> object:
         raise ValueError(f"{name} in the file")
 
@@ -43,7 +46,7 @@ def test_json_keeps_numbers_as_written_and_1E400_never_becomes_infinity(home: Pa
                     '"n": 123456789012345678901234567890'):  # fmt: skip
         assert literal in text, text
     assert "Infinity" not in text
-    assert strict_json(text)["env"]["ANTHROPIC_AUTH_TOKEN"] == KEY  # type: ignore[index]
+    assert strict_json(text)["env"]["ANTHROPIC_AUTH_TOKEN"] == KEY
     assert r9s(home, "reset", "claude", "--yes").returncode == 0
     assert settings.read_text() == original
 

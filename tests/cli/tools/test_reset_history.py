@@ -4,16 +4,16 @@ temporary HOME, the command as a subprocess (and on a pseudo-terminal where it a
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
+from typing import TypedDict
 
-import pexpect
 import pytest
 
 from tests.cli.tools.cases import CASES, ROOT, Case
 from tests.cli.tools.test_files import fill, write
 from tests.support.cli import KEY, R9S, r9s, tree, user_env
+from tests.support.pty import Terminal
 
 IDS = [case.tool for case in CASES]
 BASE = ("--yes", "--api-key", KEY, "--base-url", ROOT)
@@ -28,9 +28,30 @@ def user_files(home: Path) -> dict[str, bytes]:
     return {k: v for k, v in tree(home).items() if not k.startswith(".r9s")}
 
 
-def manifest(home: Path, tool: str) -> list[dict[str, object]]:
+class SavedFileEntry(TypedDict):
+    """One file of an operation in ``manifest.json``."""
+
+    path: str
+    existed: bool
+    backup: str | None
+    mode: int | None
+    after_exists: bool | None
+    after: str | None
+
+
+class OperationEntry(TypedDict):
+    """One operation (a ``set`` or ``reset``) in ``manifest.json``."""
+
+    id: str
+    time: str
+    command: str
+    files: list[SavedFileEntry]
+    created_dirs: list[str]
+
+
+def manifest(home: Path, tool: str) -> list[OperationEntry]:
     path = home / ".r9s/backup" / tool / "manifest.json"
-    operations: list[dict[str, object]] = json.loads(path.read_text())["operations"]
+    operations: list[OperationEntry] = json.loads(path.read_text())["operations"]
     return operations
 
 
@@ -130,22 +151,12 @@ def test_reset_asks_before_throwing_away_a_change_made_after_set(home: Path) -> 
     settings.write_text(settings.read_text().replace('"m"', '"mine"'))
     changed = settings.read_bytes()
 
-    def ask(answer: str) -> tuple[int, str]:
-        child = pexpect.spawn(
-            R9S[0],
-            [*R9S[1:], "reset", "qwen"],
-            env=user_env(home, {"TERM": "dumb"}),
-            cwd=str(home),
-            encoding="utf-8",
-            timeout=20,
-            dimensions=(50, 200),
-        )
-        child.logfile_read = io.StringIO()
+    def ask(answer: str) -> tuple[int | None, str]:
+        environment = user_env(home, {"TERM": "dumb"})
+        child = Terminal([*R9S, "reset", "qwen"], cwd=home, env=environment, size=(200, 50))
         child.expect(r"Restore anyway, replacing these changes\? .*\[y/N\] ")
         child.sendline(answer)
-        child.expect(pexpect.EOF)
-        child.close()
-        return child.exitstatus, child.logfile_read.getvalue()
+        return child.finish()
 
     status, transcript = ask("")  # Enter: the default is no
     assert status == 1
@@ -174,12 +185,14 @@ def test_backups_are_pruned_to_the_original_and_the_last_n_and_listed_by_reset_l
     named = sorted(
         name
         for op in operations
-        for saved in op["files"]  # type: ignore[attr-defined]
+        for saved in op["files"]
         for name in (saved["backup"], saved["after"])
         if name
     )
     assert kept == named, "no copy is left that the history does not name"
-    assert (folder / operations[0]["files"][0]["backup"]).read_text() == "# the original\n"  # type: ignore[index]
+    first_backup = operations[0]["files"][0]["backup"]
+    assert first_backup is not None
+    assert (folder / first_backup).read_text() == "# the original\n"
 
     listing = r9s(home, "reset", "codex", "--list", env={"R9S_BACKUPS": "2"})
     assert listing.returncode == 0, listing.stderr

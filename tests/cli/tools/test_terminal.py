@@ -2,36 +2,23 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
-import pexpect
 import pytest
 
 from r9s.testing import LocalServer
 from tests.support.cli import KEY, R9S, path_without_tools, tree, user_env
+from tests.support.pty import Terminal
 
 
-def spawn(home: Path, *args: str, env: dict[str, str] | None = None) -> pexpect.spawn:
-    child = pexpect.spawn(
-        R9S[0],
-        [*R9S[1:], *args],
-        env=user_env(home, {"TERM": "dumb", **(env or {})}),
-        cwd=str(home),
-        encoding="utf-8",
-        timeout=20,
-        dimensions=(50, 200),
-    )
-    child.logfile_read = io.StringIO()
-    return child
+def spawn(home: Path, *args: str, env: dict[str, str] | None = None) -> Terminal:
+    environment = user_env(home, {"TERM": "dumb", **(env or {})})
+    return Terminal([*R9S, *args], cwd=home, env=environment, size=(200, 50))
 
 
-def finish(child: pexpect.spawn) -> tuple[int, str]:
-    child.expect(pexpect.EOF)
-    child.close()
-    transcript = child.logfile_read.getvalue()
-    return child.exitstatus, transcript
+def finish(child: Terminal) -> tuple[int | None, str]:
+    return child.finish()
 
 
 def test_pick_the_tool_type_the_key_hidden_and_pick_a_model_from_the_live_list(
