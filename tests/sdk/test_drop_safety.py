@@ -132,6 +132,14 @@ def test_freeze_a_stream_collected_in_a_cycle_is_released_at_the_next_call(
     assert holder is None and busy(client.http_client) == 0
 
 
+def slow_streams(server: LocalServer, count: int) -> None:
+    """Make the next ``count`` chat streams slow, so that each holds its connection until
+    it is released: aiohttp hands a connection back to its pool (open, idle) once the
+    whole answer is in its buffer, read or not, and a quick answer would leave nothing
+    to release."""
+    server.inject("chunk_delay=0.3", times=count, path="/v1/chat/completions")
+
+
 async def _open_unread(client: R9S, count: int) -> None:
     for _ in range(count):
         await client.chat.create_async(model="gpt-4o-mini", messages=USER, stream=True)
@@ -140,6 +148,7 @@ async def _open_unread(client: R9S, count: int) -> None:
 def test_async_leak_streams_never_read_release_their_connections(server: LocalServer) -> None:
     # A pool timeout of 5 s instead of 600: a leak fails in seconds, not minutes.
     timeout = httpx.Timeout(60, pool=5)
+    slow_streams(server, 120)
 
     async def main() -> None:
         async with R9S(api_key=API_KEY, server_url=server.url, timeout=timeout) as client:
@@ -153,9 +162,7 @@ def test_async_leak_streams_never_read_release_their_connections(server: LocalSe
 
 
 def test_async_leak_dropped_async_objects_of_every_kind(server: LocalServer) -> None:
-    # Slow streams: aiohttp hands a connection back once the whole answer is in its buffer,
-    # read or not, so a quick answer would leave nothing to release.
-    server.inject("chunk_delay=0.3", times=3, path="/v1/chat/completions")
+    slow_streams(server, 3)
 
     async def main() -> None:
         async with R9S(api_key=API_KEY, server_url=server.url) as client:
@@ -184,6 +191,8 @@ def test_async_leak_dropped_async_objects_of_every_kind(server: LocalServer) -> 
 def test_async_leak_a_stream_dropped_in_another_thread_is_closed_on_its_loop(
     server: LocalServer,
 ) -> None:
+    slow_streams(server, 1)
+
     async def main() -> None:
         async with R9S(api_key=API_KEY, server_url=server.url) as client:
             box = [await client.chat.create_async(model="gpt-4o-mini", messages=USER, stream=True)]
