@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from r9s.cli.chat.conversation import Conversation, Message, outcome_of
 from r9s.cli.common import interact
 from r9s.cli.common.files import display
+from r9s.cli.common.i18n import _
 
 if TYPE_CHECKING:
     from r9s.cli.chat.turn import TurnResult
@@ -32,11 +33,22 @@ def tell_import(report: ImportReport) -> None:
     if report.imported:
         count = len(report.imported)
         interact.say(
-            f"r9s: {count} saved chat{'s' if count != 1 else ''} of {display(chats_dir())}/ "
-            f"moved into the log ({display(log_path())}); the files are left as they were"
+            _(
+                "r9s: {count} saved chat{value} of {display}/ "
+                "moved into the log ({display2}); the files are left as they were"
+            ).format(
+                count=count,
+                value="s" if count != 1 else "",
+                display=display(chats_dir()),
+                display2=display(log_path()),
+            )
         )
     for name, why in report.unreadable:
-        interact.warn(f"{display(chats_dir() / name)} was not imported into the log: {why}")
+        interact.warn(
+            _("{display} was not imported into the log: {why}").format(
+                display=display(chats_dir() / name), why=why
+            )
+        )
 
 
 def info_of(conversation: Conversation) -> ConversationInfo:
@@ -165,7 +177,9 @@ class ChatLog:
             write(self.open())
         except (LogError, OSError) as exc:
             if not self.failing:
-                interact.warn(f"the chat is not being logged: {describe(exc)}")
+                interact.warn(
+                    _("the chat is not being logged: {describe}").format(describe=describe(exc))
+                )
             self.failing = True
             return
         self.failing = False

@@ -50,26 +50,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     raw = argparse.RawDescriptionHelpFormatter
     speech = sub.add_parser(
         "speech",
-        help="speak TEXT into an audio file",
-        description="speak TEXT into an audio file",
+        help=_("speak TEXT into an audio file"),
+        description=_("speak TEXT into an audio file"),
         epilog=EXAMPLES["speech"],
         formatter_class=raw,
     )
-    speech.add_argument("text", metavar="TEXT", help="what to say ('-' reads stdin)")
+    speech.add_argument("text", metavar="TEXT", help=_("what to say ('-' reads stdin)"))
     speech.add_argument(
         "-o",
         "--output",
         metavar="FILE",
         help=_("audio file (default: named after TEXT, in this folder, never over a file)"),
     )
-    speech.add_argument("--voice", default="alloy", help="voice (default alloy)")
-    speech.add_argument("-m", "--model", default="tts-1", metavar="MODEL", help="default tts-1")
+    speech.add_argument("--voice", default="alloy", help=_("voice (default alloy)"))
+    speech.add_argument("-m", "--model", default="tts-1", metavar="MODEL", help=_("default tts-1"))
     speech.add_argument(
         "--format",
         choices=("mp3", "opus", "aac", "flac", "wav", "pcm"),
-        help="audio format (default: from the file name, else mp3)",
+        help=_("audio format (default: from the file name, else mp3)"),
     )
-    speech.add_argument("--speed", type=float, metavar="X", help="0.25 to 4")
+    speech.add_argument("--speed", type=float, metavar="X", help=_("0.25 to 4"))
     for name, text in (
         ("transcribe", "audio to text in its language"),
         ("translate", "audio to English text"),
@@ -77,19 +77,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         child = sub.add_parser(
             name, help=text, description=text, epilog=EXAMPLES[name], formatter_class=raw
         )
-        child.add_argument("file", metavar="FILE", help="the audio file")
-        child.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
+        child.add_argument("file", metavar="FILE", help=_("the audio file"))
+        child.add_argument("-o", "--output", metavar="FILE", help=_("write here, not to stdout"))
         child.add_argument(
-            "-m", "--model", default="whisper-1", metavar="MODEL", help="default whisper-1"
+            "-m", "--model", default="whisper-1", metavar="MODEL", help=_("default whisper-1")
         )
         child.add_argument(
             "--format",
             choices=("text", "json", "verbose_json", "srt", "vtt"),
-            help="default: text (or from the -o file's extension)",
+            help=_("default: text (or from the -o file's extension)"),
         )
-        child.add_argument("--prompt", metavar="TEXT", help="context or spellings to follow")
+        child.add_argument("--prompt", metavar="TEXT", help=_("context or spellings to follow"))
         if name == "transcribe":
-            child.add_argument("--language", metavar="CODE", help="the language, e.g. en")
+            child.add_argument("--language", metavar="CODE", help=_("the language, e.g. en"))
     for child in sub.choices.values():
         add_connection_arguments(child)
 

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from r9s.cli.commands._args import add_connection_arguments, subcommands
+from r9s.cli.common.i18n import _
 
 EPILOG = """\
 actions:
@@ -57,57 +58,68 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     action = subcommands(parser, EXAMPLES)
     run = action("run", "send every row of an input file")
-    run.add_argument("input", metavar="FILE", help="the requests or prompts")
-    run.add_argument("-o", "--output", metavar="FILE", help="default: FILE's stem + .output.jsonl")
-    quick = run.add_argument_group("prompts (a text file, or a CSV/JSONL column)")
-    quick.add_argument("--model", metavar="MODEL", help="the model ($R9S_MODEL)")
-    quick.add_argument("--system", metavar="TEXT", help="a system prompt")
-    quick.add_argument("--template", metavar="TEXT", help="{text}: the line; {name}: a column")
-    quick.add_argument("--column", metavar="NAME", help="the column holding the prompt")
-    quick.add_argument("--id-column", metavar="NAME", help="the column holding the row's id")
+    run.add_argument("input", metavar="FILE", help=_("the requests or prompts"))
+    run.add_argument(
+        "-o", "--output", metavar="FILE", help=_("default: FILE's stem + .output.jsonl")
+    )
+    quick = run.add_argument_group(_("prompts (a text file, or a CSV/JSONL column)"))
+    quick.add_argument("--model", metavar="MODEL", help=_("the model ($R9S_MODEL)"))
+    quick.add_argument("--system", metavar="TEXT", help=_("a system prompt"))
+    quick.add_argument("--template", metavar="TEXT", help=_("{text}: the line; {name}: a column"))
+    quick.add_argument("--column", metavar="NAME", help=_("the column holding the prompt"))
+    quick.add_argument("--id-column", metavar="NAME", help=_("the column holding the row's id"))
     quick.add_argument(
         "--url",
         default="/v1/chat/completions",
         choices=_urls(),
         metavar="URL",
-        help="/v1/chat/completions (default), /v1/responses, /v1/messages, /v1/completions, "
-        "/v1/embeddings",
+        help=_(
+            "/v1/chat/completions (default), /v1/responses, /v1/messages, /v1/completions, "
+            "/v1/embeddings"
+        ),
     )
     quick.add_argument(
-        "--param", action="append", metavar="KEY=VALUE", help="a body field (VALUE: JSON or text)"
+        "--param",
+        action="append",
+        metavar="KEY=VALUE",
+        help=_("a body field (VALUE: JSON or text)"),
     )
     quick.add_argument(
         "--format",
         default="auto",
         choices=("auto", "jsonl", "text", "csv"),
         metavar="FORMAT",
-        help="auto (default), jsonl, text or csv",
+        help=_("auto (default), jsonl, text or csv"),
     )
     _add_sending(run)
-    run.add_argument("--resume", action="store_true", help="insist on an output to go on with")
-    run.add_argument("--overwrite", action="store_true", help="set OUTPUT aside (.bak), start over")
+    run.add_argument("--resume", action="store_true", help=_("insist on an output to go on with"))
     run.add_argument(
-        "--allow-changed-input", action="store_true", help="go on although FILE has changed"
+        "--overwrite", action="store_true", help=_("set OUTPUT aside (.bak), start over")
     )
-    run.add_argument("--ray", metavar="ADDRESS", help="on Ray: auto, local, ray://... (r9s[ray])")
+    run.add_argument(
+        "--allow-changed-input", action="store_true", help=_("go on although FILE has changed")
+    )
+    run.add_argument(
+        "--ray", metavar="ADDRESS", help=_("on Ray: auto, local, ray://... (r9s[ray])")
+    )
     _add_reporting(run)
     add_connection_arguments(run, timeout="seconds per request (default 600)")
 
     status = action("status", "what an output holds and how its last run ended")
-    status.add_argument("output", metavar="FILE", help="an output of r9s batch run")
-    status.add_argument("--json", action="store_true", help="the status as JSON")
+    status.add_argument("output", metavar="FILE", help=_("an output of r9s batch run"))
+    status.add_argument("--json", action="store_true", help=_("the status as JSON"))
 
     retry = action("retry-failed", "send again the rows whose records are failures")
-    retry.add_argument("output", metavar="FILE", help="an output of r9s batch run")
+    retry.add_argument("output", metavar="FILE", help=_("an output of r9s batch run"))
     retry.add_argument(
         "--input",
         metavar="FILE",
-        help="the input (default: the file the output was made from)",
+        help=_("the input (default: the file the output was made from)"),
     )
     retry.add_argument(
         "--allow-changed-input",
         action="store_true",
-        help="accept an input that changed since (fixed rows, say)",
+        help=_("accept an input that changed since (fixed rows, say)"),
     )
     _add_sending(retry)
     _add_reporting(retry)
@@ -128,9 +140,11 @@ def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            _("expected a whole number, not {text!r}").format(text=text)
+        ) from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+        raise argparse.ArgumentTypeError(_("must be at least 1, not {value}").format(value=value))
     return value
 
 
@@ -138,40 +152,46 @@ def _positive(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            _("expected a number, not {text!r}").format(text=text)
+        ) from None
     if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number, not {text}")
+        raise argparse.ArgumentTypeError(
+            _("must be a positive number, not {text}").format(text=text)
+        )
     return value
 
 
 def _add_sending(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("sending")
+    group = parser.add_argument_group(_("sending"))
     group.add_argument(
-        "--concurrency", type=_positive_int, default=32, metavar="N", help="to start with (32)"
+        "--concurrency", type=_positive_int, default=32, metavar="N", help=_("to start with (32)")
     )
     group.add_argument(
-        "--max-concurrency", type=_positive_int, default=256, metavar="N", help="at most (256)"
+        "--max-concurrency", type=_positive_int, default=256, metavar="N", help=_("at most (256)")
     )
-    group.add_argument("--rpm", type=_positive, metavar="N", help="requests a minute, at most")
-    group.add_argument("--tpm", type=_positive, metavar="N", help="tokens a minute, at most")
+    group.add_argument("--rpm", type=_positive, metavar="N", help=_("requests a minute, at most"))
+    group.add_argument("--tpm", type=_positive, metavar="N", help=_("tokens a minute, at most"))
     group.add_argument(
-        "--max-tokens", type=_positive_int, metavar="N", help="token budget (the whole output)"
-    )
-    group.add_argument(
-        "--max-cost", type=_positive, metavar="USD", help="cost budget (needs --price)"
-    )
-    group.add_argument("--price", metavar="IN,OUT", help="dollars per million tokens")
-    group.add_argument(
-        "--pack", type=_positive_int, metavar="N", help="embeddings per request (2048)"
+        "--max-tokens", type=_positive_int, metavar="N", help=_("token budget (the whole output)")
     )
     group.add_argument(
-        "--max-retries", type=int, default=6, metavar="N", help="for 5xx and network errors (6)"
+        "--max-cost", type=_positive, metavar="USD", help=_("cost budget (needs --price)")
+    )
+    group.add_argument("--price", metavar="IN,OUT", help=_("dollars per million tokens"))
+    group.add_argument(
+        "--pack", type=_positive_int, metavar="N", help=_("embeddings per request (2048)")
+    )
+    group.add_argument(
+        "--max-retries", type=int, default=6, metavar="N", help=_("for 5xx and network errors (6)")
     )
 
 
 def _add_reporting(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="the summary as JSON on stdout")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress, only the summary")
+    parser.add_argument("--json", action="store_true", help=_("the summary as JSON on stdout"))
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help=_("no progress, only the summary")
+    )
 
 
 # -- running ---------------------------------------------------------------------------
@@ -209,7 +229,7 @@ def _params(pairs: list[str] | None) -> dict[str, Any]:
     for pair in pairs or []:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise BatchInputError(f"--param expects KEY=VALUE, not {pair!r}")
+            raise BatchInputError(_("--param expects KEY=VALUE, not {pair!r}").format(pair=pair))
         try:
             params[key.strip()] = json.loads(value)
         except ValueError:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from r9s.cli.commands._args import add_connection_arguments
+from r9s.cli.common.i18n import _
 
 if TYPE_CHECKING:
     from r9s.cli.tools._base import Tool
@@ -43,12 +44,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_connection_arguments(
         parser, timeout=f"seconds to wait for each key check (default {CHECK_TIMEOUT:g})"
     )
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.add_argument("--no-check", action="store_true", help="do not contact the server")
+    parser.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    parser.add_argument("--no-check", action="store_true", help=_("do not contact the server"))
     parser.add_argument(
         "--probe",
         action="store_true",
-        help="send one minimal real request per configured tool, in its own API",
+        help=_("send one minimal real request per configured tool, in its own API"),
     )
 
 
@@ -92,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     r9s_key, key_source = resolve(args.api_key, ENV_API_KEY, flag_name="--api-key")
     reports = [_inspect_safely(tool, r9s_base, Path.home(), os.environ) for tool in all_tools()]
     if args.probe and args.no_check:
-        raise ValueError("--probe sends requests; it cannot go with --no-check")
+        raise ValueError(_("--probe sends requests; it cannot go with --no-check"))
 
     timeout = args.timeout or CHECK_TIMEOUT
     checks: dict[tuple[str, str], Any] = {}

@@ -56,21 +56,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     raw = argparse.RawDescriptionHelpFormatter
     generate = sub.add_parser(
         "generate",
-        help="an image from a prompt",
-        description="an image from a prompt",
+        help=_("an image from a prompt"),
+        description=_("an image from a prompt"),
         epilog=GENERATE_EXAMPLES,
         formatter_class=raw,
     )
-    generate.add_argument("prompt", metavar="PROMPT", help="what to draw")
+    generate.add_argument("prompt", metavar="PROMPT", help=_("what to draw"))
     edit = sub.add_parser(
         "edit",
-        help="edit one or more images with a prompt",
-        description="edit one or more images with a prompt (all images are sent)",
+        help=_("edit one or more images with a prompt"),
+        description=_("edit one or more images with a prompt (all images are sent)"),
         epilog=EDIT_EXAMPLES,
         formatter_class=raw,
     )
-    edit.add_argument("images", nargs="+", metavar="IMAGE", help="image files, then the prompt")
-    edit.add_argument("--mask", metavar="PATH", help="a PNG whose transparent areas are edited")
+    edit.add_argument("images", nargs="+", metavar="IMAGE", help=_("image files, then the prompt"))
+    edit.add_argument("--mask", metavar="PATH", help=_("a PNG whose transparent areas are edited"))
     for child in (generate, edit):
         child.add_argument(
             "-o",
@@ -78,12 +78,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             metavar="FILE|DIR",
             help=_("where to save (default: named after the prompt, in this folder)"),
         )
-        child.add_argument("-n", type=int, default=None, metavar="N", help="how many images")
+        child.add_argument("-n", type=int, default=None, metavar="N", help=_("how many images"))
         child.add_argument("--size", metavar="WxH", help="e.g. 1024x1024")
-        child.add_argument("-m", "--model", metavar="MODEL", help="image model")
-        child.add_argument("--quality", metavar="Q", help="e.g. low, medium, high, hd")
+        child.add_argument("-m", "--model", metavar="MODEL", help=_("image model"))
+        child.add_argument("--quality", metavar="Q", help=_("e.g. low, medium, high, hd"))
         child.add_argument(
-            "--format", choices=("b64_json", "url"), help="ask for inline data or URLs"
+            "--format", choices=("b64_json", "url"), help=_("ask for inline data or URLs")
         )
         add_connection_arguments(child)
     describe = sub.add_parser(

@@ -8,6 +8,8 @@ import sys
 import threading
 from types import FrameType
 
+from r9s.cli.common.i18n import _
+
 EXAMPLES = """\
 examples:
   r9s mock                          serve on http://127.0.0.1:8765/v1, any key accepted
@@ -24,43 +26,51 @@ rate-limit counts:     GET /__r9s/rate-limit (DELETE to reset)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EXAMPLES
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any free)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help=_("address to bind (default 127.0.0.1)")
+    )
+    parser.add_argument(
+        "--port", type=int, default=8765, help=_("port (default 8765; 0 = any free)")
+    )
     parser.add_argument(
         "--api-key",
         action="append",
         metavar="KEY",
-        help="accept only this key (repeatable); by default any non-empty key is accepted",
+        help=_("accept only this key (repeatable); by default any non-empty key is accepted"),
     )
     parser.add_argument(
         "--rate-limit",
         metavar="RPM[,TPM]",
         type=_rate_limit,
-        help="refuse requests over RPM requests (and TPM tokens) a minute with 429 and "
-        "Retry-After; tokens are estimated as body bytes / 4 plus max_tokens",
+        help=_(
+            "refuse requests over RPM requests (and TPM tokens) a minute with 429 and "
+            "Retry-After; tokens are estimated as body bytes / 4 plus max_tokens"
+        ),
     )
     parser.add_argument(
         "--probe-delay",
         type=float,
         default=0.0,
         metavar="S",
-        help="seconds before the ': R9S PROCESSING' comment a stream asked for with "
-        "X-NextRouter-SSE-Probe starts with (default 0)",
+        help=_(
+            "seconds before the ': R9S PROCESSING' comment a stream asked for with "
+            "X-NextRouter-SSE-Probe starts with (default 0)"
+        ),
     )
-    parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    parser.add_argument("--quiet", action="store_true", help=_("do not log each request"))
     parser.add_argument(
         "--header-timeout",
         type=float,
         default=10.0,
         metavar="SECONDS",
-        help="drop a client whose request head takes longer (default 10)",
+        help=_("drop a client whose request head takes longer (default 10)"),
     )
     parser.add_argument(
         "--idle-timeout",
         type=float,
         default=60.0,
         metavar="SECONDS",
-        help="close a connection idle this long, or a stalled upload (default 60)",
+        help=_("close a connection idle this long, or a stalled upload (default 60)"),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from r9s.cli.commands._args import subcommands
+from r9s.cli.common.i18n import _
 
 EPILOG = """\
 A skill is a folder with a SKILL.md: YAML front matter (name, description) then
@@ -55,7 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     install = action("install", "install skills from a folder or a git repository")
     install.add_argument("source", metavar="PATH|GIT")
-    install.add_argument("--force", action="store_true", help="replace skills of the same name")
+    install.add_argument("--force", action="store_true", help=_("replace skills of the same name"))
     action("rm", "remove an installed skill").add_argument("name", metavar="NAME")
 
 
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "list":
         found, broken = skills.installed()
         if not found and not broken:
-            interact.say("No skills installed: r9s skills install PATH|GIT")
+            interact.say(_("No skills installed: r9s skills install PATH|GIT"))
             return 0
         width = max(len(skill.name) for skill in found) if found else 0
         for skill in found:
@@ -90,13 +91,19 @@ def run(args: argparse.Namespace) -> int:
         return _validate(args.target)
     if args.action == "rm":
         removed = skills.remove(args.name)
-        interact.say(f"Removed skill {args.name} ({display(removed)}).")
+        interact.say(
+            _("Removed skill {name} ({display}).").format(name=args.name, display=display(removed))
+        )
         return 0
     result = skills.install(args.source, force=args.force)
     for warning in result.warnings:
         interact.warn(warning)
     for name in result.names:
-        interact.say(f"Installed {name} ({display(skills.skills_dir() / name)})")
+        interact.say(
+            _("Installed {name} ({display})").format(
+                name=name, display=display(skills.skills_dir() / name)
+            )
+        )
     for failure in result.failures:
         interact.error(failure)
     return 1 if result.failures else 0
@@ -114,7 +121,9 @@ def _validate(target: str) -> int:
         skills.check_skill_name(target)  # not a path: an installed skill's name
         path = skills.skills_dir() / target
         if not path.exists():
-            raise skills.SkillError(f"no folder {target!r} and no installed skill of that name")
+            raise skills.SkillError(
+                _("no folder {target!r} and no installed skill of that name").format(target=target)
+            )
     found = skills.check_folder(path)
     for error in found.errors:
         print(f"error: {error}")

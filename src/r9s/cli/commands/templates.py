@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from r9s.cli.commands._args import subcommands
+from r9s.cli.common.i18n import _
 
 EPILOG = """\
 A template is ~/.r9s/templates/NAME.toml: a system prompt, a prompt with $variables,
@@ -66,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "list":
         names = template_names()
         if not names:
-            interact.say("No templates yet: r9s chat ... --save NAME, or r9s templates edit NAME")
+            interact.say(
+                _("No templates yet: r9s chat ... --save NAME, or r9s templates edit NAME")
+            )
             return 0
         width = max(len(name) for name in names)
         for name in names:
@@ -90,7 +93,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.action == "rm":
         removed = remove_template(name)
-        interact.say(f"Deleted template {name} ({display(removed)})")
+        interact.say(
+            _("Deleted template {name} ({display})").format(name=name, display=display(removed))
+        )
         return 0
     # edit
     exists = path.exists()
@@ -100,5 +105,9 @@ def run(args: argparse.Namespace) -> int:
         interact.say(f"Template {name} unchanged." if exists else "Nothing saved.")
         return 0
     write_atomic(path, edited.encode("utf-8"), KEY_FILE_MODE)
-    interact.say(f"{'Saved' if exists else 'Made'} template {name} ({display(path)})")
+    interact.say(
+        _("{value} template {name} ({display})").format(
+            value="Saved" if exists else "Made", name=name, display=display(path)
+        )
+    )
     return 0

@@ -28,6 +28,7 @@ from r9s.cli.common.files import (
     write_atomic,
 )
 from r9s.cli.common.formats import REMOVE, Edits, Format, Update, edit, parse
+from r9s.cli.common.i18n import _
 from r9s.cli.common.masking import holds_secret
 from r9s.cli.common.settings import state_dir
 from r9s.cli.tools._backups import Backups, Operation, SavedFile, keep_setting
@@ -112,8 +113,10 @@ def check_target(target: Target, into: str = "a config file") -> None:
             codes = ", ".join(f"U+{ord(char):04X}" for char in bad)
             shown = "" if what == "API key" else f" {ascii(value)}"
             raise ValueError(
-                f"the {what}{shown} contains control characters ({codes}); "
-                f"r9s will not write it into {into}"
+                _(
+                    "the {what}{shown} contains control characters ({codes}); "
+                    "r9s will not write it into {into}"
+                ).format(what=what, shown=shown, codes=codes, into=into)
             )
 
 
