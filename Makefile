@@ -49,7 +49,7 @@ lint: $(STAMP)
 LOCALE := src/r9s/cli/locale
 i18n: $(STAMP)
 	$(BIN)/pybabel --quiet extract --project r9s --no-location --sort-output --no-wrap \
-		--add-comments Translators: --msgid-bugs-address "" --header-comment "# The messages of the r9s command line (make i18n)." -o $(LOCALE)/r9s.pot src/r9s/cli
+		--add-comments Translators: --msgid-bugs-address "" --header-comment "# The messages of the r9s command line (make i18n)." -o $(LOCALE)/r9s.pot src/r9s/cli src/r9s/web/serve.py
 	$(BIN)/pybabel --quiet update --no-wrap --domain r9s --input-file $(LOCALE)/r9s.pot \
 		--output-dir $(LOCALE)
 	$(BIN)/pybabel compile --domain r9s --directory $(LOCALE) --statistics

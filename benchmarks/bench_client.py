@@ -79,6 +79,26 @@ def time_stream(run: Callable[[int], Stream], n: int, repeats: int) -> Result:
     return {"per_s": n / wall, "cpu_us": cpu / n * 1e6}
 
 
+def time_astream(
+    run: Callable[[int], Awaitable[Stream]], n: int, repeats: int
+) -> Callable[[], Awaitable[Result]]:
+    """``time_stream`` for an async stream (in one event loop)."""
+
+    async def measure() -> Result:
+        check_stream(200, await run(200))
+        walls, cpus = [], []
+        for _ in range(repeats):
+            wall, cpu = time.perf_counter(), time.process_time()
+            got = await run(n)
+            walls.append(time.perf_counter() - wall)
+            cpus.append(time.process_time() - cpu)
+            check_stream(n, got)
+        wall, cpu = statistics.median(walls), statistics.median(cpus)
+        return {"per_s": n / wall, "cpu_us": cpu / n * 1e6}
+
+    return measure
+
+
 def time_gather(
     call: Callable[[], Awaitable[str]], concurrency: int, waves: int
 ) -> Callable[[], Awaitable[Result]]:
@@ -116,6 +136,7 @@ SCENARIOS: dict[str, str] = {
     "embed_base64": "embed",
     "async_chat": "achat",
     "async_message": "amessage",
+    "async_chat_stream": "achat_stream",
 }
 """Each scenario, and the adapter method it needs."""
 
@@ -138,11 +159,15 @@ def run(adapter: Adapter, scenario: str, args: argparse.Namespace) -> Result:
     if scenario.startswith("embed_"):
         encoding = scenario.removeprefix("embed_")
         return time_calls(lambda: adapter.embed(encoding), args.embeds, check_vector)
-    call = adapter.achat if scenario == "async_chat" else adapter.amessage
+    if scenario == "async_chat_stream":
+        timed = time_astream(adapter.achat_stream, args.events, args.repeats)
+    else:
+        call = adapter.achat if scenario == "async_chat" else adapter.amessage
+        timed = time_gather(call, args.concurrency, args.waves)
 
     async def measure() -> Result:
         try:
-            return await time_gather(call, args.concurrency, args.waves)()
+            return await timed()
         finally:
             await adapter.aclose()
 

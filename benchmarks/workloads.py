@@ -56,6 +56,9 @@ class Adapter:
     async def amessage(self) -> str:
         raise NotImplementedError
 
+    async def achat_stream(self, n: int) -> Stream:
+        raise NotImplementedError
+
     async def aclose(self) -> None:
         return None
 
@@ -80,13 +83,26 @@ def _floats_from_base64(text: str) -> list[float]:
     return values.tolist()
 
 
+async def _typed_chunks(stream: Any) -> Stream:
+    """Read an SDK's async chat stream of typed chunks (r9s's and openai's look alike)."""
+    count, parts = 0, list[str]()
+    async with stream:
+        async for chunk in stream:
+            count += 1
+            parts.append(chunk.choices[0].delta.content or "")
+    return count, "".join(parts)
+
+
 class R9SAdapter(Adapter):
+    """r9s as it comes: its async calls on aiohttp's transport (the default)."""
+
     name = "r9s"
+    transport = "aiohttp"
 
     def __init__(self, url: str) -> None:
         from r9s import R9S
 
-        self.client = R9S(api_key=API_KEY, server_url=url + "/v1")
+        self.client = R9S(api_key=API_KEY, server_url=url + "/v1", async_transport=self.transport)
 
     def chat(self) -> str:
         completion = self.client.chat.create(model=payloads.MODEL, messages=MESSAGES)
@@ -141,11 +157,35 @@ class R9SAdapter(Adapter):
         )
         return _text(reply.content[0])
 
+    async def achat_stream(self, n: int) -> Stream:
+        stream = await self.client.chat.create_async(
+            model=payloads.MODEL, messages=MESSAGES, max_tokens=n, stream=True
+        )
+        return await _typed_chunks(stream)
+
     async def aclose(self) -> None:
         await self.client.aclose()
 
     def close(self) -> None:
         self.client.close()
+
+
+class _AsyncOnly:
+    """Mixed in first: the sync operations are not measured for this column (they are
+    the same client as another column's)."""
+
+    chat = Adapter.chat
+    message = Adapter.message
+    chat_stream = Adapter.chat_stream
+    message_stream = Adapter.message_stream
+    embed = Adapter.embed
+
+
+class R9SHttpxAdapter(_AsyncOnly, R9SAdapter):
+    """r9s with ``async_transport="httpx"``: async calls on httpx's own transport."""
+
+    name = "r9s-httpx"
+    transport = "httpx"
 
 
 class OpenAIAdapter(Adapter):
@@ -193,11 +233,31 @@ class OpenAIAdapter(Adapter):
         )
         return completion.choices[0].message.content or ""
 
+    async def achat_stream(self, n: int) -> Stream:
+        stream = await self.aclient.chat.completions.create(
+            model=payloads.MODEL, messages=MESSAGES, max_tokens=n, stream=True
+        )
+        return await _typed_chunks(stream)
+
     async def aclose(self) -> None:
         await self.aclient.close()
 
     def close(self) -> None:
         self.client.close()
+
+
+class OpenAIAioHttpAdapter(_AsyncOnly, OpenAIAdapter):
+    """openai's async client on its ``DefaultAioHttpClient`` (aiohttp)."""
+
+    name = "openai-aiohttp"
+
+    def __init__(self, url: str) -> None:
+        from openai import AsyncOpenAI, DefaultAioHttpClient
+
+        super().__init__(url)
+        self.aclient = AsyncOpenAI(
+            api_key=API_KEY, base_url=url + "/v1", http_client=DefaultAioHttpClient()
+        )
 
 
 class AnthropicAdapter(Adapter):
@@ -247,6 +307,42 @@ class AnthropicAdapter(Adapter):
         self.client.close()
 
 
+class AnthropicAioHttpAdapter(_AsyncOnly, AnthropicAdapter):
+    """anthropic's async client on its ``DefaultAioHttpClient`` (aiohttp)."""
+
+    name = "anthropic-aiohttp"
+
+    def __init__(self, url: str) -> None:
+        from anthropic import AsyncAnthropic, DefaultAioHttpClient
+
+        super().__init__(url)
+        self.aclient = AsyncAnthropic(
+            api_key=API_KEY, base_url=url, http_client=DefaultAioHttpClient()
+        )
+
+
+class _ChatChunks:
+    """Plain httpx's chat stream loop, sync or async: ``json.loads`` each ``data:`` line."""
+
+    __slots__ = ("count", "parts")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.parts: list[str] = []
+
+    def take(self, line: str) -> bool:
+        """Take one line of the body; ``True`` at the end marker."""
+        if not line.startswith("data: "):
+            return False
+        data = line[6:]
+        if data == "[DONE]":
+            return True
+        chunk = json.loads(data)
+        self.count += 1
+        self.parts.append(chunk["choices"][0]["delta"].get("content") or "")
+        return False
+
+
 class HttpxAdapter(Adapter):
     """Plain httpx: the baseline. Parse-only loops, no types: ``response.json()`` for
     calls, ``iter_lines`` + ``json.loads`` for streams."""
@@ -276,20 +372,14 @@ class HttpxAdapter(Adapter):
         return text
 
     def chat_stream(self, n: int) -> Stream:
-        count, parts = 0, list[str]()
+        chunks = _ChatChunks()
         body = {"model": payloads.MODEL, "messages": MESSAGES, "max_tokens": n, "stream": True}
         with self.client.stream("POST", "/chat/completions", json=body) as response:
             response.raise_for_status()
             for line in response.iter_lines():
-                if not line.startswith("data: "):
-                    continue
-                data = line[6:]
-                if data == "[DONE]":
+                if chunks.take(line):
                     break
-                chunk = json.loads(data)
-                count += 1
-                parts.append(chunk["choices"][0]["delta"].get("content") or "")
-        return count, "".join(parts)
+        return chunks.count, "".join(chunks.parts)
 
     def message_stream(self, n: int) -> Stream:
         count, parts = 0, list[str]()
@@ -331,6 +421,16 @@ class HttpxAdapter(Adapter):
         response.raise_for_status()
         text: str = response.json()["content"][0]["text"]
         return text
+
+    async def achat_stream(self, n: int) -> Stream:
+        chunks = _ChatChunks()
+        body = {"model": payloads.MODEL, "messages": MESSAGES, "max_tokens": n, "stream": True}
+        async with self.aclient.stream("POST", "/chat/completions", json=body) as response:
+            response.raise_for_status()
+            async for line in response.aiter_lines():
+                if chunks.take(line):
+                    break
+        return chunks.count, "".join(chunks.parts)
 
     async def aclose(self) -> None:
         await self.aclient.aclose()
@@ -459,7 +559,17 @@ class RawSocketAdapter(Adapter):
 
 
 ADAPTERS: dict[str, type[Adapter]] = {
-    a.name: a for a in (R9SAdapter, OpenAIAdapter, AnthropicAdapter, HttpxAdapter, RawSocketAdapter)
+    a.name: a
+    for a in (
+        R9SAdapter,
+        R9SHttpxAdapter,
+        OpenAIAdapter,
+        OpenAIAioHttpAdapter,
+        AnthropicAdapter,
+        AnthropicAioHttpAdapter,
+        HttpxAdapter,
+        RawSocketAdapter,
+    )
 }
 """Every client measured, by name."""
 

@@ -138,16 +138,25 @@ def sdk_demo(server: LocalServer) -> None:
     print(f"{asyncio.run(concurrently())} answers")
 
 
+def r9s_command() -> str:
+    return shutil.which("r9s") or os.path.join(os.path.dirname(sys.executable), "r9s")
+
+
+def user_env(home: str, base_url: str) -> dict[str, str]:
+    """A user's environment for the `r9s` command: a throwaway HOME, the demo's server."""
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": home,
+        "R9S_API_KEY": API_KEY,
+        "R9S_BASE_URL": base_url,
+        "NO_COLOR": "1",
+    }
+
+
 def cli_demo(server: LocalServer) -> None:
-    r9s = shutil.which("r9s") or os.path.join(os.path.dirname(sys.executable), "r9s")
+    r9s = r9s_command()
     with tempfile.TemporaryDirectory(prefix="r9s-demo-home-") as home:
-        env = {
-            "PATH": os.environ.get("PATH", ""),
-            "HOME": home,
-            "R9S_API_KEY": API_KEY,
-            "R9S_BASE_URL": server.root_url,  # no /v1: r9s adds it
-            "NO_COLOR": "1",
-        }
+        env = user_env(home, server.root_url)  # no /v1: r9s adds it
         for args in (
             ["--help"],
             ["chat", "Name three rivers"],
@@ -164,11 +173,73 @@ def cli_demo(server: LocalServer) -> None:
                 raise SystemExit(f"r9s {' '.join(args)} exited with {result.returncode}")
 
 
+def web_demo(server: LocalServer) -> None:
+    """`r9s web` against the same server: started, one comparison asked of it as the page
+    asks, stopped with Ctrl-C (no browser is opened)."""
+    import importlib.util
+    import json
+    import signal
+    import time
+
+    import httpx
+
+    section("WEB: r9s web --no-open, a comparison of three models, then Ctrl-C")
+    if importlib.util.find_spec("starlette") is None:
+        print("the web extra is not installed: pip install 'r9s[web]'")
+        return
+    with tempfile.TemporaryDirectory(prefix="r9s-demo-home-") as home:
+        env = user_env(home, server.url)
+        started = time.monotonic()
+        process = subprocess.Popen(
+            [r9s_command(), "web", "--no-open", "--port", "0"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert process.stdout is not None and process.stderr is not None
+            line = process.stdout.readline().strip()
+            url = line.split(": ", 1)[1]
+            page = httpx.get(url, timeout=10)
+            served = (time.monotonic() - started) * 1000
+            print(
+                f"{line}  (its page, {len(page.content)} bytes, served {served:.0f} ms after start)"
+            )
+            ask = {
+                "panes": [{"model": m} for m in ("gpt-4o-mini", "claude-sonnet-4-5", "qwen-plus")],
+                "prompt": "Which river is the longest?",
+            }
+            answer = httpx.post(url + "api/chat", json=ask, headers={"X-R9S-Web": "1"}, timeout=30)
+            events = [json.loads(x[6:]) for x in answer.text.splitlines() if x.startswith("data: ")]
+            models = {e["pane"]: e["model"] for e in events if e["type"] == "start"}
+            for event in events:
+                if event["type"] == "done":
+                    stats = event["stats"]
+                    print(
+                        f"  {models[event['pane']]:<18} first token {stats['ttft'] * 1000:5.1f} ms"
+                        f"  total {stats['total'] * 1000:5.1f} ms"
+                        f"  {stats['tokens_in']} tokens in, {stats['tokens_out']} out"
+                    )
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=15)
+            print(process.stderr.read().strip())
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    print(
+        "to use the page offline: r9s mock --port 8765 &  r9s web --base-url "
+        "http://127.0.0.1:8765/v1 --api-key any"
+    )
+
+
 def main() -> None:
     with LocalServer() as server:
         print(f"local r9s-compatible server at {server.url} (offline, deterministic echo model)")
         sdk_demo(server)
         cli_demo(server)
+        web_demo(server)
         section("done")
         print(f"the server answered {len(server.requests)} requests")
 

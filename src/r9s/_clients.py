@@ -15,8 +15,11 @@ transport (httpx's or another) is closed correctly:
   ``shutdown_asyncgens()``), a guard left on that loop closes the client there: the
   guard is an async generator, which the loop finalizes at its shutdown, as documented
   for ``loop.shutdown_asyncgens()``;
-- a client whose loop has already closed cannot be closed any more: it is dropped, and
-  its connections are released as they are collected.
+- a client whose loop has already closed cannot be closed on it any more: its
+  ``aclose()`` is run once without a loop, which completes for a client that closes
+  without awaiting anything (aiohttp's, whose loop is gone, only marks itself closed,
+  so it never warns of an unclosed session); any other is dropped, and its connections
+  are released as they are collected.
 """
 
 from __future__ import annotations
@@ -78,10 +81,34 @@ class LoopClient:
                 guard.aclose().send(None)
 
     def drop(self) -> None:
-        """Let go of a client whose loop has closed: it cannot be closed any more, and its
-        connections (whatever the transport) are released as they are collected."""
+        """Let go of a client whose loop has closed: its close is run without a loop (see
+        the module's notes); what it cannot close is released as it is collected."""
         self.unwatch()
-        self.closed = True
+        if not self.closed:
+            self.closed = True
+            _close_without_loop(self.client)
+
+
+def _close_without_loop(client: AsyncHttpClient) -> None:
+    """Run ``client.aclose()`` to its first suspension, outside any loop: a close that
+    awaits nothing completes; one that needs its (closed) loop fails or suspends, and is
+    abandoned there."""
+    import asyncio
+
+    running = asyncio._get_running_loop()
+    asyncio._set_running_loop(None)  # not even the loop of the caller: none at all
+    try:
+        closing = client.aclose()
+        try:
+            closing.send(None)
+        except StopIteration:
+            return
+        except Exception:  # it needed a loop: nothing more can be done
+            return
+        with contextlib.suppress(Exception):
+            closing.close()
+    finally:
+        asyncio._set_running_loop(running)
 
 
 async def _close_at_shutdown(entry: LoopClient) -> AsyncGenerator[None, None]:

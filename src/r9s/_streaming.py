@@ -517,10 +517,13 @@ class StreamState:
     cycle, and a stream dropped unclosed would then be freed by the garbage collector,
     at any moment, instead of at once where it was dropped (see ``r9s._release``)."""
 
-    __slots__ = ("closed",)
+    __slots__ = ("closed", "delivered")
 
     def __init__(self) -> None:
         self.closed = False
+        self.delivered = False
+        """Every event was handed over (not only decoded: one network read may hold
+        several, and the reader may leave after the first)."""
 
 
 class _StreamBase(Generic[T, R]):
@@ -567,7 +570,7 @@ class _StreamBase(Generic[T, R]):
         return errors.request_id_of(self.response.headers)
 
     def _ended(self) -> bool:
-        return self._decoder.done
+        return self._state.delivered
 
     def _closed_early(self) -> errors.IncompleteStreamError:
         decoder = self._decoder
@@ -619,10 +622,12 @@ def _events(
             if decoder.error is not None:  # sent after the items just delivered
                 raise decoder.error
             if decoder.done:
-                return
+                break
             if deadline is not None and deadline.left() <= 0:
                 raise deadline.passed(decoder.response.request)
-        yield from decoder.finish()
+        else:
+            yield from decoder.finish()
+        state.delivered = True
     except httpx.RequestError as exc:
         raise _cut(decoder, exc) from exc
     finally:
@@ -649,9 +654,11 @@ async def _aevents(
             if decoder.error is not None:  # sent after the items just delivered
                 raise decoder.error
             if decoder.done:
-                return
-        for item in decoder.finish():
-            yield item
+                break
+        else:
+            for item in decoder.finish():
+                yield item
+        state.delivered = True
     except httpx.RequestError as exc:
         raise _cut(decoder, exc) from exc
     finally:

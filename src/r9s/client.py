@@ -36,6 +36,7 @@ from r9s._pipeline import (
 )
 from r9s._raw import RawResource, araw, raw
 from r9s._senders import asend, send
+from r9s._transports import AsyncTransport, async_transport_of, make_async_client
 from r9s.utils import RetryConfig, default_retry_config
 
 if TYPE_CHECKING:
@@ -101,12 +102,12 @@ class _Resource(Generic[R]):
 
 
 def _http_factories(
-    timeout: httpx.Timeout,
+    timeout: httpx.Timeout, async_transport: AsyncTransport
 ) -> tuple[Callable[[], HttpClient], Callable[[], AsyncHttpClient]]:
     """How the HTTP clients r9s owns are made (the one place a transport is chosen)."""
     return (
         functools.partial(httpx.Client, timeout=timeout, follow_redirects=True),
-        functools.partial(httpx.AsyncClient, timeout=timeout, follow_redirects=True),
+        functools.partial(make_async_client, async_transport, timeout),
     )
 
 
@@ -194,6 +195,9 @@ class R9S(Closing, AsyncClosing):
     no limit). ``retry_config`` defaults to
     ``r9s.utils.default_retry_config()``; ``None`` disables retries. Clients passed as
     ``client`` / ``async_client`` are used as they are and never closed by r9s.
+    ``async_transport`` is what the async clients r9s makes run on: ``"aiohttp"`` (the
+    default, much faster) or ``"httpx"`` (httpx's own); ``R9S_ASYNC_TRANSPORT`` sets it
+    too; each is an ``httpx.AsyncClient`` either way.
     ``debug_logger`` gets a line per HTTP exchange; without one, ``R9S_LOG=info`` (or
     ``debug``) logs to stderr through the ``r9s`` logger.
 
@@ -231,6 +235,7 @@ class R9S(Closing, AsyncClosing):
         retry_config: RetryConfig | None | _Unset = UNSET,
         client: HttpClient | None = None,
         async_client: AsyncHttpClient | None = None,
+        async_transport: AsyncTransport | None = None,
         debug_logger: logging.Logger | None = None,
         default_headers: Mapping[str, str | None] | None = None,
         server_idx: int | None = None,
@@ -273,7 +278,13 @@ class R9S(Closing, AsyncClosing):
         )
         self._client = client
         self._async_client = async_client
-        self._owned = OwnedClients(*_http_factories(_own_timeout(resolved_timeout)))
+        if async_client is not None and async_transport is not None:
+            raise errors.ConfigurationError(
+                "pass async_client or async_transport, not both: async_transport says "
+                "how the clients r9s makes are built, and an async_client is used as it is"
+            )
+        transport = async_transport_of(async_transport)
+        self._owned = OwnedClients(*_http_factories(_own_timeout(resolved_timeout), transport))
         self._finalizer = weakref.finalize(self, self._owned.close, finalizing=True)
 
     @classmethod

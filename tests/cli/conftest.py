@@ -1,20 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from r9s.testing import LocalServer
 from tests.support.cli import DEFAULT_MODELS, KEY
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    """A throwaway HOME."""
-    folder = tmp_path / "home"
-    folder.mkdir()
-    return folder
 
 
 @pytest.fixture

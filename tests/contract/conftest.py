@@ -7,6 +7,14 @@ import pytest
 
 from tests.support.prism import prism
 from tests.support.spec import spec_path
+from tests.support.unclosed import (  # an autouse fixture for every test here
+    no_unclosed_connections as no_unclosed_connections,
+    resource_warnings_fail,
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    resource_warnings_fail(items, Path(__file__).parent)
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ import pytest
 from r9s import errors
 from r9s.models import audio, images, messages, responses
 from tests.support.calls import call, collect
+from tests.support.twins import MODE_PARAMS, enter_mode
 
 pytestmark = pytest.mark.slow
 
@@ -29,9 +30,10 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(16)
 MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(64)
 
 
-@pytest.fixture(params=["sync", "async"])
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+@pytest.fixture(params=MODE_PARAMS)
+def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Sync, and async on each async transport."""
+    return enter_mode(str(request.param), monkeypatch)
 
 
 def drain(stream: Any) -> Any:

@@ -13,6 +13,7 @@ import pytest
 from r9s import R9S, errors
 from r9s.models import ChatCompletion, ChatCompletionChunk, Completion, CompletionChunk
 from tests.support.text_fixtures import FIXTURES
+from tests.support.twins import MODE_PARAMS, enter_mode
 
 pytestmark = [pytest.mark.slow, pytest.mark.anyio]
 
@@ -35,19 +36,20 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture(params=["sync", "async"])
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+@pytest.fixture(params=MODE_PARAMS)
+def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Sync, and async on each async transport."""
+    return enter_mode(str(request.param), monkeypatch)
 
 
 @pytest.fixture
-async def client(prism_url: str) -> AsyncIterator[R9S]:
+async def client(prism_url: str, mode: str) -> AsyncIterator[R9S]:
     async with R9S(api_key="sk-contract", server_url=prism_url, retry_config=None) as r9s:
         yield r9s
 
 
 @pytest.fixture
-async def sse_client(prism_sse_url: str) -> AsyncIterator[R9S]:
+async def sse_client(prism_sse_url: str, mode: str) -> AsyncIterator[R9S]:
     async with R9S(api_key="sk-contract", server_url=prism_sse_url, retry_config=None) as r9s:
         yield r9s
 

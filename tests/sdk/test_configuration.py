@@ -103,25 +103,30 @@ def test_wrong_key_is_an_authentication_error() -> None:
     assert caught.value.status_code == 401
 
 
-def test_extra_headers_query_and_per_call_server_url(server: LocalServer) -> None:
-    with LocalServer() as other, R9S(api_key=API_KEY, server_url=server.url) as client:
-        client.models.list(
+def test_extra_headers_query_and_per_call_server_url(server: LocalServer, mode: str) -> None:
+    with (
+        LocalServer() as other,
+        R9S(api_key=API_KEY, server_url=server.url, default_headers={"x-team": "t"}) as client,
+    ):
+        r9s = Twin(client, mode)
+        r9s.models.list(
             http_headers={"x-a": "1"}, extra_headers={"x-b": "2"}, extra_query={"q": "z"}
         )
-        client.models.list(server_url=other.url)
+        r9s.models.list(server_url=other.url)
         assert len(other.requests) == 1
     seen = server.requests[0]
     assert (seen.headers["x-a"], seen.headers["x-b"], seen.query["q"]) == ("1", "2", "z")
+    assert seen.headers["x-team"] == "t" and seen.headers["user-agent"].startswith("r9s-python/")
 
 
 def test_debug_logger_gets_one_line_per_call_and_never_the_key(
-    server: LocalServer, caplog: pytest.LogCaptureFixture
+    server: LocalServer, caplog: pytest.LogCaptureFixture, mode: str
 ) -> None:
     logger = logging.getLogger("r9s.test")
     server.inject("status=503", times=1)
     with caplog.at_level(logging.DEBUG, logger="r9s.test"):
         with R9S(api_key=API_KEY, server_url=server.url, debug_logger=logger) as client:
-            client.models.list()
+            Twin(client, mode).models.list()
     records = [r for r in caplog.records if r.name == "r9s.test"]
     lines = [r.getMessage() for r in records if r.levelno == logging.INFO]
     assert len(lines) == 2
@@ -240,6 +245,7 @@ def test_with_options_makes_a_copy_that_shares_the_connections(
     assert isinstance(http, httpx.Client) and http.is_closed
 
 
+@pytest.mark.usefixtures("async_transport")
 def test_a_copy_shares_the_async_client_of_each_loop(server: LocalServer) -> None:
     async def run() -> bool:
         async with R9S(api_key=API_KEY, server_url=server.url) as client:

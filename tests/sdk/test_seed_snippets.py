@@ -42,8 +42,10 @@ def test_the_seed_snippets_run_as_written(caplog: pytest.LogCaptureFixture) -> N
     ).data
     r9_s.close()
 
-    with R9S(client=httpx.Client(headers={"x-custom-header": "v"})) as r9_s:
+    custom = httpx.Client(headers={"x-custom-header": "v"})
+    with R9S(client=custom) as r9_s:
         assert r9_s.models.list().data
+    custom.close()  # r9s never closes a client it is given
     with (
         caplog.at_level(logging.DEBUG, logger="r9s"),
         R9S(debug_logger=logging.getLogger("r9s")) as r9_s,

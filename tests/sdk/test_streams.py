@@ -136,6 +136,7 @@ def test_a_stalled_stream_times_out(server: LocalServer) -> None:
             list(open_stream(client, "chunk_delay=5"))
 
 
+@pytest.mark.usefixtures("async_transport")
 def test_async_stream(server: LocalServer) -> None:
     async def run() -> tuple[str, bool, bool]:
         async with R9S(api_key=API_KEY, server_url=server.url) as client:
@@ -238,6 +239,7 @@ def test_reading_a_stream_closed_before_its_end_says_so(
             _read_sync(stream, how)
 
 
+@pytest.mark.usefixtures("async_transport")
 @pytest.mark.parametrize("how", READERS)
 @pytest.mark.parametrize("cut", ["break", "break_text", "close"])
 def test_async_reading_a_stream_closed_before_its_end_says_so(
@@ -262,6 +264,7 @@ def test_async_reading_a_stream_closed_before_its_end_says_so(
     asyncio.run(run())
 
 
+@pytest.mark.usefixtures("async_transport")
 def test_closing_inside_the_loop_ends_it(server: LocalServer) -> None:
     with R9S(api_key=API_KEY, server_url=server.url) as client:
         stream = client.chat.create(**CHAT_BODY, stream=True)

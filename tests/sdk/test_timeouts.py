@@ -79,6 +79,7 @@ def test_retried_timeouts_stay_bounded(server: LocalServer) -> None:
     assert elapsed < attempts * 0.3 * 2 + most_backoff + 1
 
 
+@pytest.mark.usefixtures("async_transport")
 def test_async_timeout_fires(server: LocalServer) -> None:
     async def run() -> None:
         async with R9S(api_key=API_KEY, server_url=server.url, timeout=0.5, retry_config=None) as c:

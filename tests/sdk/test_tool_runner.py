@@ -23,6 +23,7 @@ from r9s import R9S, errors
 from r9s.testing import LocalServer
 from r9s.tools import TextEvent, ToolCallEvent, ToolResultEvent
 from tests.sdk.conftest import API_KEY
+from tests.support.pools import busy_connections
 from tests.support.twins import Twin, left_early, method, to_the_end
 
 Format = Literal["chat", "responses", "messages"]
@@ -264,11 +265,6 @@ def test_leaving_a_streamed_run_early_stops_it(server: LocalServer) -> None:
         with pytest.raises(errors.IncompleteStreamError, match="closed before its end"):
             run.get_final()
     assert len(server.requests) == 1  # nothing more was sent
-
-
-def busy_connections(http: Any) -> int:
-    """Connections of an httpx client's pool that are in use."""
-    return sum(not connection.is_idle() for connection in http._transport._pool.connections)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

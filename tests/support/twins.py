@@ -19,6 +19,26 @@ from r9s import R9S
 
 Mode = str  # "sync" or "async"
 MODES = ("sync", "async")
+ASYNC_TRANSPORTS = ("aiohttp", "httpx")
+"""What the async clients r9s makes run on; every async test runs on each."""
+MODE_PARAMS = ("sync", *(f"async-{transport}" for transport in ASYNC_TRANSPORTS))
+"""A ``mode`` fixture's parameters: sync once, async once per transport."""
+
+
+def use_async_transport(transport: str, monkeypatch: Any) -> None:
+    """Make every ``R9S`` built from now on in the test run its async calls on
+    ``transport`` (through ``R9S_ASYNC_TRANSPORT``, so clients a test builds itself
+    follow too)."""
+    assert transport in ASYNC_TRANSPORTS
+    monkeypatch.setenv("R9S_ASYNC_TRANSPORT", transport)
+
+
+def enter_mode(param: str, monkeypatch: Any) -> Mode:
+    """The ``Twin`` mode of a ``MODE_PARAMS`` parameter, its transport now in use."""
+    mode, _, transport = param.partition("-")
+    if transport:
+        use_async_transport(transport, monkeypatch)
+    return mode
 
 
 class Twin:

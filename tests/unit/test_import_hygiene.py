@@ -9,16 +9,48 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("httpx", "pydantic", "rich", "prompt_toolkit", "tomlkit", "click", "sqlite3", "yaml")
+HEAVY = (
+    "httpx",
+    "pydantic",
+    "rich",
+    "prompt_toolkit",
+    "tomlkit",
+    "click",
+    "sqlite3",
+    "yaml",
+    "aiohttp",
+    "httpx_aiohttp",
+)
+# the web extra's stack (r9s web): never loaded by `import r9s` or any --help
+WEB = ("starlette", "uvicorn", "anyio", "r9s.web")
 
 
-def loaded_after(code: str) -> set[str]:
+def modules_after(code: str) -> set[str]:
     probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     last = result.stdout.strip().splitlines()[-1]
-    return {name.split(".")[0] for name in json.loads(last)}
+    return set(json.loads(last))
+
+
+def loaded_after(code: str) -> set[str]:
+    return {name.split(".")[0] for name in modules_after(code)}
+
+
+def help_of(*argv: str) -> str:
+    return (
+        "import sys\nfrom r9s.cli.main import main\n"
+        f"try:\n    main({list(argv)!r})\nexcept SystemExit:\n    pass"
+    )
+
+
+def test_import_r9s_and_the_helps_never_load_the_web_stack() -> None:
+    for code in ("import r9s", help_of("--help"), help_of("web", "--help")):
+        loaded = modules_after(code)
+        web = {name for name in loaded if name == "r9s.web" or name.startswith("r9s.web.")}
+        web |= {name for name in loaded if name.split(".")[0] in WEB}
+        assert not web, (code, sorted(web))
 
 
 def test_import_r9s_loads_nothing_heavy() -> None:
@@ -28,7 +60,24 @@ def test_import_r9s_loads_nothing_heavy() -> None:
 def test_client_construction_needs_httpx_but_not_pydantic() -> None:
     loaded = loaded_after("from r9s import R9S\nR9S(api_key='sk-test-0000000000000000')")
     assert "httpx" in loaded
-    assert not loaded & {"pydantic", "rich", "prompt_toolkit", "tomlkit"}
+    assert not loaded & {"pydantic", "rich", "prompt_toolkit", "tomlkit", "aiohttp"}
+
+
+def test_sync_calls_never_load_aiohttp_and_the_first_async_call_does() -> None:
+    from r9s.testing import LocalServer
+
+    with LocalServer() as server:
+        make = (
+            "from r9s import R9S\n"
+            f"c = R9S(api_key='sk-test-0000000000000000', server_url={server.url!r})\n"
+        )
+        chat = "c.chat.create(model='gpt-4o-mini', messages=[{'role': 'user', 'content': 'hi'}])"
+        sync = loaded_after(make + "c.models.list()\n" + chat)
+        assert "pydantic" in sync and not sync & {"aiohttp", "httpx_aiohttp"}
+        async_call = "import asyncio\nasyncio.run(c.models.list_async())\nc.close()"
+        assert {"aiohttp", "httpx_aiohttp"} <= loaded_after(make + async_call)
+        plain = make.replace("server_url=", "async_transport='httpx', server_url=")
+        assert "aiohttp" not in loaded_after(plain + async_call)
 
 
 def test_cli_help_loads_nothing_heavy() -> None:

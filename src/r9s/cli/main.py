@@ -40,13 +40,14 @@ COMMANDS: tuple[Command, ...] = (
     Command("logs", N_("search and show the log of every chat turn")),
     Command("usage", N_("tokens and cost by day and model, from the log")),
     Command("templates", N_("saved prompts for r9s chat -t NAME")),
-    Command("agents", N_("versioned instructions, model and skills: r9s chat --agent")),
+    Command("agents", N_("instructions, model and skills for r9s chat --agent")),
     Command("skills", N_("Agent Skills (SKILL.md folders) for r9s chat --skill")),
     Command("models", N_("list the models the router serves, or show one")),
-    Command("embed", N_("embedding vectors; search a local collection by similarity")),
+    Command("embed", N_("embedding vectors; search a local collection")),
     Command("images", N_("generate, edit or describe images")),
     Command("audio", N_("text to speech, transcription, translation")),
     Command("batch", N_("send a file of requests, resumably and rate-aware")),
+    Command("web", N_("a local page to chat and compare models side by side")),
     Command("login", N_("check an API key and store it")),
     Command("config", N_("show or edit ~/.r9s/config.toml")),
     Command("completion", N_("shell completion for bash, zsh, fish")),
@@ -75,7 +76,6 @@ examples:
   r9s logs -q "rust"               search every question and answer so far
   r9s models --filter claude       the models the router serves
   r9s set claude-code              point Claude Code at r9s
-  r9s mock --port 8765             start the offline local server
   r9s <command> --help             help and examples for one command
 """)
 
@@ -217,6 +217,18 @@ class UnknownCommand(Exception):
         self.close = close
 
 
+class TopHelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """The command list with a column wide enough for ``doctor (status)`` on one line.
+
+    argparse measures sub-commands at the section's indent but prints them two columns
+    further in, so the longest one wraps; the extra two columns make up for that."""
+
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        if isinstance(action, argparse._SubParsersAction):
+            self._action_max_length += 2
+
+
 def build_parser(argv: Sequence[str] = (), *, full: bool = False) -> argparse.ArgumentParser:
     """Build the parser; with ``full`` every command's arguments are added (for completion)."""
     parser = Parser(
@@ -225,7 +237,7 @@ def build_parser(argv: Sequence[str] = (), *, full: bool = False) -> argparse.Ar
             "r9s: talk to any model behind the r9s router, and point coding tools at it."
         ),
         epilog=_(EPILOG),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=TopHelpFormatter,
         lang_help=_("language of messages: en, zh-CN (default: $R9S_LANG, then the locale)"),
     )
     parser.add_argument(

@@ -24,11 +24,19 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+DEFERRED = ConfigDict(defer_build=True)
+"""For a ``TypeAdapter`` made at import: its validator is built on first use."""
+
+
 class ResponseModel(BaseModel):
     """A response object. Unknown fields are kept (``model_extra``), as a router passes
     vendor extras through; attribute access works for them too."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
+    # defer_build: a model's validator is built on its first use, so a call pays only for
+    # the models of its answer (not for its stream's events, nor other operations').
+    model_config = ConfigDict(
+        extra="allow", populate_by_name=True, protected_namespaces=(), defer_build=True
+    )
     __slots__ = ("_response_headers",)
     # A slot, not a field or a private attribute: set only on the object a call returns
     # (by the pipeline), it costs the many objects a response or a stream holds nothing.

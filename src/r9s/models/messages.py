@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal, Required, TypeAlias, TypedDict
 from pydantic import Field, Tag, TypeAdapter
 
 from r9s._options import RequestOptions
-from r9s.models._base import Count, Items, Lenient, ResponseModel, Text
+from r9s.models._base import DEFERRED, Count, Items, Lenient, ResponseModel, Text
 from r9s.models._unions import by_type
 
 # -- request content blocks -------------------------------------------------------------
@@ -539,4 +539,7 @@ AnthropicMessageDelta = MessageDeltaEvent
 AnthropicStreamMessageStop = MessageStopEvent
 AnthropicPing = PingEvent
 
-MESSAGE_STREAM_EVENT: TypeAdapter[MessageStreamEvent] = TypeAdapter(MessageStreamEvent)
+MESSAGE_STREAM_EVENT: TypeAdapter[MessageStreamEvent] = TypeAdapter(
+    MessageStreamEvent, config=DEFERRED
+)
+"""Built on first use (a call that does not stream never needs it)."""

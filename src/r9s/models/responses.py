@@ -19,7 +19,7 @@ from pydantic import AliasChoices, Field, Tag, TypeAdapter, field_validator
 from pydantic_core import core_schema
 
 from r9s._options import RequestOptions
-from r9s.models._base import Count, Items, Lenient, ResponseModel, Text, or_else
+from r9s.models._base import DEFERRED, Count, Items, Lenient, ResponseModel, Text, or_else
 from r9s.models._unions import by_type
 
 # -- response objects ---------------------------------------------------------------------
@@ -659,4 +659,7 @@ class ResponseRunToolsParams(_ResponseFields, RequestOptions, total=False):
     """Keyword arguments of ``responses.run_tools`` (besides ``tools``)."""
 
 
-RESPONSE_OUTPUT_ITEM: TypeAdapter[ResponseOutputItem] = TypeAdapter(ResponseOutputItem)
+RESPONSE_OUTPUT_ITEM: TypeAdapter[ResponseOutputItem] = TypeAdapter(
+    ResponseOutputItem, config=DEFERRED
+)
+"""Built on first use."""

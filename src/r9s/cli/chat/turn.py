@@ -133,9 +133,25 @@ def resource_for(client: R9S, api: str) -> Any:
     return resource
 
 
-class _Answer:
+def turn_params(
+    conversation: Conversation, settings: TurnSettings, streaming: bool
+) -> dict[str, Any]:
+    """The keyword arguments of the request a turn sends (usage asked for in a chat
+    stream; the router's probe with ``timing``)."""
+    params = request_params(
+        conversation, with_tools=bool(settings.tools), show_reasoning=settings.show_reasoning
+    )
+    if settings.timing:
+        params["extra_headers"] = {PROBE_HEADER: "r9s"}
+    if streaming and conversation.api == "chat":
+        params["stream_options"] = {"include_usage": True}
+    return params
+
+
+class Answer:
     """What a turn gathers while it runs: text, reasoning, tool rounds, when the first
-    token came; everything it receives is shown through the renderer."""
+    token came; everything it receives is shown through the renderer (a terminal's, or
+    the web page's pane)."""
 
     def __init__(self, renderer: Renderer, show_reasoning: bool) -> None:
         self.renderer = renderer
@@ -213,15 +229,9 @@ def run_turn(
     ``problem``."""
     settings = settings or TurnSettings(stream=stream)
     streaming = settings.stream and stream
-    params = request_params(
-        conversation, with_tools=bool(settings.tools), show_reasoning=settings.show_reasoning
-    )
+    params = turn_params(conversation, settings, streaming)
     resource = resource_for(client, conversation.api)
-    if settings.timing:
-        params["extra_headers"] = {PROBE_HEADER: "r9s"}
-    if streaming and conversation.api == "chat":
-        params["stream_options"] = {"include_usage": True}
-    answer = _Answer(renderer, settings.show_reasoning)
+    answer = Answer(renderer, settings.show_reasoning)
     started = time.monotonic()
     renderer.waiting(_("waiting for {model}").format(model=conversation.model))
     result = TurnResult("")
@@ -288,6 +298,23 @@ def run_turn(
         answer.parts = [shown]
         renderer.code(shown, "json")
     renderer.finish()
+    settle(result, answer, events, started)
+    if not result.interrupted and result.final is not None:
+        if getattr(result.final, "max_turns_reached", False):
+            result.problem = _(
+                "the model was still calling tools after {turns} requests; the exchange stops there"
+            ).format(turns=result.final.turns)
+        if settings.schema is not None and result.parsed is None and result.problem is None:
+            result.problem = _("the model gave no object: {why}").format(
+                why=_refusal(result.final) or _("no reason given")
+            )
+    return result
+
+
+def settle(result: TurnResult, answer: Answer, events: Any, started: float) -> TurnResult:
+    """Fill ``result`` from what the turn gathered, once it is over (whole or
+    interrupted): text, reasoning, timing (``started``: ``time.monotonic()`` when the
+    request went), the router's time and, unless interrupted, usage and any problem."""
     ended = time.monotonic()
     result.text = answer.joined
     result.reasoning = "".join(answer.reasoning)
@@ -300,14 +327,6 @@ def run_turn(
     if not result.interrupted and result.final is not None:
         result.usage = usage_of(result.final)
         result.problem = problem_of(result.final)
-        if getattr(result.final, "max_turns_reached", False):
-            result.problem = _(
-                "the model was still calling tools after {turns} requests; the exchange stops there"
-            ).format(turns=result.final.turns)
-        if settings.schema is not None and result.parsed is None and result.problem is None:
-            result.problem = _("the model gave no object: {why}").format(
-                why=_refusal(result.final) or _("no reason given")
-            )
     return result
 
 
@@ -316,7 +335,7 @@ def _close(events: Any) -> None:
         events.close()
 
 
-def _tool_run(run: Any, answer: _Answer, settings: TurnSettings) -> Any:
+def _tool_run(run: Any, answer: Answer, settings: TurnSettings) -> Any:
     from r9s.tools import TextEvent, ToolCallEvent, ToolResultEvent
 
     for event in run:

@@ -76,8 +76,15 @@ def connect(args: argparse.Namespace) -> tuple[Connection, R9S]:
     return conn, client(conn, timeout=args.timeout, retries=getattr(args, "retries", None))
 
 
-def client(conn: Connection, *, timeout: float | None = None, retries: int | None = None) -> R9S:
-    """An SDK client for ``conn``; raises :class:`MissingKey` without a key."""
+def client(
+    conn: Connection,
+    *,
+    timeout: float | None = None,
+    retries: int | None = None,
+    notices: Any = None,
+) -> R9S:
+    """An SDK client for ``conn``; raises :class:`MissingKey` without a key. Each retry
+    is told on stderr, or to the ``notices`` logger when given (see :func:`retry_notice`)."""
     from r9s import R9S
     from r9s.cli.common.errors import remember
     from r9s.utils import default_retry_config
@@ -102,7 +109,7 @@ def client(conn: Connection, *, timeout: float | None = None, retries: int | Non
         api_key=conn.api_key,
         server_url=conn.base_url,
         retry_config=retry,
-        debug_logger=_retry_notices(),
+        debug_logger=notices if notices is not None else _retry_notices(),
         **kwargs,
     )
 
@@ -118,21 +125,29 @@ def _retry_notices() -> Any:
 
         class Notice(logging.Handler):
             def emit(self, record: logging.LogRecord) -> None:
-                line = record.getMessage()
-                if "; retrying in " not in line:
-                    return
-                outcome = line.split(" -> ", 1)[-1].split(" in ", 1)[0]
-                wait = line.rsplit("; retrying in ", 1)[1]
-                what = {"429": "rate limited (429)"}.get(outcome)
-                if what is None:
-                    what = f"server error ({outcome})" if outcome.isdigit() else "network error"
-                sys.stderr.write(f"r9s: {what}; retrying in {wait}\n")
-                sys.stderr.flush()
+                notice = retry_notice(record.getMessage())
+                if notice is not None:
+                    sys.stderr.write(f"r9s: {notice}\n")
+                    sys.stderr.flush()
 
         logger.addHandler(Notice())
         logger.setLevel(logging.DEBUG)
         logger.propagate = False
     return logger
+
+
+def retry_notice(line: str) -> str | None:
+    """``rate limited (429); retrying in 1.00 s`` out of the SDK's line for a request
+    that is retried; None for any other line."""
+    if "; retrying in " not in line:
+        return None
+    outcome = line.split(" -> ", 1)[-1].split(" in ", 1)[0]
+    wait = line.rsplit("; retrying in ", 1)[1]
+    if outcome == "429":
+        return _("rate limited (429); retrying in {wait}").format(wait=wait)
+    if outcome.isdigit():
+        return _("server error ({status}); retrying in {wait}").format(status=outcome, wait=wait)
+    return _("network error; retrying in {wait}").format(wait=wait)
 
 
 # The router's /models extensions: fields added with ?expand=..., and ?filter=FIELD=GLOB.
@@ -168,12 +183,24 @@ def fetch_models(
 ) -> list[ModelInfo]:
     """``GET /models`` through the SDK (its errors propagate), with the router's
     ``expand`` fields and ``filter`` rules when given."""
+    query = models_query(expand, filters)
+    listing = r9s.models.list(extra_query=cast(Any, query)) if query else r9s.models.list()
+    return models_of(listing)
+
+
+def models_query(expand: Sequence[str] = (), filters: Sequence[str] = ()) -> dict[str, Any]:
+    """The query of ``GET /models`` asking for the router's ``expand`` fields and
+    ``filter`` rules."""
     query: dict[str, Any] = {}
     if expand:
         query["expand"] = ",".join(expand)
     if filters:
         query["filter"] = list(filters)  # repeated: filter=a&filter=b
-    listing = r9s.models.list(extra_query=cast(Any, query)) if query else r9s.models.list()
+    return query
+
+
+def models_of(listing: Any) -> list[ModelInfo]:
+    """The entries of a ``GET /models`` answer (the SDK's ``ModelListResponse``)."""
     models = []
     for item in listing.data:
         extra = dict(item.model_extra or {})

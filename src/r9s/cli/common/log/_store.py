@@ -315,6 +315,16 @@ class Log:
             raise
         return log
 
+    @classmethod
+    def in_memory(cls) -> Log:
+        """A log held in memory only, gone when closed (the web page keeps its chats in
+        one while ``r9s logs off``)."""
+        if not has_fts5():
+            raise LogError(fts5_missing())
+        log = cls(sqlite3.connect(":memory:", isolation_level=None), Path(":memory:"))
+        log._prepare()
+        return log
+
     @_translated
     def _prepare(self) -> None:
         db = self._db
@@ -385,7 +395,16 @@ class Log:
         return exchange
 
     def _upsert(self, db: sqlite3.Connection, conversation: ConversationInfo) -> None:
+        """Insert or update ``conversation``. Its ``extra`` is merged into the one kept,
+        key by key: what one source keeps there (the web page's comparison, say) is not
+        lost when another (``r9s chat --continue``) records a turn without it."""
         conversation.updated = time.time()
+        row = db.execute(
+            "SELECT extra FROM conversations WHERE id = ?", (conversation.id,)
+        ).fetchone()
+        kept = _loads(row[0], dict) if row is not None else {}
+        if isinstance(kept, dict) and kept:
+            conversation.extra = {**kept, **conversation.extra}
         db.execute(
             _INSERT_CONVERSATION
             + """
