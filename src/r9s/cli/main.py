@@ -67,7 +67,7 @@ EPILOG = N_("""\
 settings (a flag beats the environment, which beats ./.env, which beats ~/.r9s/config.toml):
   R9S_API_KEY    API key            R9S_BASE_URL   base URL (default https://api.r9s.ai/v1)
   R9S_MODEL      default model      R9S_NO_DOTENV=1  ignore ./.env
-  R9S_LANG       language: en, zh-CN (default: the locale; --lang before or after a command)
+  R9S_LANG or --lang LANG   language: en, zh-CN (default: the locale)
 
 examples:
   r9s login                        check a key and store it in ~/.r9s/config.toml
@@ -103,14 +103,16 @@ def _selected(argv: Sequence[str]) -> Command | None:
 class Parser(argparse.ArgumentParser):
     """argparse's parser, whose errors suggest the choice closest to a mistyped one
     (``images generat``: did you mean generate?), whose help wraps Chinese by its width
-    on the terminal, and which takes the global ``--lang`` (listed in the top help only).
-    Sub-parsers are of this class too."""
+    on the terminal, and which takes the global ``--lang`` (the top help's settings list
+    it: the options stay short). Sub-parsers are of this class too."""
 
-    def __init__(self, *args: typing.Any, lang_help: str = argparse.SUPPRESS, **kwargs: typing.Any):
+    def __init__(self, *args: typing.Any, **kwargs: typing.Any):
         kwargs["formatter_class"] = _wide(kwargs.get("formatter_class", argparse.HelpFormatter))
         super().__init__(*args, **kwargs)
         # read before the parser is built (``i18n.choose``): here it is only accepted
-        self.add_argument("--lang", metavar="LANG", default=argparse.SUPPRESS, help=lang_help)
+        self.add_argument(
+            "--lang", metavar="LANG", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
 
     def _check_value(self, action: argparse.Action, value: typing.Any) -> None:
         if action.choices is None or value in action.choices:
@@ -172,6 +174,20 @@ def _wide(formatter: typing.Any) -> typing.Any:
     if formatter not in _WIDE:
         _WIDE[formatter] = type(f"Wide{formatter.__name__}", (WideText, formatter), {})
     return _WIDE[formatter]
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's help, with an option's forms on one line (``-m, --model MODEL``, not
+    ``-m MODEL, --model MODEL``): most options then take one line, not two."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=30)
+
+    def _format_action_invocation(self, action: argparse.Action) -> str:
+        if not action.option_strings or action.nargs == 0:
+            return super()._format_action_invocation(action)
+        value = self._format_args(action, self._get_default_metavar_for_optional(action))
+        return f"{', '.join(action.option_strings)} {value}"
 
 
 TOP_OPTIONS = ("-h", "--help", "--version")
@@ -238,7 +254,6 @@ def build_parser(argv: Sequence[str] = (), *, full: bool = False) -> argparse.Ar
         ),
         epilog=_(EPILOG),
         formatter_class=TopHelpFormatter,
-        lang_help=_("language of messages: en, zh-CN (default: $R9S_LANG, then the locale)"),
     )
     parser.add_argument(
         "--version",
@@ -360,7 +375,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     from r9s.cli.common import i18n
 
-    i18n.use(i18n.choose(argv))  # before any parser: the help is translated too
+    try:
+        i18n.use(i18n.choose(argv))  # before any parser: the help is translated too
+    except i18n.UnknownLanguage as unknown:
+        _report(str(unknown))
+        return 2
     try:
         argv = route(argv)
     except UnknownCommand as typo:

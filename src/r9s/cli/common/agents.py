@@ -3,7 +3,6 @@
 ``~/.r9s/agents/NAME/v1.toml``, ``v2.toml``...: every change is a new version file and
 no version is ever rewritten, so ``diff`` and ``rollback`` (a new version holding an
 old one's content) always have the history. A version is created with a hard link
-from r9s.cli.common.i18n import _
 from a complete temporary file: two changes at once get two numbers, never one file.
 """
 
@@ -20,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from r9s.cli.common.files import KEY_FILE_MODE, display, make_dirs
+from r9s.cli.common.i18n import _
 from r9s.cli.common.settings import state_dir
 from r9s.cli.common.templates import (
     Preset,

@@ -117,9 +117,7 @@ def _describe_api(exc: Any, errors: Any, model: str | None = None) -> str:
             return _("rate limited (429): {message}; retry in {wait}").format(
                 message=message, wait=_seconds(wait)
             )
-        return _("rate limited (429): {message}; wait a moment and retry").format(
-            message=message
-        )
+        return _("rate limited (429): {message}; wait a moment and retry").format(message=message)
     if isinstance(exc, errors.NotFoundError) and _is_model_error(exc):
         return _model_not_found(message, model)
     from r9s.errors import _REASONS
@@ -131,9 +129,7 @@ def _describe_api(exc: Any, errors: Any, model: str | None = None) -> str:
         )
     line = f"{status} {_REASONS.get(status, 'error')}: {message}"
     if exc.request_id:
-        line = _("{error} (request id {request_id})").format(
-            error=line, request_id=exc.request_id
-        )
+        line = _("{error} (request id {request_id})").format(error=line, request_id=exc.request_id)
     if isinstance(exc, errors.NotFoundError) and base:
         # not the model (above): the path, so most often a base URL missing its /v1 or
         # pointing at another server

@@ -92,16 +92,35 @@ def flag_value(argv: Sequence[str]) -> str | None:
     return found
 
 
+class UnknownLanguage(ValueError):
+    """``--lang`` or ``R9S_LANG`` (``where``) names a language r9s does not speak."""
+
+    def __init__(self, code: str, where: str) -> None:
+        super().__init__(code, where)
+        self.code = code
+        self.where = where
+
+    def __str__(self) -> str:
+        return _("{where} {code!r}: not a language r9s speaks (en, zh-CN)").format(
+            where=self.where, code=self.code
+        )
+
+
 def choose(argv: Sequence[str] = (), environ: Mapping[str, str] | None = None) -> str:
     """The language asked for: ``--lang``, else ``R9S_LANG``, else the locale in
     gettext's order (``LANGUAGE``, a list, unless the locale is C/POSIX; then the first
-    set of ``LC_ALL``, ``LC_MESSAGES``, ``LANG``). Anything r9s does not speak is English."""
+    set of ``LC_ALL``, ``LC_MESSAGES``, ``LANG``). A locale r9s does not speak is English;
+    a language ``--lang`` or ``R9S_LANG`` asks for and r9s does not speak raises
+    :class:`UnknownLanguage`."""
     environ = os.environ if environ is None else environ
-    asked = flag_value(argv)
+    asked, where = flag_value(argv), "--lang"
     if asked is None:
-        asked = environ.get("R9S_LANG") or None
+        asked, where = environ.get("R9S_LANG") or None, "R9S_LANG"
     if asked is not None:
-        return normalize(asked) or ENGLISH
+        found = normalize(asked)
+        if found is None:
+            raise UnknownLanguage(asked, where)
+        return found
     locale = next(
         (environ[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG") if environ.get(name)), ""
     )

@@ -68,9 +68,7 @@ class _Models:
         if self._fetched:
             if required and self.ids is None and not self.interactive:
                 raise NotInteractive(
-                    _("cannot list models ({reason}); pass --model").format(
-                        reason=self.unavailable
-                    )
+                    _("cannot list models ({reason}); pass --model").format(reason=self.unavailable)
                 )
             return self.ids or []
         self._fetched = True

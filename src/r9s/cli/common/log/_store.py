@@ -223,7 +223,8 @@ def _log_error(exc: sqlite3.Error, path: Path | None) -> LogError:
     if "not a database" in text or "malformed" in text:
         return LogError(
             _(
-                "{where} is not a readable SQLite database ({text}); move it away to start a new log"
+                "{where} is not a readable SQLite database ({text}); "
+                "move it away to start a new log"
             ).format(where=where, text=text)
         )
     if "fts5" in text or "trigram" in text:
