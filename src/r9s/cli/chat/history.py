@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from r9s.cli.chat.conversation import Conversation, Message, outcome_of
 from r9s.cli.common import interact
 from r9s.cli.common.files import display
-from r9s.cli.common.i18n import _
+from r9s.cli.common.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from r9s.cli.chat.turn import TurnResult
@@ -33,15 +33,13 @@ def tell_import(report: ImportReport) -> None:
     if report.imported:
         count = len(report.imported)
         interact.say(
-            _(
-                "r9s: {count} saved chat{value} of {display}/ "
-                "moved into the log ({display2}); the files are left as they were"
-            ).format(
-                count=count,
-                value="s" if count != 1 else "",
-                display=display(chats_dir()),
-                display2=display(log_path()),
-            )
+            ngettext(
+                "r9s: {count} saved chat of {chats}/ moved into the log ({log}); "
+                "the files are left as they were",
+                "r9s: {count} saved chats of {chats}/ moved into the log ({log}); "
+                "the files are left as they were",
+                count,
+            ).format(count=count, chats=display(chats_dir()), log=display(log_path()))
         )
     for name, why in report.unreadable:
         interact.warn(

@@ -388,10 +388,15 @@ class Repl:
     def _system(self, text: str) -> None:
         conv = self.conversation
         if not text:
-            interact.say(f"System prompt: {conv.system}" if conv.system else "No system prompt.")
+            if conv.system:
+                interact.say(_("System prompt: {system}").format(system=conv.system))
+            else:
+                interact.say(_("No system prompt."))
             return
         conv.system = None if text == "--clear" else text
-        interact.say("System prompt removed." if conv.system is None else "System prompt set.")
+        interact.say(
+            _("System prompt removed.") if conv.system is None else _("System prompt set.")
+        )
         self.history.update(conv)
 
     def _clear(self, rest: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Mapping
 
-from r9s.cli.common.i18n import _
+from r9s.cli.common.i18n import N_, _
 
 
 def add_tool_argument(parser: argparse.ArgumentParser, *, optional: bool) -> None:
@@ -51,7 +51,7 @@ def tools_line(prefix: str = "tools: ") -> str:
 
 def add_connection_arguments(
     parser: argparse.ArgumentParser | argparse._ArgumentGroup,
-    timeout: str | None = "seconds to wait (default 600)",
+    timeout: str | None = N_("seconds to wait (default 600)"),
 ) -> None:
     """``--api-key``, ``--base-url`` and (unless ``timeout`` is None, its help) ``--timeout``:
     how every command that talks to r9s is pointed at it."""
@@ -72,7 +72,7 @@ def add_connection_arguments(
         ),
     )
     if timeout is not None:
-        parser.add_argument("--timeout", type=float, metavar="S", help=timeout)
+        parser.add_argument("--timeout", type=float, metavar="S", help=_(timeout))
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
@@ -129,7 +129,7 @@ def subcommands(
             name,
             help=text,
             description=text,
-            epilog=examples[name],
+            epilog=_(examples[name]),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
 

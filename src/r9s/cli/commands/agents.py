@@ -6,12 +6,12 @@ import argparse
 from typing import TYPE_CHECKING
 
 from r9s.cli.commands._args import subcommands
-from r9s.cli.common.i18n import _
+from r9s.cli.common.i18n import N_, _
 
 if TYPE_CHECKING:
     from r9s.cli.common.templates import Preset
 
-EPILOG = """\
+EPILOG = N_("""\
 An agent is ~/.r9s/agents/NAME/v1.toml, v2.toml...: every change makes a new version
 and none is ever rewritten, so `diff` and `rollback` always have the history. Use one
 with `r9s chat --agent NAME` (or NAME@V for a given version).
@@ -25,38 +25,38 @@ examples:
   r9s agents diff reviewer 1 2
   r9s agents rollback reviewer 1        a new version with v1's content
   r9s agents rm reviewer
-"""
+""")
 
 EXAMPLES = {
-    "create": """\
+    "create": N_("""\
 Without --instructions, on a terminal, opens $EDITOR on a new agent.
 
 examples:
   r9s agents create reviewer -i "You review Python code." -m claude-sonnet-4-5
   r9s agents create writer --skill style-guide --param temperature 0.9
-""",
-    "list": "examples:\n  r9s agents list\n",
-    "show": "examples:\n  r9s agents show reviewer\n  r9s agents show reviewer --version 1\n",
-    "edit": """\
+"""),
+    "list": N_("examples:\n  r9s agents list\n"),
+    "show": N_("examples:\n  r9s agents show reviewer\n  r9s agents show reviewer --version 1\n"),
+    "edit": N_("""\
 With flags, changes those settings; without, opens $EDITOR on the latest version.
 
 examples:
   r9s agents edit reviewer
   r9s agents edit reviewer -m gpt-4o --note "try gpt-4o"
-""",
-    "versions": "examples:\n  r9s agents versions reviewer\n",
-    "diff": """\
+"""),
+    "versions": N_("examples:\n  r9s agents versions reviewer\n"),
+    "diff": N_("""\
 examples:
   r9s agents diff reviewer 1 3
   r9s agents diff reviewer v2            v2 against the latest
-""",
-    "rollback": "examples:\n  r9s agents rollback reviewer 2\n",
-    "rm": "examples:\n  r9s agents rm reviewer\n  r9s agents rm reviewer --yes\n",
+"""),
+    "rollback": N_("examples:\n  r9s agents rollback reviewer 2\n"),
+    "rm": N_("examples:\n  r9s agents rm reviewer\n  r9s agents rm reviewer --yes\n"),
 }
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = EPILOG
+    parser.epilog = _(EPILOG)
     add = subcommands(parser, EXAMPLES)
 
     def action(name: str, text: str) -> argparse.ArgumentParser:

@@ -6,9 +6,9 @@ import argparse
 from typing import Any
 
 from r9s.cli.commands._args import add_connection_arguments, subcommands
-from r9s.cli.common.i18n import _
+from r9s.cli.common.i18n import N_, _
 
-EPILOG = """\
+EPILOG = N_("""\
 actions:
   run            send every row of FILE; records go to -o (one line per row)
   status         what an output holds and how its last run ended
@@ -19,9 +19,9 @@ examples:
   r9s batch run prompts.txt --model gpt-4o-mini -o answers.jsonl
   r9s batch status results.jsonl
   r9s batch retry-failed results.jsonl
-"""
+""")
 
-RUN_EPILOG = """\
+RUN_EPILOG = N_("""\
 FILE: OpenAI's batch format ({"custom_id", "method", "url", "body"} a line), Anthropic's
 ({"custom_id", "params"}), or prompts (a text file, a CSV/JSONL --column). One output line
 per row; run it again to resume (answered rows are never sent again). See docs/batch.md.
@@ -33,15 +33,15 @@ examples:
   r9s batch run prompts.txt --model gpt-4o-mini --system "Be brief." -o answers.jsonl
   r9s batch run reviews.csv --column text --template "Sentiment: {text}" --model gpt-4o-mini
   r9s batch run requests.jsonl --max-cost 20 --price 2.5,10 --ray auto
-"""
+""")
 
-STATUS_EPILOG = """\
+STATUS_EPILOG = N_("""\
 examples:
   r9s batch status results.jsonl
   r9s batch status results.jsonl --json | jq .remaining
-"""
+""")
 
-RETRY_EPILOG = """\
+RETRY_EPILOG = N_("""\
 Sends again the rows whose records are failures (an error status such as 400 or 500, or no
 answer at all), with the options the output was made with, and puts the new records in
 their place. A run of it that is stopped resumes like `run` does.
@@ -49,13 +49,13 @@ their place. A run of it that is stopped resumes like `run` does.
 examples:
   r9s batch retry-failed results.jsonl
   r9s batch retry-failed results.jsonl --input fixed-requests.jsonl --allow-changed-input
-"""
+""")
 
 EXAMPLES = {"run": RUN_EPILOG, "status": STATUS_EPILOG, "retry-failed": RETRY_EPILOG}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = EPILOG
+    parser.epilog = _(EPILOG)
     action = subcommands(parser, EXAMPLES)
     run = action("run", "send every row of an input file")
     run.add_argument("input", metavar="FILE", help=_("the requests or prompts"))
@@ -103,7 +103,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--ray", metavar="ADDRESS", help=_("on Ray: auto, local, ray://... (r9s[ray])")
     )
     _add_reporting(run)
-    add_connection_arguments(run, timeout="seconds per request (default 600)")
+    add_connection_arguments(run, timeout=N_("seconds per request (default 600)"))
 
     status = action("status", "what an output holds and how its last run ended")
     status.add_argument("output", metavar="FILE", help=_("an output of r9s batch run"))
@@ -123,7 +123,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     _add_sending(retry)
     _add_reporting(retry)
-    add_connection_arguments(retry, timeout="seconds per request (default 600)")
+    add_connection_arguments(retry, timeout=N_("seconds per request (default 600)"))
 
 
 def _urls() -> tuple[str, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from r9s.cli.commands._args import subcommands
-from r9s.cli.common.i18n import _
+from r9s.cli.common.i18n import N_, _
 from r9s.cli.common.settings import CONFIG_KEYS, normalize_key
 
 EPILOG = f"""\
@@ -23,35 +23,35 @@ examples:
 
 
 EXAMPLES = {
-    "set": """\
+    "set": N_("""\
 examples:
   r9s config set model claude-sonnet-4-5
   r9s config set base_url http://127.0.0.1:8765    stored as http://127.0.0.1:8765/v1
-""",
-    "get": """\
+"""),
+    "get": N_("""\
 examples:
   r9s config get model
   r9s config get api_key --show-key                 the key itself, for a script
-""",
-    "list": """\
+"""),
+    "list": N_("""\
 examples:
   r9s config list
   R9S_NO_DOTENV=1 r9s config list                   as if there were no ./.env
-""",
-    "unset": """\
+"""),
+    "unset": N_("""\
 examples:
   r9s config unset base_url                         back to https://api.r9s.ai/v1
-""",
-    "path": """\
+"""),
+    "path": N_("""\
 examples:
   r9s config path
   "$EDITOR" "$(r9s config path)"
-""",
+"""),
 }
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = EPILOG
+    parser.epilog = _(EPILOG)
     action = subcommands(parser, EXAMPLES)
 
     def add_key(child: argparse.ArgumentParser) -> None:

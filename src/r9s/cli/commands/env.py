@@ -6,12 +6,12 @@ from __future__ import annotations
 import argparse
 
 from r9s.cli.commands._args import add_target_arguments, tools_line
-from r9s.cli.common.i18n import _
+from r9s.cli.common.i18n import N_, _
 
 SHELLS = ("bash", "zsh", "fish", "powershell", "dotenv", "json")
 SDKS = ("openai", "anthropic")
 
-EPILOG = """\
+EPILOG = N_("""\
 TOOL is a coding tool or an SDK: `openai` (OPENAI_BASE_URL, OPENAI_API_KEY: the openai
 SDKs, most OpenAI-compatible apps and IDE plugins) or `anthropic` (ANTHROPIC_BASE_URL,
 ANTHROPIC_API_KEY: the anthropic SDKs and the Claude Agent SDK). Values come as for `r9s
@@ -27,7 +27,7 @@ examples:
   r9s env openai --shell fish | source          fish
   r9s env anthropic --shell dotenv >> .env      an app's .env
   r9s env openai --shell powershell | Invoke-Expression
-"""
+""")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         return tool.name
 
     tools = all_tools()
-    parser.epilog = EPILOG.format(tools=tools_line())
+    parser.epilog = _(EPILOG).format(tools=tools_line())
     parser.add_argument(
         "tool",
         metavar="TOOL",
@@ -101,7 +101,7 @@ def _variables(args: argparse.Namespace) -> tuple[dict[str, str], str]:
             raise NotInteractive(
                 _("no API key: pass --api-key or set {ENV_API_KEY}").format(ENV_API_KEY=ENV_API_KEY)
             )
-        check_target(Target(base, key, "", ""), into="variables")
+        check_target(Target(base, key, "", ""), into=N_("variables"))
         if args.tool == "openai":
             found = {"OPENAI_BASE_URL": base, "OPENAI_API_KEY": key}
         else:
@@ -112,7 +112,7 @@ def _variables(args: argparse.Namespace) -> tuple[dict[str, str], str]:
     states = read_configs(tool, Path.home(), os.environ)
     current = tool.inspect([state.values for state in states], os.environ)
     target, _sources = resolve_target(tool, args, False, current=current)
-    check_target(target, into="variables")  # for eval: no control characters
+    check_target(target, into=N_("variables"))  # for eval: no control characters
     if tool.env is not None:
         return tool.env(target), target.api_key
     plan = tool.run_plan(target)

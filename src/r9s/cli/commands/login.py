@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from r9s.cli.common.i18n import _
+from r9s.cli.common.i18n import N_, _
 
-EPILOG = """\
+EPILOG = N_("""\
 The key is asked for (hidden) on a terminal, or read from stdin when piped. It is stored
 in ~/.r9s/config.toml (mode 0600) only after the server accepted it; --base-url is
 stored too. The environment (R9S_API_KEY) and ./.env still win over the file.
@@ -15,11 +15,11 @@ examples:
   r9s login
   echo "$KEY" | r9s login
   r9s login --base-url http://127.0.0.1:8765 --api-key sk-local
-"""
+""")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = EPILOG
+    parser.epilog = _(EPILOG)
     parser.add_argument("--api-key", metavar="KEY", help=_("the key (default: ask, or read stdin)"))
     parser.add_argument("--base-url", metavar="URL", help=_("the server to check it against"))
 

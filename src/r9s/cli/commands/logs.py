@@ -6,13 +6,13 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from r9s.cli.commands._args import subcommands
-from r9s.cli.common.i18n import _
+from r9s.cli.common.i18n import N_, _
 from r9s.cli.common.terminal import for_stdout, json_text
 
 if TYPE_CHECKING:
     from r9s.cli.common.log import ConversationInfo, Exchange
 
-EPILOG = """\
+EPILOG = N_("""\
 Every chat turn (interactive, one-shot, piped, any --api) is kept in ~/.r9s/log.db,
 unless `r9s chat --no-log` or `r9s logs off`. Without -q, the newest N exchanges, the
 newest last; with -q, the N best matches, the best first. #N is an exchange's number
@@ -27,32 +27,34 @@ examples:
   r9s logs show 42                      one exchange in full (or a conversation: ID)
   r9s logs rm 42                        remove it (r9s logs rm --all: everything)
   r9s logs off                          record nothing from now on
-"""
+""")
 
 EXAMPLES = {
-    "show": """\
+    "show": N_("""\
 examples:
   r9s logs show 42                       exchange #42 in full
   r9s logs show 20250601-103200-a1b2c3   a whole conversation (or a unique start of its id)
   r9s logs show 42 --json
-""",
-    "rm": """\
+"""),
+    "rm": N_("""\
 Deleted text is overwritten in the database files, not only unlinked.
 
 examples:
   r9s logs rm 42                         one exchange
   r9s logs rm 20250601-103200-a1b2c3     a conversation
   r9s logs rm --all                      everything (asks first; --yes for scripts)
-""",
-    "on": "examples:\n  r9s logs on                            record chats again\n",
-    "off": "examples:\n  r9s logs off                           record no new chat\n",
-    "status": "examples:\n  r9s logs status                        on or off, where, how much\n",
-    "path": 'examples:\n  r9s logs path\n  sqlite3 "$(r9s logs path)" .tables\n',
+"""),
+    "on": N_("examples:\n  r9s logs on                            record chats again\n"),
+    "off": N_("examples:\n  r9s logs off                           record no new chat\n"),
+    "status": N_(
+        "examples:\n  r9s logs status                        on or off, where, how much\n"
+    ),
+    "path": N_('examples:\n  r9s logs path\n  sqlite3 "$(r9s logs path)" .tables\n'),
 }
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = EPILOG
+    parser.epilog = _(EPILOG)
     add_filters(parser)
     parser.add_argument(
         "-n", "--count", type=int, default=10, metavar="N", help=_("how many (default 10; 0: all)")
@@ -167,7 +169,7 @@ def _list(log: Any, args: argparse.Namespace) -> int:
     if not found:
         from r9s.cli.common import interact
 
-        interact.say("No exchange matches." if _filtering(filters) else "The log is empty.")
+        interact.say(_("No exchange matches.") if _filtering(filters) else _("The log is empty."))
         return 0
     from r9s.cli.common.log import search_terms
 

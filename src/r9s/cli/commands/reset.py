@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from r9s.cli.commands._args import add_tool_argument, tools_line
-from r9s.cli.common.i18n import _
+from r9s.cli.common.i18n import N_, _
 
 if TYPE_CHECKING:
     from r9s.cli.tools._backups import Backups, Operation, SavedFile
     from r9s.cli.tools._configure import Change, Drift
 
-EPILOG = """\
+EPILOG = N_("""\
 Backups live in ~/.r9s/backup/<tool>/. Each entry is the state of the tool's files just
 before a `set` or a `reset`; restoring it brings the files back byte for byte, and removes
 files that did not exist then. The current files are backed up first, so running
@@ -35,11 +35,11 @@ examples:
   r9s reset --list                    every tool's backups, newest first
   r9s reset codex --backup 2 --yes    the second newest, without asking
   r9s reset gemini --backup ~/.r9s/backup/gemini-cli/.env.20260101-120000-000000.bak
-"""
+""")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = EPILOG.format(tools=tools_line())
+    parser.epilog = _(EPILOG).format(tools=tools_line())
     add_tool_argument(parser, optional=True)
     parser.add_argument("--list", action="store_true", help=_("list the backups, newest first"))
     which = parser.add_mutually_exclusive_group()

@@ -7,9 +7,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from r9s.cli.commands.logs import add_model_and_since
-from r9s.cli.common.i18n import _
+from r9s.cli.common.i18n import N_, _
 
-EPILOG = """\
+EPILOG = N_("""\
 Sums what the log holds (~/.r9s/log.db): exchanges, tokens in and out and, when the
 router reports it (usage.cost), the cost, by local day and model, then by model. The
 default is the last 30 days. Chats run with --no-log or while `r9s logs off` are not
@@ -19,13 +19,13 @@ examples:
   r9s usage                        the last 30 days
   r9s usage --since 2025-06-01 --model 'gpt-*'
   r9s usage --all --json | jq '.total'
-"""
+""")
 
 DEFAULT_SINCE = "30d"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = EPILOG
+    parser.epilog = _(EPILOG)
     add_model_and_since(parser)
     parser.add_argument("--all", action="store_true", help=_("everything in the log"))
     parser.add_argument("--json", action="store_true", help=_("as JSON"))

@@ -28,7 +28,7 @@ from r9s.cli.common.files import (
     write_atomic,
 )
 from r9s.cli.common.formats import REMOVE, Edits, Format, Update, edit, parse
-from r9s.cli.common.i18n import _
+from r9s.cli.common.i18n import N_, _
 from r9s.cli.common.masking import holds_secret
 from r9s.cli.common.settings import state_dir
 from r9s.cli.tools._backups import Backups, Operation, SavedFile, keep_setting
@@ -96,27 +96,35 @@ def read_configs(tool: Tool, home: Path, environ: Mapping[str, str]) -> list[Con
     return states
 
 
-def check_target(target: Target, into: str = "a config file") -> None:
+def check_target(target: Target, into: str = N_("a config file")) -> None:
     """Refuse values that must not reach a config file: a model id (or key, or URL) with
     control characters (an escape sequence from a server's model list, a pasted line
     break) would be written as is, and shown to whoever reads the file."""
-    slots = [(f"{name} model id", model) for name, model in target.slots.items()]
+    slots = [
+        (_("{slot} model id").format(slot=name), model) for name, model in target.slots.items()
+    ]
     for what, value in (
-        ("model id", target.model),
-        ("small model id", target.small_model),
+        (N_("model id"), target.model),
+        (N_("small model id"), target.small_model),
         *slots,
-        ("base URL", target.base_url),
-        ("API key", target.api_key),
+        (N_("base URL"), target.base_url),
+        (N_("API key"), target.api_key),
     ):
         bad = sorted({char for char in value if unicodedata.category(char) in _CONTROL})
         if bad:
             codes = ", ".join(f"U+{ord(char):04X}" for char in bad)
-            shown = "" if what == "API key" else f" {ascii(value)}"
-            raise ValueError(
-                _(
-                    "the {what}{shown} contains control characters ({codes}); "
+            if what == "API key":
+                message = _(
+                    "the API key contains control characters ({codes}); "
                     "r9s will not write it into {into}"
-                ).format(what=what, shown=shown, codes=codes, into=into)
+                )
+            else:
+                message = _(
+                    "the {what} {value} contains control characters ({codes}); "
+                    "r9s will not write it into {into}"
+                )
+            raise ValueError(
+                message.format(what=_(what), value=ascii(value), codes=codes, into=_(into))
             )
 
 
