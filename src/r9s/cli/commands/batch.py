@@ -217,7 +217,7 @@ def _error(message: str) -> None:
 
     from r9s.cli.common.errors import describe
 
-    print(f"r9s: error: {describe(Exception(message))}", file=sys.stderr)
+    print(_("r9s: error: {message}").format(message=describe(Exception(message))), file=sys.stderr)
 
 
 def _params(pairs: list[str] | None) -> dict[str, Any]:
@@ -353,8 +353,11 @@ async def _with_signals(job: Any, control: Any) -> Any:
         presses += 1
         if presses == 1:
             print(
-                "\nr9s batch: stopping: waiting for the requests in flight "
-                "(Ctrl-C again to abandon them; they are sent again next run)",
+                "\n"
+                + _(
+                    "r9s batch: stopping: waiting for the requests in flight "
+                    "(Ctrl-C again to abandon them; they are sent again next run)"
+                ),
                 file=sys.stderr,
                 flush=True,
             )
@@ -383,8 +386,10 @@ def _report(summary: Any, args: argparse.Namespace) -> int:
         print(f"r9s batch: {_summary_line(summary)}", file=sys.stderr)
         if summary.failed:
             print(
-                f"  {summary.failed:,} failed rows: `r9s batch status {summary.output}` shows "
-                f"them by status; `r9s batch retry-failed {summary.output}` sends them again",
+                _(
+                    "  {failed} failed rows: `r9s batch status {output}` shows them by status; "
+                    "`r9s batch retry-failed {output}` sends them again"
+                ).format(failed=f"{summary.failed:,}", output=summary.output),
                 file=sys.stderr,
             )
     if summary.state != "finished":

@@ -136,7 +136,9 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if args.tool is None:
         if not interactive:
-            raise NotInteractive("name a tool: " + ", ".join(t.name for t in with_backups))
+            raise NotInteractive(
+                _("name a tool: {known}").format(known=", ".join(t.name for t in with_backups))
+            )
         names = [t.name for t in with_backups]
         chosen = interact.choose(_("Tool to reset"), names, allow_other=False)
         tool = next(t for t in with_backups if t.name == chosen)
@@ -173,8 +175,10 @@ def run(args: argparse.Namespace) -> int:
         if not interactive:
             changed = ", ".join(display(drift.path) for drift in drifts)
             raise ChangedSinceSet(
-                f"{changed} changed after r9s wrote it; nothing was written (pass --force "
-                "with --yes to restore anyway: the changed file is backed up first)"
+                _(
+                    "{changed} changed after r9s wrote it; nothing was written (pass --force "
+                    "with --yes to restore anyway: the changed file is backed up first)"
+                ).format(changed=changed)
             )
         if not interact.confirm(
             _("Restore anyway, replacing these changes? (the changed file is backed up first)"),

@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         cells = [c.ljust(widths[i]) if i < 2 else c.rjust(widths[i]) for i, c in enumerate(line)]
         print("  ".join(cells).rstrip())
     if 0 < total.priced < total.exchanges:
-        print("* the router reported the cost of only some of these exchanges")
+        print(_("* the router reported the cost of only some of these exchanges"))
     return 0
 
 

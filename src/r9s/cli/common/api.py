@@ -90,7 +90,7 @@ def client(
     from r9s.utils import default_retry_config
 
     if not conn.api_key:
-        raise MissingKey("no API key: run `r9s login`, pass --api-key, or set R9S_API_KEY")
+        raise MissingKey(_("no API key: run `r9s login`, pass --api-key, or set R9S_API_KEY"))
     key = conn.api_key
     remember(
         connection=conn,

@@ -397,12 +397,16 @@ def _acquire(fd: int, lock_path: Path, timeout: float) -> None:
         except BlockingIOError:
             if not told:
                 print(
-                    f"r9s: waiting for another r9s to finish ({display(lock_path)})",
+                    _("r9s: waiting for another r9s to finish ({path})").format(
+                        path=display(lock_path)
+                    ),
                     file=sys.stderr,
                 )
                 told = True
             if time.monotonic() > deadline:
                 raise LockTimeout(
-                    f"another r9s process has held {display(lock_path)} for {timeout:g} s"
+                    _("another r9s process has held {path} for {seconds:g} s").format(
+                        path=display(lock_path), seconds=timeout
+                    )
                 ) from None
             time.sleep(0.05)

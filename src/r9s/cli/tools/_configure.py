@@ -310,8 +310,10 @@ def apply_restore(
         for change in planned:
             if seen is not None and change.path in seen and seen[change.path] != change.before.data:
                 raise ChangedMeanwhile(
-                    f"{display(change.path)} changed while r9s was asking; nothing was written "
-                    "(run the command again)"
+                    _(
+                        "{path} changed while r9s was asking; nothing was written "
+                        "(run the command again)"
+                    ).format(path=display(change.path))
                 )
         changes = [c for c in planned if c.changed]
         operation = _commit(backups, "reset", changes, keep) if changes else None
