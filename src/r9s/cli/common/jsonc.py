@@ -543,7 +543,9 @@ class Document:
         return line[: len(line) - len(line.lstrip(" \t"))]
 
     def _lost(self, path: tuple[str, ...]) -> None:
-        note = f"comments inside {'.'.join(path)} were not kept: they were in what r9s replaced"
+        note = _("comments inside {path} were not kept: they were in what r9s replaced").format(
+            path=".".join(path)
+        )
         if note not in self.notes:
             self.notes.append(note)
 

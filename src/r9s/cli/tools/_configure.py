@@ -172,11 +172,13 @@ def _replaced(fmt: Format, text: str, edits: Edits, path: Path, key: str) -> tup
         if old is None or isinstance(new, Update) or old == new:
             continue
         if new is REMOVE:
-            said.append(f"removed {name} (kept in the backup)")
+            said.append(_("removed {name} (kept in the backup)").format(name=name))
         elif new == key or not isinstance(old, str | int | float | bool) or holds_secret(name):
-            said.append(f"replaced {name} (the old value is kept in the backup)")
+            said.append(
+                _("replaced {name} (the old value is kept in the backup)").format(name=name)
+            )
         else:
-            said.append(f"replaced {name}: {old} -> {new}")
+            said.append(_("replaced {name}: {old} -> {new}").format(name=name, old=old, new=new))
     return tuple(said)
 
 
@@ -184,8 +186,10 @@ def _link_notes(before: Snapshot) -> tuple[str, ...]:
     if before.links <= 1:
         return ()
     return (
-        f"it has {before.links} names (a hard link): it is written in place, which keeps "
-        "the link (the backup holds the old content)",
+        _(
+            "it has {links} names (a hard link): it is written in place, which keeps "
+            "the link (the backup holds the old content)"
+        ).format(links=before.links),
     )
 
 
