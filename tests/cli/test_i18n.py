@@ -95,6 +95,7 @@ def test_the_committed_mo_is_the_po_compiled() -> None:
     chinese = read_catalog(PO)
     with MO.open("rb") as file:
         compiled = read_mo(file)
+
     def entries(catalog: Any) -> dict[Any, Any]:
         def key(value: Any) -> Any:
             return tuple(value) if isinstance(value, list) else value

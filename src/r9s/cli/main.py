@@ -377,8 +377,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         i18n.use(i18n.choose(argv))  # before any parser: the help is translated too
-    except i18n.UnknownLanguage as unknown:
-        _report(str(unknown))
+    except i18n.UnknownLanguage as asked:
+        _report(str(asked))
         return 2
     try:
         argv = route(argv)
