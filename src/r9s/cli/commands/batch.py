@@ -383,7 +383,7 @@ def _report(summary: Any, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary.to_dict(), indent=2))
     else:
-        print(f"r9s batch: {_summary_line(summary)}", file=sys.stderr)
+        print(_("r9s batch: {summary}").format(summary=_summary_line(summary)), file=sys.stderr)
         if summary.failed:
             print(
                 _(
@@ -398,21 +398,36 @@ def _report(summary: Any, args: argparse.Namespace) -> int:
 
 
 def _summary_line(summary: Any) -> str:
+    seconds = f"{summary.seconds:.1f}"
     head = {
-        "finished": f"finished in {summary.seconds:.1f} s",
-        "stopped": f"stopped after {summary.seconds:.1f} s: {summary.reason}",
-        "interrupted": f"interrupted after {summary.seconds:.1f} s",
+        "finished": _("finished in {seconds} s").format(seconds=seconds),
+        "stopped": _("stopped after {seconds} s: {reason}").format(
+            seconds=seconds, reason=summary.reason
+        ),
+        "interrupted": _("interrupted after {seconds} s").format(seconds=seconds),
     }.get(summary.state, summary.state)
-    parts = [f"{summary.done:,}/{summary.rows:,} rows answered"]
-    parts.append(f"{summary.ok:,} ok, {summary.failed:,} failed")
+    parts = [
+        _("{done}/{rows} rows answered").format(done=f"{summary.done:,}", rows=f"{summary.rows:,}")
+    ]
+    parts.append(
+        _("{ok} ok, {failed} failed").format(ok=f"{summary.ok:,}", failed=f"{summary.failed:,}")
+    )
     if summary.remaining:
-        parts.append(f"{summary.remaining:,} left (run again to resume)")
+        parts.append(
+            _("{remaining} left (run again to resume)").format(remaining=f"{summary.remaining:,}")
+        )
     tokens = summary.input_tokens + summary.output_tokens
-    parts.append(f"{tokens:,} tokens")
+    parts.append(_("{tokens} tokens").format(tokens=f"{tokens:,}"))
     if summary.cost is not None:
         parts.append(f"${summary.cost:,.4f}")
-    parts.append(f"{summary.requests:,} requests this run, {summary.throttled:,} throttled")
-    return f"{head}; " + " · ".join(parts) + f"; output {summary.output}"
+    parts.append(
+        _("{requests} requests this run, {throttled} throttled").format(
+            requests=f"{summary.requests:,}", throttled=f"{summary.throttled:,}"
+        )
+    )
+    return _("{head}; {parts}; output {output}").format(
+        head=head, parts=" · ".join(parts), output=summary.output
+    )
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -427,7 +442,7 @@ def _status(args: argparse.Namespace) -> int:
         _error(str(exc))
         return 2
     except FileNotFoundError:
-        _error(f"{args.output} does not exist")
+        _error(_("{output} does not exist").format(output=args.output))
         return 2
     if args.json:
         print(json.dumps(found.to_dict(), indent=2))
