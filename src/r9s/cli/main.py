@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from r9s._version import __version__
+from r9s.cli.common.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -35,35 +36,38 @@ class Command:
 # The one table of commands, in the order --help lists them: the parser, --help and shell
 # completion are built from it.
 COMMANDS: tuple[Command, ...] = (
-    Command("chat", "talk to a model: interactive, one-shot or piped"),
-    Command("logs", "search and show the log of every chat turn"),
-    Command("usage", "tokens and cost by day and model, from the log"),
-    Command("templates", "saved prompts for r9s chat -t NAME"),
-    Command("agents", "instructions, model and skills for r9s chat --agent"),
-    Command("skills", "Agent Skills (SKILL.md folders) for r9s chat --skill"),
-    Command("models", "list the models the router serves, or show one"),
-    Command("embed", "embedding vectors; search a local collection"),
-    Command("images", "generate, edit or describe images"),
-    Command("audio", "text to speech, transcription, translation"),
-    Command("batch", "send a file of requests, resumably and rate-aware"),
-    Command("web", "a local page to chat and compare models side by side"),
-    Command("login", "check an API key and store it"),
-    Command("config", "show or edit ~/.r9s/config.toml"),
-    Command("completion", "shell completion for bash, zsh, fish"),
-    Command("mock", "run the local r9s-compatible server (offline)"),
-    Command("set", "point a coding tool (Claude Code, Codex, ...) at r9s"),
-    Command("reset", "restore a coding tool's config from a backup"),
-    Command("run", "run a coding tool against r9s, changing no file"),
-    Command("env", "print variables that point a tool or an SDK app at r9s"),
+    Command("chat", N_("talk to a model: interactive, one-shot or piped")),
+    Command("logs", N_("search and show the log of every chat turn")),
+    Command("usage", N_("tokens and cost by day and model, from the log")),
+    Command("templates", N_("saved prompts for r9s chat -t NAME")),
+    Command("agents", N_("instructions, model and skills for r9s chat --agent")),
+    Command("skills", N_("Agent Skills (SKILL.md folders) for r9s chat --skill")),
+    Command("models", N_("list the models the router serves, or show one")),
+    Command("embed", N_("embedding vectors; search a local collection")),
+    Command("images", N_("generate, edit or describe images")),
+    Command("audio", N_("text to speech, transcription, translation")),
+    Command("batch", N_("send a file of requests, resumably and rate-aware")),
+    Command("web", N_("a local page to chat and compare models side by side")),
+    Command("login", N_("check an API key and store it")),
+    Command("config", N_("show or edit ~/.r9s/config.toml")),
+    Command("completion", N_("shell completion for bash, zsh, fish")),
+    Command("mock", N_("run the local r9s-compatible server (offline)")),
+    Command("set", N_("point a coding tool (Claude Code, Codex, ...) at r9s")),
+    Command("reset", N_("restore a coding tool's config from a backup")),
+    Command("run", N_("run a coding tool against r9s, changing no file")),
+    Command("env", N_("print variables that point a tool or an SDK app at r9s")),
     Command(
-        "doctor", "check which coding tools are installed and pointed at r9s", aliases=("status",)
+        "doctor",
+        N_("check which coding tools are installed and pointed at r9s"),
+        aliases=("status",),
     ),
 )
 
-EPILOG = """\
+EPILOG = N_("""\
 settings (a flag beats the environment, which beats ./.env, which beats ~/.r9s/config.toml):
   R9S_API_KEY    API key            R9S_BASE_URL   base URL (default https://api.r9s.ai/v1)
   R9S_MODEL      default model      R9S_NO_DOTENV=1  ignore ./.env
+  R9S_LANG or --lang LANG   language: en, zh-CN (default: the locale)
 
 examples:
   r9s login                        check a key and store it in ~/.r9s/config.toml
@@ -73,7 +77,7 @@ examples:
   r9s models --filter claude       the models the router serves
   r9s set claude-code              point Claude Code at r9s
   r9s <command> --help             help and examples for one command
-"""
+""")
 
 
 def find_command(name: str) -> Command | None:
@@ -98,20 +102,78 @@ def _selected(argv: Sequence[str]) -> Command | None:
 
 class Parser(argparse.ArgumentParser):
     """argparse's parser, whose errors suggest the choice closest to a mistyped one
-    (``images generat``: did you mean generate?). Sub-parsers are of this class too."""
+    (``images generat``: did you mean generate?), whose help wraps Chinese by its width
+    on the terminal, and which takes the global ``--lang`` (the top help's settings list
+    it: the options stay short). Sub-parsers are of this class too."""
 
-    def error(self, message: str) -> typing.NoReturn:
-        import re
+    def __init__(self, *args: typing.Any, **kwargs: typing.Any):
+        kwargs["formatter_class"] = _wide(kwargs.get("formatter_class", argparse.HelpFormatter))
+        super().__init__(*args, **kwargs)
+        # read before the parser is built (``i18n.choose``): here it is only accepted
+        self.add_argument(
+            "--lang", metavar="LANG", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
 
-        found = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
-        if found:
-            from r9s.cli.common.errors import did_you_mean
+    def _check_value(self, action: argparse.Action, value: typing.Any) -> None:
+        if action.choices is None or value in action.choices:
+            return
+        from r9s.cli.common.errors import did_you_mean
 
-            choices = re.findall(r"'([^']*)'", found.group(2))
-            close = did_you_mean(found.group(1), choices)
-            if close:
-                message = f"{message}; did you mean {close!r}?"
-        super().error(message)
+        names = [str(choice) for choice in action.choices]
+        choices = ", ".join(map(repr, action.choices))
+        close = did_you_mean(value, names) if isinstance(value, str) else None
+        if close:
+            message = _(
+                "invalid choice: {value!r} (choose from {choices}); did you mean {close!r}?"
+            ).format(value=value, choices=choices, close=close)
+        else:
+            message = _("invalid choice: {value!r} (choose from {choices})").format(
+                value=value, choices=choices
+            )
+        raise argparse.ArgumentError(action, message)
+
+
+class WideText(argparse.HelpFormatter):
+    """Help wrapped by display width: a Chinese character takes two columns, and a line
+    may break between two of them (argparse counts characters and breaks at spaces).
+    ASCII help is left to argparse, unchanged."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        if text.isascii():
+            return super()._split_lines(text, width)
+        from r9s.cli.common.terminal import wrap
+
+        return wrap(" ".join(text.split()), width)
+
+    def _format_usage(
+        self, usage: typing.Any, actions: typing.Any, groups: typing.Any, prefix: typing.Any
+    ) -> str:
+        if prefix is None:
+            prefix = argparse._("usage: ")  # type: ignore[attr-defined]
+        text = super()._format_usage(usage, actions, groups, prefix)
+        from r9s.cli.common.terminal import display_width
+
+        extra = display_width(prefix) - len(prefix)
+        if not extra:
+            return text
+        # continuation lines are indented by the prefix's length: make it its width
+        lines = text.split("\n")
+        return "\n".join(
+            [lines[0]]
+            + [" " * extra + line if line.startswith(" ") else line for line in lines[1:]]
+        )
+
+
+_WIDE: dict[type, type] = {}
+
+
+def _wide(formatter: typing.Any) -> typing.Any:
+    """``formatter`` (an argparse formatter class) with :class:`WideText`'s wrapping."""
+    if not isinstance(formatter, type) or issubclass(formatter, WideText):
+        return formatter
+    if formatter not in _WIDE:
+        _WIDE[formatter] = type(f"Wide{formatter.__name__}", (WideText, formatter), {})
+    return _WIDE[formatter]
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -137,6 +199,9 @@ def route(argv: Sequence[str]) -> list[str]:
     A lone word close to a command's name (``r9s modles``) is taken for a typo, not a
     question: ``UnknownCommand`` suggests the command."""
     argv = list(argv)
+    if argv[:1] == ["--lang"] and len(argv) > 1 or argv[:1] and argv[0].startswith("--lang="):
+        width = 1 if argv[0].startswith("--lang=") else 2
+        return argv[:width] + route(argv[width:])  # `r9s --lang zh-CN` alone: the help
     if not argv or argv[0] in TOP_OPTIONS or argv[0] == "--":
         return argv
     first = argv[0]
@@ -184,19 +249,26 @@ def build_parser(argv: Sequence[str] = (), *, full: bool = False) -> argparse.Ar
     """Build the parser; with ``full`` every command's arguments are added (for completion)."""
     parser = Parser(
         prog="r9s",
-        description="r9s: talk to any model behind the r9s router, and point coding tools at it.",
-        epilog=EPILOG,
+        description=_(
+            "r9s: talk to any model behind the r9s router, and point coding tools at it."
+        ),
+        epilog=_(EPILOG),
         formatter_class=TopHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"r9s {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"r9s {__version__}",
+        help=_("show program's version number and exit"),
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     selected = _selected(argv)
     for command in COMMANDS:
         child = sub.add_parser(
             command.name,
             aliases=list(command.aliases),
-            help=command.help,
-            description=command.help,
+            help=_(command.help),
+            description=_(command.help),
             formatter_class=HelpFormatter,
         )
         if full or command is selected:
@@ -206,7 +278,7 @@ def build_parser(argv: Sequence[str] = (), *, full: bool = False) -> argparse.Ar
 
 
 def _report(message: str) -> None:
-    print(f"r9s: error: {message}", file=sys.stderr)
+    print(_("r9s: error: {message}").format(message=message), file=sys.stderr)
 
 
 def _unknown_arguments(
@@ -215,7 +287,6 @@ def _unknown_arguments(
     """argparse's "unrecognized arguments" error, with the closest option of the command
     that was run (``--modle``: did you mean --model?)."""
     from r9s.cli.common.errors import did_you_mean
-    from r9s.cli.common.i18n import _
 
     flags = [token.split("=", 1)[0] for token in unknown if token.startswith("-")]
     known, deepest = _option_strings(parser, args)
@@ -255,8 +326,6 @@ def _check_long_flags(parser: argparse.ArgumentParser, argv: list[str]) -> None:
 
         close = did_you_mean(flag, sorted(known), cutoff=0.7)
         if close:
-            from r9s.cli.common.i18n import _
-
             deepest = _option_strings(parser, _partial_namespace(parser, argv))[1]
             deepest.error(
                 _("unrecognized argument {flag}; did you mean {close}?").format(
@@ -304,11 +373,16 @@ def _option_strings(
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    from r9s.cli.common import i18n
+
+    try:
+        i18n.use(i18n.choose(argv))  # before any parser: the help is translated too
+    except i18n.UnknownLanguage as asked:
+        _report(str(asked))
+        return 2
     try:
         argv = route(argv)
     except UnknownCommand as typo:
-        from r9s.cli.common.i18n import _
-
         _report(
             _(
                 "unknown command {word!r}; did you mean {close!r}? (to ask it as a question: "

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from r9s.cli.common.i18n import _
 from r9s.web.guard import Guard, is_loopback
 from r9s.web.server import Server
 
@@ -79,15 +80,19 @@ def serve(
     def ready() -> None:
         say(f"r9s web: {url}")
         where = conn.base_url
-        say(f"  answers from {where} (key from {conn.key_source}); Ctrl-C stops it")
+        say(
+            _("  answers from {where} (key from {source}); Ctrl-C stops it").format(
+                where=where, source=conn.key_source
+            )
+        )
         if not is_loopback(host):
-            say(f"  listening on {host}: every request needs the token")
+            say(_("  listening on {host}: every request needs the token").format(host=host))
         sys.stdout.flush()
         if open_browser:
             if can_open_browser():
                 threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
             else:
-                say("  (no display to open a browser on: open the URL yourself)")
+                say(_("  (no display to open a browser on: open the URL yourself)"))
 
     server = Server(app, sock, grace=GRACE, on_stop=app.state.stopping.set)
     try:
@@ -96,7 +101,7 @@ def serve(
         pass
     finally:
         sock.close()
-    print("r9s web stopped.", file=sys.stderr, flush=True)
+    print(_("r9s web stopped."), file=sys.stderr, flush=True)
     return 0
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from r9s.cli.common.errors import UsageError
-from r9s.cli.common.i18n import _
+from r9s.cli.common.i18n import N_, _
 from r9s.cli.common.images import sniff_image
 
 MB = 1024 * 1024
@@ -35,7 +35,12 @@ MB = 1024 * 1024
 # is built (Anthropic: 5 MB an image).
 LIMITS = {"image": 20 * MB, "pdf": 32 * MB, "audio": 25 * MB, "text": 2 * MB}
 API_LIMITS = {("messages", "image"): 5 * MB}
-KIND_NAMES = {"image": "an image", "pdf": "a PDF", "audio": "audio", "text": "a text file"}
+KIND_NAMES = {
+    "image": N_("an image"),
+    "pdf": N_("a PDF"),
+    "audio": N_("audio"),
+    "text": N_("a text file"),
+}
 AUDIO_FORMATS = {"audio/wav": "wav", "audio/mpeg": "mp3"}
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 HEAD = 8192  # bytes read to tell the kind
@@ -122,12 +127,12 @@ def check_size(kind: str, size: int, label: str, api: str | None = None) -> None
     if api is not None and (api, kind) in API_LIMITS:
         raise AttachmentError(
             _("-a {label}: {size} is more than the {api} API takes for {kind} ({limit})").format(
-                label=label, size=_size(size), api=api, kind=KIND_NAMES[kind], limit=_size(limit)
+                label=label, size=_size(size), api=api, kind=_(KIND_NAMES[kind]), limit=_size(limit)
             )
         )
     raise AttachmentError(
         _("-a {label}: {size} is more than {kind} may weigh ({limit})").format(
-            label=label, size=_size(size), kind=KIND_NAMES[kind], limit=_size(limit)
+            label=label, size=_size(size), kind=_(KIND_NAMES[kind]), limit=_size(limit)
         )
     )
 
@@ -227,7 +232,7 @@ def _download(url: str) -> bytes:
 def _unsupported(api: str, attachment: Attachment) -> AttachmentError:
     return AttachmentError(
         _("-a {name}: the {api} API takes no {kind}; use --api chat").format(
-            name=attachment.name, api=api, kind=KIND_NAMES[attachment.kind]
+            name=attachment.name, api=api, kind=_(KIND_NAMES[attachment.kind])
         )
     )
 

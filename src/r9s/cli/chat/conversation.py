@@ -175,7 +175,7 @@ def write_export(conversation: Conversation, target: Path) -> None:
 
 
 def _split_data_url(url: str) -> tuple[str, str]:
-    head, _, data = url.partition(",")
+    head, _sep, data = url.partition(",")
     mime = head[len("data:") :].split(";")[0] or "image/png"
     return mime, data
 
@@ -192,7 +192,9 @@ def request_params(
     ]
     params: dict[str, Any] = {"model": conversation.model}
     if api not in APIS:
-        raise ValueError(f"unknown API {api!r}: choose one of {', '.join(APIS)}")
+        raise ValueError(
+            _("unknown API {api!r}: choose one of {join}").format(api=api, join=", ".join(APIS))
+        )
     wire = [item for message in messages for item in _wire_messages(message, api, with_tools)]
     if api == "chat":
         if conversation.system:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from r9s.cli.chat.conversation import Conversation, Message, outcome_of
 from r9s.cli.common import interact
 from r9s.cli.common.files import display
+from r9s.cli.common.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from r9s.cli.chat.turn import TurnResult
@@ -32,11 +33,20 @@ def tell_import(report: ImportReport) -> None:
     if report.imported:
         count = len(report.imported)
         interact.say(
-            f"r9s: {count} saved chat{'s' if count != 1 else ''} of {display(chats_dir())}/ "
-            f"moved into the log ({display(log_path())}); the files are left as they were"
+            ngettext(
+                "r9s: {count} saved chat of {chats}/ moved into the log ({log}); "
+                "the files are left as they were",
+                "r9s: {count} saved chats of {chats}/ moved into the log ({log}); "
+                "the files are left as they were",
+                count,
+            ).format(count=count, chats=display(chats_dir()), log=display(log_path()))
         )
     for name, why in report.unreadable:
-        interact.warn(f"{display(chats_dir() / name)} was not imported into the log: {why}")
+        interact.warn(
+            _("{display} was not imported into the log: {why}").format(
+                display=display(chats_dir() / name), why=why
+            )
+        )
 
 
 def info_of(conversation: Conversation) -> ConversationInfo:
@@ -165,7 +175,9 @@ class ChatLog:
             write(self.open())
         except (LogError, OSError) as exc:
             if not self.failing:
-                interact.warn(f"the chat is not being logged: {describe(exc)}")
+                interact.warn(
+                    _("the chat is not being logged: {describe}").format(describe=describe(exc))
+                )
             self.failing = True
             return
         self.failing = False

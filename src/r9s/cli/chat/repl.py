@@ -21,7 +21,7 @@ from r9s.cli.chat.turn import ChatError, TurnResult, TurnSettings, history_path,
 from r9s.cli.common import interact
 from r9s.cli.common.errors import UsageError
 from r9s.cli.common.files import KEY_FILE_MODE, display, make_dirs
-from r9s.cli.common.i18n import _
+from r9s.cli.common.i18n import N_, _
 from r9s.cli.common.terminal import printable
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from r9s.client import R9S
     from r9s.tools import ToolCall
 
-HELP = _("""\
+HELP = N_("""\
 /help              this help
 /model [NAME]      the model and the chat models there are, or switch to NAME
 /system [TEXT]     show the system prompt, or set it (/system --clear removes it)
@@ -109,7 +109,9 @@ class Repl:
 
             from r9s.cli.common.errors import describe
 
-            interact.warn(f"the input history is not kept: {describe(exc)}")
+            interact.warn(
+                _("the input history is not kept: {describe}").format(describe=describe(exc))
+            )
             history = InMemoryHistory()
         bindings = KeyBindings()
 
@@ -171,7 +173,7 @@ class Repl:
         while True:
             text = self._read()
             if text is None:
-                interact.say("Bye.")
+                interact.say(_("Bye."))
                 return 0
             stripped = text.strip()
             if not stripped and not self.pending_images and not self.pending_files:
@@ -189,15 +191,21 @@ class Repl:
         where = f"{conv.model} via the {conv.api} API"
         if conv.messages:
             turns = sum(1 for m in conv.messages if m.role == "user")
-            interact.say(f"Resumed chat {conv.id} ({turns} turns) with {where}.")
+            interact.say(
+                _("Resumed chat {id} ({turns} turns) with {where}.").format(
+                    id=conv.id, turns=turns, where=where
+                )
+            )
             for message in conv.messages[-2:]:
                 who = "you" if message.role == "user" else conv.model
                 first = message.content.strip().splitlines()[0] if message.content.strip() else ""
                 interact.say(f"  {who}: {printable(first[:100])}")
         else:
-            interact.say(f"Chatting with {where}. /help for commands, Ctrl-D to leave.")
+            interact.say(
+                _("Chatting with {where}. /help for commands, Ctrl-D to leave.").format(where=where)
+            )
         if conv.system:
-            interact.say(f"System prompt: {conv.system[:100]}")
+            interact.say(_("System prompt: {system}").format(system=conv.system[:100]))
         if not self.history.enabled:
             if self.args.no_log:
                 interact.say(_("This chat is not kept (--no-log)."))
@@ -303,7 +311,7 @@ class Repl:
         name, _space, rest = line.partition(" ")
         rest = rest.strip()
         handlers: dict[str, Callable[[str], bool | None]] = {
-            "/help": lambda rest: interact.say(HELP),
+            "/help": lambda rest: interact.say(_(HELP)),
             "/model": self._model,
             "/system": self._system,
             "/clear": self._clear,
@@ -380,10 +388,15 @@ class Repl:
     def _system(self, text: str) -> None:
         conv = self.conversation
         if not text:
-            interact.say(f"System prompt: {conv.system}" if conv.system else "No system prompt.")
+            if conv.system:
+                interact.say(_("System prompt: {system}").format(system=conv.system))
+            else:
+                interact.say(_("No system prompt."))
             return
         conv.system = None if text == "--clear" else text
-        interact.say("System prompt removed." if conv.system is None else "System prompt set.")
+        interact.say(
+            _("System prompt removed.") if conv.system is None else _("System prompt set.")
+        )
         self.history.update(conv)
 
     def _clear(self, rest: str) -> None:
@@ -399,7 +412,7 @@ class Repl:
 
     def _save_to(self, target: str) -> None:
         if not target:
-            interact.say("Usage: /save FILE")
+            interact.say(_("Usage: /save FILE"))
             return
         path = Path(target).expanduser()
         try:
@@ -409,7 +422,7 @@ class Repl:
 
             interact.error(describe(exc))
             return
-        interact.say(f"Saved to {display(path.resolve())}")
+        interact.say(_("Saved to {display}").format(display=display(path.resolve())))
 
     def _last_answer(self) -> str | None:
         for message in reversed(self.conversation.messages):
@@ -420,10 +433,10 @@ class Repl:
     def _copy(self, rest: str) -> None:
         answer = self._last_answer()
         if not answer:
-            interact.say("No answer to copy yet.")
+            interact.say(_("No answer to copy yet."))
             return
         how = copy_to_clipboard(answer)
-        interact.say(f"Copied {len(answer)} characters ({how}).")
+        interact.say(_("Copied {count} characters ({how}).").format(count=len(answer), how=how))
 
     def _timing(self, rest: str) -> None:
         word = rest.lower()
@@ -448,11 +461,14 @@ class Repl:
     def _usage(self, rest: str) -> None:
         usage = self.conversation.usage
         interact.say(
-            f"This chat: {usage.input_tokens} tokens in, {usage.output_tokens} out "
-            f"({self.conversation.model})."
+            _("This chat: {input_tokens} tokens in, {output_tokens} out ({model}).").format(
+                input_tokens=usage.input_tokens,
+                output_tokens=usage.output_tokens,
+                model=self.conversation.model,
+            )
         )
         if self.last is not None:
-            interact.say(f"Last answer: {self.last.stats()}")
+            interact.say(_("Last answer: {stats}").format(stats=self.last.stats()))
 
 
 CLIPBOARD_TOOLS = (

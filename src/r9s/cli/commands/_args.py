@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Mapping
 
+from r9s.cli.common.i18n import N_, _
+
 
 def add_tool_argument(parser: argparse.ArgumentParser, *, optional: bool) -> None:
     """The TOOL positional: a name or alias (any case); anything else is a usage error
@@ -27,7 +29,9 @@ def add_tool_argument(parser: argparse.ArgumentParser, *, optional: bool) -> Non
         metavar="TOOL",
         type=tool_name,
         choices=[name for tool in tools for name in (tool.name, *tool.aliases)],
-        help=f"a coding tool (listed below) or an alias ({', '.join(short[:2])}...)",
+        help=_("a coding tool (listed below) or an alias ({join}...)").format(
+            join=", ".join(short[:2])
+        ),
     )
 
 
@@ -47,24 +51,28 @@ def tools_line(prefix: str = "tools: ") -> str:
 
 def add_connection_arguments(
     parser: argparse.ArgumentParser | argparse._ArgumentGroup,
-    timeout: str | None = "seconds to wait (default 600)",
+    timeout: str | None = N_("seconds to wait (default 600)"),
 ) -> None:
     """``--api-key``, ``--base-url`` and (unless ``timeout`` is None, its help) ``--timeout``:
     how every command that talks to r9s is pointed at it."""
     parser.add_argument(
         "--api-key",
         metavar="KEY",
-        help="API key (default: $R9S_API_KEY, ./.env, ~/.r9s/config.toml; "
-        "safer than this flag, seen in `ps`)",
+        help=_(
+            "API key (default: $R9S_API_KEY, ./.env, ~/.r9s/config.toml; "
+            "safer than this flag, seen in `ps`)"
+        ),
     )
     parser.add_argument(
         "--base-url",
         metavar="URL",
-        help="r9s base URL, with or without /v1 (default: $R9S_BASE_URL, ./.env, "
-        "~/.r9s/config.toml, else https://api.r9s.ai/v1)",
+        help=_(
+            "r9s base URL, with or without /v1 (default: $R9S_BASE_URL, ./.env, "
+            "~/.r9s/config.toml, else https://api.r9s.ai/v1)"
+        ),
     )
     if timeout is not None:
-        parser.add_argument("--timeout", type=float, metavar="S", help=timeout)
+        parser.add_argument("--timeout", type=float, metavar="S", help=_(timeout))
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
@@ -78,12 +86,12 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--model",
         metavar="MODEL",
-        help="model id (without it: $R9S_MODEL or a pick from the server's list; see below)",
+        help=_("model id (without it: $R9S_MODEL or a pick from the server's list; see below)"),
     )
     parser.add_argument(
         "--small-model",
         metavar="MODEL",
-        help=f"small, fast model for background tasks ({small})",
+        help=_("small, fast model for background tasks ({small})").format(small=small),
     )
 
     slots = {slot.name: (slot, tool) for tool in tools for slot in tool.slots}
@@ -97,7 +105,7 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         "--slot",
         action="append",
         metavar="NAME=MODEL",
-        help=f"a model slot by name ({', '.join(slots)})",
+        help=_("a model slot by name ({join})").format(join=", ".join(slots)),
     )
     efforts = {effort: None for tool in tools for effort in tool.reasoning_efforts}
     with_effort = ", ".join(tool.title for tool in tools if tool.reasoning_efforts)
@@ -121,7 +129,7 @@ def subcommands(
             name,
             help=text,
             description=text,
-            epilog=examples[name],
+            epilog=_(examples[name]),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
 

@@ -6,11 +6,12 @@ import argparse
 from typing import TYPE_CHECKING
 
 from r9s.cli.commands._args import subcommands
+from r9s.cli.common.i18n import N_, _
 
 if TYPE_CHECKING:
     from r9s.cli.common.templates import Preset
 
-EPILOG = """\
+EPILOG = N_("""\
 An agent is ~/.r9s/agents/NAME/v1.toml, v2.toml...: every change makes a new version
 and none is ever rewritten, so `diff` and `rollback` always have the history. Use one
 with `r9s chat --agent NAME` (or NAME@V for a given version).
@@ -24,38 +25,38 @@ examples:
   r9s agents diff reviewer 1 2
   r9s agents rollback reviewer 1        a new version with v1's content
   r9s agents rm reviewer
-"""
+""")
 
 EXAMPLES = {
-    "create": """\
+    "create": N_("""\
 Without --instructions, on a terminal, opens $EDITOR on a new agent.
 
 examples:
   r9s agents create reviewer -i "You review Python code." -m claude-sonnet-4-5
   r9s agents create writer --skill style-guide --param temperature 0.9
-""",
-    "list": "examples:\n  r9s agents list\n",
-    "show": "examples:\n  r9s agents show reviewer\n  r9s agents show reviewer --version 1\n",
-    "edit": """\
+"""),
+    "list": N_("examples:\n  r9s agents list\n"),
+    "show": N_("examples:\n  r9s agents show reviewer\n  r9s agents show reviewer --version 1\n"),
+    "edit": N_("""\
 With flags, changes those settings; without, opens $EDITOR on the latest version.
 
 examples:
   r9s agents edit reviewer
   r9s agents edit reviewer -m gpt-4o --note "try gpt-4o"
-""",
-    "versions": "examples:\n  r9s agents versions reviewer\n",
-    "diff": """\
+"""),
+    "versions": N_("examples:\n  r9s agents versions reviewer\n"),
+    "diff": N_("""\
 examples:
   r9s agents diff reviewer 1 3
   r9s agents diff reviewer v2            v2 against the latest
-""",
-    "rollback": "examples:\n  r9s agents rollback reviewer 2\n",
-    "rm": "examples:\n  r9s agents rm reviewer\n  r9s agents rm reviewer --yes\n",
+"""),
+    "rollback": N_("examples:\n  r9s agents rollback reviewer 2\n"),
+    "rm": N_("examples:\n  r9s agents rm reviewer\n  r9s agents rm reviewer --yes\n"),
 }
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = EPILOG
+    parser.epilog = _(EPILOG)
     add = subcommands(parser, EXAMPLES)
 
     def action(name: str, text: str) -> argparse.ArgumentParser:
@@ -65,37 +66,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         return child
 
     def content_flags(child: argparse.ArgumentParser) -> None:
-        child.add_argument("-i", "--instructions", metavar="TEXT", help="the system prompt")
-        child.add_argument("-m", "--model", metavar="MODEL", help="model id")
-        child.add_argument("--api", choices=("chat", "messages", "responses"), help="endpoint")
+        child.add_argument("-i", "--instructions", metavar="TEXT", help=_("the system prompt"))
+        child.add_argument("-m", "--model", metavar="MODEL", help=_("model id"))
+        child.add_argument("--api", choices=("chat", "messages", "responses"), help=_("endpoint"))
         child.add_argument(
             "--param",
             nargs=2,
             action="append",
             metavar=("KEY", "VALUE"),
-            help="a request option, as r9s chat -o KEY VALUE (repeatable)",
+            help=_("a request option, as r9s chat -o KEY VALUE (repeatable)"),
         )
-        child.add_argument("--skill", action="append", metavar="NAME", help="a skill (repeatable)")
-        child.add_argument("-d", "--description", metavar="TEXT", help="what it is for")
-        child.add_argument("--note", metavar="TEXT", default="", help="why this version")
+        child.add_argument(
+            "--skill", action="append", metavar="NAME", help=_("a skill (repeatable)")
+        )
+        child.add_argument("-d", "--description", metavar="TEXT", help=_("what it is for"))
+        child.add_argument("--note", metavar="TEXT", default="", help=_("why this version"))
 
     content_flags(action("create", "make an agent (version 1)"))
     action("list", "the agents and their latest version")
     action("show", "an agent's latest (or given) version").add_argument(
-        "--version", metavar="V", help="this version"
+        "--version", metavar="V", help=_("this version")
     )
     edit = action("edit", "make a new version: in $EDITOR, or from flags")
     content_flags(edit)
-    edit.add_argument("--no-skills", action="store_true", help="remove every skill")
+    edit.add_argument("--no-skills", action="store_true", help=_("remove every skill"))
     action("versions", "an agent's versions, oldest first")
     diff = action("diff", "what changed between two versions")
     diff.add_argument("first", metavar="V1")
-    diff.add_argument("second", nargs="?", metavar="V2", help="default: the latest")
+    diff.add_argument("second", nargs="?", metavar="V2", help=_("default: the latest"))
     rollback = action("rollback", "a new version with an old version's content")
     rollback.add_argument("version", metavar="V")
-    rollback.add_argument("--note", metavar="TEXT", default="", help="why")
+    rollback.add_argument("--note", metavar="TEXT", default="", help=_("why"))
     action("rm", "delete an agent and all its versions").add_argument(
-        "-y", "--yes", action="store_true", help="do not ask"
+        "-y", "--yes", action="store_true", help=_("do not ask")
     )
 
 
@@ -106,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "list":
         names = agents.agent_names()
         if not names:
-            interact.say("No agents yet: r9s agents create NAME")
+            interact.say(_("No agents yet: r9s agents create NAME"))
             return 0
         width = max(len(name) for name in names)
         for name in names:
@@ -148,18 +151,27 @@ def run(args: argparse.Namespace) -> int:
         old = agents.version(name, agents.parse_version(args.version))
         note = args.note or f"rollback to v{old.number}"
         new = agents.save_version(name, old.preset, note)
-        interact.say(f"{name} v{new.number}: the content of v{old.number} ({display(new.path)})")
+        interact.say(
+            _("{name} v{number}: the content of v{number2} ({display})").format(
+                name=name, number=new.number, number2=old.number, display=display(new.path)
+            )
+        )
         return 0
     # rm
     count = len(agents.versions(name))
     if not args.yes:
         if not interact.is_interactive():
-            raise interact.NotInteractive(f"r9s agents rm {name} asks first: add --yes")
-        if not interact.confirm(f"Delete agent {name} and its {count} versions?", default=False):
-            interact.say("Nothing deleted.")
+            raise interact.NotInteractive(
+                _("r9s agents rm {name} asks first: add --yes").format(name=name)
+            )
+        if not interact.confirm(
+            _("Delete agent {name} and its {count} versions?").format(name=name, count=count),
+            default=False,
+        ):
+            interact.say(_("Nothing deleted."))
             return 1
     agents.remove_agent(name)
-    interact.say(f"Deleted agent {name} ({count} versions).")
+    interact.say(_("Deleted agent {name} ({count} versions).").format(name=name, count=count))
     return 0
 
 
@@ -216,20 +228,26 @@ def _create(args: argparse.Namespace, name: str) -> int:
 
     if agents.exists(name):
         raise TemplateError(
-            f"an agent {name!r} exists already: `r9s agents edit {name}` makes a new version"
+            _(
+                "an agent {name!r} exists already: `r9s agents edit {name}` makes a new version"
+            ).format(name=name)
         )
     preset = _apply_flags(args, Preset())
     if args.instructions is None:
         if not interact.is_interactive():
-            raise interact.NotInteractive("give the agent's instructions: -i TEXT")
+            raise interact.NotInteractive(_("give the agent's instructions: -i TEXT"))
         skeleton = agents.content_text(name, preset, 1)
         edited = edit_text(skeleton, f"{name}.toml", lambda t: agents.parse_content(t, name))
         if edited is None:
-            interact.say("Nothing saved.")
+            interact.say(_("Nothing saved."))
             return 1
         preset = agents.parse_content(edited, name)
     made = agents.save_version(name, preset, args.note, new=True)
-    interact.say(f"Made agent {name} v1 ({display(made.path)}): r9s chat --agent {name}")
+    interact.say(
+        _("Made agent {name} v1 ({display}): r9s chat --agent {name}").format(
+            name=name, display=display(made.path)
+        )
+    )
     return 0
 
 
@@ -246,12 +264,20 @@ def _edit(args: argparse.Namespace, name: str) -> int:
         text = agents.content_text(name, latest.preset, latest.number + 1)
         edited = edit_text(text, f"{name}.toml", lambda t: agents.parse_content(t, name))
         if edited is None:
-            interact.say(f"{name} unchanged (still v{latest.number}).")
+            interact.say(
+                _("{name} unchanged (still v{number}).").format(name=name, number=latest.number)
+            )
             return 0
         preset = agents.parse_content(edited, name)
     if preset == latest.preset:
-        interact.say(f"{name} unchanged (still v{latest.number}).")
+        interact.say(
+            _("{name} unchanged (still v{number}).").format(name=name, number=latest.number)
+        )
         return 0
     new = agents.save_version(name, preset, args.note)
-    interact.say(f"{name} v{new.number} saved ({display(new.path)})")
+    interact.say(
+        _("{name} v{number} saved ({display})").format(
+            name=name, number=new.number, display=display(new.path)
+        )
+    )
     return 0

@@ -6,8 +6,9 @@ import argparse
 from typing import Any
 
 from r9s.cli.commands._args import add_connection_arguments, subcommands
+from r9s.cli.common.i18n import N_, _
 
-EPILOG = """\
+EPILOG = N_("""\
 actions:
   run            send every row of FILE; records go to -o (one line per row)
   status         what an output holds and how its last run ended
@@ -18,9 +19,9 @@ examples:
   r9s batch run prompts.txt --model gpt-4o-mini -o answers.jsonl
   r9s batch status results.jsonl
   r9s batch retry-failed results.jsonl
-"""
+""")
 
-RUN_EPILOG = """\
+RUN_EPILOG = N_("""\
 FILE: OpenAI's batch format ({"custom_id", "method", "url", "body"} a line), Anthropic's
 ({"custom_id", "params"}), or prompts (a text file, a CSV/JSONL --column). One output line
 per row; run it again to resume (answered rows are never sent again). See docs/batch.md.
@@ -32,15 +33,15 @@ examples:
   r9s batch run prompts.txt --model gpt-4o-mini --system "Be brief." -o answers.jsonl
   r9s batch run reviews.csv --column text --template "Sentiment: {text}" --model gpt-4o-mini
   r9s batch run requests.jsonl --max-cost 20 --price 2.5,10 --ray auto
-"""
+""")
 
-STATUS_EPILOG = """\
+STATUS_EPILOG = N_("""\
 examples:
   r9s batch status results.jsonl
   r9s batch status results.jsonl --json | jq .remaining
-"""
+""")
 
-RETRY_EPILOG = """\
+RETRY_EPILOG = N_("""\
 Sends again the rows whose records are failures (an error status such as 400 or 500, or no
 answer at all), with the options the output was made with, and puts the new records in
 their place. A run of it that is stopped resumes like `run` does.
@@ -48,70 +49,81 @@ their place. A run of it that is stopped resumes like `run` does.
 examples:
   r9s batch retry-failed results.jsonl
   r9s batch retry-failed results.jsonl --input fixed-requests.jsonl --allow-changed-input
-"""
+""")
 
 EXAMPLES = {"run": RUN_EPILOG, "status": STATUS_EPILOG, "retry-failed": RETRY_EPILOG}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = EPILOG
+    parser.epilog = _(EPILOG)
     action = subcommands(parser, EXAMPLES)
     run = action("run", "send every row of an input file")
-    run.add_argument("input", metavar="FILE", help="the requests or prompts")
-    run.add_argument("-o", "--output", metavar="FILE", help="default: FILE's stem + .output.jsonl")
-    quick = run.add_argument_group("prompts (a text file, or a CSV/JSONL column)")
-    quick.add_argument("--model", metavar="MODEL", help="the model ($R9S_MODEL)")
-    quick.add_argument("--system", metavar="TEXT", help="a system prompt")
-    quick.add_argument("--template", metavar="TEXT", help="{text}: the line; {name}: a column")
-    quick.add_argument("--column", metavar="NAME", help="the column holding the prompt")
-    quick.add_argument("--id-column", metavar="NAME", help="the column holding the row's id")
+    run.add_argument("input", metavar="FILE", help=_("the requests or prompts"))
+    run.add_argument(
+        "-o", "--output", metavar="FILE", help=_("default: FILE's stem + .output.jsonl")
+    )
+    quick = run.add_argument_group(_("prompts (a text file, or a CSV/JSONL column)"))
+    quick.add_argument("--model", metavar="MODEL", help=_("the model ($R9S_MODEL)"))
+    quick.add_argument("--system", metavar="TEXT", help=_("a system prompt"))
+    quick.add_argument("--template", metavar="TEXT", help=_("{text}: the line; {name}: a column"))
+    quick.add_argument("--column", metavar="NAME", help=_("the column holding the prompt"))
+    quick.add_argument("--id-column", metavar="NAME", help=_("the column holding the row's id"))
     quick.add_argument(
         "--url",
         default="/v1/chat/completions",
         choices=_urls(),
         metavar="URL",
-        help="/v1/chat/completions (default), /v1/responses, /v1/messages, /v1/completions, "
-        "/v1/embeddings",
+        help=_(
+            "/v1/chat/completions (default), /v1/responses, /v1/messages, /v1/completions, "
+            "/v1/embeddings"
+        ),
     )
     quick.add_argument(
-        "--param", action="append", metavar="KEY=VALUE", help="a body field (VALUE: JSON or text)"
+        "--param",
+        action="append",
+        metavar="KEY=VALUE",
+        help=_("a body field (VALUE: JSON or text)"),
     )
     quick.add_argument(
         "--format",
         default="auto",
         choices=("auto", "jsonl", "text", "csv"),
         metavar="FORMAT",
-        help="auto (default), jsonl, text or csv",
+        help=_("auto (default), jsonl, text or csv"),
     )
     _add_sending(run)
-    run.add_argument("--resume", action="store_true", help="insist on an output to go on with")
-    run.add_argument("--overwrite", action="store_true", help="set OUTPUT aside (.bak), start over")
+    run.add_argument("--resume", action="store_true", help=_("insist on an output to go on with"))
     run.add_argument(
-        "--allow-changed-input", action="store_true", help="go on although FILE has changed"
+        "--overwrite", action="store_true", help=_("set OUTPUT aside (.bak), start over")
     )
-    run.add_argument("--ray", metavar="ADDRESS", help="on Ray: auto, local, ray://... (r9s[ray])")
+    run.add_argument(
+        "--allow-changed-input", action="store_true", help=_("go on although FILE has changed")
+    )
+    run.add_argument(
+        "--ray", metavar="ADDRESS", help=_("on Ray: auto, local, ray://... (r9s[ray])")
+    )
     _add_reporting(run)
-    add_connection_arguments(run, timeout="seconds per request (default 600)")
+    add_connection_arguments(run, timeout=N_("seconds per request (default 600)"))
 
     status = action("status", "what an output holds and how its last run ended")
-    status.add_argument("output", metavar="FILE", help="an output of r9s batch run")
-    status.add_argument("--json", action="store_true", help="the status as JSON")
+    status.add_argument("output", metavar="FILE", help=_("an output of r9s batch run"))
+    status.add_argument("--json", action="store_true", help=_("the status as JSON"))
 
     retry = action("retry-failed", "send again the rows whose records are failures")
-    retry.add_argument("output", metavar="FILE", help="an output of r9s batch run")
+    retry.add_argument("output", metavar="FILE", help=_("an output of r9s batch run"))
     retry.add_argument(
         "--input",
         metavar="FILE",
-        help="the input (default: the file the output was made from)",
+        help=_("the input (default: the file the output was made from)"),
     )
     retry.add_argument(
         "--allow-changed-input",
         action="store_true",
-        help="accept an input that changed since (fixed rows, say)",
+        help=_("accept an input that changed since (fixed rows, say)"),
     )
     _add_sending(retry)
     _add_reporting(retry)
-    add_connection_arguments(retry, timeout="seconds per request (default 600)")
+    add_connection_arguments(retry, timeout=N_("seconds per request (default 600)"))
 
 
 def _urls() -> tuple[str, ...]:
@@ -128,9 +140,11 @@ def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            _("expected a whole number, not {text!r}").format(text=text)
+        ) from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+        raise argparse.ArgumentTypeError(_("must be at least 1, not {value}").format(value=value))
     return value
 
 
@@ -138,40 +152,46 @@ def _positive(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            _("expected a number, not {text!r}").format(text=text)
+        ) from None
     if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number, not {text}")
+        raise argparse.ArgumentTypeError(
+            _("must be a positive number, not {text}").format(text=text)
+        )
     return value
 
 
 def _add_sending(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("sending")
+    group = parser.add_argument_group(_("sending"))
     group.add_argument(
-        "--concurrency", type=_positive_int, default=32, metavar="N", help="to start with (32)"
+        "--concurrency", type=_positive_int, default=32, metavar="N", help=_("to start with (32)")
     )
     group.add_argument(
-        "--max-concurrency", type=_positive_int, default=256, metavar="N", help="at most (256)"
+        "--max-concurrency", type=_positive_int, default=256, metavar="N", help=_("at most (256)")
     )
-    group.add_argument("--rpm", type=_positive, metavar="N", help="requests a minute, at most")
-    group.add_argument("--tpm", type=_positive, metavar="N", help="tokens a minute, at most")
+    group.add_argument("--rpm", type=_positive, metavar="N", help=_("requests a minute, at most"))
+    group.add_argument("--tpm", type=_positive, metavar="N", help=_("tokens a minute, at most"))
     group.add_argument(
-        "--max-tokens", type=_positive_int, metavar="N", help="token budget (the whole output)"
-    )
-    group.add_argument(
-        "--max-cost", type=_positive, metavar="USD", help="cost budget (needs --price)"
-    )
-    group.add_argument("--price", metavar="IN,OUT", help="dollars per million tokens")
-    group.add_argument(
-        "--pack", type=_positive_int, metavar="N", help="embeddings per request (2048)"
+        "--max-tokens", type=_positive_int, metavar="N", help=_("token budget (the whole output)")
     )
     group.add_argument(
-        "--max-retries", type=int, default=6, metavar="N", help="for 5xx and network errors (6)"
+        "--max-cost", type=_positive, metavar="USD", help=_("cost budget (needs --price)")
+    )
+    group.add_argument("--price", metavar="IN,OUT", help=_("dollars per million tokens"))
+    group.add_argument(
+        "--pack", type=_positive_int, metavar="N", help=_("embeddings per request (2048)")
+    )
+    group.add_argument(
+        "--max-retries", type=int, default=6, metavar="N", help=_("for 5xx and network errors (6)")
     )
 
 
 def _add_reporting(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="the summary as JSON on stdout")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress, only the summary")
+    parser.add_argument("--json", action="store_true", help=_("the summary as JSON on stdout"))
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help=_("no progress, only the summary")
+    )
 
 
 # -- running ---------------------------------------------------------------------------
@@ -197,7 +217,7 @@ def _error(message: str) -> None:
 
     from r9s.cli.common.errors import describe
 
-    print(f"r9s: error: {describe(Exception(message))}", file=sys.stderr)
+    print(_("r9s: error: {message}").format(message=describe(Exception(message))), file=sys.stderr)
 
 
 def _params(pairs: list[str] | None) -> dict[str, Any]:
@@ -209,7 +229,7 @@ def _params(pairs: list[str] | None) -> dict[str, Any]:
     for pair in pairs or []:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise BatchInputError(f"--param expects KEY=VALUE, not {pair!r}")
+            raise BatchInputError(_("--param expects KEY=VALUE, not {pair!r}").format(pair=pair))
         try:
             params[key.strip()] = json.loads(value)
         except ValueError:
@@ -333,8 +353,11 @@ async def _with_signals(job: Any, control: Any) -> Any:
         presses += 1
         if presses == 1:
             print(
-                "\nr9s batch: stopping: waiting for the requests in flight "
-                "(Ctrl-C again to abandon them; they are sent again next run)",
+                "\n"
+                + _(
+                    "r9s batch: stopping: waiting for the requests in flight "
+                    "(Ctrl-C again to abandon them; they are sent again next run)"
+                ),
                 file=sys.stderr,
                 flush=True,
             )
@@ -360,11 +383,13 @@ def _report(summary: Any, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary.to_dict(), indent=2))
     else:
-        print(f"r9s batch: {_summary_line(summary)}", file=sys.stderr)
+        print(_("r9s batch: {summary}").format(summary=_summary_line(summary)), file=sys.stderr)
         if summary.failed:
             print(
-                f"  {summary.failed:,} failed rows: `r9s batch status {summary.output}` shows "
-                f"them by status; `r9s batch retry-failed {summary.output}` sends them again",
+                _(
+                    "  {failed} failed rows: `r9s batch status {output}` shows them by status; "
+                    "`r9s batch retry-failed {output}` sends them again"
+                ).format(failed=f"{summary.failed:,}", output=summary.output),
                 file=sys.stderr,
             )
     if summary.state != "finished":
@@ -373,21 +398,36 @@ def _report(summary: Any, args: argparse.Namespace) -> int:
 
 
 def _summary_line(summary: Any) -> str:
+    seconds = f"{summary.seconds:.1f}"
     head = {
-        "finished": f"finished in {summary.seconds:.1f} s",
-        "stopped": f"stopped after {summary.seconds:.1f} s: {summary.reason}",
-        "interrupted": f"interrupted after {summary.seconds:.1f} s",
+        "finished": _("finished in {seconds} s").format(seconds=seconds),
+        "stopped": _("stopped after {seconds} s: {reason}").format(
+            seconds=seconds, reason=summary.reason
+        ),
+        "interrupted": _("interrupted after {seconds} s").format(seconds=seconds),
     }.get(summary.state, summary.state)
-    parts = [f"{summary.done:,}/{summary.rows:,} rows answered"]
-    parts.append(f"{summary.ok:,} ok, {summary.failed:,} failed")
+    parts = [
+        _("{done}/{rows} rows answered").format(done=f"{summary.done:,}", rows=f"{summary.rows:,}")
+    ]
+    parts.append(
+        _("{ok} ok, {failed} failed").format(ok=f"{summary.ok:,}", failed=f"{summary.failed:,}")
+    )
     if summary.remaining:
-        parts.append(f"{summary.remaining:,} left (run again to resume)")
+        parts.append(
+            _("{remaining} left (run again to resume)").format(remaining=f"{summary.remaining:,}")
+        )
     tokens = summary.input_tokens + summary.output_tokens
-    parts.append(f"{tokens:,} tokens")
+    parts.append(_("{tokens} tokens").format(tokens=f"{tokens:,}"))
     if summary.cost is not None:
         parts.append(f"${summary.cost:,.4f}")
-    parts.append(f"{summary.requests:,} requests this run, {summary.throttled:,} throttled")
-    return f"{head}; " + " · ".join(parts) + f"; output {summary.output}"
+    parts.append(
+        _("{requests} requests this run, {throttled} throttled").format(
+            requests=f"{summary.requests:,}", throttled=f"{summary.throttled:,}"
+        )
+    )
+    return _("{head}; {parts}; output {output}").format(
+        head=head, parts=" · ".join(parts), output=summary.output
+    )
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -402,7 +442,7 @@ def _status(args: argparse.Namespace) -> int:
         _error(str(exc))
         return 2
     except FileNotFoundError:
-        _error(f"{args.output} does not exist")
+        _error(_("{output} does not exist").format(output=args.output))
         return 2
     if args.json:
         print(json.dumps(found.to_dict(), indent=2))

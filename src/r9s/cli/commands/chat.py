@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 
 from r9s.cli.commands._args import add_connection_arguments
-from r9s.cli.common.i18n import _
+from r9s.cli.common.i18n import N_, _
 
-EPILOG = """\
+EPILOG = N_("""\
 With a prompt or piped input: the bare answer on stdout (exit 0; 1 with a one-line error
 on stderr). Otherwise, on a terminal, an interactive chat (/help lists its commands).
 Every turn is kept in the log (~/.r9s/log.db: r9s logs), unless --no-log or `r9s logs off`.
@@ -30,7 +30,7 @@ examples:
 
 -o keys (--extra '{"key": ...}' sends any other; r9s models show MODEL: what it takes):
 {options}
-"""
+""")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     names = ", ".join(option.name for option in OPTIONS)
     listed = textwrap.fill(names, width=86, initial_indent="  ", subsequent_indent="  ")
-    parser.epilog = EPILOG.replace("{options}", listed)
+    parser.epilog = _(EPILOG).replace("{options}", listed)
     parser.usage = "r9s chat [OPTIONS] [PROMPT ...]"
 
     asked = parser.add_argument_group(_("model and prompt"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from r9s.cli.commands._args import subcommands
+from r9s.cli.common.i18n import N_, _
 from r9s.cli.common.settings import CONFIG_KEYS, normalize_key
 
 EPILOG = f"""\
@@ -22,35 +23,35 @@ examples:
 
 
 EXAMPLES = {
-    "set": """\
+    "set": N_("""\
 examples:
   r9s config set model claude-sonnet-4-5
   r9s config set base_url http://127.0.0.1:8765    stored as http://127.0.0.1:8765/v1
-""",
-    "get": """\
+"""),
+    "get": N_("""\
 examples:
   r9s config get model
   r9s config get api_key --show-key                 the key itself, for a script
-""",
-    "list": """\
+"""),
+    "list": N_("""\
 examples:
   r9s config list
   R9S_NO_DOTENV=1 r9s config list                   as if there were no ./.env
-""",
-    "unset": """\
+"""),
+    "unset": N_("""\
 examples:
   r9s config unset base_url                         back to https://api.r9s.ai/v1
-""",
-    "path": """\
+"""),
+    "path": N_("""\
 examples:
   r9s config path
   "$EDITOR" "$(r9s config path)"
-""",
+"""),
 }
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = EPILOG
+    parser.epilog = _(EPILOG)
     action = subcommands(parser, EXAMPLES)
 
     def add_key(child: argparse.ArgumentParser) -> None:
@@ -62,9 +63,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     setter.add_argument("value", metavar="VALUE")
     getter = action("get", "the value in effect")
     add_key(getter)
-    getter.add_argument("--show-key", action="store_true", help="print the API key unmasked")
+    getter.add_argument("--show-key", action="store_true", help=_("print the API key unmasked"))
     lister = action("list", "every setting and its source")
-    lister.add_argument("--show-key", action="store_true", help="print the API key unmasked")
+    lister.add_argument("--show-key", action="store_true", help=_("print the API key unmasked"))
     unsetter = action("unset", "remove a setting from the file")
     add_key(unsetter)
     action("path", "where the file is")
@@ -84,12 +85,16 @@ def run(args: argparse.Namespace) -> int:
         stored = normalize_value(args.key, args.value)  # what the file will hold
         path = set_values({args.key: stored})
         shown = mask_key(stored) if args.key == "api_key" else stored
-        interact.say(f"{args.key} = {shown} (in {display(path)})")
+        interact.say(
+            _("{key} = {shown} (in {display})").format(
+                key=args.key, shown=shown, display=display(path)
+            )
+        )
         warn_shadowed(args.key)
         return 0
     if args.action == "unset":
         path = unset(args.key)
-        interact.say(f"{args.key} removed from {display(path)}")
+        interact.say(_("{key} removed from {display}").format(key=args.key, display=display(path)))
         return 0
 
     def effective(key: str) -> tuple[str | None, str]:

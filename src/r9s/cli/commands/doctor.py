@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from r9s.cli.commands._args import add_connection_arguments
+from r9s.cli.common.i18n import N_, _
 
 if TYPE_CHECKING:
     from r9s.cli.tools._base import Tool
 
-EPILOG = """\
+EPILOG = N_("""\
 For every supported tool: installed or not (and its version), the config file, whether
 it points at r9s, the base URL, every model it is set to (main, small, per-tier slots)
 and masked key, whether that key works (GET /models) and the router serves those models,
@@ -31,7 +32,7 @@ examples:
   r9s doctor --probe
   r9s status --json
   r9s doctor --base-url http://127.0.0.1:8765 --no-check
-"""
+""")
 PROBE_TIMEOUT = 30.0
 
 VERSION_TIMEOUT = 10.0
@@ -39,16 +40,19 @@ CHECK_TIMEOUT = 8.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = EPILOG
+    parser.epilog = _(EPILOG)
     add_connection_arguments(
-        parser, timeout=f"seconds to wait for each key check (default {CHECK_TIMEOUT:g})"
+        parser,
+        timeout=_("seconds to wait for each key check (default {seconds:g})").format(
+            seconds=CHECK_TIMEOUT
+        ),
     )
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.add_argument("--no-check", action="store_true", help="do not contact the server")
+    parser.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    parser.add_argument("--no-check", action="store_true", help=_("do not contact the server"))
     parser.add_argument(
         "--probe",
         action="store_true",
-        help="send one minimal real request per configured tool, in its own API",
+        help=_("send one minimal real request per configured tool, in its own API"),
     )
 
 
@@ -92,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     r9s_key, key_source = resolve(args.api_key, ENV_API_KEY, flag_name="--api-key")
     reports = [_inspect_safely(tool, r9s_base, Path.home(), os.environ) for tool in all_tools()]
     if args.probe and args.no_check:
-        raise ValueError("--probe sends requests; it cannot go with --no-check")
+        raise ValueError(_("--probe sends requests; it cannot go with --no-check"))
 
     timeout = args.timeout or CHECK_TIMEOUT
     checks: dict[tuple[str, str], Any] = {}

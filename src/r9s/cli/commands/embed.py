@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 
 from r9s.cli.commands._args import add_connection_arguments
-from r9s.cli.common.i18n import _
+from r9s.cli.common.i18n import N_, _
 
-EPILOG = _("""\
+EPILOG = N_("""\
 Prints one JSON array of floats per text, a line each. With --store NAME the vectors go
 into a collection in ~/.r9s/embeddings.db (SQLite) instead; --similar NAME prints the
 stored texts closest to the query, the closest first, with their cosine similarity.
@@ -25,7 +25,7 @@ examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = EPILOG
+    parser.epilog = _(EPILOG)
     parser.add_argument("text", nargs="*", metavar="TEXT", help=_("texts to embed (each one)"))
     parser.add_argument(
         "-i",

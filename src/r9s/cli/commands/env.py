@@ -6,11 +6,12 @@ from __future__ import annotations
 import argparse
 
 from r9s.cli.commands._args import add_target_arguments, tools_line
+from r9s.cli.common.i18n import N_, _
 
 SHELLS = ("bash", "zsh", "fish", "powershell", "dotenv", "json")
 SDKS = ("openai", "anthropic")
 
-EPILOG = """\
+EPILOG = N_("""\
 TOOL is a coding tool or an SDK: `openai` (OPENAI_BASE_URL, OPENAI_API_KEY: the openai
 SDKs, most OpenAI-compatible apps and IDE plugins) or `anthropic` (ANTHROPIC_BASE_URL,
 ANTHROPIC_API_KEY: the anthropic SDKs and the Claude Agent SDK). Values come as for `r9s
@@ -26,7 +27,7 @@ examples:
   r9s env openai --shell fish | source          fish
   r9s env anthropic --shell dotenv >> .env      an app's .env
   r9s env openai --shell powershell | Invoke-Expression
-"""
+""")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,17 +42,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         return tool.name
 
     tools = all_tools()
-    parser.epilog = EPILOG.format(tools=tools_line())
+    parser.epilog = _(EPILOG).format(tools=tools_line())
     parser.add_argument(
         "tool",
         metavar="TOOL",
         type=target_name,
         choices=[*SDKS, *(n for tool in tools for n in (tool.name, *tool.aliases))],
-        help="a coding tool (listed below), or openai / anthropic",
+        help=_("a coding tool (listed below), or openai / anthropic"),
     )
-    parser.add_argument("--shell", choices=SHELLS, help="output syntax (default: from $SHELL)")
+    parser.add_argument("--shell", choices=SHELLS, help=_("output syntax (default: from $SHELL)"))
     parser.add_argument(
-        "--reveal", action="store_true", help="print the key in full even on a terminal"
+        "--reveal", action="store_true", help=_("print the key in full even on a terminal")
     )
     add_target_arguments(parser)
 
@@ -68,7 +69,9 @@ def run(args: argparse.Namespace) -> int:
     if on_terminal and not args.reveal:
         variables = {name: value.replace(key, mask_key(key)) for name, value in variables.items()}
         interact.warn(
-            f'the key is masked on a terminal: eval "$(r9s env {args.tool})", or --reveal'
+            _('the key is masked on a terminal: eval "$(r9s env {tool})", or --reveal').format(
+                tool=args.tool
+            )
         )
     shell = args.shell or _default_shell(os.environ.get("SHELL", ""))
     sys.stdout.write(render(variables, shell))
@@ -91,12 +94,14 @@ def _variables(args: argparse.Namespace) -> tuple[dict[str, str], str]:
         from r9s.cli.common.interact import NotInteractive
         from r9s.cli.common.settings import base_url, resolve
 
-        base, _ = base_url(args.base_url)
+        base, _source = base_url(args.base_url)
         assert base is not None
-        key, _ = resolve(args.api_key, ENV_API_KEY, flag_name="--api-key")
+        key, _source = resolve(args.api_key, ENV_API_KEY, flag_name="--api-key")
         if not key:
-            raise NotInteractive(f"no API key: pass --api-key or set {ENV_API_KEY}")
-        check_target(Target(base, key, "", ""), into="variables")
+            raise NotInteractive(
+                _("no API key: pass --api-key or set {ENV_API_KEY}").format(ENV_API_KEY=ENV_API_KEY)
+            )
+        check_target(Target(base, key, "", ""), into=N_("variables"))
         if args.tool == "openai":
             found = {"OPENAI_BASE_URL": base, "OPENAI_API_KEY": key}
         else:
@@ -106,15 +111,17 @@ def _variables(args: argparse.Namespace) -> tuple[dict[str, str], str]:
     assert tool is not None
     states = read_configs(tool, Path.home(), os.environ)
     current = tool.inspect([state.values for state in states], os.environ)
-    target, _ = resolve_target(tool, args, False, current=current)
-    check_target(target, into="variables")  # for eval: no control characters
+    target, _sources = resolve_target(tool, args, False, current=current)
+    check_target(target, into=N_("variables"))  # for eval: no control characters
     if tool.env is not None:
         return tool.env(target), target.api_key
     plan = tool.run_plan(target)
     if plan.args or plan.files:
         raise ValueError(
-            f"{tool.title} reads its setup only from files or arguments, not variables: "
-            f"use `r9s run {tool.name}` or `r9s set {tool.name}`"
+            _(
+                "{title} reads its setup only from files or arguments, not variables: "
+                "use `r9s run {name}` or `r9s set {name}`"
+            ).format(title=tool.title, name=tool.name)
         )
     return dict(plan.env), target.api_key
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 
 from r9s.cli.commands._args import add_connection_arguments
-from r9s.cli.common.i18n import _
+from r9s.cli.common.i18n import N_, _
 
-EPILOG = """\
+EPILOG = N_("""\
 Results are saved whether the server sends them inline (b64_json) or as URLs. -o names a
 file (several images: NAME-1.png, NAME-2.png...) or an existing folder (or one ending
 in /); without -o, files named after the prompt go in the current folder, never over an
@@ -22,55 +22,55 @@ examples:
   r9s images edit a.png b.png "combine both into one poster" --model gpt-image-1 -o poster.png
   r9s images describe photo.png
   r9s images describe https://example.com/chart.png "What trend does it show?"
-"""
+""")
 
 
-GENERATE_EXAMPLES = """\
+GENERATE_EXAMPLES = N_("""\
 examples:
   r9s images generate "a lighthouse at dawn" -o lighthouse.png
   r9s images generate "a lighthouse at dawn"      a-lighthouse-at-dawn.png (never over a file)
   r9s images generate "a cat" -n 3 --size 1024x1024 -o cats/     cats/image-1.png...
-"""
+""")
 
-DESCRIBE_EXAMPLES = """\
+DESCRIBE_EXAMPLES = N_("""\
 The answer streams to stdout like r9s chat's (rendered on a terminal).
 
 examples:
   r9s images describe photo.png
   r9s images describe photo.png "Which breed is the dog?" -m claude-sonnet-4-5
   cat scan.jpg | r9s images describe - "Transcribe the text"
-"""
+""")
 
-EDIT_EXAMPLES = """\
+EDIT_EXAMPLES = N_("""\
 The last argument is the prompt; every image before it is sent.
 
 examples:
   r9s images edit photo.png "add a red hat" -o hat.png
   r9s images edit a.png b.png "one poster of both" --mask mask.png -o poster.png
-"""
+""")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = EPILOG
+    parser.epilog = _(EPILOG)
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     raw = argparse.RawDescriptionHelpFormatter
     generate = sub.add_parser(
         "generate",
-        help="an image from a prompt",
-        description="an image from a prompt",
-        epilog=GENERATE_EXAMPLES,
+        help=_("an image from a prompt"),
+        description=_("an image from a prompt"),
+        epilog=_(GENERATE_EXAMPLES),
         formatter_class=raw,
     )
-    generate.add_argument("prompt", metavar="PROMPT", help="what to draw")
+    generate.add_argument("prompt", metavar="PROMPT", help=_("what to draw"))
     edit = sub.add_parser(
         "edit",
-        help="edit one or more images with a prompt",
-        description="edit one or more images with a prompt (all images are sent)",
-        epilog=EDIT_EXAMPLES,
+        help=_("edit one or more images with a prompt"),
+        description=_("edit one or more images with a prompt (all images are sent)"),
+        epilog=_(EDIT_EXAMPLES),
         formatter_class=raw,
     )
-    edit.add_argument("images", nargs="+", metavar="IMAGE", help="image files, then the prompt")
-    edit.add_argument("--mask", metavar="PATH", help="a PNG whose transparent areas are edited")
+    edit.add_argument("images", nargs="+", metavar="IMAGE", help=_("image files, then the prompt"))
+    edit.add_argument("--mask", metavar="PATH", help=_("a PNG whose transparent areas are edited"))
     for child in (generate, edit):
         child.add_argument(
             "-o",
@@ -78,19 +78,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             metavar="FILE|DIR",
             help=_("where to save (default: named after the prompt, in this folder)"),
         )
-        child.add_argument("-n", type=int, default=None, metavar="N", help="how many images")
-        child.add_argument("--size", metavar="WxH", help="e.g. 1024x1024")
-        child.add_argument("-m", "--model", metavar="MODEL", help="image model")
-        child.add_argument("--quality", metavar="Q", help="e.g. low, medium, high, hd")
+        child.add_argument("-n", type=int, default=None, metavar="N", help=_("how many images"))
+        child.add_argument("--size", metavar="WxH", help=_("e.g. 1024x1024"))
+        child.add_argument("-m", "--model", metavar="MODEL", help=_("image model"))
+        child.add_argument("--quality", metavar="Q", help=_("e.g. low, medium, high, hd"))
         child.add_argument(
-            "--format", choices=("b64_json", "url"), help="ask for inline data or URLs"
+            "--format", choices=("b64_json", "url"), help=_("ask for inline data or URLs")
         )
         add_connection_arguments(child)
     describe = sub.add_parser(
         "describe",
         help=_("ask a vision model about an image"),
         description=_("ask a vision model about an image"),
-        epilog=DESCRIBE_EXAMPLES,
+        epilog=_(DESCRIBE_EXAMPLES),
         formatter_class=raw,
     )
     describe.add_argument(

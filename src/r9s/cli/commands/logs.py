@@ -6,12 +6,13 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from r9s.cli.commands._args import subcommands
+from r9s.cli.common.i18n import N_, _
 from r9s.cli.common.terminal import for_stdout, json_text
 
 if TYPE_CHECKING:
     from r9s.cli.common.log import ConversationInfo, Exchange
 
-EPILOG = """\
+EPILOG = N_("""\
 Every chat turn (interactive, one-shot, piped, any --api) is kept in ~/.r9s/log.db,
 unless `r9s chat --no-log` or `r9s logs off`. Without -q, the newest N exchanges, the
 newest last; with -q, the N best matches, the best first. #N is an exchange's number
@@ -26,46 +27,48 @@ examples:
   r9s logs show 42                      one exchange in full (or a conversation: ID)
   r9s logs rm 42                        remove it (r9s logs rm --all: everything)
   r9s logs off                          record nothing from now on
-"""
+""")
 
 EXAMPLES = {
-    "show": """\
+    "show": N_("""\
 examples:
   r9s logs show 42                       exchange #42 in full
   r9s logs show 20250601-103200-a1b2c3   a whole conversation (or a unique start of its id)
   r9s logs show 42 --json
-""",
-    "rm": """\
+"""),
+    "rm": N_("""\
 Deleted text is overwritten in the database files, not only unlinked.
 
 examples:
   r9s logs rm 42                         one exchange
   r9s logs rm 20250601-103200-a1b2c3     a conversation
   r9s logs rm --all                      everything (asks first; --yes for scripts)
-""",
-    "on": "examples:\n  r9s logs on                            record chats again\n",
-    "off": "examples:\n  r9s logs off                           record no new chat\n",
-    "status": "examples:\n  r9s logs status                        on or off, where, how much\n",
-    "path": 'examples:\n  r9s logs path\n  sqlite3 "$(r9s logs path)" .tables\n',
+"""),
+    "on": N_("examples:\n  r9s logs on                            record chats again\n"),
+    "off": N_("examples:\n  r9s logs off                           record no new chat\n"),
+    "status": N_(
+        "examples:\n  r9s logs status                        on or off, where, how much\n"
+    ),
+    "path": N_('examples:\n  r9s logs path\n  sqlite3 "$(r9s logs path)" .tables\n'),
 }
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = EPILOG
+    parser.epilog = _(EPILOG)
     add_filters(parser)
     parser.add_argument(
-        "-n", "--count", type=int, default=10, metavar="N", help="how many (default 10; 0: all)"
+        "-n", "--count", type=int, default=10, metavar="N", help=_("how many (default 10; 0: all)")
     )
-    parser.add_argument("--json", action="store_true", help="the exchanges as JSON")
+    parser.add_argument("--json", action="store_true", help=_("the exchanges as JSON"))
     action = subcommands(parser, EXAMPLES, required=False)
 
     show = action("show", "one exchange, or a conversation, in full")
-    show.add_argument("ident", metavar="ID", help="an exchange's number, or a conversation id")
-    show.add_argument("--json", action="store_true", help="as JSON")
+    show.add_argument("ident", metavar="ID", help=_("an exchange's number, or a conversation id"))
+    show.add_argument("--json", action="store_true", help=_("as JSON"))
     rm = action("rm", "remove exchanges or conversations")
-    rm.add_argument("idents", nargs="*", metavar="ID", help="exchange numbers, conversation ids")
-    rm.add_argument("--all", action="store_true", help="everything in the log")
-    rm.add_argument("-y", "--yes", action="store_true", help="do not ask (with --all)")
+    rm.add_argument("idents", nargs="*", metavar="ID", help=_("exchange numbers, conversation ids"))
+    rm.add_argument("--all", action="store_true", help=_("everything in the log"))
+    rm.add_argument("-y", "--yes", action="store_true", help=_("do not ask (with --all)"))
     action("on", "record chats (the default)")
     action("off", "record no new chat (the log keeps what it has)")
     action("status", "whether chats are recorded, where, how many")
@@ -74,21 +77,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_filters(parser: argparse.ArgumentParser) -> None:
     """``--model``, ``--since`` (shared with ``r9s usage``), ``-q``, ``-c``."""
-    parser.add_argument("-q", "--query", metavar="TEXT", help="words to find (all of them)")
+    parser.add_argument("-q", "--query", metavar="TEXT", help=_("words to find (all of them)"))
     add_model_and_since(parser)
     parser.add_argument(
-        "-c", "--conversation", metavar="ID", help="only this conversation (or a unique start)"
+        "-c", "--conversation", metavar="ID", help=_("only this conversation (or a unique start)")
     )
 
 
 def add_model_and_since(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "-m", "--model", metavar="MODEL", help="only this model (any case; * and ? as wildcards)"
+        "-m", "--model", metavar="MODEL", help=_("only this model (any case; * and ? as wildcards)")
     )
     parser.add_argument(
         "--since",
         metavar="WHEN",
-        help="only since: 2h, 3d, 2w, a date (2025-06-01), today, yesterday",
+        help=_("only since: 2h, 3d, 2w, a date (2025-06-01), today, yesterday"),
     )
 
 
@@ -99,9 +102,9 @@ def run(args: argparse.Namespace) -> int:
     if args.action in ("on", "off"):
         set_enabled(args.action == "on")
         if args.action == "on":
-            interact.say("The log is on: chats are recorded.")
+            interact.say(_("The log is on: chats are recorded."))
         else:
-            interact.say("The log is off: new chats are not recorded (r9s logs on to resume).")
+            interact.say(_("The log is off: new chats are not recorded (r9s logs on to resume)."))
         return 0
     if args.action == "path":
         print(log_path())
@@ -141,7 +144,11 @@ def filters_of(args: argparse.Namespace, log: Any = None) -> Any:
     if getattr(args, "conversation", None):
         found = log.conversation(args.conversation)
         if found is None:
-            raise UsageError(f"no conversation {args.conversation!r} in the log")
+            raise UsageError(
+                _("no conversation {conversation!r} in the log").format(
+                    conversation=args.conversation
+                )
+            )
         conversation = found.id
     return Filters(getattr(args, "query", None), args.model, since, conversation)
 
@@ -151,7 +158,7 @@ def _list(log: Any, args: argparse.Namespace) -> int:
     from r9s.cli.common.errors import UsageError
 
     if args.count < 0:
-        raise UsageError("-n must be 0 (all) or more")
+        raise UsageError(_("-n must be 0 (all) or more"))
     filters = filters_of(args, log)
     found: list[Exchange] = log.find(filters, limit=args.count or None)
     if not filters.text:
@@ -162,7 +169,7 @@ def _list(log: Any, args: argparse.Namespace) -> int:
     if not found:
         from r9s.cli.common import interact
 
-        interact.say("No exchange matches." if _filtering(filters) else "The log is empty.")
+        interact.say(_("No exchange matches.") if _filtering(filters) else _("The log is empty."))
         return 0
     from r9s.cli.common.log import search_terms
 
@@ -258,7 +265,9 @@ def _show(log: Any, ident: str, as_json: bool) -> int:
     if number.isdigit():
         exchange = log.exchange(int(number))
         if exchange is None:
-            raise UsageError(f"no exchange #{number} in the log (r9s logs lists them)")
+            raise UsageError(
+                _("no exchange #{number} in the log (r9s logs lists them)").format(number=number)
+            )
         if as_json:
             print(json_text(exchange.to_json(), indent=2))
         else:
@@ -266,7 +275,7 @@ def _show(log: Any, ident: str, as_json: bool) -> int:
         return 0
     conversation = log.conversation(ident)
     if conversation is None:
-        raise UsageError(f"no exchange or conversation {ident!r} in the log")
+        raise UsageError(_("no exchange or conversation {ident!r} in the log").format(ident=ident))
     exchanges = log.exchanges_of(conversation.id)
     if as_json:
         body = {**conversation.to_json(), "exchanges": [e.to_json() for e in exchanges]}
@@ -330,7 +339,7 @@ def _describe_attachment(attachment: dict[str, Any]) -> str:
         return f"{kind} {attachment['name']} ({mime}, {size or 0:,} bytes)"
     url = str(attachment.get("url", ""))
     if url.startswith("data:"):
-        head, _, data = url.partition(",")
+        head, _sep, data = url.partition(",")
         size = len(data) * 3 // 4
         return f"{attachment.get('type', 'file')} ({head[5:].split(';')[0]}, {size:,} bytes)"
     return f"{attachment.get('type', 'file')} {url}"
@@ -341,18 +350,22 @@ def _remove(log: Any, args: argparse.Namespace) -> int:
     from r9s.cli.common.errors import UsageError
 
     if args.all == bool(args.idents):
-        raise UsageError("give exchange numbers or conversation ids, or --all")
+        raise UsageError(_("give exchange numbers or conversation ids, or --all"))
     if args.all:
         conversations, exchanges = log.count()
         if not args.yes:
             if not interact.is_interactive():
-                raise interact.NotInteractive("r9s logs rm --all asks first: add --yes")
+                raise interact.NotInteractive(_("r9s logs rm --all asks first: add --yes"))
             question = f"Delete all {exchanges} exchanges of {conversations} conversations?"
             if not interact.confirm(question, default=False):
-                interact.say("Nothing deleted.")
+                interact.say(_("Nothing deleted."))
                 return 1
         log.delete_all()
-        interact.say(f"Deleted {exchanges} exchanges of {conversations} conversations.")
+        interact.say(
+            _("Deleted {exchanges} exchanges of {conversations} conversations.").format(
+                exchanges=exchanges, conversations=conversations
+            )
+        )
         return 0
     # check them all first: one typo deletes nothing
     targets: list[tuple[str, Any]] = []
@@ -360,18 +373,24 @@ def _remove(log: Any, args: argparse.Namespace) -> int:
         number = ident.removeprefix("#")
         if number.isdigit():
             if log.exchange(int(number)) is None:
-                raise UsageError(f"no exchange #{number} in the log; nothing deleted")
+                raise UsageError(
+                    _("no exchange #{number} in the log; nothing deleted").format(number=number)
+                )
             targets.append(("exchange", int(number)))
         else:
             found = log.conversation(ident)
             if found is None:
-                raise UsageError(f"no exchange or conversation {ident!r}; nothing deleted")
+                raise UsageError(
+                    _("no exchange or conversation {ident!r}; nothing deleted").format(ident=ident)
+                )
             targets.append(("conversation", found.id))
     for kind, key in targets:
         if kind == "exchange":
             log.delete_exchange(key)
-            interact.say(f"Deleted exchange #{key}.")
+            interact.say(_("Deleted exchange #{key}.").format(key=key))
         else:
             count = log.delete_conversation(key)
-            interact.say(f"Deleted conversation {key} ({count} exchanges).")
+            interact.say(
+                _("Deleted conversation {key} ({count} exchanges).").format(key=key, count=count)
+            )
     return 0

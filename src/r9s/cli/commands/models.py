@@ -6,9 +6,9 @@ import argparse
 from typing import Any
 
 from r9s.cli.commands._args import add_connection_arguments
-from r9s.cli.common.i18n import _
+from r9s.cli.common.i18n import N_, _
 
-EPILOG = _("""\
+EPILOG = N_("""\
 A table of id, owner and creation date on a terminal; one id per line when piped (for
 scripts); --json prints the API's list. -d adds the router's details: context length,
 modality and endpoints (asked for with ?expand=...).
@@ -28,7 +28,7 @@ examples:
   r9s models --json | jq -r '.data[].id'
 """)
 
-SHOW_EPILOG = _("""\
+SHOW_EPILOG = N_("""\
 Everything the router says of the model, and the r9s chat -o keys it takes (when the
 router lists its supported parameters).
 
@@ -41,7 +41,7 @@ EXPANDED = ("context_length", "modality", "endpoints", "channels", "supported_pa
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = EPILOG
+    parser.epilog = _(EPILOG)
     parser.add_argument(
         "-f",
         "--filter",
@@ -67,7 +67,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "show",
         help=_("one model's details and the -o keys it takes"),
         description=_("one model's details and the -o keys it takes"),
-        epilog=SHOW_EPILOG,
+        epilog=_(SHOW_EPILOG),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     show.add_argument("model", metavar="MODEL", help=_("the model id"))

@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from r9s.cli.commands._args import add_tool_argument, tools_line
+from r9s.cli.common.i18n import N_, _
 
 if TYPE_CHECKING:
     from r9s.cli.tools._backups import Backups, Operation, SavedFile
     from r9s.cli.tools._configure import Change, Drift
 
-EPILOG = """\
+EPILOG = N_("""\
 Backups live in ~/.r9s/backup/<tool>/. Each entry is the state of the tool's files just
 before a `set` or a `reset`; restoring it brings the files back byte for byte, and removes
 files that did not exist then. The current files are backed up first, so running
@@ -34,30 +35,30 @@ examples:
   r9s reset --list                    every tool's backups, newest first
   r9s reset codex --backup 2 --yes    the second newest, without asking
   r9s reset gemini --backup ~/.r9s/backup/gemini-cli/.env.20260101-120000-000000.bak
-"""
+""")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = EPILOG.format(tools=tools_line())
+    parser.epilog = _(EPILOG).format(tools=tools_line())
     add_tool_argument(parser, optional=True)
-    parser.add_argument("--list", action="store_true", help="list the backups, newest first")
+    parser.add_argument("--list", action="store_true", help=_("list the backups, newest first"))
     which = parser.add_mutually_exclusive_group()
     which.add_argument(
-        "--backup", metavar="N|PATH", help="which backup: its number in --list, or a .bak file"
+        "--backup", metavar="N|PATH", help=_("which backup: its number in --list, or a .bak file")
     )
     which.add_argument(
         "--original",
         action="store_true",
-        help="the state before r9s first changed the tool (files it created are removed)",
+        help=_("the state before r9s first changed the tool (files it created are removed)"),
     )
-    parser.add_argument("-y", "--yes", action="store_true", help="restore without asking")
+    parser.add_argument("-y", "--yes", action="store_true", help=_("restore without asking"))
     parser.add_argument(
         "--force",
         action="store_true",
-        help="with --yes: restore even files changed since r9s wrote them (backed up first)",
+        help=_("with --yes: restore even files changed since r9s wrote them (backed up first)"),
     )
     parser.add_argument(
-        "--dry-run", action="store_true", help="print the diff that would be applied"
+        "--dry-run", action="store_true", help=_("print the diff that would be applied")
     )
 
 
@@ -104,30 +105,42 @@ def run(args: argparse.Namespace) -> int:
                 raise
             unreadable.append(exc)
     for broken in unreadable:
-        interact.warn(f"{broken.reason}: its backups are not listed ({broken.hint})")
+        interact.warn(
+            _("{reason}: its backups are not listed ({hint})").format(
+                reason=broken.reason, hint=broken.hint
+            )
+        )
     with_backups = [t for t in tools if t is not None and history.get(t.name)]
 
     if args.list:
         if not with_backups and not unreadable:
-            say("No backups yet (r9s set makes one before every change).")
+            say(_("No backups yet (r9s set makes one before every change)."))
         else:
-            say(f"Each tool keeps its original state and the last {keep_setting()} changes.")
+            say(
+                _("Each tool keeps its original state and the last {keep_setting} changes.").format(
+                    keep_setting=keep_setting()
+                )
+            )
         for tool in with_backups:
             _print_list(tool.name, backups_for(tool, home), display)
         return 1 if unreadable else 0
     if not interactive and not args.yes and not args.dry_run:
         raise NotInteractive(
-            "stdin is not a terminal, so r9s reset cannot confirm; pass --yes, "
-            "or --dry-run to preview"
+            _(
+                "stdin is not a terminal, so r9s reset cannot confirm; pass --yes, "
+                "or --dry-run to preview"
+            )
         )
     if not with_backups:
-        say(f"No backups for {args.tool or 'any tool'}: nothing to restore.")
+        say(_("No backups for {value}: nothing to restore.").format(value=args.tool or "any tool"))
         return 1
     if args.tool is None:
         if not interactive:
-            raise NotInteractive("name a tool: " + ", ".join(t.name for t in with_backups))
+            raise NotInteractive(
+                _("name a tool: {known}").format(known=", ".join(t.name for t in with_backups))
+            )
         names = [t.name for t in with_backups]
-        chosen = interact.choose("Tool to reset", names, allow_other=False)
+        chosen = interact.choose(_("Tool to reset"), names, allow_other=False)
         tool = next(t for t in with_backups if t.name == chosen)
     else:
         tool = with_backups[0]
@@ -153,26 +166,28 @@ def run(args: argparse.Namespace) -> int:
 
         patches = "".join(diff(c.before, _text(c.after), *secrets) for c in changes)
         print(for_stdout(patches), end="")
-        say("dry run: nothing was written")
+        say(_("dry run: nothing was written"))
         return 0
     if not any(change.changed for change in changes):
-        say("The files already match this backup: nothing to do.")
+        say(_("The files already match this backup: nothing to do."))
         return 0
     if drifts and not args.force:
         if not interactive:
             changed = ", ".join(display(drift.path) for drift in drifts)
             raise ChangedSinceSet(
-                f"{changed} changed after r9s wrote it; nothing was written (pass --force "
-                "with --yes to restore anyway: the changed file is backed up first)"
+                _(
+                    "{changed} changed after r9s wrote it; nothing was written (pass --force "
+                    "with --yes to restore anyway: the changed file is backed up first)"
+                ).format(changed=changed)
             )
         if not interact.confirm(
-            "Restore anyway, replacing these changes? (the changed file is backed up first)",
+            _("Restore anyway, replacing these changes? (the changed file is backed up first)"),
             default=False,
         ):
-            say("Nothing was changed.")
+            say(_("Nothing was changed."))
             return 1
-    elif interactive and not drifts and not interact.confirm("Restore?"):
-        say("Nothing was changed.")
+    elif interactive and not drifts and not interact.confirm(_("Restore?")):
+        say(_("Nothing was changed."))
         return 1
     seen = {change.path: change.before.data for change in changes}
     saved_now, written = apply_restore(backups, restore.files, home, restore.created_dirs, seen)
@@ -199,7 +214,11 @@ def _select(backups: Backups, choice: str | None, original: bool) -> Restore:
     elif choice.isdigit():
         number = int(choice)
         if not 1 <= number <= len(operations):
-            raise ValueError(f"--backup {choice}: there are {len(operations)} backups (--list)")
+            raise ValueError(
+                _("--backup {choice}: there are {count} backups (--list)").format(
+                    choice=choice, count=len(operations)
+                )
+            )
         operation, files = operations[number - 1], operations[number - 1].files
     else:
         wanted = os.path.realpath(os.path.expanduser(choice))
@@ -211,7 +230,11 @@ def _select(backups: Backups, choice: str | None, original: bool) -> Restore:
             and os.path.realpath(backups.backup_path(saved) or "") == os.path.realpath(wanted)
         ]
         if not found:
-            raise ValueError(f"--backup {choice}: not one of this tool's backups (see --list)")
+            raise ValueError(
+                _("--backup {choice}: not one of this tool's backups (see --list)").format(
+                    choice=choice
+                )
+            )
         operation, files = found[0][0], [found[0][1]]
     state = f"the state before `{operation.command}` of {_when(operation)}"
     return Restore(files, operation.created_dirs, state, operation)
@@ -225,9 +248,13 @@ def _show_drift(
     name = display(drift.path)
     when = f"`{drift.operation.command}` of {_when(drift.operation)}"
     if drift.current.data is None:
-        warn(f"{name} was removed after r9s wrote it ({when})")
+        warn(_("{name} was removed after r9s wrote it ({when})").format(name=name, when=when))
         return
-    warn(f"{name} changed after r9s wrote it ({when}): restoring replaces these changes")
+    warn(
+        _("{name} changed after r9s wrote it ({when}): restoring replaces these changes").format(
+            name=name, when=when
+        )
+    )
     before = None if drift.written is None else drift.written.decode("utf-8", "replace")
     patch = diff(
         before,
@@ -264,14 +291,16 @@ def _report(
             replaced += ", with the changes made after r9s wrote it,"
         kept = f"; {replaced} is in {display(backup)}" if backup else ""
         say(f"{display(change.path)}: {done}{kept}")
-    say(f"Restored {tool} to {restore.state}.")
+    say(_("Restored {tool} to {state}.").format(tool=tool, state=restore.state))
     earlier = _written_by_r9s(backups, restore)
     if earlier is not None:
         say(
-            f"Note: that state is itself r9s's, from `{earlier.command}` of {_when(earlier)}; "
-            f"`r9s reset {tool} --original` goes back to before r9s first changed {tool}."
+            _(
+                "Note: that state is itself r9s's, from `{command}` of {when}; "
+                "`r9s reset {tool} --original` goes back to before r9s first changed {tool}."
+            ).format(command=earlier.command, when=_when(earlier), tool=tool)
         )
-    say(f"Undo with: r9s reset {tool}")
+    say(_("Undo with: r9s reset {tool}").format(tool=tool))
 
 
 def _written_by_r9s(backups: Backups, restore: Restore) -> Operation | None:

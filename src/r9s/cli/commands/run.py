@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from r9s.cli.commands._args import add_target_arguments, add_tool_argument
+from r9s.cli.common.i18n import N_, _
 
-EPILOG = """\
+EPILOG = N_("""\
 r9s's own options come before TOOL; everything after TOOL goes to the tool untouched
 (a `--` right after TOOL is dropped). r9s is injected for this run only:
 {injections}The key never appears on the tool's command line: it goes through the environment, or
@@ -23,16 +24,18 @@ examples:
   r9s run claude -- -p "explain this repository"
   r9s run --model gpt-4o codex exec --skip-git-repo-check "write a test"
   R9S_MODEL=qwen-plus r9s run qwen
-"""
+""")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from r9s.cli.tools._docs import help_table
 
-    parser.epilog = EPILOG.format(injections=help_table(lambda tool: tool.injects.help))
+    parser.epilog = _(EPILOG).format(injections=help_table(lambda tool: tool.injects.help))
     add_target_arguments(parser)
     add_tool_argument(parser, optional=False)
-    parser.add_argument("tool_args", nargs=argparse.REMAINDER, metavar="ARGS", help="for the tool")
+    parser.add_argument(
+        "tool_args", nargs=argparse.REMAINDER, metavar="ARGS", help=_("for the tool")
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,7 +50,9 @@ def run(args: argparse.Namespace) -> int:
     executable = shutil.which(tool.executable)
     if executable is None:
         raise FileNotFoundError(
-            f"{tool.executable} is not on PATH; install it with: {tool.install_hint}"
+            _("{executable} is not on PATH; install it with: {install_hint}").format(
+                executable=tool.executable, install_hint=tool.install_hint
+            )
         )
     target, _sources = resolve_target(tool, args, interact.is_interactive())
     plan = tool.run_plan(target)

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from r9s.cli.commands._args import add_target_arguments, add_tool_argument
+from r9s.cli.common.i18n import N_, _
 
-EPILOG = """\
+EPILOG = N_("""\
 The key and base URL come from their flag, else R9S_API_KEY / R9S_BASE_URL (environment,
 ./.env, ~/.r9s/config.toml), else a question (key) or https://api.r9s.ai/v1. A key the
 server rejects is not written (unless --force). Each model (main, small, slots) is its
@@ -26,28 +27,30 @@ examples:
   r9s set codex --profile-only --reasoning-effort high   only `codex --profile r9s`
   r9s set qwen --dry-run --api-key KEY --model qwen-plus   show the diff, write nothing
   r9s set opencode --base-url http://127.0.0.1:8765 --yes  a local server
-"""
+""")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from r9s.cli.tools._docs import help_table
 
-    parser.epilog = EPILOG.format(files=help_table(lambda tool: tool.writes.help))
+    parser.epilog = _(EPILOG).format(files=help_table(lambda tool: tool.writes.help))
     add_tool_argument(parser, optional=True)
     add_target_arguments(parser)
-    parser.add_argument("-y", "--yes", action="store_true", help="ask nothing; write at once")
+    parser.add_argument("-y", "--yes", action="store_true", help=_("ask nothing; write at once"))
     parser.add_argument(
-        "--dry-run", action="store_true", help="print the diff that would be applied; write nothing"
+        "--dry-run",
+        action="store_true",
+        help=_("print the diff that would be applied; write nothing"),
     )
     parser.add_argument(
         "--force",
         action="store_true",
-        help="replace a malformed file (backed up first); write a rejected key",
+        help=_("replace a malformed file (backed up first); write a rejected key"),
     )
     parser.add_argument(
         "--profile-only",
         action="store_true",
-        help="Codex: only the profile (codex --profile r9s); your default stays",
+        help=_("Codex: only the profile (codex --profile r9s); your default stays"),
     )
 
 
@@ -59,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from r9s.cli.common import interact
     from r9s.cli.common.files import diff, display
     from r9s.cli.common.interact import NotInteractive, say
-    from r9s.cli.common.terminal import printable
+    from r9s.cli.common.terminal import pad, printable
     from r9s.cli.tools._configure import (
         apply_set,
         backups_for,
@@ -72,8 +75,10 @@ def run(args: argparse.Namespace) -> int:
     interactive = not args.yes and interact.is_interactive()
     if not interactive and not args.yes and not args.dry_run:
         raise NotInteractive(
-            "stdin is not a terminal, so r9s set cannot ask or confirm; pass --yes "
-            "(with --api-key/--model or R9S_API_KEY/R9S_MODEL), or --dry-run to preview"
+            _(
+                "stdin is not a terminal, so r9s set cannot ask or confirm; pass --yes "
+                "(with --api-key/--model or R9S_API_KEY/R9S_MODEL), or --dry-run to preview"
+            )
         )
     tool = pick_tool(args.tool, interactive)
     home, environ = Path.home(), os.environ
@@ -89,28 +94,52 @@ def run(args: argparse.Namespace) -> int:
         changes = plan_set(tool, target, home, environ, force=args.force)
 
     say(interact.bold(f"{tool.title} ({tool.name}) -> r9s"))
-    say(f"  base URL     {printable(target.base_url)} ({_source(sources['base_url'])})")
-    say(f"  API key      {mask_key(target.api_key)} ({_source(sources['api_key'])})")
-    say(f"  model        {printable(target.model)} ({_source(sources['model'])})")
+    say(
+        _("  base URL     {base_url} ({source})").format(
+            base_url=printable(target.base_url), source=_source(sources["base_url"])
+        )
+    )
+    say(
+        _("  API key      {api_key} ({source})").format(
+            api_key=mask_key(target.api_key), source=_source(sources["api_key"])
+        )
+    )
+    say(
+        _("  model        {model} ({source})").format(
+            model=printable(target.model), source=_source(sources["model"])
+        )
+    )
     if tool.uses_small_model:
-        say(f"  small model  {printable(target.small_model)}")
+        say(_("  small model  {small_model}").format(small_model=printable(target.small_model)))
     for slot in tool.slots:
         if slot.name in target.slots:
             model = printable(target.slots[slot.name])
-            say(f"  {slot.name + ' model':<12} {model} ({slot.setting})")
+            label = _("{slot} model").format(slot=slot.name)
+            say(f"  {pad(label, 12)} {model} ({slot.setting})")
     if target.reasoning_effort:
-        say(f"  reasoning    {target.reasoning_effort}")
+        say(_("  reasoning    {reasoning_effort}").format(reasoning_effort=target.reasoning_effort))
     for change in changes:
-        state = (
-            "unchanged" if not change.changed else "update" if change.before.exists else "create"
-        )
         if change.mode_changed:
-            state = f"permissions {change.before.mode:o} -> {change.mode:o}"
-        say(f"  file         {display(change.path)} ({state})")
+            state = _("permissions {old:o} -> {new:o}").format(
+                old=change.before.mode, new=change.mode
+            )
+        elif not change.changed:
+            state = _("unchanged")
+        else:
+            state = _("update") if change.before.exists else _("create")
+        say(
+            _("  file         {display} ({state})").format(
+                display=display(change.path), state=state
+            )
+        )
         for note in change.notes:
-            say(f"  note         {display(change.path)}: {note}")
+            say(
+                _("  note         {display}: {note}").format(
+                    display=display(change.path), note=note
+                )
+            )
         for replaced in change.replaced:
-            say(f"  replaces     {printable(replaced)}")
+            say(_("  replaces     {replaced}").format(replaced=printable(replaced)))
 
     if args.dry_run:
         from r9s.cli.common.terminal import for_stdout
@@ -119,13 +148,13 @@ def run(args: argparse.Namespace) -> int:
         patches = [diff(c.before, c.after.decode(), *secrets) for c in changes if c.after]
         print(for_stdout("".join(patches)), end="")
         changing = any(change.changed for change in changes)
-        say("dry run: nothing was written" if changing else "dry run: nothing would change")
+        say(_("dry run: nothing was written") if changing else _("dry run: nothing would change"))
         return 0
     if not any(change.changed for change in changes):
-        say("Already set: nothing to change.")
+        say(_("Already set: nothing to change."))
         return 0
-    if interactive and not interact.confirm("Write these changes?"):
-        say("Nothing was written.")
+    if interactive and not interact.confirm(_("Write these changes?")):
+        say(_("Nothing was written."))
         return 1
     with _offering_force():
         operation, written = apply_set(
@@ -136,11 +165,17 @@ def run(args: argparse.Namespace) -> int:
     for change in written:
         record = saved.get(str(change.path))
         backup = backups.backup_path(record) if record else None
-        where = f"backup {display(backup)}" if backup else "it did not exist before"
-        say(f"Wrote {display(change.path)} ({where})")
+        if backup:
+            say(
+                _("Wrote {path} (backup {backup})").format(
+                    path=display(change.path), backup=display(backup)
+                )
+            )
+        else:
+            say(_("Wrote {path} (it did not exist before)").format(path=display(change.path)))
     for note in tool.warnings([state.values for state in read_configs(tool, home, environ)]):
-        say(f"Note: {note}")
-    say(f"Undo with: r9s reset {tool.name}")
+        say(_("Note: {note}").format(note=note))
+    say(_("Undo with: r9s reset {name}").format(name=tool.name))
     return 0
 
 
@@ -163,8 +198,12 @@ def _offering_force() -> Iterator[None]:
 
 def _source(source: str) -> str:
     """Where a value came from, for the summary."""
-    if source in ("chosen", "the best listed") or source.startswith("kept"):
-        return source
-    if source == "default":
-        return "the default"
-    return "typed" if source == "prompt" else f"from {source}"
+    if source.startswith("kept"):
+        return _(source)  # N_() marked where it is set (tools/_target.py)
+    said = {
+        "chosen": _("chosen"),
+        "the best listed": _("the best listed"),
+        "default": _("the default"),
+        "prompt": _("typed"),
+    }
+    return said.get(source) or _("from {source}").format(source=source)

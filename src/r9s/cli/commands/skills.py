@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 
 from r9s.cli.commands._args import subcommands
+from r9s.cli.common.i18n import N_, _
 
-EPILOG = """\
+EPILOG = N_("""\
 A skill is a folder with a SKILL.md: YAML front matter (name, description) then
 instructions; the format Claude Code and Codex read. Installed skills live in
 ~/.r9s/skills/NAME/; `r9s chat --skill NAME` adds the instructions to the system prompt.
@@ -18,12 +19,12 @@ examples:
   r9s skills show pdf-tools
   r9s skills validate ./my-skill
   r9s chat --skill pdf-tools "Which tool splits a PDF?"
-"""
+""")
 
 EXAMPLES = {
-    "list": "examples:\n  r9s skills list\n",
-    "show": "examples:\n  r9s skills show pdf-tools\n",
-    "validate": """\
+    "list": N_("examples:\n  r9s skills list\n"),
+    "show": N_("examples:\n  r9s skills show pdf-tools\n"),
+    "validate": N_("""\
 Checks the front matter against the Agent Skills format: name (1-64 lowercase letters,
 digits, single hyphens; the folder's name), description (1-1024 characters), the
 optional fields, and no symlink leading out of the folder. Exit status 1 on an error.
@@ -31,21 +32,21 @@ optional fields, and no symlink leading out of the folder. Exit status 1 on an e
 examples:
   r9s skills validate ./my-skill
   r9s skills validate pdf-tools                    an installed one
-""",
-    "install": """\
+"""),
+    "install": N_("""\
 SOURCE is a folder with a SKILL.md, a folder of skill folders (also under skills/), or
 a git repository of either (URL, or a bare repository's folder; cloned with --depth 1).
 
 examples:
   r9s skills install ./pdf-tools
   r9s skills install git@github.com:me/skills.git --force    replace installed ones
-""",
-    "rm": "examples:\n  r9s skills rm pdf-tools\n",
+"""),
+    "rm": N_("examples:\n  r9s skills rm pdf-tools\n"),
 }
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = EPILOG
+    parser.epilog = _(EPILOG)
     action = subcommands(parser, EXAMPLES)
 
     action("list", "the installed skills")
@@ -55,7 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     install = action("install", "install skills from a folder or a git repository")
     install.add_argument("source", metavar="PATH|GIT")
-    install.add_argument("--force", action="store_true", help="replace skills of the same name")
+    install.add_argument("--force", action="store_true", help=_("replace skills of the same name"))
     action("rm", "remove an installed skill").add_argument("name", metavar="NAME")
 
 
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "list":
         found, broken = skills.installed()
         if not found and not broken:
-            interact.say("No skills installed: r9s skills install PATH|GIT")
+            interact.say(_("No skills installed: r9s skills install PATH|GIT"))
             return 0
         width = max(len(skill.name) for skill in found) if found else 0
         for skill in found:
@@ -90,13 +91,19 @@ def run(args: argparse.Namespace) -> int:
         return _validate(args.target)
     if args.action == "rm":
         removed = skills.remove(args.name)
-        interact.say(f"Removed skill {args.name} ({display(removed)}).")
+        interact.say(
+            _("Removed skill {name} ({display}).").format(name=args.name, display=display(removed))
+        )
         return 0
     result = skills.install(args.source, force=args.force)
     for warning in result.warnings:
         interact.warn(warning)
     for name in result.names:
-        interact.say(f"Installed {name} ({display(skills.skills_dir() / name)})")
+        interact.say(
+            _("Installed {name} ({display})").format(
+                name=name, display=display(skills.skills_dir() / name)
+            )
+        )
     for failure in result.failures:
         interact.error(failure)
     return 1 if result.failures else 0
@@ -114,12 +121,17 @@ def _validate(target: str) -> int:
         skills.check_skill_name(target)  # not a path: an installed skill's name
         path = skills.skills_dir() / target
         if not path.exists():
-            raise skills.SkillError(f"no folder {target!r} and no installed skill of that name")
+            raise skills.SkillError(
+                _("no folder {target!r} and no installed skill of that name").format(target=target)
+            )
     found = skills.check_folder(path)
     for error in found.errors:
-        print(f"error: {error}")
+        print(_("error: {error}").format(error=error))
     for warning in found.warnings:
-        print(f"warning: {warning}")
+        print(_("warning: {warning}").format(warning=warning))
     if found.skill is not None:
-        interact.say(f"{found.skill.name}: valid" + (" (with warnings)" if found.warnings else ""))
+        if found.warnings:
+            interact.say(_("{name}: valid (with warnings)").format(name=found.skill.name))
+        else:
+            interact.say(_("{name}: valid").format(name=found.skill.name))
     return 1 if found.errors else 0

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 
 from r9s.cli.commands._args import subcommands
+from r9s.cli.common.i18n import N_, _
 
-EPILOG = """\
+EPILOG = N_("""\
 A template is ~/.r9s/templates/NAME.toml: a system prompt, a prompt with $variables,
 a model, an API, options, skills. Make one with `r9s chat ... --save NAME` or
 `r9s templates edit NAME`; use it with `r9s chat -t NAME -p VARIABLE VALUE`.
@@ -19,24 +20,24 @@ examples:
   r9s templates show tr
   r9s templates edit tr                opens $EDITOR (a new name: a new template)
   r9s templates rm tr
-"""
+""")
 
 EXAMPLES = {
-    "list": "examples:\n  r9s templates list\n",
-    "show": "examples:\n  r9s templates show tr\n",
-    "edit": """\
+    "list": N_("examples:\n  r9s templates list\n"),
+    "show": N_("examples:\n  r9s templates show tr\n"),
+    "edit": N_("""\
 Opens $VISUAL or $EDITOR on a copy; the template changes only when the copy is valid.
 
 examples:
   r9s templates edit tr
   EDITOR="code --wait" r9s templates edit review
-""",
-    "rm": "examples:\n  r9s templates rm tr\n",
+"""),
+    "rm": N_("examples:\n  r9s templates rm tr\n"),
 }
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = EPILOG
+    parser.epilog = _(EPILOG)
     action = subcommands(parser, EXAMPLES)
 
     action("list", "the templates, with their variables")
@@ -66,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "list":
         names = template_names()
         if not names:
-            interact.say("No templates yet: r9s chat ... --save NAME, or r9s templates edit NAME")
+            interact.say(
+                _("No templates yet: r9s chat ... --save NAME, or r9s templates edit NAME")
+            )
             return 0
         width = max(len(name) for name in names)
         for name in names:
@@ -90,15 +93,26 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.action == "rm":
         removed = remove_template(name)
-        interact.say(f"Deleted template {name} ({display(removed)})")
+        interact.say(
+            _("Deleted template {name} ({display})").format(name=name, display=display(removed))
+        )
         return 0
     # edit
     exists = path.exists()
     text = path.read_text("utf-8") if exists else template_text(name, Preset(prompt="$input"))
     edited = edit_text(text, f"{name}.toml", lambda new: parse_document(new, TEMPLATE_KEYS, name))
     if edited is None:
-        interact.say(f"Template {name} unchanged." if exists else "Nothing saved.")
+        if exists:
+            interact.say(_("Template {name} unchanged.").format(name=name))
+        else:
+            interact.say(_("Nothing saved."))
         return 0
     write_atomic(path, edited.encode("utf-8"), KEY_FILE_MODE)
-    interact.say(f"{'Saved' if exists else 'Made'} template {name} ({display(path)})")
+    interact.say(
+        (
+            _("Saved template {name} ({display})")
+            if exists
+            else _("Made template {name} ({display})")
+        ).format(name=name, display=display(path))
+    )
     return 0

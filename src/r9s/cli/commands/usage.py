@@ -7,8 +7,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from r9s.cli.commands.logs import add_model_and_since
+from r9s.cli.common.i18n import N_, _
 
-EPILOG = """\
+EPILOG = N_("""\
 Sums what the log holds (~/.r9s/log.db): exchanges, tokens in and out and, when the
 router reports it (usage.cost), the cost, by local day and model, then by model. The
 default is the last 30 days. Chats run with --no-log or while `r9s logs off` are not
@@ -18,16 +19,16 @@ examples:
   r9s usage                        the last 30 days
   r9s usage --since 2025-06-01 --model 'gpt-*'
   r9s usage --all --json | jq '.total'
-"""
+""")
 
 DEFAULT_SINCE = "30d"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = EPILOG
+    parser.epilog = _(EPILOG)
     add_model_and_since(parser)
-    parser.add_argument("--all", action="store_true", help="everything in the log")
-    parser.add_argument("--json", action="store_true", help="as JSON")
+    parser.add_argument("--all", action="store_true", help=_("everything in the log"))
+    parser.add_argument("--json", action="store_true", help=_("as JSON"))
 
 
 @dataclass
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from r9s.cli.common.errors import UsageError
 
     if args.all and args.since:
-        raise UsageError("--all and --since: give one of them")
+        raise UsageError(_("--all and --since: give one of them"))
     if not args.all and not args.since:
         args.since = DEFAULT_SINCE
     with open_user_log() as log:
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(body, indent=2))
         return 0
     if not rows:
-        interact.say("Nothing in the log for that period.")
+        interact.say(_("Nothing in the log for that period."))
         return 0
     lines = [("day", "model", "exchanges", "tokens in", "tokens out", "cost")]
     lines += [(row.day, *_cells(Total(row.model, row.exchanges, row.input_tokens,
@@ -90,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         cells = [c.ljust(widths[i]) if i < 2 else c.rjust(widths[i]) for i, c in enumerate(line)]
         print("  ".join(cells).rstrip())
     if 0 < total.priced < total.exchanges:
-        print("* the router reported the cost of only some of these exchanges")
+        print(_("* the router reported the cost of only some of these exchanges"))
     return 0
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 
 from r9s.cli.commands._args import add_connection_arguments
-from r9s.cli.common.i18n import _
+from r9s.cli.common.i18n import N_, _
 
-EPILOG = """\
+EPILOG = N_("""\
 The page: chat with streaming Markdown, attachments and a stop button; Compare sends
 one prompt to 2-4 models at once, timed side by side, and keeps the answer you pick;
 History searches every chat in the log (r9s chat -c ID goes on with one in the
@@ -21,14 +21,14 @@ examples:
   r9s web --host 0.0.0.0 --token        on the network, with a new random token
   R9S_WEB_TOKEN=s3cret r9s web --host 0.0.0.0 --token
   r9s mock & r9s web --base-url http://127.0.0.1:8765/v1 --api-key any   offline
-"""
+""")
 
 TOKEN_ENV = "R9S_WEB_TOKEN"
 NEW_TOKEN = "\0new"  # --token without a value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = EPILOG
+    parser.epilog = _(EPILOG)
     parser.add_argument(
         "--host",
         default="127.0.0.1",

@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from r9s.cli.common.files import KEY_FILE_MODE, display, make_dirs
+from r9s.cli.common.i18n import _
 from r9s.cli.common.settings import state_dir
 from r9s.cli.common.templates import (
     Preset,
@@ -111,7 +112,7 @@ def versions(name: str, home: Path | None = None) -> list[Version]:
     if not numbers:
         known = agent_names(home)
         hint = f" (yours: {', '.join(known)})" if known else " (r9s agents create NAME makes one)"
-        raise TemplateError(f"no agent {name!r}{hint}")
+        raise TemplateError(_("no agent {name!r}{hint}").format(name=name, hint=hint))
     return [_read(folder / f"v{number}.toml", number) for number in numbers]
 
 
@@ -122,7 +123,7 @@ def _read(path: Path, number: int) -> Version:
         raise TemplateError(f"{display(path)}: {exc}") from None
     meta = data.pop("version", {})
     if not isinstance(meta, dict):
-        raise TemplateError(f"{display(path)}: [version] must be a table")
+        raise TemplateError(_("{display}: [version] must be a table").format(display=display(path)))
     preset = preset_from(data, AGENT_KEYS, display(path))
     return Version(number, str(meta.get("created", "")), str(meta.get("note", "")), preset, path)
 
@@ -136,14 +137,18 @@ def version(name: str, number: int | None = None, home: Path | None = None) -> V
         if item.number == number:
             return item
     have = ", ".join(f"v{item.number}" for item in found)
-    raise TemplateError(f"agent {name!r} has no version {number} (it has {have})")
+    raise TemplateError(
+        _("agent {name!r} has no version {number} (it has {have})").format(
+            name=name, number=number, have=have
+        )
+    )
 
 
 def parse_version(text: str) -> int:
     """``3`` or ``v3``."""
     value = text.strip().lower().removeprefix("v")
     if not value.isdigit() or int(value) < 1:
-        raise TemplateError(f"{text!r} is not a version (give 3 or v3)")
+        raise TemplateError(_("{text!r} is not a version (give 3 or v3)").format(text=text))
     return int(value)
 
 
@@ -161,10 +166,14 @@ def save_version(
     existing = _numbers(folder)
     if new and existing:
         raise TemplateError(
-            f"an agent {name!r} exists already: `r9s agents edit {name}` makes a new version"
+            _(
+                "an agent {name!r} exists already: `r9s agents edit {name}` makes a new version"
+            ).format(name=name)
         )
     if not new and not existing:
-        raise TemplateError(f"no agent {name!r} (r9s agents create {name} makes it)")
+        raise TemplateError(
+            _("no agent {name!r} (r9s agents create {name} makes it)").format(name=name)
+        )
     make_dirs(folder)
     number = (existing[-1] if existing else 0) + 1
     while True:

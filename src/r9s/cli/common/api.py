@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
+from r9s.cli.common.i18n import _
+
 if TYPE_CHECKING:
     from r9s.client import R9S
 
@@ -88,7 +90,7 @@ def client(
     from r9s.utils import default_retry_config
 
     if not conn.api_key:
-        raise MissingKey("no API key: run `r9s login`, pass --api-key, or set R9S_API_KEY")
+        raise MissingKey(_("no API key: run `r9s login`, pass --api-key, or set R9S_API_KEY"))
     key = conn.api_key
     remember(
         connection=conn,
@@ -141,10 +143,11 @@ def retry_notice(line: str) -> str | None:
         return None
     outcome = line.split(" -> ", 1)[-1].split(" in ", 1)[0]
     wait = line.rsplit("; retrying in ", 1)[1]
-    what = {"429": "rate limited (429)"}.get(outcome)
-    if what is None:
-        what = f"server error ({outcome})" if outcome.isdigit() else "network error"
-    return f"{what}; retrying in {wait}"
+    if outcome == "429":
+        return _("rate limited (429); retrying in {wait}").format(wait=wait)
+    if outcome.isdigit():
+        return _("server error ({status}); retrying in {wait}").format(status=outcome, wait=wait)
+    return _("network error; retrying in {wait}").format(wait=wait)
 
 
 # The router's /models extensions: fields added with ?expand=..., and ?filter=FIELD=GLOB.
@@ -219,14 +222,25 @@ def list_models(
         with R9S(api_key=api_key, server_url=base_url, timeout=timeout, retry_config=None) as r9s:
             return fetch_models(r9s, expand=expand)
     except errors.APITimeoutError:
-        raise ModelListError(f"timed out after {timeout:g} s: GET {url}") from None
+        raise ModelListError(
+            _("timed out after {timeout:g} s: GET {url}").format(timeout=timeout, url=url)
+        ) from None
     except errors.APIConnectionError as exc:
-        raise ModelListError(f"cannot reach {url}: {connection_reason(exc)}") from None
+        raise ModelListError(
+            _("cannot reach {url}: {connection_reason}").format(
+                url=url, connection_reason=connection_reason(exc)
+            )
+        ) from None
     except (errors.AuthenticationError, errors.PermissionDeniedError) as exc:
         raise ModelListError(
-            f"the API key was rejected ({exc.status_code}) by {url}", rejected=True
+            _("the API key was rejected ({status_code}) by {url}").format(
+                status_code=exc.status_code, url=url
+            ),
+            rejected=True,
         ) from None
     except errors.APIStatusError as exc:
-        raise ModelListError(f"GET {url} answered {exc.status_code}") from None
+        raise ModelListError(
+            _("GET {url} answered {status_code}").format(url=url, status_code=exc.status_code)
+        ) from None
     except (errors.ResponseValidationError, errors.ConfigurationError):
-        raise ModelListError(f"GET {url} did not return a model list") from None
+        raise ModelListError(_("GET {url} did not return a model list").format(url=url)) from None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from r9s.cli.common.files import KEY_FILE_MODE, locked, snapshot, write_atomic
 from r9s.cli.common.formats import REMOVE, Edits, edit
+from r9s.cli.common.i18n import _
 from r9s.cli.common.settings import CONFIG_KEYS, config_path, normalize_key, state_dir
 
 
@@ -27,13 +28,17 @@ def check_key(key: str) -> str:
 def normalize_value(key: str, value: str) -> str:
     value = value.strip()
     if not value:
-        raise ValueError(f"{key}: empty value (use `r9s config unset {key}` to remove it)")
+        raise ValueError(
+            _("{key}: empty value (use `r9s config unset {key}` to remove it)").format(key=key)
+        )
     if key == "base_url":
         from r9s._config import normalize_base_url
 
         return normalize_base_url(value)
     if key == "backups" and (not value.isdigit() or int(value) < 1):
-        raise ValueError(f"backups: a whole number of at least 1, not {value!r}")
+        raise ValueError(
+            _("backups: a whole number of at least 1, not {value!r}").format(value=value)
+        )
     return value
 
 
@@ -65,6 +70,10 @@ def warn_shadowed(key: str) -> None:
 
     env = CONFIG_KEYS[key]
     if os.environ.get(env, "").strip():
-        interact.warn(f"${env} is set and wins over the file")
+        interact.warn(_("${env} is set and wins over the file").format(env=env))
     elif read_dotenv().get(env, "").strip():
-        interact.warn(f"{env} in {DOTENV_SOURCE} (this folder) wins over the file")
+        interact.warn(
+            _("{env} in {DOTENV_SOURCE} (this folder) wins over the file").format(
+                env=env, DOTENV_SOURCE=DOTENV_SOURCE
+            )
+        )

@@ -23,6 +23,8 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
+from r9s.cli.common.i18n import _
+
 # JavaScript's \s (WhiteSpace and LineTerminator), and its line terminators
 _JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 _JS_SPACE_CHARS = (
@@ -147,7 +149,7 @@ def edit(text: str, changes: dict[str, str | None]) -> str:
     for key, value in changes.items():
         result = _edit_one(result, key, value, newline)
     if parse(result) != expected:  # each step was checked; this checks them together
-        raise Unwritable("r9s cannot edit this file without changing other settings")
+        raise Unwritable(_("r9s cannot edit this file without changing other settings"))
     return result
 
 
@@ -189,11 +191,15 @@ def _edit_one(text: str, key: str, value: str | None, newline: str) -> str:
             return candidate
     if text and alone:
         raise Unwritable(
-            f"r9s cannot write {key} into this file without changing how dotenv reads "
-            "the lines around it"
+            _(
+                "r9s cannot write {key} into this file without changing how dotenv reads "
+                "the lines around it"
+            ).format(key=key)
         )
     raise Unwritable(
-        f"the value of {key} cannot be written so that Gemini CLI's dotenv reads it back "
-        "unchanged (dotenv has no escapes: no quote character is free to enclose it, and "
-        "it cannot go unquoted, since it holds a #, a line break or spaces at its ends)"
+        _(
+            "the value of {key} cannot be written so that Gemini CLI's dotenv reads it back "
+            "unchanged (dotenv has no escapes: no quote character is free to enclose it, and "
+            "it cannot go unquoted, since it holds a #, a line break or spaces at its ends)"
+        ).format(key=key)
     )

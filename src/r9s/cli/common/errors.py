@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from r9s.cli.common.i18n import _
+
 _context: dict[str, Any] = {}
 
 
@@ -62,58 +64,80 @@ def _describe_api(exc: Any, errors: Any, model: str | None = None) -> str:
         # before the connection errors: a stream cut by the network is one of them too,
         # but the server was reached and the answer had begun
         if exc.reason == "connection_lost":
-            return (
-                f"the connection broke in the middle of the answer ({connection_reason(exc)}): "
+            return _(
+                "the connection broke in the middle of the answer ({reason}): "
                 "it is incomplete; try again"
-            )
+            ).format(reason=connection_reason(exc))
         if exc.reason == "closed":
             return str(exc)
-        return "the server ended the answer before its end: it is incomplete; try again"
+        return _("the server ended the answer before its end: it is incomplete; try again")
     if isinstance(exc, errors.APITimeoutError):
         timeout = _context.get("timeout")
-        waited = f" within {timeout:g} s" if timeout else ""
-        server = base or "the server"
-        return f"timed out: no answer from {server}{waited} (try again, or raise --timeout)"
-    if isinstance(exc, errors.APIConnectionError):
-        where = f" ({conn.base_source})" if conn is not None else ""
-        return (
-            f"network error: cannot reach {base or 'the server'}{where}: {connection_reason(exc)}; "
-            "check the connection and the base URL"
+        server = base or _("the server")
+        if timeout:
+            return _(
+                "timed out: no answer from {server} within {seconds:g} s "
+                "(try again, or raise --timeout)"
+            ).format(server=server, seconds=timeout)
+        return _("timed out: no answer from {server} (try again, or raise --timeout)").format(
+            server=server
         )
+    if isinstance(exc, errors.APIConnectionError):
+        server = base or _("the server")
+        reason = connection_reason(exc)
+        if conn is not None:
+            return _(
+                "network error: cannot reach {server} ({source}): {reason}; "
+                "check the connection and the base URL"
+            ).format(server=server, source=conn.base_source, reason=reason)
+        return _(
+            "network error: cannot reach {server}: {reason}; check the connection and the base URL"
+        ).format(server=server, reason=reason)
     if not isinstance(exc, errors.APIStatusError):
         return str(exc)
     status = exc.status_code
     message = _short(exc.message)
     if isinstance(exc, errors.AuthenticationError):
-        key = ""
         if conn is not None and conn.api_key:
             from r9s._config import mask_key
 
-            key = f" ({mask_key(conn.api_key)} from {conn.key_source})"
-        return (
-            f"authentication failed (401): the API key{key} was rejected; "
+            return _(
+                "authentication failed (401): the API key ({key} from {source}) was rejected; "
+                "run `r9s login` or pass --api-key"
+            ).format(key=mask_key(conn.api_key), source=conn.key_source)
+        return _(
+            "authentication failed (401): the API key was rejected; "
             "run `r9s login` or pass --api-key"
         )
     if isinstance(exc, errors.PermissionDeniedError):
-        return f"permission denied (403): {message}"
+        return _("permission denied (403): {message}").format(message=message)
     if isinstance(exc, errors.RateLimitError):
         wait = exc.retry_after
-        when = f"retry in {_seconds(wait)}" if wait is not None else "wait a moment and retry"
-        return f"rate limited (429): {message}; {when}"
+        if wait is not None:
+            return _("rate limited (429): {message}; retry in {wait}").format(
+                message=message, wait=_seconds(wait)
+            )
+        return _("rate limited (429): {message}; wait a moment and retry").format(message=message)
     if isinstance(exc, errors.NotFoundError) and _is_model_error(exc):
         return _model_not_found(message, model)
     from r9s.errors import _REASONS
 
     if status >= 500:
         reason = _REASONS.get(status, "server error")
-        return f"server error ({status} {reason}): {message}; try again later"
-    request_id = f" (request id {exc.request_id})" if exc.request_id else ""
-    line = f"{status} {_REASONS.get(status, 'error')}: {message}{request_id}"
+        return _("server error ({status} {reason}): {message}; try again later").format(
+            status=status, reason=reason, message=message
+        )
+    line = f"{status} {_REASONS.get(status, 'error')}: {message}"
+    if exc.request_id:
+        line = _("{error} (request id {request_id})").format(error=line, request_id=exc.request_id)
     if isinstance(exc, errors.NotFoundError) and base:
         # not the model (above): the path, so most often a base URL missing its /v1 or
         # pointing at another server
-        where = f" from {conn.base_source}" if conn is not None else ""
-        line += f"; is the base URL right? ({base}{where})"
+        if conn is not None:
+            return _("{error}; is the base URL right? ({base} from {source})").format(
+                error=line, base=base, source=conn.base_source
+            )
+        return _("{error}; is the base URL right? ({base})").format(error=line, base=base)
     return line
 
 
@@ -131,7 +155,7 @@ def _html_title(message: str) -> str:
 
     found = re.search(r"<title[^>]*>(.*?)</title>", message, re.IGNORECASE | re.DOTALL)
     title = " ".join(found.group(1).split()) if found else ""
-    return f"an HTML page ({title})" if title else "an HTML page"
+    return _("an HTML page ({title})").format(title=title) if title else _("an HTML page")
 
 
 def _seconds(value: float) -> str:
@@ -147,12 +171,15 @@ def _is_model_error(exc: Any) -> bool:
 def _model_not_found(message: str, model: str | None = None) -> str:
     model = model or _context.get("model")
     if not model:
-        return f"not found (404): {message}"
-    line = f"model {model!r} not found"
+        return _("not found (404): {message}").format(message=message)
     close = closest_models(model, _model_names())
     if close:
-        return f"{line}; did you mean: {', '.join(close)}? (`r9s models` lists them all)"
-    return f"{line} (`r9s models` lists the available ones)"
+        return _(
+            "model {model!r} not found; did you mean: {close}? (`r9s models` lists them all)"
+        ).format(model=model, close=", ".join(close))
+    return _("model {model!r} not found (`r9s models` lists the available ones)").format(
+        model=model
+    )
 
 
 def closest_models(name: str, names: list[str]) -> list[str]:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from r9s._fileio import fill, fsync_dir, link_unnamed, replace_atomic, stage, unnamed_file
+from r9s.cli.common.i18n import _
 from r9s.cli.common.masking import mask_secrets
 
 KEY_FILE_MODE = 0o600
@@ -267,7 +268,7 @@ def create_new(folder: Path, names: Sequence[str], data: bytes, mode: int) -> st
                 fsync_dir(folder)
                 return name
             else:
-                raise FileExistsError(f"no free file name in {folder}")
+                raise FileExistsError(_("no free file name in {folder}").format(folder=folder))
         finally:
             os.close(fd)
     staged = stage(folder, "new", data, mode, owner, unnamed=False)
@@ -282,7 +283,7 @@ def create_new(folder: Path, names: Sequence[str], data: bytes, mode: int) -> st
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(staged)
-    raise FileExistsError(f"no free file name in {folder}")
+    raise FileExistsError(_("no free file name in {folder}").format(folder=folder))
 
 
 def _write_in_place(target: Path, data: bytes, mode: int) -> None:
@@ -396,12 +397,16 @@ def _acquire(fd: int, lock_path: Path, timeout: float) -> None:
         except BlockingIOError:
             if not told:
                 print(
-                    f"r9s: waiting for another r9s to finish ({display(lock_path)})",
+                    _("r9s: waiting for another r9s to finish ({path})").format(
+                        path=display(lock_path)
+                    ),
                     file=sys.stderr,
                 )
                 told = True
             if time.monotonic() > deadline:
                 raise LockTimeout(
-                    f"another r9s process has held {display(lock_path)} for {timeout:g} s"
+                    _("another r9s process has held {path} for {seconds:g} s").format(
+                        path=display(lock_path), seconds=timeout
+                    )
                 ) from None
             time.sleep(0.05)

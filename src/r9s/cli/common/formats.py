@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 from r9s.cli.common.files import MalformedFile
+from r9s.cli.common.i18n import _
 from r9s.cli.common.jsonc import Dialect, Document, JsonSyntaxError, ObjectView
 
 Format = Literal["json", "json-comments", "jsonc", "toml", "env", "yaml"]
@@ -112,7 +113,7 @@ def edit(fmt: Format, text: str, edits: Edits, path: Path, *, force: bool = Fals
         before = document.value
         _apply(ObjectView(document), edits, conflict, force, lambda node, levels: {}, replaced)
         if document.dialect.trailing_commas == "remove" and document.remove_trailing_commas():
-            notes.append("trailing commas removed: this tool accepts comments but not them")
+            notes.append(_("trailing commas removed: this tool accepts comments but not them"))
         after = document.text if document.text.endswith("\n") else document.text + "\n"
         _check(before, edits, force, _json_document(fmt, after, path).value, path)
         notes += document.notes
@@ -133,7 +134,9 @@ def edit(fmt: Format, text: str, edits: Edits, path: Path, *, force: bool = Fals
         except RecursionError:
             raise _too_deep(path) from None
         _check(before, edits, force, _read_toml(after), path)
-    notes += [f"{keys} had an unexpected type and was replaced" for keys in replaced]
+    notes += [
+        _("{keys} had an unexpected type and was replaced").format(keys=keys) for keys in replaced
+    ]
     return Edited(after, tuple(notes))
 
 
@@ -158,10 +161,10 @@ def _edit_yaml(text: str, edits: Edits, path: Path, force: bool) -> Edited:
 
 
 def _replacing(exc: MalformedFile) -> str:
-    return (
-        f"line {exc.line}: {exc.problem}: the file is replaced by one holding only "
+    return _(
+        "line {line}: {problem}: the file is replaced by one holding only "
         "r9s's settings (the old one stays in the backup)"
-    )
+    ).format(line=exc.line, problem=exc.problem)
 
 
 # How each tool's JSON reader reads its settings: Claude Code strict JSON; Gemini CLI

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
+from r9s.cli.common.i18n import _
+
 IMAGE_TYPES = {
     b"\x89PNG\r\n\x1a\n": "image/png",
     b"\xff\xd8\xff": "image/jpeg",
@@ -27,7 +29,7 @@ def image_from_bytes(data: bytes, name: str = "stdin") -> str:
     """A ``data:`` URL for image bytes; ``ValueError`` when they are not an image."""
     mime = sniff_image(data)
     if mime is None:
-        raise ValueError(f"{name} is not a PNG, JPEG, GIF or WebP image")
+        raise ValueError(_("{name} is not a PNG, JPEG, GIF or WebP image").format(name=name))
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import TextIO
 
 from r9s.cli.common.errors import UsageError
+from r9s.cli.common.i18n import _
 from r9s.cli.common.terminal import printable
 
 LIST_LIMIT = 40
@@ -35,11 +36,11 @@ def say(message: str = "") -> None:
 def warn(message: str) -> None:
     """A warning; what it quotes (a server's message, a file's name) cannot drive the
     terminal."""
-    say(f"r9s: warning: {printable(message, keep_lines=True)}")
+    say(_("r9s: warning: {message}").format(message=printable(message, keep_lines=True)))
 
 
 def error(message: str) -> None:
-    say(f"r9s: error: {printable(message, keep_lines=True)}")
+    say(_("r9s: error: {message}").format(message=printable(message, keep_lines=True)))
 
 
 def draws_on(stream: TextIO | None) -> bool:
@@ -81,7 +82,7 @@ def ask_secret(prompt: str) -> str:
             raise KeyboardInterrupt from None
         if value:
             return value
-        say("  (empty: please paste the key, or press Ctrl-C to stop)")
+        say(_("  (empty: please paste the key, or press Ctrl-C to stop)"))
 
 
 def ask_text(prompt: str, default: str | None = None) -> str:
@@ -137,7 +138,11 @@ def choose(
         if matches:
             shown = matches
             continue
-        if answer and allow_other and confirm(f"{answer!r} is not in the list; use it anyway?"):
+        if (
+            answer
+            and allow_other
+            and confirm(_("{answer!r} is not in the list; use it anyway?").format(answer=answer))
+        ):
             return answer
         shown = list(options)
 
@@ -150,7 +155,11 @@ def _print_options(options: Sequence[str], notes: Mapping[str, str]) -> None:
         line = f"  {number:>{width}}) {printable(option):<{name_width}}  {note}"
         say(line.rstrip())
     if len(options) > LIST_LIMIT:
-        say(f"  ... and {len(options) - LIST_LIMIT} more: type part of a name to narrow the list")
+        say(
+            _("  ... and {value} more: type part of a name to narrow the list").format(
+                value=len(options) - LIST_LIMIT
+            )
+        )
 
 
 def _complete_with(options: Sequence[str]) -> None:

@@ -23,6 +23,8 @@ from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from r9s.cli.common.i18n import _
+
 TrailingCommas = Literal["refuse", "keep", "remove"]
 
 
@@ -518,7 +520,9 @@ class Document:
             self._read(check=False)
         except (JsonSyntaxError, ValueError, AssertionError, IndexError) as exc:
             # a bug here must never reach the disk
-            raise RuntimeError(f"the edit would make invalid JSON ({exc})") from None
+            raise RuntimeError(
+                _("the edit would make invalid JSON ({exc})").format(exc=exc)
+            ) from None
 
     def _member(self, key: str, value: Any, indent: str) -> str:
         return f"{json.dumps(key, ensure_ascii=False)}: {self._render(value, indent)}"
@@ -539,7 +543,9 @@ class Document:
         return line[: len(line) - len(line.lstrip(" \t"))]
 
     def _lost(self, path: tuple[str, ...]) -> None:
-        note = f"comments inside {'.'.join(path)} were not kept: they were in what r9s replaced"
+        note = _("comments inside {path} were not kept: they were in what r9s replaced").format(
+            path=".".join(path)
+        )
         if note not in self.notes:
             self.notes.append(note)
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from r9s._config import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, ENV_MODEL, normalize_base_url
+from r9s.cli.common.i18n import _
 
 ENV_NO_DOTENV = "R9S_NO_DOTENV"
 DOTENV_SOURCE = ".env"
@@ -70,7 +71,11 @@ def read_config(home: Path | None = None) -> dict[str, Any]:
     try:
         return tomllib.loads(data.decode("utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{CONFIG_SOURCE}: {exc}; fix or delete the file") from None
+        raise ConfigError(
+            _("{CONFIG_SOURCE}: {exc}; fix or delete the file").format(
+                CONFIG_SOURCE=CONFIG_SOURCE, exc=exc
+            )
+        ) from None
 
 
 def read_dotenv(

@@ -26,6 +26,7 @@ from typing import Any
 
 from r9s.cli.common.errors import UsageError
 from r9s.cli.common.files import display, make_dirs
+from r9s.cli.common.i18n import _
 from r9s.cli.common.settings import state_dir
 
 SKILL_FILE = "SKILL.md"
@@ -66,8 +67,10 @@ def skills_dir(home: Path | None = None) -> Path:
 def check_skill_name(name: str) -> str:
     if not NAME.fullmatch(name):
         raise SkillError(
-            f"{name!r} is not a skill name: 1-64 lowercase letters, digits and single "
-            "hyphens (not first or last)"
+            _(
+                "{name!r} is not a skill name: 1-64 lowercase letters, digits and single "
+                "hyphens (not first or last)"
+            ).format(name=name)
         )
     return name
 
@@ -76,11 +79,17 @@ def split_front_matter(text: str) -> tuple[str, str]:
     """(front matter, instructions) of a SKILL.md; SkillError if it has no front matter."""
     lines = text.lstrip("\ufeff").splitlines(keepends=True)
     if not lines or lines[0].rstrip("\r\n") != "---":
-        raise SkillError(f"{SKILL_FILE} must start with a '---' line (YAML front matter)")
+        raise SkillError(
+            _("{SKILL_FILE} must start with a '---' line (YAML front matter)").format(
+                SKILL_FILE=SKILL_FILE
+            )
+        )
     for index, line in enumerate(lines[1:], 1):
         if line.rstrip("\r\n") == "---":
             return "".join(lines[1:index]), "".join(lines[index + 1 :])
-    raise SkillError(f"{SKILL_FILE}: the front matter has no closing '---' line")
+    raise SkillError(
+        _("{SKILL_FILE}: the front matter has no closing '---' line").format(SKILL_FILE=SKILL_FILE)
+    )
 
 
 def parse_skill_file(text: str) -> tuple[dict[str, Any], str]:
@@ -95,12 +104,18 @@ def parse_skill_file(text: str) -> tuple[dict[str, Any], str]:
         where = f" (line {mark.line + 2})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "not valid YAML"
         raise SkillError(
-            f"{SKILL_FILE}: the front matter is not valid YAML{where}: {problem}"
+            _("{SKILL_FILE}: the front matter is not valid YAML{where}: {problem}").format(
+                SKILL_FILE=SKILL_FILE, where=where, problem=problem
+            )
         ) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise SkillError(f"{SKILL_FILE}: the front matter must be a mapping (name: ...)")
+        raise SkillError(
+            _("{SKILL_FILE}: the front matter must be a mapping (name: ...)").format(
+                SKILL_FILE=SKILL_FILE
+            )
+        )
     return data, body
 
 
@@ -201,18 +216,22 @@ def load(name: str, home: Path | None = None) -> Skill:
     if not folder.exists() and not folder.is_symlink():
         known = [skill.name for skill in installed(home)[0]]
         hint = f" (installed: {', '.join(known)})" if known else " (r9s skills install PATH|GIT)"
-        raise SkillError(f"no skill {name!r}{hint}")
+        raise SkillError(_("no skill {name!r}{hint}").format(name=name, hint=hint))
     real_root = root.resolve()
     if not path.resolve().is_relative_to(real_root) or not folder.resolve().is_relative_to(
         real_root
     ):
         raise SkillError(
-            f"skill {name!r} leads out of {display(root)} (a symlink): refused; "
-            "install it with `r9s skills install PATH` instead"
+            _(
+                "skill {name!r} leads out of {display} (a symlink): refused; "
+                "install it with `r9s skills install PATH` instead"
+            ).format(name=name, display=display(root))
         )
     found = check_folder(folder)
     if found.skill is None:
-        raise SkillError(f"skill {name!r} is not valid: {found.errors[0]}")
+        raise SkillError(
+            _("skill {name!r} is not valid: {errors}").format(name=name, errors=found.errors[0])
+        )
     return found.skill
 
 
@@ -224,7 +243,7 @@ def remove(name: str, home: Path | None = None) -> Path:
     elif folder.is_dir():
         shutil.rmtree(folder)
     else:
-        raise SkillError(f"no skill {name!r}")
+        raise SkillError(_("no skill {name!r}").format(name=name))
     return folder
 
 
@@ -270,7 +289,9 @@ def is_git_source(source: str) -> bool:
 def _clone(source: str, into: Path) -> Path:
     git = shutil.which("git")
     if git is None:
-        raise SkillError(f"installing from {source} needs git, which is not on PATH")
+        raise SkillError(
+            _("installing from {source} needs git, which is not on PATH").format(source=source)
+        )
     target = into / "source"
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
     command = [
@@ -282,10 +303,18 @@ def _clone(source: str, into: Path) -> Path:
             command, capture_output=True, text=True, timeout=CLONE_TIMEOUT, env=env, check=False
         )
     except subprocess.TimeoutExpired:
-        raise SkillError(f"git clone {source} took over {CLONE_TIMEOUT:g} s") from None
+        raise SkillError(
+            _("git clone {source} took over {CLONE_TIMEOUT:g} s").format(
+                source=source, CLONE_TIMEOUT=CLONE_TIMEOUT
+            )
+        ) from None
     if done.returncode != 0:
         reason = (done.stderr.strip().splitlines() or ["failed"])[-1]
-        raise SkillError(f"git clone {source}: {reason.removeprefix('fatal: ')}")
+        raise SkillError(
+            _("git clone {source}: {removeprefix}").format(
+                source=source, removeprefix=reason.removeprefix("fatal: ")
+            )
+        )
     return target
 
 
@@ -341,11 +370,15 @@ def install(source: str, *, force: bool = False, home: Path | None = None) -> In
             if origin.is_file() and origin.name == SKILL_FILE:
                 origin = origin.parent
             if not origin.is_dir():
-                raise SkillError(f"{source}: no such folder (or git repository)")
+                raise SkillError(
+                    _("{source}: no such folder (or git repository)").format(source=source)
+                )
         candidates = _candidates(origin)
         if not candidates:
             raise SkillError(
-                f"no {SKILL_FILE} in {source} (looked in it, its folders, and skills/*/)"
+                _("no {SKILL_FILE} in {source} (looked in it, its folders, and skills/*/)").format(
+                    SKILL_FILE=SKILL_FILE, source=source
+                )
             )
         for folder in candidates:
             _install_one(folder, folder != origin, root, work, force, result)

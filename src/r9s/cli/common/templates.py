@@ -27,6 +27,7 @@ from typing import Any
 
 from r9s.cli.common.errors import UsageError
 from r9s.cli.common.files import KEY_FILE_MODE, display, remove, write_atomic
+from r9s.cli.common.i18n import _
 from r9s.cli.common.settings import state_dir
 
 APIS = ("chat", "messages", "responses")
@@ -44,8 +45,10 @@ def check_name(name: str, kind: str = "template") -> str:
     (not first), at most 64; never a path."""
     if not _NAME.fullmatch(name) or ".." in name:
         raise TemplateError(
-            f"{name!r} is not a valid {kind} name: use letters, digits, '-', '_' and '.' "
-            "(not first), at most 64 characters"
+            _(
+                "{name!r} is not a valid {kind} name: use letters, digits, '-', '_' and '.' "
+                "(not first), at most 64 characters"
+            ).format(name=name, kind=kind)
         )
     return name
 
@@ -94,7 +97,11 @@ def preset_from(data: Mapping[str, Any], keys: Mapping[str, str], where: str) ->
     names ``where`` and what is wrong."""
     unknown = sorted(set(data) - set(keys))
     if unknown:
-        raise TemplateError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(keys)})")
+        raise TemplateError(
+            _("{where}: unknown key {unknown!r} (known: {join})").format(
+                where=where, unknown=unknown[0], join=", ".join(keys)
+            )
+        )
     values: dict[str, Any] = {}
     for key, attribute in keys.items():
         if key not in data:
@@ -102,9 +109,15 @@ def preset_from(data: Mapping[str, Any], keys: Mapping[str, str], where: str) ->
         value = data[key]
         if attribute in ("description", "system", "prompt", "model", "api"):
             if not isinstance(value, str):
-                raise TemplateError(f"{where}: {key} must be a string")
+                raise TemplateError(
+                    _("{where}: {key} must be a string").format(where=where, key=key)
+                )
             if attribute == "api" and value and value not in APIS:
-                raise TemplateError(f"{where}: api must be one of {', '.join(APIS)}")
+                raise TemplateError(
+                    _("{where}: api must be one of {join}").format(
+                        where=where, join=", ".join(APIS)
+                    )
+                )
             values[attribute] = value if value or attribute == "description" else None
         elif attribute == "skills":
             from r9s.cli.common.skills import NAME
@@ -112,7 +125,9 @@ def preset_from(data: Mapping[str, Any], keys: Mapping[str, str], where: str) ->
             if not isinstance(value, list) or not all(
                 isinstance(v, str) and NAME.fullmatch(v) for v in value
             ):
-                raise TemplateError(f"{where}: {key} must be a list of skill names")
+                raise TemplateError(
+                    _("{where}: {key} must be a list of skill names").format(where=where, key=key)
+                )
             values[attribute] = list(value)
         elif attribute == "options":
             values[attribute] = check_options(value, f"{where}: {key}")
@@ -120,7 +135,9 @@ def preset_from(data: Mapping[str, Any], keys: Mapping[str, str], where: str) ->
             if not isinstance(value, dict) or not all(
                 isinstance(v, str | int | float) and not isinstance(v, bool) for v in value.values()
             ):
-                raise TemplateError(f"{where}: {key} must be a table of text values")
+                raise TemplateError(
+                    _("{where}: {key} must be a table of text values").format(where=where, key=key)
+                )
             values[attribute] = {name: str(v) for name, v in value.items()}
     return Preset(**values)
 
@@ -131,7 +148,7 @@ def check_options(value: Any, where: str) -> dict[str, Any]:
     from r9s.cli.common.options import OptionError, check_kept
 
     if not isinstance(value, dict):
-        raise TemplateError(f"{where} must be a table")
+        raise TemplateError(_("{where} must be a table").format(where=where))
     try:
         return check_kept(value)
     except OptionError as exc:
@@ -223,17 +240,27 @@ def apply(preset: Preset, name: str, text: str, params: Mapping[str, str]) -> Re
     A variable without a value, or a ``-p`` the template has no variable for, is an error.
     """
     if INPUT in params:
-        raise TemplateError(f"-p {INPUT}: $input is what you type or pipe, not a parameter")
+        raise TemplateError(
+            _("-p {INPUT}: $input is what you type or pipe, not a parameter").format(INPUT=INPUT)
+        )
     used = preset.variables()
     unknown = [key for key in params if key not in used]
     if unknown:
         has = ", ".join(v for v in used if v != INPUT) or "none"
-        raise TemplateError(f"{name} has no variable {unknown[0]!r} (its variables: {has})")
+        raise TemplateError(
+            _("{name} has no variable {unknown!r} (its variables: {has})").format(
+                name=name, unknown=unknown[0], has=has
+            )
+        )
     values = {**preset.defaults, **params, INPUT: text}
     missing = [v for v in used if v not in values]
     if missing:
         flags = " ".join(f"-p {v} VALUE" for v in missing)
-        raise TemplateError(f"{name} needs a value for ${missing[0]}: add {flags}")
+        raise TemplateError(
+            _("{name} needs a value for ${missing}: add {flags}").format(
+                name=name, missing=missing[0], flags=flags
+            )
+        )
     system = render(preset.system, values) if preset.system else None
     if preset.prompt is None:
         return Rendered(system, text)
@@ -268,7 +295,7 @@ def load_template(name: str, home: Path | None = None) -> Preset:
     except FileNotFoundError:
         known = template_names(home)
         hint = f" (yours: {', '.join(known)})" if known else " (r9s chat --save NAME makes one)"
-        raise TemplateError(f"no template {name!r}{hint}") from None
+        raise TemplateError(_("no template {name!r}{hint}").format(name=name, hint=hint)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise TemplateError(f"{display(path)}: {exc}") from None
     return parse_document(text, TEMPLATE_KEYS, display(path))
@@ -291,8 +318,10 @@ def save_template(name: str, preset: Preset, *, replace: bool, home: Path | None
     path = template_path(name, home)
     if path.exists() and not replace:
         raise TemplateError(
-            f"a template {name!r} exists already: change it with `r9s templates edit {name}`, "
-            f"or remove it first (`r9s templates rm {name}`)"
+            _(
+                "a template {name!r} exists already: change it with `r9s templates edit {name}`, "
+                "or remove it first (`r9s templates rm {name}`)"
+            ).format(name=name)
         )
     write_atomic(path, template_text(name, preset).encode("utf-8"), KEY_FILE_MODE)
     return path
@@ -301,7 +330,7 @@ def save_template(name: str, preset: Preset, *, replace: bool, home: Path | None
 def remove_template(name: str, home: Path | None = None) -> Path:
     path = template_path(name, home)
     if not path.exists():
-        raise TemplateError(f"no template {name!r}")
+        raise TemplateError(_("no template {name!r}").format(name=name))
     remove(path)
     return path
 
@@ -321,7 +350,7 @@ def editor_command() -> list[str]:
     for name in ("editor", "nano", "vim", "vi"):
         if shutil.which(name):
             return [name]
-    raise TemplateError("no editor: set $EDITOR (for example EDITOR=nano)")
+    raise TemplateError(_("no editor: set $EDITOR (for example EDITOR=nano)"))
 
 
 def edit_text(text: str, name: str, check: Any) -> str | None:
@@ -343,12 +372,18 @@ def edit_text(text: str, name: str, check: Any) -> str | None:
             try:
                 done = subprocess.run(command, check=False)
             except OSError as exc:
-                raise TemplateError(f"cannot start the editor {command[0]!r}: {exc}") from None
+                raise TemplateError(
+                    _("cannot start the editor {command!r}: {exc}").format(
+                        command=command[0], exc=exc
+                    )
+                ) from None
             if done.returncode != 0:
                 keep = True
                 raise TemplateError(
-                    f"the editor exited with status {done.returncode}; nothing was changed "
-                    f"(your edit is kept in {path})"
+                    _(
+                        "the editor exited with status {returncode}; nothing was changed "
+                        "(your edit is kept in {path})"
+                    ).format(returncode=done.returncode, path=path)
                 )
             edited = path.read_text("utf-8")
             if edited == text:
@@ -356,11 +391,15 @@ def edit_text(text: str, name: str, check: Any) -> str | None:
             try:
                 check(edited)
             except TemplateError as exc:
-                if interact.is_interactive() and interact.confirm(f"{exc}. Edit again?", True):
+                if interact.is_interactive() and interact.confirm(
+                    _("{exc}. Edit again?").format(exc=exc), True
+                ):
                     continue
                 keep = True
                 raise TemplateError(
-                    f"{exc}; nothing was changed (your edit is kept in {path})"
+                    _("{exc}; nothing was changed (your edit is kept in {path})").format(
+                        exc=exc, path=path
+                    )
                 ) from None
             return edited
     finally:

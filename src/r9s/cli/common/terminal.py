@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["for_stdout", "json_text", "printable"]
+__all__ = ["display_width", "for_stdout", "json_text", "pad", "printable", "wrap"]
 
 # Terminal control: escape sequences (CSI, OSC, DCS... and their 8-bit forms), then any
 # other C0/C1 control character, the line separators and the invisible characters that
@@ -48,3 +48,75 @@ def json_text(value: object, **options: object) -> str:
 
     text = json.dumps(value, ensure_ascii=False, **options)  # type: ignore[arg-type]
     return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match[0]):04x}", text)
+
+
+def display_width(text: str) -> int:
+    """The columns ``text`` takes on a terminal: two for a wide character (Chinese,
+    Japanese, Korean; full-width forms), none for a combining mark."""
+    if text.isascii():
+        return len(text)
+    import unicodedata
+
+    return sum(
+        0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        for char in text
+    )
+
+
+# never at the start of a line (closing punctuation), never at the end (opening)
+_CLOSING = set("，。、；：？！）》」』】〉”’…,.;:?!)]}%")
+_OPENING = set("（《「『【〈“‘([{")
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` columns (:func:`display_width`), broken at
+    spaces or between two wide characters, never before closing punctuation or after
+    opening punctuation; a word longer than a line stays whole."""
+    import unicodedata
+
+    units: list[tuple[bool, str]] = []  # (a space before it, the unbreakable piece)
+    space = False
+    word = ""
+
+    def close_word() -> None:
+        nonlocal word, space
+        if word:
+            units.append((space, word))
+            word, space = "", False
+
+    for char in text:
+        if char.isspace():
+            close_word()
+            space = bool(units)
+        elif unicodedata.east_asian_width(char) in "WF":
+            close_word()
+            units.append((space, char))
+            space = False
+        else:
+            word += char
+    close_word()
+    glued: list[tuple[bool, str]] = []
+    for spaced, piece in units:
+        previous = glued[-1][1] if glued else ""
+        if glued and not spaced and (piece[0] in _CLOSING or previous[-1] in _OPENING):
+            glued[-1] = (glued[-1][0], previous + piece)
+        else:
+            glued.append((spaced, piece))
+    lines: list[str] = []
+    line = ""
+    for spaced, piece in glued:
+        candidate = f"{line} {piece}" if spaced and line else line + piece
+        if line and display_width(candidate) > width:
+            lines.append(line)
+            line = piece
+        else:
+            line = candidate
+    if line:
+        lines.append(line)
+    return lines
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` followed by spaces up to ``width`` columns (``str.ljust`` by
+    :func:`display_width`: a table's Chinese labels stay aligned)."""
+    return text + " " * max(0, width - display_width(text))

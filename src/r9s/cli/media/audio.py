@@ -9,6 +9,7 @@ from typing import Any
 
 from r9s.cli.common.api import connect
 from r9s.cli.common.files import output_mode, write_atomic
+from r9s.cli.common.i18n import _
 from r9s.cli.media.transfer import content_length, fresh_path, save_stream, slug, uploading
 
 SPEECH_FORMATS = ("mp3", "opus", "aac", "flac", "wav", "pcm")
@@ -29,7 +30,7 @@ def _speech(args: argparse.Namespace) -> int:
 
     text = sys.stdin.read() if args.text == "-" else args.text
     if not text.strip():
-        raise ValueError("nothing to say: TEXT is empty")
+        raise ValueError(_("nothing to say: TEXT is empty"))
     reserved = not args.output
     if args.output:
         target = Path(args.output).expanduser()
@@ -60,7 +61,11 @@ def _speech(args: argparse.Namespace) -> int:
         if reserved:  # the empty file that held the name
             target.unlink(missing_ok=True)
         raise
-    say(f"Wrote {target} ({written} bytes, {audio.content_type or fmt})")
+    say(
+        _("Wrote {target} ({written} bytes, {value})").format(
+            target=target, written=written, value=audio.content_type or fmt
+        )
+    )
     return 0
 
 
@@ -95,5 +100,5 @@ def _transcript(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     else:
         write_atomic(target, text.encode("utf-8"), output_mode())
-        say(f"Wrote {target}")
+        say(_("Wrote {target}").format(target=target))
     return 0

@@ -9,6 +9,7 @@ from typing import Any
 
 from r9s.cli.common.api import connect
 from r9s.cli.common.files import output_mode, write_atomic
+from r9s.cli.common.i18n import _
 from r9s.cli.common.images import sniff_image
 from r9s.cli.media.transfer import Bar, content_length, fresh_path, slug, uploading
 
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
             result = r9s.images.create(prompt=args.prompt, **params)
         else:
             if len(args.images) < 2:
-                raise ValueError("images edit needs at least one IMAGE and then the PROMPT")
+                raise ValueError(_("images edit needs at least one IMAGE and then the PROMPT"))
             *images, prompt = args.images
             paths = [Path(p).expanduser() for p in images]
             if args.mask:
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
                 )
         blobs = [_image_bytes(item, index) for index, item in enumerate(result.data, 1)]
     if not blobs:
-        raise ValueError("the server returned no image")
+        raise ValueError(_("the server returned no image"))
     kinds = [sniff_image(blob) for blob in blobs]
     targets = _targets(args.output, kinds) if args.output else _default_targets(args, kinds)
     for blob, target in zip(blobs, targets, strict=True):
@@ -67,7 +68,7 @@ def _image_bytes(item: Any, index: int) -> bytes:
         data: bytes = item.data()
         return data
     if not item.url:
-        raise ValueError(f"image {index} has neither data nor a URL")
+        raise ValueError(_("image {index} has neither data nor a URL").format(index=index))
     import httpx
 
     with (

@@ -30,6 +30,7 @@ from r9s.cli.common.files import (
     make_dirs,
     write_atomic,
 )
+from r9s.cli.common.i18n import _
 
 MANIFEST = "manifest.json"
 DEFAULT_KEEP = 10
@@ -242,5 +243,9 @@ def keep_setting() -> int:
     except ValueError:
         keep = -1
     if keep < 1:
-        raise ValueError(f"{source}: backups must be a whole number of at least 1, not {value!r}")
+        raise ValueError(
+            _("{source}: backups must be a whole number of at least 1, not {value!r}").format(
+                source=source, value=value
+            )
+        )
     return keep

@@ -15,6 +15,7 @@ from typing import Any
 
 from r9s.cli.common.api import NOT_CHAT
 from r9s.cli.common.formats import MISSING, REMOVE, Edits, Format, KeyPath, Update
+from r9s.cli.common.i18n import _
 
 __all__ = [
     "MISSING",
@@ -237,7 +238,7 @@ def ours_in_list(
         if current is MISSING:
             current = []
         if not isinstance(current, list):
-            raise ValueError(f"{what} is not a list")
+            raise ValueError(_("{what} is not a list").format(what=what))
         others = [entry for entry in current if not is_ours(entry)]
         return [*ours, *others] if first else [*others, *ours]
 

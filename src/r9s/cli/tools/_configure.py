@@ -28,6 +28,7 @@ from r9s.cli.common.files import (
     write_atomic,
 )
 from r9s.cli.common.formats import REMOVE, Edits, Format, Update, edit, parse
+from r9s.cli.common.i18n import N_, _
 from r9s.cli.common.masking import holds_secret
 from r9s.cli.common.settings import state_dir
 from r9s.cli.tools._backups import Backups, Operation, SavedFile, keep_setting
@@ -95,25 +96,35 @@ def read_configs(tool: Tool, home: Path, environ: Mapping[str, str]) -> list[Con
     return states
 
 
-def check_target(target: Target, into: str = "a config file") -> None:
+def check_target(target: Target, into: str = N_("a config file")) -> None:
     """Refuse values that must not reach a config file: a model id (or key, or URL) with
     control characters (an escape sequence from a server's model list, a pasted line
     break) would be written as is, and shown to whoever reads the file."""
-    slots = [(f"{name} model id", model) for name, model in target.slots.items()]
+    slots = [
+        (_("{slot} model id").format(slot=name), model) for name, model in target.slots.items()
+    ]
     for what, value in (
-        ("model id", target.model),
-        ("small model id", target.small_model),
+        (N_("model id"), target.model),
+        (N_("small model id"), target.small_model),
         *slots,
-        ("base URL", target.base_url),
-        ("API key", target.api_key),
+        (N_("base URL"), target.base_url),
+        (N_("API key"), target.api_key),
     ):
         bad = sorted({char for char in value if unicodedata.category(char) in _CONTROL})
         if bad:
             codes = ", ".join(f"U+{ord(char):04X}" for char in bad)
-            shown = "" if what == "API key" else f" {ascii(value)}"
+            if what == "API key":
+                message = _(
+                    "the API key contains control characters ({codes}); "
+                    "r9s will not write it into {into}"
+                )
+            else:
+                message = _(
+                    "the {what} {value} contains control characters ({codes}); "
+                    "r9s will not write it into {into}"
+                )
             raise ValueError(
-                f"the {what}{shown} contains control characters ({codes}); "
-                f"r9s will not write it into {into}"
+                message.format(what=_(what), value=ascii(value), codes=codes, into=_(into))
             )
 
 
@@ -161,11 +172,13 @@ def _replaced(fmt: Format, text: str, edits: Edits, path: Path, key: str) -> tup
         if old is None or isinstance(new, Update) or old == new:
             continue
         if new is REMOVE:
-            said.append(f"removed {name} (kept in the backup)")
+            said.append(_("removed {name} (kept in the backup)").format(name=name))
         elif new == key or not isinstance(old, str | int | float | bool) or holds_secret(name):
-            said.append(f"replaced {name} (the old value is kept in the backup)")
+            said.append(
+                _("replaced {name} (the old value is kept in the backup)").format(name=name)
+            )
         else:
-            said.append(f"replaced {name}: {old} -> {new}")
+            said.append(_("replaced {name}: {old} -> {new}").format(name=name, old=old, new=new))
     return tuple(said)
 
 
@@ -173,8 +186,10 @@ def _link_notes(before: Snapshot) -> tuple[str, ...]:
     if before.links <= 1:
         return ()
     return (
-        f"it has {before.links} names (a hard link): it is written in place, which keeps "
-        "the link (the backup holds the old content)",
+        _(
+            "it has {links} names (a hard link): it is written in place, which keeps "
+            "the link (the backup holds the old content)"
+        ).format(links=before.links),
     )
 
 
@@ -299,8 +314,10 @@ def apply_restore(
         for change in planned:
             if seen is not None and change.path in seen and seen[change.path] != change.before.data:
                 raise ChangedMeanwhile(
-                    f"{display(change.path)} changed while r9s was asking; nothing was written "
-                    "(run the command again)"
+                    _(
+                        "{path} changed while r9s was asking; nothing was written "
+                        "(run the command again)"
+                    ).format(path=display(change.path))
                 )
         changes = [c for c in planned if c.changed]
         operation = _commit(backups, "reset", changes, keep) if changes else None

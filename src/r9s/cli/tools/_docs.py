@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from r9s.cli.common.i18n import _
 from r9s.cli.tools import all_tools
 from r9s.cli.tools._base import ConfigFile, Format, Tool
 
@@ -25,7 +26,7 @@ def help_table(describe: Callable[[Tool], str], tools: Sequence[Tool] | None = N
     width = max(len(tool.name) for tool in tools) + 2
     lines = []
     for tool in tools:
-        first, *more = describe(tool).split("\n")
+        first, *more = _(describe(tool)).split("\n")  # a Blurb's help: N_() marked
         lines.append(f"  {tool.name:<{width}}{first}")
         lines += [" " * (2 + width) + line for line in more]
     return "\n".join(lines) + "\n"

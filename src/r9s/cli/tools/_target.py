@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from r9s._config import ENV_API_KEY, ENV_MODEL, mask_key
 from r9s.cli.common import interact
+from r9s.cli.common.i18n import N_, _
 from r9s.cli.common.interact import NotInteractive
 from r9s.cli.common.settings import base_url, resolve
 from r9s.cli.tools import all_tools, find, unknown_tool
@@ -37,14 +38,15 @@ def pick_tool(name: str | None, interactive: bool) -> Tool:
             raise ValueError(unknown_tool(name))
         return tool
     if not interactive:
-        raise NotInteractive(f"name a tool: {known}")
+        raise NotInteractive(_("name a tool: {known}").format(known=known))
     notes = {
-        tool.name: f"{tool.title}, "
-        + ("installed" if shutil.which(tool.executable) else "not found")
+        tool.name: (
+            _("{title}, installed") if shutil.which(tool.executable) else _("{title}, not found")
+        ).format(title=tool.title)
         for tool in tools
     }
-    interact.say("Which coding tool should use r9s?")
-    chosen = interact.choose("Tool", [t.name for t in tools], notes=notes, allow_other=False)
+    interact.say(_("Which coding tool should use r9s?"))
+    chosen = interact.choose(_("Tool"), [t.name for t in tools], notes=notes, allow_other=False)
     return next(tool for tool in tools if tool.name == chosen)
 
 
@@ -65,7 +67,9 @@ class _Models:
     def fetch(self, *, required: bool) -> list[str]:
         if self._fetched:
             if required and self.ids is None and not self.interactive:
-                raise NotInteractive(f"cannot list models ({self.unavailable}); pass --model")
+                raise NotInteractive(
+                    _("cannot list models ({reason}); pass --model").format(reason=self.unavailable)
+                )
             return self.ids or []
         self._fetched = True
         from r9s.cli.common.api import ModelListError, list_models
@@ -76,12 +80,16 @@ class _Models:
             self.unavailable = str(exc)
             if exc.rejected and self.check_key and not self.force:
                 raise KeyRejected(
-                    f"cannot list models: {exc}; nothing was written (check the key, "
-                    "or pass --force to write it anyway)"
+                    _(
+                        "cannot list models: {reason}; nothing was written (check the key, "
+                        "or pass --force to write it anyway)"
+                    ).format(reason=exc)
                 ) from None
             if not self.interactive and required:
-                raise NotInteractive(f"cannot list models ({exc}); pass --model") from None
-            interact.warn(f"cannot list models: {exc}")
+                raise NotInteractive(
+                    _("cannot list models ({reason}); pass --model").format(reason=exc)
+                ) from None
+            interact.warn(_("cannot list models: {reason}").format(reason=exc))
         return self.ids or []
 
     def serves(self, model: str) -> bool:
@@ -97,10 +105,14 @@ def slot_flags(args: argparse.Namespace, tool: Tool) -> dict[str, str]:
         name, equals, model = item.partition("=")
         name = name.strip().lower().removesuffix("-model")
         if not equals or not model.strip():
-            raise ValueError(f"--slot {item!r}: write NAME=MODEL")
+            raise ValueError(_("--slot {item!r}: write NAME=MODEL").format(item=item))
         if name not in names:
             choices = ", ".join(sorted(names)) if names else "none"
-            raise ValueError(f"--slot {item!r}: {tool.title} has no slot {name!r} ({choices})")
+            raise ValueError(
+                _("--slot {item!r}: {title} has no slot {name!r} ({choices})").format(
+                    item=item, title=tool.title, name=name, choices=choices
+                )
+            )
         given[name] = model.strip()
     for slot in tool.slots:
         value = getattr(args, f"{slot.name}_model", None)
@@ -111,7 +123,11 @@ def slot_flags(args: argparse.Namespace, tool: Tool) -> dict[str, str]:
         f"--{name}-model" for name in sorted(every - names) if getattr(args, f"{name}_model", None)
     ]
     if unsupported:
-        interact.warn(f"{tool.title} has no such model setting: {', '.join(unsupported)} ignored")
+        interact.warn(
+            _("{title} has no such model setting: {flags} ignored").format(
+                title=tool.title, flags=", ".join(unsupported)
+            )
+        )
     return given
 
 
@@ -140,9 +156,14 @@ def resolve_target(
     key, key_source = resolve(args.api_key, ENV_API_KEY, flag_name="--api-key")
     if not key:
         if not interactive:
-            raise NotInteractive(f"no API key: pass --api-key or set {ENV_API_KEY}")
-        key, key_source = interact.ask_secret(f"r9s API key (for {base}, hidden): "), "prompt"
-        interact.say(f"  key {mask_key(key)}")
+            raise NotInteractive(
+                _("no API key: pass --api-key or set {variable}").format(variable=ENV_API_KEY)
+            )
+        key, key_source = (
+            interact.ask_secret(_("r9s API key (for {base}, hidden): ").format(base=base)),
+            "prompt",
+        )
+        interact.say(_("  key {key}").format(key=mask_key(key)))
     force = bool(getattr(args, "force", False))
     models = _Models(tool, base, key, interactive, check_key, force)
     if check_key:
@@ -152,10 +173,12 @@ def resolve_target(
 
     model, model_source = resolve(args.model, ENV_MODEL, flag_name="--model")
     if model_source != "--model" and current.model and _keeps(models, current.model):
-        model, model_source = current.model, "kept: the tool's current model"
+        model, model_source = current.model, N_("kept: the tool's current model")
     small = args.small_model
     if small and not tool.uses_small_model:
-        interact.warn(f"{tool.title} has no small model; --small-model is ignored")
+        interact.warn(
+            _("{title} has no small model; --small-model is ignored").format(title=tool.title)
+        )
         small = None
     if offer_models:
         ask_model = interactive and model_source != "--model"
@@ -165,7 +188,11 @@ def resolve_target(
         ids = models.fetch(required=model is None)
         if ask_model:
             if model is not None:
-                interact.say(f"  current model: {model} ({_said(model_source)})")
+                interact.say(
+                    _("  current model: {model} ({said})").format(
+                        model=model, said=_said(model_source)
+                    )
+                )
             model = _pick(tool, ids, interactive, small=False, preferred=model)
             model_source = "chosen"
         else:
@@ -188,13 +215,17 @@ def resolve_target(
     slots = _slots(tool, slot_flags(args, tool), current, models, model, small)
     effort = getattr(args, "reasoning_effort", None) or None
     if effort and not tool.reasoning_efforts:
-        interact.warn(f"{tool.title} has no reasoning effort setting; --reasoning-effort ignored")
+        interact.warn(
+            _("{title} has no reasoning effort setting; --reasoning-effort ignored").format(
+                title=tool.title
+            )
+        )
         effort = None
     elif effort is None and tool.reasoning_efforts:
         effort = current.reasoning_effort
     profile_only = bool(getattr(args, "profile_only", False))
     if profile_only and tool.profile_file is None:
-        raise ValueError(f"--profile-only: {tool.title} has no profiles")
+        raise ValueError(_("--profile-only: {title} has no profiles").format(title=tool.title))
     sources = {"base_url": base_source, "api_key": key_source, "model": model_source}
     listed = tuple(models.ids or ())
     target = Target(base, key, model, small, slots, effort, profile_only, listed)
@@ -213,7 +244,7 @@ def _same_server(url: str | None, base: str) -> bool:
 
 
 def _said(source: str) -> str:
-    return source if source.startswith("kept") else f"from {source}"
+    return _(source) if source.startswith("kept") else _("from {source}").format(source=source)
 
 
 def _keeps(models: _Models, model: str) -> bool:
@@ -264,12 +295,24 @@ def _pick(
     preferred: str | None = None,
 ) -> str:
     default = preferred or default_model(tool, ids, small=small) or fallback
-    label = "Small, fast model" if small else "Model"
+    label = _("Small, fast model") if small else _("Model")
     if not interactive:
         if default is None:
-            raise NotInteractive(f"the server lists no model for {tool.title}; pass --model")
+            raise NotInteractive(
+                _("the server lists no model for {title}; pass --model").format(title=tool.title)
+            )
         return default
     if ids:
-        interact.say(f"{label} for {tool.title} ({len(ids)} available):")
+        listed = (
+            _("Small, fast model for {title} ({count} available):")
+            if small
+            else _("Model for {title} ({count} available):")
+        )
+        interact.say(listed.format(title=tool.title, count=len(ids)))
         return interact.choose(label, ids, default)
-    return interact.ask_text(f"{label} id (the list is unavailable; type it)", default)
+    typed = (
+        _("Small, fast model id (the list is unavailable; type it)")
+        if small
+        else _("Model id (the list is unavailable; type it)")
+    )
+    return interact.ask_text(typed, default)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from r9s.cli.common.i18n import N_
 from r9s.cli.tools._base import Blurb, ConfigFile, Current, Edits, RunPlan, Target, Tool, text
 
 ROUTE = "openai/"  # litellm: an OpenAI-compatible server at openai-api-base
@@ -71,14 +72,14 @@ TOOL = Tool(
     preferred_models=("claude-sonnet-4-5", "gpt-5", "gpt-4.1", "gpt-4o", "claude", "deepseek"),
     order=90,
     writes=Blurb(
-        help="~/.aider.conf.yml (openai-api-base, openai-api-key, model, weak-model)",
+        help=N_("~/.aider.conf.yml (openai-api-base, openai-api-key, model, weak-model)"),
         markdown=(
             "`openai-api-base` (with `/v1`), `openai-api-key`, `model` and `weak-model` as "
             "`openai/<model>`; comments and other keys kept"
         ),
     ),
     injects=Blurb(
-        help="AIDER_OPENAI_API_BASE, AIDER_OPENAI_API_KEY, AIDER_MODEL, AIDER_WEAK_MODEL",
+        help=N_("AIDER_OPENAI_API_BASE, AIDER_OPENAI_API_KEY, AIDER_MODEL, AIDER_WEAK_MODEL"),
         markdown=(
             "`AIDER_OPENAI_API_BASE`, `AIDER_OPENAI_API_KEY`, `AIDER_MODEL`, "
             "`AIDER_WEAK_MODEL` (they beat `~/.aider.conf.yml`)"

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from r9s._config import root_url
+from r9s.cli.common.i18n import N_
 from r9s.cli.tools._base import (
     REMOVE,
     Blurb,
@@ -106,7 +107,7 @@ TOOL = Tool(
     preferred_models=("claude-sonnet-4-5", "claude-sonnet", "claude-opus", "claude"),
     order=10,
     writes=Blurb(
-        help="~/.claude/settings.json (env: ANTHROPIC_BASE_URL, ANTHROPIC_AUTH_TOKEN, ...)",
+        help=N_("~/.claude/settings.json (env: ANTHROPIC_BASE_URL, ANTHROPIC_AUTH_TOKEN, ...)"),
         markdown=(
             "`env`: `ANTHROPIC_BASE_URL` (no `/v1`), `ANTHROPIC_AUTH_TOKEN`, "
             "`ANTHROPIC_MODEL`, `ANTHROPIC_DEFAULT_OPUS_MODEL`, "
@@ -118,7 +119,7 @@ TOOL = Tool(
         ),
     ),
     injects=Blurb(
-        help="--settings with a private file in memory (beats ~/.claude/settings.json)",
+        help=N_("--settings with a private file in memory (beats ~/.claude/settings.json)"),
         markdown=(
             "`--settings` naming a private file held in memory (`/dev/fd/N`; where there "
             "is no such file, a 0600 temporary file deleted after the run), which beats "

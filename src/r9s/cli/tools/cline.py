@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from r9s.cli.common.i18n import N_
 from r9s.cli.tools._base import (
     MISSING,
     Blurb,
@@ -115,14 +116,14 @@ TOOL = Tool(
     preferred_models=("claude-sonnet-4-5", "gpt-5", "gpt-4.1", "gpt-4o", "claude"),
     order=70,
     writes=Blurb(
-        help="~/.cline/data/settings/providers.json (the openai-compatible provider)",
+        help=N_("~/.cline/data/settings/providers.json (the openai-compatible provider)"),
         markdown=(
             "`providers.openai-compatible.settings` (`apiKey`, `model`, `baseUrl` with "
             '`/v1`), `lastUsedProvider = "openai-compatible"`, as `cline auth` writes it'
         ),
     ),
     injects=Blurb(
-        help="CLINE_PROVIDER_SETTINGS_PATH naming a private providers.json in memory",
+        help=N_("CLINE_PROVIDER_SETTINGS_PATH naming a private providers.json in memory"),
         markdown=(
             "`CLINE_PROVIDER_SETTINGS_PATH` naming a private `providers.json` held in memory "
             "(`/dev/fd/N`; where there is no such file, a 0600 temporary file deleted "

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from r9s._config import ENV_API_KEY
+from r9s.cli.common.i18n import N_
 from r9s.cli.tools._base import (
     REMOVE,
     Blurb,
@@ -132,8 +133,10 @@ TOOL = Tool(
     order=20,
     writes=Blurb(
         help=(
-            "~/.codex/config.toml ([model_providers.r9s], key as experimental_bearer_token;\n"
-            "auth.json untouched) and the profile ~/.codex/r9s.config.toml (--profile r9s)"
+            N_(
+                "~/.codex/config.toml ([model_providers.r9s], key as experimental_bearer_token;\n"
+                "auth.json untouched) and the profile ~/.codex/r9s.config.toml (--profile r9s)"
+            )
         ),
         markdown=(
             '`model`, `model_provider = "r9s"`, `model_reasoning_effort` (when given), '
@@ -144,7 +147,7 @@ TOOL = Tool(
         ),
     ),
     injects=Blurb(
-        help='-c overrides for a provider "r9s-run"; the key in $R9S_API_KEY',
+        help=N_('-c overrides for a provider "r9s-run"; the key in $R9S_API_KEY'),
         markdown=("`-c` overrides defining a provider `r9s-run` whose `env_key` is `R9S_API_KEY`"),
     ),
     project_files=(".codex/config.toml",),

@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from r9s.cli.common.i18n import N_
 from r9s.cli.tools._base import (
     Blurb,
     ConfigFile,
@@ -101,7 +102,7 @@ TOOL = Tool(
     preferred_models=("claude-sonnet-4-5", "gpt-5", "gpt-4.1", "gpt-4o", "claude"),
     order=80,
     writes=Blurb(
-        help='~/.factory/settings.json (customModels "r9s <model>", the default model)',
+        help=N_('~/.factory/settings.json (customModels "r9s <model>", the default model)'),
         markdown=(
             'entries `"r9s <model>"` in `customModels` (`generic-chat-completion-api`, '
             "`baseUrl` with `/v1`, `apiKey`), `sessionDefaultSettings.model = "
@@ -109,7 +110,7 @@ TOOL = Tool(
         ),
     ),
     injects=Blurb(
-        help="FACTORY_RUNTIME_SETTINGS_PATH naming a private settings file in memory",
+        help=N_("FACTORY_RUNTIME_SETTINGS_PATH naming a private settings file in memory"),
         markdown=(
             "`FACTORY_RUNTIME_SETTINGS_PATH` naming a private settings file held in memory "
             "(`/dev/fd/N`; where there is no such file, a 0600 temporary file deleted "

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from r9s._config import root_url
+from r9s.cli.common.i18n import N_
 from r9s.cli.tools._base import (
     Blurb,
     ConfigFile,
@@ -104,7 +105,7 @@ TOOL = Tool(
     preferred_models=("gemini-2.5-pro", "gemini-2.5-flash", "gemini"),
     order=40,
     writes=Blurb(
-        help="~/.gemini/.env (key, URL) and ~/.gemini/settings.json (auth type, model)",
+        help=N_("~/.gemini/.env (key, URL) and ~/.gemini/settings.json (auth type, model)"),
         markdown=(
             "`GEMINI_API_KEY`, `GOOGLE_GEMINI_BASE_URL` (no `/v1`); "
             '`security.auth.selectedType = "gemini-api-key"`, `model.name`'
@@ -112,8 +113,10 @@ TOOL = Tool(
     ),
     injects=Blurb(
         help=(
-            "GEMINI_API_KEY, GOOGLE_GEMINI_BASE_URL, GEMINI_MODEL in the environment\n"
-            "(headless runs also need the API-key auth type in ~/.gemini/settings.json)"
+            N_(
+                "GEMINI_API_KEY, GOOGLE_GEMINI_BASE_URL, GEMINI_MODEL in the environment\n"
+                "(headless runs also need the API-key auth type in ~/.gemini/settings.json)"
+            )
         ),
         markdown=(
             "`GEMINI_API_KEY`, `GOOGLE_GEMINI_BASE_URL`, `GEMINI_MODEL`. Headless (`-p`) "

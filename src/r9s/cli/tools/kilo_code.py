@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from r9s.cli.common.i18n import N_
 from r9s.cli.tools._base import Blurb, ConfigFile, RunPlan, Target, Tool
 from r9s.cli.tools.opencode import (
     PREFERRED,
@@ -38,14 +39,14 @@ TOOL = Tool(
     preferred_models=PREFERRED,
     order=60,
     writes=Blurb(
-        help='~/.config/kilo/kilo.json (provider "r9s", model "r9s/<model>", as opencode)',
+        help=N_('~/.config/kilo/kilo.json (provider "r9s", model "r9s/<model>", as opencode)'),
         markdown=(
             "as opencode: provider `r9s` (`@ai-sdk/openai-compatible`, `options.baseURL`, "
             '`options.apiKey`, its models), `model = "r9s/<model>"`, `small_model`'
         ),
     ),
     injects=Blurb(
-        help='KILO_CONFIG_CONTENT in the environment (a provider "r9s-run")',
+        help=N_('KILO_CONFIG_CONTENT in the environment (a provider "r9s-run")'),
         markdown="`KILO_CONFIG_CONTENT` with a provider `r9s-run`",
     ),
     preferred_small_models=PREFERRED_SMALL,

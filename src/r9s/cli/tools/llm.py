@@ -9,6 +9,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from r9s.cli.common.i18n import N_
 from r9s.cli.tools._base import (
     Blurb,
     ConfigFile,
@@ -92,14 +93,14 @@ TOOL = Tool(
     preferred_models=("gpt-4o-mini", "gpt-4o", "gpt-5", "claude-sonnet-4-5", "claude"),
     order=100,
     writes=Blurb(
-        help="~/.config/io.datasette.llm/ extra-openai-models.yaml (r9s/<model>), keys.json",
+        help=N_("~/.config/io.datasette.llm/ extra-openai-models.yaml (r9s/<model>), keys.json"),
         markdown=(
             "`extra-openai-models.yaml`: an entry `r9s/<model>` (`api_base` with `/v1`, "
             '`api_key_name: r9s`) for every model the router lists; `keys.json`: `"r9s"`'
         ),
     ),
     injects=Blurb(
-        help="LLM_USER_PATH naming a private temporary folder with both files; LLM_MODEL",
+        help=N_("LLM_USER_PATH naming a private temporary folder with both files; LLM_MODEL"),
         markdown=(
             "`LLM_USER_PATH` naming a private temporary folder holding both files (so this "
             "run's log is not kept in llm's own), `LLM_MODEL = r9s/<model>`"

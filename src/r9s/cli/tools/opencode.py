@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from r9s.cli.common.i18n import N_
 from r9s.cli.tools._base import (
     MISSING,
     Blurb,
@@ -54,9 +55,9 @@ def renderer(schema: str) -> Callable[[Target], list[Edits]]:
 def inspect(docs: Sequence[Mapping[str, Any]], environ: Mapping[str, str]) -> Current:
     config = docs[0]
     model = text(config.get("model")) or ""
-    provider_name, _, model_id = model.partition("/")
+    provider_name, _sep, model_id = model.partition("/")
     options = table(table(table(config.get("provider")).get(provider_name)).get("options"))
-    small_provider, _, small_id = (text(config.get("small_model")) or "").partition("/")
+    small_provider, _sep, small_id = (text(config.get("small_model")) or "").partition("/")
     return Current(
         base_url=text(options.get("baseURL")),
         api_key=text(options.get("apiKey")),
@@ -103,14 +104,14 @@ TOOL = Tool(
     preferred_models=PREFERRED,
     order=50,
     writes=Blurb(
-        help='~/.config/opencode/opencode.json (provider "r9s", model "r9s/<model>")',
+        help=N_('~/.config/opencode/opencode.json (provider "r9s", model "r9s/<model>")'),
         markdown=(
             "provider `r9s` (`@ai-sdk/openai-compatible`, `options.baseURL`, "
             '`options.apiKey`, its models), `model = "r9s/<model>"`, `small_model`'
         ),
     ),
     injects=Blurb(
-        help='OPENCODE_CONFIG_CONTENT in the environment (a provider "r9s-run")',
+        help=N_('OPENCODE_CONFIG_CONTENT in the environment (a provider "r9s-run")'),
         markdown="`OPENCODE_CONFIG_CONTENT` with a provider `r9s-run`",
     ),
     preferred_small_models=PREFERRED_SMALL,

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from r9s._config import ENV_API_KEY
+from r9s.cli.common.i18n import N_
 from r9s.cli.tools._base import (
     Blurb,
     ConfigFile,
@@ -101,7 +102,7 @@ TOOL = Tool(
     preferred_models=("qwen3-coder", "qwen-coder", "qwen3", "qwen-max", "qwen-plus", "qwen"),
     order=30,
     writes=Blurb(
-        help="~/.qwen/settings.json (modelProviders.openai, env.R9S_API_KEY, auth type)",
+        help=N_("~/.qwen/settings.json (modelProviders.openai, env.R9S_API_KEY, auth type)"),
         markdown=(
             'a provider in `modelProviders.openai` reading `envKey = "R9S_API_KEY"`, the '
             'key in `env.R9S_API_KEY`, `security.auth.selectedType = "openai"`, '
@@ -109,7 +110,7 @@ TOOL = Tool(
         ),
     ),
     injects=Blurb(
-        help="--auth-type openai --openai-base-url --model; the key in $OPENAI_API_KEY",
+        help=N_("--auth-type openai --openai-base-url --model; the key in $OPENAI_API_KEY"),
         markdown=("`--auth-type openai --openai-base-url URL --model M`, key in `OPENAI_API_KEY`"),
     ),
     overriding_env=(KEY_VARIABLE, "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL"),

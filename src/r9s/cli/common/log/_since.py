@@ -8,6 +8,8 @@ import re
 import time
 from datetime import datetime, timedelta
 
+from r9s.cli.common.i18n import _
+
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
 
@@ -28,6 +30,8 @@ def parse_since(text: str, now: float | None = None) -> float:
         return datetime.fromisoformat(value.upper().replace(" ", "T")).timestamp()
     except ValueError:
         raise ValueError(
-            f"--since {text!r}: give a duration (30m, 2h, 3d, 2w), a date (2025-06-01), "
-            "a date and time (2025-06-01T14:00), today or yesterday"
+            _(
+                "--since {text!r}: give a duration (30m, 2h, 3d, 2w), a date (2025-06-01), "
+                "a date and time (2025-06-01T14:00), today or yesterday"
+            ).format(text=text)
         ) from None

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from r9s.cli.common.files import KEY_FILE_MODE, display, make_dirs
+from r9s.cli.common.i18n import _
 from r9s.cli.common.log._schema import MIGRATIONS, VERSION, apply
 from r9s.cli.common.settings import state_dir
 
@@ -214,10 +215,17 @@ def _log_error(exc: sqlite3.Error, path: Path | None) -> LogError:
     where = display(path) if path is not None else "the log"
     text = str(exc)
     if "locked" in text or "busy" in text:
-        return LogError(f"{where} is busy: another r9s kept it for over {BUSY_TIMEOUT:g} s")
+        return LogError(
+            _("{where} is busy: another r9s kept it for over {BUSY_TIMEOUT:g} s").format(
+                where=where, BUSY_TIMEOUT=BUSY_TIMEOUT
+            )
+        )
     if "not a database" in text or "malformed" in text:
         return LogError(
-            f"{where} is not a readable SQLite database ({text}); move it away to start a new log"
+            _(
+                "{where} is not a readable SQLite database ({text}); "
+                "move it away to start a new log"
+            ).format(where=where, text=text)
         )
     if "fts5" in text or "trigram" in text:
         return LogError(fts5_missing())
@@ -291,7 +299,11 @@ class Log:
         except OSError as exc:
             from r9s.cli.common.errors import describe
 
-            raise LogError(f"cannot create the log {display(path)}: {describe(exc)}") from None
+            raise LogError(
+                _("cannot create the log {display}: {describe}").format(
+                    display=display(path), describe=describe(exc)
+                )
+            ) from None
         try:
             db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
         except sqlite3.Error as exc:
@@ -324,8 +336,10 @@ class Log:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > VERSION:
             raise LogError(
-                f"{display(self.path)} was written by a newer r9s (log schema {version}; "
-                f"this r9s knows {VERSION}): upgrade r9s"
+                _(
+                    "{display} was written by a newer r9s (log schema {version}; "
+                    "this r9s knows {VERSION}): upgrade r9s"
+                ).format(display=display(self.path), version=version, VERSION=VERSION)
             )
         if version < VERSION:
             with self._writing():
@@ -524,7 +538,11 @@ class Log:
         )
         if len(started) > 1:
             ids = ", ".join(c.id for c in started[:5])
-            raise LogError(f"{ident!r} starts several conversation ids ({ids}...): give more of it")
+            raise LogError(
+                _("{ident!r} starts several conversation ids ({ids}...): give more of it").format(
+                    ident=ident, ids=ids
+                )
+            )
         return started[0] if started else None
 
     @_translated
