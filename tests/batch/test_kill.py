@@ -49,7 +49,9 @@ def test_kill_9_at_random_moments_then_resume(tmp_path: Path) -> None:
             if len(answered) == ROWS:
                 break
             server.clear()
-            server.inject("delay=0.004", times=ROWS)
+            # 1500 rows of 50 ms at 16 at once: about 4.7 s of sending in all, more than
+            # three runs killed within 1.4 s of starting can do, however fast the machine
+            server.inject("delay=0.05", times=ROWS)
             process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                                        stderr=subprocess.PIPE)  # fmt: skip
             time.sleep(chance.uniform(0.25, 1.4))
