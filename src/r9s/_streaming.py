@@ -16,6 +16,7 @@ from collections.abc import (
     Callable,
     Generator,
     Iterator,
+    Sequence,
 )
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, Protocol, TypeVar
@@ -169,6 +170,47 @@ class SSEDecoder:
         except _TooLarge:
             self._stop()
         return events
+
+    def feed_data(self, chunk: bytes) -> Sequence[ServerSentEvent | str]:
+        """``feed``, with each event that is one ``data`` line and nothing else (what
+        a router sends for nearly every event) given as its data alone, a ``str``: the
+        event type of such an event is ``message``. Whole events are cut out of the
+        chunk at their blank lines, without going line by line; the rest (comments,
+        ``event:`` lines, CRs, an event cut by the chunk's ends) takes ``feed``'s way."""
+        if b"\r" in chunk or not chunk:
+            return self.feed(chunk)
+        events: list[ServerSentEvent | str] = []
+        if not self._at_boundary():
+            end = chunk.find(b"\n\n")
+            if end < 0:
+                return self.feed(chunk)
+            events.extend(self.feed(chunk[: end + 2]))
+            chunk = chunk[end + 2 :]
+        blocks = chunk.split(b"\n\n")
+        tail = blocks.pop()
+        cap = self._cap
+        for block in blocks:
+            if self.too_large:
+                return events
+            if block[:5] == b"data:" and b"\n" not in block and len(block) <= cap:
+                data = block[6:] if block[5:6] == b" " else block[5:]
+                events.append(data.decode("utf-8", "replace"))
+            else:
+                events.extend(self.feed(block + b"\n\n"))
+        if tail:
+            events.extend(self.feed(tail))
+        return events
+
+    def _at_boundary(self) -> bool:
+        """Whether the next byte starts a line of a new event (nothing of one is held)."""
+        return (
+            self._started
+            and not self._pending
+            and not self._data
+            and self._event is None
+            and not self._skip_lf
+            and not self.too_large
+        )
 
     def _stop(self) -> None:
         self.too_large = True
@@ -337,6 +379,16 @@ def json_decoder(spec: StreamSpec[T, Any]) -> Callable[[str], T] | None:
         return spec.decode_json
     twin = _JSON_TWINS.get(getattr(spec.decode, "__name__", ""))
     owner = getattr(spec.decode, "__self__", None)
+    if twin == "model_validate_json" and isinstance(owner, type):
+        # The model's own validator, without the classmethod around it (which only
+        # forwards its arguments): a fifth of the cost of a small event. Getting it
+        # builds a deferred model, as its first event would.
+        try:
+            direct: Callable[[str], T] = getattr(owner, "__pydantic_validator__").validate_json  # noqa: B009
+        except Exception:  # noqa: BLE001 - a model that cannot be built here: the classmethod
+            pass
+        else:
+            return direct
     decode: Callable[[str], T] | None = getattr(owner, twin, None) if twin else None
     return decode
 
@@ -380,38 +432,33 @@ class EventDecoder(Generic[T, R]):
         self._special = ('"error"', *(f'"{kind}"' for kind in self.spec.skip_types))
         self._typed = bool(self.spec.terminal_types or self.spec.final_types)
 
-    def feed(self, chunk: bytes) -> list[T]:
-        """The items ``chunk`` completed. Every item before an error the stream sent (or
-        an event past ``limit``) is delivered first: the error is raised at once when
-        none came before it, else kept in ``error`` for the caller to raise after them."""
+    def take(self, chunk: bytes) -> Iterator[T]:
+        """The items ``chunk`` completed, each decoded when it is taken: a reader that
+        drops each item before taking the next keeps few objects alive, which spares
+        the garbage collector most of its runs on a long stream. An error the stream
+        sent (or an event past ``limit``) is raised once the items before it are taken,
+        and again by every later call."""
         if self.error is not None:
             raise self.error
-        items = self._items(self.sse.feed(chunk))
-        return self._then_error(items)
+        return self._decoded(self.sse.feed_data(chunk))
 
-    def _then_error(self, items: list[T]) -> list[T]:
-        if self.sse.too_large and self.error is None:
-            self.error = errors.ResponseTooLargeError(
-                f"an event of the {self.spec.name} is larger than {self.limit} bytes, the "
-                "client's max_response_size: raise it to read such events",
-                response=self.response,
-                limit=self.limit,
-            )
-        if self.error is not None and not items:
-            raise self.error
-        return items
+    def feed(self, chunk: bytes) -> list[T]:
+        """The items ``chunk`` completed, as a list. Every item before an error is
+        delivered first: the error is raised at once when none came before it, else
+        kept in ``error`` for the caller to raise after them."""
+        return self._collect(self.take(chunk))
 
     def finish(self) -> list[T]:
         """The stream's body ended: deliver the rest, or raise if it was cut short."""
         if self.error is not None:
             raise self.error
-        items = self._then_error(self._items(self.sse.flush())) if not self.done else []
+        items = self._collect(self._decoded(self.sse.flush())) if not self.done else []
         if not self.done:
             spec = self.spec
             if self.complete or spec.open_ended or (not spec.done_data and not spec.terminal_types):
                 self.done = True
             else:
-                count = self.count + len(items)
+                count = self.count
                 raise errors.IncompleteStreamError(
                     f"the {self.spec.name} ended after {count} event{'s' if count != 1 else ''} "
                     "without its final event: the answer is incomplete",
@@ -420,49 +467,67 @@ class EventDecoder(Generic[T, R]):
                 )
         return items
 
-    def _items(self, events: list[ServerSentEvent]) -> list[T]:
+    def _collect(self, taken: Iterator[T]) -> list[T]:
         items: list[T] = []
         try:
-            self._decode_all(events, items)
-        except errors.R9SError as exc:
+            for item in taken:
+                items.append(item)
+        except errors.R9SError:
             if not items:
                 raise
-            self.error = exc  # raised once the items before it are delivered
-        if items:
-            self.count += len(items)
-            if self.first_at is None:
-                self.first_at = time.monotonic()
         return items
 
-    def _decode_all(self, events: list[ServerSentEvent], items: list[T]) -> None:
+    def _decoded(self, events: Sequence[ServerSentEvent | str]) -> Iterator[T]:
+        """Decode ``events`` one by one; a ``str`` is the data of a ``message`` event
+        (see ``SSEDecoder.feed_data``)."""
         spec = self.spec
         decode_json = self._decode_json
+        accumulator = self.accumulator
         for sse in events:
-            data = sse.data
+            if type(sse) is str:
+                data, event = sse, "message"
+            else:
+                assert isinstance(sse, ServerSentEvent)
+                data, event = sse.data, sse.event
             if data == spec.done_data:
                 self.done = True
-                break
+                return
             if not data:
                 continue
-            if decode_json is not None and sse.event != "error" and self._plain(data):
-                try:
-                    item = decode_json(data)
-                    # typed events carry the payload's "type" (a discriminated union)
-                    kind = getattr(item, "type", None) if self._typed else None
-                except ValueError:
-                    item, kind = self._decode(sse)  # raises the error the general path gives
-            else:
-                item, kind = self._decode(sse)
+            try:
+                if decode_json is not None and event != "error" and self._plain(data):
+                    try:
+                        item = decode_json(data)
+                        # typed events carry the payload's "type" (a discriminated union)
+                        kind = getattr(item, "type", None) if self._typed else None
+                    except ValueError:
+                        item, kind = self._decode(data, event)  # raises what the general path does
+                else:
+                    item, kind = self._decode(data, event)
+            except errors.R9SError as exc:
+                self.error = exc
+                raise
             if item is _SKIP:
                 continue
-            if self.accumulator is not None:
-                self.accumulator.add(item)
-            items.append(item)
-            if kind in spec.terminal_types or sse.event in spec.terminal_types:
+            if accumulator is not None:
+                accumulator.add(item)
+            self.count += 1
+            if self.first_at is None:
+                self.first_at = time.monotonic()
+            yield item
+            if kind in spec.terminal_types or event in spec.terminal_types:
                 self.done = True
-                break
+                return
             if kind in spec.final_types:
                 self.complete = True
+        if self.sse.too_large and self.error is None:
+            self.error = errors.ResponseTooLargeError(
+                f"an event of the {self.spec.name} is larger than {self.limit} bytes, the "
+                "client's max_response_size: raise it to read such events",
+                response=self.response,
+                limit=self.limit,
+            )
+            raise self.error
 
     def _plain(self, data: str) -> bool:
         """Whether the event's text cannot be an error or a skipped event."""
@@ -471,15 +536,14 @@ class EventDecoder(Generic[T, R]):
                 return False
         return True
 
-    def _decode(self, sse: ServerSentEvent) -> tuple[Any, Any]:
-        """Parse, check for an error sent in the stream, decode: ``(item, type)``;
-        ``_SKIP`` for an event of a skipped type."""
+    def _decode(self, data: str, event: str) -> tuple[Any, Any]:
+        """Parse an event's data, check for an error sent in the stream, decode:
+        ``(item, type)``; ``_SKIP`` for an event of a skipped type."""
         spec = self.spec
-        data = sse.data
         try:
             payload = json.loads(data)
         except ValueError as exc:
-            if sse.event == "error":
+            if event == "error":
                 raise errors.error_from_event(
                     data, data, self.response, secret=self.secret
                 ) from None
@@ -491,7 +555,7 @@ class EventDecoder(Generic[T, R]):
             ) from exc
         kind = payload.get("type") if type(payload) is dict else None
         if (
-            sse.event == "error"
+            event == "error"
             or kind == "error"
             or (kind is None and type(payload) is dict and payload.get("error") is not None)
         ):
@@ -618,9 +682,7 @@ def _events(
 
     try:
         for chunk in reading.chunks():
-            yield from decoder.feed(chunk)
-            if decoder.error is not None:  # sent after the items just delivered
-                raise decoder.error
+            yield from decoder.take(chunk)
             if decoder.done:
                 break
             if deadline is not None and deadline.left() <= 0:
@@ -649,10 +711,8 @@ async def _aevents(
         if deadline is not None:
             chunks = _within(chunks, deadline, response.request)
         async for chunk in chunks:
-            for item in decoder.feed(chunk):
+            for item in decoder.take(chunk):
                 yield item
-            if decoder.error is not None:  # sent after the items just delivered
-                raise decoder.error
             if decoder.done:
                 break
         else:

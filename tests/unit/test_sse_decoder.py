@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -172,3 +173,69 @@ def test_a_comment_loses_its_colon_and_one_space_and_dispatches_nothing() -> Non
     events = decoder.feed(b": R9S PROCESSING\n\n:  two spaces\n:\ndata: x\n\n")
     assert seen == ["R9S PROCESSING", " two spaces", ""]
     assert events == [ServerSentEvent("x")]
+
+
+def pairs(events: Sequence[ServerSentEvent | str]) -> list[tuple[str, str]]:
+    """Each event as ``(type, data)``; a ``str`` from ``feed_data`` is a ``message``."""
+    return [("message", e) if isinstance(e, str) else (e.event, e.data) for e in events]
+
+
+@st.composite
+def router_streams(draw: st.DrawFn) -> bytes:
+    """What routers send (one ``data`` line an event, LF ends), with some of everything
+    else in between: comments, typed and multi-line events, ids, extra blank lines."""
+    parts: list[str] = []
+    for _ in range(draw(st.integers(0, 10))):
+        value = draw(event_text)
+        kind = draw(st.sampled_from(["data", "data", "data", "bare", "comment", "typed",
+                                     "lines", "id", "blank", "unended"]))  # fmt: skip
+        if kind == "data":
+            parts.append(f"data: {value}\n\n")
+        elif kind == "bare":
+            parts.append(f"data:{value}\n\n")
+        elif kind == "comment":
+            parts.append(f": {value}\n\n")
+        elif kind == "typed":
+            parts.append(f"event: {value}\ndata: {value}\n\n")
+        elif kind == "lines":
+            parts.append(f"data: {value}\ndata: {value}\n\n")
+        elif kind == "id":
+            parts.append(f"id: {value}\n")
+        elif kind == "blank":
+            parts.append("\n")
+        else:
+            parts.append(f"data: {value}\n")
+    return "".join(parts).encode()
+
+
+@settings(max_examples=400, deadline=None)
+@given(stream=st.one_of(router_streams(), streams()), data=st.data(),
+       limit=st.sampled_from([None, 8, 30]))  # fmt: skip
+def test_feed_data_gives_what_feed_gives_whatever_the_chunks(
+    stream: bytes, data: st.DataObject, limit: int | None
+) -> None:
+    def run(*chunks: bytes, fast: bool) -> tuple[list[tuple[str, str]], list[str], bool]:
+        comments: list[str] = []
+        decoder = SSEDecoder(limit, on_comment=comments.append)
+        events: list[ServerSentEvent | str] = []
+        for chunk in chunks:
+            events.extend(decoder.feed_data(chunk) if fast else decoder.feed(chunk))
+        events.extend(decoder.flush())
+        return pairs(events), comments, decoder.too_large
+
+    whole = run(stream, fast=False)
+    cuts = sorted(data.draw(st.sets(st.integers(0, len(stream)), max_size=12)))
+    pieces = [stream[a:b] for a, b in zip([0, *cuts], [*cuts, len(stream)], strict=True)]
+    assert run(stream, fast=True) == whole
+    # (with a limit, where a line is cut counts: a pending line is measured whole)
+    assert run(*pieces, fast=True) == (run(*pieces, fast=False) if limit else whole)
+
+
+def test_feed_data_gives_plain_events_as_their_data() -> None:
+    decoder = SSEDecoder()
+    body = b'data: {"a": 1}\n\ndata:{"b": 2}\n\nevent: ping\ndata: {}\n\n: hi\n\ndata: [DONE]\n\n'
+    assert decoder.feed_data(body[:3]) == []
+    events = decoder.feed_data(body[3:])
+    # the event the chunks cut in two is completed line by line, as are typed events
+    assert events == [ServerSentEvent('{"a": 1}'), '{"b": 2}', ServerSentEvent("{}", "ping"),
+                      "[DONE]"]  # fmt: skip
