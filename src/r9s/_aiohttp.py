@@ -27,6 +27,8 @@ import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport, HttpxAiohttpClient
 
+from r9s._httpx import SkipsCookielessAnswers
+
 __all__ = ["AiohttpClient", "Transport", "httpx_error_class"]
 
 CertTypes: TypeAlias = "str | tuple[str, str] | tuple[str, str, str]"
@@ -170,7 +172,7 @@ class Transport(AiohttpTransport):
         return response
 
 
-class AiohttpClient(HttpxAiohttpClient):
+class AiohttpClient(SkipsCookielessAnswers, HttpxAiohttpClient):
     """An ``httpx.AsyncClient`` whose requests, proxied ones included, go through
     ``Transport`` (the two hooks ``HttpxAiohttpClient`` overrides, with its signatures)."""
 

@@ -711,7 +711,8 @@ def check_api_key(key: str | None) -> str:
             "variable (the key `r9s login` stores is for the r9s command only)"
         )
     key = str(key).strip()
-    if any(ch.isspace() for ch in key) or not key.isascii() or not key.isprintable():
+    # ASCII and printable leaves one whitespace character to look for: the space
+    if " " in key or not key.isascii() or not key.isprintable():
         raise errors.ConfigurationError(
             "the API key contains spaces or characters that cannot be sent in a header; "
             "check for a copy-paste error"

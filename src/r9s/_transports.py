@@ -39,13 +39,20 @@ def async_transport_of(value: str | None) -> AsyncTransport:
     )
 
 
+def make_sync_client(timeout: httpx.Timeout) -> httpx.Client:
+    """A new sync client, as r9s makes them (see ``make_async_client``)."""
+    from r9s._httpx import Client
+
+    return Client(timeout=timeout, follow_redirects=True)
+
+
 def make_async_client(transport: AsyncTransport, timeout: httpx.Timeout) -> httpx.AsyncClient:
     """A new async client on ``transport`` (as r9s makes them: redirects followed,
     proxies and certificates taken from the environment as httpx does)."""
     if transport == "httpx":
-        import httpx
+        from r9s._httpx import AsyncClient
 
-        return httpx.AsyncClient(timeout=timeout, follow_redirects=True)
+        return AsyncClient(timeout=timeout, follow_redirects=True)
     from r9s._aiohttp import AiohttpClient
 
     return AiohttpClient(timeout=timeout, follow_redirects=True)

@@ -36,7 +36,12 @@ from r9s._pipeline import (
 )
 from r9s._raw import RawResource, araw, raw
 from r9s._senders import asend, send
-from r9s._transports import AsyncTransport, async_transport_of, make_async_client
+from r9s._transports import (
+    AsyncTransport,
+    async_transport_of,
+    make_async_client,
+    make_sync_client,
+)
 from r9s.utils import RetryConfig, default_retry_config
 
 if TYPE_CHECKING:
@@ -106,7 +111,7 @@ def _http_factories(
 ) -> tuple[Callable[[], HttpClient], Callable[[], AsyncHttpClient]]:
     """How the HTTP clients r9s owns are made (the one place a transport is chosen)."""
     return (
-        functools.partial(httpx.Client, timeout=timeout, follow_redirects=True),
+        functools.partial(make_sync_client, timeout),
         functools.partial(make_async_client, async_transport, timeout),
     )
 

@@ -18,6 +18,7 @@ import aiohttp
 import httpx
 import httpx_aiohttp
 import pytest
+from httpx_aiohttp import HttpxAiohttpClient
 
 from r9s import R9S, errors
 from r9s._aiohttp import httpx_error_class
@@ -60,8 +61,8 @@ def test_httpx_can_be_chosen_back(monkeypatch: pytest.MonkeyPatch, how: str) -> 
         client = R9S(api_key=API_KEY, async_transport="httpx")
     with client:
         http = _made(client)
-    assert type(http) is httpx.AsyncClient
-    assert isinstance(http._transport, httpx.AsyncHTTPTransport)
+    assert isinstance(http, httpx.AsyncClient) and not isinstance(http, HttpxAiohttpClient)
+    assert type(http._transport) is httpx.AsyncHTTPTransport
 
 
 def test_a_wrong_transport_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -391,3 +392,37 @@ def test_cancelling_a_call_releases_its_connection(server: LocalServer, where: s
             assert (await client.models.list_async()).data  # the client goes on working
 
     asyncio.run(run())
+
+
+def test_a_cookie_an_answer_sets_is_sent_back_and_answers_without_one_skip_the_jar(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # r9s's clients skip the cookie jar's parsing for answers that set no cookie (nearly
+    # all of them): one that sets a cookie is still kept, on every transport.
+    parsed: list[str] = []
+    extract = httpx.Cookies.extract_cookies
+
+    def counted(cookies: httpx.Cookies, response: httpx.Response) -> None:
+        parsed.append(response.headers.get("set-cookie", ""))
+        extract(cookies, response)
+
+    monkeypatch.setattr(httpx.Cookies, "extract_cookies", counted)
+
+    def answer(handler: Handler) -> None:
+        headers = {"Content-Type": "application/json"}
+        if handler.path.endswith("/models") and len(handler.peer.seen) == 1:
+            headers["Set-Cookie"] = "route=b7; Path=/"
+        handler.reply(200, json.dumps(MODELS).encode(), headers)
+
+    with Peer(answer) as peer, R9S(api_key=API_KEY, server_url=peer.url + "/v1") as client:
+        if mode == "sync":
+            ids = [client.models.list().data[0].id for _ in range(3)]
+        else:
+
+            async def three() -> list[str]:  # one loop, so one client
+                return [(await client.models.list_async()).data[0].id for _ in range(3)]
+
+            ids = asyncio.run(three())
+    assert ids == ["m", "m", "m"]
+    assert [seen.headers.get("cookie") for seen in peer.seen] == [None, "route=b7", "route=b7"]
+    assert parsed == ["route=b7; Path=/"]
