@@ -180,32 +180,26 @@ def pairs(events: Sequence[ServerSentEvent | str]) -> list[tuple[str, str]]:
     return [("message", e) if isinstance(e, str) else (e.event, e.data) for e in events]
 
 
+ROUTER_PIECES = {
+    "data": "data: {}\n\n",
+    "bare": "data:{}\n\n",
+    "comment": ": {}\n\n",
+    "typed": "event: {0}\ndata: {0}\n\n",
+    "lines": "data: {0}\ndata: {0}\n\n",
+    "id": "id: {}\n",
+    "blank": "\n",
+    "unended": "data: {}\n",
+}
+"""Pieces of an event stream, each a template of one drawn value."""
+
+
 @st.composite
 def router_streams(draw: st.DrawFn) -> bytes:
     """What routers send (one ``data`` line an event, LF ends), with some of everything
     else in between: comments, typed and multi-line events, ids, extra blank lines."""
-    parts: list[str] = []
-    for _ in range(draw(st.integers(0, 10))):
-        value = draw(event_text)
-        kind = draw(st.sampled_from(["data", "data", "data", "bare", "comment", "typed",
-                                     "lines", "id", "blank", "unended"]))  # fmt: skip
-        if kind == "data":
-            parts.append(f"data: {value}\n\n")
-        elif kind == "bare":
-            parts.append(f"data:{value}\n\n")
-        elif kind == "comment":
-            parts.append(f": {value}\n\n")
-        elif kind == "typed":
-            parts.append(f"event: {value}\ndata: {value}\n\n")
-        elif kind == "lines":
-            parts.append(f"data: {value}\ndata: {value}\n\n")
-        elif kind == "id":
-            parts.append(f"id: {value}\n")
-        elif kind == "blank":
-            parts.append("\n")
-        else:
-            parts.append(f"data: {value}\n")
-    return "".join(parts).encode()
+    kinds = st.sampled_from(["data", "data", "data", *ROUTER_PIECES])
+    pieces = draw(st.lists(st.tuples(kinds, event_text), max_size=10))
+    return "".join(ROUTER_PIECES[kind].format(value) for kind, value in pieces).encode()
 
 
 @settings(max_examples=400, deadline=None)
