@@ -82,6 +82,11 @@ class SSEComment(NamedTuple):
     received_at: float
 
 
+def _value(line: bytes, start: int) -> bytes:
+    """A field's value: what follows its colon (at ``start``), less one leading space."""
+    return line[start + 1 :] if line[start : start + 1] == b" " else line[start:]
+
+
 class SSEDecoder:
     """Incremental decoder following the WHATWG event-stream rules.
 
@@ -192,11 +197,19 @@ class SSEDecoder:
         for block in blocks:
             if self.too_large:
                 return events
-            if block[:5] == b"data:" and b"\n" not in block and len(block) <= cap:
-                data = block[6:] if block[5:6] == b" " else block[5:]
-                events.append(data.decode("utf-8", "replace"))
-            else:
-                events.extend(self.feed(block + b"\n\n"))
+            if len(block) <= cap:
+                if block[:5] == b"data:" and b"\n" not in block:
+                    events.append(_value(block, 5).decode("utf-8", "replace"))
+                    continue
+                if block[:6] == b"event:" and block.count(b"\n") == 1:  # Anthropic's events
+                    kind, _, line = block.partition(b"\n")
+                    name = _value(kind, 6)
+                    if name and line[:5] == b"data:":
+                        data = _value(line, 5).decode("utf-8", "replace")
+                        kind_name = name.decode("utf-8", "replace")
+                        events.append(ServerSentEvent(data, kind_name, self._last_id, self._retry))
+                        continue
+            events.extend(self.feed(block + b"\n\n"))
         if tail:
             events.extend(self.feed(tail))
         return events

@@ -175,9 +175,11 @@ def test_a_comment_loses_its_colon_and_one_space_and_dispatches_nothing() -> Non
     assert events == [ServerSentEvent("x")]
 
 
-def pairs(events: Sequence[ServerSentEvent | str]) -> list[tuple[str, str]]:
-    """Each event as ``(type, data)``; a ``str`` from ``feed_data`` is a ``message``."""
-    return [("message", e) if isinstance(e, str) else (e.event, e.data) for e in events]
+def pairs(events: Sequence[ServerSentEvent | str]) -> list[tuple[str, str, str | None]]:
+    """Each event as ``(type, data, id)``; a ``str`` from ``feed_data`` is a
+    ``message`` (whose id is not asked for)."""
+    return [("message", e, "") if isinstance(e, str) else
+            (e.event, e.data, e.id if e.event != "message" else "") for e in events]  # fmt: skip
 
 
 ROUTER_PIECES = {
@@ -185,6 +187,7 @@ ROUTER_PIECES = {
     "bare": "data:{}\n\n",
     "comment": ": {}\n\n",
     "typed": "event: {0}\ndata: {0}\n\n",
+    "anthropic": "event:{0}\ndata:{0}\n\n",
     "lines": "data: {0}\ndata: {0}\n\n",
     "id": "id: {}\n",
     "blank": "\n",
@@ -208,7 +211,9 @@ def router_streams(draw: st.DrawFn) -> bytes:
 def test_feed_data_gives_what_feed_gives_whatever_the_chunks(
     stream: bytes, data: st.DataObject, limit: int | None
 ) -> None:
-    def run(*chunks: bytes, fast: bool) -> tuple[list[tuple[str, str]], list[str], bool]:
+    def run(
+        *chunks: bytes, fast: bool
+    ) -> tuple[list[tuple[str, str, str | None]], list[str], bool]:
         comments: list[str] = []
         decoder = SSEDecoder(limit, on_comment=comments.append)
         events: list[ServerSentEvent | str] = []
