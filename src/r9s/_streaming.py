@@ -180,8 +180,9 @@ class SSEDecoder:
         """``feed``, with each event that is one ``data`` line and nothing else (what
         a router sends for nearly every event) given as its data alone, a ``str``: the
         event type of such an event is ``message``. Whole events are cut out of the
-        chunk at their blank lines, without going line by line; the rest (comments,
-        ``event:`` lines, CRs, an event cut by the chunk's ends) takes ``feed``'s way."""
+        chunk at their blank lines, without going line by line, as are events of one
+        ``event`` line and one ``data`` line; the rest (comments, ids, several data
+        lines, CRs, an event cut by the chunk's ends) takes ``feed``'s way."""
         if b"\r" in chunk or not chunk:
             return self.feed(chunk)
         events: list[ServerSentEvent | str] = []
