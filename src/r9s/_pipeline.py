@@ -121,6 +121,25 @@ def event_stream(spec: StreamSpec[Any, Any], sync: type[S], async_: type[AS]) ->
     )
 
 
+def lazy_event_stream(
+    load: Callable[[], tuple[StreamSpec[Any, Any], type[S], type[AS]]],
+) -> Handover[S, AS]:
+    """``event_stream(*load())``, with ``load`` called when the first stream is asked
+    for: an operation's stream code and event models are imported by the calls that
+    stream, never by the others."""
+    made: list[Handover[S, AS]] = []
+
+    def handover() -> Handover[S, AS]:
+        if not made:
+            made.append(event_stream(*load()))
+        return made[0]
+
+    return Handover(
+        lambda response, call: handover().sync(response, call),
+        lambda response, call: handover().async_(response, call),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Endpoint(Generic[T, S, AS]):
     """One API endpoint, as data: ``Endpoint[Result, SyncStream, AsyncStream]``.

@@ -22,12 +22,14 @@ def public_types(module_name: str) -> set[str]:
     """Classes defined in the module (aliases such as ``ChatCompletion`` included), and
     its type aliases."""
     module = importlib.import_module(f"r9s.models.{module_name}")
+    # a module's stream chunk models may live in a private sibling, loaded on first use
+    homes = {module.__name__, f"r9s.models._{module_name}_stream"}
     classes = {
         name
-        for name, value in vars(module).items()
+        for name in dir(module)
         if not name.startswith("_")
-        and inspect.isclass(value)
-        and value.__module__ == module.__name__
+        and inspect.isclass(value := getattr(module, name))
+        and value.__module__ in homes
     }
     return classes | TYPE_ALIASES.get(module_name, set())
 

@@ -6,9 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
 
-from r9s._pipeline import Endpoint, ParamCheck, event_stream
+from r9s._pipeline import Endpoint, ParamCheck, lazy_event_stream
 from r9s._raw import RawResource, araw, raw
-from r9s._streams.chat import CHAT_STREAM, AsyncChatCompletionStream, ChatCompletionStream
 from r9s.models.chat import (
     ChatCompletion,
     ChatCompletionCreateParams,
@@ -20,12 +19,15 @@ from r9s.resources._base import Resource
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
+    from r9s._streaming import StreamSpec
+    from r9s._streams.chat import AsyncChatCompletionStream, ChatCompletionStream
     from r9s._structured.runner import AsyncToolRunStream, ToolRunStream
     from r9s._structured.stream import (
         AsyncParsedChatCompletionStream,
         ParsedChatCompletionStream,
     )
     from r9s._structured.wire import Strategy
+    from r9s.models.chat import ChatCompletionChunk
     from r9s.models.parsed import ChatToolRun, ParsedChatCompletion
     from r9s.tools import ToolLike
 
@@ -41,11 +43,22 @@ __all__ = [
 
 T = TypeVar("T")
 
+
+def _stream() -> tuple[
+    StreamSpec[ChatCompletionChunk, ChatCompletion],
+    type[ChatCompletionStream],
+    type[AsyncChatCompletionStream],
+]:
+    from r9s._streams.chat import CHAT_STREAM, AsyncChatCompletionStream, ChatCompletionStream
+
+    return CHAT_STREAM, ChatCompletionStream, AsyncChatCompletionStream
+
+
 CREATE: Endpoint[ChatCompletion, ChatCompletionStream, AsyncChatCompletionStream] = Endpoint(
     "POST",
     "/chat/completions",
     ChatCompletion,
-    event_stream(CHAT_STREAM, ChatCompletionStream, AsyncChatCompletionStream),
+    lazy_event_stream(_stream),
     ParamCheck("chat.create", ChatCompletionCreateParams),
 )
 PARSE = replace(CREATE, params=ParamCheck("chat.parse", ChatParseParams, extra={"response_format"}))
@@ -293,3 +306,14 @@ class ChatWithRawResponse(RawResource):
     create_async = araw(Chat.create_async)
     parse = raw(Chat.parse)
     parse_async = araw(Chat.parse_async)
+
+
+def __getattr__(name: str) -> Any:
+    # The stream classes load with the first stream (see ``_stream``), or here.
+    if name in ("ChatCompletionStream", "AsyncChatCompletionStream"):
+        from r9s._streams import chat
+
+        value = getattr(chat, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
