@@ -70,9 +70,7 @@ class ModerationResult(ResponseModel):
 
     flagged: Lenient[bool] = False
     categories: Lenient[ModerationCategories] = ModerationCategories.model_construct()
-    category_scores: Lenient[ModerationCategoryScores] = (
-        ModerationCategoryScores.model_construct()
-    )
+    category_scores: Lenient[ModerationCategoryScores] = ModerationCategoryScores.model_construct()
     category_applied_input_types: dict[str, list[str]] | None = None
     """For omni-moderation: which input kinds (``text``, ``image``) each category was
     judged on, by wire name."""
