@@ -440,14 +440,16 @@ _STREAM_TYPES = frozenset(
 """The names of this module defined in ``_chat_stream``, loaded on first use."""
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _STREAM_TYPES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from r9s.models import _chat_stream
+if not TYPE_CHECKING:  # hidden from type checkers: a misspelt name stays an error there
 
-    value = getattr(_chat_stream, name)
-    globals()[name] = value
-    return value
+    def __getattr__(name: str) -> Any:
+        if name not in _STREAM_TYPES:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        from r9s.models import _chat_stream
+
+        value = getattr(_chat_stream, name)
+        globals()[name] = value
+        return value
 
 
 def __dir__() -> list[str]:

@@ -308,12 +308,14 @@ class ChatWithRawResponse(RawResource):
     parse_async = araw(Chat.parse_async)
 
 
-def __getattr__(name: str) -> Any:
-    # The stream classes load with the first stream (see ``_stream``), or here.
-    if name in ("ChatCompletionStream", "AsyncChatCompletionStream"):
-        from r9s._streams import chat
+if not TYPE_CHECKING:  # hidden from type checkers: a misspelt name stays an error there
 
-        value = getattr(chat, name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    def __getattr__(name: str) -> Any:
+        # The stream classes load with the first stream (see ``_stream``), or here.
+        if name in ("ChatCompletionStream", "AsyncChatCompletionStream"):
+            from r9s._streams import chat
+
+            value = getattr(chat, name)
+            globals()[name] = value
+            return value
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
