@@ -133,17 +133,19 @@ def event_stream(spec: StreamSpec[Any, Any], sync: type[S], async_: type[AS]) ->
     )
 
 
-def lazy_event_stream(
-    load: Callable[[], tuple[StreamSpec[Any, Any], type[S], type[AS]]],
-) -> Handover[S, AS]:
-    """``event_stream(*load())``, with ``load`` called when the first stream is asked
-    for: an operation's stream code and event models are imported by the calls that
-    stream, never by the others."""
-    made: list[Handover[S, AS]] = []
+def lazy_event_stream(module: str, spec: str, sync: str, async_: str) -> Handover[Any, Any]:
+    """``event_stream`` of the ``StreamSpec`` named ``spec`` and the classes named
+    ``sync`` and ``async_`` in ``module``, imported when the first stream is asked for:
+    an operation's stream code (and what it imports) loads for the calls that stream,
+    never for the others."""
+    made: list[Handover[Any, Any]] = []
 
-    def handover() -> Handover[S, AS]:
+    def handover() -> Handover[Any, Any]:
         if not made:
-            made.append(event_stream(*load()))
+            import importlib
+
+            names = vars(importlib.import_module(module))
+            made.append(event_stream(names[spec], names[sync], names[async_]))
         return made[0]
 
     return Handover(

@@ -156,3 +156,25 @@ def test_importing_the_chat_models_builds_no_validator_nor_the_chunk_models() ->
         "ChatCompletionChunk.model_validate({'choices': [{'delta': {'content': 'x'}}]})"
     )
     assert "r9s.models._chat_stream.ChatCompletionStreamEvent" in built
+
+
+STREAMING_RESOURCES = {
+    "chat": "ChatCompletionStream",
+    "completions": "CompletionStream",
+    "messages": "MessageStream",
+    "responses": "ResponseStream",
+    "images": "ImageStream",
+}
+
+
+def test_resource_modules_load_their_stream_code_only_when_asked() -> None:
+    for name, stream in STREAMING_RESOURCES.items():
+        loaded = modules_after(f"import r9s.resources.{name}")
+        assert not {m for m in loaded if m == "r9s._streaming" or m.startswith("r9s._streams")}
+        # the stream classes still import from the resource module, as they always have
+        probe = (
+            f"from r9s.resources.{name} import {stream}, Async{stream}\n"
+            f"from r9s._streams.{name} import {stream} as home\n"
+            f"assert {stream} is home, {stream}"
+        )
+        modules_after(probe)

@@ -14,12 +14,11 @@ from r9s.models.chat import (
     ChatParseParams,
     ChatRunToolsParams,
 )
-from r9s.resources._base import Resource
+from r9s.resources._base import Resource, stream_classes
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
-    from r9s._streaming import StreamSpec
     from r9s._streams.chat import AsyncChatCompletionStream, ChatCompletionStream
     from r9s._structured.runner import AsyncToolRunStream, ToolRunStream
     from r9s._structured.stream import (
@@ -27,7 +26,6 @@ if TYPE_CHECKING:
         ParsedChatCompletionStream,
     )
     from r9s._structured.wire import Strategy
-    from r9s.models.chat import ChatCompletionChunk
     from r9s.models.parsed import ChatToolRun, ParsedChatCompletion
     from r9s.tools import ToolLike
 
@@ -44,21 +42,13 @@ __all__ = [
 T = TypeVar("T")
 
 
-def _stream() -> tuple[
-    StreamSpec[ChatCompletionChunk, ChatCompletion],
-    type[ChatCompletionStream],
-    type[AsyncChatCompletionStream],
-]:
-    from r9s._streams.chat import CHAT_STREAM, AsyncChatCompletionStream, ChatCompletionStream
-
-    return CHAT_STREAM, ChatCompletionStream, AsyncChatCompletionStream
-
-
 CREATE: Endpoint[ChatCompletion, ChatCompletionStream, AsyncChatCompletionStream] = Endpoint(
     "POST",
     "/chat/completions",
     ChatCompletion,
-    lazy_event_stream(_stream),
+    lazy_event_stream(
+        "r9s._streams.chat", "CHAT_STREAM", "ChatCompletionStream", "AsyncChatCompletionStream"
+    ),
     ParamCheck("chat.create", ChatCompletionCreateParams),
 )
 PARSE = replace(CREATE, params=ParamCheck("chat.parse", ChatParseParams, extra={"response_format"}))
@@ -308,14 +298,7 @@ class ChatWithRawResponse(RawResource):
     parse_async = araw(Chat.parse_async)
 
 
-if not TYPE_CHECKING:  # hidden from type checkers: a misspelt name stays an error there
-
-    def __getattr__(name: str) -> Any:
-        # The stream classes load with the first stream (see ``_stream``), or here.
-        if name in ("ChatCompletionStream", "AsyncChatCompletionStream"):
-            from r9s._streams import chat
-
-            value = getattr(chat, name)
-            globals()[name] = value
-            return value
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+if not TYPE_CHECKING:  # see stream_classes
+    __getattr__ = stream_classes(
+        globals(), "r9s._streams.chat", "ChatCompletionStream", "AsyncChatCompletionStream"
+    )
