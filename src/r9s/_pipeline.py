@@ -97,17 +97,29 @@ class ParamCheck:
         return TypeError(f"{self.name}() missing {count}required keyword argument{plural}: {names}")
 
 
-@dataclass(frozen=True, slots=True)
 class Handover(Generic[S, AS]):
     """What a call asked to stream gets: the response, its body unread, wrapped for the
-    caller (``S`` in sync code, ``AS`` in async code): an event stream, or binary data."""
+    caller (``S`` in sync code, ``AS`` in async code): an event stream, or binary data.
 
-    sync: Callable[[httpx.Response, Prepared], S]
-    """Wraps the open response for sync code (given the response and the call)."""
-    async_: Callable[[httpx.Response, Prepared], AS]
-    """Wraps the open response for async code."""
-    events: bool = True
-    """An SSE stream: asked for with ``Accept: text/event-stream`` and ``"stream": true``."""
+    This and the per-call classes below are plain slotted classes, not dataclasses: a
+    dataclass costs about half a millisecond to define, which every program pays at
+    start-up, and nothing here needs what it generates (equality, ``replace``)."""
+
+    __slots__ = ("sync", "async_", "events")
+
+    def __init__(
+        self,
+        sync: Callable[[httpx.Response, Prepared], S],
+        async_: Callable[[httpx.Response, Prepared], AS],
+        events: bool = True,
+    ) -> None:
+        self.sync = sync
+        """Wraps the open response for sync code (given the response and the call)."""
+        self.async_ = async_
+        """Wraps the open response for async code."""
+        self.events = events
+        """An SSE stream: asked for with ``Accept: text/event-stream`` and ``"stream":
+        true``."""
 
 
 def event_stream(spec: StreamSpec[Any, Any], sync: type[S], async_: type[AS]) -> Handover[S, AS]:
@@ -118,6 +130,27 @@ def event_stream(spec: StreamSpec[Any, Any], sync: type[S], async_: type[AS]) ->
     return Handover(
         lambda response, call: make_sync(response, spec, **call.stream_options()),
         lambda response, call: make_async(response, spec, **call.stream_options()),
+    )
+
+
+def lazy_event_stream(module: str, spec: str, sync: str, async_: str) -> Handover[Any, Any]:
+    """``event_stream`` of the ``StreamSpec`` named ``spec`` and the classes named
+    ``sync`` and ``async_`` in ``module``, imported when the first stream is asked for:
+    an operation's stream code (and what it imports) loads for the calls that stream,
+    never for the others."""
+    made: list[Handover[Any, Any]] = []
+
+    def handover() -> Handover[Any, Any]:
+        if not made:
+            import importlib
+
+            names = vars(importlib.import_module(module))
+            made.append(event_stream(names[spec], names[sync], names[async_]))
+        return made[0]
+
+    return Handover(
+        lambda response, call: handover().sync(response, call),
+        lambda response, call: handover().async_(response, call),
     )
 
 
@@ -164,13 +197,15 @@ class DeadlineExceeded(httpx.TimeoutException):
     also this class, and so an ``httpx.TimeoutException``)."""
 
 
-@dataclass(frozen=True, slots=True)
 class Deadline:
     """When a call must be over: ``at`` in ``time.monotonic()`` time, ``seconds`` after
     it began (as the caller gave it)."""
 
-    at: float
-    seconds: float
+    __slots__ = ("at", "seconds")
+
+    def __init__(self, at: float, seconds: float) -> None:
+        self.at = at
+        self.seconds = seconds
 
     def left(self) -> float:
         """Seconds left (negative once it has passed)."""
@@ -183,32 +218,43 @@ class Deadline:
         )
 
 
-@dataclass(slots=True)  # not frozen: made per call, and frozen costs 2x
 class Send:
     """Send ``request``; resume with the response (headers read, body not) or throw the
     ``httpx.RequestError`` (a ``DeadlineExceeded`` once ``deadline`` passes)."""
 
-    request: httpx.Request
-    deadline: Deadline | None = None
+    __slots__ = ("request", "deadline")
+
+    def __init__(self, request: httpx.Request, deadline: Deadline | None = None) -> None:
+        self.request = request
+        self.deadline = deadline
 
 
-@dataclass(slots=True)  # not frozen: made per call, and frozen costs 2x
 class Read:
     """Read ``response``'s body and release the connection; resume with the bytes (at
     most ``limit`` of them, decompressed: past that, ``errors.ResponseTooLargeError``),
     or throw the ``httpx.RequestError`` (a ``DeadlineExceeded`` once ``deadline``
     passes)."""
 
-    response: httpx.Response
-    limit: int | None = None
-    deadline: Deadline | None = None
+    __slots__ = ("response", "limit", "deadline")
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        limit: int | None = None,
+        deadline: Deadline | None = None,
+    ) -> None:
+        self.response = response
+        self.limit = limit
+        self.deadline = deadline
 
 
-@dataclass(slots=True)  # not frozen: made per call, and frozen costs 2x
 class Sleep:
     """Wait ``seconds`` before the next attempt."""
 
-    seconds: float
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
 
 
 Action: TypeAlias = Send | Read | Sleep
@@ -227,32 +273,58 @@ class Directives(TypedDict, total=False):
     files: Sequence[str]
 
 
-@dataclass(slots=True)
 class Prepared:
     """One call, ready to go: the request to send and how to treat its response."""
 
-    endpoint: Endpoint[Any, Any, Any]
-    request: httpx.Request
-    retries: RetryConfig | None
-    stream: bool
-    """Hand the response over with its body unread (see ``Endpoint.stream``)."""
-    secret: str
-    """The API key this call sends (resolved once, also from a callable): every error
-    path masks it, should a server echo it back."""
-    base_url: str
-    """The base URL the call went to (for the hint on a 404)."""
-    uploads: Uploads | None = None
-    """Files opened for the request, to close once it is sent."""
-    limit: int | None = None
-    """The most bytes a body (or one event of a stream) may take: ``max_response_size``."""
-    deadline: Deadline | None = None
-    """When the call must be over (``deadline=``)."""
-    whole_stream: bool = False
-    """The deadline covers reading a stream too (``deadline_includes_stream=True``)."""
-    timeouts: dict[str, float | None] | None = None
-    """The request's own timeouts, which a deadline shortens per attempt."""
-    count_retries: bool = True
-    """Send ``X-R9S-Retry-Count`` (a caller can turn it off by giving it as ``None``)."""
+    __slots__ = (
+        "endpoint",
+        "request",
+        "retries",
+        "stream",
+        "secret",
+        "base_url",
+        "uploads",
+        "limit",
+        "deadline",
+        "whole_stream",
+        "timeouts",
+        "count_retries",
+    )
+
+    def __init__(
+        self,
+        endpoint: Endpoint[Any, Any, Any],
+        request: httpx.Request,
+        retries: RetryConfig | None,
+        stream: bool,
+        secret: str,
+        base_url: str,
+        uploads: Uploads | None = None,
+        limit: int | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.request = request
+        self.retries = retries
+        self.stream = stream
+        """Hand the response over with its body unread (see ``Endpoint.stream``)."""
+        self.secret = secret
+        """The API key this call sends (resolved once, also from a callable): every error
+        path masks it, should a server echo it back."""
+        self.base_url = base_url
+        """The base URL the call went to (for the hint on a 404)."""
+        self.uploads = uploads
+        """Files opened for the request, to close once it is sent."""
+        self.limit = limit
+        """The most bytes a body (or one event of a stream) may take:
+        ``max_response_size``."""
+        self.deadline: Deadline | None = None
+        """When the call must be over (``deadline=``)."""
+        self.whole_stream = False
+        """The deadline covers reading a stream too (``deadline_includes_stream=True``)."""
+        self.timeouts: dict[str, float | None] | None = None
+        """The request's own timeouts, which a deadline shortens per attempt."""
+        self.count_retries = True
+        """Send ``X-R9S-Retry-Count`` (a caller can turn it off by giving it as ``None``)."""
 
     def stream_options(self) -> dict[str, Any]:
         """What a stream made of this call's response is given."""

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import r9s.models
+from tests.support.typecheck import mypy_on
 
 TEXT_MODULES = ("chat", "completions", "edits", "embeddings", "moderations", "search", "parsed")
 TYPE_ALIASES = {"chat": {"FinishReason"}, "embeddings": {"EmbeddingInput"}}
@@ -22,12 +23,14 @@ def public_types(module_name: str) -> set[str]:
     """Classes defined in the module (aliases such as ``ChatCompletion`` included), and
     its type aliases."""
     module = importlib.import_module(f"r9s.models.{module_name}")
+    # a module's stream chunk models may live in a private sibling, loaded on first use
+    homes = {module.__name__, f"r9s.models._{module_name}_stream"}
     classes = {
         name
-        for name, value in vars(module).items()
+        for name in dir(module)
         if not name.startswith("_")
-        and inspect.isclass(value)
-        and value.__module__ == module.__name__
+        and inspect.isclass(value := getattr(module, name))
+        and value.__module__ in homes
     }
     return classes | TYPE_ALIASES.get(module_name, set())
 
@@ -57,3 +60,36 @@ def test_every_public_type_is_exported_lazily_and_for_type_checkers(module_name:
         assert getattr(r9s.models, name) is getattr(
             importlib.import_module(f"r9s.models.{module_name}"), name
         )
+
+
+LAZY_NAMES = """
+from r9s.models.chat import ChatCompletionChunk, ChoiceDelta
+from r9s.resources.chat import AsyncChatCompletionStream, ChatCompletionStream
+
+
+def first_text(chunk: ChatCompletionChunk) -> str | None:
+    delta: ChoiceDelta = chunk.choices[0].delta
+    return delta.content if isinstance(delta.content, str) else None
+
+
+def final(stream: ChatCompletionStream, other: AsyncChatCompletionStream) -> str:
+    return stream.get_final_completion().text
+"""
+
+
+def test_names_loaded_on_first_use_are_typed_and_a_misspelt_one_is_an_error(
+    tmp_path: Path,
+) -> None:
+    # The chunk models and the stream classes load lazily (module __getattr__), which
+    # type checkers must not see: with it, any misspelt name would type as Any.
+    _, report, status = mypy_on(tmp_path, LAZY_NAMES, "lazy_names.py")
+    assert status == 0, report
+    _, report, status = mypy_on(
+        tmp_path,
+        "from r9s.models.chat import ChatCompletionChunkk\n"
+        "from r9s.resources.chat import ChatCompletionStreamm\n",
+        "misspelt.py",
+    )
+    assert status == 1
+    assert 'has no attribute "ChatCompletionChunkk"' in report
+    assert 'has no attribute "ChatCompletionStreamm"' in report

@@ -8,7 +8,7 @@ and the OpenAI SDK's (``ChatCompletion``, ``ChatCompletionChunk``) both work.
 """
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, Required, TypeAlias, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, Required, TypeAlias, TypedDict
 
 from pydantic import Field
 
@@ -275,7 +275,7 @@ class ChatCompletionMessageToolCall(ResponseModel):
 
     id: Text = ""
     type: Lenient[Literal["function"] | str] = "function"
-    function: Lenient[ChatCompletionFunctionCall] = ChatCompletionFunctionCall()
+    function: Lenient[ChatCompletionFunctionCall] = ChatCompletionFunctionCall.model_construct()
 
 
 class ChatCompletionURLCitation(ResponseModel):
@@ -382,7 +382,7 @@ class ChatCompletionChoice(ResponseModel):
     """One answer; ``n`` > 1 gives several."""
 
     index: Count = 0
-    message: Lenient[ChatCompletionMessage] = ChatCompletionMessage()
+    message: Lenient[ChatCompletionMessage] = ChatCompletionMessage.model_construct()
     finish_reason: FinishReason | None = None
     logprobs: ChoiceLogprobs | None = None
 
@@ -412,55 +412,45 @@ ChatCompletion = ChatCompletionResponse
 
 
 # -- stream -----------------------------------------------------------------------------
+# The chunk models live in ``_chat_stream`` and load on first use of one of their names
+# (the stream code asks for them), so a plain completion does not build them.
+
+if TYPE_CHECKING:
+    from r9s.models._chat_stream import (
+        ChatCompletionChunk as ChatCompletionChunk,
+        ChatCompletionStreamChoice as ChatCompletionStreamChoice,
+        ChatCompletionStreamDelta as ChatCompletionStreamDelta,
+        ChatCompletionStreamEvent as ChatCompletionStreamEvent,
+        ChoiceDelta as ChoiceDelta,
+        ChoiceDeltaToolCall as ChoiceDeltaToolCall,
+        ChoiceDeltaToolCallFunction as ChoiceDeltaToolCallFunction,
+    )
+
+_STREAM_TYPES = frozenset(
+    {
+        "ChatCompletionChunk",
+        "ChatCompletionStreamChoice",
+        "ChatCompletionStreamDelta",
+        "ChatCompletionStreamEvent",
+        "ChoiceDelta",
+        "ChoiceDeltaToolCall",
+        "ChoiceDeltaToolCallFunction",
+    }
+)
+"""The names of this module defined in ``_chat_stream``, loaded on first use."""
 
 
-class ChoiceDeltaToolCallFunction(ResponseModel):
-    name: str | None = None
-    arguments: str | None = None
-    """The next piece of the arguments' JSON text."""
+if not TYPE_CHECKING:  # hidden from type checkers: a misspelt name stays an error there
+
+    def __getattr__(name: str) -> Any:
+        if name not in _STREAM_TYPES:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        from r9s.models import _chat_stream
+
+        value = getattr(_chat_stream, name)
+        globals()[name] = value
+        return value
 
 
-class ChoiceDeltaToolCall(ResponseModel):
-    """A piece of a tool call: the first piece of each call has ``id`` and the name; the
-    rest add to ``function.arguments``. ``index`` says which call it belongs to."""
-
-    index: int | None = None
-    id: str | None = None
-    type: str | None = None
-    function: ChoiceDeltaToolCallFunction | None = None
-
-
-class ChatCompletionStreamDelta(ResponseModel):
-    """What one chunk adds to a choice."""
-
-    role: str | None = None
-    content: MessageContentValue = None
-    """The next piece of text (or of content parts; see ``ChatCompletionMessage``)."""
-    refusal: str | None = None
-    tool_calls: list[ChoiceDeltaToolCall] | None = None
-    reasoning_content: str | None = None
-
-
-class ChatCompletionStreamChoice(ResponseModel):
-    index: Count = 0
-    delta: Lenient[ChatCompletionStreamDelta] = ChatCompletionStreamDelta()
-    finish_reason: FinishReason | None = None
-    logprobs: ChoiceLogprobs | None = None
-
-
-class ChatCompletionStreamEvent(ResponseModel):
-    """One chunk of a streamed chat completion (``ChatCompletionChunk``). With
-    ``stream_options={"include_usage": True}`` the last chunk has ``usage`` and no choices."""
-
-    id: Text = ""
-    object: Lenient[Literal["chat.completion.chunk"] | str] = "chat.completion.chunk"
-    created: Count = 0
-    model: Text = ""
-    choices: Items[ChatCompletionStreamChoice] = []
-    usage: Usage | None = None
-    system_fingerprint: str | None = None
-    service_tier: str | None = None
-
-
-ChatCompletionChunk = ChatCompletionStreamEvent
-ChoiceDelta = ChatCompletionStreamDelta
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_STREAM_TYPES})

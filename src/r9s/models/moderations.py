@@ -69,8 +69,8 @@ class ModerationResult(ResponseModel):
     """The verdict on one input."""
 
     flagged: Lenient[bool] = False
-    categories: Lenient[ModerationCategories] = ModerationCategories()
-    category_scores: Lenient[ModerationCategoryScores] = ModerationCategoryScores()
+    categories: Lenient[ModerationCategories] = ModerationCategories.model_construct()
+    category_scores: Lenient[ModerationCategoryScores] = ModerationCategoryScores.model_construct()
     category_applied_input_types: dict[str, list[str]] | None = None
     """For omni-moderation: which input kinds (``text``, ``image``) each category was
     judged on, by wire name."""

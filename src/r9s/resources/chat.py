@@ -6,20 +6,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
 
-from r9s._pipeline import Endpoint, ParamCheck, event_stream
+from r9s._pipeline import Endpoint, ParamCheck, lazy_event_stream
 from r9s._raw import RawResource, araw, raw
-from r9s._streams.chat import CHAT_STREAM, AsyncChatCompletionStream, ChatCompletionStream
 from r9s.models.chat import (
     ChatCompletion,
     ChatCompletionCreateParams,
     ChatParseParams,
     ChatRunToolsParams,
 )
-from r9s.resources._base import Resource
+from r9s.resources._base import Resource, stream_classes
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
+    from r9s._streams.chat import AsyncChatCompletionStream, ChatCompletionStream
     from r9s._structured.runner import AsyncToolRunStream, ToolRunStream
     from r9s._structured.stream import (
         AsyncParsedChatCompletionStream,
@@ -41,11 +41,14 @@ __all__ = [
 
 T = TypeVar("T")
 
+
 CREATE: Endpoint[ChatCompletion, ChatCompletionStream, AsyncChatCompletionStream] = Endpoint(
     "POST",
     "/chat/completions",
     ChatCompletion,
-    event_stream(CHAT_STREAM, ChatCompletionStream, AsyncChatCompletionStream),
+    lazy_event_stream(
+        "r9s._streams.chat", "CHAT_STREAM", "ChatCompletionStream", "AsyncChatCompletionStream"
+    ),
     ParamCheck("chat.create", ChatCompletionCreateParams),
 )
 PARSE = replace(CREATE, params=ParamCheck("chat.parse", ChatParseParams, extra={"response_format"}))
@@ -293,3 +296,9 @@ class ChatWithRawResponse(RawResource):
     create_async = araw(Chat.create_async)
     parse = raw(Chat.parse)
     parse_async = araw(Chat.parse_async)
+
+
+if not TYPE_CHECKING:  # see stream_classes
+    __getattr__ = stream_classes(
+        globals(), "r9s._streams.chat", "ChatCompletionStream", "AsyncChatCompletionStream"
+    )

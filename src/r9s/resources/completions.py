@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal, Unpack, overload
+from typing import TYPE_CHECKING, Literal, Unpack, overload
 
-from r9s._pipeline import Endpoint, ParamCheck, event_stream
+from r9s._pipeline import Endpoint, ParamCheck, lazy_event_stream
 from r9s._raw import RawResource, araw, raw
-from r9s._streams.completions import COMPLETION_STREAM, AsyncCompletionStream, CompletionStream
 from r9s.models.completions import Completion, CompletionCreateParams
-from r9s.resources._base import Resource
+from r9s.resources._base import Resource, stream_classes
+
+if TYPE_CHECKING:
+    from r9s._streams.completions import AsyncCompletionStream, CompletionStream
 
 __all__ = [
     "AsyncCompletionStream",
@@ -22,7 +24,9 @@ CREATE: Endpoint[Completion, CompletionStream, AsyncCompletionStream] = Endpoint
     "POST",
     "/completions",
     Completion,
-    event_stream(COMPLETION_STREAM, CompletionStream, AsyncCompletionStream),
+    lazy_event_stream(
+        "r9s._streams.completions", "COMPLETION_STREAM", "CompletionStream", "AsyncCompletionStream"
+    ),
     ParamCheck("completions.create", CompletionCreateParams),
 )
 
@@ -73,3 +77,9 @@ class CompletionsWithRawResponse(RawResource):
 
     create = raw(Completions.create)
     create_async = araw(Completions.create_async)
+
+
+if not TYPE_CHECKING:  # see stream_classes
+    __getattr__ = stream_classes(
+        globals(), "r9s._streams.completions", "CompletionStream", "AsyncCompletionStream"
+    )

@@ -3,17 +3,19 @@
 
 from __future__ import annotations
 
-from typing import Literal, Unpack, overload
+from typing import TYPE_CHECKING, Literal, Unpack, overload
 
-from r9s._pipeline import Endpoint, ParamCheck, event_stream
+from r9s._pipeline import Endpoint, ParamCheck, lazy_event_stream
 from r9s._raw import RawResource, araw, raw
-from r9s._streams.images import SPEC, AsyncImageStream, ImageStream
 from r9s.models.images import ImageEditParams, ImageGenerateParams, ImagesResponse
-from r9s.resources._base import Resource
+from r9s.resources._base import Resource, stream_classes
+
+if TYPE_CHECKING:
+    from r9s._streams.images import AsyncImageStream, ImageStream
 
 __all__ = ["Images", "ImagesWithRawResponse"]
 
-STREAM = event_stream(SPEC, ImageStream, AsyncImageStream)
+STREAM = lazy_event_stream("r9s._streams.images", "SPEC", "ImageStream", "AsyncImageStream")
 GENERATE: Endpoint[ImagesResponse, ImageStream, AsyncImageStream] = Endpoint(
     "POST",
     "/images/generations",
@@ -117,3 +119,9 @@ class ImagesWithRawResponse(RawResource):
     generate_async = araw(Images.generate_async)
     edit = raw(Images.edit)
     edit_async = araw(Images.edit_async)
+
+
+if not TYPE_CHECKING:  # see stream_classes
+    __getattr__ = stream_classes(
+        globals(), "r9s._streams.images", "ImageStream", "AsyncImageStream"
+    )

@@ -7,9 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal, Never, TypeVar, Unpack, overload
 
-from r9s._pipeline import Endpoint, ParamCheck, event_stream
+from r9s._pipeline import Endpoint, ParamCheck, lazy_event_stream
 from r9s._raw import RawResource, araw, raw
-from r9s._streams.messages import SPEC, AsyncMessageStream, MessageStream
 from r9s.models.messages import (
     AnthropicMessage,
     MessageCountTokensParams,
@@ -18,11 +17,12 @@ from r9s.models.messages import (
     MessageRunToolsParams,
     MessageTokensCount,
 )
-from r9s.resources._base import Resource
+from r9s.resources._base import Resource, stream_classes
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
+    from r9s._streams.messages import AsyncMessageStream, MessageStream
     from r9s._structured.runner import AsyncToolRunStream, ToolRunStream
     from r9s._structured.stream import AsyncParsedMessageStream, ParsedMessageStream
     from r9s._structured.wire import Strategy
@@ -38,7 +38,7 @@ CREATE: Endpoint[AnthropicMessage, MessageStream, AsyncMessageStream] = Endpoint
     "POST",
     "/messages",
     AnthropicMessage,
-    event_stream(SPEC, MessageStream, AsyncMessageStream),
+    lazy_event_stream("r9s._streams.messages", "SPEC", "MessageStream", "AsyncMessageStream"),
     ParamCheck("messages.create", MessageCreateParams, optional={"max_tokens"}),
 )
 PARSE = replace(
@@ -312,3 +312,9 @@ class MessagesWithRawResponse(RawResource):
     parse_async = araw(Messages.parse_async)
     count_tokens = raw(Messages.count_tokens)
     count_tokens_async = araw(Messages.count_tokens_async)
+
+
+if not TYPE_CHECKING:  # see stream_classes
+    __getattr__ = stream_classes(
+        globals(), "r9s._streams.messages", "MessageStream", "AsyncMessageStream"
+    )

@@ -7,20 +7,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
 
-from r9s._pipeline import Endpoint, ParamCheck, event_stream
+from r9s._pipeline import Endpoint, ParamCheck, lazy_event_stream
 from r9s._raw import RawResource, araw, raw
-from r9s._streams.responses import SPEC, AsyncResponseStream, ResponseStream
 from r9s.models.responses import (
     Response,
     ResponseCreateParams,
     ResponseParseParams,
     ResponseRunToolsParams,
 )
-from r9s.resources._base import Resource
+from r9s.resources._base import Resource, stream_classes
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
+    from r9s._streams.responses import AsyncResponseStream, ResponseStream
     from r9s._structured.runner import AsyncToolRunStream, ToolRunStream
     from r9s._structured.stream import AsyncParsedResponseStream, ParsedResponseStream
     from r9s._structured.wire import Strategy
@@ -35,7 +35,7 @@ CREATE: Endpoint[Response, ResponseStream, AsyncResponseStream] = Endpoint(
     "POST",
     "/responses",
     Response,
-    event_stream(SPEC, ResponseStream, AsyncResponseStream),
+    lazy_event_stream("r9s._streams.responses", "SPEC", "ResponseStream", "AsyncResponseStream"),
     ParamCheck("responses.create", ResponseCreateParams),
 )
 PARSE = replace(CREATE, params=ParamCheck("responses.parse", ResponseParseParams))
@@ -282,3 +282,9 @@ class ResponsesWithRawResponse(RawResource):
     create_async = araw(Responses.create_async)
     parse = raw(Responses.parse)
     parse_async = araw(Responses.parse_async)
+
+
+if not TYPE_CHECKING:  # see stream_classes
+    __getattr__ = stream_classes(
+        globals(), "r9s._streams.responses", "ResponseStream", "AsyncResponseStream"
+    )
