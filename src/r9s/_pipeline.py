@@ -138,15 +138,13 @@ def lazy_event_stream(module: str, spec: str, sync: str, async_: str) -> Handove
     ``sync`` and ``async_`` in ``module``, imported when the first stream is asked for:
     an operation's stream code (and what it imports) loads for the calls that stream,
     never for the others."""
-    made: list[Handover[Any, Any]] = []
 
+    @functools.cache
     def handover() -> Handover[Any, Any]:
-        if not made:
-            import importlib
+        import importlib
 
-            names = vars(importlib.import_module(module))
-            made.append(event_stream(names[spec], names[sync], names[async_]))
-        return made[0]
+        names = vars(importlib.import_module(module))
+        return event_stream(names[spec], names[sync], names[async_])
 
     return Handover(
         lambda response, call: handover().sync(response, call),

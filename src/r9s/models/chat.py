@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, Required, TypeAlias, TypedDict
 
 from pydantic import Field
 
+from r9s._lazy import lazy_names
 from r9s._options import RequestOptions
 from r9s.models._base import Count, Items, Lenient, ResponseModel, Text
 
@@ -441,15 +442,7 @@ _STREAM_TYPES = frozenset(
 
 
 if not TYPE_CHECKING:  # hidden from type checkers: a misspelt name stays an error there
-
-    def __getattr__(name: str) -> Any:
-        if name not in _STREAM_TYPES:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        from r9s.models import _chat_stream
-
-        value = getattr(_chat_stream, name)
-        globals()[name] = value
-        return value
+    __getattr__ = lazy_names(globals(), "r9s.models._chat_stream", *_STREAM_TYPES)
 
 
 def __dir__() -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
 
 from r9s._senders import asend, send
@@ -14,25 +14,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 S = TypeVar("S")
 AS = TypeVar("AS")
-
-
-def stream_classes(namespace: dict[str, Any], module: str, *names: str) -> Callable[[str], Any]:
-    """A resource module's ``__getattr__``: its stream classes ``names``, from ``module``
-    (their home, imported on first use; the calls that stream load it too). Define it
-    under ``if not TYPE_CHECKING``: seen by a type checker, a module ``__getattr__``
-    makes every misspelt name an ``Any``; import the classes for it instead."""
-    known = frozenset(names)
-
-    def __getattr__(name: str) -> Any:
-        if name not in known:
-            raise AttributeError(f"module {namespace['__name__']!r} has no attribute {name!r}")
-        import importlib
-
-        value = getattr(importlib.import_module(module), name)
-        namespace[name] = value
-        return value
-
-    return __getattr__
 
 
 class Resource:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal, Unpack, overload
 
+from r9s._lazy import lazy_names
 from r9s._pipeline import Endpoint, ParamCheck, lazy_event_stream
 from r9s._raw import RawResource, araw, raw
 from r9s.models.completions import Completion, CompletionCreateParams
-from r9s.resources._base import Resource, stream_classes
+from r9s.resources._base import Resource
 
 if TYPE_CHECKING:
     from r9s._streams.completions import AsyncCompletionStream, CompletionStream
@@ -79,7 +80,7 @@ class CompletionsWithRawResponse(RawResource):
     create_async = araw(Completions.create_async)
 
 
-if not TYPE_CHECKING:  # see stream_classes
-    __getattr__ = stream_classes(
+if not TYPE_CHECKING:  # see lazy_names
+    __getattr__ = lazy_names(
         globals(), "r9s._streams.completions", "CompletionStream", "AsyncCompletionStream"
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal, Unpack, overload
 
+from r9s._lazy import lazy_names
 from r9s._pipeline import Endpoint, ParamCheck, lazy_event_stream
 from r9s._raw import RawResource, araw, raw
 from r9s.models.images import ImageEditParams, ImageGenerateParams, ImagesResponse
-from r9s.resources._base import Resource, stream_classes
+from r9s.resources._base import Resource
 
 if TYPE_CHECKING:
     from r9s._streams.images import AsyncImageStream, ImageStream
@@ -121,7 +122,5 @@ class ImagesWithRawResponse(RawResource):
     edit_async = araw(Images.edit_async)
 
 
-if not TYPE_CHECKING:  # see stream_classes
-    __getattr__ = stream_classes(
-        globals(), "r9s._streams.images", "ImageStream", "AsyncImageStream"
-    )
+if not TYPE_CHECKING:  # see lazy_names
+    __getattr__ = lazy_names(globals(), "r9s._streams.images", "ImageStream", "AsyncImageStream")

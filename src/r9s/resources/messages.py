@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal, Never, TypeVar, Unpack, overload
 
+from r9s._lazy import lazy_names
 from r9s._pipeline import Endpoint, ParamCheck, lazy_event_stream
 from r9s._raw import RawResource, araw, raw
 from r9s.models.messages import (
@@ -17,7 +18,7 @@ from r9s.models.messages import (
     MessageRunToolsParams,
     MessageTokensCount,
 )
-from r9s.resources._base import Resource, stream_classes
+from r9s.resources._base import Resource
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
@@ -314,7 +315,7 @@ class MessagesWithRawResponse(RawResource):
     count_tokens_async = araw(Messages.count_tokens_async)
 
 
-if not TYPE_CHECKING:  # see stream_classes
-    __getattr__ = stream_classes(
+if not TYPE_CHECKING:  # see lazy_names
+    __getattr__ = lazy_names(
         globals(), "r9s._streams.messages", "MessageStream", "AsyncMessageStream"
     )

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
 
+from r9s._lazy import lazy_names
 from r9s._pipeline import Endpoint, ParamCheck, lazy_event_stream
 from r9s._raw import RawResource, araw, raw
 from r9s.models.responses import (
@@ -15,7 +16,7 @@ from r9s.models.responses import (
     ResponseParseParams,
     ResponseRunToolsParams,
 )
-from r9s.resources._base import Resource, stream_classes
+from r9s.resources._base import Resource
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
@@ -284,7 +285,7 @@ class ResponsesWithRawResponse(RawResource):
     parse_async = araw(Responses.parse_async)
 
 
-if not TYPE_CHECKING:  # see stream_classes
-    __getattr__ = stream_classes(
+if not TYPE_CHECKING:  # see lazy_names
+    __getattr__ = lazy_names(
         globals(), "r9s._streams.responses", "ResponseStream", "AsyncResponseStream"
     )
