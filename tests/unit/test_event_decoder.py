@@ -164,3 +164,35 @@ def test_an_event_past_the_limit_stops_the_stream_after_the_events_before_it() -
     many_lines = EventDecoder(CHUNKS, response, limit=1000)
     with pytest.raises(errors.ResponseTooLargeError):  # one event of many short data lines
         many_lines.feed(b"data: " + b"y" * 100 + b"\n" * 1 + (b"data: " + b"y" * 100 + b"\n") * 10)
+
+
+class Lenient(BaseModel, extra="allow"):
+    """Like r9s's chunk models: every field has a default, so an error validates too."""
+
+    id: str = ""
+    type: str = ""
+
+
+def test_an_error_or_a_skipped_event_is_found_wherever_the_reads_cut_it() -> None:
+    # A read is searched once for the words of errors and skipped events; the first event
+    # it completes may have begun in the read before, so every cut must still find them.
+    # The model takes any object, so only that search keeps them from becoming items.
+    lenient: StreamSpec[Lenient, None] = StreamSpec(
+        decode=Lenient.model_validate, skip_types=frozenset({"ping"}), name="lenient"
+    )
+    part = b'data: {"id": "%d"}\n\n'
+    error = b'data: {"error": {"message": "boom", "type": "server_error"}}\n\n'
+    body = part % 1 + error + part % 2
+    response = httpx.Response(200, request=httpx.Request("POST", "http://bench/v1/x"))
+    for cut in range(1, len(body)):
+        decoder = EventDecoder(lenient, response)
+        items: list[Lenient] = []
+        with pytest.raises(errors.APIStatusError, match="boom"):
+            for read in (body[:cut], body[cut:]):
+                items.extend(decoder.take(read))
+        assert [item.id for item in items] == ["1"], cut
+    with_ping = part % 1 + b'data: {"type": "ping"}\n\n' + part % 2 + b"data: [DONE]\n\n"
+    for cut in range(1, len(with_ping)):
+        decoder = EventDecoder(lenient, response)
+        got = [*decoder.take(with_ping[:cut]), *decoder.take(with_ping[cut:])]
+        assert [item.id for item in got] == ["1", "2"], cut
