@@ -409,6 +409,11 @@ class StreamSpec(Generic[T, R]):
     """``decode`` applied to the event's JSON text instead of its parsed value. Optional:
     when ``decode`` is a pydantic validator (``Model.model_validate``,
     ``TypeAdapter(...).validate_python``) its JSON twin is found by itself."""
+    fold_later: bool = False
+    """The accumulator only reads the items it is given: the stream may keep each event's
+    text and fold the items into the result when it is first asked for, which spares a
+    reader who never asks (most only iterate) the accumulator's cost on every event.
+    Not for streams whose events are large (images) or whose accumulator changes them."""
 
 
 _JSON_TWINS = {"model_validate": "model_validate_json", "validate_python": "validate_json"}
@@ -451,7 +456,6 @@ class EventDecoder(Generic[T, R]):
     """Called with each comment line's text as it is decoded."""
     done: bool = False
     complete: bool = False
-    accumulator: Accumulator[R] | None = None
     sse: SSEDecoder = field(init=False)
     count: int = 0
     """Items delivered so far."""
@@ -463,8 +467,13 @@ class EventDecoder(Generic[T, R]):
 
     def __post_init__(self) -> None:
         self.sse = SSEDecoder(self.limit, self.on_comment)
-        if self.spec.accumulator is not None:
-            self.accumulator = self.spec.accumulator()
+        make = self.spec.accumulator
+        self._folding: Accumulator[R] | None = make() if make is not None else None
+        self._unfolded: list[ServerSentEvent | str] | None = (
+            [] if make is not None and self.spec.fold_later else None
+        )
+        """The events of the items not yet folded into ``_folding`` (see ``fold_later``);
+        ``None`` once they are folded as they come."""
         # Measured on a 20,000-chunk chat stream: json.loads + model_validate costs 6.3 us
         # an event, model_validate_json on the text 4.0 us (no dicts are built). Events
         # that may be errors or skipped types take the general path: any such event has
@@ -473,6 +482,30 @@ class EventDecoder(Generic[T, R]):
         self._special = ('"error"', *(f'"{kind}"' for kind in self.spec.skip_types))
         self._special_bytes = tuple(word.encode() for word in self._special)
         self._typed = bool(self.spec.terminal_types or self.spec.final_types)
+
+    @property
+    def accumulator(self) -> Accumulator[R] | None:
+        """The stream's accumulator, every item decoded so far in it; from now on each
+        item is folded as it is decoded."""
+        folding, unfolded = self._folding, self._unfolded
+        if unfolded is not None:
+            self._unfolded = None
+            if folding is not None:
+                for sse in unfolded:
+                    folding.add(self._item_of(sse))
+        return folding
+
+    def _item_of(self, sse: ServerSentEvent | str) -> Any:
+        """The item an event already decoded once without error decodes to."""
+        data, event = (
+            (sse.data, sse.event) if isinstance(sse, ServerSentEvent) else (sse, "message")
+        )
+        if self._decode_json is not None and event != "error":
+            try:
+                return self._decode_json(data)
+            except ValueError:
+                pass
+        return self._decode(data, event)[0]
 
     def take(self, chunk: bytes) -> Iterator[T]:
         """The items ``chunk`` completed, each decoded when it is taken: a reader that
@@ -535,7 +568,7 @@ class EventDecoder(Generic[T, R]):
         skipped event (see ``_plain``)."""
         spec = self.spec
         decode_json = self._decode_json
-        accumulator = self.accumulator
+        accumulator = self._folding
         for sse in events:
             if type(sse) is str:
                 data, event = sse, "message"
@@ -563,7 +596,11 @@ class EventDecoder(Generic[T, R]):
             if item is _SKIP:
                 continue
             if accumulator is not None:
-                accumulator.add(item)
+                unfolded = self._unfolded  # read each time: a snapshot mid-stream folds them
+                if unfolded is not None:
+                    unfolded.append(sse)
+                else:
+                    accumulator.add(item)
             self.count += 1
             if self.first_at is None:
                 self.first_at = time.monotonic()
@@ -910,13 +947,15 @@ class EventStream(_StreamBase[T, R], ClosingStream[T]):
 
     def get_final(self) -> R:
         """Read the stream to its end and return the accumulated result."""
+        accumulator = self._accumulator()  # first: the items are folded as they come
         self.until_done()
-        return self._accumulator().result()
+        return accumulator.result()
 
     def get_final_text(self) -> str:
         """Read the stream to its end and return all of its text."""
+        accumulator = self._accumulator()
         self.until_done()
-        return self._accumulator().text()
+        return accumulator.text()
 
 
 class _AsyncIteration(Generic[V]):
@@ -1029,10 +1068,12 @@ class AsyncEventStream(_StreamBase[T, R], AsyncClosingStream[T]):
 
     async def get_final(self) -> R:
         """Read the stream to its end and return the accumulated result."""
+        accumulator = self._accumulator()  # first: the items are folded as they come
         await self.until_done()
-        return self._accumulator().result()
+        return accumulator.result()
 
     async def get_final_text(self) -> str:
         """Read the stream to its end and return all of its text."""
+        accumulator = self._accumulator()
         await self.until_done()
-        return self._accumulator().text()
+        return accumulator.text()

@@ -214,6 +214,7 @@ class AsyncChatCompletionStream(AsyncEventStream[ChatCompletionChunk, ChatComple
 CHAT_STREAM: StreamSpec[ChatCompletionChunk, ChatCompletion] = StreamSpec(
     decode=ChatCompletionChunk.model_validate,
     accumulator=ChatCompletionAccumulator,
+    fold_later=True,
     text=chunk_text,
     name="chat completion stream",
 )

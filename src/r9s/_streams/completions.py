@@ -76,6 +76,7 @@ class AsyncCompletionStream(AsyncEventStream[CompletionChunk, Completion]):
 COMPLETION_STREAM: StreamSpec[CompletionChunk, Completion] = StreamSpec(
     decode=CompletionChunk.model_validate,
     accumulator=CompletionAccumulator,
+    fold_later=True,
     text=chunk_text,
     name="completion stream",
 )

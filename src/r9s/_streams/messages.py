@@ -224,6 +224,7 @@ SPEC: StreamSpec[MessageStreamEvent, AnthropicMessage] = StreamSpec(
     terminal_types=frozenset({"message_stop"}),
     skip_types=frozenset({"ping"}),
     accumulator=MessageAccumulator,
+    fold_later=True,
     text=_text,
     name="message stream",
 )

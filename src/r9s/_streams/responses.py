@@ -171,6 +171,7 @@ SPEC: StreamSpec[ResponseStreamEvent, Response] = StreamSpec(
     done_data="[DONE]",  # OpenAI sends none; the r9s spec declares one
     terminal_types=_TERMINALS,
     accumulator=ResponseAccumulator,
+    fold_later=True,
     text=_text,
     name="response stream",
 )
