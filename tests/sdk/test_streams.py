@@ -314,7 +314,10 @@ def test_comments_are_kept_with_when_they_arrived(server: LocalServer) -> None:
 
     router, upstream, texts = sync_run()
     assert texts == ["R9S PROCESSING"]
-    assert router >= 0.2 and upstream >= 0.1  # the server's delays, as lower bounds
+    # The probe comes 0.2 s after the headers: a lower bound on when it was read, whatever
+    # the machine's load. The first event comes 0.1 s later, but a busy client may read both
+    # at once, so only their order is certain.
+    assert router >= 0.2 and upstream >= 0
 
     async def async_run() -> list[str]:
         async with R9S(api_key=API_KEY, server_url=server.url) as client:
