@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Literal, TypeAlias
 from r9s import errors
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
 AsyncTransport: TypeAlias = Literal["aiohttp", "httpx"]
@@ -39,11 +41,19 @@ def async_transport_of(value: str | None) -> AsyncTransport:
     )
 
 
+def _verify() -> ssl.SSLContext | bool:
+    """What the clients r9s makes verify servers with: the shared context (see
+    ``r9s._tls``), else ``True`` (httpx builds one, as it would have)."""
+    from r9s import _tls
+
+    return _tls.context() or True
+
+
 def make_sync_client(timeout: httpx.Timeout) -> httpx.Client:
     """A new sync client, as r9s makes them (see ``make_async_client``)."""
     from r9s._httpx import Client
 
-    return Client(timeout=timeout, follow_redirects=True)
+    return Client(timeout=timeout, follow_redirects=True, verify=_verify())
 
 
 def make_async_client(transport: AsyncTransport, timeout: httpx.Timeout) -> httpx.AsyncClient:
@@ -52,7 +62,7 @@ def make_async_client(transport: AsyncTransport, timeout: httpx.Timeout) -> http
     if transport == "httpx":
         from r9s._httpx import AsyncClient
 
-        return AsyncClient(timeout=timeout, follow_redirects=True)
+        return AsyncClient(timeout=timeout, follow_redirects=True, verify=_verify())
     from r9s._aiohttp import AiohttpClient
 
-    return AiohttpClient(timeout=timeout, follow_redirects=True)
+    return AiohttpClient(timeout=timeout, follow_redirects=True, verify=_verify())

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, Unpack, overlo
 
 import httpx
 
-from r9s import errors
+from r9s import _tls, errors
 from r9s._clients import OwnedClients
 from r9s._closing import AsyncClosing, Closing
 from r9s._config import (
@@ -290,6 +290,8 @@ class R9S(Closing, AsyncClosing):
             )
         transport = async_transport_of(async_transport)
         self._owned = OwnedClients(*_http_factories(_own_timeout(resolved_timeout), transport))
+        if client is None or async_client is None:
+            _tls.prepare()  # read the certificates while the first call loads its types
         self._finalizer = weakref.finalize(self, self._owned.close, finalizing=True)
 
     @classmethod
