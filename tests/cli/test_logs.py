@@ -3,16 +3,19 @@ server, a temporary HOME, the log a real SQLite file; parallel writers; no key s
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from r9s.cli.common.log import ConversationInfo, Exchange, Log, log_path
+from r9s.cli.common.log import ConversationInfo, Exchange, Filters, Log, LogError, log_path
 from r9s.testing import LocalServer
 from tests.support.cli import KEY, R9S, logged, r9s, user_env
 
@@ -331,6 +334,48 @@ with Log.open(__import__("pathlib").Path(sys.argv[3])) as log:
             exchanges = log.exchanges_of(name)
             assert [e.seq for e in exchanges] == list(range(1, count + 1))
             assert [e.prompt for e in exchanges] == [f"{name} {n}" for n in range(count)]
+
+
+def _open_and_record_at_once(path: Path, names: list[str]) -> list[BaseException]:
+    barrier = threading.Barrier(len(names))
+    failures: list[BaseException] = []
+
+    def record(name: str) -> None:
+        barrier.wait()
+        try:
+            with Log.open(path) as log:
+                log.record(ConversationInfo(id=name, model="m"), Exchange(prompt=name))
+        except BaseException as exc:  # noqa: BLE001 - collected for the assert
+            failures.append(exc)
+
+    threads = [threading.Thread(target=record, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return failures
+
+
+def test_first_opens_of_a_new_log_racing_each_other_all_succeed(tmp_path: Path) -> None:
+    # Stop 20's CI failed here: two processes switching a new log to WAL at once
+    # deadlock, and SQLite fails one of them at once (about 1 round in 10 failed).
+    names = ["c0", "c1", "c2", "c3"]
+    for round_ in range(60):
+        path = tmp_path / f"log{round_}.db"
+        assert _open_and_record_at_once(path, names) == []
+        with Log.open(path) as log:
+            assert sorted(e.prompt or "" for e in log.find(Filters(), 10)) == names
+
+
+def test_a_log_held_too_long_is_a_one_line_busy_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("r9s.cli.common.log._store.BUSY_TIMEOUT", 0.2)
+    path = tmp_path / "log.db"
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as holder:
+        holder.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(LogError, match=r"log\.db is busy: another r9s kept it for over 0\.2 s"):
+            Log.open(path)
 
 
 @pytest.mark.parametrize("command", [["logs"], ["usage"], ["logs", "status"]])

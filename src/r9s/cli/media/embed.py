@@ -25,11 +25,13 @@ from pathlib import Path
 from r9s.cli.common.errors import UsageError
 from r9s.cli.common.files import KEY_FILE_MODE, display, make_dirs
 from r9s.cli.common.i18n import _, ngettext
+from r9s.cli.common.sqlite import use_wal
 
 DEFAULT_MODEL = "text-embedding-3-small"
 SCHEMA_VERSION = 1
 BATCH = 256  # texts per request
 NAME_LIMIT = 100
+BUSY_TIMEOUT = 30.0  # seconds to wait for another r9s writing the collections
 
 
 class EmbedError(UsageError):
@@ -55,8 +57,8 @@ def database() -> Iterator[sqlite3.Connection]:
     make_dirs(path.parent)
     if not path.exists():
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, KEY_FILE_MODE))
-    with closing(sqlite3.connect(path, timeout=30)) as db:
-        db.execute("PRAGMA journal_mode=WAL")
+    with closing(sqlite3.connect(path, timeout=BUSY_TIMEOUT)) as db:
+        use_wal(db, BUSY_TIMEOUT)
         db.execute("PRAGMA foreign_keys=ON")
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:

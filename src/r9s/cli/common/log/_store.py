@@ -19,6 +19,7 @@ from r9s.cli.common.files import KEY_FILE_MODE, display, make_dirs
 from r9s.cli.common.i18n import _
 from r9s.cli.common.log._schema import MIGRATIONS, VERSION, apply
 from r9s.cli.common.settings import state_dir
+from r9s.cli.common.sqlite import is_busy, use_wal
 
 LOG_NAME = "log.db"
 OFF_MARKER = "log-off"
@@ -214,7 +215,7 @@ def _translated(method: Callable[P, R]) -> Callable[P, R]:
 def _log_error(exc: sqlite3.Error, path: Path | None) -> LogError:
     where = display(path) if path is not None else "the log"
     text = str(exc)
-    if "locked" in text or "busy" in text:
+    if is_busy(exc):
         return LogError(
             _("{where} is busy: another r9s kept it for over {BUSY_TIMEOUT:g} s").format(
                 where=where, BUSY_TIMEOUT=BUSY_TIMEOUT
@@ -329,7 +330,7 @@ class Log:
     @_translated
     def _prepare(self) -> None:
         db = self._db
-        db.execute("PRAGMA journal_mode = WAL")
+        use_wal(db, BUSY_TIMEOUT)
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA secure_delete = ON")  # deleted text is overwritten, not left behind
