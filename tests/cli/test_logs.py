@@ -4,11 +4,11 @@ server, a temporary HOME, the log a real SQLite file; parallel writers; no key s
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +18,7 @@ import pytest
 from r9s.cli.common.log import ConversationInfo, Exchange, Filters, Log, LogError, log_path
 from r9s.testing import LocalServer
 from tests.support.cli import KEY, R9S, logged, r9s, user_env
+from tests.support.race import at_once
 
 
 def env(server: LocalServer, **extra: str) -> dict[str, str]:
@@ -336,24 +337,9 @@ with Log.open(__import__("pathlib").Path(sys.argv[3])) as log:
             assert [e.prompt for e in exchanges] == [f"{name} {n}" for n in range(count)]
 
 
-def _open_and_record_at_once(path: Path, names: list[str]) -> list[BaseException]:
-    barrier = threading.Barrier(len(names))
-    failures: list[BaseException] = []
-
-    def record(name: str) -> None:
-        barrier.wait()
-        try:
-            with Log.open(path) as log:
-                log.record(ConversationInfo(id=name, model="m"), Exchange(prompt=name))
-        except BaseException as exc:  # noqa: BLE001 - collected for the assert
-            failures.append(exc)
-
-    threads = [threading.Thread(target=record, args=(name,)) for name in names]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return failures
+def _open_and_record(path: Path, name: str) -> None:
+    with Log.open(path) as log:
+        log.record(ConversationInfo(id=name, model="m"), Exchange(prompt=name))
 
 
 def test_first_opens_of_a_new_log_racing_each_other_all_succeed(tmp_path: Path) -> None:
@@ -362,7 +348,7 @@ def test_first_opens_of_a_new_log_racing_each_other_all_succeed(tmp_path: Path) 
     names = ["c0", "c1", "c2", "c3"]
     for round_ in range(60):
         path = tmp_path / f"log{round_}.db"
-        assert _open_and_record_at_once(path, names) == []
+        assert at_once([functools.partial(_open_and_record, path, n) for n in names]) == []
         with Log.open(path) as log:
             assert sorted(e.prompt or "" for e in log.find(Filters(), 10)) == names
 

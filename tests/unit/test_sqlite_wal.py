@@ -3,44 +3,29 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import sqlite3
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from r9s.cli.common.sqlite import use_wal
+from tests.support.race import at_once
 
 
-def _race(path: Path, openers: int) -> list[BaseException]:
-    """``openers`` connections switch a new database to WAL at the same moment."""
-    barrier = threading.Barrier(openers)
-    failures: list[BaseException] = []
-
-    def open_it() -> None:
-        with contextlib.closing(sqlite3.connect(path, timeout=5, isolation_level=None)) as db:
-            barrier.wait()
-            try:
-                use_wal(db, 5)
-                db.execute("CREATE TABLE IF NOT EXISTS t (x)")
-                db.execute("INSERT INTO t VALUES (1)")
-            except BaseException as exc:  # noqa: BLE001 - collected for the assert
-                failures.append(exc)
-
-    threads = [threading.Thread(target=open_it) for _ in range(openers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return failures
+def _open(path: Path) -> None:
+    with contextlib.closing(sqlite3.connect(path, timeout=5, isolation_level=None)) as db:
+        use_wal(db, 5)
+        db.execute("CREATE TABLE IF NOT EXISTS t (x)")
+        db.execute("INSERT INTO t VALUES (1)")
 
 
 def test_openers_racing_on_a_new_database_all_succeed(tmp_path: Path) -> None:
     # Without the retry about one round in ten fails at once with "database is locked".
     for round_ in range(60):
         path = tmp_path / f"race{round_}.db"
-        assert _race(path, 4) == []
+        assert at_once([functools.partial(_open, path)] * 4) == []
         with contextlib.closing(sqlite3.connect(path)) as db:
             assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
             assert db.execute("SELECT count(*) FROM t").fetchone()[0] == 4
