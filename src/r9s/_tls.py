@@ -67,7 +67,9 @@ def prepare() -> None:
     built, for the environment as it is."""
     build, new = _current(_key())
     if new:
-        threading.Thread(target=build.run, name="r9s-tls-context", daemon=True).start()
+        # Not a daemon: a program ending while OpenSSL reads the certificates must wait
+        # for it (tens of ms), as Python frees what a daemon thread runs on under it.
+        threading.Thread(target=build.run, name="r9s-tls-context", daemon=False).start()
 
 
 def context() -> ssl.SSLContext | None:

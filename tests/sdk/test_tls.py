@@ -9,6 +9,8 @@ import asyncio
 import json
 import os
 import ssl
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -146,3 +148,31 @@ def test_a_child_forked_during_a_build_builds_its_own(monkeypatch: pytest.Monkey
         pytest.fail("the forked child waited for its parent's build")
     assert os.waitstatus_to_exitcode(status) == 0
     assert not unfinished.done.is_set()  # the parent's own build is untouched
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a FIFO")
+def test_a_program_that_ends_during_a_build_waits_for_it(ca: trustme.CA, tmp_path: Path) -> None:
+    # Python tears down a daemon thread's world under it when the program ends: a build
+    # still in OpenSSL then crashed about one `r9s batch run` in thirty that failed at
+    # once (exit -11). The program must wait for the build, which a FIFO holds open here.
+    fifo = tmp_path / "ca.pem"
+    os.mkfifo(fifo)
+    program = (
+        "from r9s import R9S\n"
+        f"R9S(api_key={KEY!r}, server_url='https://127.0.0.1:9/v1')\n"
+        "print('made', flush=True)\n"
+    )
+    env = {**os.environ, "SSL_CERT_FILE": str(fifo), "SSL_CERT_DIR": ""}
+    with subprocess.Popen(
+        [sys.executable, "-c", program], env=env, stdout=subprocess.PIPE, text=True
+    ) as process:
+        try:
+            assert process.stdout is not None and process.stdout.readline() == "made\n"
+            with pytest.raises(subprocess.TimeoutExpired):
+                process.wait(timeout=0.5)  # the build is still reading the FIFO
+            writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)  # ENXIO if no one reads it
+            with os.fdopen(writer, "wb") as certificates:
+                certificates.write(ca.cert_pem.bytes())
+            assert process.wait(timeout=30) == 0
+        finally:
+            process.kill()
