@@ -3,7 +3,9 @@ crashes and gives one row per non-blank line."""
 
 from __future__ import annotations
 
+import gc
 import json
+import warnings
 from pathlib import Path
 
 import pytest
@@ -168,3 +170,14 @@ def test_any_bytes_are_rows_or_errors_never_a_crash(tmp_path: Path, data: bytes)
             continue  # a CSV whose header cannot be read, or that lacks a column choice
         for row in found:
             assert isinstance(row, Request | BadLine | Refusal)
+
+
+def test_reading_a_csv_leaves_no_open_file_behind(tmp_path: Path) -> None:
+    # The text layer over the file must not be dropped open: it warned (ResourceWarning)
+    # and closed the file under the reader that opened it.
+    (tmp_path / "t.csv").write_text("prompt\nhello\nworld\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        assert len(rows(Source(tmp_path / "t.csv", model="m"))) == 2
+        gc.collect()
+    assert [str(w.message) for w in caught if w.category is ResourceWarning] == []

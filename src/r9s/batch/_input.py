@@ -231,6 +231,12 @@ class Source:
         # them is an error record and the reader goes on with the next one (a decoding
         # error inside the text layer would lose its whole read-ahead, or repeat).
         text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+        try:
+            yield from self._csv_text_rows(text)
+        finally:
+            text.detach()  # the file is the caller's to close (a dropped wrapper would warn)
+
+    def _csv_text_rows(self, text: io.TextIOWrapper) -> Iterator[Row]:
         dialect = "excel-tab" if self.path.suffix.lower() == ".tsv" else "excel"
         reader = csv.reader(text, dialect)
         try:
