@@ -58,7 +58,7 @@ def test_kill_9_at_random_moments_then_resume(tmp_path: Path) -> None:
             if process.poll() is None:
                 process.send_signal(signal.SIGKILL)
                 kills += 1
-            process.wait(timeout=30)
+            process.communicate(timeout=30)  # also closes its stderr pipe
             sent = sent_ids(server)
             again = set(sent) & set(answered)
             assert not again, f"seed {seed}, run {attempt}: sent again though answered: {again}"

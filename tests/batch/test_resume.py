@@ -137,7 +137,7 @@ def test_a_second_run_on_the_same_output_is_refused_while_the_first_runs(tmp_pat
             assert batch.status(output).state == "running"
         finally:
             first.kill()
-            first.wait()
+            first.communicate()  # also closes its stderr pipe
     assert batch.status(output).state == "interrupted"
 
 

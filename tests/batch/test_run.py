@@ -323,6 +323,9 @@ def test_a_users_own_async_client_carries_every_request(
             seen.append(request.url.path)
             return await self.inner.handle_async_request(request)
 
+        async def aclose(self) -> None:  # the client closes its transport, which owns these
+            await self.inner.aclose()
+
     async def main() -> batch.Summary:
         async with httpx.AsyncClient(transport=Counting()) as http:
             sdk = R9S(api_key=KEY, server_url=server.url, async_client=http)
