@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import time
 
+BUSY_TIMEOUT = 30.0  # seconds a writer waits for another one before giving up
 _FIRST_PAUSE = 0.002
 _LONGEST_PAUSE = 0.05
 

@@ -25,13 +25,12 @@ from pathlib import Path
 from r9s.cli.common.errors import UsageError
 from r9s.cli.common.files import KEY_FILE_MODE, display, make_dirs
 from r9s.cli.common.i18n import _, ngettext
-from r9s.cli.common.sqlite import use_wal
+from r9s.cli.common.sqlite import BUSY_TIMEOUT, use_wal
 
 DEFAULT_MODEL = "text-embedding-3-small"
 SCHEMA_VERSION = 1
 BATCH = 256  # texts per request
 NAME_LIMIT = 100
-BUSY_TIMEOUT = 30.0  # seconds to wait for another r9s writing the collections
 
 
 class EmbedError(UsageError):

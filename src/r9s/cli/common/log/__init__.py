@@ -46,7 +46,6 @@ from r9s.cli.common.log._chats import (
 from r9s.cli.common.log._schema import MIGRATIONS, VERSION
 from r9s.cli.common.log._since import parse_since
 from r9s.cli.common.log._store import (
-    BUSY_TIMEOUT,
     ConversationInfo,
     Exchange,
     Filters,
@@ -61,6 +60,7 @@ from r9s.cli.common.log._store import (
     set_enabled,
     title_of,
 )
+from r9s.cli.common.sqlite import BUSY_TIMEOUT
 
 __all__ = [
     "BUSY_TIMEOUT",

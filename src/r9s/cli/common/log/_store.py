@@ -19,11 +19,10 @@ from r9s.cli.common.files import KEY_FILE_MODE, display, make_dirs
 from r9s.cli.common.i18n import _
 from r9s.cli.common.log._schema import MIGRATIONS, VERSION, apply
 from r9s.cli.common.settings import state_dir
-from r9s.cli.common.sqlite import is_busy, use_wal
+from r9s.cli.common.sqlite import BUSY_TIMEOUT, is_busy, use_wal
 
 LOG_NAME = "log.db"
 OFF_MARKER = "log-off"
-BUSY_TIMEOUT = 30.0  # seconds a writer waits for another one before giving up
 TITLE_LENGTH = 60
 SHORTEST_INDEXED = 3  # the trigram index finds substrings of 3 characters or more
 
