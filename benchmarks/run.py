@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_client import SCENARIOS, supports
+from startup import PYDANTIC_FLOOR
 from workloads import ADAPTERS
 
 HERE = Path(__file__).resolve().parent
@@ -330,6 +331,13 @@ def run_round(
                 add(samples, f"startup.{step}_ms", client, probe["ms"])
                 add(samples, f"startup.{step}_cpu_ms", client, probe.get("cpu_ms"))
                 add(samples, f"startup.{step}_rss", client, probe["rss_mib"])
+        if BASELINE in clients and "r9s" in clients:
+            argv = [PYTHON, str(HERE / "startup.py"), "first", PYDANTIC_FLOOR, server.url]
+            probe = run_json(argv)
+            if "error" in probe:
+                errors[f"{PYDANTIC_FLOOR} first"] = probe["error"]
+            else:
+                add(samples, "startup.first_ms", PYDANTIC_FLOOR, probe["ms"])
         add(samples, "startup.python_ms", BASELINE, wall_ms([PYTHON, "-c", "pass"]))
 
     cli = shutil.which("r9s", path=str(Path(PYTHON).parent))
@@ -597,6 +605,23 @@ def machine() -> str:
     )
 
 
+def pydantic_floor(samples: Samples) -> str | None:
+    """The first call's floor for a client that returns pydantic models, and where plain
+    httpx and r9s stand to it (medians)."""
+    first = samples.get("startup.first_ms", {})
+    floor, httpx, r9s = first.get(PYDANTIC_FLOOR), first.get(BASELINE), first.get("r9s")
+    if not (floor and httpx and r9s):
+        return None
+    ms = statistics.median(floor)
+    return (
+        "The first call's floor for any client whose results are pydantic models (plain "
+        "httpx's first call with its answer validated by a one-field pydantic model, "
+        f"`startup.py first {PYDANTIC_FLOOR}`) took {ms:.1f} ms ({min(floor):.1f}–"
+        f"{max(floor):.1f}), x{ms / statistics.median(httpx):.2f} of plain httpx's; r9s's "
+        f"first call is x{statistics.median(r9s) / ms:.2f} of that floor."
+    )
+
+
 def report(samples: Samples, clients: tuple[str, ...], settings: Settings, command: str,
            errors: dict[str, str], loads: tuple[float, float], seconds: float,
            batch: dict[str, Any] | None = None) -> str:  # fmt: skip
@@ -632,6 +657,9 @@ def report(samples: Samples, clients: tuple[str, ...], settings: Settings, comma
         "interpreter (OS file cache warm)" + interpreter + " The first call is a chat call "
         "(a messages call for anthropic); r9s loads pydantic and its types on it.",
     ]
+    floor = pydantic_floor(samples)
+    if floor:
+        lines += ["", floor]
     if batch is not None:
         lines += [
             "",

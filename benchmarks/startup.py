@@ -4,6 +4,7 @@
     python benchmarks/startup.py import r9s      # import time and RSS after it
     python benchmarks/startup.py client openai   # import plus client construction
     python benchmarks/startup.py first r9s URL   # ... plus one chat (or messages) call
+    python benchmarks/startup.py first httpx+pydantic URL  # httpx's, plus a pydantic model
 
 The clock starts after the interpreter is up, so the numbers are the library's own cost
 (the interpreter alone is measured separately as ``python -c pass``).
@@ -40,6 +41,18 @@ CALL = {
 }
 FIRST = {name: f"{CLIENT[name]}\n{CALL[name]}" for name in CLIENT}
 """Time to the first answer, what a short script pays (lazy imports included)."""
+PYDANTIC_FLOOR = "httpx+pydantic"
+FIRST[PYDANTIC_FLOOR] = (
+    "import httpx\n"
+    "from pydantic import BaseModel\n"
+    "class Reply(BaseModel):\n"
+    "    id: str\n"
+    "c = httpx.Client(headers=H)\n"
+    "Reply.model_validate_json("
+    "c.post(URL + '/v1/chat/completions', json={'model': MODEL, 'messages': M}).content)"
+)
+"""Plain httpx's first call with its answer validated by a one-field pydantic model: the
+least a client whose results are pydantic models can cost (pydantic's import included)."""
 STEPS = {"import": IMPORT, "client": CLIENT, "first": FIRST}
 
 

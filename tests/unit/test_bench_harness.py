@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -165,3 +166,33 @@ def test_the_async_target_compares_with_openai_on_aiohttp() -> None:
     samples["async_chat.per_s"]["openai-aiohttp"] = [1_000.0, 1_100.0]
     samples["async_chat.per_s"]["r9s"] = [1_000.0, 1_100.0]
     assert "not met" in run.verdict(samples, calls)  # only 2x plain httpx
+
+
+def test_the_pydantic_floor_probe_makes_its_call_and_is_reported(url: str) -> None:
+    startup = bench_module("startup")
+    run = bench_module("run")
+    probe = subprocess.run(
+        [sys.executable, str(BENCH / "startup.py"), "first", startup.PYDANTIC_FLOOR, url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert probe.returncode == 0, probe.stderr
+    assert json.loads(probe.stdout)["ms"] > 0
+    # a wrong answer fails the probe: the model checks the reply it was given
+    broken = subprocess.run(
+        [sys.executable, str(BENCH / "startup.py"), "first", startup.PYDANTIC_FLOOR, url + "/x"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert broken.returncode != 0
+    assert "ValidationError" in broken.stderr
+    samples = {"startup.first_ms": {startup.PYDANTIC_FLOOR: [150.0, 170.0], "httpx": [100.0],
+                                    "r9s": [160.0]}}  # fmt: skip
+    line = run.pydantic_floor(samples)
+    assert line is not None
+    assert "took 160.0 ms (150.0–170.0), x1.60 of plain httpx's" in line
+    assert "r9s's first call is x1.00 of that floor" in line
+    del samples["startup.first_ms"]["r9s"]
+    assert run.pydantic_floor(samples) is None
