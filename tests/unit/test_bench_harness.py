@@ -171,21 +171,15 @@ def test_the_async_target_compares_with_openai_on_aiohttp() -> None:
 def test_the_pydantic_floor_probe_makes_its_call_and_is_reported(url: str) -> None:
     startup = bench_module("startup")
     run = bench_module("run")
-    probe = subprocess.run(
-        [sys.executable, str(BENCH / "startup.py"), "first", startup.PYDANTIC_FLOOR, url],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert probe.returncode == 0, probe.stderr
-    assert json.loads(probe.stdout)["ms"] > 0
-    # a wrong answer fails the probe: the model checks the reply it was given
-    broken = subprocess.run(
-        [sys.executable, str(BENCH / "startup.py"), "first", startup.PYDANTIC_FLOOR, url + "/x"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+
+    def probe(at: str) -> subprocess.CompletedProcess[str]:
+        argv = [sys.executable, str(BENCH / "startup.py"), "first", startup.PYDANTIC_FLOOR, at]
+        return subprocess.run(argv, capture_output=True, text=True, timeout=120)
+
+    answered = probe(url)
+    assert answered.returncode == 0, answered.stderr
+    assert json.loads(answered.stdout)["ms"] > 0
+    broken = probe(url + "/x")  # a wrong answer fails: the model checks the reply it was given
     assert broken.returncode != 0
     assert "ValidationError" in broken.stderr
     samples = {"startup.first_ms": {startup.PYDANTIC_FLOOR: [150.0, 170.0], "httpx": [100.0],
